@@ -1,0 +1,14 @@
+package io.github.auditlake.o365;
+
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.config.O365SourceConfig;
+
+/** Builds the API client of a tenant from the connector configuration; a seam for tests. */
+@FunctionalInterface
+public interface ApiFactory {
+    /**
+     * @param requestsPerMinute this client's share of the request budget
+     * @param forValidation     true for the short live check of {@code validate()} (no long retries)
+     */
+    ManagementApi create(O365SourceConfig config, int requestsPerMinute, boolean forValidation);
+}

@@ -1,0 +1,182 @@
+package io.github.auditlake.o365;
+
+import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.Sleeper;
+import io.github.auditlake.o365.config.O365SourceTaskConfig;
+import io.github.auditlake.o365.cursor.StreamCursor;
+import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.engine.CollectionEngine;
+import io.github.auditlake.o365.engine.Emission;
+import io.github.auditlake.o365.engine.EngineSettings;
+import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.records.RecordMapper;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.apache.kafka.connect.source.TransactionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Glue: runs a {@link CollectionEngine} for the task's streams and hands its records to Connect. */
+public class O365AuditSourceTask extends SourceTask {
+    private static final Logger log = LoggerFactory.getLogger(O365AuditSourceTask.class);
+    static final Duration POLL_WAIT = Duration.ofSeconds(1);
+    static final Duration SUMMARY_INTERVAL = Duration.ofMinutes(1);
+
+    private final ApiFactory apiFactory;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    private O365AuditSourceTaskState state;
+
+    public O365AuditSourceTask() {
+        this(new DefaultApiFactory(), Clock.systemUTC(), Sleeper.SYSTEM);
+    }
+
+    /** For tests: an injected API, clock and sleeper. */
+    O365AuditSourceTask(ApiFactory apiFactory, Clock clock, Sleeper sleeper) {
+        this.apiFactory = apiFactory;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        O365SourceTaskConfig config = new O365SourceTaskConfig(props);
+        List<StreamId> streams = config.assignedStreams();
+        Map<StreamId, StreamCursor> positions = readPositions(streams);
+        ManagementApi api = apiFactory.create(config, config.taskRequestsPerMinute(), false);
+        EngineSettings settings = new EngineSettings(config.windowPlanner(), config.initialLookback(),
+                config.pollInterval(), config.fetchConcurrency(), config.bufferMaxBytes(),
+                Math.max(config.batchMaxRecords() * 2, 1024), config.heartbeatInterval(),
+                config.manageSubscriptions(), config.maxBlobAttempts(), config.retryBackoff(),
+                config.retryBackoffMax().multipliedBy(5));
+        EngineMetrics metrics = new EngineMetrics();
+        CollectionEngine engine = new CollectionEngine(streams, tenant -> api, positions, settings, clock, sleeper,
+                new Random(), metrics);
+        TransactionContext tx = context.transactionContext();
+        state = new O365AuditSourceTaskState(config, api, engine,
+                new RecordMapper(config.topicTemplate(), config.heartbeatTopic()), tx, clock.instant());
+        log.info("Task starting for streams {} (exactly-once transaction boundaries: {})", streams,
+                tx == null ? "set by the worker" : "at blob boundaries");
+        engine.start();
+    }
+
+    private Map<StreamId, StreamCursor> readPositions(List<StreamId> streams) {
+        List<Map<String, String>> partitions = streams.stream().map(StreamId::partition).toList();
+        Map<Map<String, String>, Map<String, Object>> stored = context.offsetStorageReader().offsets(partitions);
+        Map<StreamId, StreamCursor> positions = new HashMap<>();
+        for (StreamId s : streams) {
+            Map<String, Object> offset = stored == null ? null : stored.get(s.partition());
+            if (offset == null) {
+                continue;
+            }
+            try {
+                positions.put(s, StreamCursor.fromOffset(offset));
+            } catch (IllegalArgumentException e) {
+                throw new ConnectException("The stored offset of stream " + s + " cannot be read: " + e.getMessage()
+                        + ". Fix it with the Connect REST API (PATCH /connectors/<name>/offsets with "
+                        + "{\"v\":1,\"hw\":<epoch ms>}) or reset it (DELETE /connectors/<name>/offsets) while the "
+                        + "connector is stopped.", e);
+            }
+        }
+        return positions;
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        O365AuditSourceTaskState s = state;
+        List<Emission> batch;
+        try {
+            batch = s.engine.poll(POLL_WAIT, s.config.batchMaxRecords());
+        } catch (ApiException e) {
+            throw new ConnectException(e.getMessage(), e);
+        }
+        maybeLogSummary(s);
+        if (batch.isEmpty()) {
+            return null;
+        }
+        List<SourceRecord> records = new ArrayList<>(batch.size());
+        SourceRecord commitOn = null;
+        int sinceCommit = s.recordsSinceCommit;
+        for (Emission e : batch) {
+            SourceRecord r = s.mapper.toRecord(e);
+            records.add(r);
+            sinceCommit++;
+            boolean boundary = e instanceof Emission.Heartbeat
+                    || (e instanceof Emission.Event ev && ev.blobEnd())
+                    || sinceCommit >= s.config.transactionMaxRecords();
+            if (boundary) {
+                commitOn = r;
+                sinceCommit = 0;
+            }
+        }
+        if (s.transactions != null && commitOn != null) {
+            s.transactions.commitTransaction(commitOn);
+        }
+        s.recordsSinceCommit = sinceCommit;
+        return records;
+    }
+
+    private void maybeLogSummary(O365AuditSourceTaskState s) {
+        Instant now = clock.instant();
+        if (Duration.between(s.lastSummary, now).compareTo(SUMMARY_INTERVAL) >= 0) {
+            s.lastSummary = now;
+            log.info("Collected so far: {}", s.engine.metrics().summary());
+        }
+    }
+
+    @Override
+    public void stop() {
+        O365AuditSourceTaskState s = state;
+        if (s == null) {
+            return;
+        }
+        s.engine.close();
+        try {
+            s.api.close();
+        } catch (RuntimeException e) {
+            log.warn("Closing the API client failed: {}", e.getMessage());
+        }
+        log.info("Task stopped. Totals: {}", s.engine.metrics().summary());
+    }
+
+    /** The engine's counters (for tests and metrics). */
+    EngineMetrics metrics() {
+        return state == null ? null : state.engine.metrics();
+    }
+
+    static final class O365AuditSourceTaskState {
+        final O365SourceTaskConfig config;
+        final ManagementApi api;
+        final CollectionEngine engine;
+        final RecordMapper mapper;
+        final TransactionContext transactions;
+        Instant lastSummary;
+        int recordsSinceCommit;
+
+        O365AuditSourceTaskState(O365SourceTaskConfig config, ManagementApi api, CollectionEngine engine,
+                                 RecordMapper mapper, TransactionContext transactions, Instant now) {
+            this.config = config;
+            this.api = api;
+            this.engine = engine;
+            this.mapper = mapper;
+            this.transactions = transactions;
+            this.lastSummary = now;
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.github.auditlake.o365.config;
+
+import static io.github.auditlake.o365.config.O365SourceConfig.API_URL_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICATE_PASSWORD_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICATE_PATH_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_ID_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_SECRET_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.LATE_WINDOW_MS_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.LOGIN_URL_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_URL_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.TENANT_ID_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.WINDOW_MAX_MS_CONFIG;
+
+import io.github.auditlake.o365.ApiFactory;
+import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.cursor.WindowPlanner;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cross-field and live checks of {@code validate()}. Never throws: every problem becomes an error message on the
+ * field that must change.
+ */
+public final class ConfigValidator {
+    private static final Logger log = LoggerFactory.getLogger(ConfigValidator.class);
+    private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
+
+    private final ApiFactory apiFactory;
+
+    public ConfigValidator(ApiFactory apiFactory) {
+        this.apiFactory = apiFactory;
+    }
+
+    public Config validate(Map<String, String> props, Config base) {
+        Map<String, ConfigValue> values = base.configValues().stream()
+                .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
+        boolean fieldErrors = values.values().stream().anyMatch(v -> !v.errorMessages().isEmpty());
+        if (fieldErrors) {
+            return base;
+        }
+        O365SourceConfig config;
+        try {
+            config = new O365SourceConfig(props);
+        } catch (RuntimeException e) {
+            add(values, TENANT_ID_CONFIG, e.getMessage());
+            return base;
+        }
+        boolean ok = crossField(config, values);
+        if (ok) {
+            liveCheck(config, values);
+        }
+        return base;
+    }
+
+    private boolean crossField(O365SourceConfig c, Map<String, ConfigValue> values) {
+        int before = errorCount(values);
+        boolean secret = c.clientSecret() != null;
+        boolean cert = c.certificatePath() != null;
+        if (!secret && !cert) {
+            String m = "No credential: set " + CLIENT_SECRET_CONFIG + " or " + CLIENT_CERTIFICATE_PATH_CONFIG;
+            add(values, CLIENT_SECRET_CONFIG, m);
+            add(values, CLIENT_CERTIFICATE_PATH_CONFIG, m);
+        } else if (secret && cert) {
+            String m = "Both a client secret and a certificate are set: keep exactly one";
+            add(values, CLIENT_SECRET_CONFIG, m);
+            add(values, CLIENT_CERTIFICATE_PATH_CONFIG, m);
+        }
+        if (cert) {
+            Path p = Path.of(c.certificatePath());
+            if (!Files.isReadable(p)) {
+                add(values, CLIENT_CERTIFICATE_PATH_CONFIG, "Certificate file " + p + " does not exist or is not "
+                        + "readable on this worker (it must exist on every worker)");
+            }
+        } else if (c.certificatePassword() != null && !c.certificatePassword().isEmpty()) {
+            add(values, CLIENT_CERTIFICATE_PASSWORD_CONFIG, "A certificate password is set but no "
+                    + CLIENT_CERTIFICATE_PATH_CONFIG);
+        }
+        Duration total = c.windowMax().plus(c.lateWindow());
+        if (total.compareTo(WindowPlanner.API_MAX_WINDOW) > 0) {
+            String m = WINDOW_MAX_MS_CONFIG + " + " + LATE_WINDOW_MS_CONFIG + " is " + total.toMillis()
+                    + " ms; the API lists at most 24 hours (86400000 ms) at once";
+            add(values, WINDOW_MAX_MS_CONFIG, m);
+            add(values, LATE_WINDOW_MS_CONFIG, m);
+        }
+        checkUrl(values, API_URL_CONFIG, c.apiUrlOverride(), true);
+        checkUrl(values, LOGIN_URL_CONFIG, c.loginUrlOverride(), true);
+        checkUrl(values, PROXY_URL_CONFIG, c.proxyUrl(), false);
+        return errorCount(values) == before;
+    }
+
+    /** Base URL overrides: https, or plain http to a loopback address only. */
+    public static String urlProblem(String url, boolean httpsUnlessLoopback) {
+        URI u;
+        try {
+            u = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return "'" + url + "' is not a URL";
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (u.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
+            return "'" + url + "' must be an absolute http(s) URL";
+        }
+        if (httpsUnlessLoopback && scheme.equals("http") && !LOOPBACK.contains(u.getHost().toLowerCase(Locale.ROOT))) {
+            return "'" + url + "' must use https (plain http is allowed only for loopback addresses such as "
+                    + "127.0.0.1)";
+        }
+        return null;
+    }
+
+    private static void checkUrl(Map<String, ConfigValue> values, String key, String url, boolean strict) {
+        if (url != null) {
+            String p = urlProblem(url, strict);
+            if (p != null) {
+                add(values, key, p);
+            }
+        }
+    }
+
+    private void liveCheck(O365SourceConfig config, Map<String, ConfigValue> values) {
+        try (ManagementApi api = apiFactory.create(config, 60, true)) {
+            api.listSubscriptions();
+        } catch (ApiException e) {
+            String field = fieldFor(e, config);
+            if (field == null) {
+                log.warn("Could not reach the Management API to check the configuration ({}); accepting it",
+                        e.getMessage());
+                return;
+            }
+            add(values, field, "Live check failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("Live configuration check could not run: {}", e.toString());
+        }
+    }
+
+    private static String fieldFor(ApiException e, O365SourceConfig c) {
+        String code = e.errorCode().orElse("");
+        String msg = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        if (e.kind() == ErrorKind.TRANSIENT) {
+            return null;
+        }
+        if (e.kind() == ErrorKind.AUTHENTICATION) {
+            if (msg.contains("700016") || msg.contains("client id") || msg.contains("application with identifier")) {
+                return CLIENT_ID_CONFIG;
+            }
+            if (msg.contains("90002") || msg.contains("tenant")) {
+                return TENANT_ID_CONFIG;
+            }
+            return c.clientSecret() != null ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG;
+        }
+        if (code.equals("AF10001") || msg.contains("activityfeed.read")) {
+            return CLIENT_ID_CONFIG;
+        }
+        return TENANT_ID_CONFIG;
+    }
+
+    private static int errorCount(Map<String, ConfigValue> values) {
+        return values.values().stream().mapToInt(v -> v.errorMessages().size()).sum();
+    }
+
+    private static void add(Map<String, ConfigValue> values, String key, String message) {
+        ConfigValue v = values.get(key);
+        if (v != null) {
+            v.addErrorMessage(message);
+        }
+    }
+}

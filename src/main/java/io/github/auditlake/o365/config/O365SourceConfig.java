@@ -1,0 +1,440 @@
+package io.github.auditlake.o365.config;
+
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.auth.Cloud;
+import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.cursor.WindowPlanner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/** The connector's configuration: the one {@link ConfigDef}, documented, with typed getters. */
+public class O365SourceConfig extends AbstractConfig {
+    static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    public static final String GROUP_CONNECTION = "Microsoft 365 connection";
+    public static final String GROUP_COLLECTION = "Collection";
+    public static final String GROUP_DESTINATION = "Destination";
+    public static final String GROUP_HTTP = "HTTP and retries";
+
+    public static final String TENANT_ID_CONFIG = "o365.tenant.id";
+    static final String TENANT_ID_DOC = "Directory (tenant) ID of the Microsoft 365 tenant to collect from, a GUID "
+            + "(Entra admin center > Overview). The API only accepts the GUID, not a domain name.";
+    public static final String CLIENT_ID_CONFIG = "o365.client.id";
+    static final String CLIENT_ID_DOC = "Application (client) ID of the Entra app registration. It needs the "
+            + "application permission ActivityFeed.Read of 'Office 365 Management APIs' with admin consent "
+            + "(and ActivityFeed.ReadDlp for DLP.All).";
+    public static final String CLIENT_SECRET_CONFIG = "o365.client.secret";
+    static final String CLIENT_SECRET_DOC = "Client secret of the app registration. Set exactly one of this or "
+            + "o365.client.certificate.path. Use a config provider (e.g. ${file:/secrets.properties:secret}) to keep "
+            + "it out of the connector config.";
+    public static final String CLIENT_CERTIFICATE_PATH_CONFIG = "o365.client.certificate.path";
+    static final String CLIENT_CERTIFICATE_PATH_DOC = "Path, on every Connect worker, of the app's certificate with "
+            + "its private key: a PKCS#12 file (.p12/.pfx, password in o365.client.certificate.password) or a PEM "
+            + "file holding the private key (PKCS#8) and the certificate. Set exactly one of this or "
+            + "o365.client.secret.";
+    public static final String CLIENT_CERTIFICATE_PASSWORD_CONFIG = "o365.client.certificate.password";
+    static final String CLIENT_CERTIFICATE_PASSWORD_DOC = "Password of the PKCS#12 certificate file, if it has one.";
+    public static final String CLOUD_CONFIG = "o365.cloud";
+    static final String CLOUD_DOC = "Microsoft cloud of the tenant: 'commercial' (also GCC tenants that use the "
+            + "commercial endpoint), 'gcc' (manage-gcc.office.com), 'gcc-high' (manage.office365.us, "
+            + "login.microsoftonline.us) or 'dod' (manage.protection.apps.mil, login.microsoftonline.us).";
+    public static final String API_URL_CONFIG = "o365.api.url";
+    static final String API_URL_DOC = "Overrides the API base URL of the cloud (for example a simulator or a "
+            + "reverse proxy), without the /api/v1.0 path. Plain http is allowed only for loopback addresses.";
+    public static final String LOGIN_URL_CONFIG = "o365.login.url";
+    static final String LOGIN_URL_DOC = "Overrides the Entra login base URL of the cloud (for example a simulator "
+            + "or a reverse proxy), without the tenant path. Plain http is allowed only for loopback addresses.";
+    public static final String PUBLISHER_ID_CONFIG = "o365.publisher.id";
+    static final String PUBLISHER_ID_DOC = "PublisherIdentifier sent on every request: the tenant GUID of whoever "
+            + "runs the collector. It selects the throttling quota; empty means the tenant id.";
+
+    public static final String CONTENT_TYPES_CONFIG = "o365.content.types";
+    static final String CONTENT_TYPES_DOC = "Content types to collect; each is one stream (one source partition). "
+            + "Any of Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, Audit.General, DLP.All.";
+    public static final String INITIAL_LOOKBACK_MS_CONFIG = "o365.initial.lookback.ms";
+    public static final long INITIAL_LOOKBACK_MS_DEFAULT = Duration.ofDays(7).minusMinutes(15).toMillis();
+    static final String INITIAL_LOOKBACK_MS_DOC = "Where a stream without a stored position (first start, or after "
+            + "an offset reset) begins: now minus this. The default is the 7 days the API keeps, less 15 minutes "
+            + "of safety margin; the maximum is 7 days.";
+    public static final String POLL_INTERVAL_MS_CONFIG = "o365.poll.interval.ms";
+    static final String POLL_INTERVAL_MS_DOC = "Time between listings of a stream once it has caught up with now. "
+            + "Each listing costs one request per stream plus one per page.";
+    public static final String WINDOW_MAX_MS_CONFIG = "o365.window.max.ms";
+    static final String WINDOW_MAX_MS_DOC = "Largest step a stream's listing window advances while catching up. "
+            + "Smaller windows keep the per-stream offset small; o365.window.max.ms + o365.late.window.ms must not "
+            + "exceed 24 hours (the API's limit).";
+    public static final String LATE_WINDOW_MS_CONFIG = "o365.late.window.ms";
+    static final String LATE_WINDOW_MS_DOC = "Trailing window re-listed on every listing, so blobs that become "
+            + "visible after their contentCreated window was listed are still delivered (once: blobs already "
+            + "delivered are skipped by content id). Costs nothing extra in requests (the window is merely longer) "
+            + "but the offset remembers the blobs of this span. 0 disables late-blob recovery.";
+    public static final String MANAGE_SUBSCRIPTIONS_CONFIG = "o365.subscriptions.manage.enabled";
+    static final String MANAGE_SUBSCRIPTIONS_DOC = "Start missing or disabled subscriptions (at start-up and when "
+            + "the API reports AF20022/AF20023), at most once per 15 minutes per content type. Disable it when "
+            + "subscriptions are managed elsewhere; the task then fails with a clear error if one is not enabled.";
+    public static final String FETCH_CONCURRENCY_CONFIG = "o365.fetch.concurrency";
+    static final String FETCH_CONCURRENCY_DOC = "Blobs fetched at once by a task. Records are still emitted in "
+            + "order per stream.";
+    public static final String BUFFER_MAX_BYTES_CONFIG = "o365.buffer.max.bytes";
+    static final String BUFFER_MAX_BYTES_DOC = "Approximate heap bytes a task may hold in records fetched ahead of "
+            + "emission, whatever the blob sizes (a blob is streamed, never held whole).";
+    public static final String MAX_BLOB_ATTEMPTS_CONFIG = "o365.blob.max.attempts";
+    static final String MAX_BLOB_ATTEMPTS_DOC = "Consecutive failed fetches of one blob (after the HTTP client's own "
+            + "retries) before it is abandoned with an ERROR log and the blobs-abandoned metric; its records already "
+            + "delivered stay delivered.";
+    public static final String HEARTBEAT_INTERVAL_MS_CONFIG = "o365.heartbeat.interval.ms";
+    static final String HEARTBEAT_INTERVAL_MS_DOC = "Kafka Connect stores a source position only with a record. "
+            + "When a stream progresses without records (empty windows), a small heartbeat record is written to "
+            + "o365.heartbeat.topic at most this often, so a restart does not re-list those windows. 0 disables "
+            + "heartbeats (a restart then re-lists from the last record).";
+    public static final String HEARTBEAT_TOPIC_CONFIG = "o365.heartbeat.topic";
+    static final String HEARTBEAT_TOPIC_DOC = "Topic of heartbeat records (never an audit topic). Key: the stream; "
+            + "value: a small JSON document with the stream's position.";
+    public static final String BATCH_MAX_RECORDS_CONFIG = "o365.batch.max.records";
+    static final String BATCH_MAX_RECORDS_DOC = "Most records returned by one poll().";
+    public static final String TRANSACTION_MAX_RECORDS_CONFIG = "o365.transaction.max.records";
+    static final String TRANSACTION_MAX_RECORDS_DOC = "With exactly-once and transaction.boundary=connector: "
+            + "transactions end at blob boundaries, or after this many records inside a large blob.";
+
+    public static final String TOPIC_CONFIG = "topic";
+    static final String TOPIC_DOC = "Destination topic. '${contentType}' is replaced by the lower-cased content "
+            + "type (audit.azureactivedirectory, audit.exchange, audit.sharepoint, audit.general, dlp.all) and "
+            + "'${tenant}' by the tenant id; e.g. 'o365.${contentType}' gives one topic per content type.";
+
+    public static final String REQUESTS_PER_MINUTE_CONFIG = "o365.requests.per.minute";
+    static final String REQUESTS_PER_MINUTE_DOC = "Client-side request budget per connector (shared evenly by its "
+            + "tasks), kept below Microsoft's per-tenant throttle (2,000 requests per minute baseline).";
+    public static final String RETRY_MAX_ATTEMPTS_CONFIG = "o365.retry.max.attempts";
+    static final String RETRY_MAX_ATTEMPTS_DOC = "Attempts of one HTTP call on transient errors (throttling AF429, "
+            + "5xx, 408, timeouts) before the task's own backoff takes over.";
+    public static final String RETRY_BACKOFF_MS_CONFIG = "o365.retry.backoff.ms";
+    static final String RETRY_BACKOFF_MS_DOC = "First retry delay; it doubles per attempt (full jitter), and a "
+            + "Retry-After from the service is honoured.";
+    public static final String RETRY_BACKOFF_MAX_MS_CONFIG = "o365.retry.backoff.max.ms";
+    static final String RETRY_BACKOFF_MAX_MS_DOC = "Cap on retry delays.";
+    public static final String HTTP_TIMEOUT_MS_CONFIG = "o365.http.timeout.ms";
+    static final String HTTP_TIMEOUT_MS_DOC = "Connect and read timeout of HTTP calls (a read timeout applies "
+            + "between bytes, so large blobs are not cut off).";
+    public static final String PROXY_URL_CONFIG = "o365.http.proxy.url";
+    static final String PROXY_URL_DOC = "HTTP proxy for sign-in and API calls, e.g. http://proxy.example:3128. "
+            + "Empty: no proxy.";
+    public static final String PROXY_USER_CONFIG = "o365.http.proxy.user";
+    static final String PROXY_USER_DOC = "Proxy user name, if the proxy requires authentication.";
+    public static final String PROXY_PASSWORD_CONFIG = "o365.http.proxy.password";
+    static final String PROXY_PASSWORD_DOC = "Proxy password.";
+
+    public static final ConfigDef CONFIG_DEF = configDef();
+
+    public O365SourceConfig(Map<?, ?> props) {
+        super(CONFIG_DEF, props);
+    }
+
+    protected O365SourceConfig(ConfigDef def, Map<?, ?> props) {
+        super(def, props);
+    }
+
+    public static ConfigDef configDef() {
+        ConfigDef d = new ConfigDef();
+        int o = 0;
+        d.define(TENANT_ID_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, guid(), Importance.HIGH, TENANT_ID_DOC,
+                GROUP_CONNECTION, ++o, Width.MEDIUM, "Tenant ID");
+        d.define(CLIENT_ID_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                Importance.HIGH, CLIENT_ID_DOC, GROUP_CONNECTION, ++o, Width.MEDIUM, "Client ID");
+        d.define(CLIENT_SECRET_CONFIG, Type.PASSWORD, null, Importance.HIGH, CLIENT_SECRET_DOC, GROUP_CONNECTION,
+                ++o, Width.MEDIUM, "Client secret");
+        d.define(CLIENT_CERTIFICATE_PATH_CONFIG, Type.STRING, null, Importance.HIGH, CLIENT_CERTIFICATE_PATH_DOC,
+                GROUP_CONNECTION, ++o, Width.LONG, "Client certificate path");
+        d.define(CLIENT_CERTIFICATE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
+                CLIENT_CERTIFICATE_PASSWORD_DOC, GROUP_CONNECTION, ++o, Width.MEDIUM, "Client certificate password");
+        d.define(CLOUD_CONFIG, Type.STRING, Cloud.COMMERCIAL.configName(),
+                ConfigDef.ValidString.in(Arrays.stream(Cloud.values()).map(Cloud::configName).toArray(String[]::new)),
+                Importance.HIGH, CLOUD_DOC, GROUP_CONNECTION, ++o, Width.SHORT, "Cloud");
+        d.define(API_URL_CONFIG, Type.STRING, "", Importance.LOW, API_URL_DOC, GROUP_CONNECTION, ++o, Width.LONG,
+                "API URL override");
+        d.define(LOGIN_URL_CONFIG, Type.STRING, "", Importance.LOW, LOGIN_URL_DOC, GROUP_CONNECTION, ++o,
+                Width.LONG, "Login URL override");
+        d.define(PUBLISHER_ID_CONFIG, Type.STRING, "", optionalGuid(), Importance.MEDIUM, PUBLISHER_ID_DOC,
+                GROUP_CONNECTION, ++o, Width.MEDIUM, "Publisher ID");
+
+        o = 0;
+        d.define(CONTENT_TYPES_CONFIG, Type.LIST,
+                Arrays.stream(ContentType.values()).map(ContentType::wireName).collect(Collectors.joining(",")),
+                contentTypesValidator(), Importance.HIGH, CONTENT_TYPES_DOC, GROUP_COLLECTION, ++o, Width.LONG,
+                "Content types");
+        d.define(INITIAL_LOOKBACK_MS_CONFIG, Type.LONG, INITIAL_LOOKBACK_MS_DEFAULT,
+                ConfigDef.Range.between(0, Duration.ofDays(7).toMillis()), Importance.MEDIUM,
+                INITIAL_LOOKBACK_MS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Initial lookback (ms)");
+        d.define(POLL_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(100, Duration.ofHours(1).toMillis()),
+                Importance.MEDIUM, POLL_INTERVAL_MS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Poll interval (ms)");
+        d.define(WINDOW_MAX_MS_CONFIG, Type.LONG, Duration.ofHours(1).toMillis(),
+                ConfigDef.Range.between(60_000, WindowPlanner.API_MAX_WINDOW.toMillis()), Importance.LOW,
+                WINDOW_MAX_MS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Window size (ms)");
+        d.define(LATE_WINDOW_MS_CONFIG, Type.LONG, Duration.ofHours(1).toMillis(),
+                ConfigDef.Range.between(0, Duration.ofHours(23).toMillis()), Importance.MEDIUM, LATE_WINDOW_MS_DOC,
+                GROUP_COLLECTION, ++o, Width.SHORT, "Late window (ms)");
+        d.define(MANAGE_SUBSCRIPTIONS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, MANAGE_SUBSCRIPTIONS_DOC,
+                GROUP_COLLECTION, ++o, Width.SHORT, "Manage subscriptions");
+        d.define(FETCH_CONCURRENCY_CONFIG, Type.INT, 4, ConfigDef.Range.between(1, 64), Importance.LOW,
+                FETCH_CONCURRENCY_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Fetch concurrency");
+        d.define(BUFFER_MAX_BYTES_CONFIG, Type.LONG, 32L * 1024 * 1024,
+                ConfigDef.Range.between(1024 * 1024, 4L * 1024 * 1024 * 1024), Importance.LOW, BUFFER_MAX_BYTES_DOC,
+                GROUP_COLLECTION, ++o, Width.SHORT, "Buffer size (bytes)");
+        d.define(MAX_BLOB_ATTEMPTS_CONFIG, Type.INT, 20, ConfigDef.Range.between(1, 1000), Importance.LOW,
+                MAX_BLOB_ATTEMPTS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Blob attempts");
+        d.define(HEARTBEAT_INTERVAL_MS_CONFIG, Type.LONG, Duration.ofMinutes(5).toMillis(),
+                ConfigDef.Range.atLeast(0), Importance.LOW, HEARTBEAT_INTERVAL_MS_DOC, GROUP_COLLECTION, ++o,
+                Width.SHORT, "Heartbeat interval (ms)");
+        d.define(HEARTBEAT_TOPIC_CONFIG, Type.STRING, "o365-audit-heartbeats", new ConfigDef.NonEmptyString(),
+                Importance.LOW, HEARTBEAT_TOPIC_DOC, GROUP_COLLECTION, ++o, Width.MEDIUM, "Heartbeat topic");
+        d.define(BATCH_MAX_RECORDS_CONFIG, Type.INT, 2000, ConfigDef.Range.between(1, 100_000), Importance.LOW,
+                BATCH_MAX_RECORDS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Batch size");
+        d.define(TRANSACTION_MAX_RECORDS_CONFIG, Type.INT, 10_000, ConfigDef.Range.between(1, 1_000_000),
+                Importance.LOW, TRANSACTION_MAX_RECORDS_DOC, GROUP_COLLECTION, ++o, Width.SHORT,
+                "Transaction size");
+
+        o = 0;
+        d.define(TOPIC_CONFIG, Type.STRING, "o365-audit", new ConfigDef.NonEmptyString(), Importance.HIGH, TOPIC_DOC,
+                GROUP_DESTINATION, ++o, Width.MEDIUM, "Topic");
+
+        o = 0;
+        d.define(REQUESTS_PER_MINUTE_CONFIG, Type.INT, 1800, ConfigDef.Range.between(1, 60_000), Importance.MEDIUM,
+                REQUESTS_PER_MINUTE_DOC, GROUP_HTTP, ++o, Width.SHORT, "Requests per minute");
+        d.define(RETRY_MAX_ATTEMPTS_CONFIG, Type.INT, 6, ConfigDef.Range.between(1, 100), Importance.LOW,
+                RETRY_MAX_ATTEMPTS_DOC, GROUP_HTTP, ++o, Width.SHORT, "Retry attempts");
+        d.define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, 1000L, ConfigDef.Range.between(1, 600_000), Importance.LOW,
+                RETRY_BACKOFF_MS_DOC, GROUP_HTTP, ++o, Width.SHORT, "Retry backoff (ms)");
+        d.define(RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(1, 3_600_000),
+                Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC, GROUP_HTTP, ++o, Width.SHORT, "Retry backoff cap (ms)");
+        d.define(HTTP_TIMEOUT_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(1000, 600_000), Importance.LOW,
+                HTTP_TIMEOUT_MS_DOC, GROUP_HTTP, ++o, Width.SHORT, "HTTP timeout (ms)");
+        d.define(PROXY_URL_CONFIG, Type.STRING, "", Importance.LOW, PROXY_URL_DOC, GROUP_HTTP, ++o, Width.LONG,
+                "Proxy URL");
+        d.define(PROXY_USER_CONFIG, Type.STRING, "", Importance.LOW, PROXY_USER_DOC, GROUP_HTTP, ++o, Width.MEDIUM,
+                "Proxy user");
+        d.define(PROXY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, PROXY_PASSWORD_DOC, GROUP_HTTP, ++o,
+                Width.MEDIUM, "Proxy password");
+        return d;
+    }
+
+    private static ConfigDef.Validator guid() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value == null || !GUID.matcher(((String) value).trim()).matches()) {
+                    throw new ConfigException(name, value, "must be a GUID such as "
+                            + "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d (the API rejects domain names: AF20013)");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "a GUID";
+            }
+        };
+    }
+
+    private static ConfigDef.Validator optionalGuid() {
+        ConfigDef.Validator g = guid();
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value != null && !((String) value).isBlank()) {
+                    g.ensureValid(name, value);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "empty, or a GUID";
+            }
+        };
+    }
+
+    private static ConfigDef.Validator contentTypesValidator() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                @SuppressWarnings("unchecked")
+                List<String> list = (List<String>) value;
+                if (list == null || list.isEmpty()) {
+                    throw new ConfigException(name, value, "must name at least one content type");
+                }
+                for (String s : list) {
+                    if (ContentType.fromWireName(s).isEmpty()) {
+                        throw new ConfigException(name, value, "'" + s + "' is not a content type; use "
+                                + Arrays.toString(ContentType.values()));
+                    }
+                }
+                if (list.stream().map(s -> ContentType.fromWireName(s).get()).distinct().count() != list.size()) {
+                    throw new ConfigException(name, value, "lists a content type twice");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "a non-empty list of " + Arrays.toString(ContentType.values());
+            }
+        };
+    }
+
+    // --- typed getters ---
+
+    public String tenantId() {
+        return getString(TENANT_ID_CONFIG).trim();
+    }
+
+    public String clientId() {
+        return getString(CLIENT_ID_CONFIG).trim();
+    }
+
+    public String clientSecret() {
+        Password p = getPassword(CLIENT_SECRET_CONFIG);
+        return p == null || p.value().isEmpty() ? null : p.value();
+    }
+
+    public String certificatePath() {
+        String s = getString(CLIENT_CERTIFICATE_PATH_CONFIG);
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    public String certificatePassword() {
+        Password p = getPassword(CLIENT_CERTIFICATE_PASSWORD_CONFIG);
+        return p == null ? null : p.value();
+    }
+
+    public Cloud cloud() {
+        return Cloud.fromConfigName(getString(CLOUD_CONFIG)).orElseThrow();
+    }
+
+    public String apiUrlOverride() {
+        String s = getString(API_URL_CONFIG);
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    public String loginUrlOverride() {
+        String s = getString(LOGIN_URL_CONFIG);
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    public String publisherId() {
+        String s = getString(PUBLISHER_ID_CONFIG);
+        return s == null || s.isBlank() ? tenantId() : s.trim();
+    }
+
+    public List<ContentType> contentTypes() {
+        List<ContentType> out = new ArrayList<>();
+        for (String s : getList(CONTENT_TYPES_CONFIG)) {
+            out.add(ContentType.fromWireName(s).orElseThrow());
+        }
+        return out;
+    }
+
+    /** Every stream of this connector: one per (tenant, content type). */
+    public List<StreamId> streams() {
+        return contentTypes().stream().map(t -> new StreamId(tenantId(), t)).toList();
+    }
+
+    public Duration initialLookback() {
+        return Duration.ofMillis(getLong(INITIAL_LOOKBACK_MS_CONFIG));
+    }
+
+    public Duration pollInterval() {
+        return Duration.ofMillis(getLong(POLL_INTERVAL_MS_CONFIG));
+    }
+
+    public Duration windowMax() {
+        return Duration.ofMillis(getLong(WINDOW_MAX_MS_CONFIG));
+    }
+
+    public Duration lateWindow() {
+        return Duration.ofMillis(getLong(LATE_WINDOW_MS_CONFIG));
+    }
+
+    public boolean manageSubscriptions() {
+        return getBoolean(MANAGE_SUBSCRIPTIONS_CONFIG);
+    }
+
+    public int fetchConcurrency() {
+        return getInt(FETCH_CONCURRENCY_CONFIG);
+    }
+
+    public long bufferMaxBytes() {
+        return getLong(BUFFER_MAX_BYTES_CONFIG);
+    }
+
+    public int maxBlobAttempts() {
+        return getInt(MAX_BLOB_ATTEMPTS_CONFIG);
+    }
+
+    public Duration heartbeatInterval() {
+        return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS_CONFIG));
+    }
+
+    public String heartbeatTopic() {
+        return getString(HEARTBEAT_TOPIC_CONFIG);
+    }
+
+    public int batchMaxRecords() {
+        return getInt(BATCH_MAX_RECORDS_CONFIG);
+    }
+
+    public int transactionMaxRecords() {
+        return getInt(TRANSACTION_MAX_RECORDS_CONFIG);
+    }
+
+    public String topicTemplate() {
+        return getString(TOPIC_CONFIG);
+    }
+
+    public int requestsPerMinute() {
+        return getInt(REQUESTS_PER_MINUTE_CONFIG);
+    }
+
+    public int retryMaxAttempts() {
+        return getInt(RETRY_MAX_ATTEMPTS_CONFIG);
+    }
+
+    public Duration retryBackoff() {
+        return Duration.ofMillis(getLong(RETRY_BACKOFF_MS_CONFIG));
+    }
+
+    public Duration retryBackoffMax() {
+        return Duration.ofMillis(getLong(RETRY_BACKOFF_MAX_MS_CONFIG));
+    }
+
+    public Duration httpTimeout() {
+        return Duration.ofMillis(getLong(HTTP_TIMEOUT_MS_CONFIG));
+    }
+
+    public String proxyUrl() {
+        String s = getString(PROXY_URL_CONFIG);
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    public String proxyUser() {
+        String s = getString(PROXY_USER_CONFIG);
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    public String proxyPassword() {
+        Password p = getPassword(PROXY_PASSWORD_CONFIG);
+        return p == null ? null : p.value();
+    }
+
+    /** The window planner these settings describe (validated by {@code validate()} before tasks start). */
+    public WindowPlanner windowPlanner() {
+        return new WindowPlanner(windowMax(), lateWindow(), Duration.ofMinutes(15));
+    }
+}

@@ -1,0 +1,97 @@
+package io.github.auditlake.o365.cursor;
+
+import io.github.auditlake.o365.api.ContentType;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A stream: one (tenant, content type) pair. It is the unit of work spread over tasks and the source partition
+ * under which the stream's cursor is stored.
+ */
+public final class StreamId implements Comparable<StreamId> {
+    public static final String PARTITION_TENANT = "tenant";
+    public static final String PARTITION_CONTENT_TYPE = "contentType";
+
+    private final String tenantId;
+    private final ContentType contentType;
+    private final Map<String, String> partition;
+
+    public StreamId(String tenantId, ContentType contentType) {
+        this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
+        this.contentType = Objects.requireNonNull(contentType, "contentType");
+        this.partition = Map.of(PARTITION_TENANT, tenantId, PARTITION_CONTENT_TYPE, contentType.wireName());
+    }
+
+    public String tenantId() {
+        return tenantId;
+    }
+
+    public ContentType contentType() {
+        return contentType;
+    }
+
+    /** The immutable source-partition map; one instance per stream, shared by all its records. */
+    public Map<String, String> partition() {
+        return partition;
+    }
+
+    /** Parses a source-partition map, rejecting anything that is not a stream of this connector. */
+    public static StreamId fromPartition(Map<String, ?> partition) {
+        if (partition == null) {
+            throw new IllegalArgumentException("source partition is missing");
+        }
+        Object tenant = partition.get(PARTITION_TENANT);
+        Object type = partition.get(PARTITION_CONTENT_TYPE);
+        if (!(tenant instanceof String) || ((String) tenant).isBlank()) {
+            throw new IllegalArgumentException("source partition " + partition + " has no '" + PARTITION_TENANT
+                    + "' string");
+        }
+        if (!(type instanceof String)) {
+            throw new IllegalArgumentException("source partition " + partition + " has no '"
+                    + PARTITION_CONTENT_TYPE + "' string");
+        }
+        ContentType ct = ContentType.fromWireName((String) type).orElseThrow(() -> new IllegalArgumentException(
+                "source partition " + partition + " names an unknown content type '" + type + "'"));
+        if (partition.size() != 2) {
+            throw new IllegalArgumentException("source partition " + partition + " has unexpected keys; expected "
+                    + PARTITION_TENANT + " and " + PARTITION_CONTENT_TYPE);
+        }
+        return new StreamId((String) tenant, ct);
+    }
+
+    /** A compact text form, {@code tenant|Audit.Exchange}, used in task configs and logs. */
+    public String encode() {
+        return tenantId + "|" + contentType.wireName();
+    }
+
+    public static StreamId decode(String text) {
+        int bar = text.indexOf('|');
+        if (bar <= 0) {
+            throw new IllegalArgumentException("not a stream id: " + text);
+        }
+        ContentType ct = ContentType.fromWireName(text.substring(bar + 1))
+                .orElseThrow(() -> new IllegalArgumentException("not a stream id: " + text));
+        return new StreamId(text.substring(0, bar), ct);
+    }
+
+    @Override
+    public int compareTo(StreamId o) {
+        int c = tenantId.compareTo(o.tenantId);
+        return c != 0 ? c : contentType.compareTo(o.contentType);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StreamId s && s.tenantId.equals(tenantId) && s.contentType == contentType;
+    }
+
+    @Override
+    public int hashCode() {
+        return tenantId.hashCode() * 31 + contentType.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return encode();
+    }
+}

@@ -1,0 +1,103 @@
+package io.github.auditlake.o365.records;
+
+import io.github.auditlake.o365.api.AuditRecord;
+import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.engine.Emission;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns engine emissions into Connect records. An audit event becomes: key = its {@code Id}; value = its original
+ * JSON text, unchanged (string schema); timestamp = its {@code CreationTime} (UTC); headers with its origin.
+ */
+public final class RecordMapper {
+    public static final String HEADER_TENANT = "o365.tenant";
+    public static final String HEADER_CONTENT_TYPE = "o365.content.type";
+    public static final String HEADER_CONTENT_ID = "o365.content.id";
+    public static final String HEADER_CONTENT_CREATED = "o365.content.created";
+    public static final String HEADER_WORKLOAD = "o365.workload";
+    public static final String HEADER_RECORD_TYPE = "o365.record.type";
+    public static final String HEADER_OPERATION = "o365.operation";
+
+    private final String topicTemplate;
+    private final String heartbeatTopic;
+    private final Map<StreamId, String> topics = new ConcurrentHashMap<>();
+
+    public RecordMapper(String topicTemplate, String heartbeatTopic) {
+        this.topicTemplate = topicTemplate;
+        this.heartbeatTopic = heartbeatTopic;
+    }
+
+    /** The destination topic of a stream: the template with {@code ${contentType}} and {@code ${tenant}} filled. */
+    public static String topicFor(String template, StreamId stream) {
+        return template.replace("${contentType}", stream.contentType().topicToken())
+                .replace("${tenant}", stream.tenantId());
+    }
+
+    public SourceRecord toRecord(Emission e) {
+        if (e instanceof Emission.Event ev) {
+            return event(ev);
+        }
+        return heartbeat((Emission.Heartbeat) e);
+    }
+
+    private SourceRecord event(Emission.Event e) {
+        AuditRecord r = e.record();
+        StreamId s = e.stream();
+        String topic = topics.computeIfAbsent(s, k -> topicFor(topicTemplate, k));
+        ConnectHeaders h = new ConnectHeaders();
+        h.addString(HEADER_TENANT, s.tenantId());
+        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        h.addString(HEADER_CONTENT_ID, e.blob().contentId());
+        h.addString(HEADER_CONTENT_CREATED, e.blob().contentCreated().toString());
+        if (r.workload() != null) {
+            h.addString(HEADER_WORKLOAD, r.workload());
+        }
+        if (r.recordType() != null) {
+            h.addInt(HEADER_RECORD_TYPE, r.recordType());
+        }
+        if (r.operation() != null) {
+            h.addString(HEADER_OPERATION, r.operation());
+        }
+        return new SourceRecord(s.partition(), e.cursorAfter().toOffset(), topic, null, Schema.OPTIONAL_STRING_SCHEMA,
+                r.id(), Schema.STRING_SCHEMA, r.json(), creationTimeMillis(r.creationTime()), h);
+    }
+
+    private SourceRecord heartbeat(Emission.Heartbeat hb) {
+        StreamId s = hb.stream();
+        String value = "{\"tenant\":\"" + s.tenantId() + "\",\"contentType\":\"" + s.contentType().wireName()
+                + "\",\"highWatermark\":\"" + hb.cursorAfter().highWatermark() + "\"}";
+        return new SourceRecord(s.partition(), hb.cursorAfter().toOffset(), heartbeatTopic, null,
+                Schema.STRING_SCHEMA, s.encode(), Schema.STRING_SCHEMA, value, null);
+    }
+
+    /** {@code CreationTime} is UTC, usually without a zone designator; returns null when absent or unreadable. */
+    static Long creationTimeMillis(String creationTime) {
+        if (creationTime == null || creationTime.isEmpty()) {
+            return null;
+        }
+        try {
+            char last = creationTime.charAt(creationTime.length() - 1);
+            if (last == 'Z' || last == 'z' || creationTime.lastIndexOf('+') > 10
+                    || creationTime.lastIndexOf('-') > 10) {
+                return OffsetDateTime.parse(creationTime).toInstant().toEpochMilli();
+            }
+            return LocalDateTime.parse(creationTime).toInstant(ZoneOffset.UTC).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    static Instant parse(String s) {
+        Long ms = creationTimeMillis(s);
+        return ms == null ? null : Instant.ofEpochMilli(ms);
+    }
+}
