@@ -123,7 +123,7 @@ public class O365SourceConfig extends AbstractConfig {
     static final String RETRY_BACKOFF_MS_DOC = "First retry delay; it doubles per attempt (full jitter), and a "
             + "Retry-After from the service is honoured.";
     public static final String RETRY_BACKOFF_MAX_MS_CONFIG = "o365.retry.backoff.max.ms";
-    static final String RETRY_BACKOFF_MAX_MS_DOC = "Cap on retry delays.";
+    static final String RETRY_BACKOFF_MAX_MS_DOC = "Cap on the HTTP client's retry delays; the task's own backoff between failed listings or blob fetches is capped at five times this.";
     public static final String HTTP_TIMEOUT_MS_CONFIG = "o365.http.timeout.ms";
     static final String HTTP_TIMEOUT_MS_DOC = "Connect and read timeout of HTTP calls (a read timeout applies "
             + "between bytes, so large blobs are not cut off).";

@@ -1,0 +1,222 @@
+package io.github.auditlake.o365.testkit;
+
+import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.AuditRecord;
+import io.github.auditlake.o365.api.AuditRecordStream;
+import io.github.auditlake.o365.api.ContentBlob;
+import io.github.auditlake.o365.api.ContentPage;
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.Notification;
+import io.github.auditlake.o365.api.SensitiveType;
+import io.github.auditlake.o365.api.Subscription;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** An in-memory Management API for engine and task tests: blobs with visibility times, faults on demand. */
+public final class FakeManagementApi implements ManagementApi {
+    private final String tenant;
+    private final Clock clock;
+    private final List<FakeBlob> blobs = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
+    private final Map<String, Integer> failAfter = new ConcurrentHashMap<>();
+    private final Map<String, ErrorKind> openErrors = new ConcurrentHashMap<>();
+    private final Set<ContentType> subscribed = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger listCalls = new AtomicInteger();
+    private final AtomicInteger opens = new AtomicInteger();
+    private volatile ApiException listError;
+    private volatile Consumer<String> onRecordRead = s -> { };
+
+    public FakeManagementApi(String tenant, Clock clock) {
+        this.tenant = tenant;
+        this.clock = clock;
+    }
+
+    /** A blob; visible from {@code visibleAt}; records get ids {@code <contentId>#<i>}. */
+    public FakeBlob addBlob(ContentType type, Instant created, Instant visibleAt, int records) {
+        String id = created.toEpochMilli() + "$" + type.wireName() + "$" + blobs.size();
+        List<String> json = new ArrayList<>();
+        for (int i = 0; i < records; i++) {
+            String rid = id + "#" + i;
+            json.add("{\"Id\":\"" + rid + "\",\"CreationTime\":\""
+                    + LocalDateTime.ofInstant(created.minusSeconds(30).truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC)
+                    + "\",\"Workload\":\"Exchange\",\"RecordType\":2,\"Operation\":\"MailItemsAccessed\","
+                    + "\"Nested\":{\"a\":[1,2,{\"b\":\"x\"}]}}");
+        }
+        FakeBlob b = new FakeBlob(new ContentBlob(type.wireName(), id, "https://fake/" + id, created,
+                created.plus(Duration.ofDays(7))), visibleAt, json);
+        blobs.add(b);
+        return b;
+    }
+
+    /** Blobs every {@code every} over {@code [from, to)}, visible at creation. Returns all record ids. */
+    public List<String> addSchedule(ContentType type, Instant from, Instant to, Duration every, int records) {
+        List<String> ids = new ArrayList<>();
+        for (Instant t = from; t.isBefore(to); t = t.plus(every)) {
+            ids.addAll(addBlob(type, t, t, records).recordIds());
+        }
+        return ids;
+    }
+
+    /** The next {@code times} opens of {@code contentId} fail with a transient error after {@code after} records. */
+    public void failMidBlob(String contentId, int after, int times) {
+        failAfter.put(contentId, after);
+        failuresLeft.put(contentId, new AtomicInteger(times));
+    }
+
+    /** Every open of {@code contentId} fails with {@code kind}. */
+    public void failOpen(String contentId, ErrorKind kind) {
+        openErrors.put(contentId, kind);
+    }
+
+    public void failListing(ApiException e) {
+        listError = e;
+    }
+
+    public void onRecordRead(Consumer<String> hook) {
+        onRecordRead = hook;
+    }
+
+    public int listCalls() {
+        return listCalls.get();
+    }
+
+    public int opens() {
+        return opens.get();
+    }
+
+    public Set<ContentType> subscribed() {
+        return Collections.unmodifiableSet(subscribed);
+    }
+
+    @Override
+    public String tenantId() {
+        return tenant;
+    }
+
+    @Override
+    public Subscription startSubscription(ContentType type, WebhookRequest webhook) {
+        subscribed.add(type);
+        return new Subscription(type.wireName(), "enabled", null);
+    }
+
+    @Override
+    public void stopSubscription(ContentType type) {
+        subscribed.remove(type);
+    }
+
+    @Override
+    public List<Subscription> listSubscriptions() {
+        return subscribed.stream().map(t -> new Subscription(t.wireName(), "enabled", null)).toList();
+    }
+
+    @Override
+    public ContentPage listContent(ContentType type, Instant start, Instant end) {
+        listCalls.incrementAndGet();
+        ApiException e = listError;
+        if (e != null) {
+            throw e;
+        }
+        if (!subscribed.contains(type)) {
+            throw new ApiException(ErrorKind.RESUBSCRIBE, 400, "AF20022", "No subscription found", null, null, null);
+        }
+        if (Duration.between(start, end).compareTo(Duration.ofHours(24)) > 0 || !start.isBefore(end)) {
+            throw new ApiException(ErrorKind.WINDOW, 400, "AF20055", "bad window " + start + " " + end, null, null,
+                    null);
+        }
+        Instant now = clock.instant();
+        List<ContentBlob> out = new ArrayList<>();
+        for (FakeBlob b : blobs) {
+            ContentBlob cb = b.blob;
+            if (cb.contentType().equals(type.wireName()) && !cb.contentCreated().isBefore(start)
+                    && cb.contentCreated().isBefore(end) && !now.isBefore(b.visibleAt)) {
+                out.add(cb);
+            }
+        }
+        Collections.reverse(out); // the service does not promise an order
+        return new ContentPage(out, Optional.empty());
+    }
+
+    @Override
+    public ContentPage listContentPage(String nextPageUri) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public AuditRecordStream openBlob(ContentBlob blob) {
+        opens.incrementAndGet();
+        ErrorKind k = openErrors.get(blob.contentId());
+        if (k != null) {
+            throw new ApiException(k, 404, "AF20050", "The specified content (" + blob.contentId()
+                    + ") does not exist.", null, null, null);
+        }
+        FakeBlob b = blobs.stream().filter(x -> x.blob.contentId().equals(blob.contentId())).findFirst()
+                .orElseThrow(() -> new ApiException(ErrorKind.SKIP_BLOB, "no such blob " + blob.contentId()));
+        AtomicInteger left = failuresLeft.get(blob.contentId());
+        int breakAt = left != null && left.getAndDecrement() > 0 ? failAfter.get(blob.contentId()) : -1;
+        return new AuditRecordStream() {
+            int i;
+
+            @Override
+            public boolean hasNext() {
+                if (i == breakAt) {
+                    throw new ApiException(ErrorKind.TRANSIENT, "connection reset mid-body");
+                }
+                return i < b.json.size();
+            }
+
+            @Override
+            public AuditRecord next() {
+                String j = b.json.get(i);
+                String id = b.blob.contentId() + "#" + i;
+                i++;
+                onRecordRead.accept(id);
+                return new AuditRecord(j, id, "2024-03-01T08:12:03", "Exchange", 2, "MailItemsAccessed");
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Override
+    public List<Notification> listNotifications(ContentType type, Instant start, Instant end) {
+        return List.of();
+    }
+
+    @Override
+    public List<SensitiveType> dlpSensitiveTypes(String language) {
+        return List.of();
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** A blob and when it becomes visible. */
+    public record FakeBlob(ContentBlob blob, Instant visibleAt, List<String> json) {
+        public List<String> recordIds() {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < json.size(); i++) {
+                ids.add(blob.contentId() + "#" + i);
+            }
+            return ids;
+        }
+    }
+}
