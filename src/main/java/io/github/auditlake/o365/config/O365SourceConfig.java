@@ -133,7 +133,7 @@ public class O365SourceConfig extends AbstractConfig {
     public static final String PROXY_USER_CONFIG = "o365.http.proxy.user";
     static final String PROXY_USER_DOC = "Proxy user name, if the proxy requires authentication.";
     public static final String PROXY_PASSWORD_CONFIG = "o365.http.proxy.password";
-    static final String PROXY_PASSWORD_DOC = "Proxy password.";
+    static final String PROXY_PASSWORD_DOC = "Proxy password, used with o365.http.proxy.user (basic proxy authentication).";
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
