@@ -1,0 +1,16 @@
+package io.github.auditlake.o365.api;
+
+import java.time.Duration;
+
+/** Waits; injectable so tests never really sleep. */
+@FunctionalInterface
+public interface Sleeper {
+    /** The real thing: {@link Thread#sleep(long)}. */
+    Sleeper SYSTEM = d -> {
+        if (!d.isNegative() && !d.isZero()) {
+            Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000));
+        }
+    };
+
+    void sleep(Duration duration) throws InterruptedException;
+}
