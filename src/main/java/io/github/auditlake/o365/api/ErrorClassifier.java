@@ -60,6 +60,8 @@ public final class ErrorClassifier {
                     + "it, then retry.")),
             Map.entry("AF20023", new Row(ErrorKind.RESUBSCRIBE, "The subscription was disabled: start it again, "
                     + "then retry.")),
+            Map.entry("AF20024", new Row(ErrorKind.PERMANENT, "The subscription is already enabled (success when "
+                    + "starting a subscription).")),
             Map.entry("AF20030", new Row(ErrorKind.WINDOW, "The time window was rejected (both or neither, <= 24 h, "
                     + "start not before now - 7 d, start before end): recompute it, correcting clock skew with the "
                     + "server's Date header.")),
