@@ -2,9 +2,10 @@ package io.github.auditlake.o365.api;
 
 import java.time.Duration;
 
-/** Waits for a duration; injected so tests never really wait. Implementations must be interruptible. */
+/** Waits; injectable so tests never really sleep. */
 @FunctionalInterface
 public interface Sleeper {
+    /** The real thing: {@link Thread#sleep(long)}. */
     Sleeper SYSTEM = d -> {
         if (!d.isNegative() && !d.isZero()) {
             Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000));

@@ -1,0 +1,364 @@
+package io.github.auditlake.o365.api;
+
+import io.github.auditlake.o365.auth.ClientCredential;
+import io.github.auditlake.o365.auth.Cloud;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * Everything needed to build a {@link ManagementApi} (see {@link ManagementApis#create}). Immutable; build with
+ * {@link #builder()}. {@link #toString()} never shows secrets.
+ */
+public final class ClientSettings {
+    public static final int DEFAULT_REQUESTS_PER_MINUTE = 1800;
+    public static final String DEFAULT_USER_AGENT = "auditlake-kafka-connect-o365";
+
+    private final String tenantId;
+    private final String clientId;
+    private final ClientCredential credential;
+    private final Cloud cloud;
+    private final String apiBaseUrl;
+    private final String loginBaseUrl;
+    private final String publisherId;
+    private final int requestsPerMinute;
+    private final RequestLimiter requestLimiter;
+    private final RetryPolicy retryPolicy;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final Duration callTimeout;
+    private final String proxyHost;
+    private final int proxyPort;
+    private final String proxyUser;
+    private final String proxyPassword;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Random random;
+    private final String userAgent;
+
+    private ClientSettings(Builder b) {
+        tenantId = requireText(b.tenantId, "tenant id").trim();
+        clientId = requireText(b.clientId, "client id").trim();
+        credential = Objects.requireNonNull(b.credential, "a client secret or a certificate is required");
+        cloud = b.cloud == null ? Cloud.COMMERCIAL : b.cloud;
+        apiBaseUrl = b.apiBaseUrl == null ? null : Endpoints.validateBaseUrl(b.apiBaseUrl, "API base URL");
+        loginBaseUrl = b.loginBaseUrl == null ? null : Endpoints.validateBaseUrl(b.loginBaseUrl, "login base URL");
+        publisherId = b.publisherId == null || b.publisherId.isBlank() ? tenantId : b.publisherId.trim();
+        if (b.requestsPerMinute < 1) {
+            throw new IllegalArgumentException("requests per minute must be >= 1");
+        }
+        requestsPerMinute = b.requestsPerMinute;
+        requestLimiter = b.requestLimiter;
+        retryPolicy = Objects.requireNonNull(b.retryPolicy, "retryPolicy");
+        connectTimeout = Objects.requireNonNull(b.connectTimeout, "connectTimeout");
+        readTimeout = Objects.requireNonNull(b.readTimeout, "readTimeout");
+        callTimeout = Objects.requireNonNull(b.callTimeout, "callTimeout");
+        proxyHost = b.proxyHost == null || b.proxyHost.isBlank() ? null : b.proxyHost.trim();
+        proxyPort = b.proxyPort;
+        if (proxyHost != null && (proxyPort < 1 || proxyPort > 65535)) {
+            throw new IllegalArgumentException("proxy port must be 1..65535, got " + proxyPort);
+        }
+        proxyUser = b.proxyUser;
+        proxyPassword = b.proxyPassword;
+        clock = Objects.requireNonNull(b.clock, "clock");
+        sleeper = Objects.requireNonNull(b.sleeper, "sleeper");
+        random = b.random == null ? new Random() : b.random;
+        userAgent = b.userAgent == null ? DEFAULT_USER_AGENT : b.userAgent;
+    }
+
+    private static String requireText(String s, String what) {
+        if (s == null || s.isBlank()) {
+            throw new IllegalArgumentException(what + " is required");
+        }
+        return s;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String tenantId() {
+        return tenantId;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public ClientCredential credential() {
+        return credential;
+    }
+
+    public Cloud cloud() {
+        return cloud;
+    }
+
+    /** The API base actually used: the override, or the cloud's. */
+    public String effectiveApiBaseUrl() {
+        return apiBaseUrl != null ? apiBaseUrl : cloud.apiBaseUrl();
+    }
+
+    public Optional<String> apiBaseUrlOverride() {
+        return Optional.ofNullable(apiBaseUrl);
+    }
+
+    public Optional<String> loginBaseUrlOverride() {
+        return Optional.ofNullable(loginBaseUrl);
+    }
+
+    /**
+     * The cloud whose token resource is requested: the cloud whose API host equals the API override's host, if
+     * any (e.g. an override of {@code https://manage.office365.us/...}), else the configured cloud.
+     */
+    public Cloud tokenCloud() {
+        if (apiBaseUrl != null) {
+            String host = URI.create(apiBaseUrl).getHost();
+            for (Cloud c : Cloud.values()) {
+                if (URI.create(c.apiBaseUrl()).getHost().equalsIgnoreCase(host)) {
+                    return c;
+                }
+            }
+        }
+        return cloud;
+    }
+
+    /** The token scope: {@code {resource}/.default}. */
+    public String scope() {
+        return tokenCloud().scope();
+    }
+
+    /** The real login host used in the authority (never the override). */
+    public String loginAuthorityBaseUrl() {
+        return cloud.loginBaseUrl();
+    }
+
+    public String publisherId() {
+        return publisherId;
+    }
+
+    public int requestsPerMinute() {
+        return requestsPerMinute;
+    }
+
+    /** An explicitly shared limiter, if one was given. */
+    public Optional<RequestLimiter> requestLimiter() {
+        return Optional.ofNullable(requestLimiter);
+    }
+
+    public RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    public Duration callTimeout() {
+        return callTimeout;
+    }
+
+    public Optional<String> proxyHost() {
+        return Optional.ofNullable(proxyHost);
+    }
+
+    public int proxyPort() {
+        return proxyPort;
+    }
+
+    public Optional<String> proxyUser() {
+        return Optional.ofNullable(proxyUser);
+    }
+
+    public Optional<String> proxyPassword() {
+        return Optional.ofNullable(proxyPassword);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Sleeper sleeper() {
+        return sleeper;
+    }
+
+    public Random random() {
+        return random;
+    }
+
+    public String userAgent() {
+        return userAgent;
+    }
+
+    @Override
+    public String toString() {
+        return "ClientSettings[tenantId=" + tenantId + ", clientId=" + clientId + ", credential=" + credential
+                + ", cloud=" + cloud + ", apiBaseUrl=" + effectiveApiBaseUrl() + ", loginBaseUrl="
+                + (loginBaseUrl == null ? cloud.loginBaseUrl() : loginBaseUrl) + ", publisherId=" + publisherId
+                + ", requestsPerMinute=" + requestsPerMinute + ", " + retryPolicy + ", proxy="
+                + (proxyHost == null ? "none" : proxyHost + ":" + proxyPort) + "]";
+    }
+
+    /** Builder; {@link #build()} validates. */
+    public static final class Builder {
+        private String tenantId;
+        private String clientId;
+        private ClientCredential credential;
+        private Cloud cloud = Cloud.COMMERCIAL;
+        private String apiBaseUrl;
+        private String loginBaseUrl;
+        private String publisherId;
+        private int requestsPerMinute = DEFAULT_REQUESTS_PER_MINUTE;
+        private RequestLimiter requestLimiter;
+        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(60);
+        private Duration callTimeout = Duration.ZERO;
+        private String proxyHost;
+        private int proxyPort;
+        private String proxyUser;
+        private String proxyPassword;
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private Random random;
+        private String userAgent;
+
+        private Builder() {
+        }
+
+        public Builder tenantId(String v) {
+            tenantId = v;
+            return this;
+        }
+
+        public Builder clientId(String v) {
+            clientId = v;
+            return this;
+        }
+
+        public Builder clientSecret(String secret) {
+            credential = ClientCredential.secret(secret);
+            return this;
+        }
+
+        /** PKCS12 ({@code .p12/.pfx}) with password, or PEM with private key + certificate (password optional). */
+        public Builder certificate(Path path, String password) {
+            credential = ClientCredential.certificate(path, password);
+            return this;
+        }
+
+        public Builder credential(ClientCredential v) {
+            credential = v;
+            return this;
+        }
+
+        public Builder cloud(Cloud v) {
+            cloud = v;
+            return this;
+        }
+
+        /** Overrides the API base URL (https, or http for loopback only), e.g. a simulator. */
+        public Builder apiBaseUrl(String v) {
+            apiBaseUrl = v;
+            return this;
+        }
+
+        /** Overrides where sign-in requests are sent (https, or http for loopback only). */
+        public Builder loginBaseUrl(String v) {
+            loginBaseUrl = v;
+            return this;
+        }
+
+        /** PublisherIdentifier sent on every call; default: the tenant id. */
+        public Builder publisherId(String v) {
+            publisherId = v;
+            return this;
+        }
+
+        public Builder requestsPerMinute(int v) {
+            requestsPerMinute = v;
+            return this;
+        }
+
+        /** Share one limiter between several clients (e.g. the tasks of one tenant). */
+        public Builder requestLimiter(RequestLimiter v) {
+            requestLimiter = v;
+            return this;
+        }
+
+        public Builder retryPolicy(RetryPolicy v) {
+            retryPolicy = v;
+            return this;
+        }
+
+        public Builder retry(int maxAttempts, Duration baseDelay, Duration maxDelay, Duration maxElapsed) {
+            retryPolicy = new RetryPolicy(maxAttempts, baseDelay, maxDelay, maxElapsed);
+            return this;
+        }
+
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = v;
+            return this;
+        }
+
+        public Builder readTimeout(Duration v) {
+            readTimeout = v;
+            return this;
+        }
+
+        /** Whole-call timeout for non-streaming calls; {@link Duration#ZERO} = none. */
+        public Builder callTimeout(Duration v) {
+            callTimeout = v;
+            return this;
+        }
+
+        public Builder proxy(String host, int port) {
+            proxyHost = host;
+            proxyPort = port;
+            return this;
+        }
+
+        public Builder proxyCredentials(String user, String password) {
+            proxyUser = user;
+            proxyPassword = password;
+            return this;
+        }
+
+        public Builder clock(Clock v) {
+            clock = v;
+            return this;
+        }
+
+        public Builder sleeper(Sleeper v) {
+            sleeper = v;
+            return this;
+        }
+
+        public Builder random(Random v) {
+            random = v;
+            return this;
+        }
+
+        public Builder userAgent(String v) {
+            userAgent = v;
+            return this;
+        }
+
+        public ClientSettings build() {
+            return new ClientSettings(this);
+        }
+    }
+
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,72 @@
+package io.github.auditlake.o365.api;
+
+import io.github.auditlake.o365.auth.MsalTokenProvider;
+import io.github.auditlake.o365.auth.TokenProvider;
+import okhttp3.Credentials;
+import okhttp3.OkHttpClient;
+
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.time.Clock;
+
+/** The connector's entry point: builds a {@link ManagementApi} from {@link ClientSettings}. */
+public final class ManagementApis {
+    private ManagementApis() {
+    }
+
+    /**
+     * Builds the client: one OkHttpClient (timeouts, proxy) shared by sign-in and API calls, an
+     * {@link MsalTokenProvider}, and the request limiter. The returned API owns both and closes them.
+     */
+    public static ManagementApi create(ClientSettings s) {
+        OkHttpClient http = httpClient(s);
+        TokenProvider tokens = tokenProvider(s, http);
+        return new OkHttpManagementApi(http, tokens, s.tenantId(), s.effectiveApiBaseUrl(), s.publisherId(),
+                limiter(s), s.retryPolicy(), s.clock(), s.sleeper(), s.random(), s.userAgent(), true);
+    }
+
+    /** The sign-in provider for the settings, carried by {@code http}. */
+    public static MsalTokenProvider tokenProvider(ClientSettings s, OkHttpClient http) {
+        return new MsalTokenProvider(s.tenantId(), s.clientId(), s.credential(), s.loginAuthorityBaseUrl(),
+                s.loginBaseUrlOverride().orElse(null), s.scope(), http, s.clock());
+    }
+
+    /**
+     * The limiter: the one given in the settings; else, on the system clock and sleeper, the process-wide limiter
+     * for (tenant, publisher); else (tests with a fake clock) a private one.
+     */
+    public static RequestLimiter limiter(ClientSettings s) {
+        if (s.requestLimiter().isPresent()) {
+            return s.requestLimiter().get();
+        }
+        if (s.sleeper() == Sleeper.SYSTEM && s.clock().equals(Clock.systemUTC())) {
+            return RequestLimiter.shared(s.tenantId(), s.publisherId(), s.requestsPerMinute());
+        }
+        return new RequestLimiter(s.requestsPerMinute(), s.clock(), s.sleeper());
+    }
+
+    /** The OkHttpClient for the settings: timeouts, user agent, optional HTTP proxy with basic credentials. */
+    public static OkHttpClient httpClient(ClientSettings s) {
+        OkHttpClient.Builder b = new OkHttpClient.Builder()
+                .connectTimeout(s.connectTimeout())
+                .readTimeout(s.readTimeout())
+                .writeTimeout(s.readTimeout())
+                .callTimeout(s.callTimeout())
+                .retryOnConnectionFailure(true)
+                .followRedirects(false);
+        if (s.proxyHost().isPresent()) {
+            b.proxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(s.proxyHost().get(),
+                    s.proxyPort())));
+            if (s.proxyUser().isPresent()) {
+                String credential = Credentials.basic(s.proxyUser().get(), s.proxyPassword().orElse(""));
+                b.proxyAuthenticator((route, response) -> {
+                    if (response.request().header("Proxy-Authorization") != null) {
+                        return null; // already tried: give up (407 surfaces as an error)
+                    }
+                    return response.request().newBuilder().header("Proxy-Authorization", credential).build();
+                });
+            }
+        }
+        return b.build();
+    }
+}

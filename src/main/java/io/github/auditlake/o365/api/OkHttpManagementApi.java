@@ -1,0 +1,582 @@
+package io.github.auditlake.o365.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.auditlake.o365.auth.AccessToken;
+import io.github.auditlake.o365.auth.TokenProvider;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * {@link ManagementApi} over OkHttp: URL layout {@code {apiBase}/api/v1.0/{tenant}/activity/feed/...},
+ * {@code PublisherIdentifier} on every call (blob fetches and next pages included), bearer tokens from a
+ * {@link TokenProvider} (one refresh on 401), every HTTP request through the {@link RequestLimiter}, transient
+ * failures retried by the {@link RetryPolicy}, everything else classified by {@link ErrorClassifier}.
+ * Thread-safe.
+ */
+public final class OkHttpManagementApi implements ManagementApi {
+    private static final Logger LOG = LoggerFactory.getLogger(OkHttpManagementApi.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** Times sent to the service: UTC, milliseconds, {@code Z} (JavaScript toISOString form). */
+    public static final DateTimeFormatter TIME_FORMAT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    public static final String PUBLISHER_PARAM = "PublisherIdentifier";
+
+    private final OkHttpClient http;
+    private final OkHttpClient streamingHttp;
+    private final TokenProvider tokens;
+    private final String tenantId;
+    private final HttpUrl apiBase;
+    private final String publisherId;
+    private final RequestLimiter limiter;
+    private final RetryPolicy retry;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Random random;
+    private final String userAgent;
+    private final boolean ownsResources;
+
+    /**
+     * @param http          the client (its call timeout applies to non-streaming calls only)
+     * @param tokens        bearer tokens
+     * @param ownsResources close {@code tokens} and shut down {@code http} on {@link #close()}
+     */
+    public OkHttpManagementApi(OkHttpClient http, TokenProvider tokens, String tenantId, String apiBaseUrl,
+                               String publisherId, RequestLimiter limiter, RetryPolicy retry, Clock clock,
+                               Sleeper sleeper, Random random, String userAgent, boolean ownsResources) {
+        this.http = Objects.requireNonNull(http, "http");
+        this.streamingHttp = http.newBuilder().callTimeout(Duration.ZERO).build();
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
+        this.apiBase = HttpUrl.get(Endpoints.validateBaseUrl(apiBaseUrl, "API base URL"));
+        this.publisherId = publisherId == null ? tenantId : publisherId;
+        this.limiter = Objects.requireNonNull(limiter, "limiter");
+        this.retry = Objects.requireNonNull(retry, "retry");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.random = random == null ? new Random() : random;
+        this.userAgent = userAgent == null ? ClientSettings.DEFAULT_USER_AGENT : userAgent;
+        this.ownsResources = ownsResources;
+    }
+
+    @Override
+    public String tenantId() {
+        return tenantId;
+    }
+
+    public String publisherId() {
+        return publisherId;
+    }
+
+    public RequestLimiter limiter() {
+        return limiter;
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    @Override
+    public Subscription startSubscription(ContentType type, WebhookRequest webhook) {
+        HttpUrl url = feed("subscriptions/start").addQueryParameter("contentType", type.wireName())
+                .addQueryParameter(PUBLISHER_PARAM, publisherId).build();
+        RequestBody body;
+        if (webhook == null) {
+            body = RequestBody.create(new byte[0], null);
+        } else {
+            ObjectNode root = MAPPER.createObjectNode();
+            ObjectNode wh = root.putObject("webhook");
+            wh.put("address", webhook.address());
+            if (webhook.authId() != null) {
+                wh.put("authId", webhook.authId());
+            }
+            if (webhook.expiration() != null) {
+                wh.put("expiration", TIME_FORMAT.format(webhook.expiration()));
+            }
+            body = RequestBody.create(root.toString(), JSON);
+        }
+        try {
+            String text = callForString(ErrorClassifier.Call.START_SUBSCRIPTION, type.wireName(),
+                    () -> new Request.Builder().url(url).post(body));
+            return parseSubscription(readJson(text));
+        } catch (ApiException e) {
+            if (e.errorCode().filter(ErrorClassifier.ALREADY_ENABLED::equalsIgnoreCase).isPresent()) {
+                LOG.debug("Subscription {} is already enabled (AF20024); reading its state", type);
+                return listSubscriptions().stream()
+                        .filter(s -> type.wireName().equalsIgnoreCase(s.contentType()))
+                        .findFirst()
+                        .orElse(new Subscription(type.wireName(), "enabled", null));
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void stopSubscription(ContentType type) {
+        HttpUrl url = feed("subscriptions/stop").addQueryParameter("contentType", type.wireName())
+                .addQueryParameter(PUBLISHER_PARAM, publisherId).build();
+        callForString(ErrorClassifier.Call.STOP_SUBSCRIPTION, type.wireName(),
+                () -> new Request.Builder().url(url).post(RequestBody.create(new byte[0], null)));
+    }
+
+    @Override
+    public List<Subscription> listSubscriptions() {
+        HttpUrl url = feed("subscriptions/list").addQueryParameter(PUBLISHER_PARAM, publisherId).build();
+        JsonNode arr = readJson(callForString(ErrorClassifier.Call.LIST_SUBSCRIPTIONS, null,
+                () -> new Request.Builder().url(url).get()));
+        List<Subscription> out = new ArrayList<>();
+        if (arr != null && arr.isArray()) {
+            arr.forEach(n -> out.add(parseSubscription(n)));
+        }
+        return out;
+    }
+
+    @Override
+    public ContentPage listContent(ContentType type, Instant start, Instant end) {
+        HttpUrl url = window(feed("subscriptions/content"), type, start, end);
+        return page(ErrorClassifier.Call.LIST_CONTENT, type.wireName(), url.toString(), this::parseBlobs).map(
+                p -> new ContentPage(p.items, p.next));
+    }
+
+    @Override
+    public ContentPage listContentPage(String nextPageUri) {
+        return page(ErrorClassifier.Call.NEXT_PAGE, null, nextPageUri, this::parseBlobs).map(
+                p -> new ContentPage(p.items, p.next));
+    }
+
+    @Override
+    public List<Notification> listNotifications(ContentType type, Instant start, Instant end) {
+        String url = window(feed("subscriptions/notifications"), type, start, end).toString();
+        List<Notification> all = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        int pages = 0;
+        ErrorClassifier.Call call = ErrorClassifier.Call.LIST_NOTIFICATIONS;
+        while (true) {
+            Page<Notification> p = page(call, type.wireName(), url, this::parseNotifications);
+            all.addAll(p.items);
+            if (p.next.isEmpty()) {
+                return all;
+            }
+            url = p.next.get();
+            if (!seen.add(url) || ++pages >= MAX_PAGES) {
+                throw new ApiException(ErrorKind.TRANSIENT, "Listing notifications for " + type + " [" + start
+                        + ", " + end + ") loops: NextPageUri repeats or exceeds " + MAX_PAGES + " pages");
+            }
+            call = ErrorClassifier.Call.NEXT_PAGE;
+        }
+    }
+
+    @Override
+    public AuditRecordStream openBlob(ContentBlob blob) {
+        Instant now = clock.instant();
+        if (blob.isExpiredAt(now)) {
+            throw new ApiException(ErrorKind.SKIP_BLOB, 0, null, "Content blob " + blob.contentId() + " expired at "
+                    + blob.contentExpiration() + " (now " + now + "); skip it", null, null, null);
+        }
+        String url = withPublisher(checkedAbsolute(blob.contentUri()));
+        String ct = blob.contentType();
+        Response resp = send(ErrorClassifier.Call.FETCH_BLOB, ct, () -> new Request.Builder().url(url).get(), true);
+        ResponseBody body = resp.body();
+        return new JsonAuditRecordStream(body.byteStream(), resp, "Content blob " + blob.contentId());
+    }
+
+    @Override
+    public List<SensitiveType> dlpSensitiveTypes(String language) {
+        HttpUrl url = feed("resources/dlpSensitiveTypes").addQueryParameter(PUBLISHER_PARAM, publisherId).build();
+        JsonNode arr = readJson(callForString(ErrorClassifier.Call.DLP_SENSITIVE_TYPES, null, () -> {
+            Request.Builder b = new Request.Builder().url(url).get();
+            if (language != null && !language.isBlank()) {
+                b.header("Accept-Language", language.trim());
+            }
+            return b;
+        }));
+        List<SensitiveType> out = new ArrayList<>();
+        if (arr != null && arr.isArray()) {
+            arr.forEach(n -> out.add(new SensitiveType(text(n, "id"), text(n, "name"))));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (!ownsResources) {
+            return;
+        }
+        try {
+            tokens.close();
+        } catch (Exception e) {
+            LOG.debug("Closing the token provider failed", e);
+        }
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    // ------------------------------------------------------------------ URLs
+
+    private HttpUrl.Builder feed(String path) {
+        HttpUrl.Builder b = apiBase.newBuilder();
+        b.addPathSegments("api/v1.0").addPathSegment(tenantId).addPathSegments("activity/feed").addPathSegments(path);
+        return b;
+    }
+
+    private HttpUrl window(HttpUrl.Builder b, ContentType type, Instant start, Instant end) {
+        b.addQueryParameter("contentType", type.wireName());
+        if (start != null || end != null) {
+            Objects.requireNonNull(start, "start (both or neither)");
+            Objects.requireNonNull(end, "end (both or neither)");
+            b.addQueryParameter("startTime", formatTime(start)).addQueryParameter("endTime", formatTime(end));
+        }
+        return b.addQueryParameter(PUBLISHER_PARAM, publisherId).build();
+    }
+
+    /** Formats an instant as sent to the service. */
+    public static String formatTime(Instant t) {
+        return TIME_FORMAT.format(t);
+    }
+
+    /**
+     * Adds {@code PublisherIdentifier} to a service-given URI unless it already has it (any spelling); the URI is
+     * otherwise left exactly as given.
+     */
+    String withPublisher(String uri) {
+        int q = uri.indexOf('?');
+        if (q >= 0) {
+            int hash = uri.indexOf('#', q);
+            String query = uri.substring(q + 1, hash < 0 ? uri.length() : hash);
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                String name = eq < 0 ? pair : pair.substring(0, eq);
+                if (name.equalsIgnoreCase(PUBLISHER_PARAM)) {
+                    return uri;
+                }
+            }
+        }
+        String param = PUBLISHER_PARAM + "=" + URLEncoder.encode(publisherId, StandardCharsets.UTF_8);
+        if (q < 0) {
+            return uri + "?" + param;
+        }
+        return uri + (uri.endsWith("?") || uri.endsWith("&") ? "" : "&") + param;
+    }
+
+    /** Refuses to send the bearer token to a host other than the API's (or a known cloud API host). */
+    private String checkedAbsolute(String uri) {
+        HttpUrl parsed = HttpUrl.parse(uri);
+        if (parsed == null) {
+            throw new ApiException(ErrorKind.PERMANENT, "The service returned an invalid URL: " + uri);
+        }
+        boolean sameOrigin = parsed.scheme().equals(apiBase.scheme()) && parsed.host().equalsIgnoreCase(apiBase.host())
+                && parsed.port() == apiBase.port();
+        boolean knownCloud = parsed.isHttps() && isCloudApiHost(parsed.host());
+        if (!sameOrigin && !knownCloud) {
+            throw new ApiException(ErrorKind.PERMANENT, "The service returned a URL on another host (" + parsed.host()
+                    + ") than the API base (" + apiBase.host() + "); refusing to send credentials there. Check the "
+                    + "API base URL override.");
+        }
+        return uri;
+    }
+
+    private static boolean isCloudApiHost(String host) {
+        for (io.github.auditlake.o365.auth.Cloud c : io.github.auditlake.o365.auth.Cloud.values()) {
+            if (URI.create(c.apiBaseUrl()).getHost().equalsIgnoreCase(host)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ paging
+
+    private record Page<T>(List<T> items, Optional<String> next) {
+        <R> R map(java.util.function.Function<Page<T>, R> f) {
+            return f.apply(this);
+        }
+    }
+
+    private interface Parser<T> {
+        List<T> parse(JsonNode arr);
+    }
+
+    private <T> Page<T> page(ErrorClassifier.Call call, String contentType, String uri, Parser<T> parser) {
+        String url = call == ErrorClassifier.Call.NEXT_PAGE ? withPublisher(checkedAbsolute(uri)) : uri;
+        Response resp = send(call, contentType, () -> new Request.Builder().url(url).get(), false);
+        try (resp) {
+            String next = nextPage(resp);
+            String body = resp.body().string();
+            traceBody(call, body);
+            JsonNode arr = readJson(body);
+            if (arr == null || !arr.isArray()) {
+                throw new ApiException(ErrorKind.TRANSIENT, resp.code(), null, ErrorClassifier.describe(call,
+                        contentType) + ": expected a JSON array in the response", null, serverDate(resp), null);
+            }
+            return new Page<>(parser.parse(arr), Optional.ofNullable(next));
+        } catch (IOException e) {
+            throw ErrorClassifier.ioFailure(call, contentType, e);
+        }
+    }
+
+    /** {@code NextPageUri} (any case), or {@code NextPageUrl}; blank values count as absent. */
+    static String nextPage(Response resp) {
+        for (String name : List.of("NextPageUri", "NextPageUrl")) {
+            String v = resp.header(name);
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
+        }
+        return null;
+    }
+
+    private List<ContentBlob> parseBlobs(JsonNode arr) {
+        List<ContentBlob> out = new ArrayList<>(arr.size());
+        for (JsonNode n : arr) {
+            out.add(parseBlob(n));
+        }
+        return out;
+    }
+
+    private List<Notification> parseNotifications(JsonNode arr) {
+        List<Notification> out = new ArrayList<>(arr.size());
+        for (JsonNode n : arr) {
+            out.add(new Notification(parseBlob(n), parseInstant(text(n, "notificationSent")),
+                    text(n, "notificationStatus")));
+        }
+        return out;
+    }
+
+    private ContentBlob parseBlob(JsonNode n) {
+        String id = text(n, "contentId");
+        String uri = text(n, "contentUri");
+        Instant created = parseInstant(text(n, "contentCreated"));
+        if (id == null || uri == null || created == null) {
+            throw new ApiException(ErrorKind.TRANSIENT, "A content listing entry lacks contentId, contentUri or "
+                    + "contentCreated: " + abbreviate(n.toString()));
+        }
+        return new ContentBlob(text(n, "contentType"), id, uri, created, parseInstant(text(n, "contentExpiration")));
+    }
+
+    private static Subscription parseSubscription(JsonNode n) {
+        if (n == null || !n.isObject()) {
+            throw new ApiException(ErrorKind.TRANSIENT, "Expected a subscription object in the response");
+        }
+        JsonNode wh = n.get("webhook");
+        Subscription.Webhook webhook = wh == null || !wh.isObject() ? null
+                : new Subscription.Webhook(text(wh, "address"), text(wh, "authId"), text(wh, "expiration"),
+                text(wh, "status"));
+        return new Subscription(text(n, "contentType"), text(n, "status"), webhook);
+    }
+
+    /**
+     * Parses the service's datetimes leniently: {@code Z} or offset, any fraction, or no zone at all (then UTC).
+     */
+    public static Instant parseInstant(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        String t = s.trim();
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static JsonNode readJson(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new ApiException(ErrorKind.TRANSIENT, "The response is not valid JSON (" + e.getClass().getSimpleName() + ")",
+                    e);
+        }
+    }
+
+    // ------------------------------------------------------------------ the call loop
+
+    private interface RequestFactory {
+        Request.Builder create();
+    }
+
+    private String callForString(ErrorClassifier.Call call, String contentType, RequestFactory factory) {
+        try (Response resp = send(call, contentType, factory, false)) {
+            String body = resp.body().string();
+            traceBody(call, body);
+            return body;
+        } catch (IOException e) {
+            throw ErrorClassifier.ioFailure(call, contentType, e);
+        }
+    }
+
+    /**
+     * Sends with limiter, token, one refresh on 401 and bounded retries; returns an open successful response
+     * (caller closes) or throws the classified {@link ApiException}.
+     */
+    private Response send(ErrorClassifier.Call call, String contentType, RequestFactory factory, boolean streaming) {
+        Instant started = clock.instant();
+        int attempt = 0;
+        boolean refreshed = false;
+        OkHttpClient client = streaming ? streamingHttp : http;
+        while (true) {
+            attempt++;
+            ApiException failure;
+            try {
+                limiter.acquire();
+                AccessToken token = tokens.token();
+                Request request = factory.create()
+                        .header("Authorization", "Bearer " + token.value())
+                        .header("User-Agent", userAgent)
+                        .header("Accept", "application/json")
+                        .build();
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{} {}{} (attempt {})", request.method(), request.url().encodedPath(),
+                            request.url().encodedQuery() == null ? "" : "?" + request.url().encodedQuery(), attempt);
+                }
+                Response resp = client.newCall(request).execute();
+                if (resp.isSuccessful()) {
+                    return resp;
+                }
+                String body;
+                try (resp) {
+                    body = boundedBody(resp);
+                }
+                LOG.trace("{} HTTP {} body: {}", call, resp.code(), body);
+                if (resp.code() == 401 && !refreshed) {
+                    refreshed = true;
+                    attempt--;
+                    LOG.debug("{}: HTTP 401, refreshing the access token once", call);
+                    tokens.invalidate(token);
+                    continue;
+                }
+                failure = ErrorClassifier.classify(call, contentType, resp.code(), body,
+                        retryAfter(resp), serverDate(resp));
+            } catch (IOException e) {
+                failure = ErrorClassifier.ioFailure(call, contentType, e);
+            } catch (ApiException e) {
+                failure = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(ErrorKind.TRANSIENT, ErrorClassifier.describe(call, contentType)
+                        + " was interrupted", e);
+            }
+            if (!failure.isTransient()) {
+                throw failure;
+            }
+            Duration elapsed = Duration.between(started, clock.instant());
+            Optional<Duration> delay = retry.nextDelay(attempt, elapsed, failure.retryAfter().orElse(null), random);
+            if (delay.isEmpty()) {
+                LOG.warn("{} (giving up after {} attempts in {})", failure.getMessage(), attempt, elapsed);
+                throw failure;
+            }
+            LOG.info("{} (attempt {}; retrying in {} ms)", failure.getMessage(), attempt, delay.get().toMillis());
+            try {
+                sleeper.sleep(delay.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(ErrorKind.TRANSIENT, ErrorClassifier.describe(call, contentType)
+                        + " was interrupted while backing off", e);
+            }
+        }
+    }
+
+    private static String boundedBody(Response resp) throws IOException {
+        ResponseBody body = resp.body();
+        if (body == null) {
+            return "";
+        }
+        BufferedSource src = body.source();
+        Buffer buf = new Buffer();
+        long total = 0;
+        while (total < MAX_ERROR_BODY) {
+            long r = src.read(buf, MAX_ERROR_BODY - total);
+            if (r < 0) {
+                break;
+            }
+            total += r;
+        }
+        return buf.readUtf8();
+    }
+
+    private Duration retryAfter(Response resp) {
+        String v = resp.header("Retry-After");
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        String t = v.trim();
+        try {
+            long secs = Long.parseLong(t);
+            return secs < 0 ? null : Duration.ofSeconds(secs);
+        } catch (NumberFormatException e) {
+            try {
+                Instant at = ZonedDateTime.parse(t, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant ref = Optional.ofNullable(serverDate(resp)).orElse(clock.instant());
+                Duration d = Duration.between(ref, at);
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    private static Instant serverDate(Response resp) {
+        String v = resp.header("Date");
+        if (v == null) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static void traceBody(ErrorClassifier.Call call, String body) {
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("{} response body: {}", call, body);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+}

@@ -1,0 +1,78 @@
+package io.github.auditlake.o365.api;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Client-side request budget: at most {@code requestsPerMinute} permits in any 60-second window (a sliding-window
+ * log of grant times). {@link #acquire()} blocks through the injected {@link Sleeper} until a permit is free and is
+ * interruptible. Thread-safe.
+ */
+public final class RequestLimiter {
+    public static final Duration WINDOW = Duration.ofSeconds(60);
+
+    private static final Map<String, RequestLimiter> SHARED = new ConcurrentHashMap<>();
+
+    private final int permitsPerWindow;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final ArrayDeque<Instant> granted = new ArrayDeque<>();
+
+    public RequestLimiter(int requestsPerMinute, Clock clock, Sleeper sleeper) {
+        if (requestsPerMinute < 1) {
+            throw new IllegalArgumentException("requests per minute must be >= 1, got " + requestsPerMinute);
+        }
+        this.permitsPerWindow = requestsPerMinute;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    /**
+     * The process-wide limiter for one (tenant, publisher) pair on the system clock, so that all tasks collecting
+     * from a tenant share one budget. The first caller's budget wins.
+     */
+    public static RequestLimiter shared(String tenantId, String publisherId, int requestsPerMinute) {
+        return SHARED.computeIfAbsent(tenantId.toLowerCase() + "|" + publisherId.toLowerCase(),
+                k -> new RequestLimiter(requestsPerMinute, Clock.systemUTC(), Sleeper.SYSTEM));
+    }
+
+    public int requestsPerMinute() {
+        return permitsPerWindow;
+    }
+
+    /** Takes one permit, waiting as long as needed. */
+    public void acquire() throws InterruptedException {
+        while (true) {
+            Duration wait;
+            synchronized (this) {
+                Instant now = clock.instant();
+                Instant windowStart = now.minus(WINDOW);
+                while (!granted.isEmpty() && !granted.peekFirst().isAfter(windowStart)) {
+                    granted.pollFirst();
+                }
+                if (granted.size() < permitsPerWindow) {
+                    granted.addLast(now);
+                    return;
+                }
+                wait = Duration.between(now, granted.peekFirst().plus(WINDOW));
+                if (wait.isNegative() || wait.isZero()) {
+                    wait = Duration.ofMillis(1);
+                }
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting for the request budget");
+            }
+            sleeper.sleep(wait);
+        }
+    }
+
+    /** Permits granted in the 60 s window ending now (for metrics and tests). */
+    public synchronized int inFlightWindowCount() {
+        Instant windowStart = clock.instant().minus(WINDOW);
+        return (int) granted.stream().filter(t -> t.isAfter(windowStart)).count();
+    }
+}

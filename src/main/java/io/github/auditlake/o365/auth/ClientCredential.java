@@ -1,0 +1,47 @@
+package io.github.auditlake.o365.auth;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** How the application proves its identity to Entra ID: a client secret or a certificate. */
+public sealed interface ClientCredential permits ClientCredential.Secret, ClientCredential.Certificate {
+
+    static ClientCredential secret(String secret) {
+        return new Secret(secret);
+    }
+
+    /**
+     * A certificate file: PKCS12 ({@code .p12}/{@code .pfx}, with password) or PEM (private key + certificate in one
+     * file; the password decrypts an {@code ENCRYPTED PRIVATE KEY}, may be null otherwise).
+     */
+    static ClientCredential certificate(Path path, String password) {
+        return new Certificate(path, password);
+    }
+
+    /** A client secret. {@link #toString()} never shows it. */
+    record Secret(String value) implements ClientCredential {
+        public Secret {
+            Objects.requireNonNull(value, "client secret");
+            if (value.isBlank()) {
+                throw new IllegalArgumentException("client secret must not be blank");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Secret[***]";
+        }
+    }
+
+    /** A certificate file. {@link #toString()} never shows the password. */
+    record Certificate(Path path, String password) implements ClientCredential {
+        public Certificate {
+            Objects.requireNonNull(path, "certificate path");
+        }
+
+        @Override
+        public String toString() {
+            return "Certificate[path=" + path + ", password=" + (password == null ? "none" : "***") + "]";
+        }
+    }
+}

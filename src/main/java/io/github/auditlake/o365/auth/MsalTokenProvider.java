@@ -1,0 +1,230 @@
+package io.github.auditlake.o365.auth;
+
+import com.microsoft.aad.msal4j.ClientCredentialFactory;
+import com.microsoft.aad.msal4j.ClientCredentialParameters;
+import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.IClientCredential;
+import com.microsoft.aad.msal4j.MsalClientException;
+import com.microsoft.aad.msal4j.MsalException;
+import com.microsoft.aad.msal4j.MsalServiceException;
+import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.ErrorKind;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Client-credentials sign-in with MSAL4J (secret or certificate). The authority is always the cloud's real login
+ * host + {@code /{tenant}/} with instance discovery off; a login base URL override only redirects the HTTP (see
+ * {@link OkHttpMsalHttpClient}). Tokens are cached and refreshed {@link #REFRESH_AHEAD} before they expire, by the
+ * injected clock. Thread-safe. Never logs a secret, assertion or token.
+ */
+public final class MsalTokenProvider implements TokenProvider {
+    private static final Logger LOG = LoggerFactory.getLogger(MsalTokenProvider.class);
+    public static final Duration REFRESH_AHEAD = Duration.ofMinutes(5);
+
+    private final ConfidentialClientApplication app;
+    private final String authority;
+    private final String scope;
+    private final Clock clock;
+    private final String tenantId;
+    private final boolean certificate;
+    private AccessToken cached;
+    private boolean forceRefresh;
+
+    /**
+     * @param tenantId      directory (tenant) id or domain
+     * @param clientId      application (client) id
+     * @param credential    secret or certificate
+     * @param loginBaseUrl  the real login host for the cloud, e.g. {@code https://login.microsoftonline.com}
+     * @param loginOverride a validated base URL to send the HTTP to instead (simulator, reverse proxy), or null
+     * @param scope         e.g. {@code https://manage.office.com/.default}
+     * @param http          the shared OkHttpClient (proxy, timeouts, TLS)
+     * @param clock         for refresh-ahead decisions
+     */
+    public MsalTokenProvider(String tenantId, String clientId, ClientCredential credential, String loginBaseUrl,
+                             String loginOverride, String scope, OkHttpClient http, Clock clock) {
+        this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(clientId, "clientId");
+        this.scope = Objects.requireNonNull(scope, "scope");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.authority = authority(loginBaseUrl, tenantId);
+        IClientCredential msalCredential;
+        if (credential instanceof ClientCredential.Secret s) {
+            msalCredential = ClientCredentialFactory.createFromSecret(s.value());
+            certificate = false;
+        } else if (credential instanceof ClientCredential.Certificate c) {
+            CertificateLoader.KeyAndCertificate kc = CertificateLoader.load(c.path(), c.password());
+            msalCredential = ClientCredentialFactory.createFromCertificate(kc.privateKey(), kc.certificate());
+            certificate = true;
+        } else {
+            throw new IllegalArgumentException("a client secret or a certificate is required");
+        }
+        try {
+            this.app = ConfidentialClientApplication.builder(clientId, msalCredential)
+                    .authority(authority)
+                    .instanceDiscovery(false)
+                    .disableInternalRetries()
+                    .logPii(false)
+                    .httpClient(new OkHttpMsalHttpClient(http, loginOverride))
+                    .build();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("invalid login authority " + authority, e);
+        }
+    }
+
+    /** The authority MSAL is given: {@code {login host}/{tenant}/}. */
+    public static String authority(String loginBaseUrl, String tenantId) {
+        String base = loginBaseUrl.endsWith("/") ? loginBaseUrl.substring(0, loginBaseUrl.length() - 1)
+                : loginBaseUrl;
+        return base + "/" + tenantId + "/";
+    }
+
+    public String authority() {
+        return authority;
+    }
+
+    public String scope() {
+        return scope;
+    }
+
+    @Override
+    public synchronized AccessToken token() {
+        Instant now = clock.instant();
+        if (cached != null && !forceRefresh && now.isBefore(cached.expiresOn().minus(REFRESH_AHEAD))) {
+            return cached;
+        }
+        boolean skipCache = cached != null || forceRefresh;
+        IAuthenticationResult result = acquire(skipCache);
+        Instant wallNow = Instant.now();
+        Duration remaining = Duration.between(wallNow, result.expiresOnDate().toInstant());
+        cached = new AccessToken(result.accessToken(), clock.instant().plus(remaining));
+        forceRefresh = false;
+        LOG.debug("Signed in to {} for tenant {}; token valid for {}", authority, tenantId, remaining);
+        return cached;
+    }
+
+    @Override
+    public synchronized void invalidate(AccessToken rejected) {
+        if (cached == null || rejected == null || cached.value().equals(rejected.value())) {
+            forceRefresh = true;
+            cached = null;
+            LOG.debug("Access token for tenant {} invalidated; the next call signs in again", tenantId);
+        }
+    }
+
+    private IAuthenticationResult acquire(boolean skipCache) {
+        ClientCredentialParameters params = ClientCredentialParameters.builder(Set.of(scope))
+                .skipCache(skipCache)
+                .build();
+        try {
+            return app.acquireToken(params).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ErrorKind.TRANSIENT, "interrupted while signing in", e);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause() == null ? e : e.getCause());
+        } catch (MsalException e) {
+            throw translate(e);
+        }
+    }
+
+    ApiException translate(Throwable t) {
+        Throwable cause = t;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ApiException ae) {
+            return ae;
+        }
+        String prefix = "Sign-in to " + authority + " failed";
+        if (cause instanceof MsalServiceException se) {
+            int status = se.statusCode() == null ? 0 : se.statusCode();
+            String code = se.errorCode() == null ? "" : se.errorCode();
+            String msg = se.getMessage() == null ? "" : se.getMessage();
+            String aadsts = aadsts(msg);
+            String advice = advice(code, aadsts);
+            if (advice != null) {
+                return new ApiException(ErrorKind.AUTHENTICATION, status, aadsts != null ? aadsts : code,
+                        prefix + ": " + advice + " (" + code + (aadsts == null ? "" : ", " + aadsts) + ")", null,
+                        null, null);
+            }
+            if (status >= 500 || status == 429 || status == 408 || status == 0) {
+                return new ApiException(ErrorKind.TRANSIENT, status, code, prefix + ": the login endpoint answered "
+                        + "HTTP " + status + " (" + code + "); will retry", null, null, null);
+            }
+            return new ApiException(ErrorKind.AUTHENTICATION, status, aadsts != null ? aadsts : code,
+                    prefix + ": HTTP " + status + " " + code + (aadsts == null ? "" : " " + aadsts)
+                            + "; check the tenant id, client id, credential and cloud", null, null, null);
+        }
+        if (cause instanceof MsalClientException ce && !(ce.getCause() instanceof IOException)
+                && !isIo(ce)) {
+            return new ApiException(ErrorKind.AUTHENTICATION, prefix + ": " + ce.getClass().getSimpleName() + " "
+                    + ce.errorCode() + "; check the client credential settings", null);
+        }
+        return new ApiException(ErrorKind.TRANSIENT, prefix + ": the login endpoint could not be reached ("
+                + cause.getClass().getSimpleName() + "); will retry", cause instanceof IOException ? cause : null);
+    }
+
+    private static boolean isIo(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException || c instanceof UncheckedIOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String advice(String code, String aadsts) {
+        if (aadsts != null) {
+            switch (aadsts) {
+                case "AADSTS7000215":
+                    return "invalid client secret: set the client secret to the secret's Value (not its ID)";
+                case "AADSTS7000222":
+                    return "the client secret has expired: create a new secret and update the client secret";
+                case "AADSTS700016":
+                    return "application not found in the tenant: check the client id and the tenant id";
+                case "AADSTS700027":
+                    return "the client assertion was rejected: check the certificate (upload its public part to the "
+                            + "app registration) and the certificate path";
+                case "AADSTS90002":
+                case "AADSTS900023":
+                    return "tenant not found: check the tenant id and the cloud";
+                case "AADSTS70011":
+                    return "invalid scope " + scope + ": check the cloud setting";
+                default:
+                    break;
+            }
+        }
+        String c = code.toLowerCase(Locale.ROOT);
+        if (c.equals("invalid_client") || c.equals("unauthorized_client")) {
+            return "the client credentials were rejected: check the client id and the "
+                    + (certificate ? "certificate" : "client secret");
+        }
+        if (c.equals("invalid_tenant") || c.equals("invalid_request") && aadsts != null
+                && aadsts.startsWith("AADSTS9000")) {
+            return "tenant not found: check the tenant id and the cloud";
+        }
+        if (c.equals("invalid_scope")) {
+            return "invalid scope " + scope + ": check the cloud setting";
+        }
+        return null;
+    }
+
+    private static String aadsts(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("AADSTS\\d+").matcher(message);
+        return m.find() ? m.group() : null;
+    }
+}

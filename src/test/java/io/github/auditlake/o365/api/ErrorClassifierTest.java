@@ -1,0 +1,148 @@
+package io.github.auditlake.o365.api;
+
+import io.github.auditlake.o365.api.ErrorClassifier.Call;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ErrorClassifierTest {
+
+    private static String err(String code) {
+        return "{\"error\":{\"code\":\"" + code + "\",\"message\":\"text for " + code + "\"}}";
+    }
+
+    @ParameterizedTest(name = "{0} on {2} with HTTP {1} -> {3}")
+    @CsvSource({
+            "AF10001, 401, LIST_CONTENT, PERMANENT",
+            "AF20001, 400, LIST_CONTENT, PERMANENT",
+            "AF20002, 400, LIST_CONTENT, PERMANENT",
+            "AF20003, 400, START_SUBSCRIPTION, PERMANENT",
+            "AF20010, 400, LIST_CONTENT, PERMANENT",
+            "AF20011, 400, LIST_CONTENT, PERMANENT",
+            "AF20012, 400, LIST_CONTENT, PERMANENT",
+            "AF20013, 400, LIST_CONTENT, PERMANENT",
+            "AF20020, 400, LIST_CONTENT, PERMANENT",
+            "AF20021, 400, START_SUBSCRIPTION, PERMANENT",
+            "AF20022, 400, LIST_CONTENT, RESUBSCRIBE",
+            "AF20023, 400, LIST_CONTENT, RESUBSCRIBE",
+            "AF20024, 400, START_SUBSCRIPTION, PERMANENT",
+            "AF20030, 400, LIST_CONTENT, WINDOW",
+            "AF20031, 400, NEXT_PAGE, TRANSIENT",
+            "AF20050, 404, FETCH_BLOB, SKIP_BLOB",
+            "AF20051, 400, FETCH_BLOB, SKIP_BLOB",
+            "AF20052, 400, FETCH_BLOB, SKIP_BLOB",
+            "AF20052, 400, LIST_CONTENT, PERMANENT",
+            "AF20053, 400, DLP_SENSITIVE_TYPES, PERMANENT",
+            "AF20054, 400, DLP_SENSITIVE_TYPES, PERMANENT",
+            "AF20055, 400, LIST_CONTENT, WINDOW",
+            "AF429, 403, FETCH_BLOB, TRANSIENT",
+            "AF429, 429, LIST_CONTENT, TRANSIENT",
+            "AF429, 400, LIST_CONTENT, TRANSIENT",
+            "AF50000, 500, LIST_CONTENT, TRANSIENT",
+            "AF50005, 500, LIST_CONTENT, TRANSIENT",
+            "AF50006, 503, LIST_CONTENT, TRANSIENT",
+    })
+    void codes(String code, int status, Call call, ErrorKind expected) {
+        ApiException e = ErrorClassifier.classify(call, "Audit.Exchange", status, err(code), null, null);
+        assertEquals(expected, e.kind(), e.getMessage());
+        assertEquals(code, e.errorCode().orElseThrow());
+        assertEquals(status, e.httpStatus());
+        assertTrue(e.getMessage().contains(code), e.getMessage());
+    }
+
+    @Test
+    void everyTableRowIsCovered() {
+        assertEquals(25, ErrorClassifier.TABLE.size(), "a new row needs a case in codes()");
+    }
+
+    @Test
+    void af10001IsActionable() {
+        ApiException e = ErrorClassifier.classify(Call.LIST_CONTENT, "Audit.General", 401,
+                "{\"error\":{\"code\":\"AF10001\",\"message\":\"The permission set () sent in the request does not "
+                        + "include the expected permission.\"}}", null, null);
+        assertEquals(ErrorKind.PERMANENT, e.kind());
+        assertTrue(e.getMessage().contains("ActivityFeed.Read (Application"), e.getMessage());
+        assertTrue(e.getMessage().contains("admin consent"), e.getMessage());
+    }
+
+    @Test
+    void dlpWithoutReadDlpSaysSo() {
+        ApiException e = ErrorClassifier.classify(Call.LIST_CONTENT, "DLP.All", 401, "", null, null);
+        assertEquals(ErrorKind.PERMANENT, e.kind());
+        assertTrue(e.getMessage().contains("ActivityFeed.ReadDlp"), e.getMessage());
+        ApiException af = ErrorClassifier.classify(Call.LIST_CONTENT, "DLP.All", 401, err("AF10001"), null, null);
+        assertTrue(af.getMessage().contains("ActivityFeed.ReadDlp"), af.getMessage());
+    }
+
+    @Test
+    void plain401IsAuthentication() {
+        assertEquals(ErrorKind.AUTHENTICATION,
+                ErrorClassifier.classify(Call.LIST_CONTENT, "Audit.General", 401, "", null, null).kind());
+    }
+
+    @Test
+    void tooManyRequestsTextIsTransientWhateverTheStatus() {
+        ApiException e = ErrorClassifier.classify(Call.FETCH_BLOB, null, 403,
+                "<html>Too Many Requests from your IP</html>", null, null);
+        assertEquals(ErrorKind.TRANSIENT, e.kind());
+    }
+
+    @Test
+    void malformedAuditOffBodyIsExplained() {
+        String body = "{\"error\":{\"code\":\"StartSubscription [CorrId=1f0c][TenantId=7d3c,ContentType=Audit.General,"
+                + "ApplicationId=6f1c,PublisherId=7d3c][AppId\",\"message\":\"] failed. Exception: Microsoft.Office."
+                + "Compliance.Audit.DataServiceException: Tenant 7d3c does not exist.\\r\\n   at Microsoft.Office."
+                + "Compliance.Audit.X.Y()\"}}";
+        ApiException e = ErrorClassifier.classify(Call.START_SUBSCRIPTION, "Audit.General", 400, body, null, null);
+        assertEquals(ErrorKind.PERMANENT, e.kind());
+        assertTrue(e.getMessage().contains("unified audit logging may be off"), e.getMessage());
+        assertTrue(e.getMessage().contains("60 minutes"), e.getMessage());
+        // not even valid JSON
+        ApiException e2 = ErrorClassifier.classify(Call.START_SUBSCRIPTION, "Audit.General", 400,
+                "{\"error\":{\"code\":\"StartSubscription [CorrId=..., Tenant x does not exist", null, null);
+        assertEquals(ErrorKind.PERMANENT, e2.kind());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"408, TRANSIENT", "429, TRANSIENT", "500, TRANSIENT", "502, TRANSIENT", "503, TRANSIENT",
+            "504, TRANSIENT", "400, PERMANENT", "403, PERMANENT", "404, PERMANENT", "405, PERMANENT"})
+    void statusWithoutCode(int status, ErrorKind kind) {
+        assertEquals(kind, ErrorClassifier.classify(Call.LIST_CONTENT, null, status, "oops", null, null).kind());
+    }
+
+    @Test
+    void blob404IsSkip() {
+        assertEquals(ErrorKind.SKIP_BLOB, ErrorClassifier.classify(Call.FETCH_BLOB, null, 404, "", null, null).kind());
+    }
+
+    @Test
+    void ioIsTransient() {
+        assertEquals(ErrorKind.TRANSIENT, ErrorClassifier.ioFailure(Call.LIST_CONTENT, null,
+                new IOException("reset")).kind());
+        assertEquals(ErrorKind.TRANSIENT, ErrorClassifier.ioFailure(Call.FETCH_BLOB, null,
+                new SocketTimeoutException()).kind());
+    }
+
+    @Test
+    void keepsRetryAfterAndServerDate() {
+        Instant date = Instant.parse("2024-03-01T10:00:00Z");
+        ApiException e = ErrorClassifier.classify(Call.LIST_CONTENT, null, 400, err("AF20055"), Duration.ofSeconds(3),
+                date);
+        assertEquals(date, e.serverDate().orElseThrow());
+        assertEquals(Duration.ofSeconds(3), e.retryAfter().orElseThrow());
+    }
+
+    @Test
+    void codeInNonJsonText() {
+        assertEquals(ErrorKind.TRANSIENT, ErrorClassifier.classify(Call.LIST_CONTENT, null, 403,
+                "error AF429 happened", null, null).kind());
+    }
+}

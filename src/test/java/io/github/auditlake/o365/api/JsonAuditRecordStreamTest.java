@@ -1,0 +1,128 @@
+package io.github.auditlake.o365.api;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JsonAuditRecordStreamTest {
+
+    private static List<AuditRecord> readAll(String body) {
+        return readAll(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static List<AuditRecord> readAll(InputStream in) {
+        List<AuditRecord> out = new ArrayList<>();
+        try (JsonAuditRecordStream s = new JsonAuditRecordStream(in, null, "test blob")) {
+            s.forEachRemaining(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void preservesExactTextAndExtractsTopLevelFields() {
+        String r1 = "{\"CreationTime\":\"2024-03-01T10:11:15\",\"Id\":\"a1\",\"Operation\":\"Update\","
+                + "\"Nested\":{\"Id\":\"nested-id\",\"Operation\":\"no\"},\"Workload\":\"AzureActiveDirectory\","
+                + "\"RecordType\":8,\"Name\":\"caf\\u00e9 \\\"q\\\" \u00e9\u4e2d\ud83d\ude00\","
+                + "\"Props\":[{\"Value\":\"{\\\"User-Agent\\\":\\\"Mozilla/5.0\\\"}\"}]}";
+        String r2 = "{ \"Id\" : \"a2\" ,\n  \"RecordType\" : \"25\", \"Workload\":null, \"Extra\": [1, [2, {\"Id\":3}]] }";
+        String body = "\ufeff".substring(1) + "  [\n" + r1 + " ,\r\n\t " + r2 + "\n]  \n";
+        List<AuditRecord> records = readAll(body);
+        assertEquals(2, records.size());
+        assertEquals(r1, records.get(0).json());
+        assertEquals("a1", records.get(0).id());
+        assertEquals("2024-03-01T10:11:15", records.get(0).creationTime());
+        assertEquals("Update", records.get(0).operation());
+        assertEquals("AzureActiveDirectory", records.get(0).workload());
+        assertEquals(8, records.get(0).recordType());
+        assertEquals(r2, records.get(1).json());
+        assertEquals("a2", records.get(1).id());
+        assertEquals(25, records.get(1).recordType());
+        assertNull(records.get(1).workload());
+        assertNull(records.get(1).operation());
+    }
+
+    @Test
+    void emptyArray() {
+        assertTrue(readAll("[]").isEmpty());
+        assertTrue(readAll(" [ \n ] ").isEmpty());
+    }
+
+    @Test
+    void recordsLargerThanTheParserBuffer() {
+        StringBuilder big = new StringBuilder("{\"Id\":\"big\",\"Blob\":\"");
+        for (int i = 0; i < 100_000; i++) {
+            big.append("\\u00e9x");
+        }
+        big.append("\"}");
+        String small = "{\"Id\":\"s\"}";
+        List<AuditRecord> records = readAll("[" + small + "," + big + "," + small + "]");
+        assertEquals(3, records.size());
+        assertEquals(big.toString(), records.get(1).json());
+        assertEquals(small, records.get(2).json());
+    }
+
+    @Test
+    void truncatedBodyIsTransient() {
+        String body = "[{\"Id\":\"1\"},{\"Id\":\"2\",\"X\":\"abc";
+        JsonAuditRecordStream s = new JsonAuditRecordStream(
+                new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), null, "test blob");
+        assertTrue(s.hasNext());
+        assertEquals("1", s.next().id());
+        ApiException e = assertThrows(ApiException.class, s::hasNext);
+        assertEquals(ErrorKind.TRANSIENT, e.kind());
+        assertFalse(s.hasNext());
+        s.close();
+    }
+
+    @Test
+    void missingClosingBracketIsTransient() {
+        ApiException e = assertThrows(ApiException.class, () -> readAll("[{\"Id\":\"1\"}"));
+        assertEquals(ErrorKind.TRANSIENT, e.kind());
+    }
+
+    @Test
+    void connectionResetIsTransient() {
+        InputStream resetting = new InputStream() {
+            private final byte[] data = "[{\"Id\":\"1\"},{\"Id\":\"2\"".getBytes(StandardCharsets.UTF_8);
+            private int pos;
+
+            @Override
+            public int read() throws IOException {
+                if (pos < data.length) {
+                    return data[pos++];
+                }
+                throw new java.net.SocketException("Connection reset");
+            }
+        };
+        ApiException e = assertThrows(ApiException.class, () -> readAll(resetting));
+        assertEquals(ErrorKind.TRANSIENT, e.kind());
+        assertTrue(e.getMessage().contains("Connection reset") || e.getCause() != null);
+    }
+
+    @Test
+    void notAnArrayIsTransient() {
+        assertEquals(ErrorKind.TRANSIENT, assertThrows(ApiException.class,
+                () -> readAll("{\"error\":{\"code\":\"AF50000\"}}")).kind());
+        assertEquals(ErrorKind.TRANSIENT, assertThrows(ApiException.class, () -> readAll("")).kind());
+    }
+
+    @Test
+    void closesUnderlyingResource() {
+        boolean[] closed = {false};
+        JsonAuditRecordStream s = new JsonAuditRecordStream(new ByteArrayInputStream("[]".getBytes()),
+                () -> closed[0] = true, "t");
+        s.close();
+        assertTrue(closed[0]);
+    }
+}
