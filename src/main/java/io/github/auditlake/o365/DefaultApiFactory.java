@@ -1,12 +1,49 @@
 package io.github.auditlake.o365;
 
+import io.github.auditlake.o365.api.ClientSettings;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.ManagementApis;
 import io.github.auditlake.o365.config.O365SourceConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 
-/** Builds the OkHttp + MSAL4J client from the connector configuration. */
-final class DefaultApiFactory implements ApiFactory {
+/** Builds the OkHttp + MSAL4J client of a tenant from the connector configuration. */
+public final class DefaultApiFactory implements ApiFactory {
     @Override
-    public ManagementApi create(O365SourceConfig config, int requestsPerMinute, boolean forValidation) {
-        throw new UnsupportedOperationException("client not wired yet");
+    public ManagementApi create(O365SourceConfig c, int requestsPerMinute, boolean forValidation) {
+        ClientSettings.Builder b = ClientSettings.builder()
+                .tenantId(c.tenantId())
+                .clientId(c.clientId())
+                .cloud(c.cloud())
+                .publisherId(c.publisherId())
+                .requestsPerMinute(requestsPerMinute)
+                .userAgent("kafka-connect-o365-audit/" + Version.get());
+        if (c.clientSecret() != null) {
+            b.clientSecret(c.clientSecret());
+        } else if (c.certificatePath() != null) {
+            b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
+        }
+        if (c.apiUrlOverride() != null) {
+            b.apiBaseUrl(c.apiUrlOverride());
+        }
+        if (c.loginUrlOverride() != null) {
+            b.loginBaseUrl(c.loginUrlOverride());
+        }
+        if (c.proxyUrl() != null) {
+            URI proxy = URI.create(c.proxyUrl());
+            b.proxy(proxy.getHost(), proxy.getPort() > 0 ? proxy.getPort() : 3128);
+            if (c.proxyUser() != null) {
+                b.proxyCredentials(c.proxyUser(), c.proxyPassword());
+            }
+        }
+        if (forValidation) {
+            Duration t = Duration.ofSeconds(15);
+            b.retry(1, Duration.ofMillis(200), Duration.ofSeconds(1), t).connectTimeout(t).readTimeout(t).callTimeout(t);
+        } else {
+            b.retry(c.retryMaxAttempts(), c.retryBackoff(), c.retryBackoffMax(), c.retryBackoffMax().multipliedBy(4))
+                    .connectTimeout(c.httpTimeout()).readTimeout(c.httpTimeout());
+        }
+        return ManagementApis.create(b.build());
     }
 }

@@ -13,6 +13,7 @@ import static io.github.auditlake.o365.config.O365SourceConfig.WINDOW_MAX_MS_CON
 
 import io.github.auditlake.o365.ApiFactory;
 import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.Endpoints;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.cursor.WindowPlanner;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.Config;
@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigValidator {
     private static final Logger log = LoggerFactory.getLogger(ConfigValidator.class);
-    private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
 
     private final ApiFactory apiFactory;
 
@@ -101,31 +100,25 @@ public final class ConfigValidator {
         return errorCount(values) == before;
     }
 
-    /** Base URL overrides: https, or plain http to a loopback address only. */
-    public static String urlProblem(String url, boolean httpsUnlessLoopback) {
-        URI u;
-        try {
-            u = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            return "'" + url + "' is not a URL";
+    private static void checkUrl(Map<String, ConfigValue> values, String key, String url, boolean baseUrl) {
+        if (url == null) {
+            return;
         }
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (u.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
-            return "'" + url + "' must be an absolute http(s) URL";
-        }
-        if (httpsUnlessLoopback && scheme.equals("http") && !LOOPBACK.contains(u.getHost().toLowerCase(Locale.ROOT))) {
-            return "'" + url + "' must use https (plain http is allowed only for loopback addresses such as "
-                    + "127.0.0.1)";
-        }
-        return null;
-    }
-
-    private static void checkUrl(Map<String, ConfigValue> values, String key, String url, boolean strict) {
-        if (url != null) {
-            String p = urlProblem(url, strict);
-            if (p != null) {
-                add(values, key, p);
+        if (baseUrl) {
+            try {
+                Endpoints.validateBaseUrl(url, key);
+            } catch (IllegalArgumentException e) {
+                add(values, key, e.getMessage());
             }
+            return;
+        }
+        try {
+            URI u = URI.create(url);
+            if (u.getHost() == null || !"http".equalsIgnoreCase(u.getScheme())) {
+                add(values, key, "'" + url + "' must be an http URL such as http://proxy.example:3128");
+            }
+        } catch (IllegalArgumentException e) {
+            add(values, key, "'" + url + "' is not a URL");
         }
     }
 

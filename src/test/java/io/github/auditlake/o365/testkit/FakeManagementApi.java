@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** An in-memory Management API for engine and task tests: blobs with visibility times, faults on demand. */
-public final class FakeManagementApi implements ManagementApi {
+public class FakeManagementApi implements ManagementApi {
     private final String tenant;
     private final Clock clock;
     private final List<FakeBlob> blobs = new CopyOnWriteArrayList<>();
@@ -186,7 +186,9 @@ public final class FakeManagementApi implements ManagementApi {
                 String id = b.blob.contentId() + "#" + i;
                 i++;
                 onRecordRead.accept(id);
-                return new AuditRecord(j, id, "2024-03-01T08:12:03", "Exchange", 2, "MailItemsAccessed");
+                String created = LocalDateTime.ofInstant(b.blob.contentCreated().minusSeconds(30)
+                        .truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC).toString();
+                return new AuditRecord(j, id, created, "Exchange", 2, "MailItemsAccessed");
             }
 
             @Override

@@ -1,0 +1,153 @@
+package io.github.auditlake.o365;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.config.O365SourceTaskConfig;
+import io.github.auditlake.o365.testkit.FakeManagementApi;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.apache.kafka.connect.source.SourceConnector;
+import org.junit.jupiter.api.Test;
+
+class O365AuditSourceConnectorTest {
+    static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
+
+    static Map<String, String> props() {
+        Map<String, String> p = new HashMap<>();
+        p.put("o365.tenant.id", TENANT);
+        p.put("o365.client.id", "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69");
+        p.put("o365.client.secret", "s3cret");
+        return p;
+    }
+
+    static Map<String, List<String>> errors(Config c) {
+        Map<String, List<String>> m = new HashMap<>();
+        for (ConfigValue v : c.configValues()) {
+            if (!v.errorMessages().isEmpty()) {
+                m.put(v.name(), v.errorMessages());
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void isFoundByTheServiceLoader() {
+        boolean found = ServiceLoader.load(SourceConnector.class).stream()
+                .anyMatch(p -> p.type() == O365AuditSourceConnector.class);
+        assertTrue(found);
+    }
+
+    @Test
+    void spreadsStreamsOverTasksNeverTwice() {
+        O365AuditSourceConnector c = new O365AuditSourceConnector();
+        c.start(props());
+        for (int max : new int[] {1, 2, 3, 5, 10}) {
+            List<Map<String, String>> tasks = c.taskConfigs(max);
+            assertEquals(Math.min(max, 5), tasks.size());
+            List<String> all = tasks.stream()
+                    .flatMap(t -> List.of(t.get(O365SourceTaskConfig.TASK_STREAMS_CONFIG).split(",")).stream())
+                    .toList();
+            assertEquals(5, all.size());
+            assertEquals(5, new HashSet<>(all).size());
+            for (Map<String, String> t : tasks) {
+                assertEquals(Integer.toString(1800 / tasks.size()),
+                        t.get(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG));
+            }
+        }
+    }
+
+    @Test
+    void declaresExactlyOnceAndConnectorDefinedBoundaries() {
+        O365AuditSourceConnector c = new O365AuditSourceConnector();
+        assertEquals(ExactlyOnceSupport.SUPPORTED, c.exactlyOnceSupport(props()));
+        assertEquals(ConnectorTransactionBoundaries.SUPPORTED, c.canDefineTransactionBoundaries(props()));
+    }
+
+    @Test
+    void alterOffsetsAcceptsValidEditsAndResetsAndRejectsMalformedOnes() {
+        O365AuditSourceConnector c = new O365AuditSourceConnector();
+        Map<String, Object> partition = Map.of("tenant", TENANT, "contentType", "Audit.Exchange");
+        Map<Map<String, ?>, Map<String, ?>> ok = new HashMap<>();
+        ok.put(partition, Map.of("v", 1, "hw", 1_700_000_000_000L));
+        assertTrue(c.alterOffsets(props(), ok));
+        Map<Map<String, ?>, Map<String, ?>> reset = new HashMap<>();
+        reset.put(partition, null);
+        assertTrue(c.alterOffsets(props(), reset));
+        Map<Map<String, ?>, Map<String, ?>> bad = new HashMap<>();
+        bad.put(partition, Map.of("hw", 5L));
+        assertThrows(ConnectException.class, () -> c.alterOffsets(props(), bad));
+        Map<Map<String, ?>, Map<String, ?>> badPartition = new HashMap<>();
+        badPartition.put(Map.of("tenant", TENANT, "contentType", "Audit.Nope"), Map.of("v", 1, "hw", 5L));
+        assertThrows(ConnectException.class, () -> c.alterOffsets(props(), badPartition));
+    }
+
+    @Test
+    void validateReportsCrossFieldMistakesOnTheRightFields() {
+        O365AuditSourceConnector c = new O365AuditSourceConnector((cfg, rpm, v) -> {
+            throw new AssertionError("no live check when the config is incomplete");
+        });
+        Map<String, String> none = props();
+        none.remove("o365.client.secret");
+        Map<String, List<String>> e = errors(c.validate(none));
+        assertTrue(e.containsKey("o365.client.secret") && e.containsKey("o365.client.certificate.path"), e.toString());
+
+        Map<String, String> both = props();
+        both.put("o365.client.certificate.path", "/nonexistent.p12");
+        assertTrue(errors(c.validate(both)).containsKey("o365.client.certificate.path"));
+
+        Map<String, String> window = props();
+        window.put("o365.window.max.ms", Long.toString(20 * 3600_000L));
+        window.put("o365.late.window.ms", Long.toString(5 * 3600_000L));
+        assertTrue(errors(c.validate(window)).containsKey("o365.late.window.ms"));
+
+        Map<String, String> http = props();
+        http.put("o365.api.url", "http://manage.example.com");
+        assertTrue(errors(c.validate(http)).containsKey("o365.api.url"));
+
+        Map<String, String> badTenant = props();
+        badTenant.put("o365.tenant.id", "contoso.onmicrosoft.com");
+        assertTrue(errors(c.validate(badTenant)).containsKey("o365.tenant.id"));
+    }
+
+    @Test
+    void validateRunsALiveCheckAndPutsItsErrorOnTheFieldToFix() {
+        FakeManagementApi permissionDenied = new FakeManagementApi(TENANT, Clock.systemUTC()) {
+            @Override
+            public List<io.github.auditlake.o365.api.Subscription> listSubscriptions() {
+                throw new ApiException(ErrorKind.PERMANENT, 403, "AF10001", "The permission set () sent in the "
+                        + "request did not include the expected permission ActivityFeed.Read.", null, null, null);
+            }
+        };
+        O365AuditSourceConnector c = new O365AuditSourceConnector((cfg, rpm, v) -> permissionDenied);
+        Map<String, List<String>> e = errors(c.validate(props()));
+        assertEquals(Set.of("o365.client.id"), e.keySet());
+
+        FakeManagementApi badSecret = new FakeManagementApi(TENANT, Clock.systemUTC()) {
+            @Override
+            public List<io.github.auditlake.o365.api.Subscription> listSubscriptions() {
+                throw new ApiException(ErrorKind.AUTHENTICATION, 401, "invalid_client",
+                        "AADSTS7000215: Invalid client secret provided.", null, null, null);
+            }
+        };
+        Map<String, List<String>> e2 = errors(new O365AuditSourceConnector((cfg, rpm, v) -> badSecret)
+                .validate(props()));
+        assertEquals(Set.of("o365.client.secret"), e2.keySet());
+
+        FakeManagementApi fine = new FakeManagementApi(TENANT, Clock.systemUTC());
+        assertTrue(errors(new O365AuditSourceConnector((cfg, rpm, v) -> fine).validate(props())).isEmpty());
+    }
+}
