@@ -3,13 +3,28 @@ package io.github.auditlake.o365;
 import io.github.auditlake.o365.api.ClientSettings;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.ManagementApis;
+import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.config.O365SourceConfig;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /** Builds the OkHttp + MSAL4J client of a tenant from the connector configuration. */
 public final class DefaultApiFactory implements ApiFactory {
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    public DefaultApiFactory() {
+        this(Clock.systemUTC(), Sleeper.SYSTEM);
+    }
+
+    /** For tests: a simulated clock, and a sleeper that does not really wait. */
+    public DefaultApiFactory(Clock clock, Sleeper sleeper) {
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
     @Override
     public ManagementApi create(O365SourceConfig c, int requestsPerMinute, boolean forValidation) {
         ClientSettings.Builder b = ClientSettings.builder()
@@ -18,7 +33,9 @@ public final class DefaultApiFactory implements ApiFactory {
                 .cloud(c.cloud())
                 .publisherId(c.publisherId())
                 .requestsPerMinute(requestsPerMinute)
-                .userAgent("kafka-connect-o365-audit/" + Version.get());
+                .userAgent("kafka-connect-o365-audit/" + Version.get())
+                .clock(clock)
+                .sleeper(sleeper);
         if (c.clientSecret() != null) {
             b.clientSecret(c.clientSecret());
         } else if (c.certificatePath() != null) {

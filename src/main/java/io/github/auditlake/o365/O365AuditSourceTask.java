@@ -13,7 +13,6 @@ import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.records.RecordMapper;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,7 +69,7 @@ public class O365AuditSourceTask extends SourceTask {
                 new Random(), metrics);
         TransactionContext tx = context.transactionContext();
         state = new O365AuditSourceTaskState(config, api, engine,
-                new RecordMapper(config.topicTemplate(), config.heartbeatTopic()), tx, clock.instant());
+                new RecordMapper(config.topicTemplate(), config.heartbeatTopic()), tx);
         log.info("Task starting for streams {} (exactly-once transaction boundaries: {})", streams,
                 tx == null ? "set by the worker" : "at blob boundaries");
         engine.start();
@@ -133,9 +132,9 @@ public class O365AuditSourceTask extends SourceTask {
     }
 
     private void maybeLogSummary(O365AuditSourceTaskState s) {
-        Instant now = clock.instant();
-        if (Duration.between(s.lastSummary, now).compareTo(SUMMARY_INTERVAL) >= 0) {
-            s.lastSummary = now;
+        long now = System.nanoTime();
+        if (now - s.lastSummaryNanos >= SUMMARY_INTERVAL.toNanos()) {
+            s.lastSummaryNanos = now;
             log.info("Collected so far: {}", s.engine.metrics().summary());
         }
     }
@@ -166,17 +165,16 @@ public class O365AuditSourceTask extends SourceTask {
         final CollectionEngine engine;
         final RecordMapper mapper;
         final TransactionContext transactions;
-        Instant lastSummary;
+        long lastSummaryNanos = System.nanoTime();
         int recordsSinceCommit;
 
         O365AuditSourceTaskState(O365SourceTaskConfig config, ManagementApi api, CollectionEngine engine,
-                                 RecordMapper mapper, TransactionContext transactions, Instant now) {
+                                 RecordMapper mapper, TransactionContext transactions) {
             this.config = config;
             this.api = api;
             this.engine = engine;
             this.mapper = mapper;
             this.transactions = transactions;
-            this.lastSummary = now;
         }
     }
 }

@@ -143,7 +143,7 @@ final class RecordGenerator {
         SimBlob src = source(blob, index);
         SplittableRandom r = new SplittableRandom(mix(src.seed, index));
         int start = sb.length();
-        String id = recordId(src, index);
+        String id = recordId(blob, index);
         // events are older than the blob, by 5 s .. 25 min, in random (not sorted) order within the blob
         long eventEpoch = src.contentCreated().getEpochSecond() - 5 - r.nextInt(1500);
         String tenant = src.tenantId();
