@@ -1,0 +1,73 @@
+package io.github.auditlake.o365.simulator;
+
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An app registration in a simulated tenant: client id, optional secret, optional certificates, and the app roles
+ * granted on the Office 365 Management APIs resource (default {@code ActivityFeed.Read} and
+ * {@code ActivityFeed.ReadDlp}).
+ *
+ * <pre>{@code
+ * AppSpec.of(clientId).secret("s3cret").certificate(cert).roles("ActivityFeed.Read")
+ * }</pre>
+ */
+public final class AppSpec {
+
+    public static final String ROLE_READ = "ActivityFeed.Read";
+    public static final String ROLE_READ_DLP = "ActivityFeed.ReadDlp";
+    public static final String ROLE_SERVICE_HEALTH = "ServiceHealth.Read";
+
+    private final String clientId;
+    private String secret;
+    private final List<X509Certificate> certificates = new ArrayList<>();
+    private final Set<String> roles = new LinkedHashSet<>(List.of(ROLE_READ, ROLE_READ_DLP));
+
+    private AppSpec(String clientId) {
+        this.clientId = clientId;
+    }
+
+    public static AppSpec of(String clientId) {
+        return new AppSpec(clientId);
+    }
+
+    public AppSpec secret(String secret) {
+        this.secret = secret;
+        return this;
+    }
+
+    public AppSpec certificate(X509Certificate cert) {
+        this.certificates.add(cert);
+        return this;
+    }
+
+    /** Replaces the granted roles (may be empty: tokens then carry no {@code roles}). */
+    public AppSpec roles(String... roles) {
+        this.roles.clear();
+        this.roles.addAll(List.of(roles));
+        return this;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public String secret() {
+        return secret;
+    }
+
+    public List<X509Certificate> certificates() {
+        return List.copyOf(certificates);
+    }
+
+    public Set<String> roles() {
+        return Set.copyOf(roles);
+    }
+
+    List<String> rolesOrdered() {
+        return List.copyOf(roles);
+    }
+}
