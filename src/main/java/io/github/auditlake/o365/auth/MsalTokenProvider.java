@@ -159,7 +159,7 @@ public final class MsalTokenProvider implements TokenProvider {
             if (advice != null) {
                 return new ApiException(ErrorKind.AUTHENTICATION, status, aadsts != null ? aadsts : code,
                         prefix + ": " + advice + " (" + code + (aadsts == null ? "" : ", " + aadsts) + ")", null,
-                        null, null);
+                        null, se);
             }
             if (status >= 500 || status == 429 || status == 408 || status == 0) {
                 return new ApiException(ErrorKind.TRANSIENT, status, code, prefix + ": the login endpoint answered "

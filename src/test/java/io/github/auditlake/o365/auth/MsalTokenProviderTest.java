@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class MsalTokenProviderTest {
+public class MsalTokenProviderTest {
     static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
     static final String CLIENT = "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69";
     static final String SECRET = "s3cr3t-Value~DoNotLog";
@@ -167,7 +167,7 @@ class MsalTokenProviderTest {
         assertEquals(ErrorKind.TRANSIENT, assertThrows(ApiException.class, p::token).kind());
     }
 
-    static Path pkcs12(Path dir) throws Exception {
+    public static Path pkcs12(Path dir) throws Exception {
         Path ks = dir.resolve("app.p12");
         Process proc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "app", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
@@ -179,7 +179,7 @@ class MsalTokenProviderTest {
         return ks;
     }
 
-    static Path pem(Path dir, Path p12) throws Exception {
+    public static Path pem(Path dir, Path p12) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (FileInputStream in = new FileInputStream(p12.toFile())) {
             ks.load(in, "changeit".toCharArray());
@@ -204,6 +204,8 @@ class MsalTokenProviderTest {
         String[] jwt = f.get("client_assertion").split("\\.");
         assertEquals(3, jwt.length);
         String claims = new String(Base64.getUrlDecoder().decode(jwt[1]), StandardCharsets.UTF_8);
+        String header = new String(Base64.getUrlDecoder().decode(jwt[0]), StandardCharsets.UTF_8);
+        assertTrue(header.contains("\"x5t"), header);
         assertTrue(claims.contains("\"iss\":\"" + CLIENT + "\""), claims);
         assertTrue(claims.contains("login.microsoftonline.com/" + TENANT), claims);
 
