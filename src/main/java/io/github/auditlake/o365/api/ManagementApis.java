@@ -32,15 +32,13 @@ public final class ManagementApis {
     }
 
     /**
-     * The limiter: the one given in the settings; else, on the system clock and sleeper, the process-wide limiter
-     * for (tenant, publisher); else (tests with a fake clock) a private one.
+     * The limiter: the one given in the settings, else a private one with the settings' budget. The connector gives
+     * each task its share of the connector's budget, so tasks in one worker must not share a limiter (a shared one
+     * would hold every task of the worker to a single task's share).
      */
     public static RequestLimiter limiter(ClientSettings s) {
         if (s.requestLimiter().isPresent()) {
             return s.requestLimiter().get();
-        }
-        if (s.sleeper() == Sleeper.SYSTEM && s.clock().equals(Clock.systemUTC())) {
-            return RequestLimiter.shared(s.tenantId(), s.publisherId(), s.requestsPerMinute());
         }
         return new RequestLimiter(s.requestsPerMinute(), s.clock(), s.sleeper());
     }

@@ -4,8 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Client-side request budget: at most {@code requestsPerMinute} permits in any 60-second window (a sliding-window
@@ -14,8 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RequestLimiter {
     public static final Duration WINDOW = Duration.ofSeconds(60);
-
-    private static final Map<String, RequestLimiter> SHARED = new ConcurrentHashMap<>();
 
     private final int permitsPerWindow;
     private final Clock clock;
@@ -29,15 +25,6 @@ public final class RequestLimiter {
         this.permitsPerWindow = requestsPerMinute;
         this.clock = clock;
         this.sleeper = sleeper;
-    }
-
-    /**
-     * The process-wide limiter for one (tenant, publisher) pair on the system clock, so that all tasks collecting
-     * from a tenant share one budget. The first caller's budget wins.
-     */
-    public static RequestLimiter shared(String tenantId, String publisherId, int requestsPerMinute) {
-        return SHARED.computeIfAbsent(tenantId.toLowerCase() + "|" + publisherId.toLowerCase(),
-                k -> new RequestLimiter(requestsPerMinute, Clock.systemUTC(), Sleeper.SYSTEM));
     }
 
     public int requestsPerMinute() {

@@ -64,6 +64,10 @@ final class BlobFetch implements Runnable {
                     buffer.finish(BlobBuffer.End.COMPLETE, null, null);
                     return;
                 } catch (ApiException e) {
+                    if (engine.closed() || Thread.currentThread().isInterrupted()) {
+                        buffer.finish(BlobBuffer.End.CANCELLED, null, null);
+                        return;
+                    }
                     if (e.kind() == ErrorKind.SKIP_BLOB) {
                         engine.metrics().blobsSkippedMissing.increment();
                         buffer.finish(BlobBuffer.End.VANISHED, e.getMessage(), null);

@@ -256,6 +256,9 @@ final class StreamWorker implements Runnable {
             try {
                 return call.run();
             } catch (ApiException e) {
+                if (engine.closed() || Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException("stopping");
+                }
                 if (e.kind() == ErrorKind.RESUBSCRIBE) {
                     keeper.lost(stream.contentType(), e);
                     continue;

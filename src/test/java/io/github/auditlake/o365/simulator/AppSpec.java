@@ -22,7 +22,7 @@ public final class AppSpec {
     public static final String ROLE_SERVICE_HEALTH = "ServiceHealth.Read";
 
     private final String clientId;
-    private String secret;
+    private volatile String secret;
     private final List<X509Certificate> certificates = new ArrayList<>();
     private final Set<String> roles = new LinkedHashSet<>(List.of(ROLE_READ, ROLE_READ_DLP));
 

@@ -1,0 +1,147 @@
+package io.github.auditlake.o365.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.O365AuditSourceConnector;
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.simulator.AppSpec;
+import io.github.auditlake.o365.simulator.ManagementApiSimulator;
+import io.github.auditlake.o365.simulator.SimClock;
+import io.github.auditlake.o365.simulator.TenantSpec;
+import io.github.auditlake.o365.simulator.Volume;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Shared pieces of the real-cluster tests: a simulator tenant, connector configs, a consumer of keys. */
+final class ClusterSupport {
+    static final String CLIENT = "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69";
+    static final String SECRET = "it-s3cret";
+
+    private ClusterSupport() {
+    }
+
+    static ManagementApiSimulator simulator(String tenant, Volume volume, Duration backfill, double duplicates) {
+        return simulator(tenant, volume, backfill, duplicates, AppSpec.of(CLIENT).secret(SECRET),
+                Duration.ofSeconds(3599));
+    }
+
+    /** A simulator whose app registration the test keeps (to rotate its secret), with a chosen token lifetime. */
+    static ManagementApiSimulator simulator(String tenant, Volume volume, Duration backfill, double duplicates,
+                                            AppSpec app, Duration tokenLifetime) {
+        return ManagementApiSimulator.builder().clock(SimClock.system()).seed(tenant.hashCode()).pageSize(50)
+                .tokenLifetime(tokenLifetime)
+                .tenant(TenantSpec.of(tenant).app(app.roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
+                        .volumeAll(volume).backfill(backfill).duplicates(duplicates))
+                .build().start();
+    }
+
+    static Map<String, String> connector(ManagementApiSimulator sim, String tenant, String topic, Duration lookback) {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", O365AuditSourceConnector.class.getName());
+        c.put("tasks.max", "2");
+        c.put("o365.tenant.id", tenant);
+        c.put("o365.client.id", CLIENT);
+        c.put("o365.client.secret", SECRET);
+        c.put("o365.api.url", sim.baseUrl());
+        c.put("o365.login.url", sim.baseUrl());
+        c.put("o365.initial.lookback.ms", Long.toString(lookback.toMillis()));
+        c.put("o365.poll.interval.ms", "1000");
+        c.put("o365.heartbeat.interval.ms", "0");
+        c.put("o365.retry.backoff.ms", "20");
+        c.put("o365.retry.backoff.max.ms", "200");
+        c.put("topic", topic);
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        return c;
+    }
+
+    /** Every record id the simulator made available for the tenant's five streams in {@code [from, to)}. */
+    static Set<String> expected(ManagementApiSimulator sim, String tenant, Instant from, Instant to) {
+        Set<String> all = new java.util.HashSet<>();
+        for (ContentType t : ContentType.values()) {
+            all.addAll(sim.expectedRecordIds(tenant, t, from, to));
+        }
+        return all;
+    }
+
+    /** Reads the topic from the beginning, counting keys, until {@code done} holds or the deadline passes. */
+    static Map<String, Integer> consumeUntil(String bootstrap, String topic, boolean readCommitted, Duration timeout,
+                                             Predicate<Map<String, Integer>> done) {
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        Map<String, Integer> counts = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!done.test(counts)) {
+                assertTrue(System.nanoTime() < deadline, "timed out; " + counts.size() + " distinct keys read");
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
+                    counts.merge(r.key(), 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** Consumes until every id the simulator served in {@code [from, to)} is in the topic; on failure, says which. */
+    static Map<String, Integer> awaitAllDelivered(ManagementApiSimulator sim, String tenant, Instant from, Instant to,
+                                                  String bootstrap, String topic, boolean readCommitted,
+                                                  Duration timeout) {
+        Set<String> ids = expected(sim, tenant, from, to);
+        assertTrue(ids.size() > 50, "the simulator served data: " + ids.size());
+        Map<String, Integer> seen = new HashMap<>();
+        try {
+            return consumeUntil(bootstrap, topic, readCommitted, timeout, c -> {
+                seen.clear();
+                seen.putAll(c);
+                return c.keySet().containsAll(ids);
+            });
+        } catch (AssertionError e) {
+            StringBuilder sb = new StringBuilder("missing records:");
+            for (ContentType t : ContentType.values()) {
+                for (var b : sim.blobs(tenant, t, from, to)) {
+                    long missing = b.recordIds().stream().filter(id -> !seen.containsKey(id)).count();
+                    if (missing > 0) {
+                        sb.append("\n  ").append(b).append(" missing ").append(missing).append(" served=")
+                                .append(sim.servedBlobs(tenant, t).contains(b));
+                        for (var r : sim.requests()) {
+                            var st = r.query("startTime");
+                            var en = r.query("endTime");
+                            if (r.path().endsWith("/subscriptions/content") && st.isPresent() && en.isPresent()
+                                    && r.query("contentType").orElse("").equals(t.wireName())) {
+                                Instant a = Instant.parse(st.get());
+                                Instant z = Instant.parse(en.get());
+                                if (!b.contentCreated().isBefore(a) && b.contentCreated().isBefore(z)) {
+                                    sb.append("\n      listed by [").append(a).append(", ").append(z)
+                                            .append(") status ").append(r.status()).append(" at ")
+                                            .append(r.toString().length() > 0 ? "" : "");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            throw new AssertionError(sb.toString(), e);
+        }
+    }
+
+    static Predicate<Map<String, Integer>> containsAll(Set<String> ids) {
+        return counts -> counts.keySet().containsAll(ids);
+    }
+}

@@ -1,0 +1,231 @@
+package io.github.auditlake.o365.it;
+
+import static io.github.auditlake.o365.it.ClusterSupport.connector;
+import static io.github.auditlake.o365.it.ClusterSupport.consumeUntil;
+import static io.github.auditlake.o365.it.ClusterSupport.containsAll;
+import static io.github.auditlake.o365.it.ClusterSupport.expected;
+import static io.github.auditlake.o365.it.ClusterSupport.simulator;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.O365AuditSourceConnector;
+import io.github.auditlake.o365.simulator.AppSpec;
+import io.github.auditlake.o365.simulator.Faults;
+import io.github.auditlake.o365.simulator.ManagementApiSimulator;
+import io.github.auditlake.o365.simulator.Volume;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffsets;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The connector in a real Connect cluster (three in-JVM workers, one broker), deployed and operated through the
+ * REST API, against the simulator.
+ */
+class ConnectClusterTest {
+    static EmbeddedConnectCluster connect;
+
+    @BeforeAll
+    static void startCluster() {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("offset.flush.interval.ms", "500");
+        // reassign the tasks of a departed worker at once instead of after the default 5 minutes
+        worker.put("scheduled.rebalance.max.delay.ms", "1000");
+        connect = new EmbeddedConnectCluster.Builder().name("o365-it").numWorkers(3).numBrokers(1)
+                .workerProps(worker).build();
+        connect.start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (connect != null) {
+            connect.stop();
+        }
+    }
+
+    static final Duration wait = Duration.ofSeconds(90);
+    /** The connector starts at (its start - lookback), a little after t0 - lookback: leave the first minutes out. */
+    static final Duration MARGIN = Duration.ofMinutes(5);
+
+    @org.junit.jupiter.api.AfterEach
+    void deleteConnectors() {
+        for (String c : connect.connectors()) {
+            connect.deleteConnector(c);
+        }
+    }
+
+    @Test
+    void deliversEveryRecordTheSimulatorServedForAllFiveContentTypes() throws Exception {
+        String tenant = "11111111-2222-4333-8444-555555555501";
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(3, 20), Duration.ofHours(6), 0.05)) {
+            Instant t0 = Instant.now();
+            connect.kafka().createTopic("audit-all", 3);
+            Map<String, String> cfg = connector(sim, tenant, "audit-all", Duration.ofHours(6));
+            cfg.put("tasks.max", "10");
+            connect.configureConnector("all-types", cfg);
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("all-types", 5,
+                    "one task per stream when tasks.max exceeds the number of streams");
+
+            ClusterSupport.awaitAllDelivered(sim, tenant, t0.minus(Duration.ofHours(6)).plus(MARGIN), t0,
+                    connect.kafka().bootstrapServers(), "audit-all", false, wait);
+            connect.deleteConnector("all-types");
+        }
+    }
+
+    @Test
+    void stopAlterResetAndResumeThroughTheRestApi() throws Exception {
+        String tenant = "11111111-2222-4333-8444-555555555502";
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(2, 10), Duration.ofHours(4), 0)) {
+            Instant t0 = Instant.now();
+            connect.kafka().createTopic("audit-ops", 1);
+            Map<String, String> cfg = connector(sim, tenant, "audit-ops", Duration.ofHours(4));
+            cfg.put("o365.content.types", "Audit.Exchange,Audit.General");
+            connect.configureConnector("ops", cfg);
+            Set<String> ids = new java.util.HashSet<>();
+            ids.addAll(sim.expectedRecordIds(tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE,
+                    t0.minus(Duration.ofHours(4)).plus(MARGIN), t0));
+            ids.addAll(sim.expectedRecordIds(tenant, io.github.auditlake.o365.api.ContentType.GENERAL,
+                    t0.minus(Duration.ofHours(4)).plus(MARGIN), t0));
+            consumeUntil(connect.kafka().bootstrapServers(), "audit-ops", false, wait, containsAll(ids));
+
+            connect.stopConnector("ops");
+            connect.assertions().assertConnectorIsStopped("ops", "stopped");
+            // the stopped connector's final offsets are flushed asynchronously: read until both streams have one
+            ConnectorOffsets offsets = connect.connectorOffsets("ops");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (offsets.offsets().size() != 2 || offsets.offsets().stream().anyMatch(o -> o.offset() == null)) {
+                assertTrue(System.nanoTime() < deadline, "offsets of both streams: " + offsets);
+                Thread.onSpinWait();
+                offsets = connect.connectorOffsets("ops");
+            }
+            for (ConnectorOffset o : offsets.offsets()) {
+                assertEquals(Set.of("tenant", "contentType"), o.partition().keySet());
+                assertEquals(1L, ((Number) o.offset().get("v")).longValue());
+            }
+
+            // a malformed edit is refused by alterOffsets(); a valid one is accepted
+            Map<String, Object> partition = Map.of("tenant", tenant, "contentType", "Audit.Exchange");
+            String refused = null;
+            try {
+                connect.alterSourceConnectorOffset("ops", partition, Map.of("hw", 1L));
+            } catch (Exception e) {
+                refused = e.getMessage();
+            }
+            assertTrue(refused != null && refused.contains("version"), "refused: " + refused);
+            connect.alterSourceConnectorOffset("ops", partition, Map.of("v", 1, "hw", Instant.now().toEpochMilli()));
+
+            // reset: collection restarts at the initial lookback, so every record is delivered again
+            connect.resetConnectorOffsets("ops");
+            assertEquals(List.of(), connect.connectorOffsets("ops").offsets());
+            connect.resumeConnector("ops");
+            Map<String, Integer> counts = consumeUntil(connect.kafka().bootstrapServers(), "audit-ops", false, wait,
+                    c -> ids.stream().allMatch(id -> c.getOrDefault(id, 0) >= 2));
+            assertTrue(counts.keySet().containsAll(ids));
+            connect.deleteConnector("ops");
+        }
+    }
+
+    @Test
+    void slowsDownUnderThrottlingAndServerErrorsAndLosesNothing() throws Exception {
+        String tenant = "11111111-2222-4333-8444-555555555503";
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(3, 10), Duration.ofHours(4), 0)) {
+            sim.faults().rate(Faults.Kind.HTTP_500, 0.15).rate(Faults.Kind.HTTP_503, 0.05)
+                    .rate(Faults.Kind.RESET_MID_BODY, 0.05).rate(Faults.Kind.TRUNCATED_BODY, 0.05).throttle(300);
+            Instant t0 = Instant.now();
+            connect.kafka().createTopic("audit-storm", 1);
+            connect.configureConnector("storm", connector(sim, tenant, "audit-storm", Duration.ofHours(4)));
+            Set<String> ids = expected(sim, tenant, t0.minus(Duration.ofHours(4)).plus(MARGIN), t0);
+            consumeUntil(connect.kafka().bootstrapServers(), "audit-storm", false, Duration.ofSeconds(150),
+                    containsAll(ids));
+            assertTrue(sim.requests().stream().anyMatch(r -> r.status() >= 500), "faults were injected");
+            connect.deleteConnector("storm");
+        }
+    }
+
+    @Test
+    void movesTasksOfARemovedWorkerAndLosesNothing() throws Exception {
+        String tenant = "11111111-2222-4333-8444-555555555504";
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(4, 40), Duration.ofHours(8), 0)) {
+            sim.faults().latency(Duration.ofMillis(5), Duration.ofMillis(20));
+            Instant t0 = Instant.now();
+            connect.kafka().createTopic("audit-failover", 1);
+            Map<String, String> cfg = connector(sim, tenant, "audit-failover", Duration.ofHours(8));
+            cfg.put("tasks.max", "3");
+            connect.configureConnector("failover", cfg);
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("failover", 3, "tasks running");
+            Set<String> ids = expected(sim, tenant, t0.minus(Duration.ofHours(8)).plus(MARGIN), t0);
+            // wait for some progress, then remove the worker running task 0
+            consumeUntil(connect.kafka().bootstrapServers(), "audit-failover", false, wait, c -> c.size() > 200);
+            ConnectorStateInfo status = connect.connectorStatus("failover");
+            String workerId = status.tasks().get(0).workerId();
+            WorkerHandle victim = connect.workers().stream()
+                    .filter(w -> workerId.endsWith(":" + w.url().getPort())).findFirst().orElseThrow();
+            connect.removeWorker(victim);
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("failover", 3, "tasks moved");
+
+            consumeUntil(connect.kafka().bootstrapServers(), "audit-failover", false, wait, containsAll(ids));
+            connect.deleteConnector("failover");
+            connect.addWorker();
+        }
+    }
+
+    @Test
+    void validationNamesTheWrongFieldAndATaskWithBadCredentialsFailsThenResumesAfterTheFix() throws Exception {
+        String tenant = "11111111-2222-4333-8444-555555555505";
+        AppSpec app = AppSpec.of(ClusterSupport.CLIENT).secret(ClusterSupport.SECRET);
+        // tokens live 2 minutes, so a rotated secret is noticed at the next sign-in (refresh ahead of expiry)
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(2, 5), Duration.ofHours(2), 0, app,
+                Duration.ofMinutes(2))) {
+            Instant t0 = Instant.now();
+            Map<String, String> bad = connector(sim, tenant, "audit-creds", Duration.ofHours(2));
+            bad.put("o365.client.secret", "wrong");
+            bad.put("name", "creds");
+            ConfigInfos infos = connect.validateConnectorConfig(O365AuditSourceConnector.class.getSimpleName(), bad);
+            Map<String, List<String>> errors = infos.configs().stream().map(ConfigInfo::configValue)
+                    .filter(v -> !v.errors().isEmpty())
+                    .collect(Collectors.toMap(v -> v.name(), v -> v.errors()));
+            assertEquals(Set.of("o365.client.secret"), errors.keySet(), errors.toString());
+
+            connect.kafka().createTopic("audit-creds", 1);
+            Map<String, String> good = connector(sim, tenant, "audit-creds", Duration.ofHours(2));
+            good.put("o365.content.types", "Audit.Exchange");
+            good.put("o365.poll.interval.ms", "500");
+            connect.configureConnector("creds", good);
+            Set<String> ids = sim.expectedRecordIds(tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE,
+                    t0.minus(Duration.ofHours(2)).plus(MARGIN), t0);
+            consumeUntil(connect.kafka().bootstrapServers(), "audit-creds", false, wait, containsAll(ids));
+
+            // the secret is rotated in Entra: the running task fails and says why
+            app.secret("rotated-secret");
+            connect.assertions().assertConnectorIsRunningAndTasksHaveFailed("creds", 1, "bad secret fails the task");
+            String trace = connect.connectorStatus("creds").tasks().get(0).trace();
+            assertTrue(trace.contains("AADSTS7000215"), trace);
+
+            // after the fix it resumes where it stopped: nothing is delivered twice (no full replay)
+            good.put("o365.client.secret", "rotated-secret");
+            connect.configureConnector("creds", good);
+            connect.restartConnectorAndTasks("creds", false, true, false);
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("creds", 1, "fixed");
+            sim.addBlob(tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE, Instant.now(), Instant.now(),
+                    List.of("{\"Id\":\"after-the-fix\",\"CreationTime\":\"2026-11-24T10:00:00\"}"));
+            Map<String, Integer> counts = consumeUntil(connect.kafka().bootstrapServers(), "audit-creds", false, wait,
+                    c -> c.containsKey("after-the-fix"));
+            assertTrue(counts.keySet().containsAll(ids));
+            long twice = ids.stream().filter(id -> counts.get(id) > 1).count();
+            assertTrue(twice < ids.size() / 2, twice + " of " + ids.size() + " delivered twice");
+        }
+    }
+}
