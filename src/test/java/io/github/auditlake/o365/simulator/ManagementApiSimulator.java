@@ -45,7 +45,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -127,7 +126,6 @@ public final class ManagementApiSimulator implements AutoCloseable {
     private final Map<String, Set<SimBlob>> served = new ConcurrentHashMap<>();
     private final List<RecordedRequest> log = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong traceCounter = new AtomicLong();
     private final SplittableRandom pageShuffle;
     private HttpServer server;
     private ExecutorService executor;
@@ -763,7 +761,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     private void tokenError(Call c, int status, String error, int code, String description) throws IOException {
         Instant now = clock.instant();
-        String trace = new UUID(seed, traceCounter.incrementAndGet()).toString();
+        String trace = UUID.randomUUID().toString();
         String corr = c.ex.getRequestHeaders().getFirst("client-request-id");
         if (corr == null || !GUID.matcher(corr).matches()) {
             corr = UUID.randomUUID().toString();
@@ -964,8 +962,9 @@ public final class ManagementApiSimulator implements AutoCloseable {
         if (!alg.equals("RS256") && !alg.equals("PS256")) {
             return "Client assertion contains an unsupported signing algorithm '" + alg + "'.";
         }
-        String s256 = p.header().path("x5t#S256").asText(null);
-        String s1 = p.header().path("x5t").asText(null);
+        // MSAL4J 1.26 sends the thumbprint in standard base64 with padding, the spec says base64url: accept both
+        String s256 = b64uNormal(p.header().path("x5t#S256").asText(null));
+        String s1 = b64uNormal(p.header().path("x5t").asText(null));
         X509Certificate cert = null;
         for (X509Certificate candidate : app.certificates()) {
             if ((s256 != null && s256.equals(Jwts.x5tS256(candidate))) || (s1 != null && s1.equals(Jwts.x5t(candidate)))) {
@@ -1005,6 +1004,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
                     + ", expiry time of assertion " + Instant.ofEpochSecond(exp) + ".";
         }
         return null;
+    }
+
+    private static String b64uNormal(String s) {
+        return s == null ? null : s.replace('+', '-').replace('/', '_').replaceAll("=+$", "");
     }
 
     private boolean audienceMatches(String aud, String requestPath) {
