@@ -75,6 +75,14 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementApiSimulator.class);
 
+    static {
+        // Without TCP_NODELAY, small chunked responses wait for delayed ACKs (~40 ms each). Read once per JVM by the
+        // JDK server, so set it before the first HttpServer is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /** The default resource (token audience) of the Management APIs. */
     public static final String RESOURCE = "https://manage.office.com";
     static final String ZERO_GUID = "00000000-0000-0000-0000-000000000000";
@@ -549,6 +557,33 @@ public final class ManagementApiSimulator implements AutoCloseable {
             h.set("Content-Type", "application/json; charset=utf-8");
         }
 
+        private boolean logged;
+
+        /** Adds this call to the request log (once), before the last byte of the answer leaves. */
+        void record() {
+            if (logged) {
+                return;
+            }
+            logged = true;
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            ex.getRequestHeaders().forEach((k, v) -> {
+                String name = k.toLowerCase(Locale.ROOT);
+                if (name.equals("authorization")) {
+                    List<String> red = new ArrayList<>();
+                    for (String s : v) {
+                        int sp = s.indexOf(' ');
+                        red.add((sp > 0 ? s.substring(0, sp) : "") + " <redacted>");
+                    }
+                    headers.put(name, List.copyOf(red));
+                } else {
+                    headers.put(name, List.copyOf(v));
+                }
+            });
+            log.add(new RecordedRequest(ex.getRequestMethod(), path, rawQuery, Collections.unmodifiableMap(headers),
+                    status, start, wallStart, Duration.ofNanos(System.nanoTime() - wallStart),
+                    inFlightAtStart));
+        }
+
         void send(int code, byte[] body) throws IOException {
             status = code;
             if (fault == Faults.Kind.TRUNCATED_BODY && body.length > 1) {
@@ -561,7 +596,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 os.flush();
                 throw new ResetConnection();
             }
+            if (body.length == 0) {
+                record();
+            }
             ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+            record();
             if (body.length > 0) {
                 try (OutputStream os = ex.getResponseBody()) {
                     os.write(body);
@@ -648,23 +687,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
         } finally {
             inFlight.decrementAndGet();
-            Map<String, List<String>> headers = new LinkedHashMap<>();
-            ex.getRequestHeaders().forEach((k, v) -> {
-                String name = k.toLowerCase(Locale.ROOT);
-                if (name.equals("authorization")) {
-                    List<String> red = new ArrayList<>();
-                    for (String s : v) {
-                        int sp = s.indexOf(' ');
-                        red.add((sp > 0 ? s.substring(0, sp) : "") + " <redacted>");
-                    }
-                    headers.put(name, List.copyOf(red));
-                } else {
-                    headers.put(name, List.copyOf(v));
-                }
-            });
-            log.add(new RecordedRequest(ex.getRequestMethod(), c.path, c.rawQuery, Collections.unmodifiableMap(headers),
-                    c.status, c.start, c.wallStart, Duration.ofNanos(System.nanoTime() - c.wallStart),
-                    c.inFlightAtStart));
+            c.record();
             if (!reset) {
                 ex.close();
             }
@@ -1620,12 +1643,16 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         if (c.fault == Faults.Kind.TRUNCATED_BODY) {
             RecordGenerator.writeBody(b, out, Math.max(0, n / 2));
+            out.flush();
+            c.record();
             out.close();
             return;
         }
         RecordGenerator.writeBody(b, out, -1);
-        out.close();
+        out.flush();
         served.computeIfAbsent(tenant + "|" + b.type().wireName(), k -> ConcurrentHashMap.newKeySet()).add(b);
+        c.record();
+        out.close();
     }
 
     // ---- resources
