@@ -90,7 +90,7 @@ class SimWebhookTest {
         Received validation = received.get(0);
         String code = validation.header("Webhook-ValidationCode");
         assertTrue(code != null && !code.isEmpty());
-        assertEquals(code, json(validation.body()).get("validationCode").asText());
+        assertEquals(code, parse(validation.body()).get("validationCode").asText());
         assertEquals("my-shared-secret", validation.header("Webhook-AuthID"));
 
         JsonNode listed = json(get(feed(sim) + "/subscriptions/list", token)).get(0);
@@ -109,7 +109,7 @@ class SimWebhookTest {
         Set<String> notified = new HashSet<>();
         for (Received n : received.subList(1, received.size())) {
             assertEquals("my-shared-secret", n.header("Webhook-AuthID"));
-            for (JsonNode item : json(n.body())) {
+            for (JsonNode item : parse(n.body())) {
                 assertEquals(TENANT, item.get("tenantId").asText());
                 assertEquals(CLIENT, item.get("clientId").asText());
                 assertEquals("Audit.SharePoint", item.get("contentType").asText());
@@ -130,7 +130,7 @@ class SimWebhookTest {
         }
     }
 
-    private static JsonNode json(String s) {
+    private static JsonNode parse(String s) {
         try {
             return Jwts.JSON.readTree(s);
         } catch (java.io.IOException e) {
