@@ -132,7 +132,9 @@ public final class ManagementApiSimulator implements AutoCloseable {
     private final Faults faults;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Map<String, Set<SimBlob>> served = new ConcurrentHashMap<>();
-    private final List<RecordedRequest> log = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.ArrayDeque<RecordedRequest> log = new java.util.ArrayDeque<>();
+    private final int requestLogLimit;
+    private final java.util.concurrent.atomic.AtomicLong requestCount = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final SplittableRandom pageShuffle;
     private HttpServer server;
@@ -151,6 +153,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
         this.bindAddress = b.bindAddress;
         this.port = b.port;
         this.threads = b.threads;
+        this.requestLogLimit = b.requestLogLimit;
         this.faults = new Faults(seed);
         this.pageShuffle = new SplittableRandom(seed ^ 0x5AFFL);
         new SecureRandom().nextBytes(tokenKey);
@@ -198,6 +201,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
         private String bindAddress = "127.0.0.1";
         private int port;
         private int threads = 32;
+        private int requestLogLimit = 200_000;
         private javax.net.ssl.SSLContext webhookSslContext;
         private final List<TenantSpec> tenants = new ArrayList<>();
 
@@ -252,6 +256,12 @@ public final class ManagementApiSimulator implements AutoCloseable {
         /** Worker threads of the HTTP server (default 32). */
         public Builder threads(int threads) {
             this.threads = threads;
+            return this;
+        }
+
+        /** How many requests the log keeps (the most recent ones; default 200,000, about 100 MB at most). */
+        public Builder requestLogLimit(int limit) {
+            this.requestLogLimit = limit;
             return this;
         }
 
@@ -401,16 +411,28 @@ public final class ManagementApiSimulator implements AutoCloseable {
         return s == null ? Set.of() : Set.copyOf(s);
     }
 
-    /** A snapshot of the request log, in arrival order. */
+    /**
+     * A snapshot of the request log in completion order (the most recent {@code requestLogLimit} requests). An
+     * entry is added before the last byte of its answer is sent, so a client that has read a whole answer finds
+     * its request here.
+     */
     public List<RecordedRequest> requests() {
         synchronized (log) {
             return List.copyOf(log);
         }
     }
 
-    /** Clears the request log and the served-blob sets. */
+    /** Requests answered since start or the last {@link #resetLog()} (not capped by the log limit). */
+    public long requestCount() {
+        return requestCount.get();
+    }
+
+    /** Clears the request log, the request count and the served-blob sets. */
     public void resetLog() {
-        log.clear();
+        synchronized (log) {
+            log.clear();
+            requestCount.set(0);
+        }
         served.clear();
     }
 
@@ -579,9 +601,16 @@ public final class ManagementApiSimulator implements AutoCloseable {
                     headers.put(name, List.copyOf(v));
                 }
             });
-            log.add(new RecordedRequest(ex.getRequestMethod(), path, rawQuery, Collections.unmodifiableMap(headers),
-                    status, start, wallStart, Duration.ofNanos(System.nanoTime() - wallStart),
-                    inFlightAtStart));
+            RecordedRequest entry = new RecordedRequest(ex.getRequestMethod(), path, rawQuery,
+                    Collections.unmodifiableMap(headers), status, start, wallStart,
+                    Duration.ofNanos(System.nanoTime() - wallStart), inFlightAtStart);
+            synchronized (log) {
+                requestCount.incrementAndGet();
+                log.addLast(entry);
+                while (log.size() > requestLogLimit) {
+                    log.removeFirst();
+                }
+            }
         }
 
         void send(int code, byte[] body) throws IOException {

@@ -156,6 +156,7 @@ class SimFaultsTest {
         get(listUrl + "&publisheridentifier=" + PUBLISHER, token);
         List<RecordedRequest> log = sim.requests();
         assertEquals(1, log.size());
+        assertEquals(1, sim.requestCount());
         RecordedRequest r = log.get(0);
         assertEquals("GET", r.method());
         assertEquals("/api/v1.0/" + TENANT + "/activity/feed/subscriptions/content", r.path());
@@ -180,6 +181,22 @@ class SimFaultsTest {
         int maxInFlight = sim.requests().stream().mapToInt(RecordedRequest::inFlightAtStart).max().orElse(0);
         assertTrue(maxInFlight >= 2, "max in flight " + maxInFlight);
         assertTrue(sim.requests().stream().allMatch(q -> q.duration().compareTo(Duration.ofMillis(900)) >= 0));
+    }
+
+    @Test
+    void requestLogIsCapped() {
+        try (ManagementApiSimulator capped = ManagementApiSimulator.builder().clock(clock).requestLogLimit(3)
+                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true))
+                .build().start()) {
+            String t = SimTestSupport.token(capped);
+            for (int i = 0; i < 5; i++) {
+                get(capped.apiRoot(TENANT) + "/subscriptions/list?n=" + i, t);
+            }
+            assertEquals(6, capped.requestCount());
+            List<RecordedRequest> log = capped.requests();
+            assertEquals(3, log.size());
+            assertEquals("n=4", log.get(2).rawQuery());
+        }
     }
 
     @Test
