@@ -149,6 +149,30 @@ class SimBlobTest {
     }
 
     @Test
+    void concurrentFetchesServeEverythingOnce() throws Exception {
+        List<SimBlob> blobs = new ArrayList<>();
+        for (ContentType t : ContentType.values()) {
+            blobs.addAll(sim.visibleBlobs(TENANT, t, FROM, T0));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            for (SimBlob b : blobs) {
+                results.add(pool.submit(() -> json(get(uri(sim, b), token)).size()));
+            }
+            for (java.util.concurrent.Future<Integer> f : results) {
+                assertEquals(25, f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (ContentType t : ContentType.values()) {
+            assertEquals(sim.expectedRecordIds(TENANT, t, FROM, T0), sim.servedRecordIds(TENANT, t), t.wireName());
+        }
+        assertEquals(blobs.size(), sim.requests().stream().filter(RecordedRequest::isBlobFetch).count());
+    }
+
+    @Test
     void duplicateRecordsAcrossBlobs() {
         try (ManagementApiSimulator dup = builder(clock, 7, tenant().duplicates(1.0)).build().start()) {
             String t = SimTestSupport.token(dup);
