@@ -134,6 +134,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
     private final Map<String, Set<SimBlob>> served = new ConcurrentHashMap<>();
     private final java.util.ArrayDeque<RecordedRequest> log = new java.util.ArrayDeque<>();
     private final int requestLogLimit;
+    private final boolean autoNotify;
+    private final Duration notifyEvery;
+    private final java.util.function.Consumer<Instant> clockListener = now -> deliverNotifications();
+    private java.util.concurrent.ScheduledExecutorService notifier;
     private final java.util.concurrent.atomic.AtomicLong requestCount = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final SplittableRandom pageShuffle;
@@ -154,6 +158,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         this.port = b.port;
         this.threads = b.threads;
         this.requestLogLimit = b.requestLogLimit;
+        this.autoNotify = b.autoNotify;
+        this.notifyEvery = b.notifyEvery;
         this.faults = new Faults(seed);
         this.pageShuffle = new SplittableRandom(seed ^ 0x5AFFL);
         new SecureRandom().nextBytes(tokenKey);
@@ -202,6 +208,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         private int port;
         private int threads = 32;
         private int requestLogLimit = 200_000;
+        private boolean autoNotify;
+        private Duration notifyEvery;
         private javax.net.ssl.SSLContext webhookSslContext;
         private final List<TenantSpec> tenants = new ArrayList<>();
 
@@ -259,6 +267,17 @@ public final class ManagementApiSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Deliver webhook notifications automatically: on every {@link SimClock#advance}/{@link SimClock#set} of a
+         * SimClock (synchronously, in the thread that moves the clock), and every {@code every} of real time when
+         * {@code every} is not null (for the standalone process on the system clock).
+         */
+        public Builder autoNotify(boolean onClockChange, Duration every) {
+            this.autoNotify = onClockChange;
+            this.notifyEvery = every;
+            return this;
+        }
+
         /** How many requests the log keeps (the most recent ones; default 200,000, about 100 MB at most). */
         public Builder requestLogLimit(int limit) {
             this.requestLogLimit = limit;
@@ -299,6 +318,23 @@ public final class ManagementApiSimulator implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        if (autoNotify && clock instanceof SimClock) {
+            ((SimClock) clock).onChange(clockListener);
+        }
+        if (notifyEvery != null) {
+            notifier = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "o365-sim-notifier");
+                t.setDaemon(true);
+                return t;
+            });
+            notifier.scheduleWithFixedDelay(() -> {
+                try {
+                    deliverNotifications();
+                } catch (RuntimeException e) {
+                    LOG.warn("webhook delivery failed", e);
+                }
+            }, notifyEvery.toMillis(), notifyEvery.toMillis(), TimeUnit.MILLISECONDS);
+        }
         String host = bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
         if ("0.0.0.0".equals(bindAddress)) {
             host = "127.0.0.1";
@@ -341,6 +377,13 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clock instanceof SimClock) {
+            ((SimClock) clock).removeListener(clockListener);
+        }
+        if (notifier != null) {
+            notifier.shutdownNow();
+            notifier = null;
+        }
         if (server != null) {
             server.stop(0);
             executor.shutdownNow();

@@ -172,6 +172,28 @@ class SimWebhookTest {
     }
 
     @Test
+    void autoNotifyOnClockAdvance() {
+        try (ManagementApiSimulator auto = ManagementApiSimulator.builder().clock(clock).autoNotify(true, null)
+                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).volumeAll(Volume.of(6, 2)))
+                .build().start()) {
+            String t = SimTestSupport.token(auto);
+            assertEquals(200, apiPost(auto.apiRoot(TENANT) + "/subscriptions/start?contentType=Audit.Exchange", t,
+                    "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
+            assertEquals(1, received.size());
+            clock.advance(Duration.ofHours(1));
+            assertTrue(received.size() > 1, "notified during advance()");
+            int count = 0;
+            for (Received n : received.subList(1, received.size())) {
+                count += parse(n.body()).size();
+            }
+            assertEquals(auto.visibleBlobs(TENANT, ContentType.EXCHANGE, T0, clock.instant()).size(), count);
+        }
+        int before = received.size();
+        clock.advance(Duration.ofHours(1));
+        assertEquals(before, received.size(), "a closed simulator no longer listens to the clock");
+    }
+
+    @Test
     void stoppedSubscriptionsGetNoNotifications() {
         assertEquals(200, start("DLP.All", "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
         assertEquals(200, apiPost(feed(sim) + "/subscriptions/stop?contentType=DLP.All", token, null).statusCode());

@@ -44,6 +44,7 @@ public final class SimulatorMain {
             "                           --fault-throttle, --fault-reset, --fault-truncate",
             "  --throttle-rpm N         requests/minute per (tenant, publisher); 0 = off (default)",
             "  --throttle-429           answer throttling with 429 + Retry-After instead of 403",
+            "  --notify-every-s N       webhook notification delivery period (default 60)",
             "  --seed N                 content seed (default 42)");
 
     private SimulatorMain() {
@@ -77,6 +78,7 @@ public final class SimulatorMain {
                 .tokenLifetime(Duration.ofSeconds(Long.parseLong(o.getOrDefault("token-lifetime-s", "3599"))))
                 .bind(o.getOrDefault("bind", "127.0.0.1"), Integer.parseInt(o.getOrDefault("port", "8365")))
                 .tenant(spec)
+                .autoNotify(false, Duration.ofSeconds(Long.parseLong(o.getOrDefault("notify-every-s", "60"))))
                 .build();
         Faults f = sim.faults();
         if (o.containsKey("latency-ms")) {
