@@ -59,6 +59,32 @@ public final class SimulatorMain {
         String tenant = o.getOrDefault("tenant-id", DEFAULT_TENANT);
         String client = o.getOrDefault("client-id", DEFAULT_CLIENT);
         String secret = o.getOrDefault("client-secret", DEFAULT_SECRET);
+        ManagementApiSimulator sim = create(o);
+        sim.start();
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sim.close();
+            done.countDown();
+        }));
+        System.out.println("Office 365 Management Activity API simulator");
+        System.out.println("  base URL (API and login): " + sim.baseUrl());
+        System.out.println("  tenant id:      " + tenant);
+        System.out.println("  client id:      " + client);
+        System.out.println("  client secret:  " + secret + "   (simulator-only credential)");
+        System.out.println("  token endpoint: " + sim.tokenEndpointV2(tenant) + "  (v1: " + sim.tokenEndpointV1(tenant)
+                + ")");
+        System.out.println("  API root:       " + sim.apiRoot(tenant));
+        System.out.println("  subscriptions:  " + (!o.containsKey("not-subscribed") ? "all five content types enabled"
+                : "none (call /subscriptions/start)"));
+        System.out.flush();
+        done.await();
+    }
+
+    /** Builds (does not start) a simulator from parsed flags. */
+    static ManagementApiSimulator create(Map<String, String> o) {
+        String tenant = o.getOrDefault("tenant-id", DEFAULT_TENANT);
+        String client = o.getOrDefault("client-id", DEFAULT_CLIENT);
+        String secret = o.getOrDefault("client-secret", DEFAULT_SECRET);
         Volume v = new Volume(Integer.parseInt(o.getOrDefault("blobs-per-hour", "4")),
                 Integer.parseInt(o.getOrDefault("records-per-blob", "50")),
                 Integer.parseInt(o.getOrDefault("record-bytes", "0")));
@@ -97,24 +123,7 @@ public final class SimulatorMain {
         if (o.containsKey("throttle-429")) {
             f.throttleAs429(true, Duration.ofSeconds(30));
         }
-        sim.start();
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sim.close();
-            done.countDown();
-        }));
-        System.out.println("Office 365 Management Activity API simulator");
-        System.out.println("  base URL (API and login): " + sim.baseUrl());
-        System.out.println("  tenant id:      " + tenant);
-        System.out.println("  client id:      " + client);
-        System.out.println("  client secret:  " + secret + "   (simulator-only credential)");
-        System.out.println("  token endpoint: " + sim.tokenEndpointV2(tenant) + "  (v1: " + sim.tokenEndpointV1(tenant)
-                + ")");
-        System.out.println("  API root:       " + sim.apiRoot(tenant));
-        System.out.println("  subscriptions:  " + (spec.subscribedAll() ? "all five content types enabled"
-                : "none (call /subscriptions/start)"));
-        System.out.flush();
-        done.await();
+        return sim;
     }
 
     private static void rate(Map<String, String> o, Faults f, String flag, Faults.Kind kind) {
