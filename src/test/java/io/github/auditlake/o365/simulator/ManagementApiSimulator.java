@@ -135,6 +135,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
     private final java.util.ArrayDeque<RecordedRequest> log = new java.util.ArrayDeque<>();
     private final int requestLogLimit;
     private final boolean autoNotify;
+    private final Duration webhookRetryBase;
+    private final int webhookMaxFailures;
     private final Duration notifyEvery;
     private final java.util.function.Consumer<Instant> clockListener = now -> deliverNotifications();
     private java.util.concurrent.ScheduledExecutorService notifier;
@@ -159,6 +161,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         this.threads = b.threads;
         this.requestLogLimit = b.requestLogLimit;
         this.autoNotify = b.autoNotify;
+        this.webhookRetryBase = b.webhookRetryBase;
+        this.webhookMaxFailures = b.webhookMaxFailures;
         this.notifyEvery = b.notifyEvery;
         this.faults = new Faults(seed);
         this.pageShuffle = new SplittableRandom(seed ^ 0x5AFFL);
@@ -209,6 +213,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         private int threads = 32;
         private int requestLogLimit = 200_000;
         private boolean autoNotify;
+        private Duration webhookRetryBase = Duration.ofMinutes(1);
+        private int webhookMaxFailures = 5;
         private Duration notifyEvery;
         private javax.net.ssl.SSLContext webhookSslContext;
         private final List<TenantSpec> tenants = new ArrayList<>();
@@ -275,6 +281,17 @@ public final class ManagementApiSimulator implements AutoCloseable {
         public Builder autoNotify(boolean onClockChange, Duration every) {
             this.autoNotify = onClockChange;
             this.notifyEvery = every;
+            return this;
+        }
+
+        /**
+         * Webhook retry policy: after the n-th consecutive failed delivery the next attempt waits
+         * {@code base * 2^(n-1)} (SimClock time); after {@code maxFailures} the webhook is disabled (re-enable with
+         * /start). Defaults: 1 minute, 5.
+         */
+        public Builder webhookRetry(Duration base, int maxFailures) {
+            this.webhookRetryBase = base;
+            this.webhookMaxFailures = maxFailures;
             return this;
         }
 
@@ -491,46 +508,68 @@ public final class ManagementApiSimulator implements AutoCloseable {
             String[] key = e.getKey().split("\\|");
             String tenant = key[0];
             String clientId = key[1];
-            List<SimBlob> fresh;
+            List<SimBlob> toSend;
+            Webhook hook;
             synchronized (s) {
                 if (!s.enabled || s.webhook == null || !"enabled".equals(s.webhook.status)) {
                     continue;
                 }
-                fresh = new ArrayList<>();
+                if (s.webhook.expiration != null && !s.webhook.expiration.isEmpty()
+                        && !parseTime(s.webhook.expiration).isAfter(now)) {
+                    s.webhook = withStatus(s.webhook, "expired");
+                    continue;
+                }
                 for (SimBlob b : store(tenant).becameVisible(s.type, s.notifiedUpTo, now)) {
                     if (!b.contentCreated().isBefore(s.accessibleFrom)) {
-                        fresh.add(b);
+                        s.pending.add(b);
                     }
                 }
                 s.notifiedUpTo = now;
+                if (now.isBefore(s.nextAttempt) || s.pending.isEmpty()) {
+                    continue; // backing off after a failure
+                }
+                toSend = new ArrayList<>(s.pending);
+                s.pending.clear();
+                hook = s.webhook;
             }
-            for (int i = 0; i < fresh.size(); i += 100) {
-                List<SimBlob> batch = fresh.subList(i, Math.min(fresh.size(), i + 100));
+            for (int i = 0; i < toSend.size(); i += 100) {
+                List<SimBlob> batch = toSend.subList(i, Math.min(toSend.size(), i + 100));
                 ArrayNode body = Jwts.JSON.createArrayNode();
                 for (SimBlob b : batch) {
                     ObjectNode o = body.addObject().put("tenantId", tenant).put("clientId", clientId);
                     item(o, b);
                 }
-                String status;
+                boolean ok;
                 try {
-                    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(s.webhook.address))
+                    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(hook.address))
                             .timeout(Duration.ofSeconds(10))
                             .header("Content-Type", "application/json; charset=utf-8")
                             .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-                    if (s.webhook.authId != null && !s.webhook.authId.isEmpty()) {
-                        rb.header("Webhook-AuthID", s.webhook.authId);
+                    if (hook.authId != null && !hook.authId.isEmpty()) {
+                        rb.header("Webhook-AuthID", hook.authId);
                     }
-                    int code = webhookClient.send(rb.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                    status = code == 200 ? "success" : "failed";
+                    ok = webhookClient.send(rb.build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
                 } catch (IOException ex) {
-                    status = "failed";
+                    ok = false;
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                     return count;
                 }
                 synchronized (s) {
                     for (SimBlob b : batch) {
-                        s.notifications.add(new SentNotification(b, now, status));
+                        s.notifications.add(new SentNotification(b, now, ok ? "success" : "failed"));
+                    }
+                    if (ok) {
+                        s.failures = 0;
+                        s.nextAttempt = Instant.MIN;
+                    } else {
+                        // retried with exponentially increasing intervals; disabled after too many failures
+                        s.pending.addAll(batch);
+                        s.failures++;
+                        s.nextAttempt = now.plus(webhookRetryBase.multipliedBy(1L << Math.min(20, s.failures - 1)));
+                        if (s.failures >= webhookMaxFailures && s.webhook != null) {
+                            s.webhook = withStatus(s.webhook, "disabled");
+                        }
                     }
                 }
                 count += batch.size();
@@ -557,6 +596,9 @@ public final class ManagementApiSimulator implements AutoCloseable {
         Instant accessibleFrom = Instant.MIN;
         Instant lastStart;
         Instant notifiedUpTo = Instant.MIN;
+        final List<SimBlob> pending = new ArrayList<>();
+        int failures;
+        Instant nextAttempt = Instant.MIN;
         Webhook webhook;
         final List<SentNotification> notifications = new ArrayList<>();
 
@@ -1367,7 +1409,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
             throws IOException, ApiError {
         synchronized (s) {
             boolean fresh = s.lastStart == null && !s.enabled && s.notifiedUpTo.equals(Instant.MIN);
-            if (s.enabled && java.util.Objects.equals(s.webhook == null ? null : withStatus(s.webhook, null),
+            boolean webhookActive = s.webhook == null || "enabled".equals(s.webhook.status);
+            if (s.enabled && webhookActive && java.util.Objects.equals(s.webhook == null ? null : withStatus(s.webhook, null),
                     requested == null ? null : withStatus(requested, null))) {
                 throw new ApiError(400, "AF20024", "The subscription is already enabled. No property change.");
             }
@@ -1394,6 +1437,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
             s.enabled = true;
             s.webhook = requested;
             s.lastStart = now;
+            s.failures = 0;
+            s.nextAttempt = Instant.MIN;
             ObjectNode n = Jwts.JSON.createObjectNode();
             n.put("contentType", type.wireName());
             n.put("status", "enabled");
@@ -1636,6 +1681,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
         }
         int to = Math.min(rows.size(), from + pageSize);
+        // never split entries of one blob (notification retries) across pages: the token names a blob
+        while (to < rows.size() && to > from && rows.get(to)[0].equals(rows.get(to - 1)[0])) {
+            to++;
+        }
         List<Object[]> page = new ArrayList<>(rows.subList(from, to));
         if (shufflePages) {
             synchronized (pageShuffle) {

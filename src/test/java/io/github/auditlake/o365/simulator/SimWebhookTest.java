@@ -139,16 +139,95 @@ class SimWebhookTest {
     }
 
     @Test
-    void failedDeliveriesAreRecorded() {
+    void failedDeliveriesAreRetriedWithBackOffThenDisabled() {
         assertEquals(200, start("Audit.General", "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
         assertEquals(null, received.get(0).header("Webhook-AuthID"));
         answer.set(500);
         clock.advance(Duration.ofHours(1));
-        assertTrue(sim.deliverNotifications() > 0);
+        int attempts = 0;
+        int sent = sim.deliverNotifications();
+        assertEquals(visibleGeneral(), sent, "every blob visible since the start");
+        attempts += sent;
+        assertEquals(0, sim.deliverNotifications(), "backing off");
+        clock.advance(Duration.ofMinutes(1));
+        sent = sim.deliverNotifications();
+        assertEquals(visibleGeneral(), sent, "first retry after 1 min: the failed ones plus new ones");
+        attempts += sent;
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(0, sim.deliverNotifications(), "second retry only after 2 min");
+        clock.advance(Duration.ofMinutes(1));
+        attempts += sim.deliverNotifications();
         token = SimTestSupport.token(sim);
-        for (JsonNode h : json(get(feed(sim) + "/subscriptions/notifications?contentType=Audit.General", token))) {
+        JsonNode history = json(get(feed(sim) + "/subscriptions/notifications?contentType=Audit.General", token));
+        assertEquals(attempts, history.size(), "one entry per attempt");
+        for (JsonNode h : history) {
             assertEquals("failed", h.get("notificationStatus").asText());
         }
+        // two more failures (after 4 and 8 minutes) disable the webhook
+        clock.advance(Duration.ofMinutes(4));
+        assertTrue(sim.deliverNotifications() > 0);
+        clock.advance(Duration.ofMinutes(8));
+        assertTrue(sim.deliverNotifications() > 0);
+        clock.advance(Duration.ofHours(1));
+        assertEquals(0, sim.deliverNotifications());
+        token = SimTestSupport.token(sim);
+        assertEquals("disabled", json(get(feed(sim) + "/subscriptions/list", token)).get(0).at("/webhook/status")
+                .asText());
+        // /start with the same webhook re-enables it (not AF20024); pending and new blobs then arrive
+        answer.set(200);
+        clock.advance(Duration.ofMinutes(15));
+        assertEquals(200, start("Audit.General", "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
+        assertEquals(visibleGeneral(), sim.deliverNotifications(), "everything pending is delivered");
+        int successes = 0;
+        for (JsonNode h : json(get(feed(sim) + "/subscriptions/notifications?contentType=Audit.General", token))) {
+            successes += h.get("notificationStatus").asText().equals("success") ? 1 : 0;
+        }
+        assertEquals(visibleGeneral(), successes);
+        assertEquals(0, sim.deliverNotifications());
+    }
+
+    private int visibleGeneral() {
+        return sim.visibleBlobs(TENANT, ContentType.GENERAL, T0, clock.instant().plusMillis(1)).size();
+    }
+
+    @Test
+    void notificationHistoryPagesDoNotSplitRetries() {
+        try (ManagementApiSimulator paged = ManagementApiSimulator.builder().clock(clock).pageSize(2)
+                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).volumeAll(Volume.of(3, 1)))
+                .build().start()) {
+            String t = SimTestSupport.token(paged);
+            assertEquals(200, apiPost(paged.apiRoot(TENANT) + "/subscriptions/start?contentType=Audit.Exchange", t,
+                    "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
+            answer.set(500);
+            clock.advance(Duration.ofHours(2));
+            int blobs = paged.deliverNotifications();
+            clock.advance(Duration.ofMinutes(1));
+            paged.deliverNotifications();
+            clock.advance(Duration.ofMinutes(2));
+            paged.deliverNotifications();
+            t = SimTestSupport.token(paged);
+            String url = paged.apiRoot(TENANT) + "/subscriptions/notifications?contentType=Audit.Exchange";
+            int total = 0;
+            int pages = 0;
+            while (url != null) {
+                HttpResponse<String> r = get(url, t);
+                assertEquals(200, r.statusCode(), r.body());
+                total += json(r).size();
+                url = r.headers().firstValue("NextPageUri").orElse(null);
+                assertTrue(++pages <= blobs, "terminates");
+            }
+            assertEquals(3 * blobs, total);
+        }
+    }
+
+    @Test
+    void expiredWebhookStopsDelivery() {
+        assertEquals(200, start("Audit.Exchange", "{\"webhook\":{\"address\":\"" + hook
+                + "\",\"expiration\":\"2024-03-01T13:00:00Z\"}}").statusCode());
+        clock.advance(Duration.ofHours(2));
+        assertEquals(0, sim.deliverNotifications());
+        assertEquals("expired", json(get(feed(sim) + "/subscriptions/list", SimTestSupport.token(sim))).get(0)
+                .at("/webhook/status").asText());
     }
 
     @Test
