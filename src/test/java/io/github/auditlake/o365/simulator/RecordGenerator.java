@@ -97,9 +97,16 @@ final class RecordGenerator {
         return sb;
     }
 
-    /** The record's source: for duplicated leading records, the preceding blob. */
+    /**
+     * The blob that originally produced record {@code index}: duplicated leading records come from the preceding
+     * blob, which may itself have copied them from its predecessor.
+     */
     private static SimBlob source(SimBlob blob, int index) {
-        return index < blob.dupCount && blob.dupSource != null ? blob.dupSource : blob;
+        SimBlob b = blob;
+        while (index < b.dupCount && b.dupSource != null) {
+            b = b.dupSource;
+        }
+        return b;
     }
 
     static String recordId(SimBlob blob, int index) {

@@ -178,9 +178,12 @@ class SimBlobTest {
             String t = SimTestSupport.token(dup);
             Map<String, Integer> seen = new HashMap<>();
             for (SimBlob b : dup.visibleBlobs(TENANT, ContentType.GENERAL, FROM, T0)) {
+                List<String> ids = new ArrayList<>();
                 for (JsonNode rec : json(get(uri(dup, b), t))) {
                     seen.merge(rec.toString(), 1, Integer::sum);
+                    ids.add(rec.get("Id").asText());
                 }
+                assertEquals(b.recordIds(), ids, "ids of chained duplicates");
             }
             assertTrue(seen.values().stream().anyMatch(n -> n > 1), "identical records in two blobs");
         }
