@@ -51,6 +51,12 @@ public final class AppSpec {
         return this;
     }
 
+    /** Grants no role at all: tokens carry no {@code roles} claim (AF10001 with an empty permission set). */
+    public AppSpec noRoles() {
+        this.roles.clear();
+        return this;
+    }
+
     public String clientId() {
         return clientId;
     }

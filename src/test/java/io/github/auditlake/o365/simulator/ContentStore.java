@@ -213,8 +213,8 @@ final class ContentStore {
 
     /** All blobs whose visibleAt lies in (after, upTo], scanning contentCreated back by the late lag. */
     List<SimBlob> becameVisible(ContentType type, Instant after, Instant upTo) {
-        Instant from = after.minus(spec.lateLag()).minus(Duration.ofHours(1));
         Instant floor = upTo.minus(Duration.ofDays(8));
+        Instant from = after.isBefore(floor) ? floor : after.minus(spec.lateLag()).minus(Duration.ofHours(1));
         if (from.isBefore(floor)) {
             from = floor;
         }

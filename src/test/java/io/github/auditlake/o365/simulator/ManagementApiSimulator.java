@@ -45,7 +45,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -75,6 +74,14 @@ import org.slf4j.LoggerFactory;
 public final class ManagementApiSimulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementApiSimulator.class);
+
+    static {
+        // Without TCP_NODELAY, small chunked responses wait for delayed ACKs (~40 ms each). Read once per JVM by the
+        // JDK server, so set it before the first HttpServer is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
 
     /** The default resource (token audience) of the Management APIs. */
     public static final String RESOURCE = "https://manage.office.com";
@@ -125,9 +132,16 @@ public final class ManagementApiSimulator implements AutoCloseable {
     private final Faults faults;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Map<String, Set<SimBlob>> served = new ConcurrentHashMap<>();
-    private final List<RecordedRequest> log = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.ArrayDeque<RecordedRequest> log = new java.util.ArrayDeque<>();
+    private final int requestLogLimit;
+    private final boolean autoNotify;
+    private final Duration webhookRetryBase;
+    private final int webhookMaxFailures;
+    private final Duration notifyEvery;
+    private final java.util.function.Consumer<Instant> clockListener = now -> deliverNotifications();
+    private java.util.concurrent.ScheduledExecutorService notifier;
+    private final java.util.concurrent.atomic.AtomicLong requestCount = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong traceCounter = new AtomicLong();
     private final SplittableRandom pageShuffle;
     private HttpServer server;
     private ExecutorService executor;
@@ -145,6 +159,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
         this.bindAddress = b.bindAddress;
         this.port = b.port;
         this.threads = b.threads;
+        this.requestLogLimit = b.requestLogLimit;
+        this.autoNotify = b.autoNotify;
+        this.webhookRetryBase = b.webhookRetryBase;
+        this.webhookMaxFailures = b.webhookMaxFailures;
+        this.notifyEvery = b.notifyEvery;
         this.faults = new Faults(seed);
         this.pageShuffle = new SplittableRandom(seed ^ 0x5AFFL);
         new SecureRandom().nextBytes(tokenKey);
@@ -192,6 +211,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
         private String bindAddress = "127.0.0.1";
         private int port;
         private int threads = 32;
+        private int requestLogLimit = 200_000;
+        private boolean autoNotify;
+        private Duration webhookRetryBase = Duration.ofMinutes(1);
+        private int webhookMaxFailures = 5;
+        private Duration notifyEvery;
         private javax.net.ssl.SSLContext webhookSslContext;
         private final List<TenantSpec> tenants = new ArrayList<>();
 
@@ -249,6 +273,34 @@ public final class ManagementApiSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Deliver webhook notifications automatically: on every {@link SimClock#advance}/{@link SimClock#set} of a
+         * SimClock (synchronously, in the thread that moves the clock), and every {@code every} of real time when
+         * {@code every} is not null (for the standalone process on the system clock).
+         */
+        public Builder autoNotify(boolean onClockChange, Duration every) {
+            this.autoNotify = onClockChange;
+            this.notifyEvery = every;
+            return this;
+        }
+
+        /**
+         * Webhook retry policy: after the n-th consecutive failed delivery the next attempt waits
+         * {@code base * 2^(n-1)} (SimClock time); after {@code maxFailures} the webhook is disabled (re-enable with
+         * /start). Defaults: 1 minute, 5.
+         */
+        public Builder webhookRetry(Duration base, int maxFailures) {
+            this.webhookRetryBase = base;
+            this.webhookMaxFailures = maxFailures;
+            return this;
+        }
+
+        /** How many requests the log keeps (the most recent ones; default 200,000, about 100 MB at most). */
+        public Builder requestLogLimit(int limit) {
+            this.requestLogLimit = limit;
+            return this;
+        }
+
         /** SSL context for https webhook addresses (default: the JVM default). */
         public Builder webhookSslContext(javax.net.ssl.SSLContext ctx) {
             this.webhookSslContext = ctx;
@@ -283,6 +335,23 @@ public final class ManagementApiSimulator implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        if (autoNotify && clock instanceof SimClock) {
+            ((SimClock) clock).onChange(clockListener);
+        }
+        if (notifyEvery != null) {
+            notifier = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "o365-sim-notifier");
+                t.setDaemon(true);
+                return t;
+            });
+            notifier.scheduleWithFixedDelay(() -> {
+                try {
+                    deliverNotifications();
+                } catch (RuntimeException e) {
+                    LOG.warn("webhook delivery failed", e);
+                }
+            }, notifyEvery.toMillis(), notifyEvery.toMillis(), TimeUnit.MILLISECONDS);
+        }
         String host = bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
         if ("0.0.0.0".equals(bindAddress)) {
             host = "127.0.0.1";
@@ -325,6 +394,13 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clock instanceof SimClock) {
+            ((SimClock) clock).removeListener(clockListener);
+        }
+        if (notifier != null) {
+            notifier.shutdownNow();
+            notifier = null;
+        }
         if (server != null) {
             server.stop(0);
             executor.shutdownNow();
@@ -395,16 +471,28 @@ public final class ManagementApiSimulator implements AutoCloseable {
         return s == null ? Set.of() : Set.copyOf(s);
     }
 
-    /** A snapshot of the request log, in arrival order. */
+    /**
+     * A snapshot of the request log in completion order (the most recent {@code requestLogLimit} requests). An
+     * entry is added before the last byte of its answer is sent, so a client that has read a whole answer finds
+     * its request here.
+     */
     public List<RecordedRequest> requests() {
         synchronized (log) {
             return List.copyOf(log);
         }
     }
 
-    /** Clears the request log and the served-blob sets. */
+    /** Requests answered since start or the last {@link #resetLog()} (not capped by the log limit). */
+    public long requestCount() {
+        return requestCount.get();
+    }
+
+    /** Clears the request log, the request count and the served-blob sets. */
     public void resetLog() {
-        log.clear();
+        synchronized (log) {
+            log.clear();
+            requestCount.set(0);
+        }
         served.clear();
     }
 
@@ -420,46 +508,68 @@ public final class ManagementApiSimulator implements AutoCloseable {
             String[] key = e.getKey().split("\\|");
             String tenant = key[0];
             String clientId = key[1];
-            List<SimBlob> fresh;
+            List<SimBlob> toSend;
+            Webhook hook;
             synchronized (s) {
                 if (!s.enabled || s.webhook == null || !"enabled".equals(s.webhook.status)) {
                     continue;
                 }
-                fresh = new ArrayList<>();
+                if (s.webhook.expiration != null && !s.webhook.expiration.isEmpty()
+                        && !parseTime(s.webhook.expiration).isAfter(now)) {
+                    s.webhook = withStatus(s.webhook, "expired");
+                    continue;
+                }
                 for (SimBlob b : store(tenant).becameVisible(s.type, s.notifiedUpTo, now)) {
                     if (!b.contentCreated().isBefore(s.accessibleFrom)) {
-                        fresh.add(b);
+                        s.pending.add(b);
                     }
                 }
                 s.notifiedUpTo = now;
+                if (now.isBefore(s.nextAttempt) || s.pending.isEmpty()) {
+                    continue; // backing off after a failure
+                }
+                toSend = new ArrayList<>(s.pending);
+                s.pending.clear();
+                hook = s.webhook;
             }
-            for (int i = 0; i < fresh.size(); i += 100) {
-                List<SimBlob> batch = fresh.subList(i, Math.min(fresh.size(), i + 100));
+            for (int i = 0; i < toSend.size(); i += 100) {
+                List<SimBlob> batch = toSend.subList(i, Math.min(toSend.size(), i + 100));
                 ArrayNode body = Jwts.JSON.createArrayNode();
                 for (SimBlob b : batch) {
                     ObjectNode o = body.addObject().put("tenantId", tenant).put("clientId", clientId);
                     item(o, b);
                 }
-                String status;
+                boolean ok;
                 try {
-                    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(s.webhook.address))
+                    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(hook.address))
                             .timeout(Duration.ofSeconds(10))
                             .header("Content-Type", "application/json; charset=utf-8")
                             .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-                    if (s.webhook.authId != null && !s.webhook.authId.isEmpty()) {
-                        rb.header("Webhook-AuthID", s.webhook.authId);
+                    if (hook.authId != null && !hook.authId.isEmpty()) {
+                        rb.header("Webhook-AuthID", hook.authId);
                     }
-                    int code = webhookClient.send(rb.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                    status = code == 200 ? "success" : "failed";
+                    ok = webhookClient.send(rb.build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
                 } catch (IOException ex) {
-                    status = "failed";
+                    ok = false;
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                     return count;
                 }
                 synchronized (s) {
                     for (SimBlob b : batch) {
-                        s.notifications.add(new SentNotification(b, now, status));
+                        s.notifications.add(new SentNotification(b, now, ok ? "success" : "failed"));
+                    }
+                    if (ok) {
+                        s.failures = 0;
+                        s.nextAttempt = Instant.MIN;
+                    } else {
+                        // retried with exponentially increasing intervals; disabled after too many failures
+                        s.pending.addAll(batch);
+                        s.failures++;
+                        s.nextAttempt = now.plus(webhookRetryBase.multipliedBy(1L << Math.min(20, s.failures - 1)));
+                        if (s.failures >= webhookMaxFailures && s.webhook != null) {
+                            s.webhook = withStatus(s.webhook, "disabled");
+                        }
                     }
                 }
                 count += batch.size();
@@ -486,6 +596,9 @@ public final class ManagementApiSimulator implements AutoCloseable {
         Instant accessibleFrom = Instant.MIN;
         Instant lastStart;
         Instant notifiedUpTo = Instant.MIN;
+        final List<SimBlob> pending = new ArrayList<>();
+        int failures;
+        Instant nextAttempt = Instant.MIN;
         Webhook webhook;
         final List<SentNotification> notifications = new ArrayList<>();
 
@@ -551,6 +664,40 @@ public final class ManagementApiSimulator implements AutoCloseable {
             h.set("Content-Type", "application/json; charset=utf-8");
         }
 
+        private boolean logged;
+
+        /** Adds this call to the request log (once), before the last byte of the answer leaves. */
+        void record() {
+            if (logged) {
+                return;
+            }
+            logged = true;
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            ex.getRequestHeaders().forEach((k, v) -> {
+                String name = k.toLowerCase(Locale.ROOT);
+                if (name.equals("authorization")) {
+                    List<String> red = new ArrayList<>();
+                    for (String s : v) {
+                        int sp = s.indexOf(' ');
+                        red.add((sp > 0 ? s.substring(0, sp) : "") + " <redacted>");
+                    }
+                    headers.put(name, List.copyOf(red));
+                } else {
+                    headers.put(name, List.copyOf(v));
+                }
+            });
+            RecordedRequest entry = new RecordedRequest(ex.getRequestMethod(), path, rawQuery,
+                    Collections.unmodifiableMap(headers), status, start, wallStart,
+                    Duration.ofNanos(System.nanoTime() - wallStart), inFlightAtStart);
+            synchronized (log) {
+                requestCount.incrementAndGet();
+                log.addLast(entry);
+                while (log.size() > requestLogLimit) {
+                    log.removeFirst();
+                }
+            }
+        }
+
         void send(int code, byte[] body) throws IOException {
             status = code;
             if (fault == Faults.Kind.TRUNCATED_BODY && body.length > 1) {
@@ -563,7 +710,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 os.flush();
                 throw new ResetConnection();
             }
+            if (body.length == 0) {
+                record();
+            }
             ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+            record();
             if (body.length > 0) {
                 try (OutputStream os = ex.getResponseBody()) {
                     os.write(body);
@@ -650,23 +801,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
         } finally {
             inFlight.decrementAndGet();
-            Map<String, List<String>> headers = new LinkedHashMap<>();
-            ex.getRequestHeaders().forEach((k, v) -> {
-                String name = k.toLowerCase(Locale.ROOT);
-                if (name.equals("authorization")) {
-                    List<String> red = new ArrayList<>();
-                    for (String s : v) {
-                        int sp = s.indexOf(' ');
-                        red.add((sp > 0 ? s.substring(0, sp) : "") + " <redacted>");
-                    }
-                    headers.put(name, List.copyOf(red));
-                } else {
-                    headers.put(name, List.copyOf(v));
-                }
-            });
-            log.add(new RecordedRequest(ex.getRequestMethod(), c.path, c.rawQuery, Collections.unmodifiableMap(headers),
-                    c.status, c.start, c.wallStart, Duration.ofNanos(System.nanoTime() - c.wallStart),
-                    c.inFlightAtStart));
+            c.record();
             if (!reset) {
                 ex.close();
             }
@@ -763,7 +898,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     private void tokenError(Call c, int status, String error, int code, String description) throws IOException {
         Instant now = clock.instant();
-        String trace = new UUID(seed, traceCounter.incrementAndGet()).toString();
+        String trace = UUID.randomUUID().toString();
         String corr = c.ex.getRequestHeaders().getFirst("client-request-id");
         if (corr == null || !GUID.matcher(corr).matches()) {
             corr = UUID.randomUUID().toString();
@@ -964,8 +1099,9 @@ public final class ManagementApiSimulator implements AutoCloseable {
         if (!alg.equals("RS256") && !alg.equals("PS256")) {
             return "Client assertion contains an unsupported signing algorithm '" + alg + "'.";
         }
-        String s256 = p.header().path("x5t#S256").asText(null);
-        String s1 = p.header().path("x5t").asText(null);
+        // MSAL4J 1.26 sends the thumbprint in standard base64 with padding, the spec says base64url: accept both
+        String s256 = b64uNormal(p.header().path("x5t#S256").asText(null));
+        String s1 = b64uNormal(p.header().path("x5t").asText(null));
         X509Certificate cert = null;
         for (X509Certificate candidate : app.certificates()) {
             if ((s256 != null && s256.equals(Jwts.x5tS256(candidate))) || (s1 != null && s1.equals(Jwts.x5t(candidate)))) {
@@ -1005,6 +1141,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
                     + ", expiry time of assertion " + Instant.ofEpochSecond(exp) + ".";
         }
         return null;
+    }
+
+    private static String b64uNormal(String s) {
+        return s == null ? null : s.replace('+', '-').replace('/', '_').replaceAll("=+$", "");
     }
 
     private boolean audienceMatches(String aud, String requestPath) {
@@ -1269,7 +1409,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
             throws IOException, ApiError {
         synchronized (s) {
             boolean fresh = s.lastStart == null && !s.enabled && s.notifiedUpTo.equals(Instant.MIN);
-            if (s.enabled && java.util.Objects.equals(s.webhook == null ? null : withStatus(s.webhook, null),
+            boolean webhookActive = s.webhook == null || "enabled".equals(s.webhook.status);
+            if (s.enabled && webhookActive && java.util.Objects.equals(s.webhook == null ? null : withStatus(s.webhook, null),
                     requested == null ? null : withStatus(requested, null))) {
                 throw new ApiError(400, "AF20024", "The subscription is already enabled. No property change.");
             }
@@ -1296,6 +1437,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
             s.enabled = true;
             s.webhook = requested;
             s.lastStart = now;
+            s.failures = 0;
+            s.nextAttempt = Instant.MIN;
             ObjectNode n = Jwts.JSON.createObjectNode();
             n.put("contentType", type.wireName());
             n.put("status", "enabled");
@@ -1538,6 +1681,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
         }
         int to = Math.min(rows.size(), from + pageSize);
+        // never split entries of one blob (notification retries) across pages: the token names a blob
+        while (to < rows.size() && to > from && rows.get(to)[0].equals(rows.get(to - 1)[0])) {
+            to++;
+        }
         List<Object[]> page = new ArrayList<>(rows.subList(from, to));
         if (shufflePages) {
             synchronized (pageShuffle) {
@@ -1617,12 +1764,16 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         if (c.fault == Faults.Kind.TRUNCATED_BODY) {
             RecordGenerator.writeBody(b, out, Math.max(0, n / 2));
+            out.flush();
+            c.record();
             out.close();
             return;
         }
         RecordGenerator.writeBody(b, out, -1);
-        out.close();
+        out.flush();
         served.computeIfAbsent(tenant + "|" + b.type().wireName(), k -> ConcurrentHashMap.newKeySet()).add(b);
+        c.record();
+        out.close();
     }
 
     // ---- resources

@@ -97,9 +97,16 @@ final class RecordGenerator {
         return sb;
     }
 
-    /** The record's source: for duplicated leading records, the preceding blob. */
+    /**
+     * The blob that originally produced record {@code index}: duplicated leading records come from the preceding
+     * blob, which may itself have copied them from its predecessor.
+     */
     private static SimBlob source(SimBlob blob, int index) {
-        return index < blob.dupCount && blob.dupSource != null ? blob.dupSource : blob;
+        SimBlob b = blob;
+        while (index < b.dupCount && b.dupSource != null) {
+            b = b.dupSource;
+        }
+        return b;
     }
 
     static String recordId(SimBlob blob, int index) {
@@ -113,25 +120,29 @@ final class RecordGenerator {
 
     /** Writes the whole blob body (a JSON array) to {@code out}, record by record. */
     static void writeBody(SimBlob blob, OutputStream out, int truncateAfterRecords) throws IOException {
-        StringBuilder sb = new StringBuilder(4096);
-        out.write('[');
+        StringBuilder sb = new StringBuilder(1 << 17);
+        sb.append('[');
         int n = blob.recordCount();
         for (int i = 0; i < n; i++) {
             if (truncateAfterRecords >= 0 && i == truncateAfterRecords) {
                 // a cut in the middle of a record: the JSON is unterminated
-                sb.setLength(0);
+                int mark = sb.length();
                 record(blob, i, sb);
-                out.write(sb.substring(0, sb.length() / 2).getBytes(StandardCharsets.UTF_8));
+                sb.setLength(mark + (sb.length() - mark) / 2);
+                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            sb.setLength(0);
             if (i > 0) {
                 sb.append(',');
             }
             record(blob, i, sb);
-            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+            if (sb.length() >= (1 << 16)) {
+                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                sb.setLength(0);
+            }
         }
-        out.write(']');
+        sb.append(']');
+        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Appends record {@code index} of {@code blob} (a JSON object) to {@code sb}. */

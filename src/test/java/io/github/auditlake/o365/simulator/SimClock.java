@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A controllable UTC clock for the simulator. By default it follows the system clock; once {@link #set} or
@@ -21,6 +24,7 @@ public final class SimClock extends Clock {
     /** null = follow the system clock plus {@code offset}. */
     private final AtomicReference<Instant> fixedAt;
     private volatile Duration offset = Duration.ZERO;
+    private final List<Consumer<Instant>> listeners = new CopyOnWriteArrayList<>();
 
     private SimClock(Instant fixedAt) {
         this.fixedAt = new AtomicReference<>(fixedAt);
@@ -42,14 +46,36 @@ public final class SimClock extends Clock {
             synchronized (this) {
                 offset = offset.plus(d);
             }
-            return;
+        } else {
+            fixedAt.updateAndGet(i -> i.plus(d));
         }
-        fixedAt.updateAndGet(i -> i.plus(d));
+        fire();
     }
 
     /** Pins the clock at {@code instant}; it stands still from now on. */
     public void set(Instant instant) {
         fixedAt.set(instant);
+        fire();
+    }
+
+    /**
+     * Runs {@code listener} with the new time after every {@link #advance} / {@link #set}, on the caller's thread
+     * (used by the simulator's {@code autoNotify} to deliver webhook notifications).
+     */
+    public void onChange(Consumer<Instant> listener) {
+        listeners.add(listener);
+    }
+
+    /** Removes a listener added with {@link #onChange}. */
+    public void removeListener(Consumer<Instant> listener) {
+        listeners.remove(listener);
+    }
+
+    private void fire() {
+        Instant now = instant();
+        for (Consumer<Instant> l : listeners) {
+            l.accept(now);
+        }
     }
 
     @Override
