@@ -128,9 +128,6 @@ class SimulatorClientTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("simulator (branch sim @045fcae) compares x5t#S256 as base64url without padding; "
-            + "MSAL4J 1.26.0 sends standard base64 with padding (e.g. \"IhopBzuM...+qvW8soWw=\"), which Entra accepts; "
-            + "enable once the simulator accepts both encodings")
     void certificateSignIn(@TempDir Path dir) throws Exception {
         Path p12 = MsalTokenProviderTest.pkcs12(dir);
         KeyStore ks = KeyStore.getInstance("PKCS12");
