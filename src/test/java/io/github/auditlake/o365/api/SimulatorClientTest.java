@@ -135,6 +135,8 @@ class SimulatorClientTest {
             ks.load(in, "changeit".toCharArray());
         }
         X509Certificate cert = (X509Certificate) ks.getCertificate("app");
+        // MSAL signs the client assertion with the real clock (nbf/exp), so this simulator must run on it too
+        clock.set(java.time.Instant.now());
         start(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).certificate(cert)).subscribedAll(true), 600);
         try (ManagementApi api = ManagementApis.create(settings().certificate(p12, "changeit").build())) {
             assertFalse(api.listSubscriptions().isEmpty());
