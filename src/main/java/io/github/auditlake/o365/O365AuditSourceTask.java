@@ -11,6 +11,7 @@ import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.records.RecordMapper;
+import io.github.auditlake.o365.records.TaskMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +66,7 @@ public class O365AuditSourceTask extends SourceTask {
                 config.manageSubscriptions(), config.maxBlobAttempts(), config.retryBackoff(),
                 config.retryBackoffMax().multipliedBy(5));
         EngineMetrics metrics = new EngineMetrics();
+        TaskMetrics.register(context, metrics, clock);
         CollectionEngine engine = new CollectionEngine(streams, tenant -> api, positions, settings, clock, sleeper,
                 new Random(), metrics);
         TransactionContext tx = context.transactionContext();

@@ -81,6 +81,19 @@ class ConnectClusterTest {
 
             ClusterSupport.awaitAllDelivered(sim, tenant, t0.minus(Duration.ofHours(6)).plus(MARGIN), t0,
                     connect.kafka().bootstrapServers(), "audit-all", false, wait);
+
+            // the tasks publish their counters as plugin metrics (JMX)
+            javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            long emitted = 0;
+            for (javax.management.ObjectName n : jmx.queryNames(
+                    new javax.management.ObjectName("kafka.connect:type=plugins,connector=all-types,*"), null)) {
+                try {
+                    emitted += ((Number) jmx.getAttribute(n, "records-emitted-total")).longValue();
+                } catch (javax.management.AttributeNotFoundException e) {
+                    // another plugin's metrics
+                }
+            }
+            assertTrue(emitted > 300, "records-emitted-total over the tasks: " + emitted);
             connect.deleteConnector("all-types");
         }
     }

@@ -1,0 +1,63 @@
+package io.github.auditlake.o365.records;
+
+import io.github.auditlake.o365.metrics.EngineMetrics;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a task's {@link EngineMetrics} as Connect plugin metrics (KIP-877, Kafka 4.1+), visible over JMX under
+ * {@code kafka.connect:type=plugins,connector=...,task=...}. On older workers the metrics are only logged.
+ */
+public final class TaskMetrics {
+    private static final Logger log = LoggerFactory.getLogger(TaskMetrics.class);
+
+    private TaskMetrics() {
+    }
+
+    public static void register(SourceTaskContext context, EngineMetrics m, Clock clock) {
+        PluginMetrics pm;
+        try {
+            pm = context.pluginMetrics();
+        } catch (NoSuchMethodError | UnsupportedOperationException e) {
+            log.info("This worker has no plugin metrics (Kafka < 4.1); counters are logged once a minute only");
+            return;
+        }
+        if (pm == null) {
+            return;
+        }
+        counter(pm, "records-emitted-total", "Audit records handed to Connect", m.recordsEmitted);
+        counter(pm, "bytes-emitted-total", "Characters of audit record JSON handed to Connect", m.bytesEmitted);
+        counter(pm, "blobs-completed-total", "Content blobs delivered completely", m.blobsCompleted);
+        counter(pm, "blobs-skipped-expired-total", "Blobs skipped because their contentExpiration had passed "
+                + "(data lost at the source)", m.blobsSkippedExpired);
+        counter(pm, "blobs-skipped-missing-total", "Blobs the service no longer had (AF20050/AF20051/404)",
+                m.blobsSkippedMissing);
+        counter(pm, "blobs-abandoned-total", "Blobs abandoned after o365.blob.max.attempts failed fetches",
+                m.blobsAbandoned);
+        counter(pm, "windows-listed-total", "Listing windows completed", m.windowsListed);
+        counter(pm, "retention-gaps-total", "Times a stream's position fell out of the API's 7-day retention "
+                + "(possible loss during an outage)", m.retentionGaps);
+        counter(pm, "list-retries-total", "Listing attempts retried after transient errors", m.listRetries);
+        counter(pm, "fetch-retries-total", "Blob fetches retried after transient errors", m.fetchRetries);
+        counter(pm, "subscriptions-started-total", "Subscriptions started by the connector", m.subscriptionsStarted);
+        counter(pm, "heartbeats-total", "Heartbeat records written", m.heartbeats);
+        pm.addMetric(pm.metricName("lag-ms", "Milliseconds between now and the oldest stream position of this task "
+                + "(how far collection is behind)", new LinkedHashMap<>()), (Gauge<Long>) (config, now) -> {
+                    long oldest = m.highWatermarkMs.values().stream().mapToLong(AtomicLong::get).filter(v -> v > 0)
+                            .min().orElse(0);
+                    return oldest == 0 ? 0L : Math.max(0, clock.millis() - oldest);
+                });
+    }
+
+    private static void counter(PluginMetrics pm, String name, String doc, LongAdder adder) {
+        pm.addMetric(pm.metricName(name, doc, new LinkedHashMap<>(Map.of())), (Gauge<Long>) (config, now) -> adder.sum());
+    }
+}
