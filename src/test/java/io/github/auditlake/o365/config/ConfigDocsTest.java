@@ -25,6 +25,19 @@ class ConfigDocsTest {
     }
 
     @Test
+    void readmeTableMatchesTheConfigDef() throws Exception {
+        Path readme = Path.of(System.getProperty("project.basedir", "."), "README.md");
+        String text = Files.readString(readme, StandardCharsets.UTF_8);
+        String generated = ConfigDocs.withReadmeTable(text);
+        if (Boolean.getBoolean("configdocs.write")) {
+            Files.writeString(readme, generated, StandardCharsets.UTF_8);
+            text = generated;
+        }
+        assertEquals(generated, text, "the README's configuration table drifted from the ConfigDef; regenerate it "
+                + "with ./mvnw -q -o test -Dtest=ConfigDocsTest -Dconfigdocs.write=true");
+    }
+
+    @Test
     void everyKeyIsDocumentedAndGrouped() {
         for (ConfigDef.ConfigKey k : O365SourceConfig.CONFIG_DEF.configKeys().values()) {
             assertTrue(k.documentation != null && k.documentation.length() > 20, k.name + " lacks documentation");
