@@ -171,6 +171,10 @@ class PluginSmokeIT {
             int total = consumeUntil(topic, from, to, got, seen, expected, worker);
             System.out.printf("[%s] %d records in the window (%d consumed in all) %d ms after PUT%n", label,
                     expected.values().stream().mapToInt(Set::size).sum(), total, (System.nanoTime() - s) / 1_000_000);
+            List<io.github.auditlake.o365.simulator.RecordedRequest> reqs = sim.requests();
+            System.out.printf("[%s] simulator: %d requests so far, slowest %s%n", label, reqs.size(),
+                    reqs.stream().map(io.github.auditlake.o365.simulator.RecordedRequest::duration)
+                            .max(Duration::compareTo).orElse(Duration.ZERO));
             for (ContentType type : ContentType.values()) {
                 assertEquals(expected.get(type), got.getOrDefault(type, Set.of()), type + " record ids");
             }

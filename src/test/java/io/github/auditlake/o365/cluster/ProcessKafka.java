@@ -26,19 +26,28 @@ public final class ProcessKafka implements AutoCloseable {
     private final int controllerPort;
     private JavaProcess process;
 
-    private ProcessKafka(Path workDir) {
+    private ProcessKafka(Path workDir, int port, int controllerPort) {
         this.workDir = workDir;
-        this.port = Classpaths.freePort();
-        int c = Classpaths.freePort();
-        while (c == port) {
-            c = Classpaths.freePort();
-        }
-        this.controllerPort = c;
+        this.port = port;
+        this.controllerPort = controllerPort;
     }
 
-    /** Formats storage and starts the broker with the build's Kafka classpath; waits until it serves requests. */
+    /** Formats storage and starts the broker on free ports; waits until it serves requests. */
     public static ProcessKafka start(Path workDir, Duration timeout) {
-        ProcessKafka k = new ProcessKafka(workDir);
+        int p = Classpaths.freePort();
+        int c = Classpaths.freePort();
+        while (c == p) {
+            c = Classpaths.freePort();
+        }
+        return start(workDir, p, c, timeout);
+    }
+
+    /**
+     * Formats storage and starts the broker with the build's Kafka classpath on the given client and controller
+     * ports; waits until it serves requests.
+     */
+    public static ProcessKafka start(Path workDir, int port, int controllerPort, Duration timeout) {
+        ProcessKafka k = new ProcessKafka(workDir, port, controllerPort);
         try {
             k.doStart(Paths.get(System.getProperty("java.home")), Classpaths.kafkaRuntime(), timeout);
             return k;
