@@ -187,7 +187,7 @@ public final class Quickstart {
             sim = ManagementApiSimulator.builder().bind("127.0.0.1", simPort)
                     .tenant(TenantSpec.of(SIM_TENANT).domain("contoso.example")
                             .app(AppSpec.of(SIM_CLIENT).secret(SIM_SECRET).roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
-                            .subscribedAll(true).volumeAll(Volume.of(24, 10)).backfill(lookback.plusHours(1)))
+                            .subscribedAll(true).volumeAll(Volume.of(60, 10)).backfill(lookback))
                     .build().start();
             vars.put("TENANT_ID", SIM_TENANT);
             vars.put("CLIENT_ID", SIM_CLIENT);
