@@ -57,9 +57,6 @@ public final class DefaultApiFactory implements ApiFactory {
         if (forValidation) {
             Duration t = Duration.ofSeconds(15);
             b.retry(1, Duration.ofMillis(200), Duration.ofSeconds(1), t).connectTimeout(t).readTimeout(t).callTimeout(t);
-            // A private budget: the process-wide limiter of the tenant keeps the first creator's budget, so the small
-            // validation budget must not create it (it capped every task of the worker to 60 requests/minute).
-            b.requestLimiter(new io.github.auditlake.o365.api.RequestLimiter(requestsPerMinute, clock, sleeper));
         } else {
             b.retry(c.retryMaxAttempts(), c.retryBackoff(), c.retryBackoffMax(), c.retryBackoffMax().multipliedBy(4))
                     .connectTimeout(c.httpTimeout()).readTimeout(c.httpTimeout());
