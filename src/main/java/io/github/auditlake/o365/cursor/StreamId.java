@@ -1,6 +1,8 @@
 package io.github.auditlake.o365.cursor;
 
 import io.github.auditlake.o365.api.ContentType;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,7 +21,14 @@ public final class StreamId implements Comparable<StreamId> {
     public StreamId(String tenantId, ContentType contentType) {
         this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
         this.contentType = Objects.requireNonNull(contentType, "contentType");
-        this.partition = Map.of(PARTITION_TENANT, tenantId, PARTITION_CONTENT_TYPE, contentType.wireName());
+        // Connect finds stored offsets by the serialized bytes of the partition map, and rebuilds maps it reads back
+        // as HashMaps. Map.of iterates in a per-JVM random order, so a restarted worker (or the REST offsets
+        // endpoint) would serialize the same partition differently and miss the stored offset. A HashMap of String
+        // keys iterates in the same order in every JVM, and in the order Connect's own HashMaps use.
+        Map<String, String> p = new HashMap<>(4);
+        p.put(PARTITION_TENANT, tenantId);
+        p.put(PARTITION_CONTENT_TYPE, contentType.wireName());
+        this.partition = Collections.unmodifiableMap(p);
     }
 
     public String tenantId() {

@@ -116,7 +116,7 @@ class ConnectClusterTest {
 
             connect.stopConnector("ops");
             connect.assertions().assertConnectorIsStopped("ops", "stopped");
-            // the stopped connector's final offsets are flushed asynchronously: read until both streams have one
+            // the stopped task's last offsets are flushed as it stops: read until both streams have one
             ConnectorOffsets offsets = connect.connectorOffsets("ops");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (offsets.offsets().size() != 2 || offsets.offsets().stream().anyMatch(o -> o.offset() == null)) {
