@@ -1,22 +1,22 @@
 package io.github.auditlake.o365.engine;
 
+import io.github.auditlake.o365.api.RetryPolicy;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Random;
 
-/** Exponential backoff with full jitter, never shorter than a server's {@code Retry-After}. */
+/**
+ * The engine's backoff between failed listings or fetches: the client's exponential backoff with full jitter
+ * ({@link RetryPolicy}), without an attempt limit (a stream never gives up its position), honouring Retry-After.
+ */
 final class Backoff {
+    private static final Duration NO_LIMIT = Duration.ofDays(36_500);
+
     private Backoff() {
     }
 
     static Duration delay(int attempt, Duration initial, Duration max, Optional<Duration> retryAfter, Random random) {
-        long cap = initial.toMillis();
-        for (int i = 1; i < attempt && cap < max.toMillis(); i++) {
-            cap *= 2;
-        }
-        cap = Math.min(cap, max.toMillis());
-        long jittered = cap <= 0 ? 0 : (long) (random.nextDouble() * cap);
-        long floor = retryAfter.map(Duration::toMillis).orElse(0L);
-        return Duration.ofMillis(Math.max(jittered, floor));
+        return new RetryPolicy(Integer.MAX_VALUE, initial, max, NO_LIMIT)
+                .nextDelay(attempt, Duration.ZERO, retryAfter.orElse(null), random).orElseThrow();
     }
 }

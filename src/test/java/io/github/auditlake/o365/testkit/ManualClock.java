@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock tests move by hand; its {@link #sleeper()} advances it instead of waiting. Thread-safe. */
-public final class ManualClock extends Clock {
+public class ManualClock extends Clock {
     private final AtomicLong millis;
 
     public ManualClock(Instant start) {
