@@ -101,7 +101,9 @@ public class O365SourceConfig extends AbstractConfig {
             + "heartbeats (a restart then re-lists from the last record).";
     public static final String HEARTBEAT_TOPIC_CONFIG = "o365.heartbeat.topic";
     static final String HEARTBEAT_TOPIC_DOC = "Topic of heartbeat records (never an audit topic). Key: the stream; "
-            + "value: a small JSON document with the stream's position.";
+            + "value: a small JSON document with the stream's position. It must exist, or Connect must be allowed to "
+            + "create it (topic.creation.default.replication.factor and .partitions in the connector config): "
+            + "otherwise the task's producer waits for it and then fails.";
     public static final String BATCH_MAX_RECORDS_CONFIG = "o365.batch.max.records";
     static final String BATCH_MAX_RECORDS_DOC = "Most records returned by one poll().";
     public static final String TRANSACTION_MAX_RECORDS_CONFIG = "o365.transaction.max.records";
