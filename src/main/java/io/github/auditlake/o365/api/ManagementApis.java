@@ -7,7 +7,6 @@ import okhttp3.OkHttpClient;
 
 import java.net.InetSocketAddress;
 import java.net.Proxy;
-import java.time.Clock;
 
 /** The connector's entry point: builds a {@link ManagementApi} from {@link ClientSettings}. */
 public final class ManagementApis {
