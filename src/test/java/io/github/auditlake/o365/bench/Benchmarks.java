@@ -320,6 +320,29 @@ public final class Benchmarks {
         return best;
     }
 
+    /** User + system CPU seconds a process has used so far (from /proc/<pid>/stat; 100 ticks/s), NaN if unknown. */
+    static double cpuSecs(long pid) {
+        try {
+            String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    /** CPU seconds of {worker, broker, harness (simulator, producer, consumers)}. */
+    double[] cpu(ProcessConnectWorker w) {
+        return new double[] {w == null ? 0 : cpuSecs(w.process().pid()), cpuSecs(kafka.process().pid()),
+                cpuSecs(ProcessHandle.current().pid())};
+    }
+
+    static String cpuNote(double[] a, double[] b, double wall) {
+        return String.format(Locale.ROOT, "worker %.1f, broker %.1f, harness (simulator / producer) %.1f CPU-s in "
+                + "%.1f s wall (%d cores = %.1f CPU-s available)", b[0] - a[0], b[1] - a[1], b[2] - a[2], wall,
+                Runtime.getRuntime().availableProcessors(), wall * Runtime.getRuntime().availableProcessors());
+    }
+
     static double secs(long nanos) {
         return nanos / 1e9;
     }
@@ -343,12 +366,13 @@ public final class Benchmarks {
         Duration span = Duration.ofHours(hours);
         try (ManagementApiSimulator sim = simulator(SimClock.fixed(t0), tenant()
                 .volumeAll(new Volume(bph, sz.recordsPerBlob(), sz.recordBytes())).backfill(span))) {
-            List<SimBlob> blobs = visible(sim, t0.minus(span).minus(Duration.ofMinutes(20)), t0);
+            List<SimBlob> blobs = visible(sim, t0.minus(span).minus(Duration.ofHours(2)), t0);
             long n = recordsOf(blobs);
             res.note("throughput", String.format(Locale.ROOT, "%,d records in %,d blobs (%d records of ~%d bytes "
                     + "per blob, five content types), simulator without latency, fixed simulator clock so the data "
                     + "set is exactly these blobs.", n, blobs.size(), sz.recordsPerBlob(), sz.recordBytes()));
             Map<Integer, double[]> perTasks = new LinkedHashMap<>();
+            Instant[] window = new Instant[2];
             List<Sample> sample = null;
             long bytes = 0;
             for (int tasks : new int[] {1, sz.multiTasks()}) {
@@ -362,11 +386,18 @@ public final class Benchmarks {
                 try {
                     sim.resetLog();
                     String name = "tp" + tasks;
+                    double[] cpu0 = cpu(w);
+                    Instant putAt = Instant.now();
                     long put = System.nanoTime();
                     w.putConnector(name, connector(sim, topic, tasks, span.plus(Duration.ofMinutes(30)), 60_000),
                             Duration.ofMinutes(1));
                     long[] t = awaitRecords(topic, n, w, name);
                     int reqs = apiRequests(sim, put, t[1]).size();
+                    double[] cpu1 = cpu(w);
+                    res.note("throughput", String.format(Locale.ROOT, "CPU during the %d-task run (PUT to last "
+                            + "record): %s.", tasks, cpuNote(cpu0, cpu1, secs(t[1] - put))));
+                    window[0] = putAt;
+                    window[1] = Instant.now();
                     perTasks.put(tasks, new double[] {n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs});
                     System.out.printf(Locale.ROOT, "%d task(s): %,d records in %.1f s (%.1f s from PUT), %d API "
                             + "requests%n", tasks, n, secs(t[1] - t[0]), secs(t[1] - put), reqs);
@@ -380,14 +411,18 @@ public final class Benchmarks {
                     sample = s;
                     if (jfr.toFile().isFile()) {
                         res.note("throughput", "Profile of the one-task worker (JFR, `settings=profile`, the whole "
-                                + "worker process during the one-task run):\n\n" + Profile.summarize(jfr, 12));
+                                + "worker process, samples from PUT to the last record of the one-task run):\n\n"
+                                + Profile.summarize(jfr, 12, window[0], window[1]));
                     }
                 }
             }
             // ceiling: a plain KafkaProducer sending the same record bytes to the same broker
             String ct = "throughput-ceiling";
             kafka.createTopic(ct, PARTITIONS);
+            double[] cpu0 = cpu(null);
             double ceilSecs = produce(ct, sample, n);
+            res.note("throughput", String.format(Locale.ROOT, "CPU during the ceiling run: %s.",
+                    cpuNote(cpu0, cpu(null), ceilSecs)));
             double mb = bytes / 1e6;
             double ceilRate = n / ceilSecs;
             res.note("throughput", String.format(Locale.ROOT, "Bytes into the topic (keys + values + headers, "
@@ -482,7 +517,9 @@ public final class Benchmarks {
         try (ManagementApiSimulator sim = simulator(SimClock.fixed(t0), tenant()
                 .volumeAll(Volume.of(sz.backfillBlobsPerHour(), sz.backfillRecordsPerBlob())).backfill(span))) {
             sim.faults().latency(Duration.ofMillis(50), Duration.ofMillis(200));
-            Instant from = t0.minus(span).minus(Duration.ofMinutes(20));
+            // the simulator's schedule starts at the hour before t0 - span; the connector's first window reaches back
+            // lookback + o365.late.window.ms (1 h), so it collects all of it
+            Instant from = t0.minus(span).minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
             List<SimBlob> blobs = visible(sim, from, t0);
             long n = recordsOf(blobs);
             res.note("backfill", String.format(Locale.ROOT, "%s of a tenant with five content types, %d blobs per "
@@ -550,9 +587,13 @@ public final class Benchmarks {
         for (long size : sz.memorySingleBlobBytes()) {
             runs.add(memoryRun(1, size));
         }
-        runs.add(memoryRun(sz.memoryConcurrentBlobs(), sz.memoryConcurrentBlobBytes()));
         MemRun small = runs.get(0);
-        MemRun big = runs.get(sz.memorySingleBlobBytes().size() - 1);
+        MemRun big = runs.get(runs.size() - 1);
+        try {
+            runs.add(memoryRun(sz.memoryConcurrentBlobs(), sz.memoryConcurrentBlobBytes()));
+        } catch (Exception e) {
+            res.fail("memory", e);
+        }
         for (MemRun r : runs) {
             String what = r.blobs() == 1 ? String.format(Locale.ROOT, "one %.0f MB blob", r.blobBytes() / 1e6)
                     : String.format(Locale.ROOT, "%d concurrent %.0f MB blobs (%d tasks)", r.blobs(),
@@ -637,6 +678,7 @@ public final class Benchmarks {
             try {
                 Duration lookback = Duration.between(start.minusSeconds(15), Instant.now()).plusSeconds(5);
                 Map<String, String> c = connector(sim, topic, k, lookback, 60_000);
+                c.put("o365.late.window.ms", "0"); // the first window starts exactly at now - lookback
                 long put = System.nanoTime();
                 w.putConnector(label, c, Duration.ofMinutes(1));
                 long[] t = awaitRecords(topic, n, w, label);
@@ -710,13 +752,14 @@ public final class Benchmarks {
             ProcessConnectWorker w = worker("freshness", "384m", List.of());
             try {
                 sim.resetLog();
-                Map<String, String> c = connector(sim, topic, 1, Duration.ofMinutes(2), poll);
+                Map<String, String> c = connector(sim, topic, 1, Duration.ofMinutes(1), poll);
+                c.put("o365.late.window.ms", Long.toString(Duration.ofMinutes(2).toMillis()));
                 long put = System.nanoTime();
                 Instant putAt = Instant.now();
                 w.putConnector("freshness", c, Duration.ofMinutes(1));
                 Instant from = putAt.plus(sz.freshnessWarmup());
                 Instant to = from.plus(sz.freshnessMeasure());
-                Thread.sleep(Duration.between(Instant.now(), to).toMillis() + 3 * poll + 2000);
+                Thread.sleep(Duration.between(Instant.now(), to).toMillis() + 2 * poll + 1000);
                 long end = System.nanoTime();
                 w.deleteConnector("freshness");
                 stop.set(true);
@@ -747,7 +790,8 @@ public final class Benchmarks {
                 double p99 = pct(delays, 99);
                 res.note("freshness", String.format(Locale.ROOT, "Real clock; %d blobs per hour per content type "
                         + "(five types, %d records each, one every %.1f s overall); one task; "
-                        + "`o365.poll.interval.ms` = %d; blobs that became visible during %s after a %s warm-up: "
+                        + "`o365.poll.interval.ms` = %d, `o365.late.window.ms` = 120000 (so the first listing does "
+                        + "not collect the whole past hour of the schedule); blobs that became visible during %s after a %s warm-up: "
                         + "%d, delivered %d, not complete when measured %d; delay = consumer-side time the "
                         + "blob's last record was read − `visibleAt`; max %.2f s.", bph,
                         sz.freshnessRecordsPerBlob(), 3600.0 / (5 * bph), poll, sz.freshnessMeasure(),

@@ -16,7 +16,7 @@ final class Profile {
     private Profile() {
     }
 
-    static String summarize(Path jfr, int top) throws IOException {
+    static String summarize(Path jfr, int top, java.time.Instant from, java.time.Instant to) throws IOException {
         if (!Files.isRegularFile(jfr)) {
             return "(no JFR recording at " + jfr + ")";
         }
@@ -25,7 +25,8 @@ final class Profile {
         Map<String, Integer> threads = new HashMap<>();
         int total = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
-            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null
+                    || from != null && e.getStartTime().isBefore(from) || to != null && e.getStartTime().isAfter(to)) {
                 continue;
             }
             List<RecordedFrame> frames = e.getStackTrace().getFrames();

@@ -26,8 +26,8 @@ record Sizes(
 
     static Sizes full() {
         return new Sizes("full",
-                2_000_000, 1500, 1000, 5,
-                Duration.ofDays(1), 8, 50, 1800, 5, 4,
+                1_000_000, 1500, 1000, 5,
+                Duration.ofDays(1), 6, 50, 1800, 5, 4,
                 List.of(64L << 20, 256L << 20, 520L << 20), 4, 200L << 20, "256m",
                 720, 20, Duration.ofSeconds(20), Duration.ofSeconds(90), 2000,
                 false, Duration.ofMinutes(10));
@@ -35,10 +35,10 @@ record Sizes(
 
     static Sizes smoke() {
         return new Sizes("smoke",
-                5_000, 1500, 500, 5,
-                Duration.ofHours(2), 2, 20, 1800, 5, 4,
+                2_000, 1500, 200, 5,
+                Duration.ofHours(1), 1, 20, 1800, 5, 4,
                 List.of(2L << 20, 6L << 20), 2, 2L << 20, "256m",
-                1800, 10, Duration.ofSeconds(4), Duration.ofSeconds(8), 1000,
+                1800, 10, Duration.ofSeconds(6), Duration.ofSeconds(3), 1000,
                 true, Duration.ofSeconds(60));
     }
 }
