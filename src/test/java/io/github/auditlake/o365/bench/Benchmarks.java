@@ -68,6 +68,7 @@ public final class Benchmarks {
     final Set<String> scenarios;
     final String command;
     final Results res = new Results();
+    final String loadAtStart = Machine.loadavg();
     final Path work;
     ProcessKafka kafka;
     ProcessConnectWorker shared;
@@ -257,6 +258,15 @@ public final class Benchmarks {
 
     /** Polls the topic's end offsets until they reach {@code n}; returns {first record seen, n reached} nanos. */
     long[] awaitRecords(String topic, long n, ProcessConnectWorker w, String connector) throws Exception {
+        return awaitRecords(topic, n, w, connector, -1);
+    }
+
+    /**
+     * As above; with {@code gcSkip} >= 0, also gives up when the worker thrashes: more than 40 full collections in
+     * its GC log after line {@code gcSkip}.
+     */
+    long[] awaitRecords(String topic, long n, ProcessConnectWorker w, String connector, int gcSkip)
+            throws Exception {
         long deadline = System.nanoTime() + sz.scenarioTimeout().toNanos();
         long first = -1;
         long lastCheck = System.nanoTime();
@@ -275,6 +285,17 @@ public final class Benchmarks {
                             "%d of %d records in %s after %s; connector status %s%nworker log tail:%n%s", c, n,
                             topic, sz.scenarioTimeout(), w.get("/connectors/" + connector + "/status").body(),
                             w.process().logTail()));
+                }
+                if (gcSkip >= 0 && Files.isRegularFile(gcLog(w))) {
+                    List<String> l = Files.readAllLines(gcLog(w));
+                    long full = l.subList(Math.min(gcSkip, l.size()), l.size()).stream()
+                            .filter(x -> x.contains("Pause Full")).count();
+                    if (full > 40) {
+                        throw new IllegalStateException(String.format(Locale.ROOT, "GC thrashing: %d full "
+                                + "collections in the worker, live heap after the last %s; %d of %d records "
+                                + "delivered in %.0f s", full, l.get(l.size() - 1).replaceAll(".*\\) ", ""), c, n,
+                                secs(now - (deadline - sz.scenarioTimeout().toNanos()))));
+                    }
                 }
                 if (now - lastCheck > 5_000_000_000L) {
                     lastCheck = now;
@@ -555,8 +576,10 @@ public final class Benchmarks {
                     "≤ 1.25 × minimum", wall / min <= 1.25);
             res.note("backfill", String.format(Locale.ROOT, "Minimum = max(requests / budget-per-second = %.1f s, "
                     + "requests × mean latency %.0f ms / concurrency %d = %.1f s) = %.1f s (requests counted in "
-                    + "the simulator's log from PUT to the last record).", byBudget, meanLatency * 1000,
-                    tasks * conc, byLatency, min));
+                    + "the simulator's log from PUT to the last record). The budget is a 60 s window (as Microsoft's "
+                    + "throttle): a client may spend a minute's budget at once, so the least time it strictly "
+                    + "allows is floor((requests − 1) / budget) minutes = %.0f s.", byBudget, meanLatency * 1000,
+                    tasks * conc, byLatency, min, Math.floor((reqs.size() - 1) / (double) rpm) * 60));
             res.add("api", "requests per blob, backfill", reqs.size() / (double) blobs.size(), "req/blob",
                     "1 (one fetch per blob)", 1, "", null);
             res.add("api", "peak requests in any 60 s, backfill", peak, "req/min", "budget", rpm,
@@ -578,26 +601,31 @@ public final class Benchmarks {
 
     // ------------------------------------------------------------------ 3. memory
 
-    record MemRun(String label, int blobs, long blobBytes, double heapAfterGcMb, double heapBeforeGcMb,
+    record MemRun(String label, int blobs, int tasks, long blobBytes, double heapAfterGcMb, double heapBeforeGcMb,
                   double rssMb, double secs) {
     }
 
     private void memory() throws Exception {
         List<MemRun> runs = new ArrayList<>();
         for (long size : sz.memorySingleBlobBytes()) {
-            runs.add(memoryRun(1, size));
+            runs.add(memoryRun(1, size, 1));
         }
         MemRun small = runs.get(0);
         MemRun big = runs.get(runs.size() - 1);
-        try {
-            runs.add(memoryRun(sz.memoryConcurrentBlobs(), sz.memoryConcurrentBlobBytes()));
-        } catch (Exception e) {
-            res.fail("memory", e);
+        for (int tasks : new int[] {1, sz.memoryConcurrentBlobs()}) {
+            try {
+                runs.add(memoryRun(sz.memoryConcurrentBlobs(), sz.memoryConcurrentBlobBytes(), tasks));
+            } catch (Exception e) {
+                res.fail("memory", e);
+                res.note("memory", String.format(Locale.ROOT, "%d concurrent %d MB blobs with %d task(s) FAILED: "
+                        + "%s", sz.memoryConcurrentBlobs(), sz.memoryConcurrentBlobBytes() >> 20, tasks,
+                        e.getMessage().lines().findFirst().orElse("")));
+            }
         }
         for (MemRun r : runs) {
             String what = r.blobs() == 1 ? String.format(Locale.ROOT, "one %.0f MB blob", r.blobBytes() / 1e6)
-                    : String.format(Locale.ROOT, "%d concurrent %.0f MB blobs (%d tasks)", r.blobs(),
-                    r.blobBytes() / 1e6, r.blobs());
+                    : String.format(Locale.ROOT, "%d concurrent %.0f MB blobs, %d task(s)", r.blobs(),
+                    r.blobBytes() / 1e6, r.tasks());
             res.add("memory", what + ": peak heap after GC", r.heapAfterGcMb(), "MB", "-Xmx", heapMb(), "", null);
             res.add("memory", what + ": peak heap before GC", r.heapBeforeGcMb(), "MB", "-Xmx", heapMb(), "", null);
             res.add("memory", what + ": peak RSS (VmHWM)", r.rssMb(), "MB", "blob size", r.blobBytes() / 1e6,
@@ -615,7 +643,7 @@ public final class Benchmarks {
         return Double.parseDouble(h.substring(0, h.length() - 1)) * (h.endsWith("g") ? 1024 : 1);
     }
 
-    private MemRun memoryRun(int k, long blobBytes) throws Exception {
+    private MemRun memoryRun(int k, long blobBytes, int tasks) throws Exception {
         int records = (int) Math.max(1, blobBytes / sz.recordBytes());
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         TenantSpec spec = tenant().volumeAll(Volume.NONE).backfill(Duration.ofHours(4));
@@ -671,25 +699,36 @@ public final class Benchmarks {
             for (SimBlob b : blobs) {
                 bytes = Math.max(bytes, api.blobBytes(b.contentId()));
             }
-            String label = "memory-" + k + "x" + (blobBytes >> 20) + "m";
+            String label = "memory-" + k + "x" + (blobBytes >> 20) + "m-" + tasks + "t";
             String topic = label;
             kafka.createTopic(topic, PARTITIONS);
             ProcessConnectWorker w = worker(label, sz.memoryHeap(), List.of());
             try {
                 Duration lookback = Duration.between(start.minusSeconds(15), Instant.now()).plusSeconds(5);
-                Map<String, String> c = connector(sim, topic, k, lookback, 60_000);
+                Map<String, String> c = connector(sim, topic, tasks, lookback, 60_000);
                 c.put("o365.late.window.ms", "0"); // the first window starts exactly at now - lookback
+                // only collections from here on count: the worker's start-up (plugin scanning) peaks far higher
+                // a full collection of the idle worker (jcmd GC.run) gives its live heap before the connector
+                Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(w.process().pid()), "GC.run").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                gc.waitFor(30, TimeUnit.SECONDS);
+                Thread.sleep(200);
+                int gcSkip = Files.isRegularFile(gcLog(w)) ? Files.readAllLines(gcLog(w)).size() : 0;
+                double[] idle = gcPeaks(gcLog(w), Math.max(0, gcSkip - 1));
                 long put = System.nanoTime();
                 w.putConnector(label, c, Duration.ofMinutes(1));
-                long[] t = awaitRecords(topic, n, w, label);
+                long[] t = awaitRecords(topic, n, w, label, gcSkip);
                 double secs = secs(t[1] - put);
                 double rss = vmHwmMb(w.process().pid());
                 w.deleteConnector(label);
-                double[] heap = gcPeaks(gcLog(w));
+                double[] heap = gcPeaks(gcLog(w), gcSkip);
+                res.note("memory", String.format(Locale.ROOT, "%s: heap after the last collections before the "
+                        + "connector was created: %.0f MB (idle worker).", label, idle[1]));
                 System.out.printf(Locale.ROOT, "%s: %d blob(s) of %.1f MB (%,d records) in %.1f s; heap after GC %.0f "
                         + "MB, before GC %.0f MB, RSS %.0f MB%n", label, k, bytes / 1e6, n, secs, heap[1], heap[0],
                         rss);
-                return new MemRun(label, k, bytes, heap[1], heap[0], rss, secs);
+                return new MemRun(label, k, tasks, bytes, heap[1], heap[0], rss, secs);
             } finally {
                 release(w);
             }
@@ -708,11 +747,12 @@ public final class Benchmarks {
     private static final Pattern GC = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
     /** {max heap used before a GC, max heap used after a GC} in MB from a {@code -Xlog:gc} file. */
-    static double[] gcPeaks(Path log) throws IOException {
+    static double[] gcPeaks(Path log, int skipLines) throws IOException {
         double before = 0;
         double after = 0;
         if (Files.isRegularFile(log)) {
-            for (String l : Files.readAllLines(log)) {
+            List<String> lines = Files.readAllLines(log);
+            for (String l : lines.subList(Math.min(skipLines, lines.size()), lines.size())) {
                 Matcher m = GC.matcher(l);
                 if (m.find()) {
                     double b = mb(m.group(1), m.group(2));

@@ -10,6 +10,15 @@ final class Machine {
     private Machine() {
     }
 
+    static String loadavg() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
     static String describe() {
         String cpu = "?";
         String mem = "?";

@@ -27,7 +27,7 @@ record Sizes(
     static Sizes full() {
         return new Sizes("full",
                 1_000_000, 1500, 1000, 5,
-                Duration.ofDays(1), 6, 50, 1800, 5, 4,
+                Duration.ofDays(1), 6, 50, 600, 5, 4,
                 List.of(64L << 20, 256L << 20, 520L << 20), 4, 200L << 20, "256m",
                 720, 20, Duration.ofSeconds(20), Duration.ofSeconds(90), 2000,
                 false, Duration.ofMinutes(10));
