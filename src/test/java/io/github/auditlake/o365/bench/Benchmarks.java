@@ -718,11 +718,7 @@ public final class Benchmarks {
                 c.put("o365.late.window.ms", "0"); // the first window starts exactly at now - lookback
                 // only collections from here on count: the worker's start-up (plugin scanning) peaks far higher
                 // a full collection of the idle worker (jcmd GC.run) gives its live heap before the connector
-                Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                        Long.toString(w.process().pid()), "GC.run").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                gc.waitFor(30, TimeUnit.SECONDS);
-                Thread.sleep(200);
+                jcmdGc(w.process().pid());
                 int gcSkip = Files.isRegularFile(gcLog(w)) ? Files.readAllLines(gcLog(w)).size() : 0;
                 double[] idle = gcPeaks(gcLog(w), Math.max(0, gcSkip - 1));
                 long put = System.nanoTime();
@@ -730,6 +726,7 @@ public final class Benchmarks {
                 long[] t = awaitRecords(topic, n, w, label, gcSkip);
                 double secs = secs(t[1] - put);
                 double rss = vmHwmMb(w.process().pid());
+                jcmdGc(w.process().pid()); // at least one collection after PUT (a tiny run may have none)
                 w.deleteConnector(label);
                 double[] heap = gcPeaks(gcLog(w), gcSkip);
                 res.note("memory", String.format(Locale.ROOT, "%s: heap after the last collections before the "
@@ -742,6 +739,15 @@ public final class Benchmarks {
                 release(w);
             }
         }
+    }
+
+    /** A full collection of another JVM ({@code jcmd <pid> GC.run}), logged in its GC log. */
+    static void jcmdGc(long pid) throws IOException, InterruptedException {
+        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        gc.waitFor(30, TimeUnit.SECONDS);
+        Thread.sleep(200);
     }
 
     static double vmHwmMb(long pid) throws IOException {
