@@ -50,6 +50,7 @@ public final class ProcessConnectWorker implements AutoCloseable {
         private int restPort;
         private String maxHeap = "-Xmx384m";
         private final Map<String, String> extra = new LinkedHashMap<>();
+        private final List<String> jvmArgs = new ArrayList<>();
 
         private Builder(Path workDir, String bootstrapServers) {
             this.workDir = workDir;
@@ -83,6 +84,18 @@ public final class ProcessConnectWorker implements AutoCloseable {
         /** REST port (default: a free port). */
         public Builder restPort(int restPort) {
             this.restPort = restPort;
+            return this;
+        }
+
+        /** Maximum heap of the worker JVM, e.g. {@code "256m"} (default 384m). */
+        public Builder maxHeap(String size) {
+            this.maxHeap = "-Xmx" + size;
+            return this;
+        }
+
+        /** An extra JVM option of the worker process (e.g. {@code -Xlog:gc:file=...}, JFR). */
+        public Builder jvmArg(String arg) {
+            jvmArgs.add(arg);
             return this;
         }
 
@@ -136,6 +149,7 @@ public final class ProcessConnectWorker implements AutoCloseable {
             List<String> jvm = new ArrayList<>();
             jvm.add(b.maxHeap);
             jvm.add("-XX:+UseSerialGC");
+            jvm.addAll(b.jvmArgs);
             if (legacyLogging) {
                 jvm.add("-Dlog4j.configuration=" + Log4j.writeLegacy(b.workDir).toUri());
             } else {

@@ -1,0 +1,908 @@
+package io.github.auditlake.o365.bench;
+
+import io.github.auditlake.o365.O365AuditSourceConnector;
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.cluster.Classpaths;
+import io.github.auditlake.o365.cluster.ProcessConnectWorker;
+import io.github.auditlake.o365.cluster.ProcessKafka;
+import io.github.auditlake.o365.records.RecordMapper;
+import io.github.auditlake.o365.simulator.AppSpec;
+import io.github.auditlake.o365.simulator.ManagementApiSimulator;
+import io.github.auditlake.o365.simulator.RecordedRequest;
+import io.github.auditlake.o365.simulator.SimBlob;
+import io.github.auditlake.o365.simulator.SimClock;
+import io.github.auditlake.o365.simulator.TenantSpec;
+import io.github.auditlake.o365.simulator.Volume;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The benchmark harness: a real KRaft broker and real Connect workers (separate JVMs, the connector loaded from the
+ * unpacked plugin archive {@code target/plugin}) against the simulator. Every scenario is measured beside its
+ * ceiling or minimum from the same run; the results are printed as a table and written to {@code benchmarks.md}
+ * with PNG plots. Run with {@code ./bench [--smoke] [--out DIR] [throughput|backfill|memory|freshness|api ...]}.
+ * Not a pass/fail test: {@code BenchmarkSmokeIT} runs the smoke sizes only to keep it working.
+ */
+public final class Benchmarks {
+    static final String TENANT = "5c2e7a10-3b4d-4e6f-8a9b-0c1d2e3f4a5b";
+    static final String CLIENT = "7d6c5b4a-3e2f-4a1b-9c8d-7e6f5a4b3c2d";
+    static final String SECRET = "bench-secret";
+    static final List<String> ALL = List.of("throughput", "backfill", "memory", "freshness", "api");
+    static final int PARTITIONS = 5;
+
+    final Sizes sz;
+    final Path out;
+    final Set<String> scenarios;
+    final String command;
+    final Results res = new Results();
+    final String loadAtStart = Machine.loadavg();
+    final Path work;
+    ProcessKafka kafka;
+    ProcessConnectWorker shared;
+    int workerSeq;
+    /** Per-scenario data for the plots and the report. */
+    final Map<String, Object> data = new LinkedHashMap<>();
+
+    Benchmarks(Sizes sz, Path out, Set<String> scenarios, String command) {
+        this.sz = sz;
+        this.out = out;
+        this.scenarios = scenarios;
+        this.command = command;
+        this.work = Classpaths.projectDir().resolve("target/bench/" + sz.name() + "-" + System.currentTimeMillis());
+    }
+
+    public static void main(String[] args) throws Exception {
+        Sizes sz = Sizes.full();
+        Path out = Classpaths.projectDir().resolve("docs");
+        Set<String> sel = new LinkedHashSet<>();
+        Integer records = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--smoke" -> sz = Sizes.smoke();
+                case "--out" -> out = Path.of(args[++i]);
+                case "--records" -> records = Integer.parseInt(args[++i]);
+                case "-h", "--help" -> {
+                    System.out.println("usage: ./bench [--smoke] [--out DIR] [--records N] [" + String.join("|", ALL)
+                            + " ...]  (no scenario = all)");
+                    return;
+                }
+                default -> {
+                    if (!ALL.contains(args[i])) {
+                        throw new IllegalArgumentException("unknown scenario " + args[i] + "; one of " + ALL);
+                    }
+                    sel.add(args[i]);
+                }
+            }
+        }
+        if (records != null) {
+            Sizes s = sz;
+            sz = new Sizes(s.name(), records, s.recordBytes(), s.recordsPerBlob(), s.multiTasks(), s.backfillSpan(),
+                    s.backfillBlobsPerHour(), s.backfillRecordsPerBlob(), s.backfillRequestsPerMinute(),
+                    s.backfillTasks(), s.backfillFetchConcurrency(), s.memorySingleBlobBytes(),
+                    s.memoryConcurrentBlobs(), s.memoryConcurrentBlobBytes(), s.memoryHeap(),
+                    s.freshnessBlobsPerHour(), s.freshnessRecordsPerBlob(), s.freshnessWarmup(),
+                    s.freshnessMeasure(), s.pollIntervalMs(), s.shareWorker(), s.scenarioTimeout());
+        }
+        if (sel.isEmpty()) {
+            sel.addAll(ALL);
+        }
+        String cmd = "./bench" + (args.length == 0 ? "" : " " + String.join(" ", args));
+        Results r = run(sz, out, sel, cmd);
+        System.out.println();
+        System.out.println(r.table());
+        System.exit(0);
+    }
+
+    /** Runs the selected scenarios and writes {@code benchmarks.md} and the plots into {@code out}. */
+    static Results run(Sizes sz, Path out, Set<String> scenarios, String command) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Benchmarks b = new Benchmarks(sz, out, scenarios, command);
+        long s = System.nanoTime();
+        try {
+            b.runAll();
+        } finally {
+            b.close();
+        }
+        Report.write(b, Duration.ofNanos(System.nanoTime() - s));
+        return b.res;
+    }
+
+    private void runAll() throws Exception {
+        Files.createDirectories(work);
+        kafka = ProcessKafka.start(work.resolve("kafka"), Duration.ofMinutes(2));
+        if (scenarios.contains("throughput")) {
+            guarded("throughput", this::throughput);
+        }
+        if (scenarios.contains("backfill") || scenarios.contains("api")) {
+            guarded("backfill", this::backfill);
+        }
+        if (scenarios.contains("memory")) {
+            guarded("memory", this::memory);
+        }
+        if (scenarios.contains("freshness") || scenarios.contains("api")) {
+            guarded("freshness", this::freshness);
+        }
+    }
+
+    interface Scenario {
+        void run() throws Exception;
+    }
+
+    private void guarded(String name, Scenario s) {
+        long t = System.nanoTime();
+        System.out.printf(Locale.ROOT, "=== %s (%s sizes)%n", name, sz.name());
+        try {
+            s.run();
+        } catch (Throwable e) {
+            res.fail(name, e);
+        }
+        System.out.printf(Locale.ROOT, "=== %s done in %.1f s%n", name, (System.nanoTime() - t) / 1e9);
+    }
+
+    private void close() {
+        if (shared != null) {
+            shared.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ infrastructure
+
+    /** A worker (a fresh one per run in the full run, one shared worker in the smoke run). */
+    ProcessConnectWorker worker(String label, String heap, List<String> jvmArgs) {
+        if (sz.shareWorker()) {
+            if (shared == null) {
+                shared = newWorker("shared", sz.memoryHeap(), List.of());
+            }
+            return shared;
+        }
+        return newWorker(label, heap, jvmArgs);
+    }
+
+    private ProcessConnectWorker newWorker(String label, String heap, List<String> jvmArgs) {
+        Path dir = work.resolve("worker-" + (++workerSeq) + "-" + label);
+        ProcessConnectWorker.Builder wb = ProcessConnectWorker.builder(dir, kafka.bootstrapServers())
+                .groupId("bench-" + workerSeq + "-" + label).maxHeap(heap)
+                .property("exactly.once.source.support", "disabled")
+                .jvmArg("-Xlog:gc:file=" + dir.resolve("gc.log"));
+        jvmArgs.forEach(wb::jvmArg);
+        long t = System.nanoTime();
+        ProcessConnectWorker w = wb.start(Duration.ofMinutes(2));
+        System.out.printf(Locale.ROOT, "worker %s (-Xmx%s) ready in %.1f s, pid %d%n", label, heap,
+                (System.nanoTime() - t) / 1e9, w.process().pid());
+        return w;
+    }
+
+    void release(ProcessConnectWorker w) {
+        if (w != shared) {
+            w.close();
+        }
+    }
+
+    static Path gcLog(ProcessConnectWorker w) {
+        return w.process().log().getParent().getParent().resolve("gc.log");
+    }
+
+    static ManagementApiSimulator simulator(java.time.Clock clock, TenantSpec tenant) {
+        return ManagementApiSimulator.builder().seed(11).clock(clock).tokenLifetime(Duration.ofHours(6))
+                .tenant(tenant).build().start();
+    }
+
+    static TenantSpec tenant() {
+        return TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET).roles(AppSpec.ROLE_READ,
+                AppSpec.ROLE_READ_DLP)).subscribedAll(true);
+    }
+
+    static Map<String, String> connector(ManagementApiSimulator sim, String topic, int tasks, Duration lookback,
+                                         long pollMs) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("connector.class", O365AuditSourceConnector.class.getName());
+        c.put("tasks.max", Integer.toString(tasks));
+        c.put("o365.tenant.id", TENANT);
+        c.put("o365.client.id", CLIENT);
+        c.put("o365.client.secret", SECRET);
+        c.put("o365.api.url", sim.baseUrl());
+        c.put("o365.login.url", sim.baseUrl());
+        c.put("o365.initial.lookback.ms", Long.toString(lookback.toMillis()));
+        c.put("o365.poll.interval.ms", Long.toString(pollMs));
+        c.put("o365.heartbeat.interval.ms", "0");
+        c.put("topic", topic);
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        return c;
+    }
+
+    long endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            q.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return admin.listOffsets(q).all().get(10, TimeUnit.SECONDS).values().stream()
+                .mapToLong(i -> i.offset()).sum();
+    }
+
+    /** Polls the topic's end offsets until they reach {@code n}; returns {first record seen, n reached} nanos. */
+    long[] awaitRecords(String topic, long n, ProcessConnectWorker w, String connector) throws Exception {
+        return awaitRecords(topic, n, w, connector, -1);
+    }
+
+    /**
+     * As above; with {@code gcSkip} >= 0, also gives up when the worker thrashes: more than 40 full collections in
+     * its GC log after line {@code gcSkip}.
+     */
+    long[] awaitRecords(String topic, long n, ProcessConnectWorker w, String connector, int gcSkip)
+            throws Exception {
+        long deadline = System.nanoTime() + sz.scenarioTimeout().toNanos();
+        long first = -1;
+        long lastCheck = System.nanoTime();
+        long progressAt = System.nanoTime();
+        long progressCount = 0;
+        try (Admin admin = kafka.admin()) {
+            while (true) {
+                long c = endOffsets(admin, topic);
+                long now = System.nanoTime();
+                if (c > 0 && first < 0) {
+                    first = now;
+                }
+                if (c >= n) {
+                    return new long[] {first, now};
+                }
+                if (now > deadline || !w.process().isAlive()) {
+                    throw new IllegalStateException(String.format(Locale.ROOT,
+                            "%d of %d records in %s after %s; connector status %s%nworker log tail:%n%s", c, n,
+                            topic, sz.scenarioTimeout(), w.get("/connectors/" + connector + "/status").body(),
+                            w.process().logTail()));
+                }
+                if (gcSkip >= 0 && now - progressAt > 20_000_000_000L) {
+                    // thrashing: many full collections and less than 2 % of the records in the last 20 s
+                    List<String> l = Files.readAllLines(gcLog(w));
+                    List<String> full = l.subList(Math.min(gcSkip, l.size()), l.size()).stream()
+                            .filter(x -> x.contains("Pause Full")).toList();
+                    if (full.size() > 40 && c - progressCount < n / 50) {
+                        throw new IllegalStateException(String.format(Locale.ROOT, "GC thrashing: %d full "
+                                + "collections in the worker (last: %s); %d of %d records delivered, %d in the last "
+                                + "20 s", full.size(), full.get(full.size() - 1).replaceAll(".*\\) ", ""), c, n,
+                                c - progressCount));
+                    }
+                    progressAt = now;
+                    progressCount = c;
+                }
+                if (now - lastCheck > 5_000_000_000L) {
+                    lastCheck = now;
+                    String st = w.get("/connectors/" + connector + "/status").body();
+                    if (st.contains("FAILED")) {
+                        throw new IllegalStateException("connector failed: " + st + "\n" + w.process().logTail());
+                    }
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    static long recordsOf(List<SimBlob> blobs) {
+        return blobs.stream().mapToLong(SimBlob::recordCount).sum();
+    }
+
+    static List<SimBlob> visible(ManagementApiSimulator sim, Instant from, Instant to) {
+        List<SimBlob> all = new ArrayList<>();
+        for (ContentType t : ContentType.values()) {
+            all.addAll(sim.visibleBlobs(TENANT, t, from, to));
+        }
+        return all;
+    }
+
+    static List<RecordedRequest> apiRequests(ManagementApiSimulator sim, long fromNanos, long toNanos) {
+        return sim.requests().stream().filter(r -> r.isApi() && r.wallStartNanos() >= fromNanos
+                && r.wallStartNanos() <= toNanos).toList();
+    }
+
+    /** Highest number of API requests that started within any 60 s window. */
+    static int maxPerMinute(List<RecordedRequest> reqs) {
+        long[] t = reqs.stream().filter(RecordedRequest::isApi).mapToLong(RecordedRequest::wallStartNanos).sorted()
+                .toArray();
+        int best = 0;
+        int j = 0;
+        for (int i = 0; i < t.length; i++) {
+            while (t[i] - t[j] >= 60_000_000_000L) {
+                j++;
+            }
+            best = Math.max(best, i - j + 1);
+        }
+        return best;
+    }
+
+    /** User + system CPU seconds a process has used so far (from /proc/<pid>/stat; 100 ticks/s), NaN if unknown. */
+    static double cpuSecs(long pid) {
+        try {
+            String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    /** CPU seconds of {worker, broker, harness (simulator, producer, consumers)}. */
+    double[] cpu(ProcessConnectWorker w) {
+        return new double[] {w == null ? 0 : cpuSecs(w.process().pid()), cpuSecs(kafka.process().pid()),
+                cpuSecs(ProcessHandle.current().pid())};
+    }
+
+    static String cpuNote(double[] a, double[] b, double wall) {
+        return String.format(Locale.ROOT, "worker %.1f, broker %.1f, harness (simulator / producer) %.1f CPU-s in "
+                + "%.1f s wall (%d cores = %.1f CPU-s available)", b[0] - a[0], b[1] - a[1], b[2] - a[2], wall,
+                Runtime.getRuntime().availableProcessors(), wall * Runtime.getRuntime().availableProcessors());
+    }
+
+    static double secs(long nanos) {
+        return nanos / 1e9;
+    }
+
+    // ------------------------------------------------------------------ 1. throughput
+
+    record Sample(byte[] key, byte[] value, Header[] headers) {
+        long bytes() {
+            long b = (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+            for (Header h : headers) {
+                b += h.key().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length);
+            }
+            return b;
+        }
+    }
+
+    private void throughput() throws Exception {
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        int hours = 2;
+        int bph = Math.max(1, (int) Math.ceil(sz.throughputRecords() / (5.0 * hours * sz.recordsPerBlob())));
+        Duration span = Duration.ofHours(hours);
+        try (ManagementApiSimulator sim = simulator(SimClock.fixed(t0), tenant()
+                .volumeAll(new Volume(bph, sz.recordsPerBlob(), sz.recordBytes())).backfill(span))) {
+            List<SimBlob> blobs = visible(sim, t0.minus(span).minus(Duration.ofHours(2)), t0);
+            long n = recordsOf(blobs);
+            res.note("throughput", String.format(Locale.ROOT, "%,d records in %,d blobs (%d records of ~%d bytes "
+                    + "per blob, five content types), simulator without latency, fixed simulator clock so the data "
+                    + "set is exactly these blobs.", n, blobs.size(), sz.recordsPerBlob(), sz.recordBytes()));
+            Map<Integer, double[]> perTasks = new LinkedHashMap<>();
+            Instant[] window = new Instant[2];
+            List<Sample> sample = null;
+            long bytes = 0;
+            for (int tasks : new int[] {1, sz.multiTasks()}) {
+                String topic = "throughput-" + tasks;
+                kafka.createTopic(topic, PARTITIONS);
+                Path jfr = work.resolve("throughput-" + tasks + ".jfr");
+                List<String> jvm = tasks == 1 && !sz.shareWorker()
+                        ? List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true")
+                        : List.of();
+                ProcessConnectWorker w = worker("throughput-" + tasks, "1g", jvm);
+                try {
+                    sim.resetLog();
+                    String name = "tp" + tasks;
+                    double[] cpu0 = cpu(w);
+                    Instant putAt = Instant.now();
+                    long put = System.nanoTime();
+                    w.putConnector(name, connector(sim, topic, tasks, span.plus(Duration.ofMinutes(30)), 60_000),
+                            Duration.ofMinutes(1));
+                    long[] t = awaitRecords(topic, n, w, name);
+                    int reqs = apiRequests(sim, put, t[1]).size();
+                    double[] cpu1 = cpu(w);
+                    res.note("throughput", String.format(Locale.ROOT, "CPU during the %d-task run (PUT to last "
+                            + "record): %s.", tasks, cpuNote(cpu0, cpu1, secs(t[1] - put))));
+                    window[0] = putAt;
+                    window[1] = Instant.now();
+                    perTasks.put(tasks, new double[] {n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs});
+                    System.out.printf(Locale.ROOT, "%d task(s): %,d records in %.1f s (%.1f s from PUT), %d API "
+                            + "requests%n", tasks, n, secs(t[1] - t[0]), secs(t[1] - put), reqs);
+                    w.deleteConnector(name);
+                } finally {
+                    release(w);
+                }
+                if (tasks == 1) {
+                    List<Sample> s = new ArrayList<>();
+                    bytes = consume(topic, n, s, 20_000);
+                    sample = s;
+                    if (jfr.toFile().isFile()) {
+                        res.note("throughput", "Profile of the one-task worker (JFR, `settings=profile`, the whole "
+                                + "worker process, samples from PUT to the last record of the one-task run):\n\n"
+                                + Profile.summarize(jfr, 12, window[0], window[1]));
+                    }
+                }
+            }
+            // ceiling: a plain KafkaProducer sending the same record bytes to the same broker
+            String ct = "throughput-ceiling";
+            kafka.createTopic(ct, PARTITIONS);
+            double[] cpu0 = cpu(null);
+            double ceilSecs = produce(ct, sample, n);
+            res.note("throughput", String.format(Locale.ROOT, "CPU during the ceiling run: %s.",
+                    cpuNote(cpu0, cpu(null), ceilSecs)));
+            double mb = bytes / 1e6;
+            double ceilRate = n / ceilSecs;
+            res.note("throughput", String.format(Locale.ROOT, "Bytes into the topic (keys + values + headers, "
+                    + "consumed back): %.1f MB, %.0f bytes per record on average. The ceiling sends the first %,d "
+                    + "records read back from the topic (same keys, values and headers) round-robin until %,d are "
+                    + "sent, with a default `KafkaProducer` (acks=all, idempotent, linger 5 ms), from the harness "
+                    + "JVM.", mb, bytes / (double) n, sample.size(), n));
+            double[] one = perTasks.get(1);
+            double[] many = perTasks.get(sz.multiTasks());
+            res.add("throughput", "1 task, records/s (first to last record)", one[0], "rec/s",
+                    "KafkaProducer ceiling", ceilRate, "≥ 0.8 × ceiling", one[0] / ceilRate >= 0.8);
+            res.add("throughput", "1 task, MB/s", mb * one[0] / n, "MB/s", "KafkaProducer ceiling",
+                    mb / ceilSecs, "", null);
+            res.add("throughput", "1 task, records/s from connector PUT", one[1], "rec/s", "KafkaProducer ceiling",
+                    ceilRate, "", null);
+            res.add("throughput", sz.multiTasks() + " tasks, records/s", many[0], "rec/s", "KafkaProducer ceiling",
+                    ceilRate, "", null);
+            res.add("throughput", sz.multiTasks() + " tasks, MB/s", mb * many[0] / n, "MB/s",
+                    "KafkaProducer ceiling", mb / ceilSecs, "", null);
+            res.add("api", "requests per blob, throughput run (1 task)", one[2] / blobs.size(), "req/blob",
+                    "1 (one fetch per blob)", 1, "", null);
+            data.put("throughput", new double[] {one[0], many[0], ceilRate});
+        }
+    }
+
+    /** Reads the whole topic back; returns the payload bytes and keeps the first {@code keep} records. */
+    long consume(String topic, long n, List<Sample> keep, int max) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-read-" + topic);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        long bytes = 0;
+        long count = 0;
+        long deadline = System.nanoTime() + sz.scenarioTimeout().toNanos();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            while (count < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    Sample s = new Sample(r.key(), r.value(), r.headers().toArray());
+                    bytes += s.bytes();
+                    count++;
+                    if (keep.size() < max) {
+                        keep.add(s);
+                    }
+                }
+            }
+        }
+        if (count < n) {
+            throw new IllegalStateException("read back only " + count + " of " + n + " records of " + topic);
+        }
+        return bytes;
+    }
+
+    /** Sends {@code n} records cycling through the sample; returns seconds from first send to all acknowledged. */
+    double produce(String topic, List<Sample> sample, long n) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        AtomicReference<Exception> err = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> prod = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            prod.partitionsFor(topic);
+            long s = System.nanoTime();
+            for (long i = 0; i < n; i++) {
+                Sample r = sample.get((int) (i % sample.size()));
+                prod.send(new ProducerRecord<>(topic, null, r.key(), r.value(), Arrays.asList(r.headers())),
+                        (md, e) -> {
+                            if (e != null) {
+                                err.compareAndSet(null, e);
+                            }
+                        });
+            }
+            prod.flush();
+            double secs = secs(System.nanoTime() - s);
+            if (err.get() != null) {
+                throw err.get();
+            }
+            System.out.printf(Locale.ROOT, "ceiling: %,d records in %.1f s%n", n, secs);
+            return secs;
+        }
+    }
+
+    // ------------------------------------------------------------------ 2. backfill
+
+    private void backfill() throws Exception {
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Duration span = sz.backfillSpan();
+        int tasks = sz.backfillTasks();
+        int conc = sz.backfillFetchConcurrency();
+        int rpm = sz.backfillRequestsPerMinute();
+        try (ManagementApiSimulator sim = simulator(SimClock.fixed(t0), tenant()
+                .volumeAll(Volume.of(sz.backfillBlobsPerHour(), sz.backfillRecordsPerBlob())).backfill(span))) {
+            sim.faults().latency(Duration.ofMillis(50), Duration.ofMillis(200));
+            // the simulator's schedule starts at the hour before t0 - span; the connector's first window reaches back
+            // lookback + o365.late.window.ms (1 h), so it collects all of it
+            Instant from = t0.minus(span).minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
+            List<SimBlob> blobs = visible(sim, from, t0);
+            long n = recordsOf(blobs);
+            res.note("backfill", String.format(Locale.ROOT, "%s of a tenant with five content types, %d blobs per "
+                    + "hour each: %,d blobs, %,d records; 50-200 ms uniform latency per request; budget %d "
+                    + "requests/min; %d tasks × `o365.fetch.concurrency` %d.", span, sz.backfillBlobsPerHour(),
+                    blobs.size(), n, rpm, tasks, conc));
+            String topic = "backfill";
+            kafka.createTopic(topic, PARTITIONS);
+            ProcessConnectWorker w = worker("backfill", "384m", List.of());
+            long put;
+            long[] t;
+            try {
+                sim.resetLog();
+                Map<String, String> c = connector(sim, topic, tasks, span.plus(Duration.ofMinutes(30)), 60_000);
+                c.put("o365.fetch.concurrency", Integer.toString(conc));
+                c.put("o365.requests.per.minute", Integer.toString(rpm));
+                put = System.nanoTime();
+                w.putConnector("backfill", c, Duration.ofMinutes(1));
+                t = awaitRecords(topic, n, w, "backfill");
+                w.deleteConnector("backfill");
+            } finally {
+                release(w);
+            }
+            List<RecordedRequest> reqs = apiRequests(sim, put, t[1]);
+            double wall = secs(t[1] - put);
+            double meanLatency = reqs.stream().mapToLong(r -> r.duration().toNanos()).average().orElse(0) / 1e9;
+            double byBudget = reqs.size() / (rpm / 60.0);
+            double byLatency = reqs.size() * meanLatency / (tasks * conc);
+            double min = Math.max(byBudget, byLatency);
+            int peak = maxPerMinute(reqs);
+            res.add("backfill", String.format(Locale.ROOT, "wall time, %d API requests", reqs.size()), wall, "s",
+                    byBudget >= byLatency ? "minimum (budget-bound)" : "minimum (latency-bound)", min,
+                    "≤ 1.25 × minimum", wall / min <= 1.25);
+            res.note("backfill", String.format(Locale.ROOT, "Minimum = max(requests / budget-per-second = %.1f s, "
+                    + "requests × mean latency %.0f ms / concurrency %d = %.1f s) = %.1f s (requests counted in "
+                    + "the simulator's log from PUT to the last record). The budget is a 60 s window (as Microsoft's "
+                    + "throttle): a client may spend a minute's budget at once, so the least time it strictly "
+                    + "allows is floor((requests − 1) / budget) minutes = %.0f s.", byBudget, meanLatency * 1000,
+                    tasks * conc, byLatency, min, Math.floor((reqs.size() - 1) / (double) rpm) * 60));
+            res.add("api", "requests per blob, backfill", reqs.size() / (double) blobs.size(), "req/blob",
+                    "1 (one fetch per blob)", 1, "", null);
+            res.add("api", "peak requests in any 60 s, backfill", peak, "req/min", "budget", rpm,
+                    "≤ budget", peak <= rpm);
+            // sequential baseline: plain JDK HttpClient, one request at a time, readTree per blob
+            SimApi api = new SimApi(sim, TENANT, CLIENT, SECRET);
+            long s = System.nanoTime();
+            SimApi.Sequential seq = api.sequential(from, t0);
+            double seqSecs = secs(System.nanoTime() - s);
+            res.add("backfill", String.format(Locale.ROOT, "sequential baseline (1 request at a time, readTree), "
+                    + "%d requests", seq.requests()), seqSecs, "s", "connector wall time", wall,
+                    "", null);
+            res.note("backfill", String.format(Locale.ROOT, "The sequential baseline read %,d records from %,d blobs "
+                    + "(expected %,d) in %.1f s: the connector is %.1f× faster.", seq.records(), seq.blobs(), n,
+                    seqSecs, seqSecs / wall));
+            data.put("backfill", new double[] {wall, min, seqSecs});
+        }
+    }
+
+    // ------------------------------------------------------------------ 3. memory
+
+    record MemRun(String label, int blobs, int tasks, long blobBytes, double heapAfterGcMb, double heapBeforeGcMb,
+                  double rssMb, double secs) {
+    }
+
+    private void memory() throws Exception {
+        List<MemRun> runs = new ArrayList<>();
+        for (long size : sz.memorySingleBlobBytes()) {
+            try {
+                runs.add(memoryRun(1, size, 1));
+            } catch (Exception e) {
+                res.fail("memory", e);
+            }
+        }
+        MemRun small = runs.get(0);
+        MemRun big = runs.get(runs.size() - 1);
+        for (int tasks : new int[] {1, sz.memoryConcurrentBlobs()}) {
+            try {
+                runs.add(memoryRun(sz.memoryConcurrentBlobs(), sz.memoryConcurrentBlobBytes(), tasks));
+            } catch (Exception e) {
+                res.fail("memory", e);
+                res.note("memory", String.format(Locale.ROOT, "%d concurrent %d MB blobs with %d task(s) FAILED: "
+                        + "%s", sz.memoryConcurrentBlobs(), sz.memoryConcurrentBlobBytes() >> 20, tasks,
+                        e.getMessage().lines().findFirst().orElse("")));
+            }
+        }
+        for (MemRun r : runs) {
+            String what = r.blobs() == 1 ? String.format(Locale.ROOT, "one %.0f MB blob", r.blobBytes() / 1e6)
+                    : String.format(Locale.ROOT, "%d concurrent %.0f MB blobs, %d task(s)", r.blobs(),
+                    r.blobBytes() / 1e6, r.tasks());
+            res.add("memory", what + ": peak heap after GC", r.heapAfterGcMb(), "MB", "-Xmx", heapMb(), "", null);
+            res.add("memory", what + ": peak heap before GC", r.heapBeforeGcMb(), "MB", "-Xmx", heapMb(), "", null);
+            res.add("memory", what + ": peak RSS (VmHWM)", r.rssMb(), "MB", "blob size", r.blobBytes() / 1e6,
+                    "", null);
+        }
+        double growth = big.heapAfterGcMb() / Math.max(1, small.heapAfterGcMb());
+        res.add("memory", String.format(Locale.ROOT, "heap after GC, %.0f MB blob / %.0f MB blob",
+                big.blobBytes() / 1e6, small.blobBytes() / 1e6), growth, "×", "blob size ratio",
+                (double) big.blobBytes() / small.blobBytes(), "flat (≤ 1.25×), no failure", growth <= 1.25);
+        data.put("memory", runs);
+    }
+
+    double heapMb() {
+        String h = sz.memoryHeap();
+        return Double.parseDouble(h.substring(0, h.length() - 1)) * (h.endsWith("g") ? 1024 : 1);
+    }
+
+    private MemRun memoryRun(int k, long blobBytes, int tasks) throws Exception {
+        int records = (int) Math.max(1, blobBytes / sz.recordBytes());
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        TenantSpec spec = tenant().volumeAll(Volume.NONE).backfill(Duration.ofHours(4));
+        List<ContentType> types = List.of(ContentType.values()).subList(0, k);
+        for (ContentType t : types) {
+            spec.volume(t, new Volume(1, records, sz.recordBytes()));
+        }
+        SimClock clock = SimClock.fixed(now);
+        try (ManagementApiSimulator sim = simulator(clock, spec)) {
+            // a window [start, end) holding exactly one blob of each of the k types; the simulator's clock is
+            // fixed at `end` (later blobs are not visible), the connector's lookback reaches back to `start`
+            List<SimBlob> all = new ArrayList<>();
+            for (ContentType t : types) {
+                all.addAll(sim.blobs(TENANT, t, now.minus(Duration.ofHours(4)), now.minus(Duration.ofMinutes(1))));
+            }
+            Instant start = null;
+            Instant end = null;
+            search:
+            for (SimBlob cand : all.stream().sorted((a, b) -> b.contentCreated().compareTo(a.contentCreated()))
+                    .toList()) {
+                Instant s = cand.contentCreated();
+                for (int len = 60; len >= 5; len -= 5) {
+                    Instant e = s.plus(Duration.ofMinutes(len));
+                    if (e.isAfter(now)) {
+                        continue;
+                    }
+                    Map<ContentType, Integer> per = new HashMap<>();
+                    Instant latest = s;
+                    for (SimBlob b : all) {
+                        if (!b.contentCreated().isBefore(s.minusSeconds(30)) && b.contentCreated().isBefore(e)) {
+                            per.merge(b.type(), 1, Integer::sum);
+                            latest = latest.isAfter(b.contentCreated()) ? latest : b.contentCreated();
+                        }
+                    }
+                    if (per.size() == k && per.values().stream().allMatch(v -> v == 1)) {
+                        start = s;
+                        end = latest.plusSeconds(1);
+                        break search;
+                    }
+                }
+            }
+            if (start == null) {
+                throw new IllegalStateException("no window with exactly one blob per type among " + all);
+            }
+            clock.set(end);
+            List<SimBlob> blobs = visible(sim, start.minusSeconds(1), end);
+            if (blobs.size() != k) {
+                throw new IllegalStateException("expected " + k + " blobs, got " + blobs);
+            }
+            long n = recordsOf(blobs);
+            SimApi api = new SimApi(sim, TENANT, CLIENT, SECRET);
+            long bytes = 0;
+            for (SimBlob b : blobs) {
+                bytes = Math.max(bytes, api.blobBytes(b.contentId()));
+            }
+            String label = "memory-" + k + "x" + (blobBytes >> 20) + "m-" + tasks + "t";
+            String topic = label;
+            kafka.createTopic(topic, PARTITIONS);
+            ProcessConnectWorker w = worker(label, sz.memoryHeap(), List.of());
+            try {
+                Duration lookback = Duration.between(start.minusSeconds(15), Instant.now()).plusSeconds(5);
+                Map<String, String> c = connector(sim, topic, tasks, lookback, 60_000);
+                c.put("o365.late.window.ms", "0"); // the first window starts exactly at now - lookback
+                // only collections from here on count: the worker's start-up (plugin scanning) peaks far higher
+                // a full collection of the idle worker (jcmd GC.run) gives its live heap before the connector
+                jcmdGc(w.process().pid());
+                int gcSkip = Files.isRegularFile(gcLog(w)) ? Files.readAllLines(gcLog(w)).size() : 0;
+                double[] idle = gcPeaks(gcLog(w), Math.max(0, gcSkip - 1));
+                long put = System.nanoTime();
+                w.putConnector(label, c, Duration.ofMinutes(1));
+                long[] t = awaitRecords(topic, n, w, label, gcSkip);
+                double secs = secs(t[1] - put);
+                double rss = vmHwmMb(w.process().pid());
+                jcmdGc(w.process().pid()); // at least one collection after PUT (a tiny run may have none)
+                w.deleteConnector(label);
+                double[] heap = gcPeaks(gcLog(w), gcSkip);
+                res.note("memory", String.format(Locale.ROOT, "%s: heap after the last collections before the "
+                        + "connector was created: %.0f MB (idle worker).", label, idle[1]));
+                System.out.printf(Locale.ROOT, "%s: %d blob(s) of %.1f MB (%,d records) in %.1f s; heap after GC %.0f "
+                        + "MB, before GC %.0f MB, RSS %.0f MB%n", label, k, bytes / 1e6, n, secs, heap[1], heap[0],
+                        rss);
+                return new MemRun(label, k, tasks, bytes, heap[1], heap[0], rss, secs);
+            } finally {
+                release(w);
+            }
+        }
+    }
+
+    /** A full collection of another JVM ({@code jcmd <pid> GC.run}), logged in its GC log. */
+    static void jcmdGc(long pid) throws IOException, InterruptedException {
+        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        gc.waitFor(30, TimeUnit.SECONDS);
+        Thread.sleep(200);
+    }
+
+    static double vmHwmMb(long pid) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith("VmHWM:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static final Pattern GC = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+
+    /** {max heap used before a GC, max heap used after a GC} in MB from a {@code -Xlog:gc} file. */
+    static double[] gcPeaks(Path log, int skipLines) throws IOException {
+        double before = 0;
+        double after = 0;
+        if (Files.isRegularFile(log)) {
+            List<String> lines = Files.readAllLines(log);
+            for (String l : lines.subList(Math.min(skipLines, lines.size()), lines.size())) {
+                Matcher m = GC.matcher(l);
+                if (m.find()) {
+                    double b = mb(m.group(1), m.group(2));
+                    double a = mb(m.group(3), m.group(4));
+                    before = Math.max(before, b);
+                    if (a < b) { // a young collection that failed to promote reports before == after; skip it
+                        after = Math.max(after, a);
+                    }
+                }
+            }
+        }
+        return new double[] {before, after};
+    }
+
+    private static double mb(String v, String unit) {
+        double x = Double.parseDouble(v);
+        return switch (unit) {
+            case "K" -> x / 1024;
+            case "G" -> x * 1024;
+            default -> x;
+        };
+    }
+
+    // ------------------------------------------------------------------ 4. freshness
+
+    private void freshness() throws Exception {
+        int bph = sz.freshnessBlobsPerHour();
+        long poll = sz.pollIntervalMs();
+        try (ManagementApiSimulator sim = simulator(SimClock.system(), tenant()
+                .volumeAll(Volume.of(bph, sz.freshnessRecordsPerBlob())).backfill(Duration.ofMinutes(10)))) {
+            String topic = "freshness";
+            kafka.createTopic(topic, PARTITIONS);
+            Map<String, long[]> seen = new ConcurrentHashMap<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread reader = new Thread(() -> readFreshness(topic, seen, stop), "freshness-reader");
+            reader.start();
+            ProcessConnectWorker w = worker("freshness", "384m", List.of());
+            try {
+                sim.resetLog();
+                Map<String, String> c = connector(sim, topic, 1, Duration.ofMinutes(1), poll);
+                c.put("o365.late.window.ms", Long.toString(Duration.ofMinutes(2).toMillis()));
+                long put = System.nanoTime();
+                Instant putAt = Instant.now();
+                w.putConnector("freshness", c, Duration.ofMinutes(1));
+                Instant from = putAt.plus(sz.freshnessWarmup());
+                Instant to = from.plus(sz.freshnessMeasure());
+                Thread.sleep(Duration.between(Instant.now(), to).toMillis() + 2 * poll + 1000);
+                long end = System.nanoTime();
+                w.deleteConnector("freshness");
+                stop.set(true);
+                reader.join(10_000);
+                List<SimBlob> blobs = new ArrayList<>();
+                for (SimBlob b : visible(sim, from.minus(Duration.ofHours(1)), to)) {
+                    if (!b.visibleAt().isBefore(from) && b.visibleAt().isBefore(to)) {
+                        blobs.add(b);
+                    }
+                }
+                List<Double> delays = new ArrayList<>();
+                int missing = 0;
+                for (SimBlob b : blobs) {
+                    long[] v = seen.get(b.contentId());
+                    if (v == null || v[0] < b.recordCount()) {
+                        missing++;
+                    } else {
+                        delays.add((v[1] - b.visibleAt().toEpochMilli()) / 1000.0);
+                    }
+                }
+                if (delays.isEmpty()) {
+                    throw new IllegalStateException("no blob of the measured window delivered; " + blobs.size()
+                            + " visible, e.g. " + (blobs.isEmpty() ? "-" : blobs.get(0)) + "; " + seen.size()
+                            + " content ids read, e.g. " + seen.keySet().stream().limit(3).toList());
+                }
+                delays.sort(Double::compare);
+                double p50 = pct(delays, 50);
+                double p99 = pct(delays, 99);
+                res.note("freshness", String.format(Locale.ROOT, "Real clock; %d blobs per hour per content type "
+                        + "(five types, %d records each, one every %.1f s overall); one task; "
+                        + "`o365.poll.interval.ms` = %d, `o365.late.window.ms` = 120000 (so the first listing does "
+                        + "not collect the whole past hour of the schedule); blobs that became visible during %s after a %s warm-up: "
+                        + "%d, delivered %d, not complete when measured %d; delay = consumer-side time the "
+                        + "blob's last record was read − `visibleAt`; max %.2f s.", bph,
+                        sz.freshnessRecordsPerBlob(), 3600.0 / (5 * bph), poll, sz.freshnessMeasure(),
+                        sz.freshnessWarmup(), blobs.size(), delays.size(), missing,
+                        delays.get(delays.size() - 1)));
+                res.add("freshness", "p50 visible → last record read", p50, "s", "poll interval", poll / 1000.0,
+                        "", null);
+                res.add("freshness", "p99 visible → last record read", p99, "s", "poll interval", poll / 1000.0,
+                        "", null);
+                long mFrom = put + Duration.between(putAt, from).toNanos();
+                long mTo = put + Duration.between(putAt, to).toNanos();
+                List<RecordedRequest> steady = apiRequests(sim, mFrom, mTo);
+                res.add("api", "requests per blob, steady state", steady.size() / (double) Math.max(1, blobs.size()),
+                        "req/blob", "1 (one fetch per blob)", 1, "", null);
+                int peak = maxPerMinute(apiRequests(sim, put, end));
+                res.add("api", "peak requests in any 60 s, steady state", peak, "req/min", "budget (default)",
+                        1800, "≤ budget", peak <= 1800);
+                data.put("freshness", delays);
+            } finally {
+                stop.set(true);
+                release(w);
+            }
+        }
+    }
+
+    static double pct(List<Double> sorted, double p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    /** Reads the topic until stopped: per content id, the records read and when the latest one was read. */
+    private void readFreshness(String topic, Map<String, long[]> seen, AtomicBoolean stop) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-freshness");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            while (!stop.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    Header h = r.headers().lastHeader(RecordMapper.HEADER_CONTENT_ID);
+                    if (h == null) {
+                        continue;
+                    }
+                    long[] v = seen.computeIfAbsent(new String(h.value(), StandardCharsets.UTF_8),
+                            k -> new long[2]);
+                    v[0]++;
+                    v[1] = now;
+                }
+            }
+        } catch (RuntimeException e) {
+            e.printStackTrace(System.out);
+        }
+    }
+
+}
