@@ -9,6 +9,7 @@ import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -72,9 +73,12 @@ public final class CollectionEngine implements AutoCloseable {
                     t -> new SubscriptionKeeper(api, settings.manageSubscriptions(), clock, sleeper, metrics));
             StreamCursor start = positions.get(s);
             if (start == null) {
-                start = StreamCursor.startingAt(clock.instant().minus(settings.initialLookback()));
+                // the first window starts at H - lateWindow: place H so that it starts at now - lookback
+                Instant now = clock.instant();
+                Instant hw = now.minus(settings.initialLookback()).plus(settings.planner().lateWindow());
+                start = StreamCursor.startingAt(hw.isAfter(now) ? now : hw);
                 log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", s,
-                        start.highWatermark());
+                        now.minus(settings.initialLookback()));
             } else {
                 log.info("Stream {} resumes at {}", s, start);
             }

@@ -39,6 +39,25 @@ class RequestLimiterTest {
     }
 
     @Test
+    void holdsTheBudgetAsTheServiceCountsItWhenRequestsArriveUpToASecondLate() throws Exception {
+        FakeTime t = new FakeTime(Instant.parse("2024-03-01T00:00:00Z"));
+        RequestLimiter limiter = new RequestLimiter(10, t, t);
+        List<Instant> arrivals = new ArrayList<>();
+        Random r = new Random(11);
+        for (int i = 0; i < 300; i++) {
+            limiter.acquire();
+            // the request reaches the service 0..999 ms after its grant
+            arrivals.add(t.instant().plusMillis(r.nextInt(1000)));
+            t.advance(Duration.ofMillis(r.nextInt(3000)));
+        }
+        for (Instant start : arrivals) {
+            long inWindow = arrivals.stream().filter(a -> !a.isBefore(start) && a.isBefore(start.plusSeconds(60)))
+                    .count();
+            assertTrue(inWindow <= 10, "service window at " + start + " saw " + inWindow);
+        }
+    }
+
+    @Test
     void burstUpToBudgetThenWaitsForOldestToAge() throws Exception {
         FakeTime t = new FakeTime(Instant.parse("2024-03-01T00:00:00Z"));
         RequestLimiter limiter = new RequestLimiter(3, t, t);
@@ -48,8 +67,8 @@ class RequestLimiterTest {
         limiter.acquire();
         assertTrue(t.sleeps.isEmpty());
         limiter.acquire();
-        assertEquals(List.of(Duration.ofSeconds(50)), t.sleeps);
-        assertEquals(Instant.parse("2024-03-01T00:01:00Z"), t.instant());
+        assertEquals(List.of(Duration.ofSeconds(51)), t.sleeps, "60 s window + 1 s arrival margin - 10 s");
+        assertEquals(Instant.parse("2024-03-01T00:01:01Z"), t.instant());
     }
 
     @Test

@@ -114,6 +114,15 @@ class CollectionEngineTest {
     }
 
     @Test
+    void aNewStreamStartsListingAtNowMinusTheInitialLookback() throws Exception {
+        api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(2)), 1);
+        CollectionEngine e = engine(List.of(EXCHANGE), Map.of(), settings(1, 1 << 20, Duration.ZERO));
+        drain(e, ev -> ev.size() >= 1);
+        Instant[] first = api.windows().get(0);
+        assertEquals(NOW.minus(Duration.ofDays(3)), first[0], "not the lookback plus the late window");
+    }
+
+    @Test
     void everyRecordCarriesThePositionAfterIt() throws Exception {
         var blob = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(5)), NOW.minus(Duration.ofHours(5)), 3);
         CollectionEngine e = engine(List.of(EXCHANGE), Map.of(), settings(2, 1 << 20, Duration.ZERO));

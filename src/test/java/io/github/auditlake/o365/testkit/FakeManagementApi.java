@@ -38,6 +38,7 @@ public class FakeManagementApi implements ManagementApi {
     private final Map<String, ErrorKind> openErrors = new ConcurrentHashMap<>();
     private final Set<ContentType> subscribed = ConcurrentHashMap.newKeySet();
     private final AtomicInteger listCalls = new AtomicInteger();
+    private final List<Instant[]> windows = new CopyOnWriteArrayList<>();
     private final AtomicInteger opens = new AtomicInteger();
     private volatile ApiException listError;
     private volatile Consumer<String> onRecordRead = s -> { };
@@ -96,6 +97,11 @@ public class FakeManagementApi implements ManagementApi {
         return listCalls.get();
     }
 
+    /** Every listed window, {start, end}, in call order. */
+    public List<Instant[]> windows() {
+        return windows;
+    }
+
     public int opens() {
         return opens.get();
     }
@@ -128,6 +134,7 @@ public class FakeManagementApi implements ManagementApi {
     @Override
     public ContentPage listContent(ContentType type, Instant start, Instant end) {
         listCalls.incrementAndGet();
+        windows.add(new Instant[] {start, end});
         ApiException e = listError;
         if (e != null) {
             throw e;
