@@ -64,10 +64,4 @@ public final class RequestLimiter {
             sleeper.sleep(wait);
         }
     }
-
-    /** Permits granted in the 60 s window ending now (for metrics and tests). */
-    public synchronized int inFlightWindowCount() {
-        Instant windowStart = clock.instant().minus(WINDOW);
-        return (int) granted.stream().filter(t -> t.isAfter(windowStart)).count();
-    }
 }

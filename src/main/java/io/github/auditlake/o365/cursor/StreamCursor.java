@@ -99,11 +99,6 @@ public final class StreamCursor {
         return new StreamCursor(h, done.prunedBefore(keepFrom), null);
     }
 
-    /** Jumps H forward (used when H fell out of the API's retention); keeps nothing older than the new H. */
-    public StreamCursor withHighWatermarkRaisedTo(Instant floor, Duration lateWindow) {
-        return withWindowDone(floor, lateWindow);
-    }
-
     public Map<String, Object> toOffset() {
         Map<String, Object> m = new LinkedHashMap<>(12);
         m.put(V, (long) VERSION);
@@ -138,7 +133,7 @@ public final class StreamCursor {
             throw new IllegalArgumentException("offset version " + v + " is not supported by this connector "
                     + "version (supported: " + VERSION + ")");
         }
-        long hw = requireLong(offset, HIGH_WATERMARK, true);
+        long hw = requireLong(offset, HIGH_WATERMARK);
         if (hw < 0) {
             throw new IllegalArgumentException("offset field '" + HIGH_WATERMARK + "' must be >= 0, was " + hw);
         }
@@ -157,13 +152,13 @@ public final class StreamCursor {
             if (!(uri instanceof String) || ((String) uri).isEmpty()) {
                 throw new IllegalArgumentException("offset field '" + BLOB_URI + "' must be a non-empty string");
             }
-            long created = requireLong(offset, BLOB_CREATED, true);
-            long records = requireLong(offset, BLOB_RECORDS, true);
+            long created = requireLong(offset, BLOB_CREATED);
+            long records = requireLong(offset, BLOB_RECORDS);
             if (records < 0) {
                 throw new IllegalArgumentException("offset field '" + BLOB_RECORDS + "' must be >= 0");
             }
             Object exp = offset.get(BLOB_EXPIRES);
-            Instant expiration = exp == null ? null : Instant.ofEpochMilli(requireLong(offset, BLOB_EXPIRES, true));
+            Instant expiration = exp == null ? null : Instant.ofEpochMilli(requireLong(offset, BLOB_EXPIRES));
             pos = new BlobPosition((String) blobId, (String) uri, Instant.ofEpochMilli(created), expiration, records);
         } else {
             for (String k : new String[] {BLOB_URI, BLOB_CREATED, BLOB_RECORDS, BLOB_EXPIRES}) {
@@ -175,11 +170,8 @@ public final class StreamCursor {
         return new StreamCursor(Instant.ofEpochMilli(hw), done, pos);
     }
 
-    private static long requireLong(Map<String, ?> offset, String key, boolean required) {
+    private static long requireLong(Map<String, ?> offset, String key) {
         Object o = offset.get(key);
-        if (o == null && !required) {
-            return 0;
-        }
         if (!(o instanceof Number) || o instanceof Double || o instanceof Float) {
             throw new IllegalArgumentException("offset field '" + key + "' must be an integer, was " + o);
         }

@@ -110,7 +110,7 @@ final class StreamWorker implements Runnable {
             log.warn("Stream {}: its position {} is older than the oldest time the API still lists ({}; the API keeps "
                     + "7 days). Content that became available between them was not collected: audit data may have "
                     + "been lost during an outage. Continuing from {}.", stream, hw, floor, floor);
-            cursor = cursor.withHighWatermarkRaisedTo(floor, planner.lateWindow());
+            cursor = cursor.withWindowDone(floor, planner.lateWindow());
         }
     }
 

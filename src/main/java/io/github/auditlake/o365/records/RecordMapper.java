@@ -3,7 +3,6 @@ package io.github.auditlake.o365.records;
 import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.engine.Emission;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -139,10 +138,5 @@ public final class RecordMapper {
             v = v * 10 + (c - '0');
         }
         return v;
-    }
-
-    static Instant parse(String s) {
-        Long ms = creationTimeMillis(s);
-        return ms == null ? null : Instant.ofEpochMilli(ms);
     }
 }
