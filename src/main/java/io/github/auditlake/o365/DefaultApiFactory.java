@@ -35,7 +35,8 @@ public final class DefaultApiFactory implements ApiFactory {
                 .requestsPerMinute(requestsPerMinute)
                 .userAgent("kafka-connect-o365-audit/" + Version.get())
                 .clock(clock)
-                .sleeper(sleeper);
+                .sleeper(sleeper)
+                .tlsTrust(c.tlsTrust());
         if (c.clientSecret() != null) {
             b.clientSecret(c.clientSecret());
         } else if (c.certificatePath() != null) {

@@ -41,6 +41,8 @@ public final class ClientSettings {
     private final Sleeper sleeper;
     private final Random random;
     private final String userAgent;
+    private final EndpointAllowList allowList;
+    private final TlsTrust tlsTrust;
 
     private ClientSettings(Builder b) {
         tenantId = requireText(b.tenantId, "tenant id").trim();
@@ -70,6 +72,19 @@ public final class ClientSettings {
         sleeper = Objects.requireNonNull(b.sleeper, "sleeper");
         random = b.random == null ? new Random() : b.random;
         userAgent = b.userAgent == null ? DEFAULT_USER_AGENT : b.userAgent;
+        allowList = b.allowList == null ? EndpointAllowList.fromWorker() : b.allowList;
+        tlsTrust = b.tlsTrust == null ? TlsTrust.DEFAULT : b.tlsTrust;
+        // Credentials and tokens go only to Microsoft's hosts or to hosts the worker operator allowed.
+        if (apiBaseUrl != null && !allowList.allows(apiBaseUrl)) {
+            throw new IllegalArgumentException(allowList.refusal("the API URL override", apiBaseUrl));
+        }
+        if (loginBaseUrl != null && !allowList.allows(loginBaseUrl)) {
+            throw new IllegalArgumentException(allowList.refusal("the login URL override", loginBaseUrl));
+        }
+        if (proxyHost != null && proxyUser != null && !allowList.allowsHost(proxyHost, proxyPort, "http")) {
+            throw new IllegalArgumentException(allowList.refusal("the authenticating HTTP proxy",
+                    "http://" + proxyHost + ":" + proxyPort));
+        }
     }
 
     private static String requireText(String s, String what) {
@@ -199,13 +214,25 @@ public final class ClientSettings {
         return userAgent;
     }
 
+    /** Hosts besides Microsoft's that may receive credentials (checked when these settings were built). */
+    public EndpointAllowList allowList() {
+        return allowList;
+    }
+
+    /** Extra certificate authorities for TLS (sign-in and API alike). */
+    public TlsTrust tlsTrust() {
+        return tlsTrust;
+    }
+
     @Override
     public String toString() {
         return "ClientSettings[tenantId=" + tenantId + ", clientId=" + clientId + ", credential=" + credential
                 + ", cloud=" + cloud + ", apiBaseUrl=" + effectiveApiBaseUrl() + ", loginBaseUrl="
                 + (loginBaseUrl == null ? cloud.loginBaseUrl() : loginBaseUrl) + ", publisherId=" + publisherId
                 + ", requestsPerMinute=" + requestsPerMinute + ", " + retryPolicy + ", proxy="
-                + (proxyHost == null ? "none" : proxyHost + ":" + proxyPort) + "]";
+                + (proxyHost == null ? "none" : proxyHost + ":" + proxyPort) + ", proxyUser="
+                + (proxyUser == null ? "none" : proxyUser) + ", proxyPassword="
+                + (proxyPassword == null ? "none" : "[hidden]") + ", " + tlsTrust + "]";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -231,6 +258,8 @@ public final class ClientSettings {
         private Sleeper sleeper = Sleeper.SYSTEM;
         private Random random;
         private String userAgent;
+        private EndpointAllowList allowList;
+        private TlsTrust tlsTrust;
 
         private Builder() {
         }
@@ -350,6 +379,21 @@ public final class ClientSettings {
 
         public Builder userAgent(String v) {
             userAgent = v;
+            return this;
+        }
+
+        /**
+         * Which non-Microsoft hosts may receive credentials; default: the worker's list
+         * ({@link EndpointAllowList#fromWorker()}).
+         */
+        public Builder allowList(EndpointAllowList v) {
+            allowList = v;
+            return this;
+        }
+
+        /** Extra certificate authorities (TLS-inspecting proxies); default: the JVM's. */
+        public Builder tlsTrust(TlsTrust v) {
+            tlsTrust = v;
             return this;
         }
 

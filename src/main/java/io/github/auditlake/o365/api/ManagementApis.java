@@ -20,8 +20,9 @@ public final class ManagementApis {
     public static ManagementApi create(ClientSettings s) {
         OkHttpClient http = httpClient(s);
         TokenProvider tokens = tokenProvider(s, http);
-        return new OkHttpManagementApi(http, tokens, s.tenantId(), s.effectiveApiBaseUrl(), s.publisherId(),
-                limiter(s), s.retryPolicy(), s.clock(), s.sleeper(), s.random(), s.userAgent(), true);
+        OkHttpManagementApi api = new OkHttpManagementApi(http, tokens, s.tenantId(), s.effectiveApiBaseUrl(),
+                s.publisherId(), limiter(s), s.retryPolicy(), s.clock(), s.sleeper(), s.random(), s.userAgent(), true);
+        return s.apiBaseUrlOverride().isPresent() ? api.rewritingCloudUrls(s.tokenCloud().apiBaseUrl()) : api;
     }
 
     /** The sign-in provider for the settings, carried by {@code http}. */
@@ -50,7 +51,12 @@ public final class ManagementApis {
                 .writeTimeout(s.readTimeout())
                 .callTimeout(s.callTimeout())
                 .retryOnConnectionFailure(true)
-                .followRedirects(false);
+                .followRedirects(false)
+                .followSslRedirects(false);
+        if (!s.tlsTrust().isDefault()) {
+            javax.net.ssl.X509TrustManager tm = s.tlsTrust().trustManager();
+            b.sslSocketFactory(TlsTrust.socketFactory(tm), tm);
+        }
         if (s.proxyHost().isPresent()) {
             b.proxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(s.proxyHost().get(),
                     s.proxyPort())));

@@ -61,6 +61,8 @@ public final class OkHttpManagementApi implements ManagementApi {
     private final TokenProvider tokens;
     private final String tenantId;
     private final HttpUrl apiBase;
+    private final String apiBaseText;
+    private boolean rewriteCloudUrls;
     private final String publisherId;
     private final RequestLimiter limiter;
     private final RetryPolicy retry;
@@ -82,7 +84,8 @@ public final class OkHttpManagementApi implements ManagementApi {
         this.streamingHttp = http.newBuilder().callTimeout(Duration.ZERO).build();
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
-        this.apiBase = HttpUrl.get(Endpoints.validateBaseUrl(apiBaseUrl, "API base URL"));
+        this.apiBaseText = Endpoints.validateBaseUrl(apiBaseUrl, "API base URL");
+        this.apiBase = HttpUrl.get(apiBaseText);
         this.publisherId = publisherId == null ? tenantId : publisherId;
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.retry = Objects.requireNonNull(retry, "retry");
@@ -91,6 +94,16 @@ public final class OkHttpManagementApi implements ManagementApi {
         this.random = random == null ? new Random() : random;
         this.userAgent = userAgent == null ? ClientSettings.DEFAULT_USER_AGENT : userAgent;
         this.ownsResources = ownsResources;
+    }
+
+    /**
+     * For an API base override (a reverse proxy, a simulator): absolute URLs the service returns on a Microsoft
+     * cloud API host ({@code contentUri}, {@code NextPageUri}) are sent to the override instead, keeping their path
+     * and query, so egress-restricted deployments never bypass the proxy. Call before first use.
+     */
+    public OkHttpManagementApi rewritingCloudUrls(String cloudApiBase) {
+        this.rewriteCloudUrls = true;
+        return this;
     }
 
     @Override
@@ -290,16 +303,30 @@ public final class OkHttpManagementApi implements ManagementApi {
         return uri + (uri.endsWith("?") || uri.endsWith("&") ? "" : "&") + param;
     }
 
-    /** Refuses to send the bearer token to a host other than the API's (or a known cloud API host). */
-    private String checkedAbsolute(String uri) {
+    /**
+     * Refuses to send the bearer token to a host other than the API's (or a Microsoft cloud API host); with an API
+     * override, rewrites a Microsoft cloud API URL to the override (see {@link #rewritingCloudUrls}).
+     */
+    String checkedAbsolute(String uri) {
         HttpUrl parsed = HttpUrl.parse(uri);
         if (parsed == null) {
             throw new ApiException(ErrorKind.PERMANENT, "The service returned an invalid URL: " + uri);
         }
         boolean sameOrigin = parsed.scheme().equals(apiBase.scheme()) && parsed.host().equalsIgnoreCase(apiBase.host())
                 && parsed.port() == apiBase.port();
+        if (sameOrigin) {
+            return uri;
+        }
         boolean knownCloud = parsed.isHttps() && isCloudApiHost(parsed.host());
-        if (!sameOrigin && !knownCloud) {
+        if (knownCloud && rewriteCloudUrls) {
+            int scheme = uri.indexOf("://");
+            int path = uri.indexOf('/', scheme + 3);
+            int query = uri.indexOf('?', scheme + 3);
+            int cut = path < 0 ? query : (query < 0 ? path : Math.min(path, query));
+            String rest = cut < 0 ? "" : uri.substring(cut);
+            return apiBaseText + (rest.startsWith("?") ? "/" + rest : rest);
+        }
+        if (!knownCloud) {
             throw new ApiException(ErrorKind.PERMANENT, "The service returned a URL on another host (" + parsed.host()
                     + ") than the API base (" + apiBase.host() + "); refusing to send credentials there. Check the "
                     + "API base URL override.");

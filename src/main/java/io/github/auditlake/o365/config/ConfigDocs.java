@@ -66,9 +66,7 @@ public final class ConfigDocs {
             def.configKeys().values().stream().filter(k -> g.equals(k.group))
                     .sorted((a, b) -> Integer.compare(a.orderInGroup, b.orderInGroup))
                     .forEach(k -> {
-                        String doc = k.documentation;
-                        int dot = doc.indexOf(". ");
-                        String first = dot > 0 ? doc.substring(0, dot + 1) : doc;
+                        String first = k.documentation; // the whole description, never cut
                         sb.append("| `").append(k.name).append("` | ").append(defaultText(k)).append(" | ")
                                 .append(first.replace("|", "\\|")).append(" |\n");
                     });

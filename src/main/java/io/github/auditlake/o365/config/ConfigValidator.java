@@ -7,12 +7,17 @@ import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_ID_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_SECRET_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.LATE_WINDOW_MS_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.LOGIN_URL_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_PASSWORD_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_URL_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_USER_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.TLS_CA_PEM_PATH_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.TLS_TRUSTSTORE_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TENANT_ID_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.WINDOW_MAX_MS_CONFIG;
 
 import io.github.auditlake.o365.ApiFactory;
 import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.Endpoints;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
@@ -38,9 +43,15 @@ public final class ConfigValidator {
     private static final Logger log = LoggerFactory.getLogger(ConfigValidator.class);
 
     private final ApiFactory apiFactory;
+    private final EndpointAllowList allowList;
 
     public ConfigValidator(ApiFactory apiFactory) {
+        this(apiFactory, EndpointAllowList.fromWorker());
+    }
+
+    public ConfigValidator(ApiFactory apiFactory, EndpointAllowList allowList) {
         this.apiFactory = apiFactory;
+        this.allowList = allowList;
     }
 
     public Config validate(Map<String, String> props, Config base) {
@@ -97,7 +108,47 @@ public final class ConfigValidator {
         checkUrl(values, API_URL_CONFIG, c.apiUrlOverride(), true);
         checkUrl(values, LOGIN_URL_CONFIG, c.loginUrlOverride(), true);
         checkUrl(values, PROXY_URL_CONFIG, c.proxyUrl(), false);
+        if (errorCount(values) == before) {
+            checkAllowed(values, API_URL_CONFIG, c.apiUrlOverride());
+            checkAllowed(values, LOGIN_URL_CONFIG, c.loginUrlOverride());
+            if (c.proxyUrl() != null && c.proxyUser() != null) {
+                URI p = URI.create(c.proxyUrl());
+                if (!allowList.allowsHost(p.getHost(), p.getPort() > 0 ? p.getPort() : 3128, "http")) {
+                    add(values, PROXY_URL_CONFIG, allowList.refusal(PROXY_URL_CONFIG + " (an authenticating proxy "
+                            + "receives " + PROXY_PASSWORD_CONFIG + ")", c.proxyUrl()));
+                }
+            }
+        }
+        checkTrust(c, values);
         return errorCount(values) == before;
+    }
+
+    private void checkAllowed(Map<String, ConfigValue> values, String key, String url) {
+        if (url != null && !allowList.allows(url)) {
+            add(values, key, allowList.refusal(key, url));
+        }
+    }
+
+    private static void checkTrust(O365SourceConfig c, Map<String, ConfigValue> values) {
+        io.github.auditlake.o365.api.TlsTrust t = c.tlsTrust();
+        if (t.trustStore() != null && !Files.isReadable(t.trustStore())) {
+            add(values, TLS_TRUSTSTORE_PATH_CONFIG, "Trust store " + t.trustStore() + " does not exist or is not "
+                    + "readable on this worker (it must exist on every worker)");
+            return;
+        }
+        if (t.pemBundle() != null && !Files.isReadable(t.pemBundle())) {
+            add(values, TLS_CA_PEM_PATH_CONFIG, "CA bundle " + t.pemBundle() + " does not exist or is not readable on "
+                    + "this worker (it must exist on every worker)");
+            return;
+        }
+        if (!t.isDefault()) {
+            try {
+                t.trustManager();
+            } catch (RuntimeException e) {
+                add(values, t.trustStore() != null ? TLS_TRUSTSTORE_PATH_CONFIG : TLS_CA_PEM_PATH_CONFIG,
+                        e.getMessage());
+            }
+        }
     }
 
     private static void checkUrl(Map<String, ConfigValue> values, String key, String url, boolean baseUrl) {
@@ -114,11 +165,15 @@ public final class ConfigValidator {
         }
         try {
             URI u = URI.create(url);
-            if (u.getHost() == null || !"http".equalsIgnoreCase(u.getScheme())) {
-                add(values, key, "'" + url + "' must be an http URL such as http://proxy.example:3128");
+            if (u.getRawUserInfo() != null) {
+                add(values, key, "The proxy URL must not contain credentials (they would be stored in clear and "
+                        + "were never used): remove them from the URL and set " + PROXY_USER_CONFIG + " and "
+                        + PROXY_PASSWORD_CONFIG + " (a password field) instead");
+            } else if (u.getHost() == null || !"http".equalsIgnoreCase(u.getScheme())) {
+                add(values, key, "The proxy URL must be an http URL such as http://proxy.example:3128");
             }
         } catch (IllegalArgumentException e) {
-            add(values, key, "'" + url + "' is not a URL");
+            add(values, key, "The proxy URL is not a URL");
         }
     }
 

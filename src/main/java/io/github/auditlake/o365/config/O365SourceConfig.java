@@ -52,10 +52,16 @@ public class O365SourceConfig extends AbstractConfig {
             + "login.microsoftonline.us) or 'dod' (manage.protection.apps.mil, login.microsoftonline.us).";
     public static final String API_URL_CONFIG = "o365.api.url";
     static final String API_URL_DOC = "Overrides the API base URL of the cloud (for example a simulator or a "
-            + "reverse proxy), without the /api/v1.0 path. Plain http is allowed only for loopback addresses.";
+            + "reverse proxy), without the /api/v1.0 path. Plain http is allowed only for loopback addresses. The "
+            + "host must be on the worker's endpoint allow-list (environment variable O365_ENDPOINT_OVERRIDE_HOSTS "
+            + "or JVM system property o365.endpoint.override.hosts, set by the worker operator), because it receives "
+            + "the access token. URLs the service returns on the cloud's API host (contentUri, NextPageUri) are "
+            + "rewritten to this base, so a reverse proxy sees every call.";
     public static final String LOGIN_URL_CONFIG = "o365.login.url";
     static final String LOGIN_URL_DOC = "Overrides the Entra login base URL of the cloud (for example a simulator "
-            + "or a reverse proxy), without the tenant path. Plain http is allowed only for loopback addresses.";
+            + "or a reverse proxy), without the tenant path. Plain http is allowed only for loopback addresses. The "
+            + "host must be on the worker's endpoint allow-list (O365_ENDPOINT_OVERRIDE_HOSTS or "
+            + "-Do365.endpoint.override.hosts), because it receives the client secret or signed assertion.";
     public static final String PUBLISHER_ID_CONFIG = "o365.publisher.id";
     static final String PUBLISHER_ID_DOC = "PublisherIdentifier sent on every request: the tenant GUID of whoever "
             + "runs the collector. It selects the throttling quota; empty means the tenant id.";
@@ -130,12 +136,26 @@ public class O365SourceConfig extends AbstractConfig {
     static final String HTTP_TIMEOUT_MS_DOC = "Connect and read timeout of HTTP calls (a read timeout applies "
             + "between bytes, so large blobs are not cut off).";
     public static final String PROXY_URL_CONFIG = "o365.http.proxy.url";
-    static final String PROXY_URL_DOC = "HTTP proxy for sign-in and API calls, e.g. http://proxy.example:3128. "
-            + "Empty: no proxy.";
+    static final String PROXY_URL_DOC = "HTTP proxy for sign-in and API calls, for example "
+            + "http://proxy.example:3128. Empty: no proxy. Credentials never go in this URL: use "
+            + "o365.http.proxy.user and o365.http.proxy.password. An authenticating proxy's host must be on the "
+            + "worker's endpoint allow-list (O365_ENDPOINT_OVERRIDE_HOSTS).";
     public static final String PROXY_USER_CONFIG = "o365.http.proxy.user";
     static final String PROXY_USER_DOC = "Proxy user name, if the proxy requires authentication.";
     public static final String PROXY_PASSWORD_CONFIG = "o365.http.proxy.password";
     static final String PROXY_PASSWORD_DOC = "Proxy password, used with o365.http.proxy.user (basic proxy authentication).";
+
+    public static final String TLS_TRUSTSTORE_PATH_CONFIG = "o365.tls.truststore.path";
+    static final String TLS_TRUSTSTORE_PATH_DOC = "A trust store file (PKCS12 or JKS), on every worker, with extra "
+            + "certificate authorities to trust for sign-in and API calls, for example a TLS-inspecting proxy's CA. "
+            + "They are added to the JVM's default authorities; certificate checks are never turned off.";
+    public static final String TLS_TRUSTSTORE_PASSWORD_CONFIG = "o365.tls.truststore.password";
+    static final String TLS_TRUSTSTORE_PASSWORD_DOC = "Password of o365.tls.truststore.path, if it has one.";
+    public static final String TLS_TRUSTSTORE_TYPE_CONFIG = "o365.tls.truststore.type";
+    static final String TLS_TRUSTSTORE_TYPE_DOC = "Type of o365.tls.truststore.path: PKCS12 or JKS.";
+    public static final String TLS_CA_PEM_PATH_CONFIG = "o365.tls.ca.pem.path";
+    static final String TLS_CA_PEM_PATH_DOC = "A PEM file, on every worker, of one or more extra CA certificates to "
+            + "trust for sign-in and API calls (an alternative or addition to o365.tls.truststore.path).";
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
@@ -227,6 +247,14 @@ public class O365SourceConfig extends AbstractConfig {
                 "Proxy user");
         d.define(PROXY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, PROXY_PASSWORD_DOC, GROUP_HTTP, ++o,
                 Width.MEDIUM, "Proxy password");
+        d.define(TLS_TRUSTSTORE_PATH_CONFIG, Type.STRING, "", Importance.LOW, TLS_TRUSTSTORE_PATH_DOC, GROUP_HTTP,
+                ++o, Width.LONG, "TLS trust store");
+        d.define(TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, TLS_TRUSTSTORE_PASSWORD_DOC,
+                GROUP_HTTP, ++o, Width.MEDIUM, "TLS trust store password");
+        d.define(TLS_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", ConfigDef.CaseInsensitiveValidString.in("PKCS12",
+                "JKS"), Importance.LOW, TLS_TRUSTSTORE_TYPE_DOC, GROUP_HTTP, ++o, Width.SHORT, "TLS trust store type");
+        d.define(TLS_CA_PEM_PATH_CONFIG, Type.STRING, "", Importance.LOW, TLS_CA_PEM_PATH_DOC, GROUP_HTTP, ++o,
+                Width.LONG, "TLS CA bundle (PEM)");
         return d;
     }
 
@@ -433,6 +461,18 @@ public class O365SourceConfig extends AbstractConfig {
     public String proxyPassword() {
         Password p = getPassword(PROXY_PASSWORD_CONFIG);
         return p == null ? null : p.value();
+    }
+
+    /** Extra certificate authorities for sign-in and API calls. */
+    public io.github.auditlake.o365.api.TlsTrust tlsTrust() {
+        String store = getString(TLS_TRUSTSTORE_PATH_CONFIG);
+        String pem = getString(TLS_CA_PEM_PATH_CONFIG);
+        Password pw = getPassword(TLS_TRUSTSTORE_PASSWORD_CONFIG);
+        return new io.github.auditlake.o365.api.TlsTrust(
+                store == null || store.isBlank() ? null : java.nio.file.Path.of(store.trim()),
+                pw == null || pw.value().isEmpty() ? null : pw.value(),
+                getString(TLS_TRUSTSTORE_TYPE_CONFIG).toUpperCase(java.util.Locale.ROOT),
+                pem == null || pem.isBlank() ? null : java.nio.file.Path.of(pem.trim()));
     }
 
     /** The window planner these settings describe (validated by {@code validate()} before tasks start). */

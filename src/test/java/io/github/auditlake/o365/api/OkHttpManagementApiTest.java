@@ -205,6 +205,36 @@ class OkHttpManagementApiTest {
     }
 
     @Test
+    void withAnOverrideCloudUrlsAreRewrittenToItSoAReverseProxySeesEveryCall() {
+        OkHttpManagementApi proxied = new OkHttpManagementApi(http, tokens, TENANT, stub.baseUrl() + "/o365", PUB,
+                new RequestLimiter(1000, time, time), RetryPolicy.DEFAULT, time, time, new Random(1), "t", false)
+                .rewritingCloudUrls("https://manage.office.com");
+        String next = "https://manage.office.com" + FEED + "subscriptions/content?contenttype=Audit.Exchange"
+                + "&nextpage=20240301$x";
+        stub.enqueue(Reply.json(200, "[]").with("NextPageUri", next));
+        stub.enqueue(Reply.json(200, "[]"));
+        stub.enqueue(Reply.json(200, "[{\"Id\":\"r1\"}]"));
+        proxied.listAllContent(ContentType.EXCHANGE, Instant.parse("2024-03-01T00:00:00Z"),
+                Instant.parse("2024-03-01T01:00:00Z"));
+        ContentBlob blob = new ContentBlob("Audit.Exchange", "b$1",
+                "https://manage.office.com" + FEED + "audit/b$1", Instant.parse("2024-03-01T00:10:00Z"), null);
+        try (AuditRecordStream records = proxied.openBlob(blob)) {
+            assertEquals("r1", records.next().id());
+        }
+        assertEquals(3, stub.requests().size(), "every call went to the override");
+        assertTrue(stub.requests().get(1).rawPathAndQuery().startsWith("/o365" + FEED
+                + "subscriptions/content?contenttype=Audit.Exchange&nextpage=20240301$x&PublisherIdentifier="),
+                stub.requests().get(1).rawPathAndQuery());
+        assertTrue(stub.requests().get(2).rawPathAndQuery().startsWith("/o365" + FEED + "audit/b$1?PublisherIdentifier="),
+                stub.requests().get(2).rawPathAndQuery());
+        // any other host is still refused
+        ContentBlob evil = new ContentBlob("Audit.Exchange", "x", "https://evil.example.com/x",
+                Instant.parse("2024-03-01T08:00:00Z"), null);
+        assertEquals(ErrorKind.PERMANENT, assertThrows(ApiException.class, () -> proxied.openBlob(evil)).kind());
+        assertEquals(3, stub.requests().size());
+    }
+
+    @Test
     void transientRetriedWithRetryAfterThenSucceeds() {
         stub.enqueue(Reply.json(403, "{'error':{'code':'AF429','message':'Too many requests. Method=GetBlob, "
                 .replace('\'', '"') + "PublisherId=0\"}}").with("Retry-After", "7"));

@@ -45,6 +45,11 @@ public class JavaProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().remove("KAFKA_HEAP_OPTS");
+            // A child worker gets this JVM's endpoint allow-list (tests and tools allow their loopback simulator).
+            String allow = System.getProperty(io.github.auditlake.o365.api.EndpointAllowList.PROPERTY);
+            if (allow != null && !allow.isBlank()) {
+                pb.environment().put(io.github.auditlake.o365.api.EndpointAllowList.ENV, allow);
+            }
             return new JavaProcess(name, pb.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);

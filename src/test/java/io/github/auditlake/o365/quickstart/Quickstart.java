@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.auditlake.o365.cluster.Classpaths;
 import io.github.auditlake.o365.cluster.ProcessConnectWorker;
 import io.github.auditlake.o365.cluster.ProcessKafka;
+import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.TenantSpec;
@@ -189,6 +190,8 @@ public final class Quickstart {
                             .app(AppSpec.of(SIM_CLIENT).secret(SIM_SECRET).roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
                             .subscribedAll(true).volumeAll(Volume.of(60, 10)).backfill(lookback))
                     .build().start();
+            // The worker may send the (simulated) secret only to this simulator: the endpoint allow-list.
+            System.setProperty(EndpointAllowList.PROPERTY, "127.0.0.1:" + simPort);
             vars.put("TENANT_ID", SIM_TENANT);
             vars.put("CLIENT_ID", SIM_CLIENT);
             vars.put("CLIENT_SECRET", SIM_SECRET);
@@ -203,6 +206,17 @@ public final class Quickstart {
             vars.put("CLIENT_CERTIFICATE_PASSWORD",
                     System.getenv().getOrDefault("O365_CLIENT_CERTIFICATE_PASSWORD", ""));
             vars.put("API_URL", opts.getOrDefault("api-url", ""));
+            if (custom) {
+                // The operator typed these URLs: allow their hosts on the worker this launcher starts.
+                List<String> hosts = new ArrayList<>();
+                for (String k : List.of("api-url", "login-url")) {
+                    if (opts.containsKey(k)) {
+                        java.net.URI u = java.net.URI.create(opts.get(k));
+                        hosts.add(u.getPort() > 0 ? u.getHost() + ":" + u.getPort() : u.getHost());
+                    }
+                }
+                System.setProperty(EndpointAllowList.PROPERTY, String.join(",", hosts));
+            }
             vars.put("LOGIN_URL", opts.getOrDefault("login-url", ""));
             vars.put("LOOKBACK_MS", Long.toString(duration(opts.getOrDefault("lookback", "1h")).toMillis()));
             step("Collecting from " + (custom ? opts.get("api-url") : "Microsoft (" + vars.get("CLOUD") + ")")
