@@ -241,8 +241,8 @@ public class O365SourceConfig extends AbstractConfig {
                 Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC, GROUP_HTTP, ++o, Width.SHORT, "Retry backoff cap (ms)");
         d.define(HTTP_TIMEOUT_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(1000, 600_000), Importance.LOW,
                 HTTP_TIMEOUT_MS_DOC, GROUP_HTTP, ++o, Width.SHORT, "HTTP timeout (ms)");
-        d.define(PROXY_URL_CONFIG, Type.STRING, "", Importance.LOW, PROXY_URL_DOC, GROUP_HTTP, ++o, Width.LONG,
-                "Proxy URL");
+        d.define(PROXY_URL_CONFIG, Type.STRING, "", proxyUrlValidator(), Importance.LOW, PROXY_URL_DOC, GROUP_HTTP,
+                ++o, Width.LONG, "Proxy URL");
         d.define(PROXY_USER_CONFIG, Type.STRING, "", Importance.LOW, PROXY_USER_DOC, GROUP_HTTP, ++o, Width.MEDIUM,
                 "Proxy user");
         d.define(PROXY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, PROXY_PASSWORD_DOC, GROUP_HTTP, ++o,
@@ -271,6 +271,38 @@ public class O365SourceConfig extends AbstractConfig {
             @Override
             public String toString() {
                 return "a GUID";
+            }
+        };
+    }
+
+    /** An http URL without user info; the message never echoes the value (it may hold a password). */
+    private static ConfigDef.Validator proxyUrlValidator() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                String s = value == null ? "" : ((String) value).trim();
+                if (s.isEmpty()) {
+                    return;
+                }
+                java.net.URI u;
+                try {
+                    u = java.net.URI.create(s);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name + " is not a URL; use the form http://proxy.example:3128");
+                }
+                if (u.getRawUserInfo() != null) {
+                    throw new ConfigException("The proxy URL must not contain credentials (they would be stored and "
+                            + "logged in clear, and were never used): remove them from " + name + " and set "
+                            + PROXY_USER_CONFIG + " and " + PROXY_PASSWORD_CONFIG + " (a password field) instead");
+                }
+                if (u.getHost() == null || !"http".equalsIgnoreCase(u.getScheme())) {
+                    throw new ConfigException(name + " must be an http URL such as http://proxy.example:3128");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "empty, or an http URL without credentials such as http://proxy.example:3128";
             }
         };
     }

@@ -44,6 +44,9 @@ class ConnectClusterTest {
         worker.put("offset.flush.interval.ms", "500");
         // reassign the tasks of a departed worker at once instead of after the default 5 minutes
         worker.put("scheduled.rebalance.max.delay.ms", "1000");
+        // secrets come from a config provider, resolved by the worker before validate() runs
+        worker.put("config.providers", "file");
+        worker.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
         connect = new EmbeddedConnectCluster.Builder().name("o365-it").numWorkers(3).numBrokers(1)
                 .workerProps(worker).build();
         connect.start();
@@ -196,6 +199,55 @@ class ConnectClusterTest {
     }
 
     @Test
+    void validateNeverSendsTheSecretToAHostOffTheWorkersAllowListAndWorksOnceItIsAllowed() throws Exception {
+        String tenant = "11111111-2222-4333-8444-555555555507";
+        String before = System.getProperty(io.github.auditlake.o365.api.EndpointAllowList.PROPERTY);
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(2, 5), Duration.ofHours(1), 0);
+             io.github.auditlake.o365.api.StubServer attacker = new io.github.auditlake.o365.api.StubServer()) {
+            java.nio.file.Path secrets = java.nio.file.Files.createTempFile("o365-secrets", ".properties");
+            java.nio.file.Files.writeString(secrets, "client.secret=" + ClusterSupport.SECRET + "\n");
+            String simHostPort = sim.baseUrl().substring("http://".length());
+            // the worker operator allows only the simulator
+            System.setProperty(io.github.auditlake.o365.api.EndpointAllowList.PROPERTY, simHostPort);
+            Map<String, String> evil = connector(sim, tenant, "audit-allow", Duration.ofHours(1));
+            evil.put("name", "allow");
+            evil.put("o365.client.secret", "${file:" + secrets + ":client.secret}");
+            evil.put("o365.login.url", attacker.baseUrl());
+            evil.put("o365.api.url", attacker.baseUrl());
+            Map<String, List<String>> errors = errors(evil);
+            assertEquals(Set.of("o365.login.url", "o365.api.url"), errors.keySet(), errors.toString());
+            assertTrue(errors.get("o365.login.url").get(0).contains("O365_ENDPOINT_OVERRIDE_HOSTS"), errors.toString());
+            assertEquals(List.of(), attacker.requests(), "the attacker's listener received nothing");
+
+            // the same configuration against the allowed simulator validates and collects
+            Map<String, String> good = connector(sim, tenant, "audit-allow", Duration.ofHours(1));
+            good.put("name", "allow");
+            good.put("o365.client.secret", "${file:" + secrets + ":client.secret}");
+            good.put("o365.content.types", "Audit.Exchange");
+            assertEquals(Map.of(), errors(good));
+            connect.kafka().createTopic("audit-allow", 1);
+            connect.configureConnector("allow", good);
+            Set<String> ids = sim.expectedRecordIds(tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE,
+                    Instant.now().minus(Duration.ofHours(1)).plus(MARGIN), Instant.now().minus(MARGIN));
+            assertTrue(!ids.isEmpty());
+            consumeUntil(connect.kafka().bootstrapServers(), "audit-allow", false, wait, containsAll(ids));
+            assertEquals(List.of(), attacker.requests());
+        } finally {
+            if (before == null) {
+                System.clearProperty(io.github.auditlake.o365.api.EndpointAllowList.PROPERTY);
+            } else {
+                System.setProperty(io.github.auditlake.o365.api.EndpointAllowList.PROPERTY, before);
+            }
+        }
+    }
+
+    private static Map<String, List<String>> errors(Map<String, String> config) {
+        ConfigInfos infos = connect.validateConnectorConfig(O365AuditSourceConnector.class.getSimpleName(), config);
+        return infos.configs().stream().map(ConfigInfo::configValue).filter(v -> !v.errors().isEmpty())
+                .collect(Collectors.toMap(v -> v.name(), v -> v.errors()));
+    }
+
+    @Test
     void validationNamesTheWrongFieldAndATaskWithBadCredentialsFailsThenResumesAfterTheFix() throws Exception {
         String tenant = "11111111-2222-4333-8444-555555555505";
         AppSpec app = AppSpec.of(ClusterSupport.CLIENT).secret(ClusterSupport.SECRET);
@@ -226,6 +278,8 @@ class ConnectClusterTest {
             connect.assertions().assertConnectorIsRunningAndTasksHaveFailed("creds", 1, "bad secret fails the task");
             String trace = connect.connectorStatus("creds").tasks().get(0).trace();
             assertTrue(trace.contains("AADSTS7000215"), trace);
+            assertTrue(!trace.contains(ClusterSupport.SECRET) && !trace.contains("rotated-secret"),
+                    "the task's status trace (REST) never shows a secret: " + trace);
 
             // after the fix it resumes where it stopped: nothing is delivered twice (no full replay)
             good.put("o365.client.secret", "rotated-secret");
