@@ -14,15 +14,22 @@ import java.time.Duration;
 public final class DefaultApiFactory implements ApiFactory {
     private final Clock clock;
     private final Sleeper sleeper;
+    private final boolean simulatedTime;
 
     public DefaultApiFactory() {
-        this(Clock.systemUTC(), Sleeper.SYSTEM);
+        this.clock = Clock.systemUTC();
+        this.sleeper = Sleeper.SYSTEM;
+        this.simulatedTime = false;
     }
 
-    /** For tests: a simulated clock, and a sleeper that does not really wait. */
+    /**
+     * For tests: a simulated clock, and a sleeper that does not really wait. The service's time is then the simulated
+     * clock too (a simulator's {@code Date} headers carry the real time).
+     */
     public DefaultApiFactory(Clock clock, Sleeper sleeper) {
         this.clock = clock;
         this.sleeper = sleeper;
+        this.simulatedTime = true;
     }
 
     @Override
@@ -37,6 +44,9 @@ public final class DefaultApiFactory implements ApiFactory {
                 .clock(clock)
                 .sleeper(sleeper)
                 .tlsTrust(c.tlsTrust());
+        if (simulatedTime) {
+            b.serviceClock(io.github.auditlake.o365.api.ServiceClock.fixedTo(clock));
+        }
         if (c.clientSecret() != null) {
             b.clientSecret(c.clientSecret());
         } else if (c.certificatePath() != null) {

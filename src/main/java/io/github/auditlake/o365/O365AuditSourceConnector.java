@@ -109,12 +109,13 @@ public class O365AuditSourceConnector extends SourceConnector {
             try {
                 StreamId.fromPartition(e.getKey());
                 if (e.getValue() != null) {
-                    StreamCursor.fromOffset(e.getValue());
+                    StreamCursor.fromOffset(e.getValue()).checkPlausible(java.time.Instant.now(),
+                            O365AuditSourceTask.PLAUSIBLE_FUTURE);
                 }
             } catch (IllegalArgumentException ex) {
                 throw new ConnectException("Rejected offset for partition " + e.getKey() + ": " + ex.getMessage()
-                        + ". A valid offset is {\"v\":1,\"hw\":<epoch milliseconds>} (collection restarts at that "
-                        + "time, less the late window); the partition is {\"tenant\":<tenant GUID>,"
+                        + ". A valid offset is {\"v\":2,\"hw\":<epoch milliseconds>} (collection restarts at that "
+                        + "time, less one hour re-listed); the partition is {\"tenant\":<tenant GUID>,"
                         + "\"contentType\":<content type>}.", ex);
             }
         }

@@ -31,6 +31,13 @@ public class O365AuditSourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(O365AuditSourceTask.class);
     static final Duration POLL_WAIT = Duration.ofSeconds(1);
     static final Duration SUMMARY_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * With connector-defined transactions, a blob that stalls this long ends the open transaction at its last
+     * delivered record (well inside the producer's 60 s default transaction.timeout.ms).
+     */
+    static final Duration STALL_COMMIT_AFTER = Duration.ofSeconds(10);
+    /** A stored or edited high watermark may be this far ahead of the worker's clock (a clock behind). */
+    public static final Duration PLAUSIBLE_FUTURE = Duration.ofDays(1);
 
     private final ApiFactory apiFactory;
     private final Clock clock;
@@ -60,18 +67,18 @@ public class O365AuditSourceTask extends SourceTask {
         List<StreamId> streams = config.assignedStreams();
         Map<StreamId, StreamCursor> positions = readPositions(streams);
         ManagementApi api = apiFactory.create(config, config.taskRequestsPerMinute(), false);
+        TransactionContext tx = context.transactionContext();
         EngineSettings settings = new EngineSettings(config.windowPlanner(), config.initialLookback(),
                 config.pollInterval(), config.fetchConcurrency(), config.bufferMaxBytes(),
                 Math.max(config.batchMaxRecords() * 2, 1024), config.heartbeatInterval(),
-                config.manageSubscriptions(), config.maxBlobAttempts(), config.retryBackoff(),
-                config.retryBackoffMax().multipliedBy(5));
+                config.manageSubscriptions(), config.retryBackoff(), config.retryBackoffMax().multipliedBy(5),
+                tx == null ? Duration.ZERO : STALL_COMMIT_AFTER, null);
         EngineMetrics metrics = new EngineMetrics();
         TaskMetrics.register(context, metrics, clock);
         CollectionEngine engine = new CollectionEngine(streams, tenant -> api, positions, settings, clock, sleeper,
                 new Random(), metrics);
-        TransactionContext tx = context.transactionContext();
-        state = new O365AuditSourceTaskState(config, api, engine,
-                new RecordMapper(config.topicTemplate(), config.heartbeatTopic()), tx);
+        state = new O365AuditSourceTaskState(config, api, engine, new RecordMapper(config.topicTemplate(),
+                config.heartbeatTopic(), config.skipsTopic(), config.recordMaxBytes(), metrics), tx);
         log.info("Task starting for streams {} (exactly-once transaction boundaries: {})", streams,
                 tx == null ? "set by the worker" : "at blob boundaries");
         engine.start();
@@ -87,11 +94,13 @@ public class O365AuditSourceTask extends SourceTask {
                 continue;
             }
             try {
-                positions.put(s, StreamCursor.fromOffset(offset));
+                StreamCursor c = StreamCursor.fromOffset(offset);
+                c.checkPlausible(clock.instant(), PLAUSIBLE_FUTURE);
+                positions.put(s, c);
             } catch (IllegalArgumentException e) {
                 throw new ConnectException("The stored offset of stream " + s + " cannot be read: " + e.getMessage()
                         + ". Fix it with the Connect REST API (PATCH /connectors/<name>/offsets with "
-                        + "{\"v\":1,\"hw\":<epoch ms>}) or reset it (DELETE /connectors/<name>/offsets) while the "
+                        + "{\"v\":2,\"hw\":<epoch ms>}) or reset it (DELETE /connectors/<name>/offsets) while the "
                         + "connector is stopped.", e);
             }
         }
@@ -120,6 +129,7 @@ public class O365AuditSourceTask extends SourceTask {
             sinceCommit++;
             boolean boundary = e instanceof Emission.Heartbeat
                     || (e instanceof Emission.Event ev && ev.blobEnd())
+                    || (e instanceof Emission.Skip sk && sk.blobEnd())
                     || sinceCommit >= s.config.transactionMaxRecords();
             if (boundary) {
                 commitOn = r;

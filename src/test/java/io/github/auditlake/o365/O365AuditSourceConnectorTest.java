@@ -96,6 +96,19 @@ class O365AuditSourceConnectorTest {
     }
 
     @Test
+    void alterOffsetsRefusesAHighWatermarkInSecondsOrInTheFuture() {
+        O365AuditSourceConnector c = new O365AuditSourceConnector();
+        Map<String, Object> partition = Map.of("tenant", TENANT, "contentType", "Audit.Exchange");
+        long now = System.currentTimeMillis();
+        for (long hw : new long[] {now / 1000, now * 1000, now + 3 * 86_400_000L}) {
+            Map<Map<String, ?>, Map<String, ?>> edit = new HashMap<>();
+            edit.put(partition, Map.of("v", 2, "hw", hw));
+            ConnectException e = assertThrows(ConnectException.class, () -> c.alterOffsets(props(), edit));
+            assertTrue(e.getMessage().contains("did you give seconds"), e.getMessage());
+        }
+    }
+
+    @Test
     void validateReportsCrossFieldMistakesOnTheRightFields() {
         O365AuditSourceConnector c = new O365AuditSourceConnector((cfg, rpm, v) -> {
             throw new AssertionError("no live check when the config is incomplete");
@@ -110,9 +123,24 @@ class O365AuditSourceConnectorTest {
         assertTrue(errors(c.validate(both)).containsKey("o365.client.certificate.path"));
 
         Map<String, String> window = props();
-        window.put("o365.window.max.ms", Long.toString(20 * 3600_000L));
-        window.put("o365.late.window.ms", Long.toString(5 * 3600_000L));
-        assertTrue(errors(c.validate(window)).containsKey("o365.late.window.ms"));
+        window.put("o365.window.max.ms", Long.toString(24 * 3600_000L));
+        assertTrue(errors(c.validate(window)).containsKey("o365.window.max.ms"));
+
+        Map<String, String> coverage = props();
+        coverage.put("o365.straggler.coverage.ms", Long.toString(7 * 24 * 3600_000L));
+        assertTrue(errors(c.validate(coverage)).containsKey("o365.straggler.coverage.ms"), "beyond the retention");
+
+        Map<String, String> wrongCase = props();
+        wrongCase.put("topic", "o365.${contenttype}");
+        String m = String.join(" ", errors(c.validate(wrongCase)).getOrDefault("topic", List.of()));
+        assertTrue(m.contains("${contentType}"), "unknown placeholders are refused and the valid ones listed: " + m);
+
+        Map<String, String> collide = props();
+        collide.put("topic", "o365.${contentType}");
+        collide.put("o365.heartbeat.topic", "o365.audit.exchange");
+        collide.put("o365.skips.topic", "o365.dlp.all");
+        Map<String, List<String>> ce = errors(c.validate(collide));
+        assertTrue(ce.containsKey("o365.heartbeat.topic") && ce.containsKey("o365.skips.topic"), ce.toString());
 
         Map<String, String> http = props();
         http.put("o365.api.url", "http://manage.example.com");

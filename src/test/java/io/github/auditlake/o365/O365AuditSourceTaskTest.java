@@ -88,7 +88,7 @@ class O365AuditSourceTaskTest {
         assertEquals(blob.json().get(0), r.value(), "the original JSON, unchanged");
         assertEquals(Instant.parse("2026-11-20T09:59:30Z").toEpochMilli(), r.timestamp());
         assertEquals(Map.of("tenant", TENANT, "contentType", "Audit.Exchange"), r.sourcePartition());
-        assertEquals(1L, r.sourceOffset().get("v"));
+        assertEquals(2L, r.sourceOffset().get("v"));
         assertEquals(TENANT, r.headers().lastWithName(RecordMapper.HEADER_TENANT).value());
         assertEquals(blob.blob().contentId(), r.headers().lastWithName(RecordMapper.HEADER_CONTENT_ID).value());
         assertEquals("MailItemsAccessed", r.headers().lastWithName(RecordMapper.HEADER_OPERATION).value());

@@ -12,10 +12,22 @@ import java.util.Objects;
  * @param workload     the {@code Workload} field
  * @param recordType   the {@code RecordType} field (unknown numbers are normal)
  * @param operation    the {@code Operation} field
+ * @param problem      null for an audit record; otherwise why this element of the blob is not one (e.g. it is not a
+ *                     JSON object), and {@code json} holds its raw text
  */
 public record AuditRecord(String json, String id, String creationTime, String workload, Integer recordType,
-                          String operation) {
+                          String operation, String problem) {
     public AuditRecord {
         Objects.requireNonNull(json, "json");
+    }
+
+    public AuditRecord(String json, String id, String creationTime, String workload, Integer recordType,
+                       String operation) {
+        this(json, id, creationTime, workload, recordType, operation, null);
+    }
+
+    /** An element of a blob that is not an audit record, kept as raw text for the skips topic. */
+    public static AuditRecord notARecord(String rawText, String problem) {
+        return new AuditRecord(rawText, null, null, null, null, null, Objects.requireNonNull(problem, "problem"));
     }
 }

@@ -43,6 +43,7 @@ public final class ClientSettings {
     private final String userAgent;
     private final EndpointAllowList allowList;
     private final TlsTrust tlsTrust;
+    private final ServiceClock serviceClock;
 
     private ClientSettings(Builder b) {
         tenantId = requireText(b.tenantId, "tenant id").trim();
@@ -74,6 +75,8 @@ public final class ClientSettings {
         userAgent = b.userAgent == null ? DEFAULT_USER_AGENT : b.userAgent;
         allowList = b.allowList == null ? EndpointAllowList.fromWorker() : b.allowList;
         tlsTrust = b.tlsTrust == null ? TlsTrust.DEFAULT : b.tlsTrust;
+        serviceClock = b.serviceClock != null ? b.serviceClock
+                : clock.equals(Clock.systemUTC()) ? ServiceClock.system() : ServiceClock.following(clock);
         // Credentials and tokens go only to Microsoft's hosts or to hosts the worker operator allowed.
         if (apiBaseUrl != null && !allowList.allows(apiBaseUrl)) {
             throw new IllegalArgumentException(allowList.refusal("the API URL override", apiBaseUrl));
@@ -224,6 +227,11 @@ public final class ClientSettings {
         return tlsTrust;
     }
 
+    /** The service's time, learned from response {@code Date} headers. */
+    public ServiceClock serviceClock() {
+        return serviceClock;
+    }
+
     @Override
     public String toString() {
         return "ClientSettings[tenantId=" + tenantId + ", clientId=" + clientId + ", credential=" + credential
@@ -260,6 +268,7 @@ public final class ClientSettings {
         private String userAgent;
         private EndpointAllowList allowList;
         private TlsTrust tlsTrust;
+        private ServiceClock serviceClock;
 
         private Builder() {
         }
@@ -394,6 +403,12 @@ public final class ClientSettings {
         /** Extra certificate authorities (TLS-inspecting proxies); default: the JVM's. */
         public Builder tlsTrust(TlsTrust v) {
             tlsTrust = v;
+            return this;
+        }
+
+        /** Where the client records the service's time; default: one following {@link #clock(Clock)}. */
+        public Builder serviceClock(ServiceClock v) {
+            serviceClock = v;
             return this;
         }
 

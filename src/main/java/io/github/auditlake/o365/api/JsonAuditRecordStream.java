@@ -22,7 +22,10 @@ import java.util.NoSuchElementException;
 public final class JsonAuditRecordStream implements AuditRecordStream {
     private static final Logger LOG = LoggerFactory.getLogger(JsonAuditRecordStream.class);
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(200_000_000).build())
+            // Limits far above what audit records need (Jackson's defaults: 1,000 levels, 50,000-character names,
+            // 1,000-digit numbers), so an odd record is delivered instead of failing its whole blob.
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(200_000_000)
+                    .maxNestingDepth(100_000).maxNameLength(10_000_000).maxNumberLength(100_000).build())
             .build();
 
     private final RecordingInputStream in;
@@ -110,10 +113,18 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
             throw new IOException("body ended before the array was closed");
         }
         if (t != JsonToken.START_OBJECT) {
-            // not an object: skip it (keeps going on odd blobs) but say so
-            LOG.warn("{}: skipping a non-object array element ({})", description, t);
+            // not an audit record: handed on with its raw text, so it is published on the skips topic
+            long from = parser.currentTokenLocation().getByteOffset();
+            in.retainFrom(from);
             parser.skipChildren();
-            return readNext();
+            long to = parser.currentLocation().getByteOffset();
+            String raw = in.slice(from, to).trim();
+            if (raw.endsWith(",")) {
+                raw = raw.substring(0, raw.length() - 1).trim();
+            }
+            LOG.warn("{}: an array element is not a JSON object ({}); it goes to the skips topic", description, t);
+            return AuditRecord.notARecord(raw, "the blob element is a JSON " + t.name().toLowerCase(java.util.Locale.ROOT)
+                    .replace("value_", "").replace("start_", "") + ", not an audit record object");
         }
         long start = parser.currentTokenLocation().getByteOffset();
         in.retainFrom(start);
@@ -156,7 +167,8 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
 
     private Integer intValue(JsonToken v) throws IOException {
         if (v == JsonToken.VALUE_NUMBER_INT) {
-            return parser.getIntValue();
+            // a RecordType beyond int is unknown, not a reason to fail the blob
+            return parser.getNumberType() == JsonParser.NumberType.INT ? parser.getIntValue() : null;
         }
         if (v == JsonToken.VALUE_STRING) {
             try {

@@ -20,6 +20,11 @@ public interface ManagementApi extends AutoCloseable {
 
     String tenantId();
 
+    /** The service's time as learned from its responses, or null when this client does not track it. */
+    default ServiceClock serviceClock() {
+        return null;
+    }
+
     /**
      * Starts (or updates) a subscription. An already-enabled subscription (AF20024) is success and returns
      * the current state.

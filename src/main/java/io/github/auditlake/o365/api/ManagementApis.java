@@ -22,6 +22,7 @@ public final class ManagementApis {
         TokenProvider tokens = tokenProvider(s, http);
         OkHttpManagementApi api = new OkHttpManagementApi(http, tokens, s.tenantId(), s.effectiveApiBaseUrl(),
                 s.publisherId(), limiter(s), s.retryPolicy(), s.clock(), s.sleeper(), s.random(), s.userAgent(), true);
+        api.observingServiceTime(s.serviceClock());
         return s.apiBaseUrlOverride().isPresent() ? api.rewritingCloudUrls(s.tokenCloud().apiBaseUrl()) : api;
     }
 

@@ -63,6 +63,7 @@ public final class OkHttpManagementApi implements ManagementApi {
     private final HttpUrl apiBase;
     private final String apiBaseText;
     private boolean rewriteCloudUrls;
+    private ServiceClock serviceClock;
     private final String publisherId;
     private final RequestLimiter limiter;
     private final RetryPolicy retry;
@@ -104,6 +105,17 @@ public final class OkHttpManagementApi implements ManagementApi {
     public OkHttpManagementApi rewritingCloudUrls(String cloudApiBase) {
         this.rewriteCloudUrls = true;
         return this;
+    }
+
+    /** Feeds every response's {@code Date} to {@code clock}. Call before first use. */
+    public OkHttpManagementApi observingServiceTime(ServiceClock clock) {
+        this.serviceClock = clock;
+        return this;
+    }
+
+    @Override
+    public ServiceClock serviceClock() {
+        return serviceClock;
     }
 
     @Override
@@ -500,6 +512,9 @@ public final class OkHttpManagementApi implements ManagementApi {
                             request.url().encodedQuery() == null ? "" : "?" + request.url().encodedQuery(), attempt);
                 }
                 Response resp = client.newCall(request).execute();
+                if (serviceClock != null) {
+                    serviceClock.observe(serverDate(resp));
+                }
                 if (resp.isSuccessful()) {
                     return resp;
                 }

@@ -73,13 +73,17 @@ public final class RetryPolicy {
      * @param elapsed    time spent on this call so far
      * @param retryAfter the service's {@code Retry-After}, if any
      */
+    /** The longest {@code Retry-After} honoured. */
+    public static final Duration RETRY_AFTER_CAP = Duration.ofMinutes(10);
+
     public Optional<Duration> nextDelay(int attempt, Duration elapsed, Duration retryAfter, Random random) {
         if (attempt >= maxAttempts) {
             return Optional.empty();
         }
         Duration delay;
         if (retryAfter != null && !retryAfter.isNegative()) {
-            delay = retryAfter;
+            // honoured, but never beyond RETRY_AFTER_CAP (a huge or hostile value must not stall or crash a task)
+            delay = retryAfter.compareTo(RETRY_AFTER_CAP) > 0 ? RETRY_AFTER_CAP : retryAfter;
         } else {
             long ceiling = ceiling(attempt).toMillis();
             delay = Duration.ofMillis(ceiling <= 0 ? 0 : (long) (random.nextDouble() * (ceiling + 1)));

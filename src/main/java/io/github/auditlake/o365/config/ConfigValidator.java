@@ -5,7 +5,6 @@ import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICAT
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICATE_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_ID_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_SECRET_CONFIG;
-import static io.github.auditlake.o365.config.O365SourceConfig.LATE_WINDOW_MS_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.LOGIN_URL_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_PASSWORD_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_URL_CONFIG;
@@ -13,7 +12,9 @@ import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_USER_CONFIG
 import static io.github.auditlake.o365.config.O365SourceConfig.TLS_CA_PEM_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TLS_TRUSTSTORE_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TENANT_ID_CONFIG;
-import static io.github.auditlake.o365.config.O365SourceConfig.WINDOW_MAX_MS_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.HEARTBEAT_TOPIC_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.SKIPS_TOPIC_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.TOPIC_CONFIG;
 
 import io.github.auditlake.o365.ApiFactory;
 import io.github.auditlake.o365.api.ApiException;
@@ -21,11 +22,9 @@ import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.Endpoints;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.cursor.WindowPlanner;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -98,13 +97,7 @@ public final class ConfigValidator {
             add(values, CLIENT_CERTIFICATE_PASSWORD_CONFIG, "A certificate password is set but no "
                     + CLIENT_CERTIFICATE_PATH_CONFIG);
         }
-        Duration total = c.windowMax().plus(c.lateWindow());
-        if (total.compareTo(WindowPlanner.API_MAX_WINDOW) > 0) {
-            String m = WINDOW_MAX_MS_CONFIG + " + " + LATE_WINDOW_MS_CONFIG + " is " + total.toMillis()
-                    + " ms; the API lists at most 24 hours (86400000 ms) at once";
-            add(values, WINDOW_MAX_MS_CONFIG, m);
-            add(values, LATE_WINDOW_MS_CONFIG, m);
-        }
+        checkTopics(c, values);
         checkUrl(values, API_URL_CONFIG, c.apiUrlOverride(), true);
         checkUrl(values, LOGIN_URL_CONFIG, c.loginUrlOverride(), true);
         checkUrl(values, PROXY_URL_CONFIG, c.proxyUrl(), false);
@@ -121,6 +114,35 @@ public final class ConfigValidator {
         }
         checkTrust(c, values);
         return errorCount(values) == before;
+    }
+
+    /** Placeholders a topic name may hold. */
+    static final java.util.List<String> TOPIC_PLACEHOLDERS = java.util.List.of("${contentType}", "${tenant}");
+
+    private static void checkTopics(O365SourceConfig c, Map<String, ConfigValue> values) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{[^}]*}").matcher(c.topicTemplate());
+        while (m.find()) {
+            if (!TOPIC_PLACEHOLDERS.contains(m.group())) {
+                add(values, TOPIC_CONFIG, "Unknown placeholder " + m.group() + " in the topic name; the valid ones are "
+                        + String.join(" and ", TOPIC_PLACEHOLDERS) + " (case matters)");
+                return;
+            }
+        }
+        java.util.Set<String> audit = new java.util.TreeSet<>();
+        for (io.github.auditlake.o365.cursor.StreamId s : c.streams()) {
+            audit.add(io.github.auditlake.o365.records.RecordMapper.topicFor(c.topicTemplate(), s));
+        }
+        if (audit.contains(c.heartbeatTopic())) {
+            add(values, HEARTBEAT_TOPIC_CONFIG, "The heartbeat topic " + c.heartbeatTopic() + " is also an audit topic "
+                    + "(of " + TOPIC_CONFIG + "); heartbeats must never mix with audit records: choose another name");
+        }
+        if (audit.contains(c.skipsTopic())) {
+            add(values, SKIPS_TOPIC_CONFIG, "The skips topic " + c.skipsTopic() + " is also an audit topic (of "
+                    + TOPIC_CONFIG + "); choose another name");
+        }
+        if (c.skipsTopic().equals(c.heartbeatTopic())) {
+            add(values, SKIPS_TOPIC_CONFIG, "The skips topic must differ from " + HEARTBEAT_TOPIC_CONFIG);
+        }
     }
 
     private void checkAllowed(Map<String, ConfigValue> values, String key, String url) {

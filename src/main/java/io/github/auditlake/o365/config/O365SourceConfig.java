@@ -78,14 +78,23 @@ public class O365SourceConfig extends AbstractConfig {
     static final String POLL_INTERVAL_MS_DOC = "Time between listings of a stream once it has caught up with now. "
             + "Each listing costs one request per stream plus one per page.";
     public static final String WINDOW_MAX_MS_CONFIG = "o365.window.max.ms";
-    static final String WINDOW_MAX_MS_DOC = "Largest step a stream's listing window advances while catching up. "
-            + "Smaller windows keep the per-stream offset small; o365.window.max.ms + o365.late.window.ms must not "
-            + "exceed 24 hours (the API's limit).";
-    public static final String LATE_WINDOW_MS_CONFIG = "o365.late.window.ms";
-    static final String LATE_WINDOW_MS_DOC = "Trailing window re-listed on every listing, so blobs that become "
-            + "visible after their contentCreated window was listed are still delivered (once: blobs already "
-            + "delivered are skipped by content id). Costs nothing extra in requests (the window is merely longer) "
-            + "but the offset remembers the blobs of this span. 0 disables late-blob recovery.";
+    static final String WINDOW_MAX_MS_DOC = "Largest step the frontier listing window advances while catching up (at "
+            + "most 23 hours: each listing also re-lists the most recent hour, and the API lists at most 24 hours at "
+            + "once).";
+    public static final String COVERAGE_MS_CONFIG = "o365.straggler.coverage.ms";
+    public static final long COVERAGE_MS_DEFAULT = Duration.ofHours(24).toMillis();
+    static final String COVERAGE_MS_DOC = "How late a content blob may become visible, after its contentCreated, and "
+            + "still be delivered (exactly once). Microsoft documents that blobs appear out of order and late: core "
+            + "services typically after 60-90 minutes, other workloads later, and after incidents some records 3-5 "
+            + "days late. The most recent hour is re-listed with every listing, the last 24 hours every "
+            + "o365.straggler.sweep.interval.ms, older spans up to this coverage four times less often, in listings of "
+            + "at most 24 hours. The offset remembers the blobs delivered within the coverage (about 8 bytes each). "
+            + "Up to 7 days minus 15 minutes (the API's retention).";
+    public static final String SWEEP_INTERVAL_MS_CONFIG = "o365.straggler.sweep.interval.ms";
+    static final String SWEEP_INTERVAL_MS_DOC = "Time between sweeps of the last 24 hours for blobs that became "
+            + "visible late (a sweep lists the span again and delivers only blobs not delivered yet; it costs one "
+            + "request per 600 blobs of the span). Spans older than 24 hours (when o365.straggler.coverage.ms exceeds "
+            + "a day) are swept four times less often.";
     public static final String MANAGE_SUBSCRIPTIONS_CONFIG = "o365.subscriptions.manage.enabled";
     static final String MANAGE_SUBSCRIPTIONS_DOC = "Start missing or disabled subscriptions (at start-up and when "
             + "the API reports AF20022/AF20023), at most once per 15 minutes per content type. Disable it when "
@@ -96,10 +105,6 @@ public class O365SourceConfig extends AbstractConfig {
     public static final String BUFFER_MAX_BYTES_CONFIG = "o365.buffer.max.bytes";
     static final String BUFFER_MAX_BYTES_DOC = "Approximate heap bytes a task may hold in records fetched ahead of "
             + "emission, whatever the blob sizes (a blob is streamed, never held whole).";
-    public static final String MAX_BLOB_ATTEMPTS_CONFIG = "o365.blob.max.attempts";
-    static final String MAX_BLOB_ATTEMPTS_DOC = "Consecutive failed fetches of one blob (after the HTTP client's own "
-            + "retries) before it is abandoned with an ERROR log and the blobs-abandoned metric; its records already "
-            + "delivered stay delivered.";
     public static final String HEARTBEAT_INTERVAL_MS_CONFIG = "o365.heartbeat.interval.ms";
     static final String HEARTBEAT_INTERVAL_MS_DOC = "Kafka Connect stores a source position only with a record. "
             + "When a stream progresses without records (empty windows), a small heartbeat record is written to "
@@ -110,6 +115,17 @@ public class O365SourceConfig extends AbstractConfig {
             + "value: a small JSON document with the stream's position. It must exist, or Connect must be allowed to "
             + "create it (topic.creation.default.replication.factor and .partitions in the connector config): "
             + "otherwise the task's producer waits for it and then fails.";
+    public static final String SKIPS_TOPIC_CONFIG = "o365.skips.topic";
+    static final String SKIPS_TOPIC_DOC = "Topic of what could not be delivered as it is, so nothing is only logged: a "
+            + "blob the service says is gone or expired (stream, contentId, contentUri, contentExpiration, reason, "
+            + "records delivered before the skip), and a blob element that is not an audit record or a record larger "
+            + "than o365.record.max.bytes (its raw text when it fits, else its Id and size). Key: the content id. "
+            + "Never an audit topic. Like the heartbeat topic, it must exist or Connect must be allowed to create it.";
+    public static final String RECORD_MAX_BYTES_CONFIG = "o365.record.max.bytes";
+    static final String RECORD_MAX_BYTES_DOC = "Largest audit record (JSON characters) sent to the audit topic; a "
+            + "larger one goes to the skips topic (with its Id and size) instead of failing the task. Keep it below "
+            + "the producer's max.request.size (1048576 by default; raise both with producer.override.max.request.size "
+            + "and the topic's max.message.bytes for very large records).";
     public static final String BATCH_MAX_RECORDS_CONFIG = "o365.batch.max.records";
     static final String BATCH_MAX_RECORDS_DOC = "Most records returned by one poll().";
     public static final String TRANSACTION_MAX_RECORDS_CONFIG = "o365.transaction.max.records";
@@ -157,6 +173,9 @@ public class O365SourceConfig extends AbstractConfig {
     static final String TLS_CA_PEM_PATH_DOC = "A PEM file, on every worker, of one or more extra CA certificates to "
             + "trust for sign-in and API calls (an alternative or addition to o365.tls.truststore.path).";
 
+    /** Distance kept from the API's 7-day listing limit. */
+    public static final Duration RETENTION_MARGIN = Duration.ofMinutes(15);
+
     public static final ConfigDef CONFIG_DEF = configDef();
 
     public O365SourceConfig(Map<?, ?> props) {
@@ -201,11 +220,15 @@ public class O365SourceConfig extends AbstractConfig {
         d.define(POLL_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(100, Duration.ofHours(1).toMillis()),
                 Importance.MEDIUM, POLL_INTERVAL_MS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Poll interval (ms)");
         d.define(WINDOW_MAX_MS_CONFIG, Type.LONG, Duration.ofHours(1).toMillis(),
-                ConfigDef.Range.between(60_000, WindowPlanner.API_MAX_WINDOW.toMillis()), Importance.LOW,
+                ConfigDef.Range.between(60_000, Duration.ofHours(23).toMillis()), Importance.LOW,
                 WINDOW_MAX_MS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Window size (ms)");
-        d.define(LATE_WINDOW_MS_CONFIG, Type.LONG, Duration.ofHours(1).toMillis(),
-                ConfigDef.Range.between(0, Duration.ofHours(23).toMillis()), Importance.MEDIUM, LATE_WINDOW_MS_DOC,
-                GROUP_COLLECTION, ++o, Width.SHORT, "Late window (ms)");
+        d.define(COVERAGE_MS_CONFIG, Type.LONG, COVERAGE_MS_DEFAULT,
+                ConfigDef.Range.between(Duration.ofHours(1).toMillis(),
+                        Duration.ofDays(7).minus(RETENTION_MARGIN).toMillis()), Importance.MEDIUM, COVERAGE_MS_DOC,
+                GROUP_COLLECTION, ++o, Width.SHORT, "Straggler coverage (ms)");
+        d.define(SWEEP_INTERVAL_MS_CONFIG, Type.LONG, Duration.ofMinutes(15).toMillis(),
+                ConfigDef.Range.between(1000, Duration.ofHours(6).toMillis()), Importance.LOW, SWEEP_INTERVAL_MS_DOC,
+                GROUP_COLLECTION, ++o, Width.SHORT, "Straggler sweep interval (ms)");
         d.define(MANAGE_SUBSCRIPTIONS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, MANAGE_SUBSCRIPTIONS_DOC,
                 GROUP_COLLECTION, ++o, Width.SHORT, "Manage subscriptions");
         d.define(FETCH_CONCURRENCY_CONFIG, Type.INT, 4, ConfigDef.Range.between(1, 64), Importance.LOW,
@@ -213,13 +236,15 @@ public class O365SourceConfig extends AbstractConfig {
         d.define(BUFFER_MAX_BYTES_CONFIG, Type.LONG, 32L * 1024 * 1024,
                 ConfigDef.Range.between(1024 * 1024, 4L * 1024 * 1024 * 1024), Importance.LOW, BUFFER_MAX_BYTES_DOC,
                 GROUP_COLLECTION, ++o, Width.SHORT, "Buffer size (bytes)");
-        d.define(MAX_BLOB_ATTEMPTS_CONFIG, Type.INT, 20, ConfigDef.Range.between(1, 1000), Importance.LOW,
-                MAX_BLOB_ATTEMPTS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Blob attempts");
         d.define(HEARTBEAT_INTERVAL_MS_CONFIG, Type.LONG, Duration.ofMinutes(5).toMillis(),
                 ConfigDef.Range.atLeast(0), Importance.LOW, HEARTBEAT_INTERVAL_MS_DOC, GROUP_COLLECTION, ++o,
                 Width.SHORT, "Heartbeat interval (ms)");
         d.define(HEARTBEAT_TOPIC_CONFIG, Type.STRING, "o365-audit-heartbeats", new ConfigDef.NonEmptyString(),
                 Importance.LOW, HEARTBEAT_TOPIC_DOC, GROUP_COLLECTION, ++o, Width.MEDIUM, "Heartbeat topic");
+        d.define(SKIPS_TOPIC_CONFIG, Type.STRING, "o365-audit-skips", new ConfigDef.NonEmptyString(),
+                Importance.MEDIUM, SKIPS_TOPIC_DOC, GROUP_COLLECTION, ++o, Width.MEDIUM, "Skips topic");
+        d.define(RECORD_MAX_BYTES_CONFIG, Type.INT, 1_000_000, ConfigDef.Range.between(1024, Integer.MAX_VALUE),
+                Importance.LOW, RECORD_MAX_BYTES_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Record size limit");
         d.define(BATCH_MAX_RECORDS_CONFIG, Type.INT, 2000, ConfigDef.Range.between(1, 100_000), Importance.LOW,
                 BATCH_MAX_RECORDS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Batch size");
         d.define(TRANSACTION_MAX_RECORDS_CONFIG, Type.INT, 10_000, ConfigDef.Range.between(1, 1_000_000),
@@ -420,8 +445,20 @@ public class O365SourceConfig extends AbstractConfig {
         return Duration.ofMillis(getLong(WINDOW_MAX_MS_CONFIG));
     }
 
-    public Duration lateWindow() {
-        return Duration.ofMillis(getLong(LATE_WINDOW_MS_CONFIG));
+    public Duration coverage() {
+        return Duration.ofMillis(getLong(COVERAGE_MS_CONFIG));
+    }
+
+    public Duration sweepInterval() {
+        return Duration.ofMillis(getLong(SWEEP_INTERVAL_MS_CONFIG));
+    }
+
+    public String skipsTopic() {
+        return getString(SKIPS_TOPIC_CONFIG);
+    }
+
+    public int recordMaxBytes() {
+        return getInt(RECORD_MAX_BYTES_CONFIG);
     }
 
     public boolean manageSubscriptions() {
@@ -436,9 +473,6 @@ public class O365SourceConfig extends AbstractConfig {
         return getLong(BUFFER_MAX_BYTES_CONFIG);
     }
 
-    public int maxBlobAttempts() {
-        return getInt(MAX_BLOB_ATTEMPTS_CONFIG);
-    }
 
     public Duration heartbeatInterval() {
         return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS_CONFIG));
@@ -509,6 +543,6 @@ public class O365SourceConfig extends AbstractConfig {
 
     /** The window planner these settings describe (validated by {@code validate()} before tasks start). */
     public WindowPlanner windowPlanner() {
-        return new WindowPlanner(windowMax(), lateWindow(), Duration.ofMinutes(15));
+        return new WindowPlanner(windowMax(), coverage(), RETENTION_MARGIN, sweepInterval());
     }
 }

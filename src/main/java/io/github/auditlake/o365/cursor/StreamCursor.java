@@ -6,62 +6,104 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
+import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.TreeSet;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A stream's position, stored as its Connect source offset. Immutable.
  *
  * <p>Model (see {@code docs/design.md}):
  * <ul>
- *   <li>{@code highWatermark} H: every blob with {@code contentCreated < H} that was visible when its window was
- *       listed has been delivered (or skipped with a warning).</li>
- *   <li>{@code done}: the blobs delivered whose {@code contentCreated >= H - lateWindow}, plus those of the window
- *       in progress. Re-listing the trailing late window skips exactly these, so a blob that becomes visible late
- *       is delivered once and an early one is not delivered twice. Bounded by the blobs of one window plus the
- *       late window.</li>
- *   <li>{@code inProgress}: the blob being emitted and how many of its records were delivered, so a restart
- *       resumes inside the blob.</li>
+ *   <li>{@code highWatermark} H (the frontier): every blob with {@code contentCreated < H} that was visible when its
+ *       window was listed has been delivered (or published to the skips topic).</li>
+ *   <li>{@code done}: every blob delivered whose {@code contentCreated} lies within the straggler coverage, kept in
+ *       one compact bucket per hour of {@code contentCreated}. Re-listing an older span (a sweep) delivers exactly
+ *       the blobs that are not in it, so a blob that becomes visible late is delivered once. A change costs one
+ *       bucket's encoding, never the whole set.</li>
+ *   <li>sweep times: when the last sweep of the last 24 hours ({@code sd}) and of the older coverage ({@code so})
+ *       completed, so a restart keeps the schedule.</li>
+ *   <li>{@code inProgress}: the blob being emitted, how many of its records were delivered and the last one's
+ *       {@code Id}, so a restart resumes inside the blob and can check that it is the same blob.</li>
+ *   <li>{@code pending}: near the 7-day retention edge only, the blobs listed but not yet delivered, so a restart
+ *       fetches them even after they have fallen out of what the API still lists.</li>
  * </ul>
  *
- * <p>Offset map (version 1; values are only String and Long):
- * {@code v}, {@code hw} (epoch ms), {@code done} (text), and when a blob is in progress {@code blob.id},
- * {@code blob.uri}, {@code blob.created}, {@code blob.expires} (epoch ms, optional), {@code blob.records}.
- * The smallest valid offset, useful to replay from a point in time, is {@code {"v":1,"hw":<epoch ms>}}.
+ * <p>Offset map (version 2; values are only String and Long): {@code v}, {@code hw} (epoch ms), {@code sd},
+ * {@code so} (epoch ms, optional), {@code d.<hour>} (one per hour bucket: base36 hour index; value: 8 base64url
+ * characters per blob, 22 bits of milliseconds within the hour and 26 bits of the content id's SHA-256), the
+ * in-progress blob {@code blob.id}, {@code blob.uri}, {@code blob.created}, {@code blob.expires},
+ * {@code blob.records}, {@code blob.last}, and {@code pend} (pending blobs, one per line). The smallest valid offset,
+ * to replay from a point in time, is {@code {"v":2,"hw":<epoch ms>}}; version 1 offsets are read and upgraded.
  */
 public final class StreamCursor {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final String V = "v";
     public static final String HIGH_WATERMARK = "hw";
-    public static final String DONE = "done";
+    public static final String SWEPT_DAY = "sd";
+    public static final String SWEPT_OLD = "so";
+    public static final String DONE_PREFIX = "d.";
+    public static final String PENDING = "pend";
     public static final String BLOB_ID = "blob.id";
     public static final String BLOB_URI = "blob.uri";
     public static final String BLOB_CREATED = "blob.created";
     public static final String BLOB_EXPIRES = "blob.expires";
     public static final String BLOB_RECORDS = "blob.records";
+    public static final String BLOB_LAST = "blob.last";
+    /** Version 1's delivered-blob list ({@code created36:key11,...}); read for the upgrade only. */
+    static final String V1_DONE = "done";
+
+    /** No audit content exists before the API did: 2015-01-01. Earlier positions are typing mistakes. */
+    public static final Instant EARLIEST = Instant.parse("2015-01-01T00:00:00Z");
+    static final long HOUR_MS = 3_600_000L;
 
     private final Instant highWatermark;
-    private final DoneSet done;
+    private final long sweptDay;
+    private final long sweptOld;
+    private final DoneIndex done;
     private final BlobPosition inProgress;
+    private final List<ContentBlob> pending;
+    /** Everything but the per-record fields, shared by every record of a blob. */
+    private Map<String, Object> base;
 
-    private StreamCursor(Instant highWatermark, DoneSet done, BlobPosition inProgress) {
+    private StreamCursor(Instant highWatermark, long sweptDay, long sweptOld, DoneIndex done,
+                         BlobPosition inProgress, List<ContentBlob> pending) {
         this.highWatermark = Objects.requireNonNull(highWatermark, "highWatermark");
+        this.sweptDay = sweptDay;
+        this.sweptOld = sweptOld;
         this.done = done;
         this.inProgress = inProgress;
+        this.pending = pending;
     }
 
     /** A fresh stream that starts listing at {@code start}. */
     public static StreamCursor startingAt(Instant start) {
-        return new StreamCursor(truncateToMillis(start), DoneSet.EMPTY, null);
+        return new StreamCursor(truncateToMillis(start), 0, 0, DoneIndex.EMPTY, null, List.of());
     }
 
     public Instant highWatermark() {
         return highWatermark;
+    }
+
+    /** When the last sweep of the last 24 hours completed, or {@link Instant#EPOCH} if never. */
+    public Instant sweptDay() {
+        return Instant.ofEpochMilli(sweptDay);
+    }
+
+    /** When the last sweep of the coverage older than 24 hours completed, or {@link Instant#EPOCH} if never. */
+    public Instant sweptOld() {
+        return Instant.ofEpochMilli(sweptOld);
     }
 
     /** The blob being emitted, or {@code null}. */
@@ -69,56 +111,119 @@ public final class StreamCursor {
         return inProgress;
     }
 
+    /** Blobs listed near the retention edge and not delivered yet. */
+    public List<ContentBlob> pending() {
+        return pending;
+    }
+
     public int doneCount() {
-        return done.entries.size();
+        return done.size();
     }
 
-    /** True when {@code blob} was already delivered (by content id). */
+    /** True when {@code blob} was already delivered (by content id and creation time). */
     public boolean isDone(ContentBlob blob) {
-        return done.contains(new DoneBlob(blob.contentCreated().toEpochMilli(), keyOf(blob.contentId())));
+        return done.contains(blob.contentCreated().toEpochMilli(), blob.contentId());
     }
 
-    /** Position after {@code recordsDone} records of {@code blob}. */
-    public StreamCursor withProgress(ContentBlob blob, long recordsDone) {
-        return new StreamCursor(highWatermark, done, BlobPosition.of(blob, recordsDone));
-    }
-
-    /** Position after the last record of {@code blob} (or after skipping it). */
-    public StreamCursor withBlobDone(ContentBlob blob) {
-        return new StreamCursor(highWatermark,
-                done.plus(new DoneBlob(blob.contentCreated().toEpochMilli(), keyOf(blob.contentId()))), null);
-    }
-
-    /**
-     * Position after a whole window ending at {@code end}: H moves to {@code end} (never backwards) and blobs older
-     * than {@code H - lateWindow} are forgotten.
-     */
-    public StreamCursor withWindowDone(Instant end, Duration lateWindow) {
-        Instant h = truncateToMillis(end).isAfter(highWatermark) ? truncateToMillis(end) : highWatermark;
-        long keepFrom = h.minus(lateWindow).toEpochMilli();
-        return new StreamCursor(h, done.prunedBefore(keepFrom), null);
-    }
-
-    public Map<String, Object> toOffset() {
-        Map<String, Object> m = new LinkedHashMap<>(12);
-        m.put(V, (long) VERSION);
-        m.put(HIGH_WATERMARK, highWatermark.toEpochMilli());
-        m.put(DONE, done.encoded());
-        if (inProgress != null) {
-            m.put(BLOB_ID, inProgress.contentId());
-            m.put(BLOB_URI, inProgress.contentUri());
-            m.put(BLOB_CREATED, inProgress.created().toEpochMilli());
-            if (inProgress.expiration() != null) {
-                m.put(BLOB_EXPIRES, inProgress.expiration().toEpochMilli());
-            }
-            m.put(BLOB_RECORDS, inProgress.recordsDone());
+    /** Position after {@code recordsDone} records of {@code blob}, the last of which had {@code lastId}. */
+    public StreamCursor withProgress(ContentBlob blob, long recordsDone, String lastId) {
+        BlobPosition p = BlobPosition.of(blob, recordsDone, lastId);
+        StreamCursor c = new StreamCursor(highWatermark, sweptDay, sweptOld, done, p, pending);
+        if (inProgress != null && inProgress.contentId().equals(p.contentId()) && base != null) {
+            c.base = base; // same blob: only the per-record fields differ
         }
-        return Collections.unmodifiableMap(m);
+        return c;
+    }
+
+    /** Position after {@code recordsDone} records of {@code blob} (no record id known). */
+    public StreamCursor withProgress(ContentBlob blob, long recordsDone) {
+        return withProgress(blob, recordsDone, null);
+    }
+
+    /** Position after the last record of {@code blob} (or after publishing it as skipped). */
+    public StreamCursor withBlobDone(ContentBlob blob) {
+        List<ContentBlob> p = pending;
+        if (!p.isEmpty()) {
+            List<ContentBlob> rest = new ArrayList<>(p.size());
+            for (ContentBlob b : p) {
+                if (!b.contentId().equals(blob.contentId())) {
+                    rest.add(b);
+                }
+            }
+            p = List.copyOf(rest);
+        }
+        return new StreamCursor(highWatermark, sweptDay, sweptOld,
+                done.plus(blob.contentCreated().toEpochMilli(), blob.contentId()), null, p);
+    }
+
+    /** Remembers the blobs listed near the retention edge that are still to be delivered. */
+    public StreamCursor withPending(List<ContentBlob> blobs) {
+        return new StreamCursor(highWatermark, sweptDay, sweptOld, done, inProgress, List.copyOf(blobs));
+    }
+
+    /** Position after a whole frontier window ending at {@code end}: H moves to {@code end}, never backwards. */
+    public StreamCursor withWindowDone(Instant end) {
+        Instant h = truncateToMillis(end).isAfter(highWatermark) ? truncateToMillis(end) : highWatermark;
+        return new StreamCursor(h, sweptDay, sweptOld, done, null, List.of());
+    }
+
+    /** Moves H forward to {@code at} (past the retention floor), keeping the blobs in progress and pending. */
+    public StreamCursor withHighWatermarkAtLeast(Instant at) {
+        Instant h = truncateToMillis(at).isAfter(highWatermark) ? truncateToMillis(at) : highWatermark;
+        return new StreamCursor(h, sweptDay, sweptOld, done, inProgress, pending);
+    }
+
+    /** Records that a sweep completed at {@code at}: of the last 24 hours, or of the older coverage. */
+    public StreamCursor withSwept(boolean day, Instant at) {
+        return new StreamCursor(highWatermark, day ? at.toEpochMilli() : sweptDay, day ? sweptOld : at.toEpochMilli(),
+                done, inProgress, pending);
+    }
+
+    /** Forgets delivered blobs created before {@code keepFrom} (whole hour buckets, so slightly more is kept). */
+    public StreamCursor forgettingBefore(Instant keepFrom) {
+        DoneIndex d = done.prunedBefore(keepFrom.toEpochMilli());
+        return d == done ? this : new StreamCursor(highWatermark, sweptDay, sweptOld, d, inProgress, pending);
+    }
+
+    /** The offset map. Records of one blob share everything but their position inside it. */
+    public Map<String, Object> toOffset() {
+        Map<String, Object> b = base;
+        if (b == null) {
+            Map<String, Object> m = new LinkedHashMap<>(16 + done.buckets.size() * 2);
+            m.put(V, (long) VERSION);
+            m.put(HIGH_WATERMARK, highWatermark.toEpochMilli());
+            if (sweptDay > 0) {
+                m.put(SWEPT_DAY, sweptDay);
+            }
+            if (sweptOld > 0) {
+                m.put(SWEPT_OLD, sweptOld);
+            }
+            for (Map.Entry<Long, Bucket> e : done.buckets.entrySet()) {
+                m.put(DONE_PREFIX + Long.toString(e.getKey(), 36), e.getValue().encoded());
+            }
+            if (!pending.isEmpty()) {
+                m.put(PENDING, encodePending(pending));
+            }
+            if (inProgress != null) {
+                m.put(BLOB_ID, inProgress.contentId());
+                m.put(BLOB_URI, inProgress.contentUri());
+                m.put(BLOB_CREATED, inProgress.created().toEpochMilli());
+                if (inProgress.expiration() != null) {
+                    m.put(BLOB_EXPIRES, inProgress.expiration().toEpochMilli());
+                }
+            }
+            b = Collections.unmodifiableMap(m);
+            base = b;
+        }
+        if (inProgress == null) {
+            return b;
+        }
+        return new PositionView(b, inProgress.recordsDone(), inProgress.lastId());
     }
 
     /**
-     * Parses a stored offset. Rejects offsets of another version and malformed ones with a message naming the
-     * field, so {@code alterOffsets} and task start-up refuse bad edits instead of guessing.
+     * Parses a stored offset (version 2, or version 1 which is upgraded). Rejects malformed ones with a message naming
+     * the field, so {@code alterOffsets} and task start-up refuse bad edits instead of guessing.
      */
     public static StreamCursor fromOffset(Map<String, ?> offset) {
         if (offset == null) {
@@ -126,22 +231,55 @@ public final class StreamCursor {
         }
         Object v = offset.get(V);
         if (!(v instanceof Number)) {
-            throw new IllegalArgumentException("offset " + offset + " has no numeric version '" + V
-                    + "'; it was not written by this connector (expected {\"v\":1,\"hw\":<epoch ms>,...})");
+            throw new IllegalArgumentException("offset " + offset.keySet() + " has no numeric version '" + V
+                    + "'; it was not written by this connector (expected {\"v\":2,\"hw\":<epoch ms>,...})");
         }
-        if (((Number) v).intValue() != VERSION) {
+        int version = ((Number) v).intValue();
+        if (version != 1 && version != VERSION) {
             throw new IllegalArgumentException("offset version " + v + " is not supported by this connector "
-                    + "version (supported: " + VERSION + ")");
+                    + "version (supported: 1 and " + VERSION + ")");
         }
         long hw = requireLong(offset, HIGH_WATERMARK);
         if (hw < 0) {
             throw new IllegalArgumentException("offset field '" + HIGH_WATERMARK + "' must be >= 0, was " + hw);
         }
-        Object doneText = offset.get(DONE);
-        if (doneText != null && !(doneText instanceof String)) {
-            throw new IllegalArgumentException("offset field '" + DONE + "' must be a string");
+        DoneIndex done;
+        long sd = 0;
+        long so = 0;
+        List<ContentBlob> pending = List.of();
+        if (version == 1) {
+            Object doneText = offset.get(V1_DONE);
+            if (doneText != null && !(doneText instanceof String)) {
+                throw new IllegalArgumentException("offset field '" + V1_DONE + "' must be a string");
+            }
+            done = DoneIndex.fromV1((String) doneText);
+        } else {
+            sd = optionalLong(offset, SWEPT_DAY);
+            so = optionalLong(offset, SWEPT_OLD);
+            TreeMap<Long, Bucket> buckets = new TreeMap<>();
+            for (Map.Entry<String, ?> e : offset.entrySet()) {
+                if (e.getKey().startsWith(DONE_PREFIX)) {
+                    long hour;
+                    try {
+                        hour = Long.parseLong(e.getKey().substring(DONE_PREFIX.length()), 36);
+                    } catch (NumberFormatException ex) {
+                        throw new IllegalArgumentException("offset field '" + e.getKey() + "' has no valid hour");
+                    }
+                    if (!(e.getValue() instanceof String s)) {
+                        throw new IllegalArgumentException("offset field '" + e.getKey() + "' must be a string");
+                    }
+                    buckets.put(hour, Bucket.decode(e.getKey(), s));
+                }
+            }
+            done = new DoneIndex(Collections.unmodifiableNavigableMap(buckets));
+            Object pend = offset.get(PENDING);
+            if (pend != null) {
+                if (!(pend instanceof String s)) {
+                    throw new IllegalArgumentException("offset field '" + PENDING + "' must be a string");
+                }
+                pending = decodePending(s);
+            }
         }
-        DoneSet done = DoneSet.decode((String) doneText);
         BlobPosition pos = null;
         Object blobId = offset.get(BLOB_ID);
         if (blobId != null) {
@@ -159,15 +297,38 @@ public final class StreamCursor {
             }
             Object exp = offset.get(BLOB_EXPIRES);
             Instant expiration = exp == null ? null : Instant.ofEpochMilli(requireLong(offset, BLOB_EXPIRES));
-            pos = new BlobPosition((String) blobId, (String) uri, Instant.ofEpochMilli(created), expiration, records);
+            Object last = offset.get(BLOB_LAST);
+            if (last != null && !(last instanceof String)) {
+                throw new IllegalArgumentException("offset field '" + BLOB_LAST + "' must be a string");
+            }
+            pos = new BlobPosition((String) blobId, (String) uri, Instant.ofEpochMilli(created), expiration, records,
+                    (String) last);
         } else {
-            for (String k : new String[] {BLOB_URI, BLOB_CREATED, BLOB_RECORDS, BLOB_EXPIRES}) {
+            for (String k : new String[] {BLOB_URI, BLOB_CREATED, BLOB_RECORDS, BLOB_EXPIRES, BLOB_LAST}) {
                 if (offset.get(k) != null) {
                     throw new IllegalArgumentException("offset field '" + k + "' requires '" + BLOB_ID + "'");
                 }
             }
         }
-        return new StreamCursor(Instant.ofEpochMilli(hw), done, pos);
+        return new StreamCursor(Instant.ofEpochMilli(hw), sd, so, done, pos, pending);
+    }
+
+    /**
+     * Checks a position an operator or a stored offset gives against {@code now}: a high watermark before 2015 (when
+     * the API started) or later than {@code now + tolerance} is refused, with a hint about seconds versus
+     * milliseconds.
+     */
+    public void checkPlausible(Instant now, Duration tolerance) {
+        String hint = " (" + HIGH_WATERMARK + " is epoch milliseconds: did you give seconds or microseconds? "
+                + now.toEpochMilli() + " is now)";
+        if (highWatermark.isBefore(EARLIEST)) {
+            throw new IllegalArgumentException("offset field '" + HIGH_WATERMARK + "' is " + highWatermark
+                    + ", before the Management API existed (2015)" + hint);
+        }
+        if (highWatermark.isAfter(now.plus(tolerance))) {
+            throw new IllegalArgumentException("offset field '" + HIGH_WATERMARK + "' is " + highWatermark
+                    + ", in the future: the stream would collect nothing until then" + hint);
+        }
     }
 
     private static long requireLong(Map<String, ?> offset, String key) {
@@ -178,48 +339,100 @@ public final class StreamCursor {
         return ((Number) o).longValue();
     }
 
+    private static long optionalLong(Map<String, ?> offset, String key) {
+        return offset.get(key) == null ? 0 : requireLong(offset, key);
+    }
+
     private static Instant truncateToMillis(Instant i) {
         return Instant.ofEpochMilli(i.toEpochMilli());
     }
 
-    /** A short, stable key for a content id: the first 64 bits of its SHA-256, base64url (11 characters). */
-    static String keyOf(String contentId) {
+    /** The first 64 bits of the SHA-256 of a content id. */
+    static long digest(String contentId) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(contentId.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 8));
+            long h = 0;
+            for (int i = 0; i < 8; i++) {
+                h = (h << 8) | (d[i] & 0xff);
+            }
+            return h;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /** A delivered blob as stored: 22 bits of milliseconds within its hour, then 26 bits of its content id hash. */
+    static long entry(long createdMs, long digest64) {
+        long msInHour = Math.floorMod(createdMs, HOUR_MS);
+        return (msInHour << 26) | (digest64 >>> 38);
+    }
+
+    private static String encodePending(List<ContentBlob> blobs) {
+        StringBuilder sb = new StringBuilder();
+        for (ContentBlob b : blobs) {
+            if (sb.length() > 0) {
+                sb.append('\n');
+            }
+            sb.append(Long.toString(b.contentCreated().toEpochMilli(), 36)).append(' ')
+                    .append(b.contentExpiration() == null ? "-" : Long.toString(b.contentExpiration().toEpochMilli(), 36))
+                    .append(' ').append(b.contentType() == null ? "-" : b.contentType()).append(' ')
+                    .append(b.contentId()).append(' ').append(b.contentUri());
+        }
+        return sb.toString();
+    }
+
+    private static List<ContentBlob> decodePending(String s) {
+        if (s.isEmpty()) {
+            return List.of();
+        }
+        List<ContentBlob> out = new ArrayList<>();
+        for (String line : s.split("\n")) {
+            String[] f = line.split(" ", 5);
+            if (f.length != 5) {
+                throw new IllegalArgumentException("offset field '" + PENDING + "' is malformed near '" + line + "'");
+            }
+            try {
+                out.add(new ContentBlob(f[2].equals("-") ? null : f[2], f[3], f[4],
+                        Instant.ofEpochMilli(Long.parseLong(f[0], 36)),
+                        f[1].equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(f[1], 36))));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("offset field '" + PENDING + "' is malformed near '" + line + "'",
+                        e);
+            }
+        }
+        return List.copyOf(out);
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof StreamCursor c && c.highWatermark.equals(highWatermark)
-                && c.done.entries.equals(done.entries) && Objects.equals(c.inProgress, inProgress);
+        return o instanceof StreamCursor c && c.highWatermark.equals(highWatermark) && c.sweptDay == sweptDay
+                && c.sweptOld == sweptOld && c.done.equals(done) && Objects.equals(c.inProgress, inProgress)
+                && c.pending.equals(pending);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(highWatermark, done.entries, inProgress);
+        return Objects.hash(highWatermark, done.size(), inProgress);
     }
 
     @Override
     public String toString() {
-        return "StreamCursor[hw=" + highWatermark + ", done=" + done.entries.size()
+        return "StreamCursor[hw=" + highWatermark + ", done=" + done.size()
                 + (inProgress == null ? "" : ", blob=" + inProgress.contentId() + "@" + inProgress.recordsDone())
-                + "]";
+                + (pending.isEmpty() ? "" : ", pending=" + pending.size()) + "]";
     }
 
     /**
      * The blob being emitted.
      *
      * @param recordsDone how many of its records were delivered (the index of the next record)
+     * @param lastId      the {@code Id} of the last delivered record, or null
      */
     public record BlobPosition(String contentId, String contentUri, Instant created, Instant expiration,
-                               long recordsDone) {
-        static BlobPosition of(ContentBlob blob, long recordsDone) {
+                               long recordsDone, String lastId) {
+        static BlobPosition of(ContentBlob blob, long recordsDone, String lastId) {
             return new BlobPosition(blob.contentId(), blob.contentUri(), blob.contentCreated(),
-                    blob.contentExpiration(), recordsDone);
+                    blob.contentExpiration(), recordsDone, lastId);
         }
 
         /** The blob as it can be fetched again after a restart. */
@@ -228,80 +441,246 @@ public final class StreamCursor {
         }
     }
 
-    /** A delivered blob: its creation time (for pruning) and content-id key. */
-    record DoneBlob(long createdMs, String key) implements Comparable<DoneBlob> {
-        @Override
-        public int compareTo(DoneBlob o) {
-            int c = Long.compare(createdMs, o.createdMs);
-            return c != 0 ? c : key.compareTo(o.key);
-        }
-    }
-
-    /** Immutable set of delivered blobs with a cached text encoding (shared by every record of a blob). */
-    static final class DoneSet {
-        static final DoneSet EMPTY = new DoneSet(new TreeSet<>());
-        final NavigableSet<DoneBlob> entries;
+    /** One hour's delivered blobs: sorted 48-bit entries, with their encoding cached. */
+    static final class Bucket {
+        final long[] entries;
         private String encoded;
 
-        private DoneSet(NavigableSet<DoneBlob> entries) {
-            this.entries = Collections.unmodifiableNavigableSet(entries);
+        Bucket(long[] sortedEntries) {
+            this.entries = sortedEntries;
         }
 
-        boolean contains(DoneBlob b) {
-            return entries.contains(b);
+        boolean contains(long e) {
+            return Arrays.binarySearch(entries, e) >= 0;
         }
 
-        DoneSet plus(DoneBlob b) {
-            if (entries.contains(b)) {
+        Bucket plus(long e) {
+            int i = Arrays.binarySearch(entries, e);
+            if (i >= 0) {
                 return this;
             }
-            TreeSet<DoneBlob> copy = new TreeSet<>(entries);
-            copy.add(b);
-            return new DoneSet(copy);
-        }
-
-        DoneSet prunedBefore(long keepFromMs) {
-            if (entries.isEmpty() || entries.first().createdMs() >= keepFromMs) {
-                return this;
-            }
-            return new DoneSet(new TreeSet<>(entries.tailSet(new DoneBlob(keepFromMs, ""), true)));
+            int at = -i - 1;
+            long[] n = new long[entries.length + 1];
+            System.arraycopy(entries, 0, n, 0, at);
+            n[at] = e;
+            System.arraycopy(entries, at, n, at + 1, entries.length - at);
+            return new Bucket(n);
         }
 
         String encoded() {
-            String e = encoded;
-            if (e == null) {
-                StringBuilder sb = new StringBuilder(entries.size() * 22);
-                for (DoneBlob b : entries) {
-                    if (sb.length() > 0) {
-                        sb.append(',');
+            String s = encoded;
+            if (s == null) {
+                byte[] raw = new byte[entries.length * 6];
+                for (int i = 0; i < entries.length; i++) {
+                    long e = entries[i];
+                    for (int b = 0; b < 6; b++) {
+                        raw[i * 6 + b] = (byte) (e >>> (40 - 8 * b));
                     }
-                    sb.append(Long.toString(b.createdMs(), 36)).append(':').append(b.key());
                 }
-                e = sb.toString();
-                encoded = e;
+                s = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+                encoded = s;
             }
-            return e;
+            return s;
         }
 
-        static DoneSet decode(String text) {
+        static Bucket decode(String field, String s) {
+            byte[] raw;
+            try {
+                raw = Base64.getUrlDecoder().decode(s);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("offset field '" + field + "' is not valid base64url", e);
+            }
+            if (raw.length % 6 != 0) {
+                throw new IllegalArgumentException("offset field '" + field + "' has a truncated entry");
+            }
+            long[] entries = new long[raw.length / 6];
+            for (int i = 0; i < entries.length; i++) {
+                long e = 0;
+                for (int b = 0; b < 6; b++) {
+                    e = (e << 8) | (raw[i * 6 + b] & 0xff);
+                }
+                entries[i] = e;
+            }
+            Arrays.sort(entries);
+            Bucket bucket = new Bucket(entries);
+            bucket.encoded = s;
+            return bucket;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bucket b && Arrays.equals(b.entries, entries);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(entries);
+        }
+    }
+
+    /** The delivered blobs, by hour of {@code contentCreated}. Immutable; a change copies one bucket. */
+    static final class DoneIndex {
+        static final DoneIndex EMPTY = new DoneIndex(Collections.unmodifiableNavigableMap(new TreeMap<>()));
+        final NavigableMap<Long, Bucket> buckets;
+
+        DoneIndex(NavigableMap<Long, Bucket> buckets) {
+            this.buckets = buckets;
+        }
+
+        int size() {
+            int n = 0;
+            for (Bucket b : buckets.values()) {
+                n += b.entries.length;
+            }
+            return n;
+        }
+
+        boolean contains(long createdMs, String contentId) {
+            Bucket b = buckets.get(Math.floorDiv(createdMs, HOUR_MS));
+            return b != null && b.contains(entry(createdMs, digest(contentId)));
+        }
+
+        DoneIndex plus(long createdMs, String contentId) {
+            return plusEntry(Math.floorDiv(createdMs, HOUR_MS), entry(createdMs, digest(contentId)));
+        }
+
+        private DoneIndex plusEntry(long hour, long e) {
+            Bucket old = buckets.get(hour);
+            Bucket b = old == null ? new Bucket(new long[] {e}) : old.plus(e);
+            if (b == old) {
+                return this;
+            }
+            TreeMap<Long, Bucket> copy = new TreeMap<>(buckets);
+            copy.put(hour, b);
+            return new DoneIndex(Collections.unmodifiableNavigableMap(copy));
+        }
+
+        DoneIndex prunedBefore(long keepFromMs) {
+            long firstHour = Math.floorDiv(keepFromMs, HOUR_MS);
+            if (buckets.isEmpty() || buckets.firstKey() >= firstHour) {
+                return this;
+            }
+            return new DoneIndex(Collections.unmodifiableNavigableMap(new TreeMap<>(buckets.tailMap(firstHour,
+                    true))));
+        }
+
+        /** Version 1: {@code created36:key11,...} where key11 is the base64url of the SHA-256's first 64 bits. */
+        static DoneIndex fromV1(String text) {
             if (text == null || text.isEmpty()) {
                 return EMPTY;
             }
-            TreeSet<DoneBlob> set = new TreeSet<>();
+            TreeMap<Long, List<Long>> byHour = new TreeMap<>();
             for (String part : text.split(",")) {
                 int colon = part.indexOf(':');
                 if (colon <= 0 || colon == part.length() - 1) {
-                    throw new IllegalArgumentException("offset field '" + DONE + "' is malformed near '" + part
+                    throw new IllegalArgumentException("offset field '" + V1_DONE + "' is malformed near '" + part
                             + "'");
                 }
+                long created;
+                byte[] key;
                 try {
-                    set.add(new DoneBlob(Long.parseLong(part.substring(0, colon), 36), part.substring(colon + 1)));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("offset field '" + DONE + "' is malformed near '" + part
+                    created = Long.parseLong(part.substring(0, colon), 36);
+                    key = Base64.getUrlDecoder().decode(part.substring(colon + 1));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("offset field '" + V1_DONE + "' is malformed near '" + part
                             + "'", e);
                 }
+                if (key.length != 8) {
+                    throw new IllegalArgumentException("offset field '" + V1_DONE + "' is malformed near '" + part
+                            + "'");
+                }
+                long d = 0;
+                for (byte b : key) {
+                    d = (d << 8) | (b & 0xff);
+                }
+                byHour.computeIfAbsent(Math.floorDiv(created, HOUR_MS), h -> new ArrayList<>()).add(entry(created, d));
             }
-            return new DoneSet(set);
+            TreeMap<Long, Bucket> buckets = new TreeMap<>();
+            byHour.forEach((h, list) -> buckets.put(h, new Bucket(list.stream().mapToLong(Long::longValue).sorted()
+                    .distinct().toArray())));
+            return new DoneIndex(Collections.unmodifiableNavigableMap(buckets));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DoneIndex d && d.buckets.equals(buckets);
+        }
+
+        @Override
+        public int hashCode() {
+            return buckets.hashCode();
+        }
+    }
+
+    /** A record's offset: the blob's shared map plus the record's position inside the blob. */
+    static final class PositionView extends AbstractMap<String, Object> {
+        private final Map<String, Object> base;
+        private final long records;
+        private final String lastId;
+
+        PositionView(Map<String, Object> base, long records, String lastId) {
+            this.base = base;
+            this.records = records;
+            this.lastId = lastId;
+        }
+
+        @Override
+        public Object get(Object key) {
+            if (BLOB_RECORDS.equals(key)) {
+                return records;
+            }
+            if (BLOB_LAST.equals(key)) {
+                return lastId;
+            }
+            return base.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return BLOB_RECORDS.equals(key) || (BLOB_LAST.equals(key) && lastId != null) || base.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return base.size() + (lastId == null ? 1 : 2);
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, Object>> iterator() {
+                    Iterator<Entry<String, Object>> it = base.entrySet().iterator();
+                    return new Iterator<>() {
+                        int extra;
+
+                        @Override
+                        public boolean hasNext() {
+                            return it.hasNext() || extra < (lastId == null ? 1 : 2);
+                        }
+
+                        @Override
+                        public Entry<String, Object> next() {
+                            if (it.hasNext()) {
+                                return it.next();
+                            }
+                            int e = extra++;
+                            if (e == 0) {
+                                return new SimpleImmutableEntry<>(BLOB_RECORDS, records);
+                            }
+                            if (e == 1 && lastId != null) {
+                                return new SimpleImmutableEntry<>(BLOB_LAST, lastId);
+                            }
+                            throw new java.util.NoSuchElementException();
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return PositionView.this.size();
+                }
+            };
         }
     }
 }

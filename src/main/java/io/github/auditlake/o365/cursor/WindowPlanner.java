@@ -2,45 +2,77 @@ package io.github.auditlake.o365.cursor;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Plans listing windows for a stream (pure; no IO, no clock of its own).
+ * Plans a stream's listings (pure; no IO, no clock of its own: {@code now} is the service's time).
  *
- * <p>The next window for a stream at high watermark H, at time {@code now}, is
- * {@code [max(H - lateWindow, floor), min(max(H, floor) + maxWindow, now))}, where {@code floor} is the oldest
- * start the API accepts ({@code now - 7 days + safetyMargin}). Its length never exceeds
- * {@code lateWindow + maxWindow <= 24 h}. Re-listing the trailing {@code lateWindow} finds blobs that became
- * visible after their window was first listed.
+ * <p>Three tiers, from the latency figures Microsoft documents (most blobs visible within an hour, core services
+ * typically 60-90 minutes, other workloads later, and after incidents 5-10 % of records 3-5 days late):
+ * <ul>
+ *   <li><b>Frontier</b>, every poll: {@code [max(H - 1h, floor), min(max(H, floor) + maxWindow, now - endMargin))}.
+ *       It advances the high watermark H and re-lists the most recent hour, where most late blobs appear, at no
+ *       extra cost (the window is merely longer).</li>
+ *   <li><b>Day sweep</b>, every {@code sweepInterval}: the last 24 hours (or the coverage, if shorter), up to H.</li>
+ *   <li><b>Old sweep</b>, every {@code 4 x sweepInterval}: from {@code now - coverage} to {@code now - 24h}, in
+ *       listings of at most 24 hours (the API's limit), when the coverage exceeds a day.</li>
+ * </ul>
+ * A sweep delivers only the blobs that are not in the stream's delivered set, which covers the whole coverage, so a
+ * blob that becomes visible up to {@code coverage} after its {@code contentCreated} is delivered exactly once.
+ * {@code floor} is the oldest start the API accepts ({@code now - 7 days + safetyMargin}).
  */
 public final class WindowPlanner {
     /** The API keeps content listable for 7 days (reference 3.2). */
     public static final Duration API_RETENTION = Duration.ofDays(7);
     /** The API rejects windows longer than 24 hours. */
     public static final Duration API_MAX_WINDOW = Duration.ofHours(24);
+    /** Re-listed with every frontier listing. */
+    public static final Duration RECENT = Duration.ofHours(1);
+    /** The span of the day sweep. */
+    public static final Duration DAY = Duration.ofHours(24);
+    /** Listing windows end this long before the service's time. */
+    public static final Duration END_MARGIN = Duration.ofMinutes(1);
+    /** Windows starting this close to the retention floor remember their undelivered blobs (see pending). */
+    public static final Duration EDGE = Duration.ofHours(2);
+    /** The old sweep runs this many times less often than the day sweep. */
+    public static final int OLD_SWEEP_FACTOR = 4;
 
     private final Duration maxWindow;
-    private final Duration lateWindow;
+    private final Duration coverage;
     private final Duration safetyMargin;
+    private final Duration sweepInterval;
 
-    public WindowPlanner(Duration maxWindow, Duration lateWindow, Duration safetyMargin) {
+    /**
+     * @param maxWindow     largest step of the frontier while catching up (at most 23 h)
+     * @param coverage      how late a blob may become visible and still be delivered (1 h to 7 days - margin)
+     * @param safetyMargin  distance kept from the API's 7-day limit
+     * @param sweepInterval time between day sweeps
+     */
+    public WindowPlanner(Duration maxWindow, Duration coverage, Duration safetyMargin, Duration sweepInterval) {
         if (maxWindow.isNegative() || maxWindow.isZero()) {
             throw new IllegalArgumentException("maxWindow must be positive");
         }
-        if (lateWindow.isNegative()) {
-            throw new IllegalArgumentException("lateWindow must be >= 0");
+        if (maxWindow.plus(RECENT).compareTo(API_MAX_WINDOW) > 0) {
+            throw new IllegalArgumentException("maxWindow must not exceed 23 h (with the re-listed hour, the API's "
+                    + "24 h limit), was " + maxWindow);
         }
-        if (maxWindow.plus(lateWindow).compareTo(API_MAX_WINDOW) > 0) {
-            throw new IllegalArgumentException("maxWindow + lateWindow must not exceed 24 h (the API's limit), was "
-                    + maxWindow.plus(lateWindow));
+        if (coverage.compareTo(RECENT) < 0 || coverage.compareTo(API_RETENTION.minus(safetyMargin)) > 0) {
+            throw new IllegalArgumentException("coverage must be between 1 h and 7 days minus the safety margin, was "
+                    + coverage);
+        }
+        if (sweepInterval.isNegative() || sweepInterval.isZero()) {
+            throw new IllegalArgumentException("sweepInterval must be positive");
         }
         this.maxWindow = maxWindow;
-        this.lateWindow = lateWindow;
+        this.coverage = coverage;
         this.safetyMargin = safetyMargin;
+        this.sweepInterval = sweepInterval;
     }
 
-    public Duration lateWindow() {
-        return lateWindow;
+    public Duration coverage() {
+        return coverage;
     }
 
     /** The oldest window start the API accepts at {@code now}, less the safety margin. */
@@ -48,29 +80,87 @@ public final class WindowPlanner {
         return now.minus(API_RETENTION).plus(safetyMargin);
     }
 
-    /** The next window for a stream at high watermark {@code hw}, or empty when there is nothing to list yet. */
-    public Optional<Window> next(Instant hw, Instant now) {
+    /** Where a stream without a stored position puts its high watermark so its first window starts at {@code from}. */
+    public Instant initialHighWatermark(Instant from, Instant now) {
+        Instant hw = from.plus(RECENT);
+        return hw.isAfter(now) ? now : hw;
+    }
+
+    /** The next frontier window for a stream at high watermark {@code hw}, or empty when caught up. */
+    public Optional<Window> frontier(Instant hw, Instant now) {
         Instant floor = retentionFloor(now);
+        Instant cap = now.minus(END_MARGIN);
         Instant base = hw.isBefore(floor) ? floor : hw;
-        Instant start = hw.minus(lateWindow);
+        Instant start = hw.minus(RECENT);
         if (start.isBefore(floor)) {
             start = floor;
         }
         Instant end = base.plus(maxWindow);
-        if (end.isAfter(now)) {
-            end = now;
+        if (end.isAfter(cap)) {
+            end = cap;
         }
-        if (!end.isAfter(start)) {
+        if (!end.isAfter(start) || !end.isAfter(hw)) {
             return Optional.empty();
         }
-        return Optional.of(new Window(start, end, !end.isBefore(now)));
+        return Optional.of(new Window(start, end, !end.isBefore(cap), start.isBefore(floor.plus(EDGE))));
+    }
+
+    /** True when the day sweep is due (last completed at {@code last}). */
+    public boolean daySweepDue(Instant last, Instant now) {
+        return !last.plus(sweepInterval).isAfter(now);
+    }
+
+    /** True when the old sweep is due (last completed at {@code last}); never when the coverage is a day or less. */
+    public boolean oldSweepDue(Instant last, Instant now) {
+        return coverage.compareTo(DAY) > 0 && !last.plus(sweepInterval.multipliedBy(OLD_SWEEP_FACTOR)).isAfter(now);
+    }
+
+    /** The listings of the day sweep: the last 24 hours (or the coverage), up to {@code hw}. */
+    public List<Window> daySweep(Instant hw, Instant now) {
+        Duration span = coverage.compareTo(DAY) < 0 ? coverage : DAY;
+        return split(now.minus(span), min(hw, now.minus(END_MARGIN)), now);
+    }
+
+    /** The listings of the old sweep: from {@code now - coverage} to {@code now - 24h}, up to {@code hw}. */
+    public List<Window> oldSweep(Instant hw, Instant now) {
+        if (coverage.compareTo(DAY) <= 0) {
+            return List.of();
+        }
+        return split(now.minus(coverage), min(hw, now.minus(DAY)), now);
+    }
+
+    /** Delivered blobs created before this can be forgotten: no listing will return them again. */
+    public Instant forgetBefore(Instant hw, Instant now) {
+        Instant a = now.minus(coverage);
+        Instant b = hw.minus(RECENT);
+        return (a.isBefore(b) ? a : b).minus(RECENT);
+    }
+
+    private List<Window> split(Instant from, Instant to, Instant now) {
+        Instant floor = retentionFloor(now);
+        Instant start = from.isBefore(floor) ? floor : from;
+        List<Window> out = new ArrayList<>();
+        while (to.isAfter(start)) {
+            Instant end = start.plus(API_MAX_WINDOW);
+            if (end.isAfter(to)) {
+                end = to;
+            }
+            out.add(new Window(start, end, false, start.isBefore(floor.plus(EDGE))));
+            start = end;
+        }
+        return out;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     /**
      * A listing window {@code [start, end)}.
      *
-     * @param reachesNow true when the window ends at {@code now}: the stream is caught up after it
+     * @param reachesNow true when the window ends at the service's time (less the margin): caught up after it
+     * @param nearEdge   true when it starts close to the retention floor: its blobs may become unlistable soon
      */
-    public record Window(Instant start, Instant end, boolean reachesNow) {
+    public record Window(Instant start, Instant end, boolean reachesNow, boolean nearEdge) {
     }
 }

@@ -12,10 +12,12 @@ import java.util.ArrayDeque;
  */
 final class BlobBuffer {
     /** How a fetch ended. */
-    enum End { NONE, COMPLETE, VANISHED, ABANDONED, FAILED, CANCELLED }
+    enum End { NONE, COMPLETE, GONE, FAILED, CANCELLED }
 
     final ContentBlob blob;
-    final long skip;
+    /** The last delivered record's Id (checked when resuming inside the blob), or null. */
+    final String expectLastId;
+    private long skip;
     private final ByteBudget budget;
     private final ArrayDeque<AuditRecord> queue = new ArrayDeque<>();
     private long bytes;
@@ -25,10 +27,31 @@ final class BlobBuffer {
     private RuntimeException failure;
     private long produced;
 
-    BlobBuffer(ContentBlob blob, long skip, ByteBudget budget) {
+    BlobBuffer(ContentBlob blob, long skip, String expectLastId, ByteBudget budget) {
         this.blob = blob;
         this.skip = skip;
+        this.expectLastId = expectLastId;
         this.budget = budget;
+    }
+
+    /** Index of the first record this buffer hands out. */
+    long skip() {
+        synchronized (budget) {
+            return skip;
+        }
+    }
+
+    /**
+     * The blob is not the one a restart expected (the record before the resume point has another Id): deliver it
+     * from its first record again. Only before any record was buffered.
+     */
+    void rewind() {
+        synchronized (budget) {
+            if (produced != 0) {
+                throw new IllegalStateException("records were already buffered");
+            }
+            skip = 0;
+        }
     }
 
     static long sizeOf(AuditRecord r) {
@@ -79,11 +102,32 @@ final class BlobBuffer {
         }
     }
 
+    /** Marker returned by {@link #take(long)} when nothing arrived in time. */
+    static final AuditRecord NOTHING_YET = AuditRecord.notARecord("", "nothing yet");
+
     /** Consumer side: the next record, or {@code null} once the fetch ended and the buffer is drained. */
     AuditRecord take() throws InterruptedException {
+        return take(Long.MAX_VALUE);
+    }
+
+    /**
+     * Consumer side: the next record; {@code null} once the fetch ended and the buffer is drained; or
+     * {@link #NOTHING_YET} when nothing arrived within {@code maxWaitMillis}.
+     */
+    AuditRecord take(long maxWaitMillis) throws InterruptedException {
         synchronized (budget) {
+            long deadline = maxWaitMillis == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : System.nanoTime() + maxWaitMillis * 1_000_000L;
             while (queue.isEmpty() && end == End.NONE) {
-                budget.awaitChange();
+                if (deadline != Long.MAX_VALUE) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                    if (left <= 0) {
+                        return NOTHING_YET;
+                    }
+                    budget.awaitChange(left);
+                } else {
+                    budget.awaitChange();
+                }
             }
             AuditRecord r = queue.pollFirst();
             if (r != null) {

@@ -7,14 +7,19 @@ import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Fetches one blob into its buffer, skipping the records already delivered. A transient failure (a reset
- * connection, a truncated body, throttling) refetches the blob and skips what was already buffered: blobs are
- * immutable, so record indexes are stable.
+ * connection, a truncated body, throttling, an outage) refetches the blob and skips what was already buffered: blobs
+ * are immutable, so record indexes are stable. Transient failures are retried with capped backoff for as long as
+ * the blob can be fetched (until its {@code contentExpiration}, by the service's clock): an outage delays a blob,
+ * it never skips it. A blob is given up only when the service says it is gone or it has expired.
  */
 final class BlobFetch implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
@@ -23,12 +28,15 @@ final class BlobFetch implements Runnable {
     private final ManagementApi api;
     private final BlobBuffer buffer;
     private final Random random;
+    private final Supplier<Instant> serviceNow;
 
-    BlobFetch(CollectionEngine engine, ManagementApi api, BlobBuffer buffer, Random random) {
+    BlobFetch(CollectionEngine engine, ManagementApi api, BlobBuffer buffer, Random random,
+              Supplier<Instant> serviceNow) {
         this.engine = engine;
         this.api = api;
         this.buffer = buffer;
         this.random = random;
+        this.serviceNow = serviceNow;
     }
 
     @Override
@@ -36,30 +44,56 @@ final class BlobFetch implements Runnable {
         ContentBlob blob = buffer.blob;
         EngineSettings settings = engine.settings();
         int failures = 0;
+        boolean checked = buffer.expectLastId == null || buffer.skip() == 0;
         try {
             while (!engine.closed()) {
-                if (blob.isExpiredAt(engine.clock().instant())) {
+                if (blob.isExpiredAt(serviceNow.get())) {
                     engine.metrics().blobsSkippedExpired.increment();
-                    buffer.finish(BlobBuffer.End.VANISHED, "its contentExpiration " + blob.contentExpiration()
+                    buffer.finish(BlobBuffer.End.GONE, "its contentExpiration " + blob.contentExpiration()
                             + " has passed", null);
                     return;
                 }
                 long have = buffer.nextIndex();
                 try (AuditRecordStream records = api.openBlob(blob)) {
                     long index = 0;
+                    boolean rewound = false;
                     while (records.hasNext()) {
                         AuditRecord r = records.next();
                         if (index++ < have) {
+                            if (!checked && index == have) {
+                                checked = true;
+                                if (!Objects.equals(r.id(), buffer.expectLastId)) {
+                                    engine.metrics().blobsResynced.increment();
+                                    log.warn("Blob {}: the record before the resume point has Id {}, not {} as "
+                                            + "delivered before the restart; the blob changed on the service side. "
+                                            + "Delivering it again from its first record (duplicates, never loss)",
+                                            blob.contentId(), r.id(), buffer.expectLastId);
+                                    buffer.rewind();
+                                    rewound = true;
+                                    break;
+                                }
+                            }
                             continue;
                         }
                         if (!buffer.put(r)) {
                             return;
                         }
                         have++;
+                        failures = 0; // progress: the next failure backs off from the start again
                     }
-                    if (index < have) {
-                        log.warn("Blob {} now holds {} records, fewer than the {} already delivered; the blob changed "
-                                + "on the service side", blob.contentId(), index, have);
+                    if (rewound) {
+                        continue; // fetch again, from the first record
+                    }
+                    if (!checked) {
+                        checked = true;
+                        if (index < have) {
+                            engine.metrics().blobsResynced.increment();
+                            log.warn("Blob {} now holds {} records, fewer than the {} delivered before the restart; "
+                                    + "the blob changed on the service side. Delivering it again from its first "
+                                    + "record", blob.contentId(), index, have);
+                            buffer.rewind();
+                            continue;
+                        }
                     }
                     buffer.finish(BlobBuffer.End.COMPLETE, null, null);
                     return;
@@ -70,7 +104,7 @@ final class BlobFetch implements Runnable {
                     }
                     if (e.kind() == ErrorKind.SKIP_BLOB) {
                         engine.metrics().blobsSkippedMissing.increment();
-                        buffer.finish(BlobBuffer.End.VANISHED, e.getMessage(), null);
+                        buffer.finish(BlobBuffer.End.GONE, e.getMessage(), null);
                         return;
                     }
                     if (e.kind() != ErrorKind.TRANSIENT) {
@@ -79,14 +113,11 @@ final class BlobFetch implements Runnable {
                     }
                     failures++;
                     engine.metrics().fetchRetries.increment();
-                    if (failures >= settings.maxBlobAttempts()) {
-                        buffer.finish(BlobBuffer.End.ABANDONED, e.getMessage(), null);
-                        return;
-                    }
                     Duration d = Backoff.delay(failures, settings.backoffInitial(), settings.backoffMax(),
                             e.retryAfter(), random);
-                    log.warn("Fetching blob {} failed (attempt {}, {} records buffered): {}; retrying in {} ms",
-                            blob.contentId(), failures, have, e.getMessage(), d.toMillis());
+                    log.warn("Fetching blob {} failed (attempt {}, {} records buffered): {}; retrying in {} ms "
+                            + "(until it expires at {})", blob.contentId(), failures, have, e.getMessage(),
+                            d.toMillis(), blob.contentExpiration());
                     engine.sleeper().sleep(d);
                 }
             }
@@ -96,6 +127,11 @@ final class BlobFetch implements Runnable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             buffer.finish(BlobBuffer.End.FAILED, e.getMessage(), e);
+        } catch (Error e) {
+            buffer.finish(BlobBuffer.End.FAILED, "a fatal error in a fetch thread: " + e,
+                    new IllegalStateException("A fatal error in the fetch thread of blob " + blob.contentId() + ": "
+                            + e, e));
+            throw e;
         }
     }
 }

@@ -44,6 +44,15 @@ final class ByteBudget {
         }
     }
 
+    void awaitChange(long maxMillis) throws InterruptedException {
+        waiters++;
+        try {
+            wait(Math.max(1, maxMillis));
+        } finally {
+            waiters--;
+        }
+    }
+
     void signalChange() {
         if (waiters > 0) {
             notifyAll();

@@ -9,7 +9,6 @@ import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +47,7 @@ public final class CollectionEngine implements AutoCloseable {
     private final ExecutorService workerPool;
     private final List<StreamWorker> workers = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private final java.util.Set<StreamId> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -72,14 +72,7 @@ public final class CollectionEngine implements AutoCloseable {
             SubscriptionKeeper keeper = keepers.computeIfAbsent(s.tenantId(),
                     t -> new SubscriptionKeeper(api, settings.manageSubscriptions(), clock, sleeper, metrics));
             StreamCursor start = positions.get(s);
-            if (start == null) {
-                // the first window starts at H - lateWindow: place H so that it starts at now - lookback
-                Instant now = clock.instant();
-                Instant hw = now.minus(settings.initialLookback()).plus(settings.planner().lateWindow());
-                start = StreamCursor.startingAt(hw.isAfter(now) ? now : hw);
-                log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", s,
-                        now.minus(settings.initialLookback()));
-            } else {
+            if (start != null) {
                 log.info("Stream {} resumes at {}", s, start);
             }
             workers.add(new StreamWorker(this, s, api, keeper, start, new Random(random.nextLong())));
@@ -157,6 +150,16 @@ public final class CollectionEngine implements AutoCloseable {
 
     void emit(Emission e) throws InterruptedException {
         output.put(e);
+    }
+
+    void drained(StreamId stream) {
+        drained.add(stream);
+        log.info("Stream {} reached the end bound {} and stopped", stream, settings.endAt());
+    }
+
+    /** With an end bound: true once every stream reached it and everything was handed to {@link #poll}. */
+    public boolean isDrained() {
+        return drained.size() == workers.size() && output.isEmpty();
     }
 
     void fail(StreamId stream, RuntimeException e) {

@@ -6,7 +6,7 @@ import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
 
 /** What the engine hands to the task, in order per stream. Each carries the stream's position after it. */
-public sealed interface Emission permits Emission.Event, Emission.Heartbeat {
+public sealed interface Emission permits Emission.Event, Emission.Heartbeat, Emission.Skip {
     StreamId stream();
 
     StreamCursor cursorAfter();
@@ -20,7 +20,19 @@ public sealed interface Emission permits Emission.Event, Emission.Heartbeat {
             implements Emission {
     }
 
-    /** Progress without records (windows listed empty, skipped blobs), so a restart does not re-list them. */
+    /** Progress without records (windows listed empty, a stalled blob), so a restart does not redo it. */
     record Heartbeat(StreamId stream, StreamCursor cursorAfter) implements Emission {
+    }
+
+    /**
+     * Something that could not be delivered as it is, published on the skips topic: a whole blob the service says is
+     * gone or expired ({@code record == null}), or one element of a blob that is not an audit record.
+     *
+     * @param reason           why, in plain words
+     * @param recordsDelivered for a blob: how many of its records were delivered before the skip
+     * @param blobEnd          true when this ends the blob (a natural transaction boundary)
+     */
+    record Skip(StreamId stream, ContentBlob blob, AuditRecord record, String reason, long recordsDelivered,
+                StreamCursor cursorAfter, boolean blobEnd) implements Emission {
     }
 }

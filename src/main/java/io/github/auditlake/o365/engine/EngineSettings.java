@@ -2,26 +2,30 @@ package io.github.auditlake.o365.engine;
 
 import io.github.auditlake.o365.cursor.WindowPlanner;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Tunables of the collection engine.
  *
- * @param planner             window planning (window size, late window, retention margin)
+ * @param planner             listing plan (frontier step, straggler coverage, sweeps, retention margin)
  * @param initialLookback     where a stream without a stored position starts: now minus this
- * @param pollInterval        wait between listings once a stream is caught up
+ * @param pollInterval        wait between frontier listings once a stream is caught up
  * @param fetchConcurrency    blobs fetched at once (per task)
  * @param bufferMaxBytes      approximate heap bytes of fetched-but-not-emitted records (per task)
  * @param outputCapacity      events queued for {@code poll()}
  * @param heartbeatInterval   minimum time between heartbeats of a stream; zero disables them
  * @param manageSubscriptions start missing or disabled subscriptions
- * @param maxBlobAttempts     consecutive failed fetches of one blob before it is abandoned (logged, counted)
  * @param backoffInitial      first retry delay after a failed listing or fetch
  * @param backoffMax          cap on retry delays
+ * @param stallCommitAfter    inside a blob that stalls this long, emit a heartbeat so an open transaction ends at
+ *                            the last record (exactly-once with connector boundaries); zero disables it
+ * @param endAt               collect up to this service time, then report the stream drained and stop; null: run
+ *                            until closed
  */
 public record EngineSettings(WindowPlanner planner, Duration initialLookback, Duration pollInterval,
                              int fetchConcurrency, long bufferMaxBytes, int outputCapacity,
-                             Duration heartbeatInterval, boolean manageSubscriptions, int maxBlobAttempts,
-                             Duration backoffInitial, Duration backoffMax) {
+                             Duration heartbeatInterval, boolean manageSubscriptions,
+                             Duration backoffInitial, Duration backoffMax, Duration stallCommitAfter, Instant endAt) {
     public EngineSettings {
         if (fetchConcurrency < 1) {
             throw new IllegalArgumentException("fetchConcurrency must be >= 1");
@@ -31,6 +35,9 @@ public record EngineSettings(WindowPlanner planner, Duration initialLookback, Du
         }
         if (outputCapacity < 1) {
             throw new IllegalArgumentException("outputCapacity must be >= 1");
+        }
+        if (stallCommitAfter == null) {
+            stallCommitAfter = Duration.ZERO;
         }
     }
 }

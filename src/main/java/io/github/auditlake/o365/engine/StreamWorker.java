@@ -5,6 +5,7 @@ import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.ServiceClock;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.cursor.WindowPlanner;
@@ -20,14 +21,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Collects one stream: plan a window, list it, emit its blobs' records in order, repeat. */
+/**
+ * Collects one stream: advance the frontier window by window, sweep older spans for stragglers on schedule, and
+ * emit the records of new blobs in order, each carrying the stream's position after it.
+ */
 final class StreamWorker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StreamWorker.class);
-    private static final Duration SKEW_TOLERANCE = Duration.ofSeconds(30);
     private static final int MAX_CONSECUTIVE_WINDOW_ERRORS = 5;
+    /** A stream retrying this long counts as stalled in the metrics. */
+    static final Duration STALLED_AFTER = Duration.ofMinutes(5);
 
     private final CollectionEngine engine;
     private final StreamId stream;
@@ -37,6 +43,7 @@ final class StreamWorker implements Runnable {
     private final WindowPlanner planner;
     private final EngineMetrics metrics;
     private final Random random;
+    private final ServiceClock serviceClock;
     private final ArrayDeque<BlobBuffer> inflight = new ArrayDeque<>();
     private final Comparator<ContentBlob> order = Comparator.comparing(ContentBlob::contentCreated)
             .thenComparing(ContentBlob::contentId);
@@ -44,9 +51,10 @@ final class StreamWorker implements Runnable {
     private StreamCursor cursor;
     private StreamCursor lastEmitted;
     private Instant lastHeartbeat = Instant.EPOCH;
-    private Duration skew = Duration.ZERO;
     private int windowErrors;
+    private Instant retryingSince;
 
+    /** @param start the stored position, or null for a new stream (it starts at now minus the initial lookback) */
     StreamWorker(CollectionEngine engine, StreamId stream, ManagementApi api, SubscriptionKeeper keeper,
                  StreamCursor start, Random random) {
         this.engine = engine;
@@ -57,6 +65,8 @@ final class StreamWorker implements Runnable {
         this.planner = settings.planner();
         this.metrics = engine.metrics();
         this.random = random;
+        ServiceClock sc = api.serviceClock();
+        this.serviceClock = sc != null ? sc : ServiceClock.following(engine.clock());
         this.cursor = start;
         this.lastEmitted = start;
     }
@@ -68,12 +78,30 @@ final class StreamWorker implements Runnable {
                 keeper.ensure(stream.contentType());
                 return null;
             });
+            if (cursor == null) {
+                // placed after the first response, so "now" is the service's time, whatever the worker's clock says
+                Instant now = serviceNow();
+                cursor = StreamCursor.startingAt(planner.initialHighWatermark(
+                        now.minus(settings.initialLookback()), now));
+                lastEmitted = null;
+                log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream,
+                        now.minus(settings.initialLookback()));
+            }
             while (!engine.closed()) {
-                Instant now = now();
+                Instant now = serviceNow();
                 checkRetention(now);
-                Optional<Window> w = planner.next(cursor.highWatermark(), now);
-                boolean caughtUp = w.isEmpty() || processWindow(w.get());
+                Optional<Window> w = planner.frontier(cursor.highWatermark(), now);
+                boolean caughtUp = w.isEmpty() || processFrontier(w.get());
+                if (caughtUp) {
+                    sweepIfDue();
+                }
+                cursor = cursor.forgettingBefore(planner.forgetBefore(cursor.highWatermark(), serviceNow()));
+                metrics.highWatermark(stream.encode()).set(cursor.highWatermark().toEpochMilli());
                 maybeHeartbeat();
+                if (settings.endAt() != null && !cursor.highWatermark().isBefore(settings.endAt())) {
+                    engine.drained(stream);
+                    return;
+                }
                 if (caughtUp) {
                     engine.sleeper().sleep(settings.pollInterval());
                 }
@@ -84,7 +112,12 @@ final class StreamWorker implements Runnable {
             engine.fail(stream, CollectionEngine.fatal(stream, e));
         } catch (RuntimeException e) {
             engine.fail(stream, e);
+        } catch (Error e) {
+            // an Error (e.g. OutOfMemoryError) fails the task instead of silently stalling the stream
+            engine.fail(stream, new IllegalStateException("Stream " + stream + " stopped on a fatal error: " + e, e));
+            throw e;
         } finally {
+            metrics.stalledSince(stream.encode()).set(0);
             cancel();
         }
     }
@@ -98,8 +131,8 @@ final class StreamWorker implements Runnable {
         }
     }
 
-    private Instant now() {
-        return engine.clock().instant().plus(skew);
+    private Instant serviceNow() {
+        return serviceClock.now();
     }
 
     private void checkRetention(Instant now) {
@@ -108,45 +141,88 @@ final class StreamWorker implements Runnable {
         if (Duration.between(hw, floor).compareTo(Duration.ofMinutes(1)) > 0) {
             metrics.retentionGaps.increment();
             log.warn("Stream {}: its position {} is older than the oldest time the API still lists ({}; the API keeps "
-                    + "7 days). Content that became available between them was not collected: audit data may have "
-                    + "been lost during an outage. Continuing from {}.", stream, hw, floor, floor);
-            cursor = cursor.withWindowDone(floor, planner.lateWindow());
+                    + "7 days). Content that became available between them was never listed and can no longer be: "
+                    + "audit data may have been lost during a long outage. Continuing from {}.", stream, hw, floor,
+                    floor);
+            // the blobs already listed (pending, in progress) are kept: they can still be fetched
+            cursor = cursor.withHighWatermarkAtLeast(floor);
         }
     }
 
-    /** Lists and emits one window. Returns true when the stream is caught up (the window reached now). */
-    private boolean processWindow(Window w) throws InterruptedException {
+    /** Lists and delivers one frontier window. Returns true when the stream is caught up (the window reached now). */
+    private boolean processFrontier(Window w) throws InterruptedException {
         List<ContentBlob> listed;
         try {
-            listed = retrying("list " + stream.contentType() + " [" + w.start() + ", " + w.end() + ")",
-                    () -> api.listAllContent(stream.contentType(), w.start(), w.end()));
+            listed = list(w);
             windowErrors = 0;
         } catch (ApiException e) {
             if (e.kind() != ErrorKind.WINDOW || ++windowErrors > MAX_CONSECUTIVE_WINDOW_ERRORS) {
                 throw e;
             }
-            correctSkew(e);
+            serviceClock.observe(e.serverDate().orElse(null));
+            log.warn("Stream {}: the API rejected the window [{}, {}) ({}); planning again with the service's time",
+                    stream, w.start(), w.end(), e.getMessage());
             return false;
         }
         metrics.windowsListed.increment();
-        List<Work> work = plan(listed);
+        List<Work> work = plan(listed, true);
         log.debug("Stream {}: window [{}, {}) lists {} blobs, {} to deliver", stream, w.start(), w.end(),
                 listed.size(), work.size());
-        for (int i = 0; i < work.size(); i++) {
-            startFetchesUpTo(work, i);
-            BlobBuffer head;
-            synchronized (inflight) {
-                head = inflight.pollFirst();
-            }
-            head.makeHead();
-            drain(head, i == work.size() - 1 ? w : null);
+        if (w.nearEdge() && !work.isEmpty()) {
+            // these blobs may become unlistable before they are delivered: remember them
+            cursor = cursor.withPending(work.stream().map(Work::blob).toList());
         }
-        cursor = cursor.withWindowDone(w.end(), planner.lateWindow());
-        metrics.highWatermark(stream.encode()).set(cursor.highWatermark().toEpochMilli());
+        deliver(work, c -> c.withWindowDone(w.end()));
         return w.reachesNow();
     }
 
-    private List<Work> plan(List<ContentBlob> listed) {
+    /** Runs the day and old sweeps when due: re-lists older spans and delivers the blobs not delivered yet. */
+    private void sweepIfDue() throws InterruptedException {
+        Instant now = serviceNow();
+        if (planner.daySweepDue(cursor.sweptDay(), now)) {
+            sweep(true, planner.daySweep(cursor.highWatermark(), now), now);
+        }
+        now = serviceNow();
+        if (planner.oldSweepDue(cursor.sweptOld(), now)) {
+            sweep(false, planner.oldSweep(cursor.highWatermark(), now), now);
+        }
+    }
+
+    private void sweep(boolean day, List<Window> windows, Instant startedAt) throws InterruptedException {
+        Map<String, ContentBlob> found = new LinkedHashMap<>();
+        for (Window w : windows) {
+            try {
+                for (ContentBlob b : list(w)) {
+                    found.putIfAbsent(b.contentId(), b);
+                }
+            } catch (ApiException e) {
+                if (e.kind() != ErrorKind.WINDOW) {
+                    throw e;
+                }
+                serviceClock.observe(e.serverDate().orElse(null));
+                log.warn("Stream {}: the API rejected the sweep window [{}, {}) ({}); it is retried at the next sweep",
+                        stream, w.start(), w.end(), e.getMessage());
+                return;
+            }
+        }
+        metrics.sweeps.increment();
+        List<Work> work = plan(new ArrayList<>(found.values()), false);
+        if (!work.isEmpty()) {
+            metrics.stragglersFound.add(work.size());
+            log.info("Stream {}: the {} sweep found {} blob(s) that became visible late; delivering them", stream,
+                    day ? "24-hour" : "older", work.size());
+        }
+        deliver(work, UnaryOperator.identity());
+        cursor = cursor.withSwept(day, startedAt);
+    }
+
+    private List<ContentBlob> list(Window w) throws InterruptedException {
+        return retrying("list " + stream.contentType() + " [" + w.start() + ", " + w.end() + ")",
+                () -> api.listAllContent(stream.contentType(), w.start(), w.end()));
+    }
+
+    /** The blobs to deliver, in order: the one in progress first, then the new ones by contentCreated. */
+    private List<Work> plan(List<ContentBlob> listed, boolean frontier) {
         Map<String, ContentBlob> unique = new LinkedHashMap<>();
         for (ContentBlob b : listed) {
             if (unique.putIfAbsent(b.contentId(), b) != null) {
@@ -157,10 +233,35 @@ final class StreamWorker implements Runnable {
         List<Work> work = new ArrayList<>();
         if (ip != null) {
             ContentBlob again = unique.remove(ip.contentId());
-            work.add(new Work(again != null ? again : ip.toBlob(stream.contentType().wireName()), ip.recordsDone()));
+            work.add(new Work(again != null ? again : ip.toBlob(stream.contentType().wireName()), ip.recordsDone(),
+                    ip.lastId()));
         }
-        unique.values().stream().filter(b -> !cursor.isDone(b)).sorted(order).forEach(b -> work.add(new Work(b, 0)));
+        if (frontier) {
+            for (ContentBlob p : cursor.pending()) {
+                if (ip == null || !p.contentId().equals(ip.contentId())) {
+                    unique.putIfAbsent(p.contentId(), p);
+                }
+            }
+        }
+        unique.values().stream().filter(b -> !cursor.isDone(b)).sorted(order)
+                .forEach(b -> work.add(new Work(b, 0, null)));
         return work;
+    }
+
+    private void deliver(List<Work> work, UnaryOperator<StreamCursor> afterAll) throws InterruptedException {
+        if (work.isEmpty()) {
+            cursor = afterAll.apply(cursor);
+            return;
+        }
+        for (int i = 0; i < work.size(); i++) {
+            startFetchesUpTo(work, i);
+            BlobBuffer head;
+            synchronized (inflight) {
+                head = inflight.pollFirst();
+            }
+            head.makeHead();
+            drain(head, i == work.size() - 1 ? afterAll : UnaryOperator.identity());
+        }
     }
 
     private void startFetchesUpTo(List<Work> work, int headIndex) {
@@ -168,58 +269,90 @@ final class StreamWorker implements Runnable {
             int next = headIndex + inflight.size();
             while (inflight.size() < settings.fetchConcurrency() && next < work.size()) {
                 Work item = work.get(next++);
-                BlobBuffer buffer = new BlobBuffer(item.blob(), item.skip(), engine.budget());
+                BlobBuffer buffer = new BlobBuffer(item.blob(), item.skip(), item.lastId(), engine.budget());
                 inflight.addLast(buffer);
-                engine.fetchPool().execute(new BlobFetch(engine, api, buffer, new Random(random.nextLong())));
+                engine.fetchPool().execute(new BlobFetch(engine, api, buffer, new Random(random.nextLong()),
+                        this::serviceNow));
             }
         }
     }
 
-    /** Emits a blob's records; the last one carries the blob (and, for the window's last blob, the window) done. */
-    private void drain(BlobBuffer b, Window endsWindow) throws InterruptedException {
+    /**
+     * Emits a blob's records; the last one carries the blob done (and {@code after}, e.g. the window done). A blob
+     * the service says is gone or expired is published on the skips topic instead.
+     */
+    private void drain(BlobBuffer b, UnaryOperator<StreamCursor> after) throws InterruptedException {
         ContentBlob blob = b.blob;
         AuditRecord prev = null;
-        long next = b.skip;
+        long next = -1;
+        long stallMillis = settings.stallCommitAfter().isZero() ? Long.MAX_VALUE : settings.stallCommitAfter()
+                .toMillis();
+        boolean emittedSinceBoundary = false;
         AuditRecord r;
-        while ((r = b.take()) != null) {
+        while (true) {
+            r = b.take(stallMillis);
+            if (r == BlobBuffer.NOTHING_YET) {
+                // a long stall inside a blob: end the open transaction at the last emitted record
+                if (emittedSinceBoundary) {
+                    engine.emit(new Emission.Heartbeat(stream, cursor));
+                    lastEmitted = cursor;
+                    metrics.heartbeats.increment();
+                    emittedSinceBoundary = false;
+                }
+                continue;
+            }
+            if (next < 0) {
+                next = b.skip();
+            }
+            if (r == null) {
+                break;
+            }
             if (prev != null) {
-                emit(blob, prev, cursor.withProgress(blob, next), false);
+                emit(blob, prev, cursor.withProgress(blob, next, prev.id()), false);
+                emittedSinceBoundary = true;
             }
             prev = r;
             next++;
         }
         switch (b.end()) {
             case COMPLETE -> metrics.blobsCompleted.increment();
-            case VANISHED -> log.warn("Stream {}: skipping blob {} (contentCreated {}) after {} records: {}. Its "
-                    + "remaining records cannot be collected.", stream, blob.contentId(), blob.contentCreated(), next,
-                    b.reason());
-            case ABANDONED -> {
-                metrics.blobsAbandoned.increment();
-                log.error("Stream {}: abandoning blob {} (contentCreated {}) after {} records and {} failed "
-                        + "attempts: {}. Its remaining records were not collected.", stream, blob.contentId(),
-                        blob.contentCreated(), next, settings.maxBlobAttempts(), b.reason());
+            case GONE -> {
+                StreamCursor done = after.apply(cursor.withBlobDone(blob));
+                if (prev != null) {
+                    emit(blob, prev, cursor.withProgress(blob, next, prev.id()), false);
+                }
+                log.warn("Stream {}: skipping blob {} (contentCreated {}) after {} records: {}. It is published on "
+                        + "the skips topic; its remaining records cannot be collected.", stream, blob.contentId(),
+                        blob.contentCreated(), next, b.reason());
+                metrics.blobsSkipped.increment();
+                engine.emit(new Emission.Skip(stream, blob, null, b.reason(), next, done, true));
+                cursor = done;
+                lastEmitted = done;
+                return;
             }
             case FAILED -> throw b.failure();
             default -> throw new InterruptedException("cancelled");
         }
-        StreamCursor after = cursor.withBlobDone(blob);
-        if (endsWindow != null) {
-            after = after.withWindowDone(endsWindow.end(), planner.lateWindow());
-        }
+        StreamCursor done = after.apply(cursor.withBlobDone(blob));
         if (prev != null) {
-            emit(blob, prev, after, true);
+            emit(blob, prev, done, true);
         } else {
-            cursor = after;
+            cursor = done;
         }
     }
 
     private void emit(ContentBlob blob, AuditRecord record, StreamCursor after, boolean blobEnd)
             throws InterruptedException {
-        engine.emit(new Emission.Event(stream, blob, record, after, blobEnd));
+        if (record.problem() != null) {
+            metrics.recordsSkipped.increment();
+            engine.emit(new Emission.Skip(stream, blob, record, record.problem(), -1, after, blobEnd));
+        } else {
+            engine.emit(new Emission.Event(stream, blob, record, after, blobEnd));
+            metrics.recordsEmitted.increment();
+            metrics.bytesEmitted.add(record.json().length());
+        }
         cursor = after;
         lastEmitted = after;
-        metrics.recordsEmitted.increment();
-        metrics.bytesEmitted.add(record.json().length());
     }
 
     private void maybeHeartbeat() throws InterruptedException {
@@ -228,7 +361,7 @@ final class StreamWorker implements Runnable {
             return;
         }
         Instant now = engine.clock().instant();
-        if (Duration.between(lastHeartbeat, now).compareTo(interval) >= 0) {
+        if (Duration.between(lastHeartbeat, now).abs().compareTo(interval) >= 0) {
             engine.emit(new Emission.Heartbeat(stream, cursor));
             lastEmitted = cursor;
             lastHeartbeat = now;
@@ -236,43 +369,43 @@ final class StreamWorker implements Runnable {
         }
     }
 
-    private void correctSkew(ApiException e) {
-        Optional<Instant> server = e.serverDate();
-        if (server.isPresent()) {
-            Duration measured = Duration.between(engine.clock().instant(), server.get());
-            if (measured.abs().compareTo(SKEW_TOLERANCE) > 0) {
-                skew = measured;
-                log.warn("Stream {}: the API rejected a window ({}); its clock differs from ours by {} s, "
-                        + "correcting", stream, e.getMessage(), measured.toSeconds());
-                return;
-            }
-        }
-        log.warn("Stream {}: the API rejected a window ({}); planning again", stream, e.getMessage());
-    }
-
     private <T> T retrying(String what, Call<T> call) throws InterruptedException {
         int attempt = 0;
-        while (true) {
-            try {
-                return call.run();
-            } catch (ApiException e) {
-                if (engine.closed() || Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedException("stopping");
+        try {
+            while (true) {
+                try {
+                    T result = call.run();
+                    return result;
+                } catch (ApiException e) {
+                    if (engine.closed() || Thread.currentThread().isInterrupted()) {
+                        throw new InterruptedException("stopping");
+                    }
+                    if (e.kind() == ErrorKind.RESUBSCRIBE) {
+                        keeper.lost(stream.contentType(), e);
+                        continue;
+                    }
+                    if (e.kind() != ErrorKind.TRANSIENT) {
+                        throw e;
+                    }
+                    attempt++;
+                    if (retryingSince == null) {
+                        retryingSince = engine.clock().instant();
+                    }
+                    if (Duration.between(retryingSince, engine.clock().instant()).compareTo(STALLED_AFTER) >= 0) {
+                        metrics.stalledSince(stream.encode()).compareAndSet(0, retryingSince.toEpochMilli());
+                    }
+                    metrics.listRetries.increment();
+                    Duration d = Backoff.delay(attempt, settings.backoffInitial(), settings.backoffMax(),
+                            e.retryAfter(), random);
+                    log.warn("Stream {}: could not {} (attempt {}): {}; retrying in {} ms", stream, what, attempt,
+                            e.getMessage(), d.toMillis());
+                    engine.sleeper().sleep(d);
                 }
-                if (e.kind() == ErrorKind.RESUBSCRIBE) {
-                    keeper.lost(stream.contentType(), e);
-                    continue;
-                }
-                if (e.kind() != ErrorKind.TRANSIENT) {
-                    throw e;
-                }
-                attempt++;
-                metrics.listRetries.increment();
-                Duration d = Backoff.delay(attempt, settings.backoffInitial(), settings.backoffMax(), e.retryAfter(),
-                        random);
-                log.warn("Stream {}: could not {} (attempt {}): {}; retrying in {} ms", stream, what, attempt,
-                        e.getMessage(), d.toMillis());
-                engine.sleeper().sleep(d);
+            }
+        } finally {
+            if (attempt > 0) {
+                retryingSince = null;
+                metrics.stalledSince(stream.encode()).set(0);
             }
         }
     }
@@ -282,6 +415,6 @@ final class StreamWorker implements Runnable {
         T run() throws InterruptedException;
     }
 
-    private record Work(ContentBlob blob, long skip) {
+    private record Work(ContentBlob blob, long skip, String lastId) {
     }
 }

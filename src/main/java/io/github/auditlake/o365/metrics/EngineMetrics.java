@@ -17,8 +17,16 @@ public final class EngineMetrics {
     public final LongAdder blobsSkippedExpired = new LongAdder();
     /** Blobs the service no longer had (AF20050, AF20051, AF20052, 404). */
     public final LongAdder blobsSkippedMissing = new LongAdder();
-    /** Blobs abandoned after repeated failures (the rest of their records skipped). */
-    public final LongAdder blobsAbandoned = new LongAdder();
+    /** Blobs published on the skips topic (gone or expired at the service), whatever the reason. */
+    public final LongAdder blobsSkipped = new LongAdder();
+    /** Blob elements or records published on the skips topic instead of the audit topic. */
+    public final LongAdder recordsSkipped = new LongAdder();
+    /** Blobs delivered again from their first record because they changed since a restart inside them. */
+    public final LongAdder blobsResynced = new LongAdder();
+    /** Sweeps of older spans completed. */
+    public final LongAdder sweeps = new LongAdder();
+    /** Blobs found by sweeps: visible only after their span was first listed. */
+    public final LongAdder stragglersFound = new LongAdder();
     public final LongAdder blobsDuplicateListed = new LongAdder();
     public final LongAdder windowsListed = new LongAdder();
     /** Times a stream's position fell out of the API's 7-day retention (possible loss during an outage). */
@@ -30,6 +38,18 @@ public final class EngineMetrics {
     /** Per stream: epoch ms of the high watermark (everything listed before it was delivered). */
     public final Map<String, AtomicLong> highWatermarkMs = new ConcurrentHashMap<>();
 
+    /** Per stream: epoch ms since when it has been retrying without success for a while, or 0. */
+    public final Map<String, AtomicLong> stalledSinceMs = new ConcurrentHashMap<>();
+
+    public AtomicLong stalledSince(String stream) {
+        return stalledSinceMs.computeIfAbsent(stream, s -> new AtomicLong());
+    }
+
+    /** Streams currently stalled (retrying for minutes). */
+    public long stalledStreams() {
+        return stalledSinceMs.values().stream().filter(v -> v.get() > 0).count();
+    }
+
     public AtomicLong highWatermark(String stream) {
         return highWatermarkMs.computeIfAbsent(stream, s -> new AtomicLong());
     }
@@ -38,7 +58,9 @@ public final class EngineMetrics {
     public String summary() {
         return "records=" + recordsEmitted.sum() + " bytes=" + bytesEmitted.sum() + " blobs=" + blobsCompleted.sum()
                 + " windows=" + windowsListed.sum() + " skippedExpired=" + blobsSkippedExpired.sum()
-                + " skippedMissing=" + blobsSkippedMissing.sum() + " abandoned=" + blobsAbandoned.sum()
+                + " skippedMissing=" + blobsSkippedMissing.sum() + " recordsSkipped=" + recordsSkipped.sum()
+                + " stragglers=" + stragglersFound.sum() + " resynced=" + blobsResynced.sum()
+                + " stalled=" + stalledStreams()
                 + " retentionGaps=" + retentionGaps.sum() + " listRetries=" + listRetries.sum()
                 + " fetchRetries=" + fetchRetries.sum() + " heartbeats=" + heartbeats.sum();
     }

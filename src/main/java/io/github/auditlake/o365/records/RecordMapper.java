@@ -3,6 +3,7 @@ package io.github.auditlake.o365.records;
 import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.engine.Emission;
+import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,13 +27,30 @@ public final class RecordMapper {
     public static final String HEADER_RECORD_TYPE = "o365.record.type";
     public static final String HEADER_OPERATION = "o365.operation";
 
+    public static final String HEADER_SKIP_REASON = "o365.skip.reason";
+
     private final String topicTemplate;
     private final String heartbeatTopic;
+    private final String skipsTopic;
+    private final int recordMaxBytes;
+    private final EngineMetrics metrics;
     private final Map<StreamId, String> topics = new ConcurrentHashMap<>();
 
     public RecordMapper(String topicTemplate, String heartbeatTopic) {
+        this(topicTemplate, heartbeatTopic, "o365-audit-skips", Integer.MAX_VALUE, new EngineMetrics());
+    }
+
+    /**
+     * @param recordMaxBytes larger records go to the skips topic (with Id and size) instead of the audit topic
+     * @param metrics        counts records sent to the skips topic here
+     */
+    public RecordMapper(String topicTemplate, String heartbeatTopic, String skipsTopic, int recordMaxBytes,
+                        EngineMetrics metrics) {
         this.topicTemplate = topicTemplate;
         this.heartbeatTopic = heartbeatTopic;
+        this.skipsTopic = skipsTopic;
+        this.recordMaxBytes = recordMaxBytes;
+        this.metrics = metrics;
     }
 
     /** The destination topic of a stream: the template with {@code ${contentType}} and {@code ${tenant}} filled. */
@@ -45,11 +63,21 @@ public final class RecordMapper {
         if (e instanceof Emission.Event ev) {
             return event(ev);
         }
+        if (e instanceof Emission.Skip sk) {
+            return skip(sk.stream(), sk.blob(), sk.record(), sk.reason(), sk.recordsDelivered(), sk.cursorAfter());
+        }
         return heartbeat((Emission.Heartbeat) e);
     }
 
     private SourceRecord event(Emission.Event e) {
         AuditRecord r = e.record();
+        if (r.json().length() > recordMaxBytes || 3L * r.json().length() > recordMaxBytes
+                && r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > recordMaxBytes) {
+            metrics.recordsSkipped.increment();
+            metrics.recordsEmitted.decrement();
+            return skip(e.stream(), e.blob(), r, "the record is larger than o365.record.max.bytes ("
+                    + recordMaxBytes + ")", -1, e.cursorAfter());
+        }
         StreamId s = e.stream();
         String topic = topics.computeIfAbsent(s, k -> topicFor(topicTemplate, k));
         ConnectHeaders h = new ConnectHeaders();
@@ -67,7 +95,49 @@ public final class RecordMapper {
             h.addString(HEADER_OPERATION, r.operation());
         }
         return new SourceRecord(s.partition(), e.cursorAfter().toOffset(), topic, null, Schema.OPTIONAL_STRING_SCHEMA,
-                r.id(), Schema.STRING_SCHEMA, r.json(), creationTimeMillis(r.creationTime()), h);
+                r.id(), Schema.STRING_SCHEMA, r.json(), kafkaTimestamp(r.creationTime()), h);
+    }
+
+    /**
+     * A record for the skips topic: a skipped blob ({@code record == null}) or one undeliverable element, as a small
+     * JSON document; the raw text is included when it fits within the record size limit.
+     */
+    private SourceRecord skip(StreamId s, io.github.auditlake.o365.api.ContentBlob blob, AuditRecord record,
+                              String reason, long recordsDelivered, io.github.auditlake.o365.cursor.StreamCursor after) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
+        n.put("kind", record == null ? "blob" : "record");
+        n.put("tenant", s.tenantId());
+        n.put("contentType", s.contentType().wireName());
+        n.put("contentId", blob.contentId());
+        n.put("contentUri", blob.contentUri());
+        n.put("contentCreated", blob.contentCreated().toString());
+        n.put("contentExpiration", blob.contentExpiration() == null ? null : blob.contentExpiration().toString());
+        n.put("reason", reason);
+        if (record == null) {
+            n.put("recordsDelivered", recordsDelivered);
+        } else {
+            n.put("id", record.id());
+            n.put("size", record.json().length());
+            if (record.json().length() <= recordMaxBytes / 2) {
+                n.put("raw", record.json());
+            }
+        }
+        ConnectHeaders h = new ConnectHeaders();
+        h.addString(HEADER_TENANT, s.tenantId());
+        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        h.addString(HEADER_CONTENT_ID, blob.contentId());
+        h.addString(HEADER_SKIP_REASON, reason);
+        return new SourceRecord(s.partition(), after.toOffset(), skipsTopic, null, Schema.STRING_SCHEMA,
+                blob.contentId(), Schema.STRING_SCHEMA, n.toString(), null, h);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The record's Kafka timestamp: its CreationTime, or none when that is absent, unreadable or before 1970. */
+    static Long kafkaTimestamp(String creationTime) {
+        Long t = creationTimeMillis(creationTime);
+        return t == null || t < 0 ? null : t;
     }
 
     private SourceRecord heartbeat(Emission.Heartbeat hb) {

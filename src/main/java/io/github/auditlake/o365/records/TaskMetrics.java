@@ -40,8 +40,18 @@ public final class TaskMetrics {
                 + "(data lost at the source)", m.blobsSkippedExpired);
         counter(pm, "blobs-skipped-missing-total", "Blobs the service no longer had (AF20050/AF20051/404)",
                 m.blobsSkippedMissing);
-        counter(pm, "blobs-abandoned-total", "Blobs abandoned after o365.blob.max.attempts failed fetches",
-                m.blobsAbandoned);
+        counter(pm, "blobs-skipped-total", "Blobs published on the skips topic (gone or expired at the service)",
+                m.blobsSkipped);
+        counter(pm, "records-skipped-total", "Records or blob elements published on the skips topic instead of "
+                + "the audit topic (not an object, larger than o365.record.max.bytes)", m.recordsSkipped);
+        counter(pm, "blobs-resynced-total", "Blobs delivered again from the start because they changed since a "
+                + "restart inside them", m.blobsResynced);
+        counter(pm, "sweeps-total", "Straggler sweeps of older spans completed", m.sweeps);
+        counter(pm, "stragglers-total", "Blobs found by sweeps (visible only after their span was first listed)",
+                m.stragglersFound);
+        pm.addMetric(pm.metricName("streams-stalled", "Streams retrying transient errors for 5 minutes or more "
+                + "(an outage or throttling; nothing is skipped, collection resumes by itself)",
+                new LinkedHashMap<>()), (Gauge<Long>) (config, now) -> m.stalledStreams());
         counter(pm, "windows-listed-total", "Listing windows completed", m.windowsListed);
         counter(pm, "retention-gaps-total", "Times a stream's position fell out of the API's 7-day retention "
                 + "(possible loss during an outage)", m.retentionGaps);

@@ -28,7 +28,7 @@ class StreamCursorTest {
         Map<String, Object> offset = c.toOffset();
         // Connect stores offsets as JSON: integers come back as Long, or Integer from hand edits
         Map<String, Object> asStored = new HashMap<>(offset);
-        asStored.put("v", 1);
+        asStored.put("v", 2);
         StreamCursor back = StreamCursor.fromOffset(asStored);
         assertEquals(c, back);
         assertEquals(42, back.inProgress().recordsDone());
@@ -39,7 +39,7 @@ class StreamCursorTest {
 
     @Test
     void acceptsTheMinimalHandWrittenOffset() {
-        StreamCursor c = StreamCursor.fromOffset(Map.of("v", 1, "hw", T.toEpochMilli()));
+        StreamCursor c = StreamCursor.fromOffset(Map.of("v", 2, "hw", T.toEpochMilli()));
         assertEquals(T, c.highWatermark());
         assertNull(c.inProgress());
     }
@@ -47,7 +47,7 @@ class StreamCursorTest {
     @Test
     void rejectsOffsetsOfOtherVersionsOrShapes() {
         assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("hw", 1L)));
-        assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("v", 2, "hw", 1L)));
+        assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("v", 3, "hw", 1L)));
         assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("v", 1)));
         assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("v", 1, "hw", "x")));
         assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("v", 1, "hw", -5L)));
@@ -63,15 +63,89 @@ class StreamCursorTest {
     }
 
     @Test
-    void forgetsDeliveredBlobsOlderThanTheLateWindowOnceTheWindowIsDone() {
+    void forgetsDeliveredBlobsOnlyByWholeHoursBeforeTheGivenTime() {
         StreamCursor c = StreamCursor.startingAt(T)
                 .withBlobDone(blob("old", T.plus(Duration.ofMinutes(10))))
                 .withBlobDone(blob("new", T.plus(Duration.ofMinutes(110))))
-                .withWindowDone(T.plus(Duration.ofHours(2)), Duration.ofHours(1));
+                .withWindowDone(T.plus(Duration.ofHours(2)))
+                .forgettingBefore(T.plus(Duration.ofMinutes(70)));
         assertEquals(T.plus(Duration.ofHours(2)), c.highWatermark());
         assertEquals(1, c.doneCount());
         assertTrue(c.isDone(blob("new", T.plus(Duration.ofMinutes(110)))));
         // the high watermark never moves backwards
-        assertEquals(c.highWatermark(), c.withWindowDone(T, Duration.ofHours(1)).highWatermark());
+        assertEquals(c.highWatermark(), c.withWindowDone(T).highWatermark());
+    }
+
+    @Test
+    void upgradesAVersion1OffsetKeepingItsDeliveredBlobs() {
+        // written by release 0.1: hw, done as created36:base64url(first 64 bits of SHA-256), a blob in progress
+        long created = T.plusSeconds(5).toEpochMilli();
+        byte[] d;
+        try {
+            d = java.security.MessageDigest.getInstance("SHA-256").digest("a$1".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        String key = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 8));
+        Map<String, Object> v1 = new HashMap<>();
+        v1.put("v", 1L);
+        v1.put("hw", T.toEpochMilli());
+        v1.put("done", Long.toString(created, 36) + ":" + key);
+        v1.put("blob.id", "b$2");
+        v1.put("blob.uri", "https://manage.office.com/x/b$2");
+        v1.put("blob.created", T.plusSeconds(9).toEpochMilli());
+        v1.put("blob.records", 42L);
+        StreamCursor c = StreamCursor.fromOffset(v1);
+        assertTrue(c.isDone(blob("a$1", T.plusSeconds(5))));
+        assertFalse(c.isDone(blob("a$1", T.plusSeconds(6))));
+        assertEquals(42, c.inProgress().recordsDone());
+        assertEquals(2L, c.toOffset().get("v"), "written back as version 2");
+        assertEquals(c, StreamCursor.fromOffset(c.toOffset()));
+    }
+
+    @Test
+    void recordsOfOneBlobShareEverythingButTheirPosition() {
+        StreamCursor c = StreamCursor.startingAt(T).withBlobDone(blob("a$1", T.plusSeconds(5)));
+        StreamCursor r1 = c.withProgress(blob("b$2", T.plusSeconds(9)), 1, "id-1");
+        Map<String, Object> o1 = r1.toOffset();
+        StreamCursor r2 = r1.withProgress(blob("b$2", T.plusSeconds(9)), 2, "id-2");
+        Map<String, Object> o2 = r2.toOffset();
+        assertEquals(1L, o1.get("blob.records"));
+        assertEquals("id-2", o2.get("blob.last"));
+        assertEquals(new HashMap<>(o2), o2);
+        assertEquals(o2.size(), new HashMap<>(o2).size());
+        assertEquals(r2, StreamCursor.fromOffset(new HashMap<>(o2)));
+    }
+
+    @Test
+    void refusesAHighWatermarkInTheFutureOrBeforeTheApiExisted() {
+        Instant now = Instant.parse("2026-11-29T12:00:00Z");
+        StreamCursor.fromOffset(Map.of("v", 2, "hw", now.toEpochMilli())).checkPlausible(now, Duration.ofDays(1));
+        IllegalArgumentException seconds = assertThrows(IllegalArgumentException.class, () -> StreamCursor
+                .fromOffset(Map.of("v", 2, "hw", now.getEpochSecond())).checkPlausible(now, Duration.ofDays(1)));
+        assertTrue(seconds.getMessage().contains("did you give seconds"), seconds.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> StreamCursor
+                .fromOffset(Map.of("v", 2, "hw", now.toEpochMilli() * 1000)).checkPlausible(now, Duration.ofDays(1)));
+    }
+
+    @Test
+    void aBusyTenantsWeekOfDeliveredBlobsFitsWellInsideAnOffsetMessage() {
+        // 200 blobs an hour for 7 days: the worst case the coverage allows
+        StreamCursor c = StreamCursor.startingAt(T);
+        java.util.Random random = new java.util.Random(5);
+        int n = 200 * 24 * 7;
+        for (int i = 0; i < n; i++) {
+            Instant created = T.plusMillis((long) i * 18_000 + random.nextInt(1000));
+            c = c.withBlobDone(blob("20261120" + i + "$" + random.nextLong() + "$audit_exchange$Audit_Exchange$na0017",
+                    created));
+        }
+        assertEquals(n, c.doneCount());
+        long bytes = 0;
+        for (Map.Entry<String, Object> e : c.toOffset().entrySet()) {
+            bytes += e.getKey().length() + String.valueOf(e.getValue()).length() + 6;
+        }
+        System.out.println("offset of " + n + " delivered blobs: " + bytes + " bytes of JSON");
+        assertTrue(bytes < 300_000, bytes + " bytes (Connect's offset message limit is 1 MB)");
     }
 }

@@ -8,45 +8,99 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.auditlake.o365.cursor.WindowPlanner.Window;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WindowPlannerTest {
     static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
-    final WindowPlanner planner = new WindowPlanner(Duration.ofHours(1), Duration.ofMinutes(30), Duration.ofMinutes(15));
+    static final Duration MARGIN = Duration.ofMinutes(15);
+    final WindowPlanner planner = new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24), MARGIN,
+            Duration.ofMinutes(15));
+    final WindowPlanner week = new WindowPlanner(Duration.ofHours(1), Duration.ofDays(7).minus(MARGIN), MARGIN,
+            Duration.ofMinutes(15));
 
     @Test
-    void catchesUpInStepsOfTheMaximumWindowReListingTheLateWindow() {
+    void catchesUpInStepsOfTheMaximumWindowReListingTheMostRecentHour() {
         Instant hw = NOW.minus(Duration.ofDays(2));
-        Window w = planner.next(hw, NOW).orElseThrow();
-        assertEquals(hw.minus(Duration.ofMinutes(30)), w.start());
+        Window w = planner.frontier(hw, NOW).orElseThrow();
+        assertEquals(hw.minus(Duration.ofHours(1)), w.start());
         assertEquals(hw.plus(Duration.ofHours(1)), w.end());
         assertFalse(w.reachesNow());
     }
 
     @Test
-    void endsAtNowOnceCaughtUp() {
-        Window w = planner.next(NOW.minus(Duration.ofMinutes(2)), NOW).orElseThrow();
-        assertEquals(NOW, w.end());
+    void endsAMarginBeforeTheServicesTimeOnceCaughtUp() {
+        Window w = planner.frontier(NOW.minus(Duration.ofMinutes(5)), NOW).orElseThrow();
+        assertEquals(NOW.minus(WindowPlanner.END_MARGIN), w.end());
         assertTrue(w.reachesNow());
-        assertTrue(planner.next(NOW.plus(Duration.ofMinutes(31)), NOW).isEmpty(), "nothing to list yet");
+        assertTrue(planner.frontier(NOW.minus(WindowPlanner.END_MARGIN), NOW).isEmpty(), "nothing new to list");
+        assertTrue(planner.frontier(NOW.plus(Duration.ofHours(2)), NOW).isEmpty(),
+                "a position ahead of the service lists nothing new");
     }
 
     @Test
     void neverStartsBeyondTheApiRetentionNorSpansMoreThan24Hours() {
-        Window w = planner.next(NOW.minus(Duration.ofDays(30)), NOW).orElseThrow();
-        Instant floor = NOW.minus(Duration.ofDays(7)).plus(Duration.ofMinutes(15));
+        Window w = planner.frontier(NOW.minus(Duration.ofDays(30)), NOW).orElseThrow();
+        Instant floor = NOW.minus(Duration.ofDays(7)).plus(MARGIN);
         assertEquals(floor, w.start());
         assertEquals(floor.plus(Duration.ofHours(1)), w.end());
+        assertTrue(w.nearEdge());
         for (long h = 0; h < 24 * 8; h += 5) {
-            Window x = planner.next(NOW.minus(Duration.ofHours(h)), NOW).orElseThrow();
-            assertTrue(Duration.between(x.start(), x.end()).compareTo(Duration.ofHours(24)) <= 0);
-            assertFalse(x.start().isBefore(floor));
+            var x = planner.frontier(NOW.minus(Duration.ofHours(h)), NOW);
+            if (x.isPresent()) {
+                assertTrue(Duration.between(x.get().start(), x.get().end()).compareTo(Duration.ofHours(24)) <= 0);
+                assertFalse(x.get().start().isBefore(floor));
+            }
         }
+        for (Window s : week.oldSweep(NOW, NOW)) {
+            assertTrue(Duration.between(s.start(), s.end()).compareTo(Duration.ofHours(24)) <= 0);
+            assertFalse(s.start().isBefore(floor));
+        }
+    }
+
+    @Test
+    void theDaySweepCoversTheLast24HoursUpToTheHighWatermark() {
+        List<Window> day = planner.daySweep(NOW.minus(Duration.ofMinutes(2)), NOW);
+        assertEquals(1, day.size());
+        assertEquals(NOW.minus(Duration.ofHours(24)), day.get(0).start());
+        assertEquals(NOW.minus(Duration.ofMinutes(2)), day.get(0).end());
+        assertTrue(planner.oldSweep(NOW, NOW).isEmpty(), "24 h coverage: no old sweep");
+        assertFalse(planner.oldSweepDue(Instant.EPOCH, NOW));
+    }
+
+    @Test
+    void theOldSweepCoversTheRestOfTheCoverageInDayListings() {
+        List<Window> old = week.oldSweep(NOW, NOW);
+        assertEquals(6, old.size());
+        assertEquals(NOW.minus(Duration.ofDays(7)).plus(MARGIN), old.get(0).start());
+        assertEquals(NOW.minus(Duration.ofHours(24)), old.get(old.size() - 1).end());
+        for (int i = 1; i < old.size(); i++) {
+            assertEquals(old.get(i - 1).end(), old.get(i).start(), "contiguous");
+        }
+    }
+
+    @Test
+    void sweepsAreDueOnTheirSchedule() {
+        Instant last = NOW.minus(Duration.ofMinutes(14));
+        assertFalse(planner.daySweepDue(last, NOW));
+        assertTrue(planner.daySweepDue(NOW.minus(Duration.ofMinutes(15)), NOW));
+        assertFalse(week.oldSweepDue(NOW.minus(Duration.ofMinutes(59)), NOW));
+        assertTrue(week.oldSweepDue(NOW.minus(Duration.ofMinutes(60)), NOW));
+    }
+
+    @Test
+    void deliveredBlobsAreForgottenOnlyBeyondTheCoverage() {
+        assertEquals(NOW.minus(Duration.ofHours(25)), planner.forgetBefore(NOW, NOW));
+        // catching up from far back: keep what the re-listed hour may return
+        Instant hw = NOW.minus(Duration.ofDays(3));
+        assertEquals(hw.minus(Duration.ofHours(2)), planner.forgetBefore(hw, NOW));
     }
 
     @Test
     void refusesSettingsTheApiCannotServe() {
         assertThrows(IllegalArgumentException.class,
-                () -> new WindowPlanner(Duration.ofHours(20), Duration.ofHours(5), Duration.ZERO));
+                () -> new WindowPlanner(Duration.ofHours(24), Duration.ofHours(24), MARGIN, Duration.ofMinutes(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new WindowPlanner(Duration.ofHours(1), Duration.ofDays(7), MARGIN, Duration.ofMinutes(1)));
     }
 }

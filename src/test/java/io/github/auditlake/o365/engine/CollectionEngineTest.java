@@ -46,9 +46,9 @@ class CollectionEngineTest {
     }
 
     EngineSettings settings(int concurrency, long bufferBytes, Duration heartbeat) {
-        return new EngineSettings(new WindowPlanner(Duration.ofHours(1), Duration.ofHours(1), Duration.ofMinutes(15)),
-                Duration.ofDays(3), Duration.ofMinutes(1), concurrency, bufferBytes, 256, heartbeat, true, 5,
-                Duration.ofSeconds(1), Duration.ofSeconds(30));
+        return new EngineSettings(new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15),
+                Duration.ofMinutes(15)), Duration.ofDays(3), Duration.ofMinutes(1), concurrency, bufferBytes, 256,
+                heartbeat, true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO, null);
     }
 
     CollectionEngine engine(List<StreamId> streams, Map<StreamId, StreamCursor> positions, EngineSettings s) {
