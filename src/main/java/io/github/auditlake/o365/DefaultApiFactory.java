@@ -66,6 +66,7 @@ public final class DefaultApiFactory implements ApiFactory {
             }
         }
         if (forValidation) {
+            b.burstAtStart(true);
             Duration t = Duration.ofSeconds(15);
             b.retry(1, Duration.ofMillis(200), Duration.ofSeconds(1), t).connectTimeout(t).readTimeout(t).callTimeout(t);
         } else {

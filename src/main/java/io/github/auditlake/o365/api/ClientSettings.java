@@ -44,6 +44,7 @@ public final class ClientSettings {
     private final EndpointAllowList allowList;
     private final TlsTrust tlsTrust;
     private final ServiceClock serviceClock;
+    private final boolean burstAtStart;
 
     private ClientSettings(Builder b) {
         tenantId = requireText(b.tenantId, "tenant id").trim();
@@ -75,6 +76,7 @@ public final class ClientSettings {
         userAgent = b.userAgent == null ? DEFAULT_USER_AGENT : b.userAgent;
         allowList = b.allowList == null ? EndpointAllowList.fromWorker() : b.allowList;
         tlsTrust = b.tlsTrust == null ? TlsTrust.DEFAULT : b.tlsTrust;
+        burstAtStart = b.burstAtStart;
         serviceClock = b.serviceClock != null ? b.serviceClock
                 : clock.equals(Clock.systemUTC()) ? ServiceClock.system() : ServiceClock.following(clock);
         // Credentials and tokens go only to Microsoft's hosts or to hosts the worker operator allowed.
@@ -227,6 +229,11 @@ public final class ClientSettings {
         return tlsTrust;
     }
 
+    /** True when the request limiter may burst at once (one-off callers without a predecessor). */
+    public boolean burstAtStart() {
+        return burstAtStart;
+    }
+
     /** The service's time, learned from response {@code Date} headers. */
     public ServiceClock serviceClock() {
         return serviceClock;
@@ -269,6 +276,7 @@ public final class ClientSettings {
         private EndpointAllowList allowList;
         private TlsTrust tlsTrust;
         private ServiceClock serviceClock;
+        private boolean burstAtStart;
 
         private Builder() {
         }
@@ -403,6 +411,15 @@ public final class ClientSettings {
         /** Extra certificate authorities (TLS-inspecting proxies); default: the JVM's. */
         public Builder tlsTrust(TlsTrust v) {
             tlsTrust = v;
+            return this;
+        }
+
+        /**
+         * Lets the request limiter start with a second's worth of burst. Only for one-off callers (validation, the
+         * CLI): a restarted task must not, so it and its crashed predecessor stay within the budget together.
+         */
+        public Builder burstAtStart(boolean v) {
+            burstAtStart = v;
             return this;
         }
 

@@ -41,7 +41,7 @@ public final class ManagementApis {
         if (s.requestLimiter().isPresent()) {
             return s.requestLimiter().get();
         }
-        return new RequestLimiter(s.requestsPerMinute(), s.clock(), s.sleeper());
+        return new RequestLimiter(s.requestsPerMinute(), s.clock(), s.sleeper(), s.burstAtStart());
     }
 
     /** The OkHttpClient for the settings: timeouts, user agent, optional HTTP proxy with basic credentials. */

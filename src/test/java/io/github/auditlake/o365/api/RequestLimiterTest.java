@@ -58,17 +58,36 @@ class RequestLimiterTest {
     }
 
     @Test
-    void burstUpToBudgetThenWaitsForOldestToAge() throws Exception {
+    void pacesGrantsWithAtMostOneSecondsWorthOfBurst() throws Exception {
         FakeTime t = new FakeTime(Instant.parse("2024-03-01T00:00:00Z"));
-        RequestLimiter limiter = new RequestLimiter(3, t, t);
-        limiter.acquire();
-        t.advance(Duration.ofSeconds(10));
-        limiter.acquire();
-        limiter.acquire();
+        RequestLimiter limiter = new RequestLimiter(620, t, t, true);
+        for (int i = 0; i < 10; i++) {
+            limiter.acquire(); // the burst: 620 / 62 s = 10 per second
+        }
         assertTrue(t.sleeps.isEmpty());
         limiter.acquire();
-        assertEquals(List.of(Duration.ofSeconds(51)), t.sleeps, "60 s window + 1 s arrival margin - 10 s");
-        assertEquals(Instant.parse("2024-03-01T00:01:01Z"), t.instant());
+        assertEquals(List.of(Duration.ofMillis(100)), t.sleeps, "then one grant every 100 ms");
+    }
+
+    @Test
+    void aRestartedLimiterAndItsPredecessorTogetherStayWithinTheBudget() throws Exception {
+        FakeTime t = new FakeTime(Instant.parse("2024-03-01T00:00:00Z"));
+        List<Instant> grants = new ArrayList<>();
+        RequestLimiter first = new RequestLimiter(120, t, t);
+        for (int i = 0; i < 500; i++) {
+            first.acquire();
+            grants.add(t.instant());
+        }
+        // the task crashes right after a grant; its successor starts at once with a fresh limiter
+        RequestLimiter second = new RequestLimiter(120, t, t);
+        for (int i = 0; i < 300; i++) {
+            second.acquire();
+            grants.add(t.instant());
+        }
+        for (Instant start : grants) {
+            long n = grants.stream().filter(g -> !g.isBefore(start) && g.isBefore(start.plusSeconds(61))).count();
+            assertTrue(n <= 120, "61 s from " + start + " held " + n + " grants");
+        }
     }
 
     @Test

@@ -129,7 +129,7 @@ class ConnectClusterTest {
             }
             for (ConnectorOffset o : offsets.offsets()) {
                 assertEquals(Set.of("tenant", "contentType"), o.partition().keySet());
-                assertEquals(1L, ((Number) o.offset().get("v")).longValue());
+                assertEquals(2L, ((Number) o.offset().get("v")).longValue());
             }
 
             // a malformed edit is refused by alterOffsets(); a valid one is accepted
@@ -141,7 +141,14 @@ class ConnectClusterTest {
                 refused = e.getMessage();
             }
             assertTrue(refused != null && refused.contains("version"), "refused: " + refused);
-            connect.alterSourceConnectorOffset("ops", partition, Map.of("v", 1, "hw", Instant.now().toEpochMilli()));
+            String seconds = null;
+            try {
+                connect.alterSourceConnectorOffset("ops", partition, Map.of("v", 2, "hw", Instant.now().getEpochSecond()));
+            } catch (Exception e) {
+                seconds = e.getMessage();
+            }
+            assertTrue(seconds != null && seconds.contains("did you give seconds"), "refused: " + seconds);
+            connect.alterSourceConnectorOffset("ops", partition, Map.of("v", 2, "hw", Instant.now().toEpochMilli()));
 
             // reset: collection restarts at the initial lookback, so every record is delivered again
             connect.resetConnectorOffsets("ops");

@@ -41,6 +41,12 @@ public class FakeManagementApi implements ManagementApi {
     private final List<Instant[]> windows = new CopyOnWriteArrayList<>();
     private final AtomicInteger opens = new AtomicInteger();
     private volatile ApiException listError;
+    private volatile io.github.auditlake.o365.api.ServiceClock serviceClock;
+    private volatile Instant listOutageUntil = Instant.MIN;
+    private volatile Instant fetchOutageUntil = Instant.MIN;
+    private volatile RuntimeException openThrows;
+    private volatile Error openError;
+    private final Map<String, List<AuditRecord>> rawRecords = new ConcurrentHashMap<>();
     private volatile Consumer<String> onRecordRead = s -> { };
 
     public FakeManagementApi(String tenant, Clock clock) {
@@ -89,6 +95,48 @@ public class FakeManagementApi implements ManagementApi {
         listError = e;
     }
 
+    /** Every listing fails (HTTP 503, transient) until the service's time reaches {@code until}. */
+    public void listingOutageUntil(Instant until) {
+        listOutageUntil = until;
+    }
+
+    /** Every blob fetch fails (HTTP 500 AF50000, transient) until the service's time reaches {@code until}. */
+    public void fetchOutageUntil(Instant until) {
+        fetchOutageUntil = until;
+    }
+
+    /** The next blob fetches throw this Error (e.g. an OutOfMemoryError in a fetch thread). */
+    public void failOpenWithError(Error e) {
+        openError = e;
+    }
+
+    /**
+     * Reports the service's time ({@link #clock}) to {@code sc} on every call, as a real client learns it from
+     * {@code Date} headers; the engine then reads it through {@link #serviceClock()}.
+     */
+    public void reportServiceTime(io.github.auditlake.o365.api.ServiceClock sc) {
+        serviceClock = sc;
+    }
+
+    @Override
+    public io.github.auditlake.o365.api.ServiceClock serviceClock() {
+        return serviceClock;
+    }
+
+    private void observe() {
+        io.github.auditlake.o365.api.ServiceClock sc = serviceClock;
+        if (sc != null) {
+            sc.observe(clock.instant());
+        }
+    }
+
+    /** A blob whose elements are given as read (e.g. with elements that are not audit records). */
+    public FakeBlob addRawBlob(ContentType type, Instant created, Instant visibleAt, List<AuditRecord> records) {
+        FakeBlob b = addBlob(type, created, visibleAt, records.size());
+        rawRecords.put(b.blob().contentId(), List.copyOf(records));
+        return b;
+    }
+
     public void onRecordRead(Consumer<String> hook) {
         onRecordRead = hook;
     }
@@ -97,7 +145,7 @@ public class FakeManagementApi implements ManagementApi {
         return listCalls.get();
     }
 
-    /** Every listed window, {start, end}, in call order. */
+    /** Every listed window, {start, end, the service's time at the call}, in call order. */
     public List<Instant[]> windows() {
         return windows;
     }
@@ -117,6 +165,7 @@ public class FakeManagementApi implements ManagementApi {
 
     @Override
     public Subscription startSubscription(ContentType type, WebhookRequest webhook) {
+        observe();
         subscribed.add(type);
         return new Subscription(type.wireName(), "enabled", null);
     }
@@ -128,13 +177,22 @@ public class FakeManagementApi implements ManagementApi {
 
     @Override
     public List<Subscription> listSubscriptions() {
+        observe();
         return subscribed.stream().map(t -> new Subscription(t.wireName(), "enabled", null)).toList();
     }
 
     @Override
     public ContentPage listContent(ContentType type, Instant start, Instant end) {
         listCalls.incrementAndGet();
-        windows.add(new Instant[] {start, end});
+        windows.add(new Instant[] {start, end, clock.instant()});
+        observe();
+        if (clock.instant().isBefore(listOutageUntil)) {
+            throw new ApiException(ErrorKind.TRANSIENT, 503, null, "Service Unavailable (outage)", null, null, null);
+        }
+        if (start.isBefore(clock.instant().minus(Duration.ofDays(7)))) {
+            throw new ApiException(ErrorKind.WINDOW, 400, "AF20055", "start time more than 7 days in the past: "
+                    + start, null, clock.instant(), null);
+        }
         ApiException e = listError;
         if (e != null) {
             throw e;
@@ -160,6 +218,11 @@ public class FakeManagementApi implements ManagementApi {
     }
 
     @Override
+    public List<ContentBlob> listAllContent(ContentType type, Instant start, Instant end) {
+        return listContent(type, start, end).blobs();
+    }
+
+    @Override
     public ContentPage listContentPage(String nextPageUri) {
         throw new UnsupportedOperationException();
     }
@@ -167,6 +230,19 @@ public class FakeManagementApi implements ManagementApi {
     @Override
     public AuditRecordStream openBlob(ContentBlob blob) {
         opens.incrementAndGet();
+        observe();
+        Error err = openError;
+        if (err != null) {
+            throw err;
+        }
+        if (clock.instant().isBefore(fetchOutageUntil)) {
+            throw new ApiException(ErrorKind.TRANSIENT, 500, "AF50000", "An internal error occurred (outage)", null,
+                    null, null);
+        }
+        if (blob.contentExpiration() != null && !clock.instant().isBefore(blob.contentExpiration())) {
+            throw new ApiException(ErrorKind.SKIP_BLOB, 400, "AF20051", "Content requested with the key "
+                    + blob.contentId() + " has already expired.", null, null, null);
+        }
         ErrorKind k = openErrors.get(blob.contentId());
         if (k != null) {
             throw new ApiException(k, 404, "AF20050", "The specified content (" + blob.contentId()
@@ -189,6 +265,11 @@ public class FakeManagementApi implements ManagementApi {
 
             @Override
             public AuditRecord next() {
+                List<AuditRecord> raw = rawRecords.get(b.blob.contentId());
+                if (raw != null) {
+                    onRecordRead.accept(b.blob.contentId() + "#" + i);
+                    return raw.get(i++);
+                }
                 String j = b.json.get(i);
                 String id = b.blob.contentId() + "#" + i;
                 i++;
