@@ -24,7 +24,7 @@ final class ContentCommand {
 
     /** {@code content list}. */
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"Every content blob whose contentCreated lies in [start, end): all pages, ranges longer "
+            description = {"Lists the content blobs of a time range.", "", "Every content blob whose contentCreated lies in [start, end): all pages, ranges longer "
                     + "than 24 h split into API windows. One blob per line: contentType, contentId, contentCreated, "
                     + "contentExpiration, contentUri (tab-separated, with a header; never truncated)."})
     static final class ListCmd extends ApiCommand {
@@ -79,7 +79,7 @@ final class ContentCommand {
 
     /** {@code content get}. */
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = {"Prints one blob's records as their original JSON text, one record per line. Give the "
+            description = {"Prints one blob's records, one JSON record per line.", "", "Prints one blob's records as their original JSON text, one record per line. Give the "
                     + "contentUri from a listing, or a bare contentId (fetched from the API base of the tenant)."})
     static final class Get extends ApiCommand {
         @Parameters(index = "0", paramLabel = "URI|CONTENT_ID", description = "A contentUri or a contentId.")

@@ -35,7 +35,9 @@ import java.util.regex.Pattern;
 
 /** {@code doctor}: checks settings, reachability, clock, sign-in, permissions, subscriptions and recent content. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Checks, in order: the settings, the proxy, the sign-in and API endpoints, the clock against "
+        description = {"Checks settings, network, clock, sign-in, permissions, subscriptions and recent content.",
+            "",
+            "Checks, in order: the settings, the proxy, the sign-in and API endpoints, the clock against "
                 + "the service's Date header, sign-in, the token's permissions (ActivityFeed.Read, and "
                 + "ActivityFeed.ReadDlp for DLP.All), the subscriptions, and whether each enabled subscription listed "
                 + "content in the last 24 hours. One line per check: OK, WARN or FAIL and what it means. Exit code 1 "

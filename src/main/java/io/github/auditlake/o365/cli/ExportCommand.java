@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code export}: every record of a time range. */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes every record of the blobs whose contentCreated lies in [start, end): the range is "
+        description = {"Writes every record of a time range (jsonl, json, csv or table).",
+            "",
+            "Every record of the blobs whose contentCreated lies in [start, end): the range is "
                 + "listed in windows of at most 24 h, each blob is fetched once (even when listed twice) by "
                 + "--concurrency workers within the request budget, and failures are retried as the connector "
                 + "retries them (transient ones until the blob expires; blobs already gone are skipped and named on "

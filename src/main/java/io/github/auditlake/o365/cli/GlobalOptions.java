@@ -54,7 +54,7 @@ final class GlobalOptions {
 
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 110,
             description = "A connector configuration (JSON as posted to Connect, or .properties) to take the "
-                    + "o365.* settings from; ${file:PATH:KEY}, ${directory:DIR:FILE} and ${env:NAME} are resolved.")
+                    + "o365.* settings from; $${file:PATH:KEY}, $${directory:DIR:FILE} and $${env:NAME} are resolved.")
     Path config;
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, order = 111,

@@ -18,7 +18,7 @@ final class NotificationsCommand {
 
     /** {@code notifications list}. */
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"Every webhook notification the service sent for blobs created in [start, end) (all "
+            description = {"Lists the webhook notifications of a time range.", "", "Every webhook notification the service sent for blobs created in [start, end) (all "
                     + "pages, 24 h windows): contentType, contentId, contentCreated, notificationSent, "
                     + "notificationStatus, contentUri. Empty unless the subscription has a webhook."})
     static final class ListCmd extends ApiCommand {

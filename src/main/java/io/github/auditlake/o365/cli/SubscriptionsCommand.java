@@ -97,7 +97,7 @@ final class SubscriptionsCommand {
 
     /** {@code subscriptions start}. */
     @Command(name = "start", mixinStandardHelpOptions = true,
-            description = {"Starts the subscription of each content type (already enabled is success), optionally "
+            description = {"Starts subscriptions (already enabled is success).", "", "Starts the subscription of each content type (already enabled is success), optionally "
                     + "with a webhook. The service allows one start request per 15 minutes; a new subscription can "
                     + "take up to 12 hours to list content."})
     static final class Start extends ApiCommand {
@@ -152,7 +152,7 @@ final class SubscriptionsCommand {
 
     /** {@code subscriptions stop}. */
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = {"Stops the subscription of each content type. Content created while a subscription is "
+            description = {"Stops subscriptions.", "", "Stops the subscription of each content type. Content created while a subscription is "
                     + "stopped is never available, even after a later start."})
     static final class Stop extends ApiCommand {
         @Option(names = "--content-type", required = true, paramLabel = "T",
