@@ -232,7 +232,7 @@ final class DoctorCommand extends ApiCommand {
         try (TokenProvider tokens = ManagementApis.tokenProvider(cs, http)) {
             AccessToken t = tokens.token();
             report(Status.OK, "sign-in", "signed in as application " + cs.clientId() + " (token valid until "
-                    + t.expiresOn() + ")");
+                    + t.expiresOn().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")");
             return t.value();
         } catch (ApiException e) {
             report(Status.FAIL, "sign-in", e.getMessage());
