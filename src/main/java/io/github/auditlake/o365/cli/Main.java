@@ -89,7 +89,13 @@ public final class Main {
     /** A failure while running: one line (plus a stack trace with --verbose), exit 1 or 2. */
     private static int failure(Exception ex, CliContext ctx) {
         int code;
-        if (ex instanceof CliException c) {
+        if (brokenPipe(ex)) {
+            return CliException.FAILURE; // the reader went away (e.g. `| head`): nothing to say
+        }
+        if (ex instanceof java.io.UncheckedIOException u) {
+            ctx.error("cannot write the output: " + u.getCause().getMessage());
+            code = CliException.FAILURE;
+        } else if (ex instanceof CliException c) {
             ctx.error(c.getMessage());
             code = c.exitCode();
         } else if (ex instanceof ApiException a) {
@@ -106,6 +112,17 @@ public final class Main {
             ctx.info(trace.toString().stripTrailing());
         }
         return code;
+    }
+
+    /** True when writing failed because the reading end of the pipe was closed. */
+    static boolean brokenPipe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.io.IOException && c.getMessage() != null
+                    && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("broken pipe")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Builds command objects, handing the {@link CliContext} to those whose constructor takes it. */
