@@ -1,0 +1,148 @@
+package io.github.auditlake.o365.cli;
+
+import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.ManagementApis;
+import io.github.auditlake.o365.api.Sleeper;
+
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * What a CLI run touches outside itself: stdout, stderr, the environment, the clock, sleeping, randomness, whether
+ * stderr is a terminal, and how a {@link ManagementApi} is built. Tests pass their own; {@link #system()} is the
+ * real thing. Everything the CLI writes to stderr goes through {@link #error}, {@link #warn} or {@link #info}, which
+ * mask every secret registered with {@link #secret(String)}.
+ */
+final class CliContext {
+    static final String PROGRAM = "o365-audit";
+
+    private final OutputStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Random random;
+    private final boolean interactive;
+    private final Function<ClientSettings, ManagementApi> apiFactory;
+    private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+    private volatile boolean verbose;
+
+    CliContext(OutputStream out, OutputStream err, Map<String, String> env, Clock clock, Sleeper sleeper,
+               Random random, boolean interactive, Function<ClientSettings, ManagementApi> apiFactory) {
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = new PrintStream(Objects.requireNonNull(err, "err"), true, StandardCharsets.UTF_8);
+        this.env = Map.copyOf(env);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.random = Objects.requireNonNull(random, "random");
+        this.interactive = interactive;
+        this.apiFactory = Objects.requireNonNull(apiFactory, "apiFactory");
+    }
+
+    /** The real process: System.out/err (unbuffered descriptors; the CLI buffers itself), env, wall clock. */
+    static CliContext system() {
+        return new CliContext(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+                System.getenv(), Clock.systemUTC(), Sleeper.SYSTEM, new Random(), System.console() != null,
+                ManagementApis::create);
+    }
+
+    /** Raw stdout: data (records, tables, JSON). The caller buffers and flushes. */
+    OutputStream out() {
+        return out;
+    }
+
+    Map<String, String> env() {
+        return env;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    Sleeper sleeper() {
+        return sleeper;
+    }
+
+    Random random() {
+        return random;
+    }
+
+    /** True when stderr is a terminal (progress lines are shown only then). */
+    boolean interactive() {
+        return interactive;
+    }
+
+    ManagementApi createApi(ClientSettings settings) {
+        return apiFactory.apply(settings);
+    }
+
+    boolean verbose() {
+        return verbose;
+    }
+
+    void verbose(boolean v) {
+        verbose = v;
+    }
+
+    /** Registers a secret value: it is masked in everything written to stderr from now on. */
+    void secret(String value) {
+        if (value != null && value.length() >= 3) {
+            secrets.add(value);
+        }
+    }
+
+    /** {@code text} with every registered secret replaced by {@code ***}. */
+    String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String r = text;
+        for (String s : secrets) {
+            r = r.replace(s, "***");
+        }
+        return r;
+    }
+
+    /** {@code o365-audit: <message>} on stderr. */
+    void error(String message) {
+        err.println(PROGRAM + ": " + redact(message));
+    }
+
+    /** {@code o365-audit: warning: <message>} on stderr. */
+    void warn(String message) {
+        err.println(PROGRAM + ": warning: " + redact(message));
+    }
+
+    /** A plain line on stderr (summaries, notes). */
+    void info(String message) {
+        err.println(redact(message));
+    }
+
+    /** A line on stderr only with {@code --verbose}. */
+    void debug(String message) {
+        if (verbose) {
+            err.println(PROGRAM + ": " + redact(message));
+        }
+    }
+
+    /** Raw text on stderr without a newline (the progress line); nothing is added. */
+    void progress(String text) {
+        err.print(redact(text));
+        err.flush();
+    }
+
+    PrintStream errStream() {
+        return err;
+    }
+}

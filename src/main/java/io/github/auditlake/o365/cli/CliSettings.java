@@ -1,0 +1,348 @@
+package io.github.auditlake.o365.cli;
+
+import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.auth.Cloud;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The CLI's settings, resolved once from three layers: options, then the environment, then {@code --config}. Built
+ * into {@link ClientSettings} by {@link #toClientSettings}. {@link #describe()} never shows secrets.
+ */
+final class CliSettings {
+    static final String ENV_TENANT = "O365_TENANT_ID";
+    static final String ENV_CLIENT_ID = "O365_CLIENT_ID";
+    static final String ENV_CLIENT_SECRET = "O365_CLIENT_SECRET";
+    static final String ENV_CERTIFICATE_PATH = "O365_CLIENT_CERTIFICATE_PATH";
+    static final String ENV_CERTIFICATE_PASSWORD = "O365_CLIENT_CERTIFICATE_PASSWORD";
+    static final String ENV_CLOUD = "O365_CLOUD";
+    static final String ENV_API_URL = "O365_API_URL";
+    static final String ENV_LOGIN_URL = "O365_LOGIN_URL";
+
+    static final String KEY_TENANT = "o365.tenant.id";
+    static final String KEY_CLIENT_ID = "o365.client.id";
+    static final String KEY_CLIENT_SECRET = "o365.client.secret";
+    static final String KEY_CERTIFICATE_PATH = "o365.client.certificate.path";
+    static final String KEY_CERTIFICATE_PASSWORD = "o365.client.certificate.password";
+    static final String KEY_CLOUD = "o365.cloud";
+    static final String KEY_API_URL = "o365.api.url";
+    static final String KEY_LOGIN_URL = "o365.login.url";
+    static final String KEY_PUBLISHER_ID = "o365.publisher.id";
+    static final String KEY_PROXY_URL = "o365.http.proxy.url";
+    static final String KEY_PROXY_USER = "o365.http.proxy.user";
+    static final String KEY_PROXY_PASSWORD = "o365.http.proxy.password";
+    static final String KEY_REQUESTS_PER_MINUTE = "o365.requests.per.minute";
+
+    /** A resolved value and where it came from (for --verbose and messages; never the value of a secret). */
+    record Value(String value, String source) {
+    }
+
+    /** A proxy: host, port and optional basic credentials. */
+    record Proxy(String host, int port, String user, String password, String source) {
+    }
+
+    private final Value tenant;
+    private final Value clientId;
+    private final Value clientSecret;
+    private final Value certificatePath;
+    private final Value certificatePassword;
+    private final Cloud cloud;
+    private final Value apiUrl;
+    private final Value loginUrl;
+    private final Value publisherId;
+    private final Proxy proxy;
+    private final Integer requestsPerMinute;
+
+    private CliSettings(Value tenant, Value clientId, Value clientSecret, Value certificatePath,
+                        Value certificatePassword, Cloud cloud, Value apiUrl, Value loginUrl, Value publisherId,
+                        Proxy proxy, Integer requestsPerMinute) {
+        this.tenant = tenant;
+        this.clientId = clientId;
+        this.clientSecret = clientSecret;
+        this.certificatePath = certificatePath;
+        this.certificatePassword = certificatePassword;
+        this.cloud = cloud;
+        this.apiUrl = apiUrl;
+        this.loginUrl = loginUrl;
+        this.publisherId = publisherId;
+        this.proxy = proxy;
+        this.requestsPerMinute = requestsPerMinute;
+    }
+
+    /**
+     * Resolves the settings (options > environment > {@code --config}) and registers every secret with
+     * {@code ctx} so that it is masked on stderr. Checks only what can be checked without the network; missing
+     * tenant, client id or credential is a usage error naming the three ways to give it.
+     */
+    static CliSettings resolve(GlobalOptions o, CliContext ctx) {
+        Map<String, String> env = ctx.env();
+        ConnectorConfigFile file = o.config == null ? ConnectorConfigFile.none()
+                : ConnectorConfigFile.read(o.config, env);
+
+        Value tenant = pick(o.tenant, "--tenant", env, ENV_TENANT, file, KEY_TENANT);
+        Value clientId = pick(o.clientId, "--client-id", env, ENV_CLIENT_ID, file, KEY_CLIENT_ID);
+
+        // the credential comes whole from the first layer that has one (a secret or a certificate)
+        Value secret = null;
+        Value certPath = null;
+        String flagCert = o.certificate == null ? null : o.certificate.toString();
+        String envSecret = blankToNull(env.get(ENV_CLIENT_SECRET));
+        String envCert = blankToNull(env.get(ENV_CERTIFICATE_PATH));
+        String fileSecret = file.get(KEY_CLIENT_SECRET);
+        String fileCert = file.get(KEY_CERTIFICATE_PATH);
+        if (blankToNull(o.clientSecret) != null || flagCert != null) {
+            requireOne(o.clientSecret, flagCert, "--client-secret and --certificate");
+            secret = value(o.clientSecret, "--client-secret");
+            certPath = value(flagCert, "--certificate");
+        } else if (envSecret != null || envCert != null) {
+            requireOne(envSecret, envCert, ENV_CLIENT_SECRET + " and " + ENV_CERTIFICATE_PATH);
+            secret = value(envSecret, "env " + ENV_CLIENT_SECRET);
+            certPath = value(envCert, "env " + ENV_CERTIFICATE_PATH);
+        } else if (fileSecret != null || fileCert != null) {
+            requireOne(fileSecret, fileCert, KEY_CLIENT_SECRET + " and " + KEY_CERTIFICATE_PATH + " in --config");
+            secret = value(fileSecret, file.describe(KEY_CLIENT_SECRET));
+            certPath = value(fileCert, file.describe(KEY_CERTIFICATE_PATH));
+        }
+        Value certPassword = pick(o.certificatePassword, "--certificate-password", env, ENV_CERTIFICATE_PASSWORD,
+                file, KEY_CERTIFICATE_PASSWORD);
+        if (secret != null) {
+            ctx.secret(secret.value());
+        }
+        if (certPassword != null) {
+            ctx.secret(certPassword.value());
+        }
+
+        Value cloudName = pick(o.cloud, "--cloud", env, ENV_CLOUD, file, KEY_CLOUD);
+        Cloud cloud = Cloud.COMMERCIAL;
+        if (cloudName != null) {
+            cloud = Cloud.fromConfigName(cloudName.value()).orElseThrow(() -> CliException.usage("unknown cloud '"
+                    + cloudName.value() + "' (from " + cloudName.source() + "): use one of "
+                    + Arrays.stream(Cloud.values()).map(Cloud::configName).collect(Collectors.joining(", "))));
+        }
+        Value apiUrl = pick(o.apiUrl, "--api-url", env, ENV_API_URL, file, KEY_API_URL);
+        Value loginUrl = pick(o.loginUrl, "--login-url", env, ENV_LOGIN_URL, file, KEY_LOGIN_URL);
+        Value publisher = pick(o.publisherId, "--publisher-id", null, null, file, KEY_PUBLISHER_ID);
+
+        Proxy proxy = null;
+        Value proxyUrl = pick(o.proxy, "--proxy", null, null, file, KEY_PROXY_URL);
+        if (proxyUrl != null) {
+            String fileUser = proxyUrl.source().equals("--proxy") ? null : file.get(KEY_PROXY_USER);
+            String filePassword = proxyUrl.source().equals("--proxy") ? null : file.get(KEY_PROXY_PASSWORD);
+            proxy = parseProxy(proxyUrl, fileUser, filePassword);
+            if (proxy.password() != null) {
+                ctx.secret(proxy.password());
+            }
+        }
+
+        Integer rpm = null;
+        String rpmText = file.get(KEY_REQUESTS_PER_MINUTE);
+        if (rpmText != null) {
+            try {
+                rpm = Integer.valueOf(rpmText);
+            } catch (NumberFormatException e) {
+                throw CliException.usage("--config: " + KEY_REQUESTS_PER_MINUTE + " is not a number: " + rpmText);
+            }
+        }
+        return new CliSettings(tenant, clientId, secret, certPath, certPassword, cloud, apiUrl, loginUrl, publisher,
+                proxy, rpm);
+    }
+
+    private static void requireOne(String secret, String cert, String what) {
+        if (blankToNull(secret) != null && blankToNull(cert) != null) {
+            throw CliException.usage("both " + what + " are set: give either a client secret or a certificate");
+        }
+    }
+
+    private static Value value(String v, String source) {
+        String s = blankToNull(v);
+        return s == null ? null : new Value(s.trim(), source);
+    }
+
+    private static Value pick(String flag, String flagName, Map<String, String> env, String envName,
+                              ConnectorConfigFile file, String key) {
+        if (blankToNull(flag) != null) {
+            return new Value(flag.trim(), flagName);
+        }
+        if (env != null && envName != null && blankToNull(env.get(envName)) != null) {
+            return new Value(env.get(envName).trim(), "env " + envName);
+        }
+        String v = file.get(key);
+        return v == null ? null : new Value(v, file.describe(key));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    static Proxy parseProxy(Value url, String fileUser, String filePassword) {
+        String text = url.value();
+        URI uri;
+        try {
+            uri = new URI(text.contains("://") ? text : "http://" + text);
+        } catch (URISyntaxException e) {
+            throw CliException.usage("the proxy (from " + url.source() + ") is not a URL: use http://HOST:PORT");
+        }
+        String host = uri.getHost();
+        if (host == null || host.isBlank()) {
+            throw CliException.usage("the proxy (from " + url.source() + ") has no host: use http://HOST:PORT");
+        }
+        String scheme = uri.getScheme() == null ? "http" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw CliException.usage("the proxy (from " + url.source() + ") must be an HTTP proxy (http://HOST:PORT)");
+        }
+        int port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        String user = fileUser;
+        String password = filePassword;
+        if (uri.getRawUserInfo() != null) {
+            String[] parts = uri.getRawUserInfo().split(":", 2);
+            user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+            password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+        }
+        return new Proxy(host, port, user, password, url.source());
+    }
+
+    /** The tenant id, or a usage error saying how to give it. */
+    String tenantId() {
+        return required(tenant, "a tenant id", "--tenant", ENV_TENANT, KEY_TENANT);
+    }
+
+    String clientId() {
+        return required(clientId, "a client id", "--client-id", ENV_CLIENT_ID, KEY_CLIENT_ID);
+    }
+
+    private static String required(Value v, String what, String flag, String envName, String key) {
+        if (v == null) {
+            throw CliException.usage("no " + what.substring(what.indexOf(' ') + 1) + ": give " + flag + ", set "
+                    + envName + ", or put " + key + " in the file given to --config");
+        }
+        return v.value();
+    }
+
+    Cloud cloud() {
+        return cloud;
+    }
+
+    /** The API base actually used: the override, or the cloud's. */
+    String apiBaseUrl() {
+        return apiUrl != null ? stripSlash(apiUrl.value()) : cloud.apiBaseUrl();
+    }
+
+    /** Where sign-in requests go: the override, or the cloud's login host. */
+    String loginBaseUrl() {
+        return loginUrl != null ? stripSlash(loginUrl.value()) : cloud.loginBaseUrl();
+    }
+
+    private static String stripSlash(String s) {
+        String t = s;
+        while (t.endsWith("/")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        return t;
+    }
+
+    Proxy proxy() {
+        return proxy;
+    }
+
+    /** From {@code o365.requests.per.minute} in --config, if given. */
+    Integer requestsPerMinute() {
+        return requestsPerMinute;
+    }
+
+    boolean usesCertificate() {
+        return certificatePath != null;
+    }
+
+    /** True when the client secret was given on the command line (visible in the process list). */
+    boolean secretFromCommandLine() {
+        return clientSecret != null && clientSecret.source().startsWith("--");
+    }
+
+    /**
+     * The client settings for the core. The CLI is the operator's own tool: {@code --api-url} and
+     * {@code --login-url} may name any host (no allow-list).
+     *
+     * @param requestsPerMinute the request budget (e.g. {@code --requests-per-minute})
+     */
+    ClientSettings toClientSettings(CliContext ctx, int requestsPerMinute) {
+        String tenantId = tenantId();
+        String client = clientId();
+        if (clientSecret == null && certificatePath == null) {
+            throw CliException.usage("no credential: give --certificate FILE, or set " + ENV_CLIENT_SECRET + " (or "
+                    + ENV_CERTIFICATE_PATH + "), or put " + KEY_CLIENT_SECRET + " (or " + KEY_CERTIFICATE_PATH
+                    + ") in the file given to --config; --client-secret works too but shows in the process list");
+        }
+        try {
+            ClientSettings.Builder b = ClientSettings.builder()
+                    .tenantId(tenantId)
+                    .clientId(client)
+                    .cloud(cloud)
+                    .requestsPerMinute(requestsPerMinute)
+                    .clock(ctx.clock())
+                    .sleeper(ctx.sleeper())
+                    .random(ctx.random())
+                    .userAgent(CliContext.PROGRAM + "/" + io.github.auditlake.o365.Version.get());
+            if (clientSecret != null) {
+                b.clientSecret(clientSecret.value());
+            } else {
+                b.certificate(Path.of(certificatePath.value()),
+                        certificatePassword == null ? null : certificatePassword.value());
+            }
+            if (apiUrl != null) {
+                b.apiBaseUrl(apiUrl.value());
+            }
+            if (loginUrl != null) {
+                b.loginBaseUrl(loginUrl.value());
+            }
+            if (publisherId != null) {
+                b.publisherId(publisherId.value());
+            }
+            if (proxy != null) {
+                b.proxy(proxy.host(), proxy.port());
+                if (proxy.user() != null) {
+                    b.proxyCredentials(proxy.user(), proxy.password());
+                }
+            }
+            return b.build();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw CliException.usage(String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** One line per setting and its source, for --verbose; secrets are shown as {@code ***}. */
+    List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("tenant id: " + show(tenant));
+        lines.add("client id: " + show(clientId));
+        if (clientSecret != null) {
+            lines.add("credential: client secret *** (from " + clientSecret.source() + ")");
+        } else if (certificatePath != null) {
+            lines.add("credential: certificate " + show(certificatePath) + ", password "
+                    + (certificatePassword == null ? "none" : "*** (from " + certificatePassword.source() + ")"));
+        } else {
+            lines.add("credential: none");
+        }
+        lines.add("cloud: " + cloud.configName());
+        lines.add("API: " + apiBaseUrl() + (apiUrl == null ? " (cloud default)" : " (from " + apiUrl.source() + ")"));
+        lines.add("login: " + loginBaseUrl() + (loginUrl == null ? " (cloud default)"
+                : " (from " + loginUrl.source() + ")"));
+        lines.add("publisher id: " + (publisherId == null ? "the tenant id" : show(publisherId)));
+        lines.add("proxy: " + (proxy == null ? "none" : proxy.host() + ":" + proxy.port()
+                + (proxy.user() == null ? "" : " as " + proxy.user()) + " (from " + proxy.source() + ")"));
+        return lines;
+    }
+
+    private static String show(Value v) {
+        return v == null ? "none" : v.value() + " (from " + v.source() + ")";
+    }
+}

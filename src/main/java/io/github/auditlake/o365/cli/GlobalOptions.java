@@ -1,0 +1,63 @@
+package io.github.auditlake.o365.cli;
+
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.nio.file.Path;
+
+/**
+ * The options every command takes, before or after the subcommand name ({@link ScopeType#INHERIT}). Values given
+ * here win over the environment, which wins over {@code --config}; see {@link CliSettings}.
+ */
+final class GlobalOptions {
+    @Option(names = "--tenant", paramLabel = "TENANT_ID", scope = ScopeType.INHERIT, order = 100,
+            description = "Directory (tenant) GUID. Env: O365_TENANT_ID.")
+    String tenant;
+
+    @Option(names = "--client-id", paramLabel = "CLIENT_ID", scope = ScopeType.INHERIT, order = 101,
+            description = "Application (client) id. Env: O365_CLIENT_ID.")
+    String clientId;
+
+    @Option(names = "--client-secret", paramLabel = "SECRET", scope = ScopeType.INHERIT, order = 102,
+            description = "Client secret. Shows in the process list: prefer O365_CLIENT_SECRET or --config.")
+    String clientSecret;
+
+    @Option(names = "--certificate", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 103,
+            description = "Certificate instead of a secret: PKCS12 (.p12/.pfx) or PEM with the private key. "
+                    + "Env: O365_CLIENT_CERTIFICATE_PATH.")
+    Path certificate;
+
+    @Option(names = "--certificate-password", paramLabel = "PASSWORD", scope = ScopeType.INHERIT, order = 104,
+            description = "Certificate password. Shows in the process list: prefer "
+                    + "O365_CLIENT_CERTIFICATE_PASSWORD or --config.")
+    String certificatePassword;
+
+    @Option(names = "--cloud", paramLabel = "CLOUD", scope = ScopeType.INHERIT, order = 105,
+            description = "commercial (default), gcc, gcc-high or dod. Env: O365_CLOUD.")
+    String cloud;
+
+    @Option(names = "--api-url", paramLabel = "URL", scope = ScopeType.INHERIT, order = 106,
+            description = "API base URL override (e.g. a simulator), without /api/v1.0. Env: O365_API_URL.")
+    String apiUrl;
+
+    @Option(names = "--login-url", paramLabel = "URL", scope = ScopeType.INHERIT, order = 107,
+            description = "Sign-in base URL override, without the tenant path. Env: O365_LOGIN_URL.")
+    String loginUrl;
+
+    @Option(names = "--publisher-id", paramLabel = "GUID", scope = ScopeType.INHERIT, order = 108,
+            description = "PublisherIdentifier sent on every call (default: the tenant id).")
+    String publisherId;
+
+    @Option(names = "--proxy", paramLabel = "URL", scope = ScopeType.INHERIT, order = 109,
+            description = "HTTP proxy, e.g. http://proxy.example:3128 (user:password@ for basic authentication).")
+    String proxy;
+
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 110,
+            description = "A connector configuration (JSON as posted to Connect, or .properties) to take the "
+                    + "o365.* settings from; $${file:PATH:KEY}, $${directory:DIR:FILE} and $${env:NAME} are resolved.")
+    Path config;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, order = 111,
+            description = "Say where each setting came from and what is retried; stack traces on errors.")
+    boolean verbose;
+}

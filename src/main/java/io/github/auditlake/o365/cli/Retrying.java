@@ -1,0 +1,66 @@
+package io.github.auditlake.o365.cli;
+
+import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.RetryPolicy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * The CLI's backoff around the client, as the connector's engine does it: the client already retries each HTTP
+ * call a bounded number of times; past that, transient failures are retried here with capped exponential backoff
+ * (full jitter, {@code Retry-After} honoured) until a deadline the data sets (a window's listing limit, a blob's
+ * expiration), never by a count.
+ */
+final class Retrying {
+    static final Duration INITIAL = Duration.ofSeconds(1);
+    static final Duration MAX = Duration.ofMinutes(5);
+    private static final RetryPolicy UNBOUNDED = new RetryPolicy(Integer.MAX_VALUE, INITIAL, MAX,
+            Duration.ofDays(36_500));
+
+    private Retrying() {
+    }
+
+    /** The wait after {@code failures} consecutive failures. */
+    static Duration delay(CliContext ctx, int failures, ApiException e) {
+        return UNBOUNDED.nextDelay(failures, Duration.ZERO, e.retryAfter().orElse(null), ctx.random()).orElseThrow();
+    }
+
+    /**
+     * Calls {@code call}, retrying transient {@link ApiException}s until waiting would pass {@code deadline}; then,
+     * and for any other failure, the exception is thrown.
+     */
+    static <T> T call(CliContext ctx, String what, Instant deadline, Supplier<T> call) {
+        int failures = 0;
+        while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw CliException.failure("interrupted", null);
+            }
+            try {
+                return call.get();
+            } catch (ApiException e) {
+                if (!e.isTransient()) {
+                    throw e;
+                }
+                failures++;
+                Duration d = delay(ctx, failures, e);
+                if (!ctx.clock().instant().plus(d).isBefore(deadline)) {
+                    throw e;
+                }
+                ctx.debug(what + ": " + e.getMessage() + " (failure " + failures + "; retrying in " + d.toMillis()
+                        + " ms)");
+                sleep(ctx, d);
+            }
+        }
+    }
+
+    static void sleep(CliContext ctx, Duration d) {
+        try {
+            ctx.sleeper().sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CliException.failure("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.github.auditlake.o365.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Time arguments and the API's listing windows. All times are UTC. */
+final class Times {
+    /** The API lists content at most this far back (reference 3.2). */
+    static final Duration RETENTION = Duration.ofDays(7);
+    /** The longest window the API answers completely (reference 3.2). */
+    static final Duration MAX_WINDOW = Duration.ofHours(24);
+    /**
+     * Listing starts are kept this far inside the retention: a request for exactly now - 7 d can be refused by the
+     * time it arrives (reference 5.4). Content created in the margin expires within it anyway.
+     */
+    static final Duration EDGE_MARGIN = Duration.ofMinutes(5);
+
+    private static final Pattern RELATIVE = Pattern.compile("([+-])(\\d{1,6})([smhdw])");
+    static final String FORMATS = "use an ISO-8601 UTC time (2026-11-28T10:00:00Z, or without Z), a date "
+            + "(2026-11-28), or a relative time (-24h, -7d, -30m, now)";
+
+    private Times() {
+    }
+
+    /** A half-open interval {@code [start, end)}. */
+    record Window(Instant start, Instant end) {
+        @Override
+        public String toString() {
+            return "[" + start + ", " + end + ")";
+        }
+    }
+
+    /** Parses a time argument against {@code now}; a usage error names the option and the accepted forms. */
+    static Instant parse(String option, String text, Instant now) {
+        if (text == null || text.isBlank()) {
+            throw CliException.usage(option + " is empty: " + FORMATS);
+        }
+        String t = text.trim();
+        if (t.equalsIgnoreCase("now")) {
+            return now;
+        }
+        Matcher m = RELATIVE.matcher(t.toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(2));
+            Duration d = switch (m.group(3)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofDays(7 * n);
+            };
+            return m.group(1).equals("-") ? now.minus(d) : now.plus(d);
+        }
+        String iso = t.length() > 10 && t.charAt(10) == ' ' ? t.substring(0, 10) + "T" + t.substring(11) : t;
+        try {
+            return OffsetDateTime.parse(iso).toInstant();
+        } catch (DateTimeParseException ignored) {
+            // try the forms without a zone
+        }
+        try {
+            return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException ignored) {
+            // try a date
+        }
+        try {
+            return LocalDate.parse(iso).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            throw CliException.usage(option + " '" + text + "' is not a time: " + FORMATS);
+        }
+    }
+
+    /**
+     * Parses {@code --start} and {@code --end} and checks the range: start before end, and start inside the API's
+     * 7-day retention (content older than that can no longer be listed).
+     */
+    static Window range(String startText, String endText, Instant now) {
+        Instant start = parse("--start", startText, now);
+        Instant end = parse("--end", endText, now);
+        if (!start.isBefore(end)) {
+            throw CliException.usage("--start " + start + " must be before --end " + end);
+        }
+        Instant earliest = now.minus(RETENTION);
+        // a minute of grace: "-7d" or a time typed a moment ago for exactly seven days back is accepted
+        if (start.isBefore(earliest.minus(Duration.ofMinutes(1)))) {
+            throw CliException.usage("--start " + start + " is more than 7 days ago: the Management Activity API "
+                    + "keeps content for 7 days, so the earliest start now is " + earliest + " (-7d)");
+        }
+        return new Window(start, end);
+    }
+
+    /** Splits {@code [start, end)} into consecutive windows of at most 24 hours. */
+    static List<Window> windows(Window range) {
+        List<Window> out = new ArrayList<>();
+        Instant s = range.start();
+        while (s.isBefore(range.end())) {
+            Instant e = s.plus(MAX_WINDOW);
+            if (e.isAfter(range.end())) {
+                e = range.end();
+            }
+            out.add(new Window(s, e));
+            s = e;
+        }
+        return out;
+    }
+
+    /**
+     * The window as it may be sent now: its start moved inside the retention (now - 7 d + margin) when it lies
+     * before; empty when nothing of it is left.
+     */
+    static java.util.Optional<Window> listable(Window w, Instant now) {
+        Instant earliest = now.minus(RETENTION).plus(EDGE_MARGIN);
+        if (!w.start().isBefore(earliest)) {
+            return java.util.Optional.of(w);
+        }
+        if (!earliest.isBefore(w.end())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Window(earliest, w.end()));
+    }
+}

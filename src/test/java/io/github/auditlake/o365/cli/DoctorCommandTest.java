@@ -1,0 +1,139 @@
+package io.github.auditlake.o365.cli;
+
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.simulator.AppSpec;
+import io.github.auditlake.o365.simulator.SimClock;
+import io.github.auditlake.o365.simulator.TenantSpec;
+import io.github.auditlake.o365.simulator.Volume;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code doctor} against the simulator. The simulator's HTTP {@code Date} header is the machine's real time, so
+ * these tests run the simulator and the CLI on a {@link SimClock} that follows the system clock (shifted where a
+ * skew is wanted); no test asserts on timing.
+ */
+class DoctorCommandTest {
+    private CliHarness cli;
+
+    @AfterEach
+    void stop() {
+        if (cli != null) {
+            cli.close();
+        }
+    }
+
+    private static TenantSpec tenant(AppSpec app) {
+        return TenantSpec.of(CliHarness.TENANT).app(app).subscribedAll(true).volumeAll(Volume.of(2, 3));
+    }
+
+    private static AppSpec app() {
+        return AppSpec.of(CliHarness.CLIENT).secret(CliHarness.SECRET);
+    }
+
+    private static void assertLine(CliHarness.Run r, String status, String topic, String... words) {
+        List<String> matching = r.lines().stream().filter(l -> l.startsWith(status) && l.contains(" " + topic + ":"))
+                .toList();
+        assertFalse(matching.isEmpty(), status + " " + topic + " in:\n" + r);
+        for (String w : words) {
+            assertTrue(matching.stream().anyMatch(l -> l.contains(w)), "'" + w + "' in " + matching);
+        }
+    }
+
+    @Test
+    void healthyTenantPassesEveryCheck() {
+        cli = new CliHarness(tenant(app()), SimClock.system());
+        CliHarness.Run r = cli.run("doctor");
+        assertEquals(0, r.code(), r.toString());
+        assertLine(r, "OK", "settings", CliHarness.TENANT);
+        assertLine(r, "OK", "sign-in endpoint");
+        assertLine(r, "OK", "API endpoint");
+        assertLine(r, "OK", "clock");
+        assertLine(r, "OK", "sign-in");
+        assertLine(r, "OK", "permissions", "ActivityFeed.Read granted");
+        assertLine(r, "OK", "permissions", "ActivityFeed.ReadDlp granted");
+        for (ContentType t : ContentType.values()) {
+            assertLine(r, "OK", "subscription " + t.wireName(), "enabled");
+            assertLine(r, "OK", "content " + t.wireName(), "blobs in the last 24 hours");
+        }
+        assertTrue(r.lines().stream().allMatch(l -> l.matches("(OK|WARN|FAIL) +[^:]+: .+")), r.toString());
+        assertFalse(r.out().contains(CliHarness.SECRET) || r.err().contains(CliHarness.SECRET));
+    }
+
+    @Test
+    void quietWorkloadMissingDlpPermissionAndStoppedSubscriptionAreExplained() {
+        cli = new CliHarness(TenantSpec.of(CliHarness.TENANT).app(app().roles(AppSpec.ROLE_READ)).subscribedAll(true)
+                .volumeAll(Volume.of(2, 3)).volume(ContentType.EXCHANGE, Volume.NONE), SimClock.system());
+        assertEquals(0, cli.run("subscriptions", "stop", "--content-type", "Audit.SharePoint").code());
+
+        CliHarness.Run r = cli.run("doctor");
+
+        assertEquals(1, r.code(), "DLP.All is enabled but cannot be read: " + r);
+        assertLine(r, "WARN", "permissions", "ActivityFeed.ReadDlp is missing");
+        assertLine(r, "WARN", "content Audit.Exchange", "no content in the last 24 hours", "mailbox auditing",
+                "Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true");
+        assertLine(r, "WARN", "subscription Audit.SharePoint", "disabled",
+                "o365-audit subscriptions start --content-type Audit.SharePoint");
+        assertLine(r, "FAIL", "content DLP.All", "ActivityFeed.ReadDlp");
+        assertLine(r, "OK", "content Audit.General");
+    }
+
+    @Test
+    void missingReadPermissionFails() {
+        cli = new CliHarness(tenant(app().noRoles()), SimClock.system());
+        CliHarness.Run r = cli.run("doctor");
+        assertEquals(1, r.code(), r.toString());
+        assertLine(r, "FAIL", "permissions", "ActivityFeed.Read is missing", "admin consent");
+    }
+
+    @Test
+    void wrongSecretFailsSignInWithoutShowingIt() {
+        cli = new CliHarness(tenant(app()), SimClock.system());
+        cli.env.put("O365_CLIENT_SECRET", "Not-The-Right-Secret-9");
+        CliHarness.Run r = cli.run("doctor", "--verbose");
+        assertEquals(1, r.code(), r.toString());
+        assertLine(r, "FAIL", "sign-in");
+        assertFalse(r.out().contains("Not-The-Right-Secret-9") || r.err().contains("Not-The-Right-Secret-9"),
+                r.toString());
+    }
+
+    @Test
+    void skewedClockFails() {
+        SimClock clock = SimClock.system();
+        clock.advance(Duration.ofHours(2));
+        cli = new CliHarness(tenant(app()), clock);
+        CliHarness.Run r = cli.run("doctor");
+        assertEquals(1, r.code(), r.toString());
+        assertLine(r, "FAIL", "clock", "2 h ahead of the service", "NTP");
+    }
+
+    @Test
+    void unreachableProxyFails() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        cli = new CliHarness(tenant(app()), SimClock.system());
+        CliHarness.Run r = cli.run("doctor", "--proxy", "http://127.0.0.1:" + port);
+        assertEquals(1, r.code(), r.toString());
+        assertLine(r, "FAIL", "proxy", "127.0.0.1:" + port + " cannot be reached");
+    }
+
+    @Test
+    void missingSettingsAreAFailedCheck() {
+        cli = new CliHarness(tenant(app()), SimClock.system());
+        cli.env.remove("O365_CLIENT_ID");
+        CliHarness.Run r = cli.run("doctor");
+        assertEquals(1, r.code(), r.toString());
+        assertLine(r, "FAIL", "settings", "--client-id", "O365_CLIENT_ID");
+    }
+}
