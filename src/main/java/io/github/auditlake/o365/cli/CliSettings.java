@@ -291,7 +291,10 @@ final class CliSettings {
                     .clock(ctx.clock())
                     .sleeper(ctx.sleeper())
                     .random(ctx.random())
-                    .userAgent(CliContext.PROGRAM + "/" + io.github.auditlake.o365.Version.get());
+                    .userAgent(CliContext.PROGRAM + "/" + io.github.auditlake.o365.Version.get())
+                    // the operator typed these endpoints: no worker allow-list applies to their own tool
+                    .allowList(io.github.auditlake.o365.api.EndpointAllowList.ANY)
+                    .burstAtStart(true);
             if (clientSecret != null) {
                 b.clientSecret(clientSecret.value());
             } else {
