@@ -11,4 +11,10 @@ public interface ApiFactory {
      * @param forValidation     true for the short live check of {@code validate()} (no long retries)
      */
     ManagementApi create(O365SourceConfig config, int requestsPerMinute, boolean forValidation);
+
+    /** The client of one tenant of a multi-tenant configuration (default: the single-tenant factory). */
+    default ManagementApi create(O365SourceConfig config, String tenant, int requestsPerMinute,
+                                 boolean forValidation) {
+        return create(config, requestsPerMinute, forValidation);
+    }
 }

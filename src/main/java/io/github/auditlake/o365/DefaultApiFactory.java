@@ -34,11 +34,16 @@ public final class DefaultApiFactory implements ApiFactory {
 
     @Override
     public ManagementApi create(O365SourceConfig c, int requestsPerMinute, boolean forValidation) {
+        return create(c, c.tenantId(), requestsPerMinute, forValidation);
+    }
+
+    @Override
+    public ManagementApi create(O365SourceConfig c, String tenant, int requestsPerMinute, boolean forValidation) {
         ClientSettings.Builder b = ClientSettings.builder()
-                .tenantId(c.tenantId())
+                .tenantId(tenant)
                 .clientId(c.clientId())
                 .cloud(c.cloud())
-                .publisherId(c.publisherId())
+                .publisherId(c.publisherId(tenant))
                 .requestsPerMinute(requestsPerMinute)
                 .userAgent("kafka-connect-o365-audit/" + Version.get())
                 .clock(clock)

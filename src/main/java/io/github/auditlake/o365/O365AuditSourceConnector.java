@@ -49,8 +49,12 @@ public class O365AuditSourceConnector extends SourceConnector {
     public void start(Map<String, String> props) {
         this.props = Map.copyOf(props);
         this.config = new O365SourceConfig(props);
-        log.info("Connector starting: tenant {}, cloud {}, streams {}", config.tenantId(), config.cloud().configName(),
-                config.streams());
+        if (config.tenants().isEmpty() || config.bothTenantKeysSet()) {
+            throw new ConnectException("Set exactly one of " + O365SourceConfig.TENANT_ID_CONFIG + " (one tenant GUID) "
+                    + "or " + O365SourceConfig.TENANT_IDS_CONFIG + " (a comma-separated list of tenant GUIDs)");
+        }
+        log.info("Connector starting: tenants {}, cloud {}, {} streams", config.tenants(),
+                config.cloud().configName(), config.streams().size());
     }
 
     @Override
@@ -62,13 +66,11 @@ public class O365AuditSourceConnector extends SourceConnector {
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<StreamId> streams = config.streams();
         int n = Math.max(1, Math.min(maxTasks, streams.size()));
-        int share = Math.max(1, config.requestsPerMinute() / n);
         List<Map<String, String>> configs = new ArrayList<>(n);
         for (List<StreamId> group : ConnectorUtils.groupPartitions(streams, n)) {
             Map<String, String> task = new HashMap<>(props);
             task.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG,
                     group.stream().map(StreamId::encode).collect(Collectors.joining(",")));
-            task.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, Integer.toString(share));
             configs.add(task);
         }
         return configs;

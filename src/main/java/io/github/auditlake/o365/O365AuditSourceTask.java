@@ -66,18 +66,24 @@ public class O365AuditSourceTask extends SourceTask {
         O365SourceTaskConfig config = new O365SourceTaskConfig(props);
         List<StreamId> streams = config.assignedStreams();
         Map<StreamId, StreamCursor> positions = readPositions(streams);
-        ManagementApi api = apiFactory.create(config, config.taskRequestsPerMinute(), false);
+        // one client per tenant: its own token, and its own share of that tenant's request budget
+        Map<String, ManagementApi> apis = new java.util.LinkedHashMap<>();
+        for (StreamId s : streams) {
+            apis.computeIfAbsent(s.tenantId(), t -> apiFactory.create(config, t, config.requestsPerMinuteFor(t),
+                    false));
+        }
         TransactionContext tx = context.transactionContext();
         EngineSettings settings = new EngineSettings(config.windowPlanner(), config.initialLookback(),
                 config.pollInterval(), config.fetchConcurrency(), config.bufferMaxBytes(),
                 Math.max(config.batchMaxRecords() * 2, 1024), config.heartbeatInterval(),
                 config.manageSubscriptions(), config.retryBackoff(), config.retryBackoffMax().multipliedBy(5),
-                tx == null ? Duration.ZERO : STALL_COMMIT_AFTER, null);
+                tx == null ? Duration.ZERO : STALL_COMMIT_AFTER, null, config.tenants().size() > 1);
         EngineMetrics metrics = new EngineMetrics();
         TaskMetrics.register(context, metrics, clock);
-        CollectionEngine engine = new CollectionEngine(streams, tenant -> api, positions, settings, clock, sleeper,
+        CollectionEngine engine = new CollectionEngine(streams, apis::get, positions, settings, clock, sleeper,
                 new Random(), metrics);
-        state = new O365AuditSourceTaskState(config, api, engine, new RecordMapper(config.topicTemplate(),
+        TaskMetrics.registerTenants(context, metrics, apis.keySet());
+        state = new O365AuditSourceTaskState(config, List.copyOf(apis.values()), engine, new RecordMapper(config.topicTemplate(),
                 config.heartbeatTopic(), config.skipsTopic(), config.recordMaxBytes(), metrics), tx);
         log.info("Task starting for streams {} (exactly-once transaction boundaries: {})", streams,
                 tx == null ? "set by the worker" : "at blob boundaries");
@@ -158,10 +164,12 @@ public class O365AuditSourceTask extends SourceTask {
             return;
         }
         s.engine.close();
-        try {
-            s.api.close();
-        } catch (RuntimeException e) {
-            log.warn("Closing the API client failed: {}", e.getMessage());
+        for (ManagementApi api : s.apis) {
+            try {
+                api.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing the API client of tenant {} failed: {}", api.tenantId(), e.getMessage());
+            }
         }
         log.info("Task stopped. Totals: {}", s.engine.metrics().summary());
     }
@@ -173,17 +181,17 @@ public class O365AuditSourceTask extends SourceTask {
 
     static final class O365AuditSourceTaskState {
         final O365SourceTaskConfig config;
-        final ManagementApi api;
+        final List<ManagementApi> apis;
         final CollectionEngine engine;
         final RecordMapper mapper;
         final TransactionContext transactions;
         long lastSummaryNanos = System.nanoTime();
         int recordsSinceCommit;
 
-        O365AuditSourceTaskState(O365SourceTaskConfig config, ManagementApi api, CollectionEngine engine,
+        O365AuditSourceTaskState(O365SourceTaskConfig config, List<ManagementApi> apis, CollectionEngine engine,
                                  RecordMapper mapper, TransactionContext transactions) {
             this.config = config;
-            this.api = api;
+            this.apis = apis;
             this.engine = engine;
             this.mapper = mapper;
             this.transactions = transactions;

@@ -87,6 +87,51 @@ class TaskAgainstSimulatorTest {
         }
     }
 
+    @Test
+    void collectsSeveralTenantsEachWithItsOwnTokenAndPublisherIdentifier() throws Exception {
+        String other = "8e4d2b3c-6f70-4b9c-8d1e-2f3a4b5c6d7f";
+        SimClock clock = SimClock.fixed(T0);
+        try (ManagementApiSimulator sim = ManagementApiSimulator.builder().clock(clock).seed(12).pageSize(20)
+                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret("s3cret").roles(AppSpec.ROLE_READ))
+                        .volumeAll(Volume.of(4, 5)).backfill(Duration.ofHours(6)))
+                .tenant(TenantSpec.of(other).app(AppSpec.of(CLIENT).secret("s3cret").roles(AppSpec.ROLE_READ))
+                        .volumeAll(Volume.of(4, 5)).backfill(Duration.ofHours(6)))
+                .build().start()) {
+            Map<String, String> props = new HashMap<>();
+            props.put("o365.tenant.ids", TENANT + ", " + other);
+            props.put("o365.client.id", CLIENT);
+            props.put("o365.client.secret", "s3cret");
+            props.put("o365.api.url", sim.baseUrl());
+            props.put("o365.login.url", sim.baseUrl());
+            props.put("o365.content.types", "Audit.Exchange");
+            props.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(6).toMillis()));
+            props.put("o365.heartbeat.interval.ms", "0");
+            props.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + other + "|Audit.Exchange");
+            FakeTaskContext ctx = new FakeTaskContext(false);
+            List<SourceRecord> delivered = new ArrayList<>();
+            Set<String> expected = new HashSet<>();
+            expected.addAll(sim.expectedRecordIds(TENANT, ContentType.EXCHANGE, T0.minus(Duration.ofHours(6)),
+                    T0.minus(Duration.ofMinutes(5))));
+            expected.addAll(sim.expectedRecordIds(other, ContentType.EXCHANGE, T0.minus(Duration.ofHours(6)),
+                    T0.minus(Duration.ofMinutes(5))));
+            assertTrue(expected.size() > 20);
+            O365AuditSourceTask task = start(sim, clock, ctx, props);
+            pollUntil(task, ctx, delivered, d -> d.stream().map(SourceRecord::key).collect(Collectors.toSet())
+                    .containsAll(expected), false);
+            task.stop();
+            Set<Object> tenants = delivered.stream().map(r -> r.sourcePartition().get("tenant"))
+                    .collect(Collectors.toSet());
+            assertEquals(Set.of(TENANT, other), tenants);
+            for (RecordedRequest r : sim.requests()) {
+                if (r.isApi()) {
+                    assertTrue(r.path().contains("/" + r.query("PublisherIdentifier").orElse("none") + "/"),
+                            "each tenant's calls carry its own PublisherIdentifier: " + r.path() + "?" + r.rawQuery());
+                    assertEquals(200, r.status(), "each tenant's calls carry its own token: " + r.path());
+                }
+            }
+        }
+    }
+
     static O365AuditSourceTask start(ManagementApiSimulator sim, SimClock clock, FakeTaskContext ctx,
                                      Map<String, String> props) {
         io.github.auditlake.o365.api.Sleeper sleeper = d -> {

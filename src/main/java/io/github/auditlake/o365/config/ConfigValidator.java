@@ -76,6 +76,17 @@ public final class ConfigValidator {
 
     private boolean crossField(O365SourceConfig c, Map<String, ConfigValue> values) {
         int before = errorCount(values);
+        if (c.bothTenantKeysSet()) {
+            String m = "Both " + TENANT_ID_CONFIG + " and " + O365SourceConfig.TENANT_IDS_CONFIG + " are set: keep "
+                    + "exactly one (one tenant, or a list of tenants)";
+            add(values, TENANT_ID_CONFIG, m);
+            add(values, O365SourceConfig.TENANT_IDS_CONFIG, m);
+        } else if (c.tenants().isEmpty()) {
+            String m = "No tenant: set " + TENANT_ID_CONFIG + " to the tenant's GUID, or "
+                    + O365SourceConfig.TENANT_IDS_CONFIG + " to a comma-separated list of GUIDs";
+            add(values, TENANT_ID_CONFIG, m);
+            add(values, O365SourceConfig.TENANT_IDS_CONFIG, m);
+        }
         boolean secret = c.clientSecret() != null;
         boolean cert = c.certificatePath() != null;
         if (!secret && !cert) {
@@ -199,20 +210,78 @@ public final class ConfigValidator {
         }
     }
 
+    /** How long the live check of all tenants may take together. */
+    static final java.time.Duration LIVE_CHECK_BUDGET = java.time.Duration.ofSeconds(40);
+
     private void liveCheck(O365SourceConfig config, Map<String, ConfigValue> values) {
-        try (ManagementApi api = apiFactory.create(config, 60, true)) {
-            api.listSubscriptions();
-        } catch (ApiException e) {
-            String field = fieldFor(e, config);
-            if (field == null) {
-                log.warn("Could not reach the Management API to check the configuration ({}); accepting it",
-                        e.getMessage());
-                return;
-            }
-            add(values, field, "Live check failed: " + e.getMessage());
-        } catch (RuntimeException e) {
-            log.warn("Live configuration check could not run: {}", e.toString());
+        java.util.List<String> tenants = config.tenants();
+        if (tenants.size() == 1) {
+            report(config, values, null, check(config, tenants.get(0)));
+            return;
         }
+        // every tenant in parallel, within a bounded time; each failing tenant is reported by its GUID
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(8, tenants.size()), r -> {
+                    Thread t = new Thread(r, "o365-validate");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            Map<String, java.util.concurrent.Future<RuntimeException>> checks = new java.util.LinkedHashMap<>();
+            for (String t : tenants) {
+                checks.put(t, pool.submit(() -> check(config, t)));
+            }
+            long deadline = System.nanoTime() + LIVE_CHECK_BUDGET.toNanos();
+            for (Map.Entry<String, java.util.concurrent.Future<RuntimeException>> e : checks.entrySet()) {
+                try {
+                    long left = Math.max(1, deadline - System.nanoTime());
+                    report(config, values, e.getKey(), e.getValue().get(left,
+                            java.util.concurrent.TimeUnit.NANOSECONDS));
+                } catch (java.util.concurrent.TimeoutException ex) {
+                    log.warn("Tenant {}: the live check did not finish within {} s; accepting it", e.getKey(),
+                            LIVE_CHECK_BUDGET.toSeconds());
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    log.warn("Tenant {}: the live check could not run: {}", e.getKey(), ex.getCause().toString());
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Signs in and lists the subscriptions of one tenant; returns the failure, or null. */
+    private RuntimeException check(O365SourceConfig config, String tenant) {
+        try (ManagementApi api = apiFactory.create(config, tenant, 60, true)) {
+            api.listSubscriptions();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    private static void report(O365SourceConfig config, Map<String, ConfigValue> values, String tenant,
+                               RuntimeException failure) {
+        if (failure == null) {
+            return;
+        }
+        String who = tenant == null ? "" : "Tenant " + tenant + ": ";
+        if (!(failure instanceof ApiException e)) {
+            log.warn("{}Live configuration check could not run: {}", who, failure.toString());
+            return;
+        }
+        String field = fieldFor(e, config);
+        if (field == null) {
+            log.warn("{}Could not reach the Management API to check the configuration ({}); accepting it", who,
+                    e.getMessage());
+            return;
+        }
+        if (tenant != null && field.equals(TENANT_ID_CONFIG)) {
+            field = O365SourceConfig.TENANT_IDS_CONFIG;
+        }
+        add(values, field, who + "Live check failed: " + e.getMessage());
     }
 
     private static String fieldFor(ApiException e, O365SourceConfig c) {

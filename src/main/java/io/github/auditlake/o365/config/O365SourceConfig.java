@@ -30,7 +30,16 @@ public class O365SourceConfig extends AbstractConfig {
 
     public static final String TENANT_ID_CONFIG = "o365.tenant.id";
     static final String TENANT_ID_DOC = "Directory (tenant) ID of the Microsoft 365 tenant to collect from, a GUID "
-            + "(Entra admin center > Overview). The API only accepts the GUID, not a domain name.";
+            + "(Entra admin center > Overview). The API only accepts the GUID, not a domain name. Set exactly one of "
+            + "this or o365.tenant.ids.";
+    public static final String TENANT_IDS_CONFIG = "o365.tenant.ids";
+    static final String TENANT_IDS_DOC = "Several tenants, as a comma-separated list of tenant GUIDs, collected with "
+            + "the same app registration (a multi-tenant Entra app consented in each tenant): streams are tenants x "
+            + "content types, spread over the tasks. Each tenant has its own token and its own request budget "
+            + "(o365.requests.per.minute applies per tenant). One tenant's failure (consent revoked, tenant deleted, "
+            + "permission missing) never stops the others: it is logged with the tenant, counted, published on the "
+            + "skips topic and retried with backoff. Set exactly one of this or o365.tenant.id. Adding or removing a "
+            + "tenant keeps every other stream's offsets.";
     public static final String CLIENT_ID_CONFIG = "o365.client.id";
     static final String CLIENT_ID_DOC = "Application (client) ID of the Entra app registration. It needs the "
             + "application permission ActivityFeed.Read of 'Office 365 Management APIs' with admin consent "
@@ -64,7 +73,7 @@ public class O365SourceConfig extends AbstractConfig {
             + "-Do365.endpoint.override.hosts), because it receives the client secret or signed assertion.";
     public static final String PUBLISHER_ID_CONFIG = "o365.publisher.id";
     static final String PUBLISHER_ID_DOC = "PublisherIdentifier sent on every request: the tenant GUID of whoever "
-            + "runs the collector. It selects the throttling quota; empty means the tenant id.";
+            + "runs the collector. It selects the throttling quota; empty means each stream's own tenant id.";
 
     public static final String CONTENT_TYPES_CONFIG = "o365.content.types";
     static final String CONTENT_TYPES_DOC = "Content types to collect; each is one stream (one source partition). "
@@ -189,8 +198,10 @@ public class O365SourceConfig extends AbstractConfig {
     public static ConfigDef configDef() {
         ConfigDef d = new ConfigDef();
         int o = 0;
-        d.define(TENANT_ID_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, guid(), Importance.HIGH, TENANT_ID_DOC,
+        d.define(TENANT_ID_CONFIG, Type.STRING, "", optionalGuid(), Importance.HIGH, TENANT_ID_DOC,
                 GROUP_CONNECTION, ++o, Width.MEDIUM, "Tenant ID");
+        d.define(TENANT_IDS_CONFIG, Type.LIST, "", guidList(), Importance.HIGH, TENANT_IDS_DOC, GROUP_CONNECTION,
+                ++o, Width.LONG, "Tenant IDs");
         d.define(CLIENT_ID_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                 Importance.HIGH, CLIENT_ID_DOC, GROUP_CONNECTION, ++o, Width.MEDIUM, "Client ID");
         d.define(CLIENT_SECRET_CONFIG, Type.PASSWORD, null, Importance.HIGH, CLIENT_SECRET_DOC, GROUP_CONNECTION,
@@ -332,6 +343,29 @@ public class O365SourceConfig extends AbstractConfig {
         };
     }
 
+    private static ConfigDef.Validator guidList() {
+        ConfigDef.Validator g = guid();
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                @SuppressWarnings("unchecked")
+                List<String> list = value == null ? List.of() : (List<String>) value;
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (String s : list) {
+                    g.ensureValid(name, s);
+                    if (!seen.add(s.trim().toLowerCase(java.util.Locale.ROOT))) {
+                        throw new ConfigException(name, value, "lists tenant " + s.trim() + " twice");
+                    }
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "empty, or a comma-separated list of tenant GUIDs";
+            }
+        };
+    }
+
     private static ConfigDef.Validator optionalGuid() {
         ConfigDef.Validator g = guid();
         return new ConfigDef.Validator() {
@@ -378,8 +412,34 @@ public class O365SourceConfig extends AbstractConfig {
 
     // --- typed getters ---
 
+    /** The tenant, when exactly one is configured (either key); else the first. Null when none is set. */
     public String tenantId() {
-        return getString(TENANT_ID_CONFIG).trim();
+        List<String> t = tenants();
+        return t.isEmpty() ? null : t.get(0);
+    }
+
+    /** Every tenant to collect from: o365.tenant.ids, or o365.tenant.id. */
+    public List<String> tenants() {
+        List<String> list = getList(TENANT_IDS_CONFIG);
+        List<String> out = new ArrayList<>();
+        if (list != null) {
+            for (String s : list) {
+                if (!s.isBlank()) {
+                    out.add(s.trim());
+                }
+            }
+        }
+        String single = getString(TENANT_ID_CONFIG);
+        if (out.isEmpty() && single != null && !single.isBlank()) {
+            out.add(single.trim());
+        }
+        return out;
+    }
+
+    /** True when both o365.tenant.id and o365.tenant.ids are set (a configuration error). */
+    public boolean bothTenantKeysSet() {
+        String single = getString(TENANT_ID_CONFIG);
+        return single != null && !single.isBlank() && getList(TENANT_IDS_CONFIG).stream().anyMatch(x -> !x.isBlank());
     }
 
     public String clientId() {
@@ -415,9 +475,10 @@ public class O365SourceConfig extends AbstractConfig {
         return s == null || s.isBlank() ? null : s.trim();
     }
 
-    public String publisherId() {
+    /** The PublisherIdentifier for a tenant's calls: the configured one, else the tenant itself. */
+    public String publisherId(String tenant) {
         String s = getString(PUBLISHER_ID_CONFIG);
-        return s == null || s.isBlank() ? tenantId() : s.trim();
+        return s == null || s.isBlank() ? tenant : s.trim();
     }
 
     public List<ContentType> contentTypes() {
@@ -428,9 +489,15 @@ public class O365SourceConfig extends AbstractConfig {
         return out;
     }
 
-    /** Every stream of this connector: one per (tenant, content type). */
+    /** Every stream of this connector: one per (tenant, content type), tenant by tenant. */
     public List<StreamId> streams() {
-        return contentTypes().stream().map(t -> new StreamId(tenantId(), t)).toList();
+        List<StreamId> out = new ArrayList<>();
+        for (String tenant : tenants()) {
+            for (ContentType t : contentTypes()) {
+                out.add(new StreamId(tenant, t));
+            }
+        }
+        return out;
     }
 
     public Duration initialLookback() {

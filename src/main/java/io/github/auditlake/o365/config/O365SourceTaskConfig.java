@@ -15,8 +15,8 @@ public final class O365SourceTaskConfig extends O365SourceConfig {
     static final ConfigDef TASK_CONFIG_DEF = O365SourceConfig.configDef()
             .define(TASK_STREAMS_CONFIG, Type.LIST, Importance.HIGH, "Streams (tenant|content type) of this task; "
                     + "set by the connector.")
-            .define(TASK_REQUESTS_PER_MINUTE_CONFIG, Type.INT, Importance.LOW, "This task's share of "
-                    + "o365.requests.per.minute; set by the connector.");
+            .define(TASK_REQUESTS_PER_MINUTE_CONFIG, Type.INT, null, Importance.LOW, "For tests: a fixed request "
+                    + "budget per tenant for this task, instead of its share of o365.requests.per.minute.");
 
     public O365SourceTaskConfig(Map<?, ?> props) {
         super(TASK_CONFIG_DEF, props);
@@ -26,7 +26,17 @@ public final class O365SourceTaskConfig extends O365SourceConfig {
         return getList(TASK_STREAMS_CONFIG).stream().map(StreamId::decode).toList();
     }
 
-    public int taskRequestsPerMinute() {
-        return getInt(TASK_REQUESTS_PER_MINUTE_CONFIG);
+    /**
+     * This task's share of a tenant's budget: {@code o365.requests.per.minute} times the fraction of that tenant's
+     * streams the task holds. The shares of all tasks add up to at most the budget, per tenant.
+     */
+    public int requestsPerMinuteFor(String tenant) {
+        Integer fixed = getInt(TASK_REQUESTS_PER_MINUTE_CONFIG);
+        if (fixed != null) {
+            return fixed;
+        }
+        long mine = assignedStreams().stream().filter(s -> s.tenantId().equalsIgnoreCase(tenant)).count();
+        int all = contentTypes().size();
+        return (int) Math.max(1, requestsPerMinute() * mine / Math.max(1, all));
     }
 }

@@ -6,7 +6,7 @@ import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
 
 /** What the engine hands to the task, in order per stream. Each carries the stream's position after it. */
-public sealed interface Emission permits Emission.Event, Emission.Heartbeat, Emission.Skip {
+public sealed interface Emission permits Emission.Event, Emission.Heartbeat, Emission.Skip, Emission.StreamFailure {
     StreamId stream();
 
     StreamCursor cursorAfter();
@@ -34,5 +34,13 @@ public sealed interface Emission permits Emission.Event, Emission.Heartbeat, Emi
      */
     record Skip(StreamId stream, ContentBlob blob, AuditRecord record, String reason, long recordsDelivered,
                 StreamCursor cursorAfter, boolean blobEnd) implements Emission {
+    }
+
+    /**
+     * A stream that cannot collect for now (with several tenants: one tenant's consent revoked, tenant deleted,
+     * permission missing), published on the skips topic; it is retried with backoff while the others go on. Its
+     * position is unchanged.
+     */
+    record StreamFailure(StreamId stream, String reason, StreamCursor cursorAfter) implements Emission {
     }
 }

@@ -74,6 +74,56 @@ final class StreamWorker implements Runnable {
     @Override
     public void run() {
         try {
+            int failures = 0;
+            while (!engine.closed()) {
+                try {
+                    collect();
+                    return;
+                } catch (ApiException e) {
+                    if (!settings.isolateFailures() || e.kind() == ErrorKind.TRANSIENT) {
+                        throw e;
+                    }
+                    failures++;
+                    isolate(e, failures);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ApiException e) {
+            engine.fail(stream, CollectionEngine.fatal(stream, e));
+        } catch (RuntimeException e) {
+            engine.fail(stream, e);
+        } catch (Error e) {
+            // an Error (e.g. OutOfMemoryError) fails the task instead of silently stalling the stream
+            engine.fail(stream, new IllegalStateException("Stream " + stream + " stopped on a fatal error: " + e, e));
+            throw e;
+        } finally {
+            metrics.stalledSince(stream.encode()).set(0);
+            cancel();
+        }
+    }
+
+    /**
+     * With several tenants, one tenant's permanent failure (consent revoked, tenant deleted, permission missing) must
+     * not stop the others: report it (WARN naming the tenant, metric, skips topic) and retry with backoff.
+     */
+    private void isolate(ApiException e, int failures) throws InterruptedException {
+        cancel();
+        RuntimeException described = CollectionEngine.fatal(stream, e);
+        metrics.failingSince(stream.encode()).compareAndSet(0, engine.clock().millis());
+        metrics.streamFailures.increment();
+        Duration d = Backoff.delay(failures, settings.backoffInitial().multipliedBy(10),
+                EngineSettings.ISOLATED_BACKOFF_MAX, java.util.Optional.empty(), random);
+        log.warn("Tenant {}: stream {} cannot collect ({}); the other tenants go on. Retrying in {} s", stream
+                .tenantId(), stream, described.getMessage(), d.toSeconds());
+        if (failures == 1 && cursor != null) {
+            engine.emit(new Emission.StreamFailure(stream, described.getMessage(), cursor));
+        }
+        engine.sleeper().sleep(d);
+    }
+
+    private void collect() throws InterruptedException {
+        {
             retrying("start the subscription", () -> {
                 keeper.ensure(stream.contentType());
                 return null;
@@ -106,19 +156,6 @@ final class StreamWorker implements Runnable {
                     engine.sleeper().sleep(settings.pollInterval());
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ApiException e) {
-            engine.fail(stream, CollectionEngine.fatal(stream, e));
-        } catch (RuntimeException e) {
-            engine.fail(stream, e);
-        } catch (Error e) {
-            // an Error (e.g. OutOfMemoryError) fails the task instead of silently stalling the stream
-            engine.fail(stream, new IllegalStateException("Stream " + stream + " stopped on a fatal error: " + e, e));
-            throw e;
-        } finally {
-            metrics.stalledSince(stream.encode()).set(0);
-            cancel();
         }
     }
 
@@ -155,6 +192,7 @@ final class StreamWorker implements Runnable {
         try {
             listed = list(w);
             windowErrors = 0;
+            metrics.failingSince(stream.encode()).set(0);
         } catch (ApiException e) {
             if (e.kind() != ErrorKind.WINDOW || ++windowErrors > MAX_CONSECUTIVE_WINDOW_ERRORS) {
                 throw e;

@@ -38,6 +38,21 @@ public final class EngineMetrics {
     /** Per stream: epoch ms of the high watermark (everything listed before it was delivered). */
     public final Map<String, AtomicLong> highWatermarkMs = new ConcurrentHashMap<>();
 
+    /** Streams that could not collect because of a permanent error, isolated from the others (several tenants). */
+    public final LongAdder streamFailures = new LongAdder();
+    /** Per stream: epoch ms since when it fails permanently (isolated), or 0. */
+    public final Map<String, AtomicLong> failingSinceMs = new ConcurrentHashMap<>();
+
+    public AtomicLong failingSince(String stream) {
+        return failingSinceMs.computeIfAbsent(stream, s -> new AtomicLong());
+    }
+
+    /** Epoch ms since when the oldest failing stream of {@code tenant} fails (isolated), or 0 when none does. */
+    public long tenantFailingSince(String tenant) {
+        return failingSinceMs.entrySet().stream().filter(e -> e.getKey().startsWith(tenant + "|"))
+                .mapToLong(e -> e.getValue().get()).filter(v -> v > 0).min().orElse(0);
+    }
+
     /** Per stream: epoch ms since when it has been retrying without success for a while, or 0. */
     public final Map<String, AtomicLong> stalledSinceMs = new ConcurrentHashMap<>();
 

@@ -66,6 +66,9 @@ public final class RecordMapper {
         if (e instanceof Emission.Skip sk) {
             return skip(sk.stream(), sk.blob(), sk.record(), sk.reason(), sk.recordsDelivered(), sk.cursorAfter());
         }
+        if (e instanceof Emission.StreamFailure f) {
+            return streamFailure(f);
+        }
         return heartbeat((Emission.Heartbeat) e);
     }
 
@@ -129,6 +132,22 @@ public final class RecordMapper {
         h.addString(HEADER_SKIP_REASON, reason);
         return new SourceRecord(s.partition(), after.toOffset(), skipsTopic, null, Schema.STRING_SCHEMA,
                 blob.contentId(), Schema.STRING_SCHEMA, n.toString(), null, h);
+    }
+
+    private SourceRecord streamFailure(Emission.StreamFailure f) {
+        StreamId s = f.stream();
+        com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
+        n.put("kind", "stream-failure");
+        n.put("tenant", s.tenantId());
+        n.put("contentType", s.contentType().wireName());
+        n.put("reason", f.reason());
+        n.put("position", f.cursorAfter().highWatermark().toString());
+        ConnectHeaders h = new ConnectHeaders();
+        h.addString(HEADER_TENANT, s.tenantId());
+        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        h.addString(HEADER_SKIP_REASON, f.reason());
+        return new SourceRecord(s.partition(), f.cursorAfter().toOffset(), skipsTopic, null, Schema.STRING_SCHEMA,
+                s.encode(), Schema.STRING_SCHEMA, n.toString(), null, h);
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =

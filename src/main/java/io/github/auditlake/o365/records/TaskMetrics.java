@@ -67,6 +67,33 @@ public final class TaskMetrics {
                 });
     }
 
+    /** Per-tenant metrics (tag {@code tenant}): whether the tenant's streams are failing, and since when. */
+    public static void registerTenants(SourceTaskContext context, EngineMetrics m, java.util.Collection<String> tenants) {
+        PluginMetrics pm;
+        try {
+            pm = context.pluginMetrics();
+        } catch (NoSuchMethodError | UnsupportedOperationException e) {
+            return;
+        }
+        if (pm == null) {
+            return;
+        }
+        for (String t : tenants) {
+            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+            tags.put("tenant", t);
+            pm.addMetric(pm.metricName("tenant-failing", "1 while this tenant's streams fail permanently (consent "
+                    + "revoked, tenant deleted, permission missing) and are retried with backoff; else 0",
+                    new LinkedHashMap<>(tags)),
+                    (Gauge<Long>) (config, now) -> m.tenantFailingSince(t) > 0 ? 1L : 0L);
+            pm.addMetric(pm.metricName("tenant-high-watermark-ms", "Oldest stream position of this tenant in this "
+                    + "task (epoch ms)", new LinkedHashMap<>(tags)), (Gauge<Long>) (config, now) ->
+                    m.highWatermarkMs.entrySet().stream().filter(e -> e.getKey().startsWith(t + "|"))
+                            .mapToLong(e -> e.getValue().get()).filter(v -> v > 0).min().orElse(0));
+        }
+        counter(pm, "stream-failures-total", "Streams that could not collect because of a permanent error of their "
+                + "tenant, isolated from the other tenants", m.streamFailures);
+    }
+
     private static void counter(PluginMetrics pm, String name, String doc, LongAdder adder) {
         pm.addMetric(pm.metricName(name, doc, new LinkedHashMap<>(Map.of())), (Gauge<Long>) (config, now) -> adder.sum());
     }
