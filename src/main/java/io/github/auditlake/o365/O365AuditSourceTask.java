@@ -84,7 +84,8 @@ public class O365AuditSourceTask extends SourceTask {
                 new Random(), metrics);
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
         state = new O365AuditSourceTaskState(config, List.copyOf(apis.values()), engine, new RecordMapper(config.topicTemplate(),
-                config.heartbeatTopic(), config.skipsTopic(), config.recordMaxBytes(), metrics), tx);
+                config.heartbeatTopic(), config.skipsTopic(), config.recordMaxBytes(), metrics).withFormat(config.valueFormat(),
+                config.headers()), tx);
         log.info("Task starting for streams {} (exactly-once transaction boundaries: {})", streams,
                 tx == null ? "set by the worker" : "at blob boundaries");
         engine.start();

@@ -117,6 +117,7 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
             long from = parser.currentTokenLocation().getByteOffset();
             in.retainFrom(from);
             parser.skipChildren();
+            parser.finishToken(); // a string's end is only read on demand
             long to = parser.currentLocation().getByteOffset();
             String raw = in.slice(from, to).trim();
             if (raw.endsWith(",")) {

@@ -141,6 +141,19 @@ public class O365SourceConfig extends AbstractConfig {
     static final String TRANSACTION_MAX_RECORDS_DOC = "With exactly-once and transaction.boundary=connector: "
             + "transactions end at blob boundaries, or after this many records inside a large blob.";
 
+    public static final String VALUE_FORMAT_CONFIG = "o365.value.format";
+    static final String VALUE_FORMAT_DOC = "The record value: 'json-string' (the original JSON text with a string "
+            + "schema, for SIEMs; use StringConverter), 'json-bytes' (the original JSON as UTF-8 bytes with a bytes "
+            + "schema: nothing is decoded and encoded again; fastest with ByteArrayConverter), or 'struct' (a Connect "
+            + "Struct of the Management API's common schema: Id, RecordType, CreationTime as a Timestamp, Operation, "
+            + "OrganizationId, UserType, UserKey, Workload, ResultStatus, ObjectId, UserId, ClientIP, Scope, and Raw "
+            + "holding the original JSON text; schema io.github.auditlake.o365.AuditRecord version 1; for SMTs, "
+            + "JsonConverter with schemas.enable, Schema Registry converters and table sinks).";
+    public static final String HEADERS_CONFIG = "o365.headers";
+    static final String HEADERS_DOC = "Headers added to every audit record (each prefixed with 'o365.'): any of "
+            + "tenant, content.type, content.id, content.created, workload, record.type, operation; empty for none "
+            + "(fastest: header conversion is a per-record cost of the worker).";
+
     public static final String TOPIC_CONFIG = "topic";
     static final String TOPIC_DOC = "Destination topic. '${contentType}' is replaced by the lower-cased content "
             + "type (audit.azureactivedirectory, audit.exchange, audit.sharepoint, audit.general, dlp.all) and "
@@ -265,6 +278,12 @@ public class O365SourceConfig extends AbstractConfig {
         o = 0;
         d.define(TOPIC_CONFIG, Type.STRING, "o365-audit", new ConfigDef.NonEmptyString(), Importance.HIGH, TOPIC_DOC,
                 GROUP_DESTINATION, ++o, Width.MEDIUM, "Topic");
+        d.define(VALUE_FORMAT_CONFIG, Type.STRING, "json-string", ConfigDef.CaseInsensitiveValidString.in(
+                "json-string", "json-bytes", "struct"), Importance.MEDIUM, VALUE_FORMAT_DOC, GROUP_DESTINATION, ++o,
+                Width.SHORT, "Value format");
+        d.define(HEADERS_CONFIG, Type.LIST, String.join(",", io.github.auditlake.o365.records.RecordMapper.ALL_HEADERS),
+                ConfigDef.ValidList.in(io.github.auditlake.o365.records.RecordMapper.ALL_HEADERS.toArray(new String[0])),
+                Importance.LOW, HEADERS_DOC, GROUP_DESTINATION, ++o, Width.LONG, "Headers");
 
         o = 0;
         d.define(REQUESTS_PER_MINUTE_CONFIG, Type.INT, 1800, ConfigDef.Range.between(1, 60_000), Importance.MEDIUM,
@@ -555,6 +574,14 @@ public class O365SourceConfig extends AbstractConfig {
 
     public int transactionMaxRecords() {
         return getInt(TRANSACTION_MAX_RECORDS_CONFIG);
+    }
+
+    public io.github.auditlake.o365.records.RecordMapper.ValueFormat valueFormat() {
+        return io.github.auditlake.o365.records.RecordMapper.ValueFormat.fromConfigName(getString(VALUE_FORMAT_CONFIG));
+    }
+
+    public List<String> headers() {
+        return getList(HEADERS_CONFIG);
     }
 
     public String topicTemplate() {

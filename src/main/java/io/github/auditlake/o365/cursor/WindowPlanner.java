@@ -33,7 +33,7 @@ public final class WindowPlanner {
     /** The span of the day sweep. */
     public static final Duration DAY = Duration.ofHours(24);
     /** Listing windows end this long before the service's time. */
-    public static final Duration END_MARGIN = Duration.ofMinutes(1);
+    public static final Duration END_MARGIN = Duration.ofSeconds(10);
     /** Windows starting this close to the retention floor remember their undelivered blobs (see pending). */
     public static final Duration EDGE = Duration.ofHours(2);
     /** The old sweep runs this many times less often than the day sweep. */

@@ -35,9 +35,51 @@ public final class RecordMapper {
     private final int recordMaxBytes;
     private final EngineMetrics metrics;
     private final Map<StreamId, String> topics = new ConcurrentHashMap<>();
+    private ValueFormat format = ValueFormat.JSON_STRING;
+    private java.util.Set<String> headers = java.util.Set.copyOf(ALL_HEADERS);
+
+    /** The header names (without the {@code o365.} prefix) a record may carry; all by default. */
+    public static final java.util.List<String> ALL_HEADERS = java.util.List.of("tenant", "content.type",
+            "content.id", "content.created", "workload", "record.type", "operation");
+
+    /** The value formats. */
+    public enum ValueFormat {
+        /** The original JSON text, string schema. */
+        JSON_STRING("json-string"),
+        /** The original JSON as UTF-8 bytes, bytes schema: nothing is decoded and encoded again by converters. */
+        JSON_BYTES("json-bytes"),
+        /** A Struct of the common schema plus the original text ({@link AuditStruct}). */
+        STRUCT("struct");
+
+        private final String configName;
+
+        ValueFormat(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        public static ValueFormat fromConfigName(String s) {
+            for (ValueFormat f : values()) {
+                if (f.configName.equalsIgnoreCase(s.trim())) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException("unknown value format " + s);
+        }
+    }
 
     public RecordMapper(String topicTemplate, String heartbeatTopic) {
         this(topicTemplate, heartbeatTopic, "o365-audit-skips", Integer.MAX_VALUE, new EngineMetrics());
+    }
+
+    /** Chooses the value format and the headers (names from {@link #ALL_HEADERS}). */
+    public RecordMapper withFormat(ValueFormat format, java.util.Collection<String> headerNames) {
+        this.format = format;
+        this.headers = java.util.Set.copyOf(headerNames);
+        return this;
     }
 
     /**
@@ -84,21 +126,39 @@ public final class RecordMapper {
         StreamId s = e.stream();
         String topic = topics.computeIfAbsent(s, k -> topicFor(topicTemplate, k));
         ConnectHeaders h = new ConnectHeaders();
-        h.addString(HEADER_TENANT, s.tenantId());
-        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
-        h.addString(HEADER_CONTENT_ID, e.blob().contentId());
-        h.addString(HEADER_CONTENT_CREATED, e.blob().contentCreated().toString());
-        if (r.workload() != null) {
-            h.addString(HEADER_WORKLOAD, r.workload());
+        if (!headers.isEmpty()) {
+            if (headers.contains("tenant")) {
+                h.addString(HEADER_TENANT, s.tenantId());
+            }
+            if (headers.contains("content.type")) {
+                h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+            }
+            if (headers.contains("content.id")) {
+                h.addString(HEADER_CONTENT_ID, e.blob().contentId());
+            }
+            if (headers.contains("content.created")) {
+                h.addString(HEADER_CONTENT_CREATED, e.blob().contentCreated().toString());
+            }
+            if (r.workload() != null && headers.contains("workload")) {
+                h.addString(HEADER_WORKLOAD, r.workload());
+            }
+            if (r.recordType() != null && headers.contains("record.type")) {
+                h.addInt(HEADER_RECORD_TYPE, r.recordType());
+            }
+            if (r.operation() != null && headers.contains("operation")) {
+                h.addString(HEADER_OPERATION, r.operation());
+            }
         }
-        if (r.recordType() != null) {
-            h.addInt(HEADER_RECORD_TYPE, r.recordType());
-        }
-        if (r.operation() != null) {
-            h.addString(HEADER_OPERATION, r.operation());
-        }
-        return new SourceRecord(s.partition(), e.cursorAfter().toOffset(), topic, null, Schema.OPTIONAL_STRING_SCHEMA,
-                r.id(), Schema.STRING_SCHEMA, r.json(), kafkaTimestamp(r.creationTime()), h);
+        Long ts = kafkaTimestamp(r.creationTime());
+        return switch (format) {
+            case JSON_STRING -> new SourceRecord(s.partition(), e.cursorAfter().toOffset(), topic, null,
+                    Schema.OPTIONAL_STRING_SCHEMA, r.id(), Schema.STRING_SCHEMA, r.json(), ts, h);
+            case JSON_BYTES -> new SourceRecord(s.partition(), e.cursorAfter().toOffset(), topic, null,
+                    Schema.OPTIONAL_STRING_SCHEMA, r.id(), Schema.BYTES_SCHEMA,
+                    r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8), ts, h);
+            case STRUCT -> new SourceRecord(s.partition(), e.cursorAfter().toOffset(), topic, null,
+                    Schema.OPTIONAL_STRING_SCHEMA, r.id(), AuditStruct.SCHEMA, AuditStruct.of(r), ts, h);
+        };
     }
 
     /**

@@ -125,4 +125,31 @@ class JsonAuditRecordStreamTest {
         s.close();
         assertTrue(closed[0]);
     }
+
+    @Test
+    void oddButValidRecordsAreDeliveredNotFailed() {
+        String bigType = "{\"Id\":\"t\",\"RecordType\":99999999999}";
+        String deep = "{\"Id\":\"d\",\"x\":" + "[".repeat(1500) + "]".repeat(1500) + "}";
+        String longName = "{\"Id\":\"n\",\"" + "k".repeat(60_000) + "\":1}";
+        List<AuditRecord> records = readAll("[" + bigType + "," + deep + "," + longName + "]");
+        assertEquals(3, records.size());
+        assertEquals("t", records.get(0).id());
+        assertNull(records.get(0).recordType(), "a RecordType beyond int is unknown, not fatal");
+        assertEquals(deep, records.get(1).json());
+        assertEquals(longName, records.get(2).json());
+    }
+
+    @Test
+    void elementsThatAreNotObjectsAreHandedOnAsProblemsWithTheirRawText() {
+        List<AuditRecord> records = readAll("[{\"Id\":\"a\"}, 42, \"text\", [1, {\"b\":2}], null, {\"Id\":\"c\"}]");
+        assertEquals(6, records.size());
+        assertNull(records.get(0).problem());
+        assertEquals("42", records.get(1).json());
+        assertTrue(records.get(1).problem().contains("not an audit record"), records.get(1).problem());
+        assertEquals("\"text\"", records.get(2).json());
+        assertEquals("[1, {\"b\":2}]", records.get(3).json());
+        assertEquals("null", records.get(4).json());
+        assertEquals("c", records.get(5).id());
+        assertNull(records.get(5).problem());
+    }
 }

@@ -52,4 +52,13 @@ class RetryPolicyTest {
         assertTrue(p.nextDelay(1, Duration.ofSeconds(29), Duration.ofSeconds(2), new Random()).isEmpty());
         assertTrue(p.nextDelay(1, Duration.ofSeconds(27), Duration.ofSeconds(2), new Random()).isPresent());
     }
+
+    @Test
+    void aHugeRetryAfterIsCappedInsteadOfCrashing() {
+        RetryPolicy unbounded = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(100), Duration.ofSeconds(1),
+                Duration.ofDays(36_500));
+        java.util.Optional<Duration> d = unbounded.nextDelay(1, Duration.ZERO, Duration.ofSeconds(Long.MAX_VALUE / 4),
+                new java.util.Random(1));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.of(RetryPolicy.RETRY_AFTER_CAP), d);
+    }
 }

@@ -40,7 +40,9 @@ public final class Faults {
         /** Sends the status line and part of the body, then drops the connection. */
         RESET_MID_BODY,
         /** A complete HTTP 200 response whose JSON body is cut in the middle. */
-        TRUNCATED_BODY
+        TRUNCATED_BODY,
+        /** Sends half the body, stalls for {@link #stall(Duration)}, then drops the connection (a hung backend). */
+        STALL_MID_BODY
     }
 
     private record Rule(Pattern path, Kind kind, int[] remaining) {
@@ -54,6 +56,7 @@ public final class Faults {
     private Duration retryAfter = Duration.ofSeconds(30);
     private Duration latencyMin = Duration.ZERO;
     private Duration latencyMax = Duration.ZERO;
+    private Duration stall = Duration.ofSeconds(30);
     private final Map<String, Deque<Long>> windows = new HashMap<>();
 
     Faults(long seed) {
@@ -95,6 +98,16 @@ public final class Faults {
         this.latencyMin = min;
         this.latencyMax = max;
         return this;
+    }
+
+    /** How long a {@link Kind#STALL_MID_BODY} answer stalls (real time). */
+    public synchronized Faults stall(Duration d) {
+        this.stall = d;
+        return this;
+    }
+
+    synchronized Duration stall() {
+        return stall;
     }
 
     /** Removes all rates, rules, throttling and latency. */

@@ -1,0 +1,83 @@
+package io.github.auditlake.o365.records;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.auditlake.o365.api.AuditRecord;
+import java.io.IOException;
+import java.util.Date;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Timestamp;
+
+/**
+ * The {@code struct} value format: the Management API's common schema as a Connect Struct, plus the original JSON
+ * text in {@code Raw}, so nothing is lost. Every field is optional (records that lack one, or hold another type, get
+ * null; {@code Raw} always has everything). Schema {@value #NAME}, version {@value #VERSION}.
+ */
+public final class AuditStruct {
+    public static final String NAME = "io.github.auditlake.o365.AuditRecord";
+    public static final int VERSION = 1;
+    public static final Schema SCHEMA = SchemaBuilder.struct().name(NAME).version(VERSION)
+            .doc("Office 365 Management Activity API common schema (AuditRecord) and the original JSON text")
+            .field("Id", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("RecordType", Schema.OPTIONAL_INT32_SCHEMA)
+            .field("CreationTime", Timestamp.builder().optional().build())
+            .field("Operation", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("OrganizationId", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("UserType", Schema.OPTIONAL_INT32_SCHEMA)
+            .field("UserKey", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("Workload", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("ResultStatus", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("ObjectId", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("UserId", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("ClientIP", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("Scope", Schema.OPTIONAL_INT32_SCHEMA)
+            .field("Raw", Schema.STRING_SCHEMA)
+            .build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] STRINGS = {"Operation", "OrganizationId", "UserKey", "Workload", "ResultStatus",
+        "ObjectId", "UserId", "ClientIP"};
+
+    private AuditStruct() {
+    }
+
+    public static Struct of(AuditRecord r) {
+        Struct s = new Struct(SCHEMA);
+        s.put("Raw", r.json());
+        s.put("Id", r.id());
+        s.put("RecordType", r.recordType());
+        Long t = RecordMapper.kafkaTimestamp(r.creationTime());
+        s.put("CreationTime", t == null ? null : new Date(t));
+        JsonNode n;
+        try {
+            n = JSON.readTree(r.json());
+        } catch (IOException e) {
+            return s;
+        }
+        for (String f : STRINGS) {
+            JsonNode v = n.get(f);
+            s.put(f, v == null || v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString());
+        }
+        s.put("UserType", intOrNull(n.get("UserType")));
+        s.put("Scope", intOrNull(n.get("Scope")));
+        return s;
+    }
+
+    private static Integer intOrNull(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isInt()) {
+            return v.intValue();
+        }
+        if (v.isTextual()) {
+            try {
+                return Integer.valueOf(v.asText().trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+}

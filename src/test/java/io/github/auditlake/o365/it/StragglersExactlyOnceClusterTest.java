@@ -1,0 +1,162 @@
+package io.github.auditlake.o365.it;
+
+import static io.github.auditlake.o365.it.ClusterSupport.connector;
+import static io.github.auditlake.o365.it.ClusterSupport.consumeUntil;
+import static io.github.auditlake.o365.it.ClusterSupport.simulator;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.simulator.Faults;
+import io.github.auditlake.o365.simulator.ManagementApiSimulator;
+import io.github.auditlake.o365.simulator.SimBlob;
+import io.github.auditlake.o365.simulator.Volume;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On a real exactly-once cluster: stragglers that become visible hours after their contentCreated, during the run,
+ * are delivered once; and a blob whose fetch stalls in the middle for longer than the producer's transaction timeout
+ * does not fail the task (the open transaction is ended at the last delivered record).
+ */
+class StragglersExactlyOnceClusterTest {
+    static EmbeddedConnectCluster connect;
+
+    @BeforeAll
+    static void startCluster() {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("exactly.once.source.support", "enabled");
+        worker.put("offset.flush.interval.ms", "500");
+        worker.put("connector.client.config.override.policy", "All");
+        Properties broker = new Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        connect = new EmbeddedConnectCluster.Builder().name("o365-eos-late").numWorkers(1).numBrokers(1)
+                .workerProps(worker).brokerProps(broker).build();
+        connect.start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (connect != null) {
+            connect.stop();
+        }
+    }
+
+    static Map<String, Integer> once(Map<String, Integer> counts) {
+        Map<String, Integer> twice = new HashMap<>();
+        counts.forEach((k, n) -> {
+            if (n != 1) {
+                twice.put(k, n);
+            }
+        });
+        return twice;
+    }
+
+    @Test
+    void stragglersTwoToTwentyHoursLateAppearingDuringTheRunAreDeliveredExactlyOnce() throws Exception {
+        String tenant = "33333333-3333-4444-8555-666666666601";
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(4, 10), Duration.ofHours(24), 0)) {
+            Instant t0 = Instant.now();
+            connect.kafka().createTopic("audit-late", 1);
+            connect.kafka().createTopic("o365-audit-heartbeats", 1);
+            // the default configuration (24 h coverage, 1 h re-listed with every listing), except that the 24-hour
+            // sweep runs every 3 s instead of every 15 minutes, so the test need not wait a quarter of an hour
+            Map<String, String> cfg = new HashMap<>(connector(sim, tenant, "audit-late", Duration.ofHours(24)));
+            cfg.remove("o365.poll.interval.ms");
+            cfg.remove("o365.heartbeat.interval.ms");
+            cfg.remove("o365.retry.backoff.ms");
+            cfg.remove("o365.retry.backoff.max.ms");
+            cfg.put("o365.straggler.sweep.interval.ms", "3000");
+            cfg.put("o365.content.types", "Audit.Exchange,Audit.SharePoint");
+            cfg.put("tasks.max", "1");
+            cfg.put("exactly.once.support", "required");
+            cfg.put("transaction.boundary", "connector");
+            connect.configureConnector("late", cfg);
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("late", 1, "running");
+            Set<String> ids = new HashSet<>();
+            for (ContentType t : List.of(ContentType.EXCHANGE, ContentType.SHAREPOINT)) {
+                ids.addAll(sim.expectedRecordIds(tenant, t, t0.minus(Duration.ofHours(23)), t0.minus(Duration.ofMinutes(5))));
+            }
+            String bootstrap = connect.kafka().bootstrapServers();
+            consumeUntil(bootstrap, "audit-late", true, Duration.ofSeconds(180), c -> c.keySet().containsAll(ids));
+
+            // stragglers become visible now, created 2 to 20 hours ago: spans the connector listed long before
+            Instant now = Instant.now();
+            List<String> late = new ArrayList<>();
+            int i = 0;
+            for (long hours : new long[] {2, 5, 11, 20}) {
+                for (ContentType t : List.of(ContentType.EXCHANGE, ContentType.SHAREPOINT)) {
+                    String id = "straggler-" + hours + "h-" + (i++);
+                    sim.addBlob(tenant, t, now.minus(Duration.ofHours(hours)), now,
+                            List.of("{\"Id\":\"" + id + "\",\"CreationTime\":\"2026-11-29T01:00:00\"}"));
+                    late.add(id);
+                }
+            }
+            Map<String, Integer> counts = consumeUntil(bootstrap, "audit-late", true, Duration.ofSeconds(120),
+                    c -> c.keySet().containsAll(late));
+            // a few more sweeps: nothing may be delivered twice
+            counts = consumeUntil(bootstrap, "audit-late", true, Duration.ofSeconds(60),
+                    c -> c.keySet().containsAll(late) && sweepsSince(sim, now) >= 3);
+            assertEquals(Map.of(), once(counts), "records seen more than once by a read_committed consumer");
+            connect.deleteConnector("late");
+        }
+    }
+
+    /** Full 24-hour listings of Audit.Exchange the simulator answered after {@code since}: the day sweeps. */
+    static long sweepsSince(ManagementApiSimulator sim, Instant since) {
+        return sim.requests().stream().filter(r -> r.path().endsWith("/subscriptions/content")
+                && r.query("contentType").orElse("").equals("Audit.Exchange")
+                && r.query("startTime").isPresent() && r.start().isAfter(since)
+                && Duration.between(Instant.parse(r.query("startTime").get()),
+                Instant.parse(r.query("endTime").get())).compareTo(Duration.ofHours(20)) > 0).count();
+    }
+
+    @Test
+    void aBlobStallingLongerThanTheTransactionTimeoutDoesNotFailTheTask() throws Exception {
+        String tenant = "33333333-3333-4444-8555-666666666602";
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(2, 300), Duration.ofHours(2), 0)) {
+            Instant t0 = Instant.now();
+            List<SimBlob> blobs = sim.blobs(tenant, ContentType.EXCHANGE, t0.minus(Duration.ofHours(2)),
+                    t0.minus(Duration.ofMinutes(5)));
+            assertTrue(blobs.size() >= 2);
+            // the second blob's first fetch sends half its records, then hangs for 25 s and drops the connection
+            sim.faults().stall(Duration.ofSeconds(25))
+                    .failNext(1, ".*/audit/" + java.util.regex.Pattern.quote(blobs.get(1).contentId()),
+                            Faults.Kind.STALL_MID_BODY);
+            connect.kafka().createTopic("audit-stall", 1);
+            connect.kafka().createTopic("o365-audit-heartbeats", 1);
+            Map<String, String> cfg = new HashMap<>(connector(sim, tenant, "audit-stall", Duration.ofHours(2)));
+            cfg.put("o365.content.types", "Audit.Exchange");
+            cfg.put("o365.fetch.concurrency", "1");
+            cfg.put("tasks.max", "1");
+            cfg.put("exactly.once.support", "required");
+            cfg.put("transaction.boundary", "connector");
+            cfg.put("o365.transaction.max.records", "100000");
+            // the broker aborts a transaction open longer than this
+            cfg.put("producer.override.transaction.timeout.ms", "15000");
+            connect.configureConnector("stall", cfg);
+            Set<String> ids = sim.expectedRecordIds(tenant, ContentType.EXCHANGE, t0.minus(Duration.ofHours(2)),
+                    t0.minus(Duration.ofMinutes(5)));
+            Map<String, Integer> counts = consumeUntil(connect.kafka().bootstrapServers(), "audit-stall", true,
+                    Duration.ofSeconds(180), c -> c.keySet().containsAll(ids));
+            assertTrue(sim.requests().stream().anyMatch(r -> r.path().endsWith(blobs.get(1).contentId())
+                    && r.duration().compareTo(Duration.ofSeconds(20)) > 0), "the stall happened");
+            assertEquals("RUNNING", connect.connectorStatus("stall").tasks().get(0).state(),
+                    "the task survived the stall: " + connect.connectorStatus("stall").tasks().get(0).trace());
+            assertEquals(Map.of(), once(counts), "exactly once");
+            connect.deleteConnector("stall");
+        }
+    }
+}
