@@ -1757,16 +1757,20 @@ public final class ManagementApiSimulator implements AutoCloseable {
         OutputStream raw = c.ex.getResponseBody();
         BufferedOutputStream out = new BufferedOutputStream(raw, 1 << 16);
         int n = b.recordCount();
-        if (c.fault == Faults.Kind.RESET_MID_BODY || c.fault == Faults.Kind.STALL_MID_BODY) {
+        if (c.fault == Faults.Kind.STALL_MID_BODY) {
+            // half the records, whole and well formed, then nothing: the client waits, then the connection drops
+            RecordGenerator.writePrefix(b, out, Math.max(0, n / 2));
+            out.flush();
+            try {
+                Thread.sleep(faults.stall().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new ResetConnection();
+        }
+        if (c.fault == Faults.Kind.RESET_MID_BODY) {
             RecordGenerator.writeBody(b, out, Math.max(0, n / 2));
             out.flush();
-            if (c.fault == Faults.Kind.STALL_MID_BODY) {
-                try {
-                    Thread.sleep(faults.stall().toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
             throw new ResetConnection();
         }
         if (c.fault == Faults.Kind.TRUNCATED_BODY) {

@@ -145,6 +145,17 @@ final class RecordGenerator {
         out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Writes the opening bracket and the first {@code records} whole records, each followed by a comma. */
+    static void writePrefix(SimBlob blob, OutputStream out, int records) throws IOException {
+        StringBuilder sb = new StringBuilder(1 << 17);
+        sb.append('[');
+        for (int i = 0; i < records && i < blob.recordCount(); i++) {
+            record(blob, i, sb);
+            sb.append(',');
+        }
+        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Appends record {@code index} of {@code blob} (a JSON object) to {@code sb}. */
     static void record(SimBlob blob, int index, StringBuilder sb) {
         if (blob.explicitRecords != null) {

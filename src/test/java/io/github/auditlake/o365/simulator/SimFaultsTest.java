@@ -109,6 +109,17 @@ class SimFaultsTest {
     }
 
     @Test
+    void aStallMidBodySendsHalfTheBlobThenDropsTheConnection() {
+        String uri = blobUri();
+        String path = java.net.URI.create(uri).getRawPath();
+        String id = path.substring(path.lastIndexOf('/') + 1);
+        sim.faults().stall(java.time.Duration.ofMillis(300))
+                .failNext(1, ".*/audit/" + java.util.regex.Pattern.quote(id), Faults.Kind.STALL_MID_BODY);
+        assertThrows(UncheckedIOException.class, () -> get(uri, token));
+        assertEquals(200, get(uri, token).statusCode());
+    }
+
+    @Test
     void connectionResetMidBody() {
         String uri = blobUri();
         sim.faults().failNext(1, ".*/activity/feed/audit/.*", Faults.Kind.RESET_MID_BODY);
