@@ -40,6 +40,9 @@ public class FakeManagementApi implements ManagementApi {
     private final AtomicInteger listCalls = new AtomicInteger();
     private final List<Instant[]> windows = new CopyOnWriteArrayList<>();
     private final AtomicInteger opens = new AtomicInteger();
+    /** Requests as the service would count them: one per listing page of {@link #PAGE_SIZE}, one per blob fetch. */
+    private final List<Instant> requestTimes = new CopyOnWriteArrayList<>();
+    public static final int PAGE_SIZE = 600;
     private volatile ApiException listError;
     private volatile io.github.auditlake.o365.api.ServiceClock serviceClock;
     private volatile Instant listOutageUntil = Instant.MIN;
@@ -154,6 +157,11 @@ public class FakeManagementApi implements ManagementApi {
         return opens.get();
     }
 
+    /** When each request (listing page or blob fetch) reached this fake, by its clock. */
+    public List<Instant> requestTimes() {
+        return requestTimes;
+    }
+
     public Set<ContentType> subscribed() {
         return Collections.unmodifiableSet(subscribed);
     }
@@ -214,6 +222,9 @@ public class FakeManagementApi implements ManagementApi {
             }
         }
         Collections.reverse(out); // the service does not promise an order
+        for (int p = 0; p < Math.max(1, (out.size() + PAGE_SIZE - 1) / PAGE_SIZE); p++) {
+            requestTimes.add(now);
+        }
         return new ContentPage(out, Optional.empty());
     }
 
@@ -230,6 +241,7 @@ public class FakeManagementApi implements ManagementApi {
     @Override
     public AuditRecordStream openBlob(ContentBlob blob) {
         opens.incrementAndGet();
+        requestTimes.add(clock.instant());
         observe();
         Error err = openError;
         if (err != null) {
