@@ -52,10 +52,25 @@ public final class DefaultApiFactory implements ApiFactory {
         if (simulatedTime) {
             b.serviceClock(io.github.auditlake.o365.api.ServiceClock.fixedTo(clock));
         }
-        if (c.clientSecret() != null) {
-            b.clientSecret(c.clientSecret());
-        } else if (c.certificatePath() != null) {
-            b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
+        switch (c.authMethod()) {
+            case "workload-identity" -> {
+                if (c.clientAssertionFile() != null) {
+                    b.credential(io.github.auditlake.o365.auth.ClientCredential.assertionFile(
+                            Path.of(c.clientAssertionFile())));
+                }
+            }
+            case "certificate" -> {
+                if (c.certificatePath() != null) {
+                    b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
+                }
+            }
+            default -> {
+                if (c.clientSecret() != null) {
+                    b.clientSecret(c.clientSecret());
+                } else if (c.certificatePath() != null) {
+                    b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
+                }
+            }
         }
         if (c.apiUrlOverride() != null) {
             b.apiBaseUrl(c.apiUrlOverride());

@@ -3,8 +3,20 @@ package io.github.auditlake.o365.auth;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** How the application proves its identity to Entra ID: a client secret or a certificate. */
-public sealed interface ClientCredential permits ClientCredential.Secret, ClientCredential.Certificate {
+/**
+ * How the application proves its identity to Entra ID: a client secret, a certificate, or a federated client
+ * assertion read from a file (workload identity federation, e.g. a Kubernetes projected service-account token).
+ */
+public sealed interface ClientCredential permits ClientCredential.Secret, ClientCredential.Certificate,
+        ClientCredential.AssertionFile {
+
+    /** Environment variable Azure workload identity sets to the projected token file. */
+    String AZURE_FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE";
+
+    /** A federated client assertion in a file, read again for every token request (Kubernetes rotates it). */
+    static ClientCredential assertionFile(Path path) {
+        return new AssertionFile(path);
+    }
 
     static ClientCredential secret(String secret) {
         return new Secret(secret);
@@ -30,6 +42,18 @@ public sealed interface ClientCredential permits ClientCredential.Secret, Client
         @Override
         public String toString() {
             return "Secret[***]";
+        }
+    }
+
+    /** A file holding a federated client assertion (a JWT from another identity provider). */
+    record AssertionFile(Path path) implements ClientCredential {
+        public AssertionFile {
+            Objects.requireNonNull(path, "client assertion file");
+        }
+
+        @Override
+        public String toString() {
+            return "AssertionFile[path=" + path + "]";
         }
     }
 

@@ -69,6 +69,10 @@ public final class MsalTokenProvider implements TokenProvider {
             CertificateLoader.KeyAndCertificate kc = CertificateLoader.load(c.path(), c.password());
             msalCredential = ClientCredentialFactory.createFromCertificate(kc.privateKey(), kc.certificate());
             certificate = true;
+        } else if (credential instanceof ClientCredential.AssertionFile f) {
+            // read for every token request: the platform rotates the file (Kubernetes: about hourly)
+            msalCredential = ClientCredentialFactory.createFromCallback(() -> readAssertion(f.path()));
+            certificate = true;
         } else {
             throw new IllegalArgumentException("a client secret or a certificate is required");
         }
@@ -82,6 +86,20 @@ public final class MsalTokenProvider implements TokenProvider {
                     .build();
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException("invalid login authority " + authority, e);
+        }
+    }
+
+    static String readAssertion(java.nio.file.Path file) {
+        try {
+            String a = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (a.isEmpty()) {
+                throw new ApiException(ErrorKind.AUTHENTICATION, "The federated token file " + file + " is empty");
+            }
+            return a;
+        } catch (IOException e) {
+            throw new ApiException(ErrorKind.AUTHENTICATION, "Cannot read the federated token file " + file + " ("
+                    + e.getClass().getSimpleName() + "); check o365.client.assertion.file or "
+                    + ClientCredential.AZURE_FEDERATED_TOKEN_FILE + " on the worker", e);
         }
     }
 

@@ -89,8 +89,32 @@ public final class ConfigValidator {
         }
         boolean secret = c.clientSecret() != null;
         boolean cert = c.certificatePath() != null;
-        if (!secret && !cert) {
-            String m = "No credential: set " + CLIENT_SECRET_CONFIG + " or " + CLIENT_CERTIFICATE_PATH_CONFIG;
+        String method = c.authMethod();
+        String methodKey = O365SourceConfig.AUTH_METHOD_CONFIG;
+        if (method.equals("workload-identity")) {
+            if (secret || cert) {
+                String m = methodKey + "=workload-identity signs in with a federated assertion: remove "
+                        + (secret ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG);
+                add(values, secret ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG, m);
+            }
+            String file = c.clientAssertionFile();
+            if (file == null) {
+                add(values, O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG, "No federated token file: set "
+                        + O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG + ", or run the worker with Azure workload "
+                        + "identity (it sets AZURE_FEDERATED_TOKEN_FILE)");
+            } else if (!Files.isReadable(Path.of(file))) {
+                add(values, O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG, "The federated token file " + file
+                        + " does not exist or is not readable on this worker (it must exist on every worker)");
+            }
+            cert = false;
+        } else if (method.equals("secret") && !secret) {
+            add(values, CLIENT_SECRET_CONFIG, methodKey + "=secret needs " + CLIENT_SECRET_CONFIG);
+        } else if (method.equals("certificate") && !cert) {
+            add(values, CLIENT_CERTIFICATE_PATH_CONFIG, methodKey + "=certificate needs "
+                    + CLIENT_CERTIFICATE_PATH_CONFIG);
+        } else if (!secret && !cert) {
+            String m = "No credential: set " + CLIENT_SECRET_CONFIG + " or " + CLIENT_CERTIFICATE_PATH_CONFIG
+                    + " (or " + methodKey + "=workload-identity)";
             add(values, CLIENT_SECRET_CONFIG, m);
             add(values, CLIENT_CERTIFICATE_PATH_CONFIG, m);
         } else if (secret && cert) {
@@ -297,7 +321,8 @@ public final class ConfigValidator {
             if (msg.contains("90002") || msg.contains("tenant")) {
                 return TENANT_ID_CONFIG;
             }
-            return c.clientSecret() != null ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG;
+            return c.authMethod().equals("workload-identity") ? O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG
+                    : c.clientSecret() != null ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG;
         }
         if (code.equals("AF10001") || msg.contains("activityfeed.read")) {
             return CLIENT_ID_CONFIG;

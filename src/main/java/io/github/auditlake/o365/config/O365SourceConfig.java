@@ -53,6 +53,18 @@ public class O365SourceConfig extends AbstractConfig {
             + "its private key: a PKCS#12 file (.p12/.pfx, password in o365.client.certificate.password) or a PEM "
             + "file holding the private key (PKCS#8) and the certificate. Set exactly one of this or "
             + "o365.client.secret.";
+    public static final String AUTH_METHOD_CONFIG = "o365.auth.method";
+    static final String AUTH_METHOD_DOC = "How the app signs in: 'secret' (o365.client.secret), 'certificate' "
+            + "(o365.client.certificate.path), 'workload-identity' (a federated client assertion from a file, no "
+            + "long-lived secret: Entra workload identity federation, for example the Kubernetes projected token that "
+            + "Azure workload identity points to with AZURE_FEDERATED_TOKEN_FILE; the file is read again for every "
+            + "token request, so rotation needs nothing), or 'auto' (secret or certificate, whichever is set). "
+            + "validate() checks that the fields match the method. Azure managed identity is not supported.";
+    public static final String CLIENT_ASSERTION_FILE_CONFIG = "o365.client.assertion.file";
+    static final String CLIENT_ASSERTION_FILE_DOC = "With o365.auth.method=workload-identity: the file, on every "
+            + "worker, holding the federated client assertion (a JWT whose issuer and subject match a federated "
+            + "credential of the app registration, audience api://AzureADTokenExchange). Empty: the file named by "
+            + "the worker's environment variable AZURE_FEDERATED_TOKEN_FILE.";
     public static final String CLIENT_CERTIFICATE_PASSWORD_CONFIG = "o365.client.certificate.password";
     static final String CLIENT_CERTIFICATE_PASSWORD_DOC = "Password of the PKCS#12 certificate file, if it has one.";
     public static final String CLOUD_CONFIG = "o365.cloud";
@@ -223,6 +235,11 @@ public class O365SourceConfig extends AbstractConfig {
                 GROUP_CONNECTION, ++o, Width.LONG, "Client certificate path");
         d.define(CLIENT_CERTIFICATE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
                 CLIENT_CERTIFICATE_PASSWORD_DOC, GROUP_CONNECTION, ++o, Width.MEDIUM, "Client certificate password");
+        d.define(AUTH_METHOD_CONFIG, Type.STRING, "auto", ConfigDef.CaseInsensitiveValidString.in("auto", "secret",
+                "certificate", "workload-identity"), Importance.MEDIUM, AUTH_METHOD_DOC, GROUP_CONNECTION, ++o,
+                Width.MEDIUM, "Sign-in method");
+        d.define(CLIENT_ASSERTION_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, CLIENT_ASSERTION_FILE_DOC,
+                GROUP_CONNECTION, ++o, Width.LONG, "Client assertion file");
         d.define(CLOUD_CONFIG, Type.STRING, Cloud.COMMERCIAL.configName(),
                 ConfigDef.ValidString.in(Arrays.stream(Cloud.values()).map(Cloud::configName).toArray(String[]::new)),
                 Importance.HIGH, CLOUD_DOC, GROUP_CONNECTION, ++o, Width.SHORT, "Cloud");
@@ -473,6 +490,25 @@ public class O365SourceConfig extends AbstractConfig {
     public String certificatePath() {
         String s = getString(CLIENT_CERTIFICATE_PATH_CONFIG);
         return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /** The sign-in method: {@code secret}, {@code certificate} or {@code workload-identity} ({@code auto} resolved). */
+    public String authMethod() {
+        String m = getString(AUTH_METHOD_CONFIG).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!m.equals("auto")) {
+            return m;
+        }
+        return certificatePath() != null && clientSecret() == null ? "certificate" : "secret";
+    }
+
+    /** The federated assertion file: the setting, else the worker's AZURE_FEDERATED_TOKEN_FILE; null if neither. */
+    public String clientAssertionFile() {
+        String s = getString(CLIENT_ASSERTION_FILE_CONFIG);
+        if (s != null && !s.isBlank()) {
+            return s.trim();
+        }
+        String env = System.getenv("AZURE_FEDERATED_TOKEN_FILE");
+        return env == null || env.isBlank() ? null : env.trim();
     }
 
     public String certificatePassword() {

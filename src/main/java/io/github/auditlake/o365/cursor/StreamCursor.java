@@ -53,6 +53,7 @@ public final class StreamCursor {
     public static final String HIGH_WATERMARK = "hw";
     public static final String SWEPT_DAY = "sd";
     public static final String SWEPT_OLD = "so";
+    public static final String ORIGIN = "o";
     public static final String DONE_PREFIX = "d.";
     public static final String PENDING = "pend";
     public static final String BLOB_ID = "blob.id";
@@ -69,6 +70,8 @@ public final class StreamCursor {
     static final long HOUR_MS = 3_600_000L;
 
     private final Instant highWatermark;
+    /** Where the stream began (epoch ms): sweeps never reach before it (the initial lookback is respected). */
+    private final long origin;
     private final long sweptDay;
     private final long sweptOld;
     private final DoneIndex done;
@@ -77,9 +80,10 @@ public final class StreamCursor {
     /** Everything but the per-record fields, shared by every record of a blob. */
     private Map<String, Object> base;
 
-    private StreamCursor(Instant highWatermark, long sweptDay, long sweptOld, DoneIndex done,
+    private StreamCursor(Instant highWatermark, long origin, long sweptDay, long sweptOld, DoneIndex done,
                          BlobPosition inProgress, List<ContentBlob> pending) {
         this.highWatermark = Objects.requireNonNull(highWatermark, "highWatermark");
+        this.origin = origin;
         this.sweptDay = sweptDay;
         this.sweptOld = sweptOld;
         this.done = done;
@@ -87,9 +91,20 @@ public final class StreamCursor {
         this.pending = pending;
     }
 
-    /** A fresh stream that starts listing at {@code start}. */
+    /** A fresh stream whose high watermark is {@code start}; it began one re-listed hour before. */
     public static StreamCursor startingAt(Instant start) {
-        return new StreamCursor(truncateToMillis(start), 0, 0, DoneIndex.EMPTY, null, List.of());
+        return startingAt(start, start.minus(WindowPlanner.RECENT));
+    }
+
+    /** A fresh stream at high watermark {@code start} that began at {@code origin} (now minus the lookback). */
+    public static StreamCursor startingAt(Instant start, Instant origin) {
+        return new StreamCursor(truncateToMillis(start), origin.toEpochMilli(), 0, 0, DoneIndex.EMPTY, null,
+                List.of());
+    }
+
+    /** Where the stream began: nothing before it is listed again (sweeps respect the initial lookback). */
+    public Instant origin() {
+        return Instant.ofEpochMilli(origin);
     }
 
     public Instant highWatermark() {
@@ -128,7 +143,7 @@ public final class StreamCursor {
     /** Position after {@code recordsDone} records of {@code blob}, the last of which had {@code lastId}. */
     public StreamCursor withProgress(ContentBlob blob, long recordsDone, String lastId) {
         BlobPosition p = BlobPosition.of(blob, recordsDone, lastId);
-        StreamCursor c = new StreamCursor(highWatermark, sweptDay, sweptOld, done, p, pending);
+        StreamCursor c = new StreamCursor(highWatermark, origin, sweptDay, sweptOld, done, p, pending);
         if (inProgress != null && inProgress.contentId().equals(p.contentId()) && base != null) {
             c.base = base; // same blob: only the per-record fields differ
         }
@@ -152,37 +167,37 @@ public final class StreamCursor {
             }
             p = List.copyOf(rest);
         }
-        return new StreamCursor(highWatermark, sweptDay, sweptOld,
+        return new StreamCursor(highWatermark, origin, sweptDay, sweptOld,
                 done.plus(blob.contentCreated().toEpochMilli(), blob.contentId()), null, p);
     }
 
     /** Remembers the blobs listed near the retention edge that are still to be delivered. */
     public StreamCursor withPending(List<ContentBlob> blobs) {
-        return new StreamCursor(highWatermark, sweptDay, sweptOld, done, inProgress, List.copyOf(blobs));
+        return new StreamCursor(highWatermark, origin, sweptDay, sweptOld, done, inProgress, List.copyOf(blobs));
     }
 
     /** Position after a whole frontier window ending at {@code end}: H moves to {@code end}, never backwards. */
     public StreamCursor withWindowDone(Instant end) {
         Instant h = truncateToMillis(end).isAfter(highWatermark) ? truncateToMillis(end) : highWatermark;
-        return new StreamCursor(h, sweptDay, sweptOld, done, null, List.of());
+        return new StreamCursor(h, origin, sweptDay, sweptOld, done, null, List.of());
     }
 
     /** Moves H forward to {@code at} (past the retention floor), keeping the blobs in progress and pending. */
     public StreamCursor withHighWatermarkAtLeast(Instant at) {
         Instant h = truncateToMillis(at).isAfter(highWatermark) ? truncateToMillis(at) : highWatermark;
-        return new StreamCursor(h, sweptDay, sweptOld, done, inProgress, pending);
+        return new StreamCursor(h, origin, sweptDay, sweptOld, done, inProgress, pending);
     }
 
     /** Records that a sweep completed at {@code at}: of the last 24 hours, or of the older coverage. */
     public StreamCursor withSwept(boolean day, Instant at) {
-        return new StreamCursor(highWatermark, day ? at.toEpochMilli() : sweptDay, day ? sweptOld : at.toEpochMilli(),
-                done, inProgress, pending);
+        return new StreamCursor(highWatermark, origin, day ? at.toEpochMilli() : sweptDay,
+                day ? sweptOld : at.toEpochMilli(), done, inProgress, pending);
     }
 
     /** Forgets delivered blobs created before {@code keepFrom} (whole hour buckets, so slightly more is kept). */
     public StreamCursor forgettingBefore(Instant keepFrom) {
         DoneIndex d = done.prunedBefore(keepFrom.toEpochMilli());
-        return d == done ? this : new StreamCursor(highWatermark, sweptDay, sweptOld, d, inProgress, pending);
+        return d == done ? this : new StreamCursor(highWatermark, origin, sweptDay, sweptOld, d, inProgress, pending);
     }
 
     /** The offset map. Records of one blob share everything but their position inside it. */
@@ -192,6 +207,7 @@ public final class StreamCursor {
             Map<String, Object> m = new LinkedHashMap<>(16 + done.buckets.size() * 2);
             m.put(V, (long) VERSION);
             m.put(HIGH_WATERMARK, highWatermark.toEpochMilli());
+            m.put(ORIGIN, origin);
             if (sweptDay > 0) {
                 m.put(SWEPT_DAY, sweptDay);
             }
@@ -310,7 +326,9 @@ public final class StreamCursor {
                 }
             }
         }
-        return new StreamCursor(Instant.ofEpochMilli(hw), sd, so, done, pos, pending);
+        // without an origin (version 1, or a hand-written offset): the stream began one re-listed hour before H
+        long origin = offset.get(ORIGIN) == null ? hw - WindowPlanner.RECENT.toMillis() : requireLong(offset, ORIGIN);
+        return new StreamCursor(Instant.ofEpochMilli(hw), origin, sd, so, done, pos, pending);
     }
 
     /**
@@ -405,7 +423,8 @@ public final class StreamCursor {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof StreamCursor c && c.highWatermark.equals(highWatermark) && c.sweptDay == sweptDay
+        return o instanceof StreamCursor c && c.highWatermark.equals(highWatermark) && c.origin == origin
+                && c.sweptDay == sweptDay
                 && c.sweptOld == sweptOld && c.done.equals(done) && Objects.equals(c.inProgress, inProgress)
                 && c.pending.equals(pending);
     }

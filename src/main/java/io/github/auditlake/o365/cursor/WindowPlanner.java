@@ -117,16 +117,33 @@ public final class WindowPlanner {
 
     /** The listings of the day sweep: the last 24 hours (or the coverage), up to {@code hw}. */
     public List<Window> daySweep(Instant hw, Instant now) {
+        return daySweep(hw, Instant.EPOCH, now);
+    }
+
+    /**
+     * The listings of the day sweep: the last 24 hours (or the coverage), from no earlier than {@code origin} (where
+     * the stream began: a sweep never reaches before the initial lookback) up to {@code hw}.
+     */
+    public List<Window> daySweep(Instant hw, Instant origin, Instant now) {
         Duration span = coverage.compareTo(DAY) < 0 ? coverage : DAY;
-        return split(now.minus(span), min(hw, now.minus(END_MARGIN)), now);
+        return split(max(now.minus(span), origin), min(hw, now.minus(END_MARGIN)), now);
     }
 
     /** The listings of the old sweep: from {@code now - coverage} to {@code now - 24h}, up to {@code hw}. */
     public List<Window> oldSweep(Instant hw, Instant now) {
+        return oldSweep(hw, Instant.EPOCH, now);
+    }
+
+    /** The old sweep from no earlier than {@code origin}. */
+    public List<Window> oldSweep(Instant hw, Instant origin, Instant now) {
         if (coverage.compareTo(DAY) <= 0) {
             return List.of();
         }
-        return split(now.minus(coverage), min(hw, now.minus(DAY)), now);
+        return split(max(now.minus(coverage), origin), min(hw, now.minus(DAY)), now);
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     /** Delivered blobs created before this can be forgotten: no listing will return them again. */

@@ -131,8 +131,8 @@ final class StreamWorker implements Runnable {
             if (cursor == null) {
                 // placed after the first response, so "now" is the service's time, whatever the worker's clock says
                 Instant now = serviceNow();
-                cursor = StreamCursor.startingAt(planner.initialHighWatermark(
-                        now.minus(settings.initialLookback()), now));
+                Instant from = now.minus(settings.initialLookback());
+                cursor = StreamCursor.startingAt(planner.initialHighWatermark(from, now), from);
                 lastEmitted = null;
                 log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream,
                         now.minus(settings.initialLookback()));
@@ -218,11 +218,11 @@ final class StreamWorker implements Runnable {
     private void sweepIfDue() throws InterruptedException {
         Instant now = serviceNow();
         if (planner.daySweepDue(cursor.sweptDay(), now)) {
-            sweep(true, planner.daySweep(cursor.highWatermark(), now), now);
+            sweep(true, planner.daySweep(cursor.highWatermark(), cursor.origin(), now), now);
         }
         now = serviceNow();
         if (planner.oldSweepDue(cursor.sweptOld(), now)) {
-            sweep(false, planner.oldSweep(cursor.highWatermark(), now), now);
+            sweep(false, planner.oldSweep(cursor.highWatermark(), cursor.origin(), now), now);
         }
     }
 

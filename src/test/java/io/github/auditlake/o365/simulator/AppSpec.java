@@ -39,6 +39,34 @@ public final class AppSpec {
         return this;
     }
 
+    /**
+     * A federated identity credential (workload identity federation): assertions issued by {@code issuer} for
+     * {@code subject}, audience {@code api://AzureADTokenExchange}, signed with the private half of {@code key}.
+     */
+    public AppSpec federated(String issuer, String subject, java.security.PublicKey key) {
+        federated.add(new Federated(issuer, subject, key, new java.util.concurrent.atomic.AtomicInteger(),
+                new java.util.concurrent.atomic.AtomicReference<>()));
+        return this;
+    }
+
+    /** The federated credential trusting {@code issuer}, or null. */
+    public Federated federated(String issuer) {
+        for (Federated f : federated) {
+            if (f.issuer().equals(issuer)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** A federated credential; {@code used} counts accepted assertions, {@code lastJti} the last one's id. */
+    public record Federated(String issuer, String subject, java.security.PublicKey key,
+                            java.util.concurrent.atomic.AtomicInteger used,
+                            java.util.concurrent.atomic.AtomicReference<String> lastJti) {
+    }
+
+    private final List<Federated> federated = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public AppSpec certificate(X509Certificate cert) {
         this.certificates.add(cert);
         return this;

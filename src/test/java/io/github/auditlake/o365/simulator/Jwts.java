@@ -20,7 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
 /** Minimal JWT helpers on JDK crypto: HS256 for the simulator's own tokens, RS256/PS256 for client assertions. */
 public final class Jwts {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
     private static final Base64.Encoder B64U = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64U_DEC = Base64.getUrlDecoder();
 

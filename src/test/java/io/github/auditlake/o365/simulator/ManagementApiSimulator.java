@@ -1088,6 +1088,30 @@ public final class ManagementApiSimulator implements AutoCloseable {
     }
 
     /** Returns null when the assertion is valid, else the AADSTS description. */
+    /** Workload identity federation: a JWT of a trusted external issuer, for the app's federated credential. */
+    private String checkFederated(Jwts.Parsed p, AppSpec.Federated fed, AppSpec app) {
+        if (!Jwts.verifyRsa(p, fed.key())) {
+            return "AADSTS700211: the federated assertion's signature is not valid for issuer '" + fed.issuer() + "'.";
+        }
+        JsonNode cl = p.claims();
+        if (!cl.path("sub").asText("").equals(fed.subject())) {
+            return "AADSTS70021: No matching federated identity record found for presented assertion subject '"
+                    + cl.path("sub").asText("") + "' of app '" + app.clientId() + "'.";
+        }
+        String aud = cl.path("aud").isArray() ? cl.path("aud").path(0).asText("") : cl.path("aud").asText("");
+        if (!aud.equals("api://AzureADTokenExchange")) {
+            return "AADSTS700212: No matching federated identity record found for presented assertion audience '"
+                    + aud + "'.";
+        }
+        long now = clock.instant().getEpochSecond();
+        if (!cl.path("exp").canConvertToLong() || now >= cl.path("exp").asLong()) {
+            return "AADSTS700024: Client assertion is not within its valid time range.";
+        }
+        fed.used().incrementAndGet();
+        fed.lastJti().set(cl.path("jti").asText(""));
+        return null;
+    }
+
     private String checkAssertion(String assertion, AppSpec app, String tenantInPath, String path) {
         Jwts.Parsed p;
         try {
@@ -1098,6 +1122,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
         String alg = p.alg();
         if (!alg.equals("RS256") && !alg.equals("PS256")) {
             return "Client assertion contains an unsupported signing algorithm '" + alg + "'.";
+        }
+        AppSpec.Federated fed = app.federated(p.claims().path("iss").asText(""));
+        if (fed != null) {
+            return checkFederated(p, fed, app);
         }
         // MSAL4J 1.26 sends the thumbprint in standard base64 with padding, the spec says base64url: accept both
         String s256 = b64uNormal(p.header().path("x5t#S256").asText(null));
