@@ -121,7 +121,7 @@ final class RunDir implements AutoCloseable {
                 parts.add("of the quickstart in " + root.getParent().getParent().relativize(d));
                 if (!role.equals("launcher")) {
                     parts.add(launcher.map(p -> "(its launcher is pid " + p + ")")
-                            .orElse("(its launcher is gone: kill " + holder.get() + ")"));
+                            .orElseGet(() -> "(its launcher is gone: kill " + holder.orElseThrow() + ")"));
                 }
                 return Optional.of(String.join(" ", parts));
             }
