@@ -321,7 +321,8 @@ public final class Quickstart {
                 System.out.println(">>   (could not check: " + e.getMessage() + "; going on)");
                 return null;
             }
-            return e.getMessage();
+            String m = String.valueOf(e.getMessage());
+            return m.endsWith("; will retry") ? m.substring(0, m.length() - "; will retry".length()) : m;
         } catch (RuntimeException e) {
             return "the credential check failed: " + e.getMessage();
         }
@@ -462,6 +463,12 @@ public final class Quickstart {
     /** Deletes the connector, stops the worker, the broker and the simulator. Idempotent; also the shutdown hook. */
     private void shutdown() {
         if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        if (sim == null && kafka == null && worker == null) { // stopped before anything was started
+            if (runDir != null) {
+                runDir.close();
+            }
             return;
         }
         if (!finished) {
