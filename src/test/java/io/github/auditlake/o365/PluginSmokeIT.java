@@ -2,7 +2,6 @@ package io.github.auditlake.o365;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.cluster.Classpaths;
@@ -86,39 +85,25 @@ class PluginSmokeIT {
 
     @Test
     void collectsEverythingOnAKafka39Worker() throws Exception {
-        Path cpFile = Classpaths.projectDir().resolve("target/worker-3.9.classpath");
-        String why = resolveWorker39Classpath(cpFile);
-        assumeTrue(why == null, "Kafka 3.9.1 worker classpath not available: " + why);
-        List<Path> cp = Classpaths.read(cpFile);
+        List<Path> cp = workerClasspath("3.9");
         assertTrue(cp.stream().anyMatch(p -> p.getFileName().toString().equals("connect-runtime-3.9.1.jar")), "" + cp);
         smoke("k391", cp);
     }
 
     /**
-     * Resolves the 3.9.1 worker classpath offline from the local Maven repository with the small pom in
-     * {@code src/test/resources/worker-3.9} (the jars are fetched once with the same command without {@code -o}).
-     * Returns null on success, else the reason.
+     * The classpath of a Kafka 3.x worker, {@code target/worker-<v>.classpath}: written by the build in
+     * pre-integration-test (exec-maven-plugin runs the Maven Wrapper on {@code src/test/resources/worker-<v>/pom.xml},
+     * online, on every build), never skipped: a missing file or jar fails the test.
      */
-    static String resolveWorker39Classpath(Path cpFile) throws Exception {
-        if (Files.isRegularFile(cpFile) && Files.size(cpFile) > 0) {
-            return null;
+    static List<Path> workerClasspath(String v) {
+        Path cpFile = Classpaths.projectDir().resolve("target/worker-" + v + ".classpath");
+        assertTrue(Files.isRegularFile(cpFile), cpFile + " is missing: the build writes it in pre-integration-test "
+                + "(run ./mvnw verify, or ./mvnw verify -DskipUTs -Dtest=PluginSmokeIT)");
+        List<Path> cp = Classpaths.read(cpFile);
+        for (Path jar : cp) {
+            assertTrue(Files.isRegularFile(jar), "a jar of " + cpFile + " is gone: " + jar);
         }
-        Path dir = Classpaths.projectDir();
-        Path log = dir.resolve("target/worker-3.9-resolve.log");
-        List<String> cmd = List.of(dir.resolve("mvnw").toString(), "-o", "-q", "-B", "-f",
-                dir.resolve("src/test/resources/worker-3.9/pom.xml").toString(), "dependency:build-classpath",
-                "-Dmdep.outputFile=" + cpFile);
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        if (!p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            return "resolving timed out (" + log + ")";
-        }
-        if (p.exitValue() != 0 || !Files.isRegularFile(cpFile)) {
-            return "offline resolution failed (3.9.1 jars not in ~/.m2; fetch them once with: ./mvnw -q -f "
-                    + "src/test/resources/worker-3.9/pom.xml dependency:resolve). Output in " + log;
-        }
-        return null;
+        return cp;
     }
 
     private void smoke(String label, List<Path> workerClasspath) throws Exception {

@@ -52,9 +52,9 @@ class WorkerCrashIT {
              ProcessKafka kafka = ProcessKafka.start(work.resolve("kafka"), TIMEOUT)) {
             sim.faults().latency(Duration.ofMillis(2), Duration.ofMillis(8));
             kafka.createTopic("audit-crash", 1);
-            ProcessConnectWorker a = worker(work.resolve("a"), kafka);
-            ProcessConnectWorker b = worker(work.resolve("b"), kafka);
-            try (a; b) {
+            // both in the try: if b fails to start, a is still stopped
+            try (ProcessConnectWorker a = worker(work.resolve("a"), kafka);
+                 ProcessConnectWorker b = worker(work.resolve("b"), kafka)) {
                 Map<String, String> c = new LinkedHashMap<>();
                 c.put("connector.class", O365AuditSourceConnector.class.getName());
                 c.put("tasks.max", "1");

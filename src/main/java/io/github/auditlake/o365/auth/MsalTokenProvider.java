@@ -37,6 +37,8 @@ public final class MsalTokenProvider implements TokenProvider {
 
     private final ConfidentialClientApplication app;
     private final String authority;
+    /** Where the sign-in is really sent: the authority, or the login override in its place (for messages). */
+    private final String signInUrl;
     private final String scope;
     private final Clock clock;
     private final String tenantId;
@@ -61,6 +63,8 @@ public final class MsalTokenProvider implements TokenProvider {
         this.scope = Objects.requireNonNull(scope, "scope");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.authority = authority(loginBaseUrl, tenantId);
+        this.signInUrl = loginOverride == null || loginOverride.isBlank() ? authority
+                : authority(loginOverride, tenantId);
         IClientCredential msalCredential;
         if (credential instanceof ClientCredential.Secret s) {
             msalCredential = ClientCredentialFactory.createFromSecret(s.value());
@@ -151,7 +155,7 @@ public final class MsalTokenProvider implements TokenProvider {
             return app.acquireToken(params).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(ErrorKind.TRANSIENT, "interrupted while signing in", e);
+            throw new SignInException(ErrorKind.TRANSIENT, "interrupted while signing in", e);
         } catch (ExecutionException e) {
             throw translate(e.getCause() == null ? e : e.getCause());
         } catch (MsalException e) {
@@ -167,7 +171,7 @@ public final class MsalTokenProvider implements TokenProvider {
         if (cause instanceof ApiException ae) {
             return ae;
         }
-        String prefix = "Sign-in to " + authority + " failed";
+        String prefix = "Sign-in to " + signInUrl + " failed";
         if (cause instanceof MsalServiceException se) {
             int status = se.statusCode() == null ? 0 : se.statusCode();
             String code = se.errorCode() == null ? "" : se.errorCode();
@@ -175,25 +179,40 @@ public final class MsalTokenProvider implements TokenProvider {
             String aadsts = aadsts(msg);
             String advice = advice(code, aadsts);
             if (advice != null) {
-                return new ApiException(ErrorKind.AUTHENTICATION, status, aadsts != null ? aadsts : code,
+                return new SignInException(ErrorKind.AUTHENTICATION, status, aadsts != null ? aadsts : code,
                         prefix + ": " + advice + " (" + code + (aadsts == null ? "" : ", " + aadsts) + ")", null,
                         null, se);
             }
             if (status >= 500 || status == 429 || status == 408 || status == 0) {
-                return new ApiException(ErrorKind.TRANSIENT, status, code, prefix + ": the login endpoint answered "
+                return new SignInException(ErrorKind.TRANSIENT, status, code, prefix + ": the login endpoint answered "
                         + "HTTP " + status + " (" + code + "); will retry", null, null, null);
             }
-            return new ApiException(ErrorKind.AUTHENTICATION, status, aadsts != null ? aadsts : code,
+            return new SignInException(ErrorKind.AUTHENTICATION, status, aadsts != null ? aadsts : code,
                     prefix + ": HTTP " + status + " " + code + (aadsts == null ? "" : " " + aadsts)
                             + "; check the tenant id, client id, credential and cloud", null, null, null);
         }
         if (cause instanceof MsalClientException ce && !(ce.getCause() instanceof IOException)
                 && !isIo(ce)) {
-            return new ApiException(ErrorKind.AUTHENTICATION, prefix + ": " + ce.getClass().getSimpleName() + " "
+            return new SignInException(ErrorKind.AUTHENTICATION, prefix + ": " + ce.getClass().getSimpleName() + " "
                     + ce.errorCode() + "; check the client credential settings", null);
         }
-        return new ApiException(ErrorKind.TRANSIENT, prefix + ": the login endpoint could not be reached ("
-                + cause.getClass().getSimpleName() + "); will retry", cause instanceof IOException ? cause : null);
+        Throwable io = ioCause(cause);
+        return new SignInException(ErrorKind.TRANSIENT, prefix + ": the login endpoint could not be reached ("
+                + (io != null ? io.getClass().getSimpleName() + (io.getMessage() == null ? "" : " " + io.getMessage())
+                        : cause.getClass().getSimpleName()) + "); will retry", io);
+    }
+
+    /** The first IOException in the cause chain (kept as the cause, so callers can tell why), or null. */
+    private static Throwable ioCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException) {
+                return c;
+            }
+            if (c instanceof UncheckedIOException u) {
+                return u.getCause();
+            }
+        }
+        return null;
     }
 
     private static boolean isIo(Throwable t) {

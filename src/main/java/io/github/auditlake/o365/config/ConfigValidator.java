@@ -22,6 +22,7 @@ import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.Endpoints;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.auth.SignInException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -296,6 +297,21 @@ public final class ConfigValidator {
             log.warn("{}Live configuration check could not run: {}", who, failure.toString());
             return;
         }
+        if (isUnreachable(e)) {
+            // Nothing answered: a wrong host or port, a firewall, or no route. The task would retry forever.
+            boolean signIn = e instanceof SignInException;
+            String key = signIn ? LOGIN_URL_CONFIG : API_URL_CONFIG;
+            String override = signIn ? config.loginUrlOverride() : config.apiUrlOverride();
+            String target = override != null ? override
+                    : "the default " + (signIn ? "login" : "Management API") + " host of cloud "
+                            + config.cloud().configName() + " ("
+                            + (signIn ? config.cloud().loginBaseUrl() : config.cloud().apiBaseUrl()) + ")";
+            add(values, key, who + "Cannot reach " + target + ": " + unreachableReason(e) + ". Check the URL"
+                    + (override != null ? "" : " (set " + key + " only for a proxy or a simulator)")
+                    + ", the worker's network and DNS, and " + PROXY_URL_CONFIG + " if the worker needs a proxy"
+                    + " (" + e.getMessage() + ")");
+            return;
+        }
         String field = fieldFor(e, config);
         if (field == null) {
             log.warn("{}Could not reach the Management API to check the configuration ({}); accepting it", who,
@@ -306,6 +322,42 @@ public final class ConfigValidator {
             field = O365SourceConfig.TENANT_IDS_CONFIG;
         }
         add(values, field, who + "Live check failed: " + e.getMessage());
+    }
+
+    /**
+     * Whether a call failed because nothing could be reached at all: connection refused, unknown host, no route, or
+     * a timeout while connecting. A reachable service that answers an error (503, 429, a slow body) is not.
+     */
+    public static boolean isUnreachable(Throwable t) {
+        return unreachableCause(t) != null;
+    }
+
+    private static Throwable unreachableCause(Throwable t) {
+        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
+                    || c instanceof java.net.NoRouteToHostException || c instanceof java.net.PortUnreachableException) {
+                return c;
+            }
+            if (c instanceof java.net.SocketTimeoutException
+                    && String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT).contains("connect")) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static String unreachableReason(Throwable t) {
+        Throwable c = unreachableCause(t);
+        if (c instanceof java.net.UnknownHostException) {
+            return "unknown host " + c.getMessage();
+        }
+        if (c instanceof java.net.SocketTimeoutException) {
+            return "timed out connecting";
+        }
+        if (c instanceof java.net.NoRouteToHostException) {
+            return "no route to the host";
+        }
+        return "connection refused";
     }
 
     private static String fieldFor(ApiException e, O365SourceConfig c) {

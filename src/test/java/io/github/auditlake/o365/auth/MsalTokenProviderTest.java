@@ -153,6 +153,23 @@ public class MsalTokenProviderTest {
     }
 
     @Test
+    void aSignInErrorNamesTheConfiguredLoginHostNotMicrosofts() {
+        ApiException e = assertThrows(ApiException.class, provider(ClientCredential.secret("wrong"))::token);
+        assertTrue(e.getMessage().startsWith("Sign-in to " + stub.baseUrl() + "/" + TENANT + "/ failed"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("login.microsoftonline.com"), e.getMessage());
+        assertTrue(e instanceof SignInException, "a sign-in failure is told apart from an API failure: " + e);
+    }
+
+    @Test
+    void withoutAnOverrideASignInErrorNamesTheCloudsLoginHost() {
+        MsalTokenProvider p = new MsalTokenProvider(TENANT, CLIENT, ClientCredential.secret(SECRET),
+                "https://127.0.0.1:1", null, Cloud.COMMERCIAL.scope(), http, time);
+        ApiException e = assertThrows(ApiException.class, p::token);
+        assertTrue(e.getMessage().startsWith("Sign-in to https://127.0.0.1:1/" + TENANT + "/ failed"), e.getMessage());
+    }
+
+    @Test
     void loginServerErrorIsTransient() {
         stub.handler((ex, r) -> StubServer.send(ex, Reply.json(503, "{\"error\":\"temporarily_unavailable\","
                 + "\"error_description\":\"AADSTS50000: down\"}")));
@@ -164,7 +181,10 @@ public class MsalTokenProviderTest {
     void unreachableLoginIsTransient() {
         MsalTokenProvider p = new MsalTokenProvider(TENANT, CLIENT, ClientCredential.secret(SECRET),
                 Cloud.COMMERCIAL.loginBaseUrl(), "http://127.0.0.1:1", Cloud.COMMERCIAL.scope(), http, time);
-        assertEquals(ErrorKind.TRANSIENT, assertThrows(ApiException.class, p::token).kind());
+        ApiException e = assertThrows(ApiException.class, p::token);
+        assertEquals(ErrorKind.TRANSIENT, e.kind());
+        assertTrue(e.getMessage().contains("http://127.0.0.1:1/"), e.getMessage());
+        assertTrue(e.getCause() instanceof java.io.IOException, "the IO cause is kept: " + e.getCause());
     }
 
     public static Path pkcs12(Path dir) throws Exception {

@@ -22,12 +22,13 @@ public final class Classpaths {
     }
 
     /**
-     * The Kafka 4.3.1 runtime classpath for broker and worker processes: {@code target/test-classpath.txt} (written by
-     * the build), which holds the dependency jars only, never {@code target/classes} or {@code target/test-classes},
-     * so a worker sees the connector only through {@code plugin.path}.
+     * The Kafka 4.3.1 runtime classpath for broker and worker processes: {@code target/kafka-runtime-classpath.txt}
+     * (written by the build), the dependency jars without any test jar (so a worker lists no Kafka test connectors)
+     * and never {@code target/classes} or {@code target/test-classes}, so a worker sees the connector only through
+     * {@code plugin.path}.
      */
     public static List<Path> kafkaRuntime() {
-        return read(projectDir().resolve("target/test-classpath.txt"));
+        return read(projectDir().resolve("target/kafka-runtime-classpath.txt"));
     }
 
     /** Reads a classpath file ({@code :}-separated, as written by {@code dependency:build-classpath}). */

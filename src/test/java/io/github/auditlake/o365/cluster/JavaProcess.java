@@ -6,16 +6,32 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.io.InputStream;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A child JVM with its output in a log file. {@link #close()} stops it: SIGTERM, then a forced kill after a deadline.
+ *
+ * <p>Nothing outlives this JVM: every child runs under {@link ParentWatchdog}, which halts it within about a second
+ * once this JVM is gone (even after {@code kill -9}), and a shutdown hook of this JVM stops the children still
+ * running at exit (a failed test, Ctrl-C, a surefire JVM told to stop).
  */
 public class JavaProcess implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    private static final Set<JavaProcess> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Thread REAPER = new Thread(JavaProcess::stopAll, "java-process-reaper");
+
+    static {
+        Runtime.getRuntime().addShutdownHook(REAPER);
+    }
 
     private final String name;
     private final Process process;
@@ -36,12 +52,16 @@ public class JavaProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaHome.resolve("bin").resolve("java").toString());
         cmd.addAll(jvmArgs);
-        cmd.add("-cp");
-        cmd.add(Classpaths.join(classpath));
-        cmd.add(mainClass);
-        cmd.addAll(args);
+        cmd.add("-D" + ParentWatchdog.PARENT_PID + "=" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(log.getParent());
+            List<Path> cp = new ArrayList<>(classpath);
+            cp.add(watchdogClasses(log.resolveSibling("watchdog-classes")));
+            cmd.add("-cp");
+            cmd.add(Classpaths.join(cp));
+            cmd.add(ParentWatchdog.class.getName());
+            cmd.add(mainClass);
+            cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().remove("KAFKA_HEAP_OPTS");
@@ -50,9 +70,48 @@ public class JavaProcess implements AutoCloseable {
             if (allow != null && !allow.isBlank()) {
                 pb.environment().put(io.github.auditlake.o365.api.EndpointAllowList.ENV, allow);
             }
-            return new JavaProcess(name, pb.start(), log);
+            JavaProcess p = new JavaProcess(name, pb.start(), log);
+            LIVE.add(p);
+            return p;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /**
+     * A directory holding only {@link ParentWatchdog}'s class file (JDK classes only), for the child's classpath: the
+     * child never sees the test classes.
+     */
+    static Path watchdogClasses(Path dir) throws IOException {
+        String resource = ParentWatchdog.class.getName().replace('.', '/') + ".class";
+        Path target = dir.resolve(resource);
+        Files.createDirectories(target.getParent());
+        try (InputStream in = ParentWatchdog.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("class file not found: " + resource);
+            }
+            Path tmp = Files.createTempFile(target.getParent(), "watchdog", ".tmp");
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return dir;
+    }
+
+    /** Stops every child still running (the shutdown hook); in parallel, so the grace periods do not add up. */
+    static void stopAll() {
+        List<Thread> stoppers = new ArrayList<>();
+        for (JavaProcess p : List.copyOf(LIVE)) {
+            Thread t = new Thread(p::close, "stop-" + p.name);
+            t.start();
+            stoppers.add(t);
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -112,6 +171,45 @@ public class JavaProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the log has a line matching {@code pattern} and returns its first group (e.g. a port the child bound
+     * and reported); fails when the process dies or the deadline passes.
+     */
+    public String awaitLogLine(String what, Pattern pattern, Duration timeout) {
+        String[] found = new String[1];
+        awaitReady(what, timeout, () -> {
+            try {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    Matcher m = pattern.matcher(line);
+                    if (m.find()) {
+                        found[0] = m.group(1);
+                        return true;
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                return false; // not written yet, or a partial multi-byte character at the end
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** All first groups of {@code pattern} in the log so far, in order. */
+    public List<String> logMatches(Pattern pattern) {
+        List<String> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                Matcher m = pattern.matcher(line);
+                if (m.find()) {
+                    out.add(m.group(1));
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // none yet
+        }
+        return out;
+    }
+
     /** The last 40 lines of the log. */
     public String logTail() {
         try {
@@ -125,6 +223,7 @@ public class JavaProcess implements AutoCloseable {
     /** SIGTERM, wait up to 20 s, then SIGKILL; waits for the process to be gone. */
     @Override
     public void close() {
+        LIVE.remove(this);
         if (!process.isAlive()) {
             return;
         }

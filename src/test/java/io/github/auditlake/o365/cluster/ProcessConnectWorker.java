@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A Kafka Connect worker in distributed mode ({@code ConnectDistributed}) as a separate JVM, with the plugin visible
@@ -25,14 +26,17 @@ import java.util.Map;
 public final class ProcessConnectWorker implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Connect's RestServer: "REST server listening at http://127.0.0.1:40123/, advertising URL ...". */
+    static final Pattern LISTENING = Pattern.compile("REST server listening at http://[^/]*:(\\d+)/");
+
     private final Builder b;
-    private final int restPort;
+    private volatile int restPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private JavaProcess process;
 
     private ProcessConnectWorker(Builder b) {
         this.b = b;
-        this.restPort = b.restPort > 0 ? b.restPort : Classpaths.freePort();
+        this.restPort = b.restPort; // 0: the worker binds a port itself and its log reports it
     }
 
     public static Builder builder(Path workDir, String bootstrapServers) {
@@ -81,7 +85,7 @@ public final class ProcessConnectWorker implements AutoCloseable {
             return this;
         }
 
-        /** REST port (default: a free port). */
+        /** REST port (default 0: the worker binds a free port itself, read back from its log). */
         public Builder restPort(int restPort) {
             this.restPort = restPort;
             return this;
@@ -155,9 +159,15 @@ public final class ProcessConnectWorker implements AutoCloseable {
             } else {
                 jvm.add("-Dlog4j2.configurationFile=" + Log4j.write(b.workDir).toUri());
             }
+            Path log = b.workDir.resolve("logs/connect.log");
+            Files.deleteIfExists(log); // the port is read from this run's log lines
+            long deadline = System.nanoTime() + timeout.toNanos();
             process = JavaProcess.start("connect-worker", b.javaHome, jvm, cp,
-                    "org.apache.kafka.connect.cli.ConnectDistributed", List.of(props.toString()),
-                    b.workDir.resolve("logs/connect.log"));
+                    "org.apache.kafka.connect.cli.ConnectDistributed", List.of(props.toString()), log);
+            if (restPort == 0) {
+                restPort = Integer.parseInt(process.awaitLogLine("REST port in " + log, LISTENING, timeout));
+                timeout = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            }
             process.awaitReady("Connect REST API on " + restUrl(), timeout, () -> status("/connectors") == 200);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

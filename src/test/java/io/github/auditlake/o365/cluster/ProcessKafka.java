@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -17,12 +18,17 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * A single-node KRaft broker (broker + controller) as a separate JVM: {@code StorageTool format --standalone}, then
- * {@code kafka.Kafka}, on free ports, with data and logs under a work directory. Ready when an admin client can
- * describe the cluster.
+ * {@code kafka.Kafka}, with data and logs under a work directory. Ready when an admin client can describe the
+ * cluster. Without fixed ports, the broker binds port 0 itself and its log reports the port it got; the controller
+ * port (which the quorum configuration must name in advance) is picked free and retried if the broker cannot bind it.
  */
 public final class ProcessKafka implements AutoCloseable {
+    /** Kafka's SocketServer: "Awaiting socket connections on 127.0.0.1:40123." (broker and controller listeners). */
+    static final Pattern LISTENING = Pattern.compile("Awaiting socket connections on [^ ]*:(\\d+)");
+    private static final int BIND_ATTEMPTS = 3;
+
     private final Path workDir;
-    private final int port;
+    private volatile int port;
     private final int controllerPort;
     private JavaProcess process;
 
@@ -32,14 +38,21 @@ public final class ProcessKafka implements AutoCloseable {
         this.controllerPort = controllerPort;
     }
 
-    /** Formats storage and starts the broker on free ports; waits until it serves requests. */
+    /**
+     * Formats storage and starts the broker on a port it binds itself (port 0, read back from its log); waits until it
+     * serves requests.
+     */
     public static ProcessKafka start(Path workDir, Duration timeout) {
-        int p = Classpaths.freePort();
-        int c = Classpaths.freePort();
-        while (c == p) {
-            c = Classpaths.freePort();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start(workDir, 0, Classpaths.freePort(), timeout);
+            } catch (RuntimeException e) {
+                // another process took the controller port between the probe and the broker's bind: try another
+                if (attempt >= BIND_ATTEMPTS || !String.valueOf(e.getMessage()).contains("BindException")) {
+                    throw e;
+                }
+            }
         }
-        return start(workDir, p, c, timeout);
     }
 
     /**
@@ -89,8 +102,18 @@ public final class ProcessKafka implements AutoCloseable {
             JavaProcess.run("kafka-storage-format", javaHome, jvm, cp, "kafka.tools.StorageTool",
                     List.of("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", props.toString()),
                     workDir.resolve("logs/storage-format.log"), Duration.ofSeconds(60));
+            Path log = workDir.resolve("logs/broker.log");
+            Files.deleteIfExists(log); // the port is read from this run's log lines
             process = JavaProcess.start("kafka-broker", javaHome, jvm, cp, "kafka.Kafka",
-                    List.of(props.toString()), workDir.resolve("logs/broker.log"));
+                    List.of(props.toString()), log);
+            if (port == 0) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                process.awaitReady("broker port in " + log, timeout, () -> process.logMatches(LISTENING).stream()
+                        .mapToInt(Integer::parseInt).anyMatch(p -> p != controllerPort));
+                port = process.logMatches(LISTENING).stream().mapToInt(Integer::parseInt)
+                        .filter(p -> p != controllerPort).findFirst().orElseThrow();
+                timeout = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            }
             process.awaitReady("broker ready on port " + port, timeout, this::serves);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -134,6 +157,11 @@ public final class ProcessKafka implements AutoCloseable {
 
     public JavaProcess process() {
         return process;
+    }
+
+    /** The broker's client port (bound by the broker). */
+    public int port() {
+        return port;
     }
 
     /** Stops the broker and deletes its data (logs stay in the work directory). */

@@ -5,7 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.auditlake.o365.cluster.Classpaths;
 import io.github.auditlake.o365.cluster.ProcessConnectWorker;
 import io.github.auditlake.o365.cluster.ProcessKafka;
+import io.github.auditlake.o365.DefaultApiFactory;
+import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.EndpointAllowList;
+import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.config.ConfigValidator;
+import io.github.auditlake.o365.config.O365SourceConfig;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.TenantSpec;
@@ -24,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,6 +79,7 @@ public final class Quickstart {
     private volatile KafkaConsumer<String, String> consumer;
     private final Thread main = Thread.currentThread();
     private volatile boolean finished;
+    private volatile RunDir runDir;
 
     private long events;
     private final Set<String> blobs = new HashSet<>();
@@ -98,9 +106,19 @@ public final class Quickstart {
             System.err.println("Java 17 or later is needed; this is " + Runtime.version());
             System.exit(1);
         }
-        int rc = new Quickstart(o).run();
+        int rc;
+        try {
+            rc = new Quickstart(o).run();
+        } catch (Failure e) {
+            System.err.println("quickstart: " + e.getMessage());
+            rc = 1;
+        }
         System.exit(rc);
     }
+
+    /** Options that take a value. */
+    static final Set<String> VALUE_OPTIONS = Set.of("max-events", "duration", "api-url", "login-url", "lookback",
+            "topic", "kafka-port", "connect-port", "sim-port");
 
     static Map<String, String> parse(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
@@ -115,14 +133,21 @@ public final class Quickstart {
                 k = "help";
             }
             int eq = k.indexOf('=');
+            String name = eq > 0 ? k.substring(0, eq) : k;
+            if (!flags.contains(name) && !VALUE_OPTIONS.contains(name)) {
+                throw new IllegalArgumentException("Unknown option --" + name);
+            }
             if (eq > 0) {
-                o.put(k.substring(0, eq), k.substring(eq + 1));
+                if (flags.contains(name)) {
+                    throw new IllegalArgumentException("Option --" + name + " takes no value");
+                }
+                o.put(name, k.substring(eq + 1));
             } else if (flags.contains(k)) {
                 o.put(k, "true");
             } else if (i + 1 < args.length) {
                 o.put(k, args[++i]);
             } else {
-                throw new IllegalArgumentException("missing value for --" + k);
+                throw new IllegalArgumentException("Missing value for --" + k);
             }
         }
         return o;
@@ -160,23 +185,35 @@ public final class Quickstart {
         if (simulated) {
             ports.put("simulator (--sim-port)", simPort);
         }
+        Path root = Classpaths.projectDir().resolve("target/quickstart");
         List<String> taken = new ArrayList<>();
         ports.forEach((what, port) -> {
             if (!Classpaths.isFree(port)) {
-                taken.add("  port " + port + " for the " + what + " is in use");
+                taken.add("  port " + port + " for the " + what + " is in use" + RunDir.holderOf(root, port)
+                        .map(h -> ", by " + h).orElse(""));
             }
         });
         if (!taken.isEmpty()) {
-            System.err.println("Cannot start: \n" + String.join("\n", taken)
+            System.err.println("Cannot start:\n" + String.join("\n", taken)
                     + "\nStop whatever uses it (another ./quickstart?) or pick other ports with the options shown.");
             return 1;
         }
-        Path work = Classpaths.projectDir().resolve("target/quickstart");
         Path pluginDir = Classpaths.projectDir().resolve("target/plugin");
         if (!Files.isDirectory(pluginDir)) {
             System.err.println("No plugin in " + pluginDir + ": build it with ./mvnw -DskipTests package");
             return 1;
         }
+        // One data directory per set of ports: two quickstarts on different ports never share files.
+        Optional<RunDir> acquired = RunDir.acquire(root, ports);
+        if (acquired.isEmpty()) {
+            System.err.println("Cannot start: another ./quickstart with the same ports is starting or running ("
+                    + RunDir.pathFor(root, ports) + " is locked). Stop it, or pick other ports with the options shown.");
+            return 1;
+        }
+        runDir = acquired.get();
+        Path work = runDir.dir();
+        String rel = Classpaths.projectDir().relativize(work).toString();
+        runDir.writePid("launcher", ProcessHandle.current().pid());
         Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "quickstart-shutdown"));
         String topic = opts.getOrDefault("topic", "o365-audit");
         Map<String, String> vars = new LinkedHashMap<>();
@@ -223,17 +260,27 @@ public final class Quickstart {
                     + " for tenant " + vars.get("TENANT_ID"));
         }
 
-        step("Starting a Kafka broker (KRaft) on port " + kafkaPort + "  [log: target/quickstart/kafka/logs/broker.log]");
+        if (!simulated) {
+            // Wrong credentials end here, in seconds, with the connector's own advice: before Kafka starts.
+            step("Checking the credentials: sign-in and list of subscriptions");
+            String problem = preflight(connectorConfig(vars));
+            if (problem != null) {
+                throw new Failure(problem);
+            }
+        }
+        step("Starting a Kafka broker (KRaft) on port " + kafkaPort + "  [log: " + rel + "/kafka/logs/broker.log]");
         long t = System.nanoTime();
         kafka = ProcessKafka.start(work.resolve("kafka"), kafkaPort, kafkaPort + 1, START_TIMEOUT);
+        runDir.writePid("broker", kafka.process().pid());
         step("  ready in " + ms(t));
         kafka.createTopic(topic, 3);
         step("Starting a Kafka Connect worker on port " + connectPort + " with plugin.path=target/plugin"
-                + "  [log: target/quickstart/connect/logs/connect.log]");
+                + "  [log: " + rel + "/connect/logs/connect.log]");
         t = System.nanoTime();
         Classpaths.deleteTree(work.resolve("connect"));
         worker = ProcessConnectWorker.builder(work.resolve("connect"), kafka.bootstrapServers())
                 .restPort(connectPort).groupId("quickstart").pluginPath(pluginDir).start(START_TIMEOUT);
+        runDir.writePid("worker", worker.process().pid());
         step("  ready in " + ms(t));
 
         Map<String, String> config = connectorConfig(vars);
@@ -242,8 +289,10 @@ public final class Quickstart {
         worker.putConnector(CONNECTOR, config, START_TIMEOUT);
         worker.awaitRunning(CONNECTOR, START_TIMEOUT);
         step("Connector RUNNING. Audit events from topic " + topic + " (Ctrl-C to stop):");
-        System.out.printf("%-8s %-26s %-12s %-28s %-34s %s%n", "time", "content type", "workload", "operation",
-                "user", "id");
+        if (!opts.containsKey("quiet")) {
+            System.out.printf("%-8s %-26s %-12s %-28s %-34s %s%n", "UTC", "content type", "workload", "operation",
+                    "user", "id");
+        }
         consume(topic);
         if (!stopping.get()) { // bounded run ended (else the shutdown hook prints the totals and cleans up)
             finished = true;
@@ -253,9 +302,44 @@ public final class Quickstart {
         return 0;
     }
 
+    /**
+     * Signs in and lists the subscriptions through the connector's own client, as {@code validate()} does; returns
+     * null when that works (or failed only transiently), else the one-line advice to print.
+     */
+    static String preflight(Map<String, String> connectorConfig) {
+        O365SourceConfig config;
+        try {
+            config = new O365SourceConfig(connectorConfig);
+        } catch (RuntimeException e) {
+            return "the configuration is not valid: " + e.getMessage();
+        }
+        try (ManagementApi api = new DefaultApiFactory().create(config, 60, true)) {
+            api.listSubscriptions();
+            return null;
+        } catch (ApiException e) {
+            if (e.kind() == ErrorKind.TRANSIENT && !ConfigValidator.isUnreachable(e)) {
+                System.out.println(">>   (could not check: " + e.getMessage() + "; going on)");
+                return null;
+            }
+            String m = String.valueOf(e.getMessage());
+            return m.endsWith("; will retry") ? m.substring(0, m.length() - "; will retry".length()) : m;
+        } catch (RuntimeException e) {
+            return "the credential check failed: " + e.getMessage();
+        }
+    }
+
+    /** A failure the user can act on: printed as one line, without a stack trace. */
+    static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private static String require(String name, String value) {
         if (value == null || value.isBlank()) {
-            throw new IllegalStateException(name + " is not set");
+            throw new Failure(name + " is not set");
         }
         return value;
     }
@@ -360,7 +444,7 @@ public final class Quickstart {
     private String progress() {
         String lag = newestContentCreated == null ? "n/a"
                 : Duration.between(newestContentCreated, Instant.now()).toSeconds() + " s";
-        return String.format("%s events: %d, blobs: %d, lag (now - newest contentCreated): %s",
+        return String.format("%s UTC events: %d, blobs: %d, lag (now - newest contentCreated): %s",
                 TIME.format(Instant.now()), events, blobs.size(), lag);
     }
 
@@ -381,6 +465,12 @@ public final class Quickstart {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
+        if (sim == null && kafka == null && worker == null) { // stopped before anything was started
+            if (runDir != null) {
+                runDir.close();
+            }
+            return;
+        }
         if (!finished) {
             KafkaConsumer<String, String> c = consumer;
             if (c != null) {
@@ -389,7 +479,8 @@ public final class Quickstart {
             System.out.println();
             printTotals();
         }
-        step("Stopping: deleting the connector, stopping the worker, the broker and the simulator");
+        step("Stopping: deleting the connector, stopping the worker, the broker"
+                + (sim != null ? " and the simulator" : ""));
         if (worker != null) {
             if (worker.process().isAlive()) {
                 worker.deleteConnector(CONNECTOR);
@@ -401,6 +492,9 @@ public final class Quickstart {
         }
         if (sim != null) {
             sim.close();
+        }
+        if (runDir != null) {
+            runDir.close();
         }
         step("Stopped.");
     }
