@@ -90,7 +90,7 @@ public final class ConfigValidator {
         }
         boolean secret = c.clientSecret() != null;
         boolean cert = c.certificatePath() != null;
-        String method = c.authMethod();
+        String method = c.configuredAuthMethod();
         String methodKey = O365SourceConfig.AUTH_METHOD_CONFIG;
         if (method.equals("workload-identity")) {
             if (secret || cert) {

@@ -501,6 +501,11 @@ public class O365SourceConfig extends AbstractConfig {
         return certificatePath() != null && clientSecret() == null ? "certificate" : "secret";
     }
 
+    /** The configured method, unresolved: {@code auto}, {@code secret}, {@code certificate} or {@code workload-identity}. */
+    public String configuredAuthMethod() {
+        return getString(AUTH_METHOD_CONFIG).trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The federated assertion file: the setting, else the worker's AZURE_FEDERATED_TOKEN_FILE; null if neither. */
     public String clientAssertionFile() {
         String s = getString(CLIENT_ASSERTION_FILE_CONFIG);

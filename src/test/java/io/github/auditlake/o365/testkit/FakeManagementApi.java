@@ -96,7 +96,16 @@ public class FakeManagementApi implements ManagementApi {
 
     public void failListing(ApiException e) {
         listError = e;
+        listErrorUntil = Instant.MAX;
     }
+
+    /** Every listing fails with {@code e} until the service's time reaches {@code until}. */
+    public void failListingUntil(ApiException e, Instant until) {
+        listError = e;
+        listErrorUntil = until;
+    }
+
+    private volatile Instant listErrorUntil = Instant.MAX;
 
     /** Every listing fails (HTTP 503, transient) until the service's time reaches {@code until}. */
     public void listingOutageUntil(Instant until) {
@@ -202,7 +211,7 @@ public class FakeManagementApi implements ManagementApi {
                     + start, null, clock.instant(), null);
         }
         ApiException e = listError;
-        if (e != null) {
+        if (e != null && clock.instant().isBefore(listErrorUntil)) {
             throw e;
         }
         if (!subscribed.contains(type)) {
