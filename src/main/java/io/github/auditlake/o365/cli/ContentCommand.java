@@ -4,6 +4,7 @@ import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ManagementApi;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,18 +29,8 @@ final class ContentCommand {
                     + "than 24 h split into API windows. One blob per line: contentType, contentId, contentCreated, "
                     + "contentExpiration, contentUri (tab-separated, with a header; never truncated)."})
     static final class ListCmd extends ApiCommand {
-        @Option(names = "--content-type", required = true, paramLabel = "T",
-                description = "Content type(s): Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, "
-                        + "Audit.General, DLP.All, a comma-separated list, or all.")
-        String contentType;
-
-        @Option(names = "--start", required = true, paramLabel = "TIME", description = "Start (inclusive), "
-                + "at most 7 days ago: 2026-11-28T10:00:00Z, 2026-11-28, -24h, -7d...")
-        String start;
-
-        @Option(names = "--end", paramLabel = "TIME", defaultValue = "now",
-                description = "End (exclusive); default: now.")
-        String end;
+        @Mixin
+        RangeOptions range;
 
         @Option(names = "--json", description = "JSON instead of a tab-separated table.")
         boolean json;
@@ -50,8 +41,8 @@ final class ContentCommand {
 
         @Override
         protected int execute() {
-            List<ContentType> types = ContentTypes.parse(contentType);
-            Times.Window range = Times.range(start, end, ctx.clock().instant());
+            List<ContentType> types = this.range.types();
+            Times.Window range = this.range.window(ctx.clock().instant());
             List<ContentBlob> blobs;
             try (ManagementApi api = openApi()) {
                 blobs = new Listings(api, ctx).blobs(types, range);

@@ -4,6 +4,7 @@ import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Notification;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
@@ -22,18 +23,8 @@ final class NotificationsCommand {
                     + "pages, 24 h windows): contentType, contentId, contentCreated, notificationSent, "
                     + "notificationStatus, contentUri. Empty unless the subscription has a webhook."})
     static final class ListCmd extends ApiCommand {
-        @Option(names = "--content-type", required = true, paramLabel = "T",
-                description = "Content type(s): Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, "
-                        + "Audit.General, DLP.All, a comma-separated list, or all.")
-        String contentType;
-
-        @Option(names = "--start", required = true, paramLabel = "TIME",
-                description = "Start (inclusive), at most 7 days ago.")
-        String start;
-
-        @Option(names = "--end", paramLabel = "TIME", defaultValue = "now",
-                description = "End (exclusive); default: now.")
-        String end;
+        @Mixin
+        RangeOptions range;
 
         @Option(names = "--json", description = "JSON instead of a tab-separated table.")
         boolean json;
@@ -44,8 +35,8 @@ final class NotificationsCommand {
 
         @Override
         protected int execute() {
-            List<ContentType> types = ContentTypes.parse(contentType);
-            Times.Window range = Times.range(start, end, ctx.clock().instant());
+            List<ContentType> types = this.range.types();
+            Times.Window range = this.range.window(ctx.clock().instant());
             List<Notification> all;
             try (ManagementApi api = openApi()) {
                 all = new Listings(api, ctx).notifications(types, range);

@@ -141,6 +141,24 @@ final class ClusterSupport {
         }
     }
 
+    /** A cluster with exactly-once source support: one broker with a single-replica transaction log. */
+    static org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster exactlyOnceCluster(String name, int workers,
+                                                                                           Map<String, String> extra) {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("exactly.once.source.support", "enabled");
+        worker.put("offset.flush.interval.ms", "500");
+        worker.put("scheduled.rebalance.max.delay.ms", "1000");
+        worker.putAll(extra);
+        java.util.Properties broker = new java.util.Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster c =
+                new org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster.Builder().name(name)
+                        .numWorkers(workers).numBrokers(1).workerProps(worker).brokerProps(broker).build();
+        c.start();
+        return c;
+    }
+
     static Predicate<Map<String, Integer>> containsAll(Set<String> ids) {
         return counts -> counts.keySet().containsAll(ids);
     }

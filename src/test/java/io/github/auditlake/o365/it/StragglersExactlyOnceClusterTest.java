@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -35,16 +34,8 @@ class StragglersExactlyOnceClusterTest {
 
     @BeforeAll
     static void startCluster() {
-        Map<String, String> worker = new HashMap<>();
-        worker.put("exactly.once.source.support", "enabled");
-        worker.put("offset.flush.interval.ms", "500");
-        worker.put("connector.client.config.override.policy", "All");
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        connect = new EmbeddedConnectCluster.Builder().name("o365-eos-late").numWorkers(1).numBrokers(1)
-                .workerProps(worker).brokerProps(broker).build();
-        connect.start();
+        connect = ClusterSupport.exactlyOnceCluster("o365-eos-late", 1,
+                Map.of("connector.client.config.override.policy", "All"));
         connect.kafka().createTopic("o365-audit-heartbeats", 1);
     }
 
