@@ -36,7 +36,7 @@ class OkHttpManagementApiTest {
         tokens = new FixedTokens();
         http = new OkHttpClient();
         api = new OkHttpManagementApi(http, tokens, TENANT, stub.baseUrl(), PUB,
-                new RequestLimiter(1000, time, time), new RetryPolicy(4, Duration.ofSeconds(1),
+                new RequestLimiter(1000, time, time, true), new RetryPolicy(4, Duration.ofSeconds(1),
                 Duration.ofSeconds(8), Duration.ofMinutes(2)), time, time, new Random(1), "test-agent", false);
     }
 
@@ -207,7 +207,7 @@ class OkHttpManagementApiTest {
     @Test
     void withAnOverrideCloudUrlsAreRewrittenToItSoAReverseProxySeesEveryCall() {
         OkHttpManagementApi proxied = new OkHttpManagementApi(http, tokens, TENANT, stub.baseUrl() + "/o365", PUB,
-                new RequestLimiter(1000, time, time), RetryPolicy.DEFAULT, time, time, new Random(1), "t", false)
+                new RequestLimiter(1000, time, time, true), RetryPolicy.DEFAULT, time, time, new Random(1), "t", false)
                 .rewritingCloudUrls("https://manage.office.com");
         String next = "https://manage.office.com" + FEED + "subscriptions/content?contenttype=Audit.Exchange"
                 + "&nextpage=20240301$x";
