@@ -166,25 +166,26 @@ class ConnectClusterTest {
     }
 
     /**
-     * A storm: the service allows 120 requests a minute (AF429 as HTTP 403 beyond that) and fails a quarter of the
-     * rest (500, 503, resets, truncated bodies). The connector's budget is 600 a minute. It must lose nothing, retry
+     * A storm: the service allows 60 requests a minute (AF429 as HTTP 403 beyond that) and fails a quarter of the
+     * rest (500, 503, resets, truncated bodies). The connector's budget is 120 a minute, below what it would use
+     * unpaced. It must lose nothing, retry
      * every throttled or failed call until it succeeds, and never exceed its own budget in any 60-second window
      * while retrying (the retries are paced by the budget, not added to it).
      */
     @Test
     void underThrottlingAndServerErrorsRetriesWithinItsBudgetAndLosesNothing() throws Exception {
         String tenant = "11111111-2222-4333-8444-555555555503";
-        int budget = 600;
-        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(3, 10), Duration.ofHours(4), 0)) {
+        int budget = 120;
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(3, 10), Duration.ofHours(2), 0)) {
             sim.faults().rate(Faults.Kind.HTTP_500, 0.15).rate(Faults.Kind.HTTP_503, 0.05)
-                    .rate(Faults.Kind.RESET_MID_BODY, 0.05).rate(Faults.Kind.TRUNCATED_BODY, 0.05).throttle(120);
+                    .rate(Faults.Kind.RESET_MID_BODY, 0.05).rate(Faults.Kind.TRUNCATED_BODY, 0.05).throttle(60);
             Instant t0 = Instant.now();
             connect.kafka().createTopic("audit-storm", 1);
-            Map<String, String> cfg = connector(sim, tenant, "audit-storm", Duration.ofHours(4));
+            Map<String, String> cfg = connector(sim, tenant, "audit-storm", Duration.ofHours(2));
             cfg.put("o365.requests.per.minute", Integer.toString(budget));
             connect.configureConnector("storm", cfg);
-            Set<String> ids = expected(sim, tenant, t0.minus(Duration.ofHours(4)).plus(MARGIN), t0);
-            consumeUntil(connect.kafka().bootstrapServers(), "audit-storm", false, Duration.ofSeconds(150),
+            Set<String> ids = expected(sim, tenant, t0.minus(Duration.ofHours(2)).plus(MARGIN), t0);
+            consumeUntil(connect.kafka().bootstrapServers(), "audit-storm", false, Duration.ofSeconds(240),
                     containsAll(ids));
             connect.deleteConnector("storm");
 
