@@ -166,26 +166,26 @@ class ConnectClusterTest {
     }
 
     /**
-     * A storm: the service allows 60 requests a minute (AF429 as HTTP 403 beyond that) and fails a quarter of the
-     * rest (500, 503, resets, truncated bodies). The connector's budget is 120 a minute. It must lose nothing, retry
-     * every throttled or failed call until it succeeds, and never exceed its own budget in any 60-second window
-     * while retrying (the retries are paced by the budget, not added to it).
+     * A storm: the service throttles the first 40 blob fetches and anything beyond 300 requests a minute (AF429 as
+     * HTTP 403), and fails a quarter of the rest (500, 503, resets, truncated bodies); the connector's budget is 600
+     * a minute. It must lose nothing, retry
+     * every throttled fetch of the expected blobs until it succeeds, and stay within its own budget in every
+     * 60-second window of the request log while retrying.
      */
     @Test
     void underThrottlingAndServerErrorsRetriesWithinItsBudgetAndLosesNothing() throws Exception {
         String tenant = "11111111-2222-4333-8444-555555555503";
-        int budget = 120;
-        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(3, 10), Duration.ofHours(2), 0)) {
+        int budget = 600;
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(3, 10), Duration.ofHours(4), 0)) {
             sim.faults().rate(Faults.Kind.HTTP_500, 0.15).rate(Faults.Kind.HTTP_503, 0.05)
-                    .rate(Faults.Kind.RESET_MID_BODY, 0.05).rate(Faults.Kind.TRUNCATED_BODY, 0.05).throttle(60);
+                    .rate(Faults.Kind.RESET_MID_BODY, 0.05).rate(Faults.Kind.TRUNCATED_BODY, 0.05).throttle(300)
+                    .failNext(40, ".*/activity/feed/audit/.*", Faults.Kind.THROTTLE);
             Instant t0 = Instant.now();
             connect.kafka().createTopic("audit-storm", 1);
-            Map<String, String> cfg = connector(sim, tenant, "audit-storm", Duration.ofHours(2));
+            Map<String, String> cfg = connector(sim, tenant, "audit-storm", Duration.ofHours(4));
             cfg.put("o365.requests.per.minute", Integer.toString(budget));
-            // caught-up streams list every 30 s (the shared setting of 1 s would spend the budget on listings)
-            cfg.put("o365.poll.interval.ms", "30000");
             connect.configureConnector("storm", cfg);
-            Set<String> ids = expected(sim, tenant, t0.minus(Duration.ofHours(2)).plus(MARGIN), t0);
+            Set<String> ids = expected(sim, tenant, t0.minus(Duration.ofHours(4)).plus(MARGIN), t0);
             consumeUntil(connect.kafka().bootstrapServers(), "audit-storm", false, Duration.ofSeconds(240),
                     containsAll(ids));
             connect.deleteConnector("storm");
@@ -198,7 +198,7 @@ class ConnectClusterTest {
             // dropped); blobs created later may still be in progress when the connector is deleted
             Set<String> expectedBlobs = new java.util.HashSet<>();
             for (io.github.auditlake.o365.api.ContentType type : io.github.auditlake.o365.api.ContentType.values()) {
-                sim.visibleBlobs(tenant, type, t0.minus(Duration.ofHours(2)).plus(MARGIN), t0)
+                sim.visibleBlobs(tenant, type, t0.minus(Duration.ofHours(4)).plus(MARGIN), t0)
                         .forEach(b -> expectedBlobs.add(b.contentId()));
             }
             for (RecordedRequest t : throttled.stream().filter(RecordedRequest::isBlobFetch)
