@@ -10,6 +10,7 @@ import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.records.RecordMapper;
+import io.github.auditlake.o365.testkit.Await;
 import io.github.auditlake.o365.testkit.FakeManagementApi;
 import io.github.auditlake.o365.testkit.FakeTaskContext;
 import io.github.auditlake.o365.testkit.ManualClock;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -58,11 +58,10 @@ class O365AuditSourceTaskTest {
         return t;
     }
 
-    static List<SourceRecord> pollUntil(O365AuditSourceTask t, FakeTaskContext ctx, int n) throws Exception {
+    /** Polls until at least {@code n} records came, committing (storing the offset of) each one. */
+    static List<SourceRecord> pollUntil(O365AuditSourceTask t, FakeTaskContext ctx, int n) {
         List<SourceRecord> out = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (out.size() < n) {
-            assertTrue(System.nanoTime() < deadline, "only " + out.size() + " records");
+        Await.untilBlocking(Duration.ofSeconds(20), Await.checked(() -> {
             List<SourceRecord> batch = t.poll();
             if (batch != null) {
                 for (SourceRecord r : batch) {
@@ -70,8 +69,26 @@ class O365AuditSourceTaskTest {
                     ctx.store(r);
                 }
             }
-        }
+            return out.size() >= n;
+        }), () -> "only " + out.size() + " of " + n + " records");
         return out;
+    }
+
+    /** Every batch {@code poll()} returned (null batches left out) until {@code n} records came. */
+    static List<List<SourceRecord>> pollBatchesUntil(O365AuditSourceTask t, int n) {
+        List<List<SourceRecord>> batches = new ArrayList<>();
+        Await.untilBlocking(Duration.ofSeconds(20), Await.checked(() -> {
+            List<SourceRecord> batch = t.poll();
+            if (batch != null) {
+                batches.add(batch);
+            }
+            return batches.stream().mapToInt(List::size).sum() >= n;
+        }), () -> "only " + batches.stream().mapToInt(List::size).sum() + " of " + n + " records");
+        return batches;
+    }
+
+    static List<Object> keys(List<SourceRecord> records) {
+        return records.stream().map(SourceRecord::key).toList();
     }
 
     @Test
@@ -95,24 +112,97 @@ class O365AuditSourceTaskTest {
         assertEquals(2, r.headers().lastWithName(RecordMapper.HEADER_RECORD_TYPE).value());
     }
 
+    /**
+     * The worker committed the offsets of the first 10 records only (2 whole blobs and 2 records of the third), and
+     * the task crashed with the rest of its batches undelivered. The next task must start inside the third blob, at
+     * its third record: nothing lost, nothing delivered twice.
+     */
     @Test
-    void resumesFromTheCommittedOffsetAfterARestart() throws Exception {
+    void resumesFromTheCommittedOffsetInsideABlobAfterARestart() throws Exception {
         List<String> expected = api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW,
                 Duration.ofMinutes(45), 4);
         FakeTaskContext ctx = new FakeTaskContext(false);
         O365AuditSourceTask first = start(ctx, props(TENANT + "|Audit.Exchange"));
-        List<SourceRecord> before = pollUntil(first, ctx, 10);
+        List<SourceRecord> polled = pollBatchesUntil(first, 10).stream().flatMap(List::stream).toList();
         first.stop();
         tasks.remove(first);
-        // what the worker committed: the offsets of the records it saw (ctx.store), the rest is lost in the crash
-        O365AuditSourceTask second = start(ctx, props(TENANT + "|Audit.Exchange"));
-        List<SourceRecord> after = pollUntil(second, ctx, expected.size() - before.size());
+        List<SourceRecord> committed = polled.subList(0, 10);
+        committed.forEach(ctx::store);
+        Map<String, Object> stored = ctx.offsets.get(Map.of("tenant", TENANT, "contentType", "Audit.Exchange"));
+        assertEquals(2L, ((Number) stored.get("blob.records")).longValue(), "cut inside a blob: " + stored);
+        assertEquals(expected.get(9), stored.get("blob.last"));
 
-        List<Object> keys = new ArrayList<>();
-        before.forEach(r -> keys.add(r.key()));
-        after.forEach(r -> keys.add(r.key()));
-        assertEquals(expected.size(), keys.size());
-        assertEquals(new HashSet<>(expected), new HashSet<>(keys));
+        O365AuditSourceTask second = start(ctx, props(TENANT + "|Audit.Exchange"));
+        List<SourceRecord> after = pollUntil(second, ctx, expected.size() - 10);
+
+        assertEquals(expected.get(10), after.get(0).key(), "the second task starts at the stored in-blob position");
+        List<Object> delivered = new ArrayList<>(keys(committed));
+        delivered.addAll(keys(after));
+        assertEquals(expected, delivered, "every record once, in order");
+        assertEquals(0, second.metrics().blobsResynced.sum(), "the resume point was checked and held");
+    }
+
+    /**
+     * With transaction.boundary=connector, transactions end after o365.transaction.max.records records inside a
+     * large blob, and at every blob end. One record per poll, so every boundary shows.
+     */
+    @Test
+    void transactionsEndAfterTheMaximumRecordsInsideABlobAndAtEachBlobEnd() throws Exception {
+        var big = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), NOW.minus(Duration.ofHours(3)), 12);
+        var small = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(2)),
+                3);
+        FakeTaskContext ctx = new FakeTaskContext(true);
+        Map<String, String> p = props(TENANT + "|Audit.Exchange");
+        p.put("o365.transaction.max.records", "5");
+        p.put("o365.batch.max.records", "1");
+        O365AuditSourceTask t = start(ctx, p);
+
+        pollUntil(t, ctx, 15);
+
+        String b = big.blob().contentId();
+        assertEquals(List.of(b + "#4", b + "#9", b + "#11", small.blob().contentId() + "#2"),
+                keys(ctx.transactions.commitsOn));
+    }
+
+    /** Whatever the batching, no transaction holds more than o365.transaction.max.records records. */
+    @Test
+    void noTransactionExceedsTheMaximumWhateverTheBatching() throws Exception {
+        List<String> expected = new ArrayList<>(api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)),
+                NOW.minus(Duration.ofHours(3)), 23).recordIds());
+        FakeTaskContext ctx = new FakeTaskContext(true);
+        Map<String, String> p = props(TENANT + "|Audit.Exchange");
+        p.put("o365.transaction.max.records", "5");
+        p.put("o365.batch.max.records", "4");
+        O365AuditSourceTask t = start(ctx, p);
+
+        List<Object> delivered = keys(pollUntil(t, ctx, 23));
+
+        assertEquals(expected, delivered);
+        int previous = -1;
+        for (SourceRecord c : ctx.transactions.commitsOn) {
+            int at = delivered.indexOf(c.key());
+            assertTrue(at - previous <= 5, "a transaction of " + (at - previous) + " records ending at " + c.key());
+            previous = at;
+        }
+        assertEquals(22, previous, "the last record ends a transaction");
+    }
+
+    /** poll() never returns more than o365.batch.max.records records, however many are ready. */
+    @Test
+    void aPollReturnsAtMostTheBatchSize() throws Exception {
+        var blob = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), NOW.minus(Duration.ofHours(3)),
+                40);
+        FakeTaskContext ctx = new FakeTaskContext(false);
+        Map<String, String> p = props(TENANT + "|Audit.Exchange");
+        p.put("o365.batch.max.records", "3");
+        O365AuditSourceTask t = start(ctx, p);
+
+        List<List<SourceRecord>> batches = pollBatchesUntil(t, 40);
+
+        assertEquals(blob.recordIds(), keys(batches.stream().flatMap(List::stream).toList()));
+        for (List<SourceRecord> batch : batches) {
+            assertTrue(batch.size() <= 3, "a poll returned " + batch.size() + " records");
+        }
     }
 
     @Test

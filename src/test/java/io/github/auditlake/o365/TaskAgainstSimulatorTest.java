@@ -7,10 +7,13 @@ import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
+import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.simulator.RecordedRequest;
+import io.github.auditlake.o365.simulator.SimBlob;
 import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
+import io.github.auditlake.o365.testkit.Await;
 import io.github.auditlake.o365.testkit.FakeTaskContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,6 +90,70 @@ class TaskAgainstSimulatorTest {
         }
     }
 
+    /**
+     * Microsoft puts the same audit record (same Id) in two blobs by design. Both copies are delivered, with the same
+     * key: per blob, the delivered keys are exactly the blob's record Ids (compared as lists, duplicates included).
+     */
+    @Test
+    void passesMicrosoftsDuplicatesThroughWithTheSameKey() throws Exception {
+        SimClock clock = SimClock.fixed(T0);
+        try (ManagementApiSimulator sim = ManagementApiSimulator.builder().clock(clock).seed(5).pageSize(20)
+                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret("s3cret").roles(AppSpec.ROLE_READ))
+                        .volumeAll(Volume.of(6, 5)).backfill(Duration.ofHours(8)).duplicates(0.5))
+                .build().start()) {
+            Map<String, String> props = new HashMap<>();
+            props.put("o365.tenant.id", TENANT);
+            props.put("o365.client.id", CLIENT);
+            props.put("o365.client.secret", "s3cret");
+            props.put("o365.api.url", sim.baseUrl());
+            props.put("o365.login.url", sim.baseUrl());
+            props.put("o365.content.types", "Audit.Exchange");
+            props.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(8).toMillis()));
+            props.put("o365.heartbeat.interval.ms", "0");
+            props.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange");
+            props.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100000");
+            List<SimBlob> blobs = sim.visibleBlobs(TENANT, ContentType.EXCHANGE, T0.minus(Duration.ofHours(8)),
+                    T0.minus(Duration.ofHours(1)));
+            Map<String, List<String>> idsByBlob = new HashMap<>();
+            List<String> allIds = new ArrayList<>();
+            blobs.forEach(b -> {
+                idsByBlob.put(b.contentId(), b.recordIds());
+                allIds.addAll(b.recordIds());
+            });
+            long duplicated = allIds.size() - new HashSet<>(allIds).size();
+            assertTrue(duplicated > 0, "the simulator made duplicates across blobs");
+
+            FakeTaskContext ctx = new FakeTaskContext(false);
+            List<SourceRecord> delivered = new ArrayList<>();
+            O365AuditSourceTask task = start(sim, clock, ctx, props);
+            try {
+                // 30 simulated minutes past T0, everything created before T0 - 1 h has been listed and fetched
+                pollUntil(task, ctx, delivered, d -> clock.instant().isAfter(T0.plus(Duration.ofMinutes(30))), false);
+            } finally {
+                task.stop();
+            }
+
+            Map<String, List<Object>> got = byBlob(delivered);
+            for (Map.Entry<String, List<String>> e : idsByBlob.entrySet()) {
+                assertEquals(e.getValue(), got.get(e.getKey()), "keys of blob " + e.getKey());
+            }
+            List<Object> keys = new ArrayList<>();
+            idsByBlob.keySet().forEach(id -> keys.addAll(got.get(id)));
+            assertEquals(duplicated, keys.size() - new HashSet<>(keys).size(),
+                    "every duplicate the service made is delivered, with the same key");
+        }
+    }
+
+    /** Delivered record keys grouped by the content id header, in delivery order. */
+    static Map<String, List<Object>> byBlob(List<SourceRecord> delivered) {
+        Map<String, List<Object>> out = new HashMap<>();
+        for (SourceRecord r : delivered) {
+            out.computeIfAbsent((String) r.headers().lastWithName(RecordMapper.HEADER_CONTENT_ID).value(),
+                    k -> new ArrayList<>()).add(r.key());
+        }
+        return out;
+    }
+
     @Test
     void collectsSeveralTenantsEachWithItsOwnTokenAndPublisherIdentifier() throws Exception {
         String other = "8e4d2b3c-6f70-4b9c-8d1e-2f3a4b5c6d7f";
@@ -150,20 +217,27 @@ class TaskAgainstSimulatorTest {
     /** Polls until {@code done}; with {@code cut}, drops the end of the last batch to stop inside a blob. */
     static int pollUntil(O365AuditSourceTask t, FakeTaskContext ctx, List<SourceRecord> delivered,
                          java.util.function.Predicate<List<SourceRecord>> done, boolean cut) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!done.test(delivered)) {
-            assertTrue(System.nanoTime() < deadline, "timed out with " + delivered.size() + " records");
+        int[] kept = {-1};
+        Await.untilBlocking(Duration.ofSeconds(90), Await.checked(() -> {
+            if (done.test(delivered)) {
+                return true;
+            }
             List<SourceRecord> batch = t.poll();
             if (batch == null) {
-                continue;
+                return false;
             }
             for (SourceRecord r : batch) {
                 delivered.add(r);
                 ctx.store(r);
                 if (cut && done.test(delivered) && r.sourceOffset().containsKey("blob.records")) {
-                    return delivered.size();
+                    kept[0] = delivered.size();
+                    return true;
                 }
             }
+            return false;
+        }), () -> "timed out with " + delivered.size() + " records");
+        if (kept[0] >= 0) {
+            return kept[0];
         }
         return delivered.size();
     }

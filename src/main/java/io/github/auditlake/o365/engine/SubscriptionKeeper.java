@@ -84,6 +84,9 @@ final class SubscriptionKeeper {
         }
         lastStart.put(type, clock.instant());
         Subscription s = api.startSubscription(type, null);
+        // the service counts its 15 minutes from when the start reached it, which can be later than the moment
+        // the call began (the request budget may pace it): the next start waits 15 minutes from the answer
+        lastStart.put(type, clock.instant());
         metrics.subscriptionsStarted.increment();
         if (enabled != null) {
             enabled.put(type, s == null || s.enabled());

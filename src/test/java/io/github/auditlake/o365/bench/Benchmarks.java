@@ -13,6 +13,7 @@ import io.github.auditlake.o365.simulator.SimBlob;
 import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
+import io.github.auditlake.o365.testkit.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -278,19 +279,21 @@ public final class Benchmarks {
     long[] awaitRecords(String topic, long n, ProcessConnectWorker w, String connector, int gcSkip)
             throws Exception {
         long deadline = System.nanoTime() + sz.scenarioTimeout().toNanos();
-        long first = -1;
-        long lastCheck = System.nanoTime();
-        long progressAt = System.nanoTime();
-        long progressCount = 0;
+        // first record seen, last status check, last progress check, records at the last progress check
+        long[] st = {-1, System.nanoTime(), System.nanoTime(), 0};
+        long[] result = new long[2];
         try (Admin admin = kafka.admin()) {
-            while (true) {
+            // the condition has its own deadline (with the worker's status in its message); the helper's is a backstop
+            Await.until(sz.scenarioTimeout().plusMinutes(1), Await.checked(() -> {
                 long c = endOffsets(admin, topic);
                 long now = System.nanoTime();
-                if (c > 0 && first < 0) {
-                    first = now;
+                if (c > 0 && st[0] < 0) {
+                    st[0] = now;
                 }
                 if (c >= n) {
-                    return new long[] {first, now};
+                    result[0] = st[0];
+                    result[1] = now;
+                    return true;
                 }
                 if (now > deadline || !w.process().isAlive()) {
                     throw new IllegalStateException(String.format(Locale.ROOT,
@@ -298,30 +301,31 @@ public final class Benchmarks {
                             topic, sz.scenarioTimeout(), w.get("/connectors/" + connector + "/status").body(),
                             w.process().logTail()));
                 }
-                if (gcSkip >= 0 && now - progressAt > 20_000_000_000L) {
+                if (gcSkip >= 0 && now - st[2] > 20_000_000_000L) {
                     // thrashing: many full collections and less than 2 % of the records in the last 20 s
                     List<String> l = Files.readAllLines(gcLog(w));
                     List<String> full = l.subList(Math.min(gcSkip, l.size()), l.size()).stream()
                             .filter(x -> x.contains("Pause Full")).toList();
-                    if (full.size() > 40 && c - progressCount < n / 50) {
+                    if (full.size() > 40 && c - st[3] < n / 50) {
                         throw new IllegalStateException(String.format(Locale.ROOT, "GC thrashing: %d full "
                                 + "collections in the worker (last: %s); %d of %d records delivered, %d in the last "
                                 + "20 s", full.size(), full.get(full.size() - 1).replaceAll(".*\\) ", ""), c, n,
-                                c - progressCount));
+                                c - st[3]));
                     }
-                    progressAt = now;
-                    progressCount = c;
+                    st[2] = now;
+                    st[3] = c;
                 }
-                if (now - lastCheck > 5_000_000_000L) {
-                    lastCheck = now;
-                    String st = w.get("/connectors/" + connector + "/status").body();
-                    if (st.contains("FAILED")) {
-                        throw new IllegalStateException("connector failed: " + st + "\n" + w.process().logTail());
+                if (now - st[1] > 5_000_000_000L) {
+                    st[1] = now;
+                    String status = w.get("/connectors/" + connector + "/status").body();
+                    if (status.contains("FAILED")) {
+                        throw new IllegalStateException("connector failed: " + status + "\n" + w.process().logTail());
                     }
                 }
-                Thread.sleep(50);
-            }
+                return false;
+            }), () -> "records in " + topic);
         }
+        return result;
     }
 
     static long recordsOf(List<SimBlob> blobs) {
@@ -728,7 +732,7 @@ public final class Benchmarks {
                 c.put("o365.late.window.ms", "0"); // the first window starts exactly at now - lookback
                 // only collections from here on count: the worker's start-up (plugin scanning) peaks far higher
                 // a full collection of the idle worker (jcmd GC.run) gives its live heap before the connector
-                jcmdGc(w.process().pid());
+                jcmdGc(w.process().pid(), gcLog(w));
                 int gcSkip = Files.isRegularFile(gcLog(w)) ? Files.readAllLines(gcLog(w)).size() : 0;
                 double[] idle = gcPeaks(gcLog(w), Math.max(0, gcSkip - 1));
                 long put = System.nanoTime();
@@ -736,7 +740,7 @@ public final class Benchmarks {
                 long[] t = awaitRecords(topic, n, w, label, gcSkip);
                 double secs = secs(t[1] - put);
                 double rss = vmHwmMb(w.process().pid());
-                jcmdGc(w.process().pid()); // at least one collection after PUT (a tiny run may have none)
+                jcmdGc(w.process().pid(), gcLog(w)); // at least one collection after PUT (a tiny run may have none)
                 w.deleteConnector(label);
                 double[] heap = gcPeaks(gcLog(w), gcSkip);
                 res.note("memory", String.format(Locale.ROOT, "%s: heap after the last collections before the "
@@ -757,7 +761,22 @@ public final class Benchmarks {
                 Long.toString(pid), "GC.run").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         gc.waitFor(30, TimeUnit.SECONDS);
-        Thread.sleep(200);
+    }
+
+    /** {@link #jcmdGc(long)}, then waits until the worker's GC log shows the collection it asked for. */
+    static void jcmdGc(long pid, Path gcLog) throws IOException, InterruptedException {
+        long before = systemGcs(gcLog);
+        jcmdGc(pid);
+        Await.until(Duration.ofSeconds(30), () -> systemGcs(gcLog) > before, () -> "a System.gc() line in " + gcLog);
+    }
+
+    static long systemGcs(Path gcLog) {
+        try {
+            return Files.isRegularFile(gcLog)
+                    ? Files.readAllLines(gcLog).stream().filter(l -> l.contains("System.gc()")).count() : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     static double vmHwmMb(long pid) throws IOException {
@@ -824,7 +843,19 @@ public final class Benchmarks {
                 w.putConnector("freshness", c, Duration.ofMinutes(1));
                 Instant from = putAt.plus(sz.freshnessWarmup());
                 Instant to = from.plus(sz.freshnessMeasure());
-                Thread.sleep(Duration.between(Instant.now(), to).toMillis() + 2 * poll + 1000);
+                // until the window has passed and each blob visible in it has been read whole; blobs not complete
+                // 2 poll intervals + 1 s after the window are reported as not complete
+                Instant giveUp = to.plusMillis(2 * poll + 1000);
+                Await.until(Duration.between(Instant.now(), giveUp).plusMinutes(1), () -> {
+                    Instant now = Instant.now();
+                    if (now.isBefore(to)) {
+                        return false;
+                    }
+                    return now.isAfter(giveUp) || visible(sim, from.minus(Duration.ofHours(1)), to).stream()
+                            .filter(b -> !b.visibleAt().isBefore(from) && b.visibleAt().isBefore(to))
+                            .allMatch(b -> seen.containsKey(b.contentId())
+                                    && seen.get(b.contentId())[0] >= b.recordCount());
+                }, () -> "the freshness window");
                 long end = System.nanoTime();
                 w.deleteConnector("freshness");
                 stop.set(true);

@@ -10,12 +10,14 @@ import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.api.ServiceClock;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.cursor.WindowPlanner;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.testkit.FakeManagementApi;
 import io.github.auditlake.o365.testkit.ManualClock;
+import io.github.auditlake.o365.testkit.SkewedClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,6 +80,10 @@ class CollectionEngineTest {
 
     static List<Emission.Event> events(List<Emission> all) {
         return all.stream().filter(m -> m instanceof Emission.Event).map(m -> (Emission.Event) m).toList();
+    }
+
+    static List<Emission.Skip> skips(List<Emission> all) {
+        return all.stream().filter(m -> m instanceof Emission.Skip).map(m -> (Emission.Skip) m).toList();
     }
 
     static List<String> ids(List<Emission> all) {
@@ -185,7 +191,7 @@ class CollectionEngineTest {
     }
 
     @Test
-    void skipsAnExpiredOrVanishedBlobWithACountAndGoesOn() throws Exception {
+    void skipsAVanishedBlobWithACountAndGoesOn() throws Exception {
         var gone = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)), NOW.minus(Duration.ofHours(6)), 2);
         api.failOpen(gone.blob().contentId(), ErrorKind.SKIP_BLOB);
         var ok = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(5)), NOW.minus(Duration.ofHours(5)), 2);
@@ -194,8 +200,51 @@ class CollectionEngineTest {
         List<Emission> all = drain(e, ev -> ev.size() >= 2);
 
         assertEquals(ok.recordIds(), ids(all));
+        List<Emission.Skip> skips = skips(all);
+        assertEquals(1, skips.size(), "the vanished blob is handed over as a skip: " + skips);
+        assertEquals(gone.blob().contentId(), skips.get(0).blob().contentId());
+        assertTrue(skips.get(0).reason().contains("does not exist"), "the service's reason: " + skips.get(0).reason());
         assertEquals(1, e.metrics().blobsSkippedMissing.sum());
+        assertEquals(0, e.metrics().blobsSkippedExpired.sum());
         assertEquals(2, api.opens(), "the skipped blob is not fetched again when its window is re-listed");
+    }
+
+    /**
+     * A blob that cannot be fetched (an outage) until its {@code contentExpiration} has passed by the service's
+     * time is skipped as expired, with a reason. The worker's clock is 2 hours behind the service: judged by the
+     * worker's clock the blob would still be valid when the outage ends, and the service would then answer AF20051,
+     * counted as a vanished blob instead.
+     */
+    @Test
+    void skipsABlobWhoseContentExpirationPassedByTheServicesTimeWithAReason() throws Exception {
+        SkewedClock worker = new SkewedClock(clock, Duration.ofHours(-2));
+        api.reportServiceTime(new ServiceClock(worker, () -> clock.millis() * 1_000_000L));
+        Instant expires = NOW.plus(Duration.ofHours(1));
+        var expiring = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)),
+                NOW.minus(Duration.ofHours(6)), 3, expires);
+        var ok = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(5)), NOW.minus(Duration.ofHours(5)), 2);
+        api.fetchOutageUntil(NOW.plus(Duration.ofHours(2)));
+        CollectionEngine e = new CollectionEngine(List.of(EXCHANGE), t -> api, Map.of(),
+                settings(2, 1 << 20, Duration.ZERO), worker, clock.sleeper(), new Random(7), new EngineMetrics());
+        engines.add(e);
+        e.start();
+
+        List<Emission> all = drain(e, ev -> ev.size() >= 2);
+
+        assertEquals(ok.recordIds(), ids(all), "the next blob is delivered after the outage");
+        List<Emission.Skip> skips = skips(all);
+        assertEquals(1, skips.size(), "one skip: " + skips);
+        Emission.Skip skip = skips.get(0);
+        assertEquals(expiring.blob().contentId(), skip.blob().contentId());
+        assertEquals(null, skip.record(), "the whole blob is skipped");
+        assertEquals(0, skip.recordsDelivered());
+        assertTrue(skip.blobEnd());
+        assertTrue(skip.reason().contains("contentExpiration") && skip.reason().contains(expires.toString()),
+                "the reason names the expiration: " + skip.reason());
+        assertEquals(1, e.metrics().blobsSkippedExpired.sum(), "counted as expired");
+        assertEquals(0, e.metrics().blobsSkippedMissing.sum(), "not as vanished");
+        assertTrue(e.metrics().fetchRetries.sum() > 0, "the outage was retried until the expiration");
+        assertTrue(all.indexOf(skip) < all.indexOf(events(all).get(0)), "the skip keeps its place in the stream");
     }
 
     @Test

@@ -3,12 +3,16 @@ package io.github.auditlake.o365.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.auditlake.o365.O365AuditSourceConnector;
+import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
+import io.github.auditlake.o365.simulator.SimBlob;
 import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
+import io.github.auditlake.o365.testkit.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -88,13 +92,15 @@ final class ClusterSupport {
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!done.test(counts)) {
-                assertTrue(System.nanoTime() < deadline, "timed out; " + counts.size() + " distinct keys read");
+            Await.untilBlocking(timeout, () -> {
+                if (done.test(counts)) {
+                    return true;
+                }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
                     counts.merge(r.key(), 1, Integer::sum);
                 }
-            }
+                return false;
+            }, () -> counts.size() + " distinct keys read");
         }
         return counts;
     }
@@ -157,6 +163,25 @@ final class ClusterSupport {
                         .numWorkers(workers).numBrokers(1).workerProps(worker).brokerProps(broker).build();
         c.start();
         return c;
+    }
+
+    /** The committed offset of a stream of the connector, read through the REST API, or null. */
+    static StreamCursor committed(org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster connect,
+                                  String connector, String tenant, ContentType type) {
+        for (org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset o
+                : connect.connectorOffsets(connector).offsets()) {
+            if (tenant.equals(o.partition().get("tenant")) && type.wireName().equals(o.partition().get("contentType"))
+                    && o.offset() != null) {
+                return StreamCursor.fromOffset(o.offset());
+            }
+        }
+        return null;
+    }
+
+    /** True when {@code cursor} says {@code blob} was delivered completely. */
+    static boolean covers(StreamCursor cursor, SimBlob blob) {
+        return cursor != null && cursor.isDone(new ContentBlob(blob.type().wireName(), blob.contentId(), "unused",
+                blob.contentCreated(), blob.contentExpiration()));
     }
 
     static Predicate<Map<String, Integer>> containsAll(Set<String> ids) {

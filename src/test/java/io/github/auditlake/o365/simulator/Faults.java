@@ -136,7 +136,23 @@ public final class Faults {
         if (max <= 0) {
             return 0;
         }
-        return max <= min ? min : min + random.nextLong(max - min + 1);
+        long ms = max <= min ? min : min + random.nextLong(max - min + 1);
+        delayedRequests++;
+        delayedMillis += ms;
+        return ms;
+    }
+
+    private long delayedRequests;
+    private long delayedMillis;
+
+    /** How many requests were given an injected latency (a test observes the fault without timing anything). */
+    public synchronized long delayedRequests() {
+        return delayedRequests;
+    }
+
+    /** The latency injected so far, over all requests. */
+    public synchronized Duration injectedLatency() {
+        return Duration.ofMillis(delayedMillis);
     }
 
     /** The injected fault for this request, or null. Consumes a fail-next rule when one matches. */

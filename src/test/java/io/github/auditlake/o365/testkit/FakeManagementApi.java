@@ -57,8 +57,13 @@ public class FakeManagementApi implements ManagementApi {
         this.clock = clock;
     }
 
-    /** A blob; visible from {@code visibleAt}; records get ids {@code <contentId>#<i>}. */
+    /** A blob; visible from {@code visibleAt}; records get ids {@code <contentId>#<i>}; it expires after 7 days. */
     public FakeBlob addBlob(ContentType type, Instant created, Instant visibleAt, int records) {
+        return addBlob(type, created, visibleAt, records, created.plus(Duration.ofDays(7)));
+    }
+
+    /** Like {@link #addBlob(ContentType, Instant, Instant, int)} with the given {@code contentExpiration}. */
+    public FakeBlob addBlob(ContentType type, Instant created, Instant visibleAt, int records, Instant expiration) {
         String id = created.toEpochMilli() + "$" + type.wireName() + "$" + blobs.size();
         List<String> json = new ArrayList<>();
         for (int i = 0; i < records; i++) {
@@ -68,8 +73,8 @@ public class FakeManagementApi implements ManagementApi {
                     + "\",\"Workload\":\"Exchange\",\"RecordType\":2,\"Operation\":\"MailItemsAccessed\","
                     + "\"Nested\":{\"a\":[1,2,{\"b\":\"x\"}]}}");
         }
-        FakeBlob b = new FakeBlob(new ContentBlob(type.wireName(), id, "https://fake/" + id, created,
-                created.plus(Duration.ofDays(7))), visibleAt, json);
+        FakeBlob b = new FakeBlob(new ContentBlob(type.wireName(), id, "https://fake/" + id, created, expiration),
+                visibleAt, json);
         blobs.add(b);
         return b;
     }

@@ -1,0 +1,167 @@
+package io.github.auditlake.o365.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.api.ErrorClassifier;
+import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.ManagementApis;
+import io.github.auditlake.o365.api.Sleeper;
+import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.simulator.AppSpec;
+import io.github.auditlake.o365.simulator.ManagementApiSimulator;
+import io.github.auditlake.o365.simulator.RecordedRequest;
+import io.github.auditlake.o365.simulator.SimClock;
+import io.github.auditlake.o365.simulator.TenantSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The subscription keeper with the real client against the simulator, which enforces the API's rules: a start of an
+ * enabled subscription answers AF20024, and a second start of a content type within 15 minutes answers AF429.
+ */
+class SubscriptionKeeperTest {
+    static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
+    static final String CLIENT = "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69";
+    static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
+
+    final SimClock clock = SimClock.fixed(NOW);
+    final Sleeper sleeper = clock::advance;
+    final EngineMetrics metrics = new EngineMetrics();
+    ManagementApiSimulator sim;
+    ManagementApi api;
+
+    @AfterEach
+    void close() {
+        if (api != null) {
+            api.close();
+        }
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    void start(boolean subscribed) {
+        sim = ManagementApiSimulator.builder().clock(clock).seed(3)
+                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret("s3cret")).subscribedAll(subscribed))
+                .build().start();
+        // one attempt per call: the keeper, not the client's retries, must respect the 15-minute rule
+        api = ManagementApis.create(ClientSettings.builder().tenantId(TENANT).clientId(CLIENT).clientSecret("s3cret")
+                .apiBaseUrl(sim.baseUrl()).loginBaseUrl(sim.baseUrl()).clock(clock).sleeper(sleeper)
+                .random(new Random(1)).retry(1, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1))
+                .build());
+    }
+
+    SubscriptionKeeper keeper(boolean manage) {
+        return new SubscriptionKeeper(api, manage, clock, sleeper, metrics);
+    }
+
+    List<RecordedRequest> starts(ContentType type) {
+        return sim.requests().stream().filter(r -> r.path().endsWith("/subscriptions/start"))
+                .filter(r -> type.wireName().equals(r.query("contentType").orElse(null))).toList();
+    }
+
+    List<RecordedRequest> lists() {
+        return sim.requests().stream().filter(r -> r.path().endsWith("/subscriptions/list")).toList();
+    }
+
+    static ApiException disabled(ContentType type) {
+        return ErrorClassifier.classify(ErrorClassifier.Call.LIST_CONTENT, type.wireName(), 400,
+                "{\"error\":{\"code\":\"AF20023\",\"message\":\"The subscription was disabled by its owner.\"}}",
+                null, null);
+    }
+
+    @Test
+    void startsAMissingSubscriptionOnceAndListsOnlyOnce() throws Exception {
+        start(false);
+        SubscriptionKeeper k = keeper(true);
+
+        k.ensure(ContentType.EXCHANGE);
+        k.ensure(ContentType.EXCHANGE);
+        k.ensure(ContentType.GENERAL);
+
+        assertEquals(1, lists().size(), "the subscriptions are listed once");
+        assertEquals(1, starts(ContentType.EXCHANGE).size());
+        assertEquals(200, starts(ContentType.EXCHANGE).get(0).status());
+        assertEquals(1, starts(ContentType.GENERAL).size());
+        assertEquals(2, metrics.subscriptionsStarted.sum());
+        assertTrue(api.listSubscriptions().stream().filter(s -> s.contentType().equals("Audit.Exchange"))
+                .allMatch(s -> s.enabled()), "enabled on the service");
+    }
+
+    @Test
+    void anEnabledSubscriptionIsNotStartedAgain() throws Exception {
+        start(true);
+        keeper(true).ensure(ContentType.EXCHANGE);
+        assertEquals(List.of(), starts(ContentType.EXCHANGE));
+    }
+
+    /**
+     * The service reports the subscription lost twice in a row: the second start waits until 15 minutes after the
+     * first (by the clock), so the service never answers AF429; another content type is started at once.
+     */
+    @Test
+    void restartsALostSubscriptionAtMostOncePer15MinutesPerContentType() throws Exception {
+        start(false);
+        SubscriptionKeeper k = keeper(true);
+        k.ensure(ContentType.EXCHANGE);
+        api.stopSubscription(ContentType.EXCHANGE);
+
+        clock.advance(Duration.ofMinutes(2));
+        k.lost(ContentType.EXCHANGE, disabled(ContentType.EXCHANGE));
+        Instant lostAgainAt = clock.instant();
+        k.lost(ContentType.GENERAL, disabled(ContentType.GENERAL));
+
+        List<RecordedRequest> exchange = starts(ContentType.EXCHANGE);
+        assertEquals(2, exchange.size(), "started, then restarted");
+        assertFalse(exchange.get(1).start().isBefore(exchange.get(0).start().plus(Duration.ofMinutes(15))),
+                "the restart waited for the 15-minute rule: " + exchange.get(0).start() + " then "
+                        + exchange.get(1).start());
+        exchange.forEach(r -> assertEquals(200, r.status(), "no AF429 for starting too early"));
+        List<RecordedRequest> general = starts(ContentType.GENERAL);
+        assertEquals(1, general.size());
+        assertEquals(lostAgainAt, general.get(0).start(), "another content type does not wait");
+        assertEquals(3, metrics.subscriptionsStarted.sum());
+    }
+
+    /** The service answers AF20024 (already enabled) to a start: that is success, not an error. */
+    @Test
+    void alreadyEnabledIsSuccess() throws Exception {
+        start(true);
+        SubscriptionKeeper k = keeper(true);
+
+        k.lost(ContentType.EXCHANGE, disabled(ContentType.EXCHANGE));
+
+        List<RecordedRequest> exchange = starts(ContentType.EXCHANGE);
+        assertEquals(1, exchange.size());
+        assertEquals(400, exchange.get(0).status(), "the service answered AF20024");
+        assertEquals(1, metrics.subscriptionsStarted.sum());
+    }
+
+    @Test
+    void withManagementDisabledALostSubscriptionFailsWithAClearMessageAndNothingIsStarted() throws Exception {
+        start(false);
+        SubscriptionKeeper k = keeper(false);
+
+        k.ensure(ContentType.EXCHANGE);
+        ApiException e = assertThrows(ApiException.class,
+                () -> k.lost(ContentType.EXCHANGE, disabled(ContentType.EXCHANGE)));
+
+        assertEquals(ErrorKind.PERMANENT, e.kind());
+        assertTrue(e.getMessage().contains("Audit.Exchange") || e.getMessage().contains("EXCHANGE"), e.getMessage());
+        assertTrue(e.getMessage().contains("o365.subscriptions.manage.enabled=true"), e.getMessage());
+        assertTrue(e.getMessage().contains("AF20023"), "the service's answer is quoted: " + e.getMessage());
+        assertEquals(List.of(), sim.requests().stream().filter(RecordedRequest::isApi).toList(),
+                "no request: the subscriptions are managed elsewhere");
+    }
+}
