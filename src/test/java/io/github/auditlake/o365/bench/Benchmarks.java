@@ -763,17 +763,17 @@ public final class Benchmarks {
         gc.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** {@link #jcmdGc(long)}, then waits until the worker's GC log shows the collection it asked for. */
+    /** {@link #jcmdGc(long)}, then waits until the worker's GC log shows a new full collection. */
     static void jcmdGc(long pid, Path gcLog) throws IOException, InterruptedException {
         long before = systemGcs(gcLog);
         jcmdGc(pid);
-        Await.until(Duration.ofSeconds(30), () -> systemGcs(gcLog) > before, () -> "a System.gc() line in " + gcLog);
+        Await.until(Duration.ofSeconds(30), () -> systemGcs(gcLog) > before, () -> "a full collection in " + gcLog);
     }
 
     static long systemGcs(Path gcLog) {
         try {
             return Files.isRegularFile(gcLog)
-                    ? Files.readAllLines(gcLog).stream().filter(l -> l.contains("System.gc()")).count() : 0;
+                    ? Files.readAllLines(gcLog).stream().filter(l -> l.contains("Pause Full")).count() : 0;
         } catch (IOException e) {
             return 0;
         }
