@@ -129,7 +129,7 @@ class PluginSmokeIT {
             config.put("o365.client.secret", SECRET);
             config.put("o365.api.url", sim.baseUrl());
             config.put("o365.login.url", sim.baseUrl());
-            config.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(1).toMillis()));
+            config.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(2).toMillis()));
             config.put("o365.poll.interval.ms", "1000");
             config.put("o365.heartbeat.interval.ms", "0");
             config.put("topic", topic);
@@ -143,8 +143,9 @@ class PluginSmokeIT {
             worker.putConnector("o365", config, TIMEOUT);
             worker.awaitRunning("o365", TIMEOUT);
 
-            // every record of blobs created in [t0 - 50 min, t0 - 5 min): inside the lookback, visible from the start
-            Instant from = t0.minus(Duration.ofMinutes(50));
+            // every record of blobs created in [t0 - 110 min, t0 - 5 min): inside the lookback, visible from the start
+            // (almost two hours of an 8-blobs-an-hour schedule, so every content type has data whatever the time)
+            Instant from = t0.minus(Duration.ofMinutes(110));
             Instant to = t0.minus(Duration.ofMinutes(5));
             Map<ContentType, Set<String>> expected = new EnumMap<>(ContentType.class);
             for (ContentType type : ContentType.values()) {

@@ -33,7 +33,7 @@ public final class WindowPlanner {
     /** The span of the day sweep. */
     public static final Duration DAY = Duration.ofHours(24);
     /** Listing windows end this long before the service's time. */
-    public static final Duration END_MARGIN = Duration.ofSeconds(10);
+    public static final Duration END_MARGIN = Duration.ofSeconds(2);
     /** Windows starting this close to the retention floor remember their undelivered blobs (see pending). */
     public static final Duration EDGE = Duration.ofHours(2);
     /** The old sweep runs this many times less often than the day sweep. */
@@ -88,10 +88,18 @@ public final class WindowPlanner {
 
     /** The next frontier window for a stream at high watermark {@code hw}, or empty when caught up. */
     public Optional<Window> frontier(Instant hw, Instant now) {
+        return frontier(hw, Instant.EPOCH, now);
+    }
+
+    /**
+     * The next frontier window for a stream at high watermark {@code hw} that began at {@code origin} (the re-listed
+     * hour never reaches before it, so a short initial lookback is respected), or empty when caught up.
+     */
+    public Optional<Window> frontier(Instant hw, Instant origin, Instant now) {
         Instant floor = retentionFloor(now);
         Instant cap = now.minus(END_MARGIN);
         Instant base = hw.isBefore(floor) ? floor : hw;
-        Instant start = hw.minus(RECENT);
+        Instant start = max(hw.minus(RECENT), origin);
         if (start.isBefore(floor)) {
             start = floor;
         }

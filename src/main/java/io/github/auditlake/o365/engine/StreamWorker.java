@@ -140,7 +140,7 @@ final class StreamWorker implements Runnable {
             while (!engine.closed()) {
                 Instant now = serviceNow();
                 checkRetention(now);
-                Optional<Window> w = planner.frontier(cursor.highWatermark(), now);
+                Optional<Window> w = planner.frontier(cursor.highWatermark(), cursor.origin(), now);
                 boolean caughtUp = w.isEmpty() || processFrontier(w.get());
                 if (caughtUp) {
                     sweepIfDue();

@@ -845,7 +845,8 @@ public final class Benchmarks {
                 Instant to = from.plus(sz.freshnessMeasure());
                 // until the window has passed and each blob visible in it has been read whole; blobs not complete
                 // 2 poll intervals + 1 s after the window are reported as not complete
-                Instant giveUp = to.plusMillis(2 * poll + 1000);
+                // a blob is listed once the service time passes it by the planner's end margin
+                Instant giveUp = to.plusMillis(2 * poll + 1000 + io.github.auditlake.o365.cursor.WindowPlanner.END_MARGIN.toMillis());
                 Await.until(Duration.between(Instant.now(), giveUp).plusMinutes(1), () -> {
                     Instant now = Instant.now();
                     if (now.isBefore(to)) {

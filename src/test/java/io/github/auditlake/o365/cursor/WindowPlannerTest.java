@@ -59,6 +59,15 @@ class WindowPlannerTest {
     }
 
     @Test
+    void neitherTheFrontierNorASweepReachesBeforeTheStreamsOrigin() {
+        Instant origin = NOW.minus(Duration.ofMinutes(1));
+        Window w = planner.frontier(NOW.minus(Duration.ofSeconds(30)), origin, NOW).orElseThrow();
+        assertEquals(origin, w.start(), "a one-minute lookback lists one minute, not the re-listed hour");
+        List<Window> day = planner.daySweep(NOW.minus(Duration.ofSeconds(30)), origin, NOW);
+        assertEquals(origin, day.get(0).start());
+    }
+
+    @Test
     void theDaySweepCoversTheLast24HoursUpToTheHighWatermark() {
         List<Window> day = planner.daySweep(NOW.minus(Duration.ofMinutes(2)), NOW);
         assertEquals(1, day.size());

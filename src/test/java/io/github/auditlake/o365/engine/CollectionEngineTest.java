@@ -120,6 +120,25 @@ class CollectionEngineTest {
     }
 
     @Test
+    void aLookbackShorterThanTheReListedHourIsRespectedByListingsAndSweeps() throws Exception {
+        var old = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofMinutes(30)), NOW.minus(Duration.ofMinutes(30)),
+                1);
+        var recent = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofSeconds(30)),
+                NOW.minus(Duration.ofSeconds(30)), 1);
+        var later = api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(5)), NOW.plus(Duration.ofMinutes(5)), 1);
+        EngineSettings s = new EngineSettings(new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24),
+                Duration.ofMinutes(15), Duration.ofMinutes(15)), Duration.ofMinutes(1), Duration.ofMinutes(1), 1,
+                1 << 20, 256, Duration.ZERO, true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO, null);
+        CollectionEngine e = engine(List.of(EXCHANGE), Map.of(), s);
+        List<String> got = ids(drain(e, ev -> ev.stream().anyMatch(x -> x.record().id().equals(later.recordIds().get(0)))));
+        assertTrue(got.containsAll(recent.recordIds()), got.toString());
+        assertFalse(got.containsAll(old.recordIds()), "30 minutes ago is before the 1-minute lookback: " + got);
+        for (Instant[] w : api.windows()) {
+            assertFalse(w[0].isBefore(NOW.minus(Duration.ofMinutes(1))), "listed from " + w[0]);
+        }
+    }
+
+    @Test
     void aNewStreamStartsListingAtNowMinusTheInitialLookback() throws Exception {
         api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(2)), 1);
         CollectionEngine e = engine(List.of(EXCHANGE), Map.of(), settings(1, 1 << 20, Duration.ZERO));
