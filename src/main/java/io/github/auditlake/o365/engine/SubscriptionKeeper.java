@@ -83,7 +83,21 @@ final class SubscriptionKeeper {
             }
         }
         lastStart.put(type, clock.instant());
-        Subscription s = api.startSubscription(type, null);
+        Subscription s;
+        try {
+            s = api.startSubscription(type, null);
+        } catch (ApiException e) {
+            if (e.httpStatus() > 0) {
+                // the service answered with an error (throttled, 5xx, refused): it started nothing, so the next
+                // attempt need not wait 15 minutes. Without an answer (a connection cut) it may have: keep the wait.
+                if (last == null) {
+                    lastStart.remove(type);
+                } else {
+                    lastStart.put(type, last);
+                }
+            }
+            throw e;
+        }
         // the service counts its 15 minutes from when the start reached it, which can be later than the moment
         // the call began (the request budget may pace it): the next start waits 15 minutes from the answer
         lastStart.put(type, clock.instant());

@@ -164,4 +164,17 @@ class SubscriptionKeeperTest {
         assertEquals(List.of(), sim.requests().stream().filter(RecordedRequest::isApi).toList(),
                 "no request: the subscriptions are managed elsewhere");
     }
+
+    @Test
+    void aStartTheServiceAnsweredWithAnErrorDoesNotCostFifteenMinutes() throws Exception {
+        start(false);
+        sim.faults().failNext(1, ".*/subscriptions/start", io.github.auditlake.o365.simulator.Faults.Kind.HTTP_500);
+        SubscriptionKeeper k = keeper(true);
+        Instant before = clock.instant();
+        org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> k.ensure(ContentType.EXCHANGE));
+        k.ensure(ContentType.EXCHANGE);
+        org.junit.jupiter.api.Assertions.assertEquals(2, starts(ContentType.EXCHANGE).size());
+        org.junit.jupiter.api.Assertions.assertTrue(clock.instant().isBefore(before.plus(Duration.ofMinutes(1))),
+                "retried at once, not after 15 minutes: " + clock.instant());
+    }
 }
