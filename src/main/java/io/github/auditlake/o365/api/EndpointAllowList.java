@@ -5,7 +5,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -54,11 +53,6 @@ public final class EndpointAllowList {
     public static EndpointAllowList of(String entries) {
         Objects.requireNonNull(entries, "entries");
         return new EndpointAllowList(() -> entries, "[" + entries + "]");
-    }
-
-    /** For tests and diagnostics: a list from a map standing in for the system properties. */
-    static EndpointAllowList fromProperties(Map<String, String> props) {
-        return from(props::get, k -> null);
     }
 
     /** The current entries, lower-cased. */

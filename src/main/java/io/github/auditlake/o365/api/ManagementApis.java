@@ -23,7 +23,7 @@ public final class ManagementApis {
         OkHttpManagementApi api = new OkHttpManagementApi(http, tokens, s.tenantId(), s.effectiveApiBaseUrl(),
                 s.publisherId(), limiter(s), s.retryPolicy(), s.clock(), s.sleeper(), s.random(), s.userAgent(), true);
         api.observingServiceTime(s.serviceClock());
-        return s.apiBaseUrlOverride().isPresent() ? api.rewritingCloudUrls(s.tokenCloud().apiBaseUrl()) : api;
+        return s.apiBaseUrlOverride().isPresent() ? api.rewritingCloudUrls() : api;
     }
 
     /** The sign-in provider for the settings, carried by {@code http}. */

@@ -102,7 +102,7 @@ public final class OkHttpManagementApi implements ManagementApi {
      * cloud API host ({@code contentUri}, {@code NextPageUri}) are sent to the override instead, keeping their path
      * and query, so egress-restricted deployments never bypass the proxy. Call before first use.
      */
-    public OkHttpManagementApi rewritingCloudUrls(String cloudApiBase) {
+    public OkHttpManagementApi rewritingCloudUrls() {
         this.rewriteCloudUrls = true;
         return this;
     }

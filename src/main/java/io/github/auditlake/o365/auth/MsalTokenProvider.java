@@ -42,7 +42,8 @@ public final class MsalTokenProvider implements TokenProvider {
     private final String scope;
     private final Clock clock;
     private final String tenantId;
-    private final boolean certificate;
+    /** What the app signs in with, for messages that say what to check. */
+    private final String credentialName;
     private AccessToken cached;
     private boolean forceRefresh;
 
@@ -68,15 +69,15 @@ public final class MsalTokenProvider implements TokenProvider {
         IClientCredential msalCredential;
         if (credential instanceof ClientCredential.Secret s) {
             msalCredential = ClientCredentialFactory.createFromSecret(s.value());
-            certificate = false;
+            credentialName = "client secret";
         } else if (credential instanceof ClientCredential.Certificate c) {
             CertificateLoader.KeyAndCertificate kc = CertificateLoader.load(c.path(), c.password());
             msalCredential = ClientCredentialFactory.createFromCertificate(kc.privateKey(), kc.certificate());
-            certificate = true;
+            credentialName = "certificate";
         } else if (credential instanceof ClientCredential.AssertionFile f) {
             // read for every token request: the platform rotates the file (Kubernetes: about hourly)
             msalCredential = ClientCredentialFactory.createFromCallback(() -> readAssertion(f.path()));
-            certificate = true;
+            credentialName = "federated token file";
         } else {
             throw new IllegalArgumentException("a client secret or a certificate is required");
         }
@@ -248,7 +249,7 @@ public final class MsalTokenProvider implements TokenProvider {
         String c = code.toLowerCase(Locale.ROOT);
         if (c.equals("invalid_client") || c.equals("unauthorized_client")) {
             return "the client credentials were rejected: check the client id and the "
-                    + (certificate ? "certificate" : "client secret");
+                    + credentialName;
         }
         if (c.equals("invalid_tenant") || c.equals("invalid_request") && aadsts != null
                 && aadsts.startsWith("AADSTS9000")) {

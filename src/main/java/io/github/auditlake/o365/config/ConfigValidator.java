@@ -8,7 +8,6 @@ import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_SECRET_CON
 import static io.github.auditlake.o365.config.O365SourceConfig.LOGIN_URL_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_PASSWORD_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_URL_CONFIG;
-import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_USER_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TLS_CA_PEM_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TLS_TRUSTSTORE_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TENANT_ID_CONFIG;
@@ -134,9 +133,8 @@ public final class ConfigValidator {
                     + CLIENT_CERTIFICATE_PATH_CONFIG);
         }
         checkTopics(c, values);
-        checkUrl(values, API_URL_CONFIG, c.apiUrlOverride(), true);
-        checkUrl(values, LOGIN_URL_CONFIG, c.loginUrlOverride(), true);
-        checkUrl(values, PROXY_URL_CONFIG, c.proxyUrl(), false);
+        checkBaseUrl(values, API_URL_CONFIG, c.apiUrlOverride());
+        checkBaseUrl(values, LOGIN_URL_CONFIG, c.loginUrlOverride());
         if (errorCount(values) == before) {
             checkAllowed(values, API_URL_CONFIG, c.apiUrlOverride());
             checkAllowed(values, LOGIN_URL_CONFIG, c.loginUrlOverride());
@@ -209,29 +207,15 @@ public final class ConfigValidator {
         }
     }
 
-    private static void checkUrl(Map<String, ConfigValue> values, String key, String url, boolean baseUrl) {
+    /** A base URL override (API or login); the proxy URL is checked by its ConfigDef validator. */
+    private static void checkBaseUrl(Map<String, ConfigValue> values, String key, String url) {
         if (url == null) {
             return;
         }
-        if (baseUrl) {
-            try {
-                Endpoints.validateBaseUrl(url, key);
-            } catch (IllegalArgumentException e) {
-                add(values, key, e.getMessage());
-            }
-            return;
-        }
         try {
-            URI u = URI.create(url);
-            if (u.getRawUserInfo() != null) {
-                add(values, key, "The proxy URL must not contain credentials (they would be stored in clear and "
-                        + "were never used): remove them from the URL and set " + PROXY_USER_CONFIG + " and "
-                        + PROXY_PASSWORD_CONFIG + " (a password field) instead");
-            } else if (u.getHost() == null || !"http".equalsIgnoreCase(u.getScheme())) {
-                add(values, key, "The proxy URL must be an http URL such as http://proxy.example:3128");
-            }
+            Endpoints.validateBaseUrl(url, key);
         } catch (IllegalArgumentException e) {
-            add(values, key, "The proxy URL is not a URL");
+            add(values, key, e.getMessage());
         }
     }
 

@@ -123,38 +123,36 @@ final class StreamWorker implements Runnable {
     }
 
     private void collect() throws InterruptedException {
-        {
-            retrying("start the subscription", () -> {
-                keeper.ensure(stream.contentType());
-                return null;
-            });
-            if (cursor == null) {
-                // placed after the first response, so "now" is the service's time, whatever the worker's clock says
-                Instant now = serviceNow();
-                Instant from = now.minus(settings.initialLookback());
-                cursor = StreamCursor.startingAt(planner.initialHighWatermark(from, now), from);
-                lastEmitted = null;
-                log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream,
-                        now.minus(settings.initialLookback()));
+        retrying("start the subscription", () -> {
+            keeper.ensure(stream.contentType());
+            return null;
+        });
+        if (cursor == null) {
+            // placed after the first response, so "now" is the service's time, whatever the worker's clock says
+            Instant now = serviceNow();
+            Instant from = now.minus(settings.initialLookback());
+            cursor = StreamCursor.startingAt(planner.initialHighWatermark(from, now), from);
+            lastEmitted = null;
+            log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream,
+                    now.minus(settings.initialLookback()));
+        }
+        while (!engine.closed()) {
+            Instant now = serviceNow();
+            checkRetention(now);
+            Optional<Window> w = planner.frontier(cursor.highWatermark(), cursor.origin(), now);
+            boolean caughtUp = w.isEmpty() || processFrontier(w.get());
+            if (caughtUp) {
+                sweepIfDue();
             }
-            while (!engine.closed()) {
-                Instant now = serviceNow();
-                checkRetention(now);
-                Optional<Window> w = planner.frontier(cursor.highWatermark(), cursor.origin(), now);
-                boolean caughtUp = w.isEmpty() || processFrontier(w.get());
-                if (caughtUp) {
-                    sweepIfDue();
-                }
-                cursor = cursor.forgettingBefore(planner.forgetBefore(cursor.highWatermark(), serviceNow()));
-                metrics.highWatermark(stream.encode()).set(cursor.highWatermark().toEpochMilli());
-                maybeHeartbeat();
-                if (settings.endAt() != null && !cursor.highWatermark().isBefore(settings.endAt())) {
-                    engine.drained(stream);
-                    return;
-                }
-                if (caughtUp) {
-                    engine.sleeper().sleep(settings.pollInterval());
-                }
+            cursor = cursor.forgettingBefore(planner.forgetBefore(cursor.highWatermark(), serviceNow()));
+            metrics.highWatermark(stream.encode()).set(cursor.highWatermark().toEpochMilli());
+            maybeHeartbeat();
+            if (settings.endAt() != null && !cursor.highWatermark().isBefore(settings.endAt())) {
+                engine.drained(stream);
+                return;
+            }
+            if (caughtUp) {
+                engine.sleeper().sleep(settings.pollInterval());
             }
         }
     }
@@ -412,8 +410,7 @@ final class StreamWorker implements Runnable {
         try {
             while (true) {
                 try {
-                    T result = call.run();
-                    return result;
+                    return call.run();
                 } catch (ApiException e) {
                     if (engine.closed() || Thread.currentThread().isInterrupted()) {
                         throw new InterruptedException("stopping");

@@ -208,7 +208,7 @@ class OkHttpManagementApiTest {
     void withAnOverrideCloudUrlsAreRewrittenToItSoAReverseProxySeesEveryCall() {
         OkHttpManagementApi proxied = new OkHttpManagementApi(http, tokens, TENANT, stub.baseUrl() + "/o365", PUB,
                 new RequestLimiter(1000, time, time, true), RetryPolicy.DEFAULT, time, time, new Random(1), "t", false)
-                .rewritingCloudUrls("https://manage.office.com");
+                .rewritingCloudUrls();
         String next = "https://manage.office.com" + FEED + "subscriptions/content?contenttype=Audit.Exchange"
                 + "&nextpage=20240301$x";
         stub.enqueue(Reply.json(200, "[]").with("NextPageUri", next));
