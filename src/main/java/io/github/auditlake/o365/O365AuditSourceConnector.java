@@ -1,5 +1,8 @@
 package io.github.auditlake.o365;
 
+import io.github.auditlake.o365.api.Version;
+import io.github.auditlake.o365.config.ApiFactory;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.config.ConfigValidator;
 import io.github.auditlake.o365.config.O365SourceConfig;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;

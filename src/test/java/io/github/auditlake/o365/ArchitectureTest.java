@@ -1,36 +1,81 @@
 package io.github.auditlake.o365;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 
-/** The plain-Java core knows nothing of Kafka: only the glue (connector, task, config, records) may. */
+/**
+ * The allowed dependencies between the packages of the four source roots (tests may use everything):
+ * <pre>
+ *   core       api, auth, client, cursor, engine, metrics (src/main/java) knows nothing of Kafka nor of any front end
+ *   connector  the root package, config, records     (src/main/java)   Connect glue over the core
+ *   cli        cli                                   (src/cli/java)    the o365-audit CLI over the core
+ *   simulator  simulator                             (src/simulator/java) only the core's API model
+ *   tools      quickstart, cluster                   (src/tools/java)  may use everything
+ * </pre>
+ * and no cycle between the top-level packages. The artifacts are cut from the classes along the same lines (the
+ * plugin jar, target/o365-audit-cli.jar, target/o365-simulator.jar), so a class a rule lets in is in the artifact.
+ */
+@AnalyzeClasses(packages = ArchitectureTest.ROOT, importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
-    static final Path MAIN = Path.of(System.getProperty("project.basedir", "."), "src/main/java/io/github/auditlake/o365");
+    static final String ROOT = "io.github.auditlake.o365";
+    private static final String[] CORE = {ROOT + ".api..", ROOT + ".auth..", ROOT + ".client..", ROOT + ".cursor..", ROOT + ".engine..",
+            ROOT + ".metrics.."};
 
-    @ParameterizedTest
-    @ValueSource(strings = {"api", "auth", "cursor", "engine", "metrics"})
-    void coreDoesNotImportKafka(String pkg) throws IOException {
-        Path dir = MAIN.resolve(pkg);
-        assertTrue(Files.isDirectory(dir), dir + " exists");
-        List<String> offenders = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                for (String line : Files.readAllLines(f)) {
-                    if (line.startsWith("import org.apache.kafka") || line.startsWith("import static org.apache.kafka")) {
-                        offenders.add(MAIN.relativize(f) + ": " + line);
-                    }
-                }
+    @ArchTest
+    static final ArchRule coreKnowsNothingOfKafka = noClasses().that().resideInAnyPackage(CORE)
+            .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..")
+            .because("the core is plain Java: the connector glue translates to and from Connect");
+
+    @ArchTest
+    static final ArchRule cliKnowsNothingOfKafka = noClasses().that().resideInAnyPackage(ROOT + ".cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..")
+            .because("the CLI jar holds no Kafka (a provided dependency of the plugin)");
+
+    @ArchTest
+    static final ArchRule simulatorUsesOnlyTheApiModel = noClasses().that().resideInAnyPackage(ROOT + ".simulator..")
+            .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".auth..", ROOT + ".cursor..",
+                    ROOT + ".engine..", ROOT + ".metrics..", ROOT + ".config..", ROOT + ".records..", ROOT + ".cli..")
+            .orShould().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..")
+            .because("the simulator is an independent stand-in for Microsoft's service: it shares only the content types");
+
+    @ArchTest
+    static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInAnyPackage(ROOT + "..")
+            .layer("core").definedBy(CORE)
+            .layer("connector").definedBy(ROOT, ROOT + ".config..", ROOT + ".records..")
+            .layer("cli").definedBy(ROOT + ".cli..")
+            .layer("simulator").definedBy(ROOT + ".simulator..")
+            .layer("tools").definedBy(ROOT + ".quickstart..", ROOT + ".cluster..")
+            .whereLayer("connector").mayOnlyBeAccessedByLayers("tools")
+            .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+            .whereLayer("simulator").mayOnlyBeAccessedByLayers("tools")
+            .whereLayer("tools").mayNotBeAccessedByAnyLayer();
+
+    @ArchTest
+    static final ArchRule noPackageCycles = slices().assignedFrom(new SliceAssignment() {
+        @Override
+        public SliceIdentifier getIdentifierOf(JavaClass c) {
+            String p = c.getPackageName();
+            if (p.equals(ROOT)) {
+                return SliceIdentifier.of("(root)");
             }
+            if (!p.startsWith(ROOT + ".")) {
+                return SliceIdentifier.ignore();
+            }
+            return SliceIdentifier.of(p.substring(ROOT.length() + 1).split("\\.")[0]);
         }
-        assertEquals(List.of(), offenders);
-    }
+
+        @Override
+        public String getDescription() {
+            return "the top-level packages of " + ROOT;
+        }
+    }).should().beFreeOfCycles();
 }

@@ -1,5 +1,6 @@
 package io.github.auditlake.o365;
 
+import io.github.auditlake.o365.config.ApiFactory;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Clock;

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 /**
  * docs/promises.md: every row of its tables names at least one test ({@code `Class#method`} in the last column),
  * and every named test exists: a class under src/test/java with that simple name, and a method of it annotated
+ * (or an ArchUnit rule field annotated {@code @ArchTest})
  * {@code @Test} or {@code @ParameterizedTest}.
  */
 class PromiseTableTest {
@@ -86,7 +87,9 @@ class PromiseTableTest {
             return "class " + name + " is not on the test classpath";
         }
         boolean found = Arrays.stream(c.getDeclaredMethods()).filter((Method m) -> m.getName().equals(method))
-                .anyMatch(m -> m.isAnnotationPresent(Test.class) || m.isAnnotationPresent(ParameterizedTest.class));
+                .anyMatch(m -> m.isAnnotationPresent(Test.class) || m.isAnnotationPresent(ParameterizedTest.class))
+                || Arrays.stream(c.getDeclaredFields()).anyMatch(f -> f.getName().equals(method)
+                        && f.isAnnotationPresent(com.tngtech.archunit.junit.ArchTest.class));
         return found ? null : "no method annotated @Test or @ParameterizedTest";
     }
 

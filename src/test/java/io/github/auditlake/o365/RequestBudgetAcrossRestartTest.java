@@ -1,5 +1,6 @@
 package io.github.auditlake.o365;
 
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.auditlake.o365.config.O365SourceTaskConfig;

@@ -1,6 +1,5 @@
 package io.github.auditlake.o365.api;
 
-import io.github.auditlake.o365.auth.Cloud;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,9 @@
 package io.github.auditlake.o365.api;
 
+import io.github.auditlake.o365.client.ClientSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.auditlake.o365.auth.AccessToken;
-import io.github.auditlake.o365.auth.TokenProvider;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -347,7 +346,7 @@ public final class OkHttpManagementApi implements ManagementApi {
     }
 
     private static boolean isCloudApiHost(String host) {
-        for (io.github.auditlake.o365.auth.Cloud c : io.github.auditlake.o365.auth.Cloud.values()) {
+        for (io.github.auditlake.o365.api.Cloud c : io.github.auditlake.o365.api.Cloud.values()) {
             if (URI.create(c.apiBaseUrl()).getHost().equalsIgnoreCase(host)) {
                 return true;
             }

@@ -1,5 +1,7 @@
 package io.github.auditlake.o365.auth;
 
+import io.github.auditlake.o365.api.AccessToken;
+import io.github.auditlake.o365.api.TokenProvider;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;

@@ -15,7 +15,6 @@ import static io.github.auditlake.o365.config.O365SourceConfig.HEARTBEAT_TOPIC_C
 import static io.github.auditlake.o365.config.O365SourceConfig.SKIPS_TOPIC_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TOPIC_CONFIG;
 
-import io.github.auditlake.o365.ApiFactory;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.Endpoints;

@@ -1,7 +1,7 @@
 package io.github.auditlake.o365.config;
 
 import io.github.auditlake.o365.api.ContentType;
-import io.github.auditlake.o365.auth.Cloud;
+import io.github.auditlake.o365.api.Cloud;
 import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.cursor.WindowPlanner;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.api;
 
+import io.github.auditlake.o365.client.ClientSettings;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,5 @@
 package io.github.auditlake.o365.api;
 
-import io.github.auditlake.o365.auth.AccessToken;
-import io.github.auditlake.o365.auth.TokenProvider;
 
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;

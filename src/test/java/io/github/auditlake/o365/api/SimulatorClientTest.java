@@ -1,5 +1,7 @@
 package io.github.auditlake.o365.api;
 
+import io.github.auditlake.o365.client.ManagementApis;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.auth.MsalTokenProviderTest;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.Faults;

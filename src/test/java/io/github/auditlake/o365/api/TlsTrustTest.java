@@ -1,5 +1,7 @@
 package io.github.auditlake.o365.api;
 
+import io.github.auditlake.o365.client.ManagementApis;
+import io.github.auditlake.o365.client.ClientSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,11 +1,13 @@
 package io.github.auditlake.o365.auth;
 
+import io.github.auditlake.o365.api.Cloud;
+import io.github.auditlake.o365.api.AccessToken;
 import io.github.auditlake.o365.api.ApiException;
-import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.FakeTime;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.api.ManagementApis;
+import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.api.StubServer;
 import io.github.auditlake.o365.api.StubServer.Reply;
 import okhttp3.OkHttpClient;

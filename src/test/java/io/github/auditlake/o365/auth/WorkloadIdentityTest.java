@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.auditlake.o365.DefaultApiFactory;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.O365AuditSourceConnector;
 import io.github.auditlake.o365.O365AuditSourceTaskAccess;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;

@@ -1,9 +1,9 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.api.ManagementApis;
+import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.SimClock;

@@ -1,6 +1,6 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.client.ClientSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +35,7 @@ class SettingsTest {
         cli.apiFactory = s -> {
             seen.set(s);
             return fake ? new io.github.auditlake.o365.testkit.FakeManagementApi(s.tenantId(), cli.clock)
-                    : io.github.auditlake.o365.api.ManagementApis.create(s);
+                    : io.github.auditlake.o365.client.ManagementApis.create(s);
         };
         return cli.run(args);
     }

@@ -4,7 +4,6 @@ import static io.github.auditlake.o365.config.ConfigValidatorSecurityTest.props;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.auditlake.o365.DefaultApiFactory;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.ErrorKind;
@@ -49,7 +48,7 @@ class ConfigValidatorReachabilityTest {
     }
 
     interface DefaultApiFactoryLike {
-        io.github.auditlake.o365.ApiFactory factory();
+        io.github.auditlake.o365.config.ApiFactory factory();
     }
 
     static final DefaultApiFactoryLike REAL = DefaultApiFactory::new;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.auditlake.o365.DefaultApiFactory;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.StubServer;
 import java.util.HashMap;

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.auditlake.o365.api.ApiException;
-import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorClassifier;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.api.ManagementApis;
+import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.simulator.AppSpec;

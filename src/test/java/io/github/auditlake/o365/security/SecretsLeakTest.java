@@ -3,9 +3,9 @@ package io.github.auditlake.o365.security;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.auditlake.o365.DefaultApiFactory;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.O365AuditSourceConnector;
-import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.TlsTrust;

@@ -1,7 +1,15 @@
-package io.github.auditlake.o365.api;
+package io.github.auditlake.o365.client;
 
+import io.github.auditlake.o365.api.EndpointAllowList;
+import io.github.auditlake.o365.api.Endpoints;
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.RequestLimiter;
+import io.github.auditlake.o365.api.RetryPolicy;
+import io.github.auditlake.o365.api.ServiceClock;
+import io.github.auditlake.o365.api.Sleeper;
+import io.github.auditlake.o365.api.TlsTrust;
 import io.github.auditlake.o365.auth.ClientCredential;
-import io.github.auditlake.o365.auth.Cloud;
+import io.github.auditlake.o365.api.Cloud;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.Version;
+import io.github.auditlake.o365.api.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;

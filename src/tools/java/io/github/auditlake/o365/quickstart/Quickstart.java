@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.auditlake.o365.cluster.Classpaths;
 import io.github.auditlake.o365.cluster.ProcessConnectWorker;
 import io.github.auditlake.o365.cluster.ProcessKafka;
-import io.github.auditlake.o365.DefaultApiFactory;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.ErrorKind;

@@ -1,6 +1,6 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ManagementApi;

@@ -1,7 +1,11 @@
-package io.github.auditlake.o365.api;
+package io.github.auditlake.o365.client;
 
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.OkHttpManagementApi;
+import io.github.auditlake.o365.api.RequestLimiter;
+import io.github.auditlake.o365.api.TlsTrust;
 import io.github.auditlake.o365.auth.MsalTokenProvider;
-import io.github.auditlake.o365.auth.TokenProvider;
+import io.github.auditlake.o365.api.TokenProvider;
 import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
 

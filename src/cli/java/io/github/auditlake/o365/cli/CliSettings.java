@@ -1,7 +1,8 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.api.ClientSettings;
-import io.github.auditlake.o365.auth.Cloud;
+import io.github.auditlake.o365.api.Version;
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.api.Cloud;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -291,7 +292,7 @@ final class CliSettings {
                     .clock(ctx.clock())
                     .sleeper(ctx.sleeper())
                     .random(ctx.random())
-                    .userAgent(CliContext.PROGRAM + "/" + io.github.auditlake.o365.Version.get())
+                    .userAgent(CliContext.PROGRAM + "/" + io.github.auditlake.o365.api.Version.get())
                     // the operator typed these endpoints: no worker allow-list applies to their own tool
                     .allowList(io.github.auditlake.o365.api.EndpointAllowList.ANY)
                     .burstAtStart(true);

@@ -1,4 +1,4 @@
-package io.github.auditlake.o365.auth;
+package io.github.auditlake.o365.api;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.api.ManagementApis;
+import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.api.Sleeper;
 
 import java.io.FileOutputStream;

@@ -1,4 +1,4 @@
-package io.github.auditlake.o365.auth;
+package io.github.auditlake.o365.api;
 
 /**
  * Supplies bearer tokens for the Management API resource, cached and refreshed ahead of expiry.

@@ -1,8 +1,9 @@
-package io.github.auditlake.o365;
+package io.github.auditlake.o365.config;
 
-import io.github.auditlake.o365.api.ClientSettings;
+import io.github.auditlake.o365.api.Version;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.api.ManagementApis;
+import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.config.O365SourceConfig;
 import java.net.URI;

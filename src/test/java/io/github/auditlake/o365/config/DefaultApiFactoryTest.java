@@ -1,4 +1,4 @@
-package io.github.auditlake.o365;
+package io.github.auditlake.o365.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

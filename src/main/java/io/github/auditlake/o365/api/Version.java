@@ -1,4 +1,4 @@
-package io.github.auditlake.o365;
+package io.github.auditlake.o365.api;
 
 import java.io.IOException;
 import java.io.InputStream;

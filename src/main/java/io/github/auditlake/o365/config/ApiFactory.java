@@ -1,4 +1,4 @@
-package io.github.auditlake.o365;
+package io.github.auditlake.o365.config;
 
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.config.O365SourceConfig;
