@@ -86,7 +86,7 @@ public final class OkHttpManagementApi implements ManagementApi {
         this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
         this.apiBaseText = Endpoints.validateBaseUrl(apiBaseUrl, "API base URL");
         this.apiBase = HttpUrl.get(apiBaseText);
-        this.publisherId = publisherId == null ? tenantId : publisherId;
+        this.publisherId = java.util.Objects.requireNonNull(publisherId, "publisherId");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.clock = Objects.requireNonNull(clock, "clock");

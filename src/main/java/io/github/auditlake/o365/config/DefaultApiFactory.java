@@ -44,7 +44,7 @@ public final class DefaultApiFactory implements ApiFactory {
                 .tenantId(tenant)
                 .clientId(c.clientId())
                 .cloud(c.cloud())
-                .publisherId(c.publisherId(tenant))
+                .publisherId(c.publisherId())
                 .requestsPerMinute(requestsPerMinute)
                 .userAgent("kafka-connect-o365-audit/" + Version.get())
                 .clock(clock)

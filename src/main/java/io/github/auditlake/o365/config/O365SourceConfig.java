@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.config;
 
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.Cloud;
 import io.github.auditlake.o365.cursor.StreamId;
@@ -303,7 +304,7 @@ public class O365SourceConfig extends AbstractConfig {
                 Importance.LOW, HEADERS_DOC, GROUP_DESTINATION, ++o, Width.LONG, "Headers");
 
         o = 0;
-        d.define(REQUESTS_PER_MINUTE_CONFIG, Type.INT, 1800, ConfigDef.Range.between(1, 60_000), Importance.MEDIUM,
+        d.define(REQUESTS_PER_MINUTE_CONFIG, Type.INT, ClientSettings.DEFAULT_REQUESTS_PER_MINUTE, ConfigDef.Range.between(1, 60_000), Importance.MEDIUM,
                 REQUESTS_PER_MINUTE_DOC, GROUP_HTTP, ++o, Width.SHORT, "Requests per minute");
         d.define(RETRY_MAX_ATTEMPTS_CONFIG, Type.INT, 6, ConfigDef.Range.between(1, 100), Importance.LOW,
                 RETRY_MAX_ATTEMPTS_DOC, GROUP_HTTP, ++o, Width.SHORT, "Retry attempts");
@@ -535,10 +536,10 @@ public class O365SourceConfig extends AbstractConfig {
         return s == null || s.isBlank() ? null : s.trim();
     }
 
-    /** The PublisherIdentifier for a tenant's calls: the configured one, else the tenant itself. */
-    public String publisherId(String tenant) {
+    /** The configured PublisherIdentifier, or null: then each tenant's client uses its tenant (see ClientSettings). */
+    public String publisherId() {
         String s = getString(PUBLISHER_ID_CONFIG);
-        return s == null || s.isBlank() ? tenant : s.trim();
+        return s == null || s.isBlank() ? null : s.trim();
     }
 
     public List<ContentType> contentTypes() {
