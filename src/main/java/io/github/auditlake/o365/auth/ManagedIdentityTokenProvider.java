@@ -159,7 +159,7 @@ public final class ManagedIdentityTokenProvider implements TokenProvider {
             String detail = (error == null ? "" : error) + (description == null ? "" : (error == null ? "" : ": ")
                     + description);
             detail = detail.isEmpty() ? "" : " (" + detail + ")";
-            if (status == 400 || status == 403 || status == 404 && error != null) {
+            if (status == 400 || status == 403) {
                 String advice = identity.systemAssigned()
                         ? "turn on the system-assigned identity of the Azure resource the worker runs on, or set "
                         + "o365.managed.identity.client.id to the client id of a user-assigned identity attached to it"
