@@ -4,11 +4,12 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * How the application proves its identity to Entra ID: a client secret, a certificate, or a federated client
- * assertion read from a file (workload identity federation, e.g. a Kubernetes projected service-account token).
+ * How the application proves its identity to Entra ID: a client secret, a certificate, a federated client
+ * assertion read from a file (workload identity federation, e.g. a Kubernetes projected service-account token), or
+ * an Azure managed identity of the machine the worker runs on (no app registration, no credential at all).
  */
 public sealed interface ClientCredential permits ClientCredential.Secret, ClientCredential.Certificate,
-        ClientCredential.AssertionFile {
+        ClientCredential.AssertionFile, ClientCredential.ManagedIdentity {
 
     /** Environment variable Azure workload identity sets to the projected token file. */
     String AZURE_FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE";
@@ -16,6 +17,15 @@ public sealed interface ClientCredential permits ClientCredential.Secret, Client
     /** A federated client assertion in a file, read again for every token request (Kubernetes rotates it). */
     static ClientCredential assertionFile(Path path) {
         return new AssertionFile(path);
+    }
+
+    /**
+     * An Azure managed identity: the system-assigned one when {@code userAssignedClientId} is null or blank, else the
+     * user-assigned identity with that client id.
+     */
+    static ClientCredential managedIdentity(String userAssignedClientId) {
+        return new ManagedIdentity(userAssignedClientId == null || userAssignedClientId.isBlank() ? null
+                : userAssignedClientId.trim());
     }
 
     static ClientCredential secret(String secret) {
@@ -66,6 +76,24 @@ public sealed interface ClientCredential permits ClientCredential.Secret, Client
         @Override
         public String toString() {
             return "Certificate[path=" + path + ", password=" + (password == null ? "none" : "***") + "]";
+        }
+    }
+
+    /** An Azure managed identity; {@code clientId} is the user-assigned identity's client id, null for system-assigned. */
+    record ManagedIdentity(String clientId) implements ClientCredential {
+        public boolean systemAssigned() {
+            return clientId == null;
+        }
+
+        /** For messages: "the system-assigned managed identity" or "the user-assigned managed identity {id}". */
+        public String describe() {
+            return systemAssigned() ? "the system-assigned managed identity"
+                    : "the user-assigned managed identity " + clientId;
+        }
+
+        @Override
+        public String toString() {
+            return "ManagedIdentity[" + (systemAssigned() ? "system-assigned" : "user-assigned " + clientId) + "]";
         }
     }
 }

@@ -34,6 +34,7 @@ public final class ClientSettings {
     private final Cloud cloud;
     private final String apiBaseUrl;
     private final String loginBaseUrl;
+    private final String identityEndpoint;
     private final String publisherId;
     private final int requestsPerMinute;
     private final RequestLimiter requestLimiter;
@@ -56,12 +57,18 @@ public final class ClientSettings {
 
     private ClientSettings(Builder b) {
         tenantId = requireText(b.tenantId, "tenant id").trim();
-        clientId = requireText(b.clientId, "client id").trim();
         credential = Objects.requireNonNull(b.credential, "a client secret or a certificate is required");
+        if (credential instanceof ClientCredential.ManagedIdentity mi) {
+            // a managed identity is not an app registration: its client id, if any, is the user-assigned identity's
+            clientId = mi.clientId();
+        } else {
+            clientId = requireText(b.clientId, "client id").trim();
+        }
         cloud = b.cloud == null ? Cloud.COMMERCIAL : b.cloud;
         apiBaseUrl = b.apiBaseUrl == null ? null : Endpoints.validateBaseUrl(b.apiBaseUrl, "API base URL");
         loginBaseUrl = b.loginBaseUrl == null ? null : Endpoints.validateBaseUrl(b.loginBaseUrl, "login base URL");
-        publisherId = b.publisherId == null || b.publisherId.isBlank() ? tenantId : b.publisherId.trim();
+        identityEndpoint = b.identityEndpoint == null ? null
+                : Endpoints.validateIdentityEndpoint(b.identityEndpoint, "identity endpoint");        publisherId = b.publisherId == null || b.publisherId.isBlank() ? tenantId : b.publisherId.trim();
         if (b.requestsPerMinute < 1) {
             throw new IllegalArgumentException("requests per minute must be >= 1");
         }
@@ -94,6 +101,10 @@ public final class ClientSettings {
         if (loginBaseUrl != null && !allowList.allows(loginBaseUrl)) {
             throw new IllegalArgumentException(allowList.refusal("the login URL override", loginBaseUrl));
         }
+        if (identityEndpoint != null && !allowList.allows(identityEndpoint)) {
+            throw new IllegalArgumentException(allowList.refusal("the managed identity endpoint override",
+                    identityEndpoint));
+        }
         if (proxyHost != null && proxyUser != null && !allowList.allowsHost(proxyHost, proxyPort, "http")) {
             throw new IllegalArgumentException(allowList.refusal("the authenticating HTTP proxy",
                     "http://" + proxyHost + ":" + proxyPort));
@@ -115,6 +126,7 @@ public final class ClientSettings {
         return tenantId;
     }
 
+    /** The app's client id; with a managed identity, the user-assigned identity's client id, or null. */
     public String clientId() {
         return clientId;
     }
@@ -138,6 +150,11 @@ public final class ClientSettings {
 
     public Optional<String> loginBaseUrlOverride() {
         return Optional.ofNullable(loginBaseUrl);
+    }
+
+    /** Where managed-identity token requests go instead of the IMDS endpoint, if overridden. */
+    public Optional<String> identityEndpointOverride() {
+        return Optional.ofNullable(identityEndpoint);
     }
 
     /**
@@ -251,7 +268,8 @@ public final class ClientSettings {
     public String toString() {
         return "ClientSettings[tenantId=" + tenantId + ", clientId=" + clientId + ", credential=" + credential
                 + ", cloud=" + cloud + ", apiBaseUrl=" + effectiveApiBaseUrl() + ", loginBaseUrl="
-                + (loginBaseUrl == null ? cloud.loginBaseUrl() : loginBaseUrl) + ", publisherId=" + publisherId
+                + (loginBaseUrl == null ? cloud.loginBaseUrl() : loginBaseUrl)
+                + (identityEndpoint == null ? "" : ", identityEndpoint=" + identityEndpoint) + ", publisherId=" + publisherId
                 + ", requestsPerMinute=" + requestsPerMinute + ", " + retryPolicy + ", proxy="
                 + (proxyHost == null ? "none" : proxyHost + ":" + proxyPort) + ", proxyUser="
                 + (proxyUser == null ? "none" : proxyUser) + ", proxyPassword="
@@ -266,6 +284,7 @@ public final class ClientSettings {
         private Cloud cloud = Cloud.COMMERCIAL;
         private String apiBaseUrl;
         private String loginBaseUrl;
+        private String identityEndpoint;
         private String publisherId;
         private int requestsPerMinute = DEFAULT_REQUESTS_PER_MINUTE;
         private RequestLimiter requestLimiter;
@@ -329,6 +348,15 @@ public final class ClientSettings {
         /** Overrides where sign-in requests are sent (https, or http for loopback only). */
         public Builder loginBaseUrl(String v) {
             loginBaseUrl = v;
+            return this;
+        }
+
+        /**
+         * With a managed identity: the token endpoint to use in place of the IMDS one (https, or http for loopback
+         * and link-local addresses only); subject to the endpoint allow-list.
+         */
+        public Builder identityEndpoint(String v) {
+            identityEndpoint = v;
             return this;
         }
 

@@ -4,6 +4,8 @@ import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.OkHttpManagementApi;
 import io.github.auditlake.o365.api.RequestLimiter;
 import io.github.auditlake.o365.api.TlsTrust;
+import io.github.auditlake.o365.auth.ClientCredential;
+import io.github.auditlake.o365.auth.ManagedIdentityTokenProvider;
 import io.github.auditlake.o365.auth.MsalTokenProvider;
 import io.github.auditlake.o365.api.TokenProvider;
 import okhttp3.Credentials;
@@ -30,8 +32,15 @@ public final class ManagementApis {
         return s.apiBaseUrlOverride().isPresent() ? api.rewritingCloudUrls() : api;
     }
 
-    /** The sign-in provider for the settings, carried by {@code http}. */
-    public static MsalTokenProvider tokenProvider(ClientSettings s, OkHttpClient http) {
+    /**
+     * The sign-in provider for the settings, carried by {@code http}: a managed identity's, or the app registration's
+     * client-credentials sign-in.
+     */
+    public static TokenProvider tokenProvider(ClientSettings s, OkHttpClient http) {
+        if (s.credential() instanceof ClientCredential.ManagedIdentity mi) {
+            return new ManagedIdentityTokenProvider(s.tenantId(), mi, s.tokenCloud().resource(),
+                    s.identityEndpointOverride().orElse(null), http, s.clock());
+        }
         return new MsalTokenProvider(s.tenantId(), s.clientId(), s.credential(), s.loginAuthorityBaseUrl(),
                 s.loginBaseUrlOverride().orElse(null), s.scope(), http, s.clock());
     }

@@ -6,6 +6,8 @@ import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICAT
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_ID_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_SECRET_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.LOGIN_URL_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.MANAGED_IDENTITY_CLIENT_ID_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.MANAGED_IDENTITY_ENDPOINT_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_PASSWORD_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_URL_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TLS_CA_PEM_PATH_CONFIG;
@@ -90,7 +92,13 @@ public final class ConfigValidator {
         boolean cert = c.certificatePath() != null;
         String method = c.configuredAuthMethod();
         String methodKey = O365SourceConfig.AUTH_METHOD_CONFIG;
-        if (method.equals("workload-identity")) {
+        if (!method.equals("managed-identity")) {
+            checkAppRegistrationFields(c, values);
+        }
+        if (method.equals("managed-identity")) {
+            checkManagedIdentityFields(c, values, secret, cert);
+            cert = false;
+        } else if (method.equals("workload-identity")) {
             if (secret || cert) {
                 String m = methodKey + "=workload-identity signs in with a federated assertion: remove "
                         + (secret ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG);
@@ -113,7 +121,7 @@ public final class ConfigValidator {
                     + CLIENT_CERTIFICATE_PATH_CONFIG);
         } else if (!secret && !cert) {
             String m = "No credential: set " + CLIENT_SECRET_CONFIG + " or " + CLIENT_CERTIFICATE_PATH_CONFIG
-                    + " (or " + methodKey + "=workload-identity)";
+                    + " (or " + methodKey + "=workload-identity or managed-identity)";
             add(values, CLIENT_SECRET_CONFIG, m);
             add(values, CLIENT_CERTIFICATE_PATH_CONFIG, m);
         } else if (secret && cert) {
@@ -134,9 +142,18 @@ public final class ConfigValidator {
         checkTopics(c, values);
         checkBaseUrl(values, API_URL_CONFIG, c.apiUrlOverride());
         checkBaseUrl(values, LOGIN_URL_CONFIG, c.loginUrlOverride());
+        String identityEndpoint = c.managedIdentityEndpointOverride();
+        if (identityEndpoint != null) {
+            try {
+                Endpoints.validateIdentityEndpoint(identityEndpoint, MANAGED_IDENTITY_ENDPOINT_CONFIG);
+            } catch (IllegalArgumentException e) {
+                add(values, MANAGED_IDENTITY_ENDPOINT_CONFIG, e.getMessage());
+            }
+        }
         if (errorCount(values) == before) {
             checkAllowed(values, API_URL_CONFIG, c.apiUrlOverride());
             checkAllowed(values, LOGIN_URL_CONFIG, c.loginUrlOverride());
+            checkAllowed(values, MANAGED_IDENTITY_ENDPOINT_CONFIG, identityEndpoint);
             if (c.proxyUrl() != null && c.proxyUser() != null) {
                 URI p = URI.create(c.proxyUrl());
                 if (!allowList.allowsHost(p.getHost(), p.getPort() > 0 ? p.getPort() : 3128, "http")) {
@@ -147,6 +164,59 @@ public final class ConfigValidator {
         }
         checkTrust(c, values);
         return errorCount(values) == before;
+    }
+
+    /** Methods of an app registration need its client id, and no managed-identity setting. */
+    private static void checkAppRegistrationFields(O365SourceConfig c, Map<String, ConfigValue> values) {
+        String methodKey = O365SourceConfig.AUTH_METHOD_CONFIG;
+        if (c.clientId().isEmpty()) {
+            add(values, CLIENT_ID_CONFIG, CLIENT_ID_CONFIG + " is required: the Application (client) ID of the app "
+                    + "registration (only " + methodKey + "=managed-identity signs in without one)");
+        }
+        for (String key : java.util.List.of(MANAGED_IDENTITY_CLIENT_ID_CONFIG, MANAGED_IDENTITY_ENDPOINT_CONFIG)) {
+            boolean set = key.equals(MANAGED_IDENTITY_CLIENT_ID_CONFIG) ? c.managedIdentityClientId() != null
+                    : c.managedIdentityEndpointOverride() != null;
+            if (set) {
+                add(values, key, key + " is used only with " + methodKey + "=managed-identity: remove it, or set "
+                        + "that method");
+            }
+        }
+    }
+
+    /**
+     * With a managed identity, nothing of an app registration applies: each such field that is set is an error on
+     * that field. A managed identity signs in to its own tenant only, so one tenant.
+     */
+    private static void checkManagedIdentityFields(O365SourceConfig c, Map<String, ConfigValue> values,
+                                                   boolean secret, boolean cert) {
+        String why = O365SourceConfig.AUTH_METHOD_CONFIG + "=managed-identity signs in as the Azure resource's "
+                + "managed identity, without an app registration or a credential: remove ";
+        if (secret) {
+            add(values, CLIENT_SECRET_CONFIG, why + CLIENT_SECRET_CONFIG);
+        }
+        if (cert) {
+            add(values, CLIENT_CERTIFICATE_PATH_CONFIG, why + CLIENT_CERTIFICATE_PATH_CONFIG);
+        }
+        if (!c.clientId().isEmpty()) {
+            add(values, CLIENT_ID_CONFIG, why + CLIENT_ID_CONFIG + " (for a user-assigned identity, set "
+                    + MANAGED_IDENTITY_CLIENT_ID_CONFIG + " to the identity's client id)");
+        }
+        String assertion = c.getString(O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG);
+        if (assertion != null && !assertion.isBlank()) {
+            add(values, O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG, why
+                    + O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG);
+        }
+        if (c.loginUrlOverride() != null) {
+            add(values, LOGIN_URL_CONFIG, LOGIN_URL_CONFIG + " is not used with a managed identity (it never calls "
+                    + "the login endpoint): remove it; " + MANAGED_IDENTITY_ENDPOINT_CONFIG + " redirects its token "
+                    + "requests");
+        }
+        if (c.tenants().size() > 1) {
+            add(values, O365SourceConfig.TENANT_IDS_CONFIG, "A managed identity signs in to its own tenant only "
+                    + "(managed identities do not work across tenants), so it cannot collect " + c.tenants().size()
+                    + " tenants: use a multi-tenant app registration (secret, certificate or workload-identity), or "
+                    + "one connector per tenant");
+        }
     }
 
     /** Placeholders a topic name may hold. */
@@ -283,15 +353,20 @@ public final class ConfigValidator {
         if (isUnreachable(e)) {
             // Nothing answered: a wrong host or port, a firewall, or no route. The task would retry forever.
             boolean signIn = e instanceof SignInException;
-            String key = signIn ? LOGIN_URL_CONFIG : API_URL_CONFIG;
-            String override = signIn ? config.loginUrlOverride() : config.apiUrlOverride();
+            boolean mi = signIn && config.authMethod().equals("managed-identity");
+            String key = mi ? MANAGED_IDENTITY_ENDPOINT_CONFIG : signIn ? LOGIN_URL_CONFIG : API_URL_CONFIG;
+            String override = mi ? config.managedIdentityEndpointOverride()
+                    : signIn ? config.loginUrlOverride() : config.apiUrlOverride();
             String target = override != null ? override
+                    : mi ? "the managed-identity endpoint (" + O365SourceConfig.MANAGED_IDENTITY_ENDPOINT_DEFAULT
+                            + "; is the worker running on an Azure resource with a managed identity?)"
                     : "the default " + (signIn ? "login" : "Management API") + " host of cloud "
                             + config.cloud().configName() + " ("
                             + (signIn ? config.cloud().loginBaseUrl() : config.cloud().apiBaseUrl()) + ")";
             add(values, key, who + "Cannot reach " + target + ": " + unreachableReason(e) + ". Check the URL"
                     + (override != null ? "" : " (set " + key + " only for a proxy or a simulator)")
-                    + ", the worker's network and DNS, and " + PROXY_URL_CONFIG + " if the worker needs a proxy"
+                    + ", the worker's network and DNS" + (mi ? "" : ", and " + PROXY_URL_CONFIG
+                            + " if the worker needs a proxy")
                     + " (" + e.getMessage() + ")");
             return;
         }
@@ -348,6 +423,11 @@ public final class ConfigValidator {
         String msg = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         if (e.kind() == ErrorKind.TRANSIENT) {
             return null;
+        }
+        if (c.authMethod().equals("managed-identity")
+                && (e instanceof SignInException || code.equals("AF10001") || msg.contains("activityfeed.read"))) {
+            // the identity is missing, not attached, or lacks the app role
+            return MANAGED_IDENTITY_CLIENT_ID_CONFIG;
         }
         if (e.kind() == ErrorKind.AUTHENTICATION) {
             if (msg.contains("700016") || msg.contains("client id") || msg.contains("application with identifier")) {

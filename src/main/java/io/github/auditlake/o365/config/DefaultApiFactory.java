@@ -54,6 +54,13 @@ public final class DefaultApiFactory implements ApiFactory {
             b.serviceClock(io.github.auditlake.o365.api.ServiceClock.fixedTo(clock));
         }
         switch (c.authMethod()) {
+            case "managed-identity" -> {
+                b.credential(io.github.auditlake.o365.auth.ClientCredential.managedIdentity(
+                        c.managedIdentityClientId()));
+                if (c.managedIdentityEndpointOverride() != null) {
+                    b.identityEndpoint(c.managedIdentityEndpointOverride());
+                }
+            }
             case "workload-identity" -> {
                 if (c.clientAssertionFile() != null) {
                     b.credential(io.github.auditlake.o365.auth.ClientCredential.assertionFile(

@@ -44,7 +44,8 @@ public class O365SourceConfig extends AbstractConfig {
     public static final String CLIENT_ID_CONFIG = "o365.client.id";
     static final String CLIENT_ID_DOC = "Application (client) ID of the Entra app registration. It needs the "
             + "application permission ActivityFeed.Read of 'Office 365 Management APIs' with admin consent "
-            + "(and ActivityFeed.ReadDlp for DLP.All).";
+            + "(and ActivityFeed.ReadDlp for DLP.All). Required, except with o365.auth.method=managed-identity (a "
+            + "managed identity is not an app registration: leave this empty).";
     public static final String CLIENT_SECRET_CONFIG = "o365.client.secret";
     static final String CLIENT_SECRET_DOC = "Client secret of the app registration. Set exactly one of this or "
             + "o365.client.certificate.path. Use a config provider (e.g. ${file:/secrets.properties:secret}) to keep "
@@ -59,8 +60,25 @@ public class O365SourceConfig extends AbstractConfig {
             + "(o365.client.certificate.path), 'workload-identity' (a federated client assertion from a file, no "
             + "long-lived secret: Entra workload identity federation, for example the Kubernetes projected token that "
             + "Azure workload identity points to with AZURE_FEDERATED_TOKEN_FILE; the file is read again for every "
-            + "token request, so rotation needs nothing), or 'auto' (secret or certificate, whichever is set). "
-            + "validate() checks that the fields match the method. Azure managed identity is not supported.";
+            + "token request, so rotation needs nothing), 'managed-identity' (the Azure managed identity of the "
+            + "resource the workers run on, system-assigned or o365.managed.identity.client.id; no app registration "
+            + "and no credential: grant the identity the ActivityFeed.Read app role; it signs in to its own tenant "
+            + "only), or 'auto' (secret or certificate, whichever is set; never managed identity). validate() checks "
+            + "that the fields match the method.";
+    public static final String MANAGED_IDENTITY_CLIENT_ID_CONFIG = "o365.managed.identity.client.id";
+    static final String MANAGED_IDENTITY_CLIENT_ID_DOC = "With o365.auth.method=managed-identity: the client id "
+            + "of the user-assigned managed identity to sign in as (a GUID; the identity must be attached to the "
+            + "resource every worker runs on). Empty: the resource's system-assigned identity.";
+    public static final String MANAGED_IDENTITY_ENDPOINT_CONFIG = "o365.managed.identity.endpoint";
+    public static final String MANAGED_IDENTITY_ENDPOINT_DEFAULT =
+            io.github.auditlake.o365.auth.OkHttpMsalHttpClient.IMDS_TOKEN_ENDPOINT;
+    static final String MANAGED_IDENTITY_ENDPOINT_DOC = "With o365.auth.method=managed-identity: the managed-identity "
+            + "token endpoint, by default the Azure Instance Metadata Service (IMDS) of VMs, scale sets and AKS "
+            + "nodes. On App Service and Functions the platform's IDENTITY_ENDPOINT and IDENTITY_HEADER are used "
+            + "instead, whatever this says. Override it only for a simulator or an unusual network: plain http is "
+            + "allowed for loopback and link-local (169.254.x.x) addresses only, and a host other than IMDS's must "
+            + "be on the worker's endpoint allow-list (O365_ENDPOINT_OVERRIDE_HOSTS or "
+            + "-Do365.endpoint.override.hosts), because it issues the access token.";
     public static final String CLIENT_ASSERTION_FILE_CONFIG = "o365.client.assertion.file";
     static final String CLIENT_ASSERTION_FILE_DOC = "With o365.auth.method=workload-identity: the file, on every "
             + "worker, holding the federated client assertion (a JWT whose issuer and subject match a federated "
@@ -228,8 +246,8 @@ public class O365SourceConfig extends AbstractConfig {
                 GROUP_CONNECTION, ++o, Width.MEDIUM, "Tenant ID");
         d.define(TENANT_IDS_CONFIG, Type.LIST, "", guidList(), Importance.HIGH, TENANT_IDS_DOC, GROUP_CONNECTION,
                 ++o, Width.LONG, "Tenant IDs");
-        d.define(CLIENT_ID_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                Importance.HIGH, CLIENT_ID_DOC, GROUP_CONNECTION, ++o, Width.MEDIUM, "Client ID");
+        d.define(CLIENT_ID_CONFIG, Type.STRING, "", Importance.HIGH, CLIENT_ID_DOC, GROUP_CONNECTION, ++o,
+                Width.MEDIUM, "Client ID");
         d.define(CLIENT_SECRET_CONFIG, Type.PASSWORD, null, Importance.HIGH, CLIENT_SECRET_DOC, GROUP_CONNECTION,
                 ++o, Width.MEDIUM, "Client secret");
         d.define(CLIENT_CERTIFICATE_PATH_CONFIG, Type.STRING, null, Importance.HIGH, CLIENT_CERTIFICATE_PATH_DOC,
@@ -237,10 +255,14 @@ public class O365SourceConfig extends AbstractConfig {
         d.define(CLIENT_CERTIFICATE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
                 CLIENT_CERTIFICATE_PASSWORD_DOC, GROUP_CONNECTION, ++o, Width.MEDIUM, "Client certificate password");
         d.define(AUTH_METHOD_CONFIG, Type.STRING, "auto", ConfigDef.CaseInsensitiveValidString.in("auto", "secret",
-                "certificate", "workload-identity"), Importance.MEDIUM, AUTH_METHOD_DOC, GROUP_CONNECTION, ++o,
-                Width.MEDIUM, "Sign-in method");
+                "certificate", "workload-identity", "managed-identity"), Importance.MEDIUM, AUTH_METHOD_DOC,
+                GROUP_CONNECTION, ++o, Width.MEDIUM, "Sign-in method");
         d.define(CLIENT_ASSERTION_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, CLIENT_ASSERTION_FILE_DOC,
                 GROUP_CONNECTION, ++o, Width.LONG, "Client assertion file");
+        d.define(MANAGED_IDENTITY_CLIENT_ID_CONFIG, Type.STRING, "", optionalGuid(), Importance.MEDIUM,
+                MANAGED_IDENTITY_CLIENT_ID_DOC, GROUP_CONNECTION, ++o, Width.MEDIUM, "Managed identity client ID");
+        d.define(MANAGED_IDENTITY_ENDPOINT_CONFIG, Type.STRING, MANAGED_IDENTITY_ENDPOINT_DEFAULT, Importance.LOW,
+                MANAGED_IDENTITY_ENDPOINT_DOC, GROUP_CONNECTION, ++o, Width.LONG, "Managed identity endpoint");
         d.define(CLOUD_CONFIG, Type.STRING, Cloud.COMMERCIAL.configName(),
                 ConfigDef.ValidString.in(Arrays.stream(Cloud.values()).map(Cloud::configName).toArray(String[]::new)),
                 Importance.HIGH, CLOUD_DOC, GROUP_CONNECTION, ++o, Width.SHORT, "Cloud");
@@ -479,8 +501,24 @@ public class O365SourceConfig extends AbstractConfig {
         return single != null && !single.isBlank() && getList(TENANT_IDS_CONFIG).stream().anyMatch(x -> !x.isBlank());
     }
 
+    /** The app registration's client id; empty when not set (managed identity). */
     public String clientId() {
         return getString(CLIENT_ID_CONFIG).trim();
+    }
+
+    /** The user-assigned managed identity's client id, or null for the system-assigned identity. */
+    public String managedIdentityClientId() {
+        String s = getString(MANAGED_IDENTITY_CLIENT_ID_CONFIG);
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /** The managed-identity token endpoint when it differs from the IMDS default, else null. */
+    public String managedIdentityEndpointOverride() {
+        String s = getString(MANAGED_IDENTITY_ENDPOINT_CONFIG);
+        if (s == null || s.isBlank() || s.trim().equals(MANAGED_IDENTITY_ENDPOINT_DEFAULT)) {
+            return null;
+        }
+        return s.trim();
     }
 
     public String clientSecret() {
@@ -493,7 +531,10 @@ public class O365SourceConfig extends AbstractConfig {
         return s == null || s.isBlank() ? null : s.trim();
     }
 
-    /** The sign-in method: {@code secret}, {@code certificate} or {@code workload-identity} ({@code auto} resolved). */
+    /**
+     * The sign-in method: {@code secret}, {@code certificate}, {@code workload-identity} or {@code managed-identity}
+     * ({@code auto} resolved to secret or certificate).
+     */
     public String authMethod() {
         String m = getString(AUTH_METHOD_CONFIG).trim().toLowerCase(java.util.Locale.ROOT);
         if (!m.equals("auto")) {
@@ -502,7 +543,7 @@ public class O365SourceConfig extends AbstractConfig {
         return certificatePath() != null && clientSecret() == null ? "certificate" : "secret";
     }
 
-    /** The configured method, unresolved: {@code auto}, {@code secret}, {@code certificate} or {@code workload-identity}. */
+    /** The configured method, unresolved: {@code auto} or one of {@link #authMethod()}'s values. */
     public String configuredAuthMethod() {
         return getString(AUTH_METHOD_CONFIG).trim().toLowerCase(java.util.Locale.ROOT);
     }

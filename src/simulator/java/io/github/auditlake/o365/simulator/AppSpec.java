@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An app registration in a simulated tenant: client id, optional secret, optional certificates, and the app roles
+ * An app registration (or a managed identity's service principal) in a simulated tenant: client id, optional secret,
+ * optional certificates, optional federated credentials, optional managed-identity kind, and the app roles
  * granted on the Office 365 Management APIs resource (default {@code ActivityFeed.Read} and
  * {@code ActivityFeed.ReadDlp}).
  *
@@ -66,6 +67,34 @@ public final class AppSpec {
     }
 
     private final List<Federated> federated = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** What kind of Azure managed identity this service principal is, if any. */
+    public enum ManagedIdentity { NONE, SYSTEM_ASSIGNED, USER_ASSIGNED }
+
+    private volatile ManagedIdentity managedIdentity = ManagedIdentity.NONE;
+
+    /**
+     * This service principal is the system-assigned managed identity of the Azure resource the client runs on: the
+     * simulator's managed-identity endpoint issues its tokens for requests without a {@code client_id}. At most one per
+     * simulator. Its roles are the app role assignments of the identity.
+     */
+    public AppSpec systemAssignedIdentity() {
+        managedIdentity = ManagedIdentity.SYSTEM_ASSIGNED;
+        return this;
+    }
+
+    /**
+     * This service principal is a user-assigned managed identity attached to the resource the client runs on: the
+     * managed-identity endpoint issues its tokens for requests with {@code client_id} = {@link #clientId()}.
+     */
+    public AppSpec userAssignedIdentity() {
+        managedIdentity = ManagedIdentity.USER_ASSIGNED;
+        return this;
+    }
+
+    public ManagedIdentity managedIdentity() {
+        return managedIdentity;
+    }
 
     public AppSpec certificate(X509Certificate cert) {
         this.certificates.add(cert);

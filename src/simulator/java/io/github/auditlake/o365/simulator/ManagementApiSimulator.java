@@ -91,6 +91,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
     private static final Pattern LOGIN_PATH = Pattern.compile("/([^/]+)/oauth2/(v2\\.0/)?token/?");
     private static final Pattern OIDC_PATH = Pattern.compile("/([^/]+)/v2\\.0/\\.well-known/openid-configuration");
     private static final Pattern API_PATH = Pattern.compile("/api/v1\\.0/([^/]+)/activity/feed/(.+)");
+    /** The Azure Instance Metadata Service's managed-identity token path. */
+    public static final String IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token";
     private static final Pattern TIME = Pattern.compile(
             "(\\d{4})-(\\d{2})-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?(Z|[+-]\\d{2}:\\d{2})?)?");
     private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*");
@@ -372,6 +374,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
     /** The API root of a tenant: {@code {baseUrl}/api/v1.0/{tenant}/activity/feed}. */
     public String apiRoot(String tenantId) {
         return baseUrl() + "/api/v1.0/" + tenantId + "/activity/feed";
+    }
+
+    /** The managed-identity (IMDS-shaped) token endpoint: {@code baseUrl() + /metadata/identity/oauth2/token}. */
+    public String identityEndpoint() {
+        return baseUrl() + IMDS_TOKEN_PATH;
     }
 
     /** The v2 token endpoint of a tenant. */
@@ -775,6 +782,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
             Matcher m;
             if ((m = LOGIN_PATH.matcher(c.path)).matches()) {
                 token(c, URLDecoder.decode(m.group(1), StandardCharsets.UTF_8), m.group(2) != null);
+            } else if (c.path.equals(IMDS_TOKEN_PATH)) {
+                managedIdentityToken(c);
             } else if ((m = OIDC_PATH.matcher(c.path)).matches()) {
                 oidc(c, m.group(1));
             } else if ((m = API_PATH.matcher(c.path)).matches()) {
@@ -1201,9 +1210,91 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 || a.equalsIgnoreCase(r.replace("/oauth2/token", "/oauth2/v2.0/token"));
     }
 
-    private void issueToken(Call c, String tenant, AppSpec app, String acr, boolean v2, String target)
-            throws IOException {
+    // ------------------------------------------------------------------ Azure managed identity (IMDS)
+
+    /**
+     * The IMDS token endpoint: {@code GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=...} with
+     * header {@code Metadata: true}, and {@code client_id} for a user-assigned identity. The identity is the service
+     * principal marked {@link AppSpec#systemAssignedIdentity()} or, by client id, {@link AppSpec#userAssignedIdentity()}
+     * in some tenant; its token is for that tenant, exactly like a client-credentials token of that app.
+     */
+    private void managedIdentityToken(Call c) throws IOException {
+        if (!"GET".equals(c.ex.getRequestMethod())) {
+            imdsError(c, 405, "invalid_request", "The request method is not supported; use GET.");
+            return;
+        }
+        if (!"true".equalsIgnoreCase(c.ex.getRequestHeaders().getFirst("Metadata"))) {
+            imdsError(c, 400, "invalid_request", "Required metadata header not specified");
+            return;
+        }
+        if (!"2018-02-01".equals(c.q("api-version")) && !"2019-08-01".equals(c.q("api-version"))) {
+            imdsError(c, 400, "invalid_request", c.q("api-version") == null ? "Required api-version parameter not "
+                    + "specified" : "Invalid api-version " + c.q("api-version"));
+            return;
+        }
+        String target = c.q("resource");
+        if (target == null || target.isBlank()) {
+            imdsError(c, 400, "invalid_request", "Required audience parameter not specified");
+            return;
+        }
+        if (c.q("object_id") != null || c.q("msi_res_id") != null || c.q("mi_res_id") != null) {
+            imdsError(c, 400, "invalid_request", "Identity not found");
+            return;
+        }
+        String clientId = c.q("client_id");
+        String tenant = null;
+        AppSpec identity = null;
+        for (ContentStore store : tenants.values()) {
+            for (AppSpec a : store.spec().apps()) {
+                boolean match = clientId == null ? a.managedIdentity() == AppSpec.ManagedIdentity.SYSTEM_ASSIGNED
+                        : a.managedIdentity() == AppSpec.ManagedIdentity.USER_ASSIGNED
+                                && a.clientId().equalsIgnoreCase(clientId);
+                if (match) {
+                    tenant = store.spec().tenantId();
+                    identity = a;
+                }
+            }
+        }
+        if (identity == null) {
+            imdsError(c, 400, "invalid_request", "Identity not found");
+            return;
+        }
+        String normalized = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+        if (!normalized.equalsIgnoreCase(resource)) {
+            imdsError(c, 400, "invalid_resource", "AADSTS500011: The resource principal named " + target + " was not "
+                    + "found in the tenant named " + tenant + ". This can happen if the application has not been "
+                    + "installed by the administrator of the tenant or consented to by any user in the tenant. You "
+                    + "might have sent your authentication request to the wrong tenant.");
+            return;
+        }
         Instant now = clock.instant();
+        long iat = now.getEpochSecond() - 300;
+        long exp = now.getEpochSecond() + tokenLifetime.getSeconds();
+        ObjectNode n = Jwts.JSON.createObjectNode();
+        n.put("access_token", accessToken(tenant, identity, "2", now));
+        n.put("client_id", identity.clientId());
+        n.put("expires_in", Long.toString(tokenLifetime.getSeconds()));
+        n.put("expires_on", Long.toString(exp));
+        n.put("ext_expires_in", Long.toString(tokenLifetime.getSeconds()));
+        n.put("not_before", Long.toString(iat));
+        n.put("resource", target);
+        n.put("token_type", "Bearer");
+        Headers h = c.ex.getResponseHeaders();
+        h.set("Content-Type", "application/json; charset=utf-8");
+        h.set("Server", "IMDS/150.870.65.1544");
+        c.send(200, Jwts.JSON.writeValueAsBytes(n));
+    }
+
+    private void imdsError(Call c, int status, String error, String description) throws IOException {
+        Headers h = c.ex.getResponseHeaders();
+        h.set("Content-Type", "application/json; charset=utf-8");
+        h.set("Server", "IMDS/150.870.65.1544");
+        c.send(status, Jwts.JSON.writeValueAsBytes(Jwts.JSON.createObjectNode().put("error", error)
+                .put("error_description", description)));
+    }
+
+    /** A signed access token of {@code app} for {@code tenant}, as the API accepts it. */
+    private String accessToken(String tenant, AppSpec app, String acr, Instant now) {
         long iat = now.getEpochSecond() - 300;
         long exp = now.getEpochSecond() + tokenLifetime.getSeconds();
         ObjectNode claims = Jwts.JSON.createObjectNode();
@@ -1229,7 +1320,15 @@ public final class ManagementApiSimulator implements AutoCloseable {
         claims.put("tid", tenant);
         claims.put("uti", Jwts.b64u(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII)).substring(0, 22));
         claims.put("ver", "1.0");
-        String token = Jwts.signHs256(claims, tokenKey);
+        return Jwts.signHs256(claims, tokenKey);
+    }
+
+    private void issueToken(Call c, String tenant, AppSpec app, String acr, boolean v2, String target)
+            throws IOException {
+        Instant now = clock.instant();
+        long iat = now.getEpochSecond() - 300;
+        long exp = now.getEpochSecond() + tokenLifetime.getSeconds();
+        String token = accessToken(tenant, app, acr, now);
         ObjectNode n = Jwts.JSON.createObjectNode();
         long expiresIn = tokenLifetime.getSeconds();
         n.put("token_type", "Bearer");

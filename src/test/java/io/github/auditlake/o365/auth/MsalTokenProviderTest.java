@@ -245,7 +245,7 @@ public class MsalTokenProviderTest {
     void eachCloudsAuthorityAndScope(Cloud cloud) {
         ClientSettings s = ClientSettings.builder().tenantId(TENANT).clientId(CLIENT).clientSecret(SECRET)
                 .cloud(cloud).loginBaseUrl(stub.baseUrl()).build();
-        MsalTokenProvider p = ManagementApis.tokenProvider(s, http);
+        MsalTokenProvider p = (MsalTokenProvider) ManagementApis.tokenProvider(s, http);
         String expectedLogin = switch (cloud) {
             case COMMERCIAL, GCC -> "https://login.microsoftonline.com";
             case GCC_HIGH, DOD -> "https://login.microsoftonline.us";

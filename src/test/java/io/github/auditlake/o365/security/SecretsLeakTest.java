@@ -54,14 +54,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Plants recognisable values for every kind of credential (client secret, PKCS#12 password, PEM private key, proxy
- * password, trust store password; client assertions and access tokens are collected from what the simulator
- * received), drives every path that could carry them (validate() with good and bad values, task start, poll and stop,
+ * password, trust store password; client assertions and access tokens, managed-identity ones included, are collected
+ * from what the simulator received), drives every path that could carry them (validate() with good and bad values, task start, poll and stop,
  * a failure of each error class, TRACE logging of everything, metrics, toString() of the config and settings
  * classes) and asserts that none appears in any log line, exception, message or string.
  */
 class SecretsLeakTest {
     static final String TENANT = "5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b";
     static final String CLIENT = "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69";
+    /** The system-assigned managed identity of the simulated machine. */
+    static final String MANAGED_IDENTITY = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     static final String SECRET = "PLANTED-client-secret-4f1d";
     static final String WRONG_SECRET = "PLANTED-wrong-secret-77aa";
     static final String P12_PASSWORD = "PLANTED-p12-password-3e9c";
@@ -184,7 +186,8 @@ class SecretsLeakTest {
         String noRoleTenant = "5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4c";
         List<String> texts = new ArrayList<>();
         try (ManagementApiSimulator sim = ManagementApiSimulator.builder().clock(clock).seed(3).pageSize(20)
-                .tenant(TenantSpec.of(TENANT).app(secretApp).volumeAll(Volume.of(4, 5)).backfill(Duration.ofHours(3)))
+                .tenant(TenantSpec.of(TENANT).app(secretApp).app(AppSpec.of(MANAGED_IDENTITY).systemAssignedIdentity())
+                        .volumeAll(Volume.of(4, 5)).backfill(Duration.ofHours(3)))
                 .tenant(TenantSpec.of(noRoleTenant).app(AppSpec.of(CLIENT).secret(SECRET).noRoles()))
                 .build().start()) {
             O365AuditSourceConnector connector = new O365AuditSourceConnector();
@@ -219,6 +222,19 @@ class SecretsLeakTest {
             userInfo.put("o365.http.proxy.url", "http://bob:" + PROXY_PASSWORD + "@127.0.0.1:1");
             texts.add(describe(connector.validate(userInfo)));
 
+            // managed identity: the machine's identity, then one it does not have
+            Map<String, String> managed = props(sim);
+            managed.remove("o365.client.id");
+            managed.remove("o365.login.url");
+            managed.put("o365.auth.method", "managed-identity");
+            managed.put("o365.managed.identity.endpoint", sim.identityEndpoint());
+            texts.add(describe(connector.validate(managed)));
+            Map<String, String> unknownIdentity = new HashMap<>(managed);
+            unknownIdentity.put("o365.managed.identity.client.id", "11111111-2222-4333-8444-555555555555");
+            String identityErrors = describe(connector.validate(unknownIdentity));
+            assertTrue(identityErrors.contains("Identity not found"), identityErrors);
+            texts.add(identityErrors);
+
             // toString() of every config and settings class
             texts.add(new O365SourceConfig(proxied).toString());
             texts.add(String.valueOf(new O365SourceConfig(proxied).values()));
@@ -228,9 +244,11 @@ class SecretsLeakTest {
                     .tlsTrust(new TlsTrust(p12, TRUST_PASSWORD, "PKCS12", null)).build().toString());
             texts.add(ClientCredential.secret(SECRET).toString());
             texts.add(ClientCredential.certificate(p12, P12_PASSWORD).toString());
+            texts.add(ClientSettings.builder().tenantId(TENANT).credential(ClientCredential.managedIdentity(null))
+                    .identityEndpoint(sim.identityEndpoint()).build().toString());
 
-            // the task: start, poll, stop (secret), then (certificate)
-            for (Map<String, String> base : List.of(good, certificate)) {
+            // the task: start, poll, stop (secret), then (certificate), then (managed identity)
+            for (Map<String, String> base : List.of(good, certificate, managed)) {
                 Map<String, String> task = new HashMap<>(base);
                 task.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|" + ContentType.EXCHANGE.wireName());
                 task.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100000");
@@ -272,6 +290,8 @@ class SecretsLeakTest {
                         .ifPresent(tokens::add);
             }
             assertFalse(tokens.isEmpty(), "the simulator saw bearer tokens");
+            assertTrue(sim.requests().stream().anyMatch(r -> r.path().equals(ManagementApiSimulator.IMDS_TOKEN_PATH)
+                    && r.status() == 200), "a managed-identity token was issued (and is among the planted tokens)");
 
             List<String> everything = new ArrayList<>(captured);
             everything.addAll(texts);
