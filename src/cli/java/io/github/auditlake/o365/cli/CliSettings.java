@@ -1,6 +1,7 @@
 package io.github.auditlake.o365.cli;
 
 import io.github.auditlake.o365.api.Version;
+import io.github.auditlake.o365.auth.ClientCredential;
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.Cloud;
 
@@ -29,6 +30,8 @@ final class CliSettings {
     static final String ENV_CLOUD = "O365_CLOUD";
     static final String ENV_API_URL = "O365_API_URL";
     static final String ENV_LOGIN_URL = "O365_LOGIN_URL";
+    static final String ENV_AUTH_METHOD = "O365_AUTH_METHOD";
+    static final String ENV_FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE";
 
     static final String KEY_TENANT = "o365.tenant.id";
     static final String KEY_CLIENT_ID = "o365.client.id";
@@ -43,6 +46,26 @@ final class CliSettings {
     static final String KEY_PROXY_USER = "o365.http.proxy.user";
     static final String KEY_PROXY_PASSWORD = "o365.http.proxy.password";
     static final String KEY_REQUESTS_PER_MINUTE = "o365.requests.per.minute";
+    static final String KEY_AUTH_METHOD = "o365.auth.method";
+    static final String KEY_ASSERTION_FILE = "o365.client.assertion.file";
+    static final String KEY_MI_CLIENT_ID = "o365.managed.identity.client.id";
+    static final String KEY_MI_ENDPOINT = "o365.managed.identity.endpoint";
+
+    /** How to sign in, as the connector's {@code o365.auth.method} names it. */
+    enum AuthMethod {
+        SECRET("secret"), CERTIFICATE("certificate"), WORKLOAD_IDENTITY("workload-identity"),
+        MANAGED_IDENTITY("managed-identity");
+
+        final String configName;
+
+        AuthMethod(String configName) {
+            this.configName = configName;
+        }
+    }
+
+    /** The secretless sign-in settings: a federated token file, or a managed identity. */
+    record Secretless(AuthMethod method, Value assertionFile, Value identityClientId, Value identityEndpoint) {
+    }
 
     /** A resolved value and where it came from (for --verbose and messages; never the value of a secret). */
     record Value(String value, String source) {
@@ -63,10 +86,12 @@ final class CliSettings {
     private final Value publisherId;
     private final Proxy proxy;
     private final Integer requestsPerMinute;
+    private final Secretless secretless;
 
     private CliSettings(Value tenant, Value clientId, Value clientSecret, Value certificatePath,
                         Value certificatePassword, Cloud cloud, Value apiUrl, Value loginUrl, Value publisherId,
-                        Proxy proxy, Integer requestsPerMinute) {
+                        Proxy proxy, Integer requestsPerMinute, Secretless secretless) {
+        this.secretless = secretless;
         this.tenant = tenant;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
@@ -154,8 +179,65 @@ final class CliSettings {
                 throw CliException.usage("--config: " + KEY_REQUESTS_PER_MINUTE + " is not a number: " + rpmText);
             }
         }
+        Secretless secretless = secretless(o, env, file, secret != null || certPath != null);
         return new CliSettings(tenant, clientId, secret, certPath, certPassword, cloud, apiUrl, loginUrl, publisher,
-                proxy, rpm);
+                proxy, rpm, secretless);
+    }
+
+    /**
+     * The method named by {@code --auth-method}, O365_AUTH_METHOD or {@code o365.auth.method}; null for the secret
+     * or certificate given (auto). A secretless method with a secret or certificate also given is a usage error.
+     */
+    private static Secretless secretless(GlobalOptions o, Map<String, String> env, ConnectorConfigFile file,
+                                         boolean credentialGiven) {
+        Value m = pick(o.authMethod, "--auth-method", env, ENV_AUTH_METHOD, file, KEY_AUTH_METHOD);
+        String name = m == null ? "auto" : m.value().toLowerCase(Locale.ROOT);
+        AuthMethod method = null;
+        for (AuthMethod a : AuthMethod.values()) {
+            if (a.configName.equals(name)) {
+                method = a;
+            }
+        }
+        if (method == null && !name.equals("auto")) {
+            throw CliException.usage("unknown sign-in method '" + m.value() + "' (from " + m.source()
+                    + "): use one of auto, secret, certificate, workload-identity, managed-identity");
+        }
+        if (method != AuthMethod.WORKLOAD_IDENTITY && method != AuthMethod.MANAGED_IDENTITY) {
+            return null;
+        }
+        if (credentialGiven) {
+            throw CliException.usage("sign-in method " + method.configName + " (from " + m.source() + ") takes no "
+                    + "client secret or certificate: remove them, or choose another method");
+        }
+        if (method == AuthMethod.WORKLOAD_IDENTITY) {
+            String flag = o.clientAssertionFile == null ? null : o.clientAssertionFile.toString();
+            Value f = pick(flag, "--client-assertion-file", env, ENV_FEDERATED_TOKEN_FILE, file, KEY_ASSERTION_FILE);
+            if (f == null) {
+                throw CliException.usage("sign-in method workload-identity needs the federated token file: give "
+                        + "--client-assertion-file, set " + ENV_FEDERATED_TOKEN_FILE + ", or put " + KEY_ASSERTION_FILE
+                        + " in the file given to --config");
+            }
+            return new Secretless(method, f, null, null);
+        }
+        Value id = pick(o.managedIdentityClientId, "--managed-identity-client-id", null, null, file, KEY_MI_CLIENT_ID);
+        Value endpoint = pick(o.identityEndpoint, "--identity-endpoint", null, null, file, KEY_MI_ENDPOINT);
+        return new Secretless(method, null, id, endpoint);
+    }
+
+    /** What signs in, in words (never a secret). */
+    String credentialKind() {
+        if (secretless != null && secretless.method() == AuthMethod.MANAGED_IDENTITY) {
+            return secretless.identityClientId() == null ? "the system-assigned managed identity"
+                    : "the user-assigned managed identity " + secretless.identityClientId().value();
+        }
+        if (secretless != null) {
+            return "a federated token file (" + secretless.assertionFile().value() + ")";
+        }
+        return certificatePath != null ? "certificate" : "client secret";
+    }
+
+    boolean usesManagedIdentity() {
+        return secretless != null && secretless.method() == AuthMethod.MANAGED_IDENTITY;
     }
 
     private static void requireOne(String secret, String cert, String what) {
@@ -277,8 +359,8 @@ final class CliSettings {
      */
     ClientSettings toClientSettings(CliContext ctx, int requestsPerMinute) {
         String tenantId = tenantId();
-        String client = clientId();
-        if (clientSecret == null && certificatePath == null) {
+        String client = usesManagedIdentity() ? null : clientId();
+        if (clientSecret == null && certificatePath == null && secretless == null) {
             throw CliException.usage("no credential: give --certificate FILE, or set " + ENV_CLIENT_SECRET + " (or "
                     + ENV_CERTIFICATE_PATH + "), or put " + KEY_CLIENT_SECRET + " (or " + KEY_CERTIFICATE_PATH
                     + ") in the file given to --config; --client-secret works too but shows in the process list");
@@ -296,7 +378,15 @@ final class CliSettings {
                     // the operator typed these endpoints: no worker allow-list applies to their own tool
                     .allowList(io.github.auditlake.o365.api.EndpointAllowList.ANY)
                     .burstAtStart(true);
-            if (clientSecret != null) {
+            if (usesManagedIdentity()) {
+                b.credential(ClientCredential.managedIdentity(secretless.identityClientId() == null ? null
+                        : secretless.identityClientId().value()));
+                if (secretless.identityEndpoint() != null) {
+                    b.identityEndpoint(secretless.identityEndpoint().value());
+                }
+            } else if (secretless != null) {
+                b.credential(ClientCredential.assertionFile(Path.of(secretless.assertionFile().value())));
+            } else if (clientSecret != null) {
                 b.clientSecret(clientSecret.value());
             } else {
                 b.certificate(Path.of(certificatePath.value()),
@@ -328,7 +418,9 @@ final class CliSettings {
         List<String> lines = new ArrayList<>();
         lines.add("tenant id: " + show(tenant));
         lines.add("client id: " + show(clientId));
-        if (clientSecret != null) {
+        if (secretless != null) {
+            lines.add("credential: " + credentialKind());
+        } else if (clientSecret != null) {
             lines.add("credential: client secret *** (from " + clientSecret.source() + ")");
         } else if (certificatePath != null) {
             lines.add("credential: certificate " + show(certificatePath) + ", password "

@@ -106,7 +106,7 @@ final class DoctorCommand extends ApiCommand {
             boolean proxyOk = checkProxy(st);
             checkLogin(http, st, cs);
             checkApiAndClock(http, st, cs, proxyOk);
-            String token = signIn(http, cs);
+            String token = signIn(http, st, cs);
             if (token != null) {
                 checkRoles(token);
                 try (ManagementApi api = ctx.createApi(cs)) {
@@ -124,8 +124,8 @@ final class DoctorCommand extends ApiCommand {
     }
 
     private void checkSettings(CliSettings st, ClientSettings cs) {
-        report(Status.OK, "settings", "tenant " + cs.tenantId() + ", client " + cs.clientId() + ", "
-                + (st.usesCertificate() ? "certificate" : "client secret") + ", cloud " + cs.cloud().configName()
+        report(Status.OK, "settings", "tenant " + cs.tenantId() + ", client " + (cs.clientId() == null ? "none" : cs.clientId()) + ", "
+                + st.credentialKind() + ", cloud " + cs.cloud().configName()
                 + ", API " + st.apiBaseUrl() + ", sign-in " + st.loginBaseUrl()
                 + (st.proxy() == null ? "" : ", proxy " + st.proxy().host() + ":" + st.proxy().port()));
         if (!GUID.matcher(cs.tenantId()).matches()) {
@@ -228,10 +228,11 @@ final class DoctorCommand extends ApiCommand {
     }
 
     /** Signs in; the token, or null after a FAIL line. */
-    private String signIn(OkHttpClient http, ClientSettings cs) {
+    private String signIn(OkHttpClient http, CliSettings st, ClientSettings cs) {
         try (TokenProvider tokens = ManagementApis.tokenProvider(cs, http)) {
             AccessToken t = tokens.token();
-            report(Status.OK, "sign-in", "signed in as application " + cs.clientId() + " (token valid until "
+            report(Status.OK, "sign-in", "signed in as " + (st.usesManagedIdentity() ? st.credentialKind() : "application " + cs.clientId())
+                    + " (token valid until "
                     + t.expiresOn().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")");
             return t.value();
         } catch (ApiException e) {

@@ -57,6 +57,27 @@ final class GlobalOptions {
                     + "o365.* settings from; $${file:PATH:KEY}, $${directory:DIR:FILE} and $${env:NAME} are resolved.")
     Path config;
 
+    @Option(names = "--auth-method", paramLabel = "METHOD", scope = ScopeType.INHERIT, order = 112,
+            description = "How to sign in: secret, certificate, workload-identity (a federated token file, no "
+                    + "secret) or managed-identity (Azure, no secret); default: the secret or certificate given. Also "
+                    + "O365_AUTH_METHOD, or o365.auth.method in --config.")
+    String authMethod;
+
+    @Option(names = "--client-assertion-file", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 113,
+            description = "workload-identity: the federated token file, read again for every token request. Default: "
+                    + "AZURE_FEDERATED_TOKEN_FILE, or o365.client.assertion.file in --config.")
+    Path clientAssertionFile;
+
+    @Option(names = "--managed-identity-client-id", paramLabel = "GUID", scope = ScopeType.INHERIT, order = 114,
+            description = "managed-identity: the client id of a user-assigned identity; none: the system-assigned "
+                    + "one. Also o365.managed.identity.client.id in --config.")
+    String managedIdentityClientId;
+
+    @Option(names = "--identity-endpoint", paramLabel = "URL", scope = ScopeType.INHERIT, order = 115,
+            description = "managed-identity: another identity endpoint than Azure's instance metadata service. Also "
+                    + "o365.managed.identity.endpoint in --config.")
+    String identityEndpoint;
+
     @Option(names = "--verbose", scope = ScopeType.INHERIT, order = 111,
             description = "Say where each setting came from and what is retried; stack traces on errors.")
     boolean verbose;
