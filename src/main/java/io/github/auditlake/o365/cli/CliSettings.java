@@ -295,6 +295,9 @@ final class CliSettings {
                     // the operator typed these endpoints: no worker allow-list applies to their own tool
                     .allowList(io.github.auditlake.o365.api.EndpointAllowList.ANY)
                     .burstAtStart(true);
+            if (ctx.serviceClock() != null) {
+                b.serviceClock(ctx.serviceClock());
+            }
             if (clientSecret != null) {
                 b.clientSecret(clientSecret.value());
             } else {
