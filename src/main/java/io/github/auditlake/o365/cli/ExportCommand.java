@@ -192,8 +192,7 @@ final class ExportCommand extends ApiCommand {
                 range.end(), false);
     }
 
-    private Totals collect(ManagementApi api, List<ContentType> types, Times.Window range, RecordFormat out)
-            throws IOException {
+    private Totals collect(ManagementApi api, List<ContentType> types, Times.Window range, RecordFormat out) {
         String tenant = settings().tenantId();
         Map<StreamId, StreamCursor> positions = new LinkedHashMap<>();
         for (ContentType t : types) {

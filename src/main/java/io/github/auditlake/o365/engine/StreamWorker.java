@@ -13,6 +13,7 @@ import io.github.auditlake.o365.cursor.WindowPlanner.Window;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -156,7 +157,7 @@ final class StreamWorker implements Runnable {
                             + "lists; it can no longer be collected", stream, cursor.highWatermark(), endAt);
                     cursor = cursor.withHighWatermarkAtLeast(endAt);
                 }
-                Instant cap = now.minus(WindowPlanner.END_MARGIN).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+                Instant cap = now.minus(WindowPlanner.END_MARGIN).truncatedTo(ChronoUnit.MILLIS);
                 caughtUp = false;
                 if (w.isPresent() && w.get().end().isAfter(cap)) {
                     Duration until = Duration.between(cap, w.get().end());
@@ -194,7 +195,7 @@ final class StreamWorker implements Runnable {
         if (e == null) {
             return null;
         }
-        Instant ms = e.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant ms = e.truncatedTo(ChronoUnit.MILLIS);
         return ms.equals(e) ? e : ms.plusMillis(1);
     }
 
