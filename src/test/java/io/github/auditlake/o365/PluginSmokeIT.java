@@ -12,6 +12,7 @@ import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
+import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -121,20 +121,9 @@ class PluginSmokeIT {
             List<String> plugins = worker.connectorPlugins();
             assertTrue(plugins.contains(O365AuditSourceConnector.class.getName()), "plugins " + plugins);
 
-            Map<String, String> config = new LinkedHashMap<>();
-            config.put("connector.class", O365AuditSourceConnector.class.getName());
-            config.put("tasks.max", "2");
-            config.put("o365.tenant.id", TENANT);
-            config.put("o365.client.id", CLIENT);
-            config.put("o365.client.secret", SECRET);
-            config.put("o365.api.url", sim.baseUrl());
-            config.put("o365.login.url", sim.baseUrl());
-            config.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(2).toMillis()));
-            config.put("o365.poll.interval.ms", "1000");
-            config.put("o365.heartbeat.interval.ms", "0");
-            config.put("topic", topic);
-            config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-            config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+            Map<String, String> config = ConnectorConfigs.forSimulator(sim.baseUrl()).connector(2).tenant(TENANT)
+                    .client(CLIENT, SECRET).lookback(Duration.ofHours(2)).pollInterval(Duration.ofSeconds(1))
+                    .noHeartbeats().topic(topic).stringConverters().build();
             if (EXACTLY_ONCE) {
                 config.put("exactly.once.support", "required");
                 config.put("transaction.boundary", "connector");

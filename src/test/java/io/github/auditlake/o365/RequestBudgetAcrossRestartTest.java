@@ -3,6 +3,7 @@ package io.github.auditlake.o365;
 import io.github.auditlake.o365.config.DefaultApiFactory;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
@@ -10,9 +11,9 @@ import io.github.auditlake.o365.simulator.RecordedRequest;
 import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
+import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import io.github.auditlake.o365.testkit.FakeTaskContext;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -34,17 +35,10 @@ class RequestBudgetAcrossRestartTest {
                 .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret("s3cret"))
                         .volumeAll(Volume.of(200, 1)).backfill(Duration.ofHours(6)))
                 .build().start()) {
-            Map<String, String> props = new HashMap<>();
-            props.put("o365.tenant.id", TENANT);
-            props.put("o365.client.id", CLIENT);
-            props.put("o365.client.secret", "s3cret");
-            props.put("o365.api.url", sim.baseUrl());
-            props.put("o365.login.url", sim.baseUrl());
-            props.put("o365.content.types", "Audit.Exchange");
-            props.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(6).toMillis()));
-            props.put("o365.requests.per.minute", Integer.toString(BUDGET));
-            props.put("o365.heartbeat.interval.ms", "0");
-            props.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange");
+            Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(TENANT)
+                    .client(CLIENT, "s3cret").contentTypes(ContentType.EXCHANGE).lookback(Duration.ofHours(6))
+                    .with("o365.requests.per.minute", Integer.toString(BUDGET)).noHeartbeats()
+                    .with(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange").build();
             FakeTaskContext ctx = new FakeTaskContext(false);
             long restartAt = runFor(props, ctx, Duration.ofSeconds(15));
             runFor(props, ctx, Duration.ofSeconds(50));

@@ -15,6 +15,7 @@ import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
 import io.github.auditlake.o365.testkit.Await;
+import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import io.github.auditlake.o365.testkit.FakeTaskContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,17 +47,10 @@ class TaskAgainstSimulatorTest {
                         .volumeAll(Volume.of(4, 15)).backfill(Duration.ofDays(2))
                         .lateBlobs(0.1, Duration.ofMinutes(30)).duplicates(0.05))
                 .build().start()) {
-            Map<String, String> props = new HashMap<>();
-            props.put("o365.tenant.id", TENANT);
-            props.put("o365.client.id", CLIENT);
-            props.put("o365.client.secret", "s3cret");
-            props.put("o365.api.url", sim.baseUrl());
-            props.put("o365.login.url", sim.baseUrl());
-            props.put("o365.initial.lookback.ms", Long.toString(Duration.ofDays(2).toMillis()));
-            props.put("o365.heartbeat.interval.ms", "0");
-            props.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, List.of(ContentType.values()).stream()
-                    .map(t -> TENANT + "|" + t.wireName()).collect(Collectors.joining(",")));
-            props.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100000");
+            Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(TENANT)
+                    .client(CLIENT, "s3cret").lookback(Duration.ofDays(2)).noHeartbeats()
+                    .task(List.of(ContentType.values()).stream().map(t -> TENANT + "|" + t.wireName())
+                            .collect(Collectors.joining(",")), 100000).build();
             FakeTaskContext ctx = new FakeTaskContext(false);
             List<SourceRecord> delivered = new ArrayList<>();
 
@@ -102,17 +96,9 @@ class TaskAgainstSimulatorTest {
                 .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret("s3cret").roles(AppSpec.ROLE_READ))
                         .volumeAll(Volume.of(6, 5)).backfill(Duration.ofHours(8)).duplicates(0.5))
                 .build().start()) {
-            Map<String, String> props = new HashMap<>();
-            props.put("o365.tenant.id", TENANT);
-            props.put("o365.client.id", CLIENT);
-            props.put("o365.client.secret", "s3cret");
-            props.put("o365.api.url", sim.baseUrl());
-            props.put("o365.login.url", sim.baseUrl());
-            props.put("o365.content.types", "Audit.Exchange");
-            props.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(8).toMillis()));
-            props.put("o365.heartbeat.interval.ms", "0");
-            props.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange");
-            props.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100000");
+            Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(TENANT)
+                    .client(CLIENT, "s3cret").contentTypes(ContentType.EXCHANGE).lookback(Duration.ofHours(8))
+                    .noHeartbeats().task(TENANT + "|Audit.Exchange", 100000).build();
             List<SimBlob> blobs = sim.visibleBlobs(TENANT, ContentType.EXCHANGE, T0.minus(Duration.ofHours(8)),
                     T0.minus(Duration.ofHours(1)));
             Map<String, List<String>> idsByBlob = new HashMap<>();
@@ -165,16 +151,11 @@ class TaskAgainstSimulatorTest {
                 .tenant(TenantSpec.of(other).app(AppSpec.of(CLIENT).secret("s3cret").roles(AppSpec.ROLE_READ))
                         .volumeAll(Volume.of(4, 5)).backfill(Duration.ofHours(6)))
                 .build().start()) {
-            Map<String, String> props = new HashMap<>();
-            props.put("o365.tenant.ids", TENANT + ", " + other);
-            props.put("o365.client.id", CLIENT);
-            props.put("o365.client.secret", "s3cret");
-            props.put("o365.api.url", sim.baseUrl());
-            props.put("o365.login.url", sim.baseUrl());
-            props.put("o365.content.types", "Audit.Exchange");
-            props.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(6).toMillis()));
-            props.put("o365.heartbeat.interval.ms", "0");
-            props.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + other + "|Audit.Exchange");
+            Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl()).tenants(TENANT + ", " + other)
+                    .client(CLIENT, "s3cret").contentTypes(ContentType.EXCHANGE).lookback(Duration.ofHours(6))
+                    .noHeartbeats()
+                    .with(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + other + "|Audit.Exchange")
+                    .build();
             FakeTaskContext ctx = new FakeTaskContext(false);
             List<SourceRecord> delivered = new ArrayList<>();
             Set<String> expected = new HashSet<>();

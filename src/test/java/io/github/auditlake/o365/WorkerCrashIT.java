@@ -12,13 +12,13 @@ import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
+import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -55,20 +55,11 @@ class WorkerCrashIT {
             // both in the try: if b fails to start, a is still stopped
             try (ProcessConnectWorker a = worker(work.resolve("a"), kafka);
                  ProcessConnectWorker b = worker(work.resolve("b"), kafka)) {
-                Map<String, String> c = new LinkedHashMap<>();
-                c.put("connector.class", O365AuditSourceConnector.class.getName());
-                c.put("tasks.max", "1");
-                c.put("o365.tenant.id", TENANT);
-                c.put("o365.client.id", CLIENT);
-                c.put("o365.client.secret", "crash");
-                c.put("o365.api.url", sim.baseUrl());
-                c.put("o365.login.url", sim.baseUrl());
-                c.put("o365.content.types", "Audit.Exchange,Audit.General");
-                c.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(3).toMillis()));
-                c.put("o365.poll.interval.ms", "1000");
-                c.put("o365.batch.max.records", "100");
-                c.put("o365.transaction.max.records", "150");
-                c.put("topic", "audit-crash");
+                Map<String, String> c = ConnectorConfigs.forSimulator(sim.baseUrl()).connector(1).tenant(TENANT)
+                        .client(CLIENT, "crash").contentTypes(ContentType.EXCHANGE, ContentType.GENERAL)
+                        .lookback(Duration.ofHours(3)).pollInterval(Duration.ofSeconds(1))
+                        .with("o365.batch.max.records", "100").with("o365.transaction.max.records", "150")
+                        .topic("audit-crash").build();
                 // the heartbeat topic is created by Connect (KIP-158); the broker does not auto-create topics
                 c.put("topic.creation.default.replication.factor", "-1");
                 c.put("topic.creation.default.partitions", "1");

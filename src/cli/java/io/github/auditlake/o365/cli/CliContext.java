@@ -3,6 +3,7 @@ package io.github.auditlake.o365.cli;
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.client.ManagementApis;
+import io.github.auditlake.o365.api.ServiceClock;
 import io.github.auditlake.o365.api.Sleeper;
 
 import java.io.FileOutputStream;
@@ -35,11 +36,23 @@ final class CliContext {
     private final Random random;
     private final boolean interactive;
     private final Function<ClientSettings, ManagementApi> apiFactory;
+    private final ServiceClock serviceClock;
     private final Set<String> secrets = ConcurrentHashMap.newKeySet();
     private volatile boolean verbose;
 
     CliContext(OutputStream out, OutputStream err, Map<String, String> env, Clock clock, Sleeper sleeper,
                Random random, boolean interactive, Function<ClientSettings, ManagementApi> apiFactory) {
+        this(out, err, env, clock, sleeper, random, interactive, apiFactory, null);
+    }
+
+    /**
+     * @param serviceClock the service's time as the client and the export's engine see it; null: learned from the
+     *                     service's {@code Date} headers (tests with a simulated clock pass one fixed to it, since a
+     *                     local simulator's {@code Date} headers carry the real time)
+     */
+    CliContext(OutputStream out, OutputStream err, Map<String, String> env, Clock clock, Sleeper sleeper,
+               Random random, boolean interactive, Function<ClientSettings, ManagementApi> apiFactory,
+               ServiceClock serviceClock) {
         this.out = Objects.requireNonNull(out, "out");
         this.err = new PrintStream(Objects.requireNonNull(err, "err"), true, StandardCharsets.UTF_8);
         this.env = Map.copyOf(env);
@@ -48,6 +61,7 @@ final class CliContext {
         this.random = Objects.requireNonNull(random, "random");
         this.interactive = interactive;
         this.apiFactory = Objects.requireNonNull(apiFactory, "apiFactory");
+        this.serviceClock = serviceClock;
     }
 
     /** The real process: System.out/err (unbuffered descriptors; the CLI buffers itself), env, wall clock. */
@@ -68,6 +82,11 @@ final class CliContext {
 
     Clock clock() {
         return clock;
+    }
+
+    /** The service's time to use, or null to learn it from the service's {@code Date} headers. */
+    ServiceClock serviceClock() {
+        return serviceClock;
     }
 
     Sleeper sleeper() {

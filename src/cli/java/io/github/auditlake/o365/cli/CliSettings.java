@@ -378,6 +378,9 @@ final class CliSettings {
                     // the operator typed these endpoints: no worker allow-list applies to their own tool
                     .allowList(io.github.auditlake.o365.api.EndpointAllowList.ANY)
                     .burstAtStart(true);
+            if (ctx.serviceClock() != null) {
+                b.serviceClock(ctx.serviceClock());
+            }
             if (usesManagedIdentity()) {
                 b.credential(ClientCredential.managedIdentity(secretless.identityClientId() == null ? null
                         : secretless.identityClientId().value()));

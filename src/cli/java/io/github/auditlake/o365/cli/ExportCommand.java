@@ -2,8 +2,17 @@ package io.github.auditlake.o365.cli;
 
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentBlob;
+import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.cursor.StreamCursor;
+import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.cursor.WindowPlanner;
+import io.github.auditlake.o365.engine.CollectionEngine;
+import io.github.auditlake.o365.engine.Emission;
+import io.github.auditlake.o365.engine.EngineSettings;
+import io.github.auditlake.o365.metrics.EngineMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,28 +23,32 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CompletionService;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
+import java.util.Optional;
 
-/** {@code export}: every record of a time range. */
+/**
+ * {@code export}: every record of a time range, collected by the connector's {@link CollectionEngine} with an end
+ * bound. Each content type is a stream whose position starts at the range's start; the engine lists the range once
+ * in windows of up to 24 hours, fetches blobs concurrently within the request budget, retries faults as the
+ * connector does and delivers a blob listed twice once. This command only writes what the engine emits.
+ */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Writes every record of a time range (jsonl, json, csv or table).",
             "",
-            "Every record of the blobs whose contentCreated lies in [start, end): the range is "
-                + "listed in windows of at most 24 h, each blob is fetched once (even when listed twice) by "
-                + "--concurrency workers within the request budget, and failures are retried as the connector "
-                + "retries them (transient ones until the blob expires; blobs already gone are skipped and named on "
-                + "stderr). A blob's records are written together, in their order, once the blob is complete; blobs "
-                + "are written in the order they complete. A summary line goes to stderr.",
+            "Every record of the blobs whose contentCreated lies in [start, end), collected by the connector's "
+                + "engine: each content type's range is listed once in windows of at most 24 h, each blob is "
+                + "fetched once (even when listed twice) by --concurrency workers within the request budget, and "
+                + "failures are retried as the connector retries them (transient ones until the blob expires; blobs "
+                + "already gone are skipped and named on stderr). A blob's records are written together, in their "
+                + "order, once the blob is complete; a content type's blobs in contentCreated order. The last window "
+                + "is listed once the service's time has passed the end (a few seconds with --end now). A summary "
+                + "line goes to stderr.",
             "The API filters on when a blob became available (contentCreated), not on the records' CreationTime, and "
                 + "may repeat a record in several blobs (same Id): de-duplicate on Id downstream if needed."})
 final class ExportCommand extends ApiCommand {
@@ -74,6 +87,13 @@ final class ExportCommand extends ApiCommand {
             description = "Request budget; default: o365.requests.per.minute from --config, else 1800.")
     Integer requestsPerMinute;
 
+    /** Heap for records fetched ahead of writing (the connector's default). */
+    static final long BUFFER_MAX_BYTES = 32L << 20;
+    /** The service's time must pass the range's end (less a margin) before the last window is listed: checked this often. */
+    static final Duration POLL_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration POLL_WAIT = Duration.ofMillis(200);
+    private static final int POLL_MAX = 1024;
+
     ExportCommand(CliContext ctx) {
         super(ctx);
     }
@@ -81,7 +101,8 @@ final class ExportCommand extends ApiCommand {
     @Override
     protected int execute() throws Exception {
         List<ContentType> types = ContentTypes.parse(contentType);
-        Times.Window range = Times.range(start, end, ctx.clock().instant());
+        Instant now = ctx.clock().instant();
+        Times.Window range = Times.range(start, end, now);
         if (concurrency < 1 || concurrency > 64) {
             throw CliException.usage("--concurrency must be 1..64, got " + concurrency);
         }
@@ -101,18 +122,19 @@ final class ExportCommand extends ApiCommand {
             throw CliException.usage("--requests-per-minute must be at least 1, got " + rpm);
         }
         ClientSettings cs = clientSettings(rpm);
+        Optional<Times.Window> collected = collectable(range, now);
 
         Path target = output.equals("-") ? null : Path.of(output);
         Path part = target == null ? null : target.resolveSibling(target.getFileName() + ".part");
         Totals totals;
         try (ManagementApi api = ctx.createApi(cs)) {
-            List<ContentBlob> blobs = new Listings(api, ctx).blobs(types, range);
-            ctx.debug("export: " + blobs.size() + " blobs to fetch in " + Times.windows(range).size()
-                    + " windows per content type");
             OutputStream os = part == null ? ctx.out() : Files.newOutputStream(part);
             try {
                 Writer w = Output.writer(os);
-                totals = fetchAndWrite(api, blobs, RecordFormat.of(fmt, columns, w));
+                RecordFormat out = RecordFormat.of(fmt, columns, w);
+                out.begin();
+                totals = collected.isEmpty() ? new Totals() : collect(api, types, collected.get(), out);
+                out.end();
                 w.flush();
             } catch (IOException | UncheckedIOException e) {
                 IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
@@ -137,122 +159,180 @@ final class ExportCommand extends ApiCommand {
         return 0;
     }
 
+    /**
+     * What can be collected of {@code range} at {@code now}: it ends at most at now (no content is created in the
+     * future, and the engine waits for the service's time to pass the end), and starts inside the API's retention
+     * (with a note when that cuts its start). Empty when nothing of it is left.
+     */
+    private Optional<Times.Window> collectable(Times.Window range, Instant now) {
+        Instant to = range.end().isAfter(now) ? now : range.end();
+        if (!range.start().isBefore(to)) {
+            return Optional.empty();
+        }
+        Optional<Times.Window> listable = Times.listable(new Times.Window(range.start(), to), now);
+        if (listable.isPresent() && !listable.get().start().equals(range.start())) {
+            ctx.info("note: listing from " + listable.get().start() + " instead of " + range.start() + ": the API "
+                    + "refuses starts at its 7-day limit, and content created before then expires within minutes");
+        }
+        return listable;
+    }
+
     private static final class Totals {
         long blobs;
         long records;
         long skipped;
     }
 
-    private Totals fetchAndWrite(ManagementApi api, List<ContentBlob> blobs, RecordFormat out) throws IOException {
-        Totals t = new Totals();
-        out.begin();
-        if (blobs.isEmpty()) {
-            out.end();
-            return t;
+    /** The engine's settings for a bounded export of {@code range}. */
+    private EngineSettings engineSettings(Times.Window range) {
+        // coverage: the whole retention, so the delivered set spans the range and a blob listed twice is fetched once
+        WindowPlanner planner = new WindowPlanner(WindowPlanner.API_MAX_WINDOW.minus(WindowPlanner.RECENT),
+                WindowPlanner.API_RETENTION.minus(Times.EDGE_MARGIN), Times.EDGE_MARGIN, Duration.ofHours(1));
+        return new EngineSettings(planner, Duration.between(range.start(), range.end()), POLL_INTERVAL, concurrency,
+                BUFFER_MAX_BYTES, POLL_MAX, Duration.ZERO, false, Retrying.INITIAL, Retrying.MAX, Duration.ZERO,
+                range.end(), false);
+    }
+
+    private Totals collect(ManagementApi api, List<ContentType> types, Times.Window range, RecordFormat out) {
+        String tenant = settings().tenantId();
+        Map<StreamId, StreamCursor> positions = new LinkedHashMap<>();
+        for (ContentType t : types) {
+            positions.put(new StreamId(tenant, t), StreamCursor.startingAt(range.start(), range.start()));
         }
-        BlobFetcher fetcher = new BlobFetcher(api, ctx);
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, blobs.size()), r -> {
-            Thread th = new Thread(r, "o365-audit-fetch-" + n.incrementAndGet());
-            th.setDaemon(true);
-            return th;
-        });
-        CompletionService<BlobFetcher.Result> done = new ExecutorCompletionService<>(pool);
-        List<Future<BlobFetcher.Result>> futures = new ArrayList<>();
-        Progress progress = new Progress(blobs.size());
-        boolean ok = false;
-        try {
-            for (ContentBlob b : blobs) {
-                futures.add(done.submit(() -> fetcher.fetch(b)));
-            }
-            for (int i = 0; i < blobs.size(); i++) {
-                BlobFetcher.Result r;
+        List<StreamId> streams = List.copyOf(positions.keySet());
+        ctx.debug("export: " + streams.size() + " content type(s), " + range + ", windows of at most 24 h, "
+                + concurrency + " blobs at a time");
+        EngineMetrics metrics = new EngineMetrics();
+        Totals t = new Totals();
+        Map<StreamId, RecordBuffer> blobs = new HashMap<>();
+        Progress progress = new Progress(streams, range);
+        try (CollectionEngine engine = new CollectionEngine(streams, tenantId -> api, positions,
+                engineSettings(range), ctx.clock(), ctx.sleeper(), ctx.random(), metrics)) {
+            engine.start();
+            while (true) {
+                List<Emission> batch;
                 try {
-                    r = done.take().get();
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw CliException.failure(String.valueOf(cause), cause);
+                    batch = engine.poll(POLL_WAIT, POLL_MAX);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw CliException.failure("interrupted", e);
+                } catch (RuntimeException e) {
+                    throw explain(e, engine.failedStream());
                 }
-                if (r.isSkipped()) {
-                    t.skipped++;
-                    ctx.warn("skipped blob " + r.blob().contentId() + ": " + r.skipped());
-                } else {
-                    try (RecordBuffer records = r.records()) {
-                        records.forEach(line -> {
-                            try {
-                                out.record(line);
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                        });
-                        t.records += records.records();
-                        t.blobs++;
-                    }
+                for (Emission e : batch) {
+                    write(e, blobs, out, t);
                 }
-                progress.update(t);
+                t.blobs = metrics.blobsCompleted.sum();
+                boolean drained = engine.isDrained();
+                progress.update(metrics, t, drained);
+                if (drained) {
+                    break;
+                }
             }
-            out.end();
-            ok = true;
         } finally {
-            pool.shutdownNow();
+            blobs.values().forEach(RecordBuffer::close);
             progress.finish();
-            if (!ok) {
-                discard(pool, futures);
-            }
         }
         return t;
     }
 
-    /** After a failure: lets the workers stop, then drops the buffers of blobs fetched but not written. */
-    private static void discard(ExecutorService pool, List<Future<BlobFetcher.Result>> futures) {
-        try {
-            pool.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * Writes one emission. A blob's records are held until its last one, then written together and in their order
+     * (blobs of several content types arrive interleaved); a blob the service says is gone is named on stderr, with
+     * the records fetched before it went, if any, written.
+     */
+    private void write(Emission e, Map<StreamId, RecordBuffer> blobs, RecordFormat out, Totals t) {
+        if (e instanceof Emission.Event ev) {
+            add(blobs, ev.stream(), ev.record().json(), ev.blobEnd(), out, t);
+        } else if (e instanceof Emission.Skip sk && sk.record() != null) {
+            // an element of a blob that is not an audit record: written as served, as every element is
+            ctx.debug("blob " + sk.blob().contentId() + ": an element is not an audit record: " + sk.reason());
+            add(blobs, sk.stream(), sk.record().json(), sk.blobEnd(), out, t);
+        } else if (e instanceof Emission.Skip sk) {
+            flush(blobs.remove(sk.stream()), out, t);
+            t.skipped++;
+            ctx.warn("skipped blob " + sk.blob().contentId() + ": " + sk.reason()
+                    + (sk.recordsDelivered() > 0 ? " (after " + sk.recordsDelivered() + " records, written)" : ""));
+        } else if (e instanceof Emission.StreamFailure f) {
+            throw CliException.failure(f.reason(), null); // not raised: failures are not isolated here
         }
-        for (Future<BlobFetcher.Result> f : futures) {
-            if (f.isDone() && !f.isCancelled()) {
-                try {
-                    BlobFetcher.Result r = f.get();
-                    if (r.records() != null) {
-                        r.records().close();
-                    }
-                } catch (ExecutionException | InterruptedException | RuntimeException ignored) {
-                    // nothing to release
-                }
-            }
+        // a heartbeat is progress without records: nothing to write
+    }
+
+    private static void add(Map<StreamId, RecordBuffer> blobs, StreamId stream, String json, boolean blobEnd,
+                            RecordFormat out, Totals t) {
+        blobs.computeIfAbsent(stream, s -> new RecordBuffer()).add(json);
+        if (blobEnd) {
+            flush(blobs.remove(stream), out, t);
         }
     }
 
-    /** The progress line, on stderr, only when stderr is a terminal. */
+    private static void flush(RecordBuffer buffer, RecordFormat out, Totals t) {
+        if (buffer == null) {
+            return;
+        }
+        try (buffer) {
+            buffer.forEach(line -> {
+                try {
+                    out.record(line);
+                } catch (IOException io) {
+                    throw new UncheckedIOException(io);
+                }
+            });
+            t.records += buffer.records();
+        }
+    }
+
+    /**
+     * The failure the engine rethrows, as the CLI reports it: the service's classified error (without the engine's
+     * "for stream" wrapper), and for a missing or disabled subscription the command that starts it.
+     */
+    static RuntimeException explain(RuntimeException failure, StreamId stream) {
+        RuntimeException e = failure;
+        if (e instanceof ApiException outer && outer.getCause() instanceof ApiException inner) {
+            e = inner; // CollectionEngine.fatal names the stream around the service's error
+        }
+        if (stream != null && e instanceof ApiException a && a.getCause() instanceof ApiException r
+                && r.kind() == ErrorKind.RESUBSCRIBE) {
+            return Listings.withStartAdvice(stream.contentType(), r);
+        }
+        if (stream != null && e instanceof ApiException a && a.kind() == ErrorKind.RESUBSCRIBE) {
+            return Listings.withStartAdvice(stream.contentType(), a);
+        }
+        return e;
+    }
+
+    /** The progress line, on stderr, only when stderr is a terminal: how much of the range is done. */
     private final class Progress {
-        private final int total;
+        private final List<String> streams;
+        private final long from;
+        private final long span;
         private long lastNanos;
         private boolean shown;
 
-        Progress(int total) {
-            this.total = total;
+        Progress(List<StreamId> streams, Times.Window range) {
+            this.streams = streams.stream().map(StreamId::encode).toList();
+            this.from = range.start().toEpochMilli();
+            this.span = Math.max(1, range.end().toEpochMilli() - from);
         }
 
-        void update(Totals t) {
+        void update(EngineMetrics metrics, Totals t, boolean last) {
             if (!ctx.interactive()) {
                 return;
             }
             long now = System.nanoTime();
-            long doneCount = t.blobs + t.skipped;
-            if (doneCount < total && now - lastNanos < 200_000_000L) {
+            if (!last && now - lastNanos < 200_000_000L) {
                 return;
             }
             lastNanos = now;
             shown = true;
-            ctx.progress("\rexport: " + doneCount + "/" + total + " blobs, " + t.records + " records, " + t.skipped
-                    + " skipped ");
+            double done = 0;
+            for (String s : streams) {
+                long hw = metrics.highWatermark(s).get();
+                done += Math.min(1.0, Math.max(0.0, (double) (hw - from) / span));
+            }
+            ctx.progress(String.format(java.util.Locale.ROOT, "\rexport: %d%% of the range, %d blobs, %d records, "
+                    + "%d skipped ", Math.round(100 * done / streams.size()), t.blobs, t.records, t.skipped));
         }
 
         void finish() {

@@ -87,11 +87,16 @@ final class Listings {
             return call.get();
         } catch (ApiException e) {
             if (e.kind() == ErrorKind.RESUBSCRIBE) {
-                throw new ApiException(e.kind(), e.httpStatus(), e.errorCode().orElse(null), e.getMessage()
-                        + " Run: o365-audit subscriptions start --content-type " + type.wireName(),
-                        e.retryAfter().orElse(null), e.serverDate().orElse(null), e);
+                throw withStartAdvice(type, e);
             }
             throw e;
         }
+    }
+
+    /** A missing or disabled subscription's error (AF20022, AF20023) with the command that starts it. */
+    static ApiException withStartAdvice(ContentType type, ApiException e) {
+        return new ApiException(e.kind(), e.httpStatus(), e.errorCode().orElse(null), e.getMessage()
+                + " Run: o365-audit subscriptions start --content-type " + type.wireName(),
+                e.retryAfter().orElse(null), e.serverDate().orElse(null), e);
     }
 }

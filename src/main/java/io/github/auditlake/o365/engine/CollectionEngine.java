@@ -47,6 +47,7 @@ public final class CollectionEngine implements AutoCloseable {
     private final ExecutorService workerPool;
     private final List<StreamWorker> workers = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private volatile StreamId failedStream;
     private final java.util.Set<StreamId> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -118,6 +119,11 @@ public final class CollectionEngine implements AutoCloseable {
         }
     }
 
+    /** The stream whose failure {@link #poll} rethrows, or null while none failed. */
+    public StreamId failedStream() {
+        return failure.get() == null ? null : failedStream;
+    }
+
     public EngineMetrics metrics() {
         return metrics;
     }
@@ -163,8 +169,12 @@ public final class CollectionEngine implements AutoCloseable {
     }
 
     void fail(StreamId stream, RuntimeException e) {
-        if (failure.compareAndSet(null, e)) {
-            log.error("Stream {} failed: {}", stream, e.getMessage());
+        synchronized (failure) {
+            if (failure.get() == null) {
+                failedStream = stream; // before the failure is visible, so failedStream() names it
+                failure.set(e);
+                log.error("Stream {} failed: {}", stream, e.getMessage());
+            }
         }
     }
 

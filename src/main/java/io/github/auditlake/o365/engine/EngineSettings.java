@@ -20,7 +20,10 @@ import java.time.Instant;
  * @param stallCommitAfter    inside a blob that stalls this long, emit a heartbeat so an open transaction ends at
  *                            the last record (exactly-once with connector boundaries); zero disables it
  * @param endAt               collect up to this service time, then report the stream drained and stop; null: run
- *                            until closed
+ *                            until closed. A bounded run makes one pass: each span is listed once (no re-listed
+ *                            hour, no sweeps), in windows of up to 24 hours ending at the bound, the last one when
+ *                            the service's time has passed it; the planner's coverage should span the run so that a
+ *                            blob listed in two windows is delivered once
  * @param isolateFailures     a permanent failure of one stream (e.g. one tenant's revoked consent) is reported and
  *                            retried with backoff instead of failing the task (several tenants)
  */

@@ -13,6 +13,7 @@ import io.github.auditlake.o365.cursor.WindowPlanner.Window;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -136,25 +137,88 @@ final class StreamWorker implements Runnable {
             log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream,
                     now.minus(settings.initialLookback()));
         }
+        Instant endAt = endBound();
         while (!engine.closed()) {
             Instant now = serviceNow();
             checkRetention(now);
-            Optional<Window> w = planner.frontier(cursor.highWatermark(), cursor.origin(), now);
-            boolean caughtUp = w.isEmpty() || processFrontier(w.get());
-            if (caughtUp) {
-                sweepIfDue();
+            boolean caughtUp;
+            Duration wait = settings.pollInterval();
+            if (endAt == null) {
+                Optional<Window> w = planner.frontier(cursor.highWatermark(), cursor.origin(), now);
+                caughtUp = w.isEmpty() || processFrontier(w.get());
+                if (caughtUp) {
+                    sweepIfDue();
+                }
+            } else {
+                Optional<Window> w = boundedWindow(endAt, now);
+                if (w.isEmpty() && cursor.highWatermark().isBefore(endAt)) {
+                    metrics.retentionGaps.increment();
+                    log.warn("Stream {}: the rest of its range, [{}, {}), is older than the oldest time the API still "
+                            + "lists; it can no longer be collected", stream, cursor.highWatermark(), endAt);
+                    cursor = cursor.withHighWatermarkAtLeast(endAt);
+                }
+                Instant cap = now.minus(WindowPlanner.END_MARGIN).truncatedTo(ChronoUnit.MILLIS);
+                caughtUp = false;
+                if (w.isPresent() && w.get().end().isAfter(cap)) {
+                    Duration until = Duration.between(cap, w.get().end());
+                    if (until.compareTo(wait) <= 0 || !cap.isAfter(w.get().start())) {
+                        // the service reaches the window's end soon: wait, and list it whole
+                        caughtUp = true;
+                        wait = until.compareTo(wait) < 0 ? until : wait;
+                    } else {
+                        w = Optional.of(new Window(w.get().start(), cap, true, w.get().nearEdge()));
+                    }
+                }
+                if (w.isPresent() && !caughtUp) {
+                    caughtUp = processFrontier(w.get());
+                }
             }
             cursor = cursor.forgettingBefore(planner.forgetBefore(cursor.highWatermark(), serviceNow()));
             metrics.highWatermark(stream.encode()).set(cursor.highWatermark().toEpochMilli());
             maybeHeartbeat();
-            if (settings.endAt() != null && !cursor.highWatermark().isBefore(settings.endAt())) {
+            if (endAt != null && !cursor.highWatermark().isBefore(endAt)) {
                 engine.drained(stream);
                 return;
             }
             if (caughtUp) {
-                engine.sleeper().sleep(settings.pollInterval());
+                engine.sleeper().sleep(wait);
             }
         }
+    }
+
+    /**
+     * The end bound in the API's resolution (milliseconds; positions are kept in it too), rounded up so that a blob
+     * created in the bound's millisecond, before the bound, is inside; null without one.
+     */
+    private Instant endBound() {
+        Instant e = settings.endAt();
+        if (e == null) {
+            return null;
+        }
+        Instant ms = e.truncatedTo(ChronoUnit.MILLIS);
+        return ms.equals(e) ? e : ms.plusMillis(1);
+    }
+
+    /**
+     * With an end bound, one pass: the next window {@code [H, min(H + 24 h, endAt))} (its start kept inside the
+     * retention), or empty once H reached the bound. The caller lists it once the service's time (less the margin)
+     * has passed its end; when that is more than a poll interval away, it lists up to the service's time first. Each span is listed once: no re-listed hour and no sweeps, so a
+     * bounded run costs one listing per 24 hours and ends; a blob that only becomes visible after its span was
+     * listed is not collected. A blob listed again in a later window (the service does that) is delivered once: the
+     * delivered set, kept for the planner's coverage, filters it.
+     */
+    private Optional<Window> boundedWindow(Instant endAt, Instant now) {
+        Instant floor = planner.retentionFloor(now);
+        Instant hw = cursor.highWatermark();
+        Instant start = hw.isBefore(floor) ? floor : hw;
+        Instant end = start.plus(WindowPlanner.API_MAX_WINDOW);
+        if (end.isAfter(endAt)) {
+            end = endAt;
+        }
+        if (!end.isAfter(start)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Window(start, end, false, start.isBefore(floor.plus(WindowPlanner.EDGE))));
     }
 
     void cancel() {

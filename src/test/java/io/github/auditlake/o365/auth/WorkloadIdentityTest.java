@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.O365AuditSourceConnector;
 import io.github.auditlake.o365.O365AuditSourceTaskAccess;
+import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.Jwts;
@@ -15,6 +16,7 @@ import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
+import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import io.github.auditlake.o365.testkit.FakeTaskContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,15 +61,10 @@ class WorkloadIdentityTest {
                 .build().start()) {
             Path token = dir.resolve("azure-identity-token");
             Files.writeString(token, assertion(keys, SUBJECT, "first"));
-            Map<String, String> props = new HashMap<>();
-            props.put("o365.tenant.id", TENANT);
-            props.put("o365.client.id", CLIENT);
-            props.put("o365.auth.method", "workload-identity");
-            props.put("o365.client.assertion.file", token.toString());
-            props.put("o365.api.url", sim.baseUrl());
-            props.put("o365.login.url", sim.baseUrl());
-            props.put("o365.content.types", "Audit.Exchange");
-            props.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(2).toMillis()));
+            Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(TENANT).clientId(CLIENT)
+                    .with("o365.auth.method", "workload-identity")
+                    .with("o365.client.assertion.file", token.toString())
+                    .contentTypes(ContentType.EXCHANGE).lookback(Duration.ofHours(2)).build();
 
             assertEquals(Map.of(), errors(props), "validate() signs in with the file");
             assertEquals("first", app.federated(ISSUER).lastJti().get());

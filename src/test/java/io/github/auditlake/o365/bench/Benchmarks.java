@@ -1,6 +1,5 @@
 package io.github.auditlake.o365.bench;
 
-import io.github.auditlake.o365.O365AuditSourceConnector;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.cluster.Classpaths;
 import io.github.auditlake.o365.cluster.ProcessConnectWorker;
@@ -14,6 +13,7 @@ import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
 import io.github.auditlake.o365.testkit.Await;
+import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -241,21 +241,9 @@ public final class Benchmarks {
 
     static Map<String, String> connector(ManagementApiSimulator sim, String topic, int tasks, Duration lookback,
                                          long pollMs) {
-        Map<String, String> c = new LinkedHashMap<>();
-        c.put("connector.class", O365AuditSourceConnector.class.getName());
-        c.put("tasks.max", Integer.toString(tasks));
-        c.put("o365.tenant.id", TENANT);
-        c.put("o365.client.id", CLIENT);
-        c.put("o365.client.secret", SECRET);
-        c.put("o365.api.url", sim.baseUrl());
-        c.put("o365.login.url", sim.baseUrl());
-        c.put("o365.initial.lookback.ms", Long.toString(lookback.toMillis()));
-        c.put("o365.poll.interval.ms", Long.toString(pollMs));
-        c.put("o365.heartbeat.interval.ms", "0");
-        c.put("topic", topic);
-        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-        return c;
+        return ConnectorConfigs.forSimulator(sim.baseUrl()).connector(tasks).tenant(TENANT).client(CLIENT, SECRET)
+                .lookback(lookback).pollInterval(Duration.ofMillis(pollMs)).noHeartbeats().topic(topic)
+                .stringConverters().build();
     }
 
     long endOffsets(Admin admin, String topic) throws Exception {

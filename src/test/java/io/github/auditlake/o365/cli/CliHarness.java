@@ -4,6 +4,7 @@ import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.client.ManagementApis;
+import io.github.auditlake.o365.api.ServiceClock;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.SimClock;
@@ -24,7 +25,8 @@ import java.util.function.Function;
 
 /**
  * Runs the CLI in-process against an in-process Management API simulator: a {@link SimClock} that sleeping advances
- * (no real waits), captured stdout and stderr, and an environment map.
+ * (no real waits) and that is also the service's time (the simulator's {@code Date} headers carry the real time),
+ * captured stdout and stderr, and an environment map.
  */
 final class CliHarness implements AutoCloseable {
     static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
@@ -78,7 +80,8 @@ final class CliHarness implements AutoCloseable {
     Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliContext ctx = new CliContext(out, err, env, clock, clock::advance, new Random(5), interactive, apiFactory);
+        CliContext ctx = new CliContext(out, err, env, clock, clock::advance, new Random(5), interactive, apiFactory,
+                ServiceClock.fixedTo(clock));
         int code = Main.run(args, ctx);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -105,6 +105,46 @@ class ExportCommandTest {
     }
 
     @Test
+    void allContentTypesWriteEachBlobsRecordsTogetherAndShowProgressOnATerminal() throws Exception {
+        cli = new CliHarness(CliHarness.tenant(2));
+        cli.interactive = true;
+        Instant from = CliHarness.NOW.minus(Duration.ofDays(2));
+
+        CliHarness.Run r = cli.run("export", "--content-type", "all", "--start", "-2d", "--concurrency", "3");
+
+        assertEquals(0, r.code(), r.toString());
+        List<String> written = ids(r.lines());
+        List<String> expected = new ArrayList<>();
+        int blobCount = 0;
+        for (ContentType t : ContentType.values()) {
+            List<SimBlob> blobs = cli.sim.visibleBlobs(CliHarness.TENANT, t, from, CliHarness.NOW);
+            blobCount += blobs.size();
+            for (SimBlob b : blobs) {
+                expected.addAll(b.recordIds());
+                // the streams of the five content types run at once; a blob's records still come together
+                int at = written.indexOf(b.recordIds().get(0));
+                assertEquals(b.recordIds(), written.subList(at, at + b.recordIds().size()), b.contentId());
+            }
+        }
+        assertEquals(sorted(expected), sorted(written), "every record of every content type once");
+        assertTrue(r.err().contains("\rexport: 100% of the range, " + blobCount + " blobs, " + expected.size()
+                + " records, 0 skipped"), r.toString());
+        assertTrue(r.err().contains("done: " + blobCount + " blobs, " + expected.size() + " records, 0 skipped"),
+                r.toString());
+    }
+
+    @Test
+    void anEndInTheFutureExportsUpToNowAndEnds() throws Exception {
+        cli = new CliHarness(CliHarness.tenant(2));
+        Instant from = CliHarness.NOW.minus(Duration.ofHours(6));
+
+        CliHarness.Run r = cli.run("export", "--content-type", "Audit.Exchange", "--start", "-6h", "--end", "+2h");
+
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(sorted(cli.recordIdsOfBlobs(ContentType.EXCHANGE, from, CliHarness.NOW)), sorted(ids(r.lines())));
+    }
+
+    @Test
     void jsonCsvAndTableFormats() throws Exception {
         cli = new CliHarness(CliHarness.tenant(2));
         String[] base = {"export", "--content-type", "Audit.General", "--start", "-6h"};

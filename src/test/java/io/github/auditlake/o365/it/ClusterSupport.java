@@ -2,7 +2,6 @@ package io.github.auditlake.o365.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.auditlake.o365.O365AuditSourceConnector;
 import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.cursor.StreamCursor;
@@ -13,6 +12,7 @@ import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
 import io.github.auditlake.o365.testkit.Await;
+import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -50,23 +50,9 @@ final class ClusterSupport {
     }
 
     static Map<String, String> connector(ManagementApiSimulator sim, String tenant, String topic, Duration lookback) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", O365AuditSourceConnector.class.getName());
-        c.put("tasks.max", "2");
-        c.put("o365.tenant.id", tenant);
-        c.put("o365.client.id", CLIENT);
-        c.put("o365.client.secret", SECRET);
-        c.put("o365.api.url", sim.baseUrl());
-        c.put("o365.login.url", sim.baseUrl());
-        c.put("o365.initial.lookback.ms", Long.toString(lookback.toMillis()));
-        c.put("o365.poll.interval.ms", "1000");
-        c.put("o365.heartbeat.interval.ms", "0");
-        c.put("o365.retry.backoff.ms", "20");
-        c.put("o365.retry.backoff.max.ms", "200");
-        c.put("topic", topic);
-        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-        return c;
+        return ConnectorConfigs.forSimulator(sim.baseUrl()).connector(2).tenant(tenant).client(CLIENT, SECRET)
+                .lookback(lookback).pollInterval(Duration.ofSeconds(1)).noHeartbeats()
+                .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(200)).topic(topic).stringConverters().build();
     }
 
     /** Every record id the simulator made available for the tenant's five streams in {@code [from, to)}. */

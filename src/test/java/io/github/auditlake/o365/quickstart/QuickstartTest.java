@@ -11,6 +11,7 @@ import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.TenantSpec;
+import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -85,12 +86,8 @@ class QuickstartTest {
                         .subscribedAll(true))
                 .build().start()) {
             String allow = System.getProperty(EndpointAllowList.PROPERTY);
-            Map<String, String> c = new LinkedHashMap<>();
-            c.put("o365.tenant.id", tenant);
-            c.put("o365.client.id", client);
-            c.put("o365.client.secret", "wrong");
-            c.put("o365.api.url", sim.baseUrl());
-            c.put("o365.login.url", sim.baseUrl());
+            Map<String, String> c = ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(tenant).client(client, "wrong")
+                    .build();
             try {
                 System.setProperty(EndpointAllowList.PROPERTY, sim.baseUrl().substring("http://".length()));
                 String problem = Quickstart.preflight(c);

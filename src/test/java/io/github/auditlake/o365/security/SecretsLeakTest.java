@@ -21,6 +21,7 @@ import io.github.auditlake.o365.simulator.RecordedRequest;
 import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
+import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import io.github.auditlake.o365.testkit.FakeTaskContext;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -165,17 +166,9 @@ class SecretsLeakTest {
     }
 
     static Map<String, String> props(ManagementApiSimulator sim) {
-        Map<String, String> p = new HashMap<>();
-        p.put("o365.tenant.id", TENANT);
-        p.put("o365.client.id", CLIENT);
-        p.put("o365.api.url", sim.baseUrl());
-        p.put("o365.login.url", sim.baseUrl());
-        p.put("o365.initial.lookback.ms", Long.toString(Duration.ofHours(3).toMillis()));
-        p.put("o365.heartbeat.interval.ms", "0");
-        p.put("o365.retry.backoff.ms", "1");
-        p.put("o365.retry.backoff.max.ms", "5");
-        p.put("o365.retry.max.attempts", "3");
-        return p;
+        return ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(TENANT).clientId(CLIENT)
+                .lookback(Duration.ofHours(3)).noHeartbeats().retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
+                .with("o365.retry.max.attempts", "3").build();
     }
 
     @Test
