@@ -84,7 +84,8 @@ final class ExportCommand extends ApiCommand {
     int concurrency;
 
     @Option(names = "--requests-per-minute", paramLabel = "N",
-            description = "Request budget; default: o365.requests.per.minute from --config, else 1800.")
+            description = "Request budget; default: o365.requests.per.minute from --config, else "
+                    + ClientSettings.DEFAULT_REQUESTS_PER_MINUTE + ".")
     Integer requestsPerMinute;
 
     /** Heap for records fetched ahead of writing (the connector's default). */
