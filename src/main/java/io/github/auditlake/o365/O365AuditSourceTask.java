@@ -9,6 +9,7 @@ import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.engine.CollectionEngine;
 import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
+import io.github.auditlake.o365.engine.MemoryBudget;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.records.TaskMetrics;
@@ -80,8 +81,9 @@ public class O365AuditSourceTask extends SourceTask {
                 tx == null ? Duration.ZERO : STALL_COMMIT_AFTER, null, config.tenants().size() > 1);
         EngineMetrics metrics = new EngineMetrics();
         TaskMetrics.register(context, metrics, clock);
+        // one budget for all tasks of this plugin in the worker JVM (they share the plugin's class loader)
         CollectionEngine engine = new CollectionEngine(streams, apis::get, positions, settings, clock, sleeper,
-                new Random(), metrics);
+                new Random(), metrics, MemoryBudget.workerWide(config.bufferMaxBytes()));
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
         state = new O365AuditSourceTaskState(config, List.copyOf(apis.values()), engine, new RecordMapper(config.topicTemplate(),
                 config.heartbeatTopic(), config.skipsTopic(), config.recordMaxBytes(), metrics).withFormat(config.valueFormat(),

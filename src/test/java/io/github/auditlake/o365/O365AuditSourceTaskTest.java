@@ -9,6 +9,7 @@ import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
+import io.github.auditlake.o365.engine.MemoryBudget;
 import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.testkit.Await;
 import io.github.auditlake.o365.testkit.FakeManagementApi;
@@ -140,6 +141,27 @@ class O365AuditSourceTaskTest {
         delivered.addAll(keys(after));
         assertEquals(expected, delivered, "every record once, in order");
         assertEquals(0, second.metrics().blobsResynced.sum(), "the resume point was checked and held");
+    }
+
+    /**
+     * Tasks share the worker-wide memory budget: a stopped task returns what it held (records fetched ahead and
+     * records not yet polled), so stopping and restarting tasks never leaks budget.
+     */
+    @Test
+    void stoppedTasksReturnTheirBytesToTheWorkerWideBudget() throws Exception {
+        api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW, Duration.ofMinutes(45), 200);
+        MemoryBudget shared = MemoryBudget.workerWide(32L << 20);
+        long before = shared.usedBytes();
+        for (int round = 0; round < 3; round++) {
+            FakeTaskContext ctx = new FakeTaskContext(false);
+            O365AuditSourceTask t = start(ctx, props(TENANT + "|Audit.Exchange"));
+            pollUntil(t, ctx, 10);
+            // records fetched ahead and not polled yet are in the budget
+            Await.until(Duration.ofSeconds(20), () -> shared.usedBytes() > before, () -> "nothing charged");
+            t.stop();
+            tasks.remove(t);
+            assertEquals(before, shared.usedBytes(), "round " + round + ": the stopped task returned every byte");
+        }
     }
 
     /**

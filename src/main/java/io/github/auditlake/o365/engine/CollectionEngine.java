@@ -1,6 +1,7 @@
 package io.github.auditlake.o365.engine;
 
 import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Sleeper;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -42,7 +44,8 @@ public final class CollectionEngine implements AutoCloseable {
     private final Sleeper sleeper;
     private final EngineMetrics metrics;
     private final BlockingQueue<Emission> output;
-    private final ByteBudget budget;
+    private final MemoryBudget.Account budget;
+    private final Map<StreamId, MemoryBudget.StreamHold> holds = new HashMap<>();
     private final ExecutorService fetchPool;
     private final ExecutorService workerPool;
     private final List<StreamWorker> workers = new ArrayList<>();
@@ -57,12 +60,23 @@ public final class CollectionEngine implements AutoCloseable {
     public CollectionEngine(List<StreamId> streams, Function<String, ManagementApi> apis,
                             Map<StreamId, StreamCursor> positions, EngineSettings settings, Clock clock,
                             Sleeper sleeper, Random random, EngineMetrics metrics) {
+        this(streams, apis, positions, settings, clock, sleeper, random, metrics,
+                new MemoryBudget(settings.bufferMaxBytes()));
+    }
+
+    /**
+     * @param budget the memory budget this engine shares with others (e.g. {@link MemoryBudget#workerWide}); its
+     *               size is the budget's, not {@code settings.bufferMaxBytes()}
+     */
+    public CollectionEngine(List<StreamId> streams, Function<String, ManagementApi> apis,
+                            Map<StreamId, StreamCursor> positions, EngineSettings settings, Clock clock,
+                            Sleeper sleeper, Random random, EngineMetrics metrics, MemoryBudget budget) {
         this.settings = settings;
         this.clock = clock;
         this.sleeper = sleeper;
         this.metrics = metrics;
         this.output = new ArrayBlockingQueue<>(settings.outputCapacity());
-        this.budget = new ByteBudget(settings.bufferMaxBytes());
+        this.budget = budget.open();
         int id = ENGINE_IDS.incrementAndGet();
         this.fetchPool = Executors.newFixedThreadPool(settings.fetchConcurrency(), named("o365-fetch-" + id));
         this.workerPool = Executors.newFixedThreadPool(Math.max(1, streams.size()), named("o365-stream-" + id));
@@ -75,6 +89,7 @@ public final class CollectionEngine implements AutoCloseable {
             if (start != null) {
                 log.info("Stream {} resumes at {}", s, start);
             }
+            holds.put(s, new MemoryBudget.StreamHold());
             workers.add(new StreamWorker(this, s, api, keeper, start, new Random(random.nextLong())));
         }
     }
@@ -108,7 +123,51 @@ public final class CollectionEngine implements AutoCloseable {
         List<Emission> batch = new ArrayList<>(Math.min(maxItems, output.size() + 1));
         batch.add(first);
         output.drainTo(batch, maxItems - 1);
+        handedOver(batch);
         return batch;
+    }
+
+    /** The records of {@code batch} leave the budget: they are the caller's now. */
+    private void handedOver(List<Emission> batch) {
+        ReentrantLock lock = budget.budget().lock;
+        lock.lock();
+        try {
+            MemoryBudget.StreamHold hold = null;
+            long n = 0;
+            for (Emission e : batch) {
+                AuditRecord r = e instanceof Emission.Event ev ? ev.record()
+                        : e instanceof Emission.Skip sk ? sk.record() : null;
+                if (r == null) {
+                    continue;
+                }
+                MemoryBudget.StreamHold h = holds.get(e.stream());
+                if (h != hold) {
+                    budget.release(n, hold);
+                    hold = h;
+                    n = 0;
+                }
+                n += BlobBuffer.sizeOf(r);
+            }
+            budget.release(n, hold);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A record a stream took from its head but will not emit (the blob failed or the stream stops). */
+    void dropped(StreamId stream, AuditRecord r) {
+        ReentrantLock lock = budget.budget().lock;
+        lock.lock();
+        try {
+            budget.release(BlobBuffer.sizeOf(r), holds.get(stream));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes this engine holds in its budget: read-ahead, heads and records not yet polled. */
+    public long bufferedBytes() {
+        return budget.held();
     }
 
     private void throwIfFailed() {
@@ -136,8 +195,12 @@ public final class CollectionEngine implements AutoCloseable {
         return sleeper;
     }
 
-    ByteBudget budget() {
+    MemoryBudget.Account budget() {
         return budget;
+    }
+
+    MemoryBudget.StreamHold holdOf(StreamId stream) {
+        return holds.get(stream);
     }
 
     ExecutorService fetchPool() {
@@ -191,5 +254,6 @@ public final class CollectionEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         output.clear();
+        budget.close();
     }
 }

@@ -45,6 +45,8 @@ final class StreamWorker implements Runnable {
     private final Random random;
     private final ServiceClock serviceClock;
     private final ArrayDeque<BlobBuffer> inflight = new ArrayDeque<>();
+    /** The head being drained (not in {@code inflight}), guarded by {@code inflight}. */
+    private BlobBuffer current;
     private final Comparator<ContentBlob> order = Comparator.comparing(ContentBlob::contentCreated)
             .thenComparing(ContentBlob::contentId);
 
@@ -163,6 +165,10 @@ final class StreamWorker implements Runnable {
                 b.cancel();
             }
             inflight.clear();
+            if (current != null) {
+                current.cancel();
+                current = null;
+            }
         }
     }
 
@@ -294,9 +300,13 @@ final class StreamWorker implements Runnable {
             BlobBuffer head;
             synchronized (inflight) {
                 head = inflight.pollFirst();
+                current = head;
             }
             head.makeHead();
             drain(head, i == work.size() - 1 ? afterAll : UnaryOperator.identity());
+            synchronized (inflight) {
+                current = null;
+            }
         }
     }
 
@@ -305,7 +315,8 @@ final class StreamWorker implements Runnable {
             int next = headIndex + inflight.size();
             while (inflight.size() < settings.fetchConcurrency() && next < work.size()) {
                 Work item = work.get(next++);
-                BlobBuffer buffer = new BlobBuffer(item.blob(), item.skip(), item.lastId(), engine.budget());
+                BlobBuffer buffer = new BlobBuffer(item.blob(), item.skip(), item.lastId(), engine.budget(),
+                        engine.holdOf(stream));
                 inflight.addLast(buffer);
                 engine.fetchPool().execute(new BlobFetch(engine, api, buffer, new Random(random.nextLong()),
                         this::serviceNow));
@@ -366,8 +377,18 @@ final class StreamWorker implements Runnable {
                 lastEmitted = done;
                 return;
             }
-            case FAILED -> throw b.failure();
-            default -> throw new InterruptedException("cancelled");
+            case FAILED -> {
+                if (prev != null) {
+                    engine.dropped(stream, prev);
+                }
+                throw b.failure();
+            }
+            default -> {
+                if (prev != null) {
+                    engine.dropped(stream, prev);
+                }
+                throw new InterruptedException("cancelled");
+            }
         }
         StreamCursor done = after.apply(cursor.withBlobDone(blob));
         if (prev != null) {
