@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
@@ -84,6 +85,9 @@ public class O365AuditSourceTask extends SourceTask {
         // one budget for all tasks of this plugin in the worker JVM (they share the plugin's class loader)
         CollectionEngine engine = new CollectionEngine(streams, apis::get, positions, settings, clock, sleeper,
                 new Random(), metrics, MemoryBudget.workerWide(config.bufferMaxBytes()));
+        // a record stays in the budget until Connect is done with it (commitRecord: acknowledged or dropped), so
+        // the records in the worker's pipeline and producer count too
+        engine.releaseOnlyWhenReleased();
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
         state = new O365AuditSourceTaskState(config, List.copyOf(apis.values()), engine, new RecordMapper(config.topicTemplate(),
                 config.heartbeatTopic(), config.skipsTopic(), config.recordMaxBytes(), metrics).withFormat(config.valueFormat(),
@@ -134,6 +138,10 @@ public class O365AuditSourceTask extends SourceTask {
         int sinceCommit = s.recordsSinceCommit;
         for (Emission e : batch) {
             SourceRecord r = s.mapper.toRecord(e);
+            long charged = CollectionEngine.charged(e);
+            if (charged > 0) {
+                r = new ChargedRecord(r, e.stream(), charged);
+            }
             records.add(r);
             sinceCommit++;
             boolean boundary = e instanceof Emission.Heartbeat
@@ -150,6 +158,31 @@ public class O365AuditSourceTask extends SourceTask {
         }
         s.recordsSinceCommit = sinceCommit;
         return records;
+    }
+
+    /**
+     * Called by Connect for every record {@code poll()} returned, once the broker acknowledged it (or a transform
+     * or converter dropped it, or a send failed and errors are tolerated): its bytes leave the memory budget.
+     */
+    @Override
+    public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        O365AuditSourceTaskState s = state;
+        if (s != null && record instanceof ChargedRecord c) {
+            s.engine.release(c.stream, c.charged);
+        }
+    }
+
+    /** A record that holds bytes in the memory budget until {@link #commitRecord} releases them. */
+    static final class ChargedRecord extends SourceRecord {
+        final StreamId stream;
+        final long charged;
+
+        ChargedRecord(SourceRecord r, StreamId stream, long charged) {
+            super(r.sourcePartition(), r.sourceOffset(), r.topic(), r.kafkaPartition(), r.keySchema(), r.key(),
+                    r.valueSchema(), r.value(), r.timestamp(), r.headers());
+            this.stream = stream;
+            this.charged = charged;
+        }
     }
 
     private void maybeLogSummary(O365AuditSourceTaskState s) {

@@ -68,6 +68,7 @@ class O365AuditSourceTaskTest {
                 for (SourceRecord r : batch) {
                     out.add(r);
                     ctx.store(r);
+                    t.commitRecord(r, null); // as the worker does once the broker acknowledged it
                 }
             }
             return out.size() >= n;
@@ -141,6 +142,26 @@ class O365AuditSourceTaskTest {
         delivered.addAll(keys(after));
         assertEquals(expected, delivered, "every record once, in order");
         assertEquals(0, second.metrics().blobsResynced.sum(), "the resume point was checked and held");
+    }
+
+    /** A polled record leaves the budget only when Connect is done with it (commitRecord), not when polled. */
+    @Test
+    void polledRecordsStayInTheBudgetUntilConnectCommitsThem() throws Exception {
+        List<String> expected = api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW,
+                Duration.ofMinutes(45), 4);
+        MemoryBudget shared = MemoryBudget.workerWide(32L << 20);
+        long before = shared.usedBytes();
+        O365AuditSourceTask t = start(new FakeTaskContext(false), props(TENANT + "|Audit.Exchange"));
+        List<SourceRecord> polled = pollBatchesUntil(t, expected.size()).stream().flatMap(List::stream).toList();
+        long charged = polled.stream().mapToLong(r -> r instanceof O365AuditSourceTask.ChargedRecord c
+                ? c.charged : 0).sum();
+
+        assertTrue(charged > 0);
+        assertEquals(before + charged, shared.usedBytes(), "every polled record still counts");
+        for (SourceRecord r : polled) {
+            t.commitRecord(r, null);
+        }
+        assertEquals(before, shared.usedBytes(), "committed records left the budget");
     }
 
     /**

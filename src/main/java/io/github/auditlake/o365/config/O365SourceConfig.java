@@ -125,8 +125,9 @@ public class O365SourceConfig extends AbstractConfig {
             + "order per stream.";
     public static final String BUFFER_MAX_BYTES_CONFIG = "o365.buffer.max.bytes";
     static final String BUFFER_MAX_BYTES_DOC = "Approximate heap bytes that all tasks of this plugin in one worker "
-            + "JVM may hold together in records fetched ahead: blobs fetched ahead, each stream's current blob and "
-            + "the records waiting for poll(), whatever the blob sizes (a blob is streamed, never held whole). One "
+            + "JVM may hold together in records not yet acknowledged by the broker: blobs fetched ahead, each "
+            + "stream's current blob, the records waiting for poll() and those in the worker's pipeline, whatever "
+            + "the blob sizes (a blob is streamed, never held whole). One "
             + "budget per worker, shared fairly by the tasks that use it; when tasks were started with different "
             + "values, the largest applies. Each stream may exceed it by two records, so every stream progresses.";
     public static final String HEARTBEAT_INTERVAL_MS_CONFIG = "o365.heartbeat.interval.ms";

@@ -71,9 +71,12 @@ final class BlobBuffer {
         }
     }
 
-    /** Approximate heap bytes of a record while it waits in the engine. */
+    /**
+     * Approximate heap bytes of a record from its fetch until it is released: its text, the copy the converter and
+     * producer make of it, and the objects around them.
+     */
     static long sizeOf(AuditRecord r) {
-        return 2L * r.json().length() + 96;
+        return 3L * r.json().length() + 256;
     }
 
     void makeHead() {

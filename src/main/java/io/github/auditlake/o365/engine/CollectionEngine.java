@@ -52,6 +52,7 @@ public final class CollectionEngine implements AutoCloseable {
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private final java.util.Set<StreamId> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private volatile boolean releaseOnPoll = true;
 
     /**
      * @param apis      the API client for each tenant (a stream's tenant must be present)
@@ -123,7 +124,9 @@ public final class CollectionEngine implements AutoCloseable {
         List<Emission> batch = new ArrayList<>(Math.min(maxItems, output.size() + 1));
         batch.add(first);
         output.drainTo(batch, maxItems - 1);
-        handedOver(batch);
+        if (releaseOnPoll) {
+            handedOver(batch);
+        }
         return batch;
     }
 
@@ -149,6 +152,36 @@ public final class CollectionEngine implements AutoCloseable {
                 n += BlobBuffer.sizeOf(r);
             }
             budget.release(n, hold);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * From now on, records polled stay in the budget until {@link #release} is called for them (for example when
+     * the broker acknowledged them), so records still in the caller's pipeline count too. Call before
+     * {@link #start()}.
+     */
+    public void releaseOnlyWhenReleased() {
+        releaseOnPoll = false;
+    }
+
+    /** The bytes {@code e} holds in the budget (0 for emissions without a record). */
+    public static long charged(Emission e) {
+        AuditRecord r = e instanceof Emission.Event ev ? ev.record()
+                : e instanceof Emission.Skip sk ? sk.record() : null;
+        return r == null ? 0 : BlobBuffer.sizeOf(r);
+    }
+
+    /** Returns {@code bytes} of {@code stream}'s polled records to the budget (see {@link #releaseOnlyWhenReleased}). */
+    public void release(StreamId stream, long bytes) {
+        if (bytes <= 0) {
+            return;
+        }
+        ReentrantLock lock = budget.budget().lock;
+        lock.lock();
+        try {
+            budget.release(bytes, holds.get(stream));
         } finally {
             lock.unlock();
         }

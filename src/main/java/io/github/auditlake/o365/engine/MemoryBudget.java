@@ -8,7 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The heap budget for records fetched ahead, shared by every engine (task) of the JVM that uses the same instance:
  * read-ahead buffers, each stream's head blob and the records waiting for {@code poll()} all count, until
- * {@link CollectionEngine#poll} hands them over.
+ * {@link CollectionEngine#poll} hands them over or, with {@link CollectionEngine#releaseOnlyWhenReleased()}, until
+ * {@link CollectionEngine#release} (the Connect task: when the broker acknowledged them).
  *
  * <p>Rules (all under one lock):
  * <ul>
