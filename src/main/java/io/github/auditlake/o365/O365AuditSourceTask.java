@@ -88,6 +88,9 @@ public class O365AuditSourceTask extends SourceTask {
         // a record stays in the budget until Connect is done with it (commitRecord: acknowledged or dropped), so
         // the records in the worker's pipeline and producer count too
         engine.releaseOnlyWhenReleased();
+        if (config.valueFormat() != RecordMapper.ValueFormat.JSON_BYTES) {
+            engine.decodeTextWhileFetching(); // the value is text: decode it off the task thread
+        }
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
         state = new O365AuditSourceTaskState(config, List.copyOf(apis.values()), engine, new RecordMapper(config.topicTemplate(),
                 config.heartbeatTopic(), config.skipsTopic(), config.recordMaxBytes(), metrics).withFormat(config.valueFormat(),

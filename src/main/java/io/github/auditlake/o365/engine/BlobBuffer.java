@@ -76,7 +76,7 @@ final class BlobBuffer {
      * producer make of it, and the objects around them.
      */
     static long sizeOf(AuditRecord r) {
-        return 3L * r.json().length() + 256;
+        return 3L * r.textLength() + 256;
     }
 
     void makeHead() {

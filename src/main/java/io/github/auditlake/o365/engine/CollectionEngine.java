@@ -53,6 +53,7 @@ public final class CollectionEngine implements AutoCloseable {
     private final java.util.Set<StreamId> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile boolean releaseOnPoll = true;
+    private volatile boolean decodeWhileFetching;
 
     /**
      * @param apis      the API client for each tenant (a stream's tenant must be present)
@@ -164,6 +165,18 @@ public final class CollectionEngine implements AutoCloseable {
      */
     public void releaseOnlyWhenReleased() {
         releaseOnPoll = false;
+    }
+
+    /**
+     * Decodes each record's text on the fetch threads (for consumers that want text, not bytes), so the thread
+     * that polls does not. Call before {@link #start()}.
+     */
+    public void decodeTextWhileFetching() {
+        decodeWhileFetching = true;
+    }
+
+    boolean decodesWhileFetching() {
+        return decodeWhileFetching;
     }
 
     /** The bytes {@code e} holds in the budget (0 for emissions without a record). */

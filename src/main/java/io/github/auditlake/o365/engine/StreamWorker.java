@@ -406,7 +406,7 @@ final class StreamWorker implements Runnable {
         } else {
             engine.emit(new Emission.Event(stream, blob, record, after, blobEnd));
             metrics.recordsEmitted.increment();
-            metrics.bytesEmitted.add(record.json().length());
+            metrics.bytesEmitted.add(record.textLength());
         }
         cursor = after;
         lastEmitted = after;
