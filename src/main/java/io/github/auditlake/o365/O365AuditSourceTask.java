@@ -128,7 +128,7 @@ public class O365AuditSourceTask extends SourceTask {
         O365AuditSourceTaskState s = state;
         List<Emission> batch;
         try {
-            batch = s.engine.poll(POLL_WAIT, s.config.batchMaxRecords());
+            batch = s.engine.poll(POLL_WAIT, s.batchMaxRecords);
         } catch (ApiException e) {
             throw new ConnectException(e.getMessage(), e);
         }
@@ -150,7 +150,7 @@ public class O365AuditSourceTask extends SourceTask {
             boolean boundary = e instanceof Emission.Heartbeat
                     || (e instanceof Emission.Event ev && ev.blobEnd())
                     || (e instanceof Emission.Skip sk && sk.blobEnd())
-                    || sinceCommit >= s.config.transactionMaxRecords();
+                    || sinceCommit >= s.transactionMaxRecords;
             if (boundary) {
                 commitOn = r;
                 sinceCommit = 0;
@@ -224,6 +224,9 @@ public class O365AuditSourceTask extends SourceTask {
         final CollectionEngine engine;
         final RecordMapper mapper;
         final TransactionContext transactions;
+        /** Read once: a config lookup per record showed in the profile. */
+        final int batchMaxRecords;
+        final int transactionMaxRecords;
         long lastSummaryNanos = System.nanoTime();
         int recordsSinceCommit;
 
@@ -234,6 +237,8 @@ public class O365AuditSourceTask extends SourceTask {
             this.engine = engine;
             this.mapper = mapper;
             this.transactions = transactions;
+            this.batchMaxRecords = config.batchMaxRecords();
+            this.transactionMaxRecords = config.transactionMaxRecords();
         }
     }
 }

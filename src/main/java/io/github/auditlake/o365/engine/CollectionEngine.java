@@ -46,6 +46,8 @@ public final class CollectionEngine implements AutoCloseable {
     private final BlockingQueue<Emission> output;
     private final MemoryBudget.Account budget;
     private final Map<StreamId, MemoryBudget.StreamHold> holds = new HashMap<>();
+    /** Bytes released by {@link #release} and not handed to the budget yet, per stream. */
+    private final Map<StreamId, java.util.concurrent.atomic.AtomicLong> released = new HashMap<>();
     private final ExecutorService fetchPool;
     private final ExecutorService workerPool;
     private final List<StreamWorker> workers = new ArrayList<>();
@@ -92,6 +94,7 @@ public final class CollectionEngine implements AutoCloseable {
                 log.info("Stream {} resumes at {}", s, start);
             }
             holds.put(s, new MemoryBudget.StreamHold());
+            released.put(s, new java.util.concurrent.atomic.AtomicLong());
             workers.add(new StreamWorker(this, s, api, keeper, start, new Random(random.nextLong())));
         }
     }
@@ -117,6 +120,9 @@ public final class CollectionEngine implements AutoCloseable {
      */
     public List<Emission> poll(Duration maxWait, int maxItems) throws InterruptedException {
         throwIfFailed();
+        if (!releaseOnPoll) {
+            flushReleased();
+        }
         Emission first = output.poll(maxWait.toMillis(), TimeUnit.MILLISECONDS);
         if (first == null) {
             throwIfFailed();
@@ -186,17 +192,44 @@ public final class CollectionEngine implements AutoCloseable {
         return r == null ? 0 : BlobBuffer.sizeOf(r);
     }
 
-    /** Returns {@code bytes} of {@code stream}'s polled records to the budget (see {@link #releaseOnlyWhenReleased}). */
+    /**
+     * Returns {@code bytes} of {@code stream}'s polled records to the budget (see {@link #releaseOnlyWhenReleased}).
+     * Any thread. Released bytes are gathered and handed to the budget in batches (at {@link #RELEASE_BATCH_BYTES},
+     * and at every {@link #poll}), so the budget's lock is not taken for every record; a stream blocked on the
+     * budget therefore waits at most until the next {@code poll()} for bytes released since.
+     */
     public void release(StreamId stream, long bytes) {
         if (bytes <= 0) {
+            return;
+        }
+        java.util.concurrent.atomic.AtomicLong acked = released.get(stream);
+        if (acked.addAndGet(bytes) >= RELEASE_BATCH_BYTES) {
+            flushReleased(stream, acked);
+        }
+    }
+
+    /** Released bytes are handed to the budget once this many have gathered for a stream (or at the next poll). */
+    static final long RELEASE_BATCH_BYTES = 256 * 1024;
+
+    private void flushReleased(StreamId stream, java.util.concurrent.atomic.AtomicLong acked) {
+        long n = acked.getAndSet(0);
+        if (n <= 0) {
             return;
         }
         ReentrantLock lock = budget.budget().lock;
         lock.lock();
         try {
-            budget.release(bytes, holds.get(stream));
+            budget.release(n, holds.get(stream));
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void flushReleased() {
+        for (Map.Entry<StreamId, java.util.concurrent.atomic.AtomicLong> e : released.entrySet()) {
+            if (e.getValue().get() > 0) {
+                flushReleased(e.getKey(), e.getValue());
+            }
         }
     }
 
