@@ -271,6 +271,9 @@ public final class Benchmarks {
         c.put("topic", topic);
         c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         c.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        // experiments: -Dbench.connector.<key>=<value> overrides a connector setting in every scenario
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.connector."))
+                .forEach(k -> c.put(k.substring("bench.connector.".length()), System.getProperty(k)));
         return c;
     }
 
@@ -453,7 +456,10 @@ public final class Benchmarks {
             double jsonStringMb = 0;
             double jsonStringCeilSecs = 0;
             int reqsOneTask = 0;
-            for (String format : FORMATS.keySet()) {
+            // experiments: -Dbench.formats=json-bytes,... runs only those formats
+            List<String> formats = System.getProperty("bench.formats") == null ? List.copyOf(FORMATS.keySet())
+                    : List.of(System.getProperty("bench.formats").split(","));
+            for (String format : formats) {
                 // 1. our connector, one task
                 String topic = "throughput-1-" + format;
                 kafka.createTopic(topic, PARTITIONS);
@@ -504,21 +510,26 @@ public final class Benchmarks {
                     + "connector's topic (same keys, values and headers) round-robin until all are sent, with a "
                     + "default `KafkaProducer` (acks=all, idempotent, linger 5 ms), from the harness JVM. The floor "
                     + "cycles through the same 20,000 records.");
-            // several tasks, json-string
-            String topic = "throughput-" + sz.multiTasks();
-            kafka.createTopic(topic, PARTITIONS);
-            double[] many = runConnector(sim, topic, "json-string", sz.multiTasks(), n, List.of(), new Instant[2]);
-            double ceilRate = n / jsonStringCeilSecs;
-            res.add("throughput", "1 task, json-string, MB/s", jsonStringMb * perFormat.get("json-string")[0] / n,
-                    "MB/s", "KafkaProducer ceiling", jsonStringMb / jsonStringCeilSecs, "", null);
-            res.add("throughput", sz.multiTasks() + " tasks, json-string, records/s", many[0], "rec/s",
-                    "KafkaProducer ceiling", ceilRate, "", null);
-            res.add("throughput", sz.multiTasks() + " tasks, json-string, records/s from connector PUT", many[1],
-                    "rec/s", "KafkaProducer ceiling", ceilRate, "", null);
             res.add("api", "requests per blob, throughput run (1 task)", reqsOneTask / (double) blobs.size(),
                     "req/blob", "1 (one fetch per blob)", 1, "", null);
             data.put("throughput", perFormat);
-            data.put("throughput-many", many[0]);
+            if (perFormat.containsKey("json-string")) {
+                res.add("throughput", "1 task, json-string, MB/s", jsonStringMb * perFormat.get("json-string")[0]
+                        / n, "MB/s", "KafkaProducer ceiling", jsonStringMb / jsonStringCeilSecs, "", null);
+            }
+            // several tasks, json-string (-Dbench.noMulti=true skips it, for experiments)
+            if (!Boolean.getBoolean("bench.noMulti")) {
+                String topic = "throughput-" + sz.multiTasks();
+                kafka.createTopic(topic, PARTITIONS);
+                double[] many = runConnector(sim, topic, "json-string", sz.multiTasks(), n, List.of(),
+                        new Instant[2]);
+                double ceilRate = jsonStringCeilSecs > 0 ? n / jsonStringCeilSecs : Double.NaN;
+                res.add("throughput", sz.multiTasks() + " tasks, json-string, records/s", many[0], "rec/s",
+                        "KafkaProducer ceiling", ceilRate, "", null);
+                res.add("throughput", sz.multiTasks() + " tasks, json-string, records/s from connector PUT",
+                        many[1], "rec/s", "KafkaProducer ceiling", ceilRate, "", null);
+                data.put("throughput-many", many[0]);
+            }
         }
     }
 
