@@ -121,8 +121,8 @@ public class O365SourceConfig extends AbstractConfig {
             + "the API reports AF20022/AF20023), at most once per 15 minutes per content type. Disable it when "
             + "subscriptions are managed elsewhere; the task then fails with a clear error if one is not enabled.";
     public static final String FETCH_CONCURRENCY_CONFIG = "o365.fetch.concurrency";
-    static final String FETCH_CONCURRENCY_DOC = "Blobs fetched at once by a task. Records are still emitted in "
-            + "order per stream.";
+    static final String FETCH_CONCURRENCY_DOC = "Blobs a task fetches ahead at once, besides each stream's "
+            + "current blob (which always has its own fetch). Records are still emitted in order per stream.";
     public static final String BUFFER_MAX_BYTES_CONFIG = "o365.buffer.max.bytes";
     static final String BUFFER_MAX_BYTES_DOC = "Approximate heap bytes that all tasks of this plugin in one worker "
             + "JVM may hold together in records not yet acknowledged by the broker: blobs fetched ahead, each "

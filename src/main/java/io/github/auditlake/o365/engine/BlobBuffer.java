@@ -32,6 +32,8 @@ final class BlobBuffer {
     private String reason;
     private RuntimeException failure;
     private long produced;
+    /** Holds one of the engine's read-ahead slots (guarded by its stream's in-flight list). */
+    boolean readAheadSlot;
 
     BlobBuffer(ContentBlob blob, long skip, String expectLastId, MemoryBudget.Account account,
                MemoryBudget.StreamHold stream) {

@@ -49,6 +49,8 @@ public final class CollectionEngine implements AutoCloseable {
     /** Bytes released by {@link #release} and not handed to the budget yet, per stream. */
     private final Map<StreamId, java.util.concurrent.atomic.AtomicLong> released = new HashMap<>();
     private final ExecutorService fetchPool;
+    /** Blobs fetched ahead of their stream's current one, engine-wide: {@code o365.fetch.concurrency}. */
+    private final java.util.concurrent.Semaphore readAheadSlots;
     private final ExecutorService workerPool;
     private final List<StreamWorker> workers = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -82,7 +84,12 @@ public final class CollectionEngine implements AutoCloseable {
         this.output = new ArrayBlockingQueue<>(settings.outputCapacity());
         this.budget = budget.open();
         int id = ENGINE_IDS.incrementAndGet();
-        this.fetchPool = Executors.newFixedThreadPool(settings.fetchConcurrency(), named("o365-fetch-" + id));
+        // a thread for each stream's current blob besides the read-ahead ones: a read-ahead fetch waiting for the
+        // budget must never keep a stream's current blob from being fetched (it did: streams waited on empty heads
+        // while every fetch thread held a read-ahead blob waiting for the budget)
+        this.fetchPool = Executors.newFixedThreadPool(settings.fetchConcurrency() + Math.max(1, streams.size()),
+                named("o365-fetch-" + id));
+        this.readAheadSlots = new java.util.concurrent.Semaphore(settings.fetchConcurrency());
         this.workerPool = Executors.newFixedThreadPool(Math.max(1, streams.size()), named("o365-stream-" + id));
         Map<String, SubscriptionKeeper> keepers = new HashMap<>();
         for (StreamId s : streams) {
@@ -284,6 +291,10 @@ public final class CollectionEngine implements AutoCloseable {
 
     ExecutorService fetchPool() {
         return fetchPool;
+    }
+
+    java.util.concurrent.Semaphore readAheadSlots() {
+        return readAheadSlots;
     }
 
     boolean closed() {

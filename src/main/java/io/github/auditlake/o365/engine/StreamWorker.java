@@ -163,6 +163,10 @@ final class StreamWorker implements Runnable {
         synchronized (inflight) {
             for (BlobBuffer b : inflight) {
                 b.cancel();
+                if (b.readAheadSlot) {
+                    b.readAheadSlot = false;
+                    engine.readAheadSlots().release();
+                }
             }
             inflight.clear();
             if (current != null) {
@@ -301,6 +305,10 @@ final class StreamWorker implements Runnable {
             synchronized (inflight) {
                 head = inflight.pollFirst();
                 current = head;
+                if (head.readAheadSlot) {
+                    head.readAheadSlot = false; // it is the current blob now: its slot goes to another read-ahead
+                    engine.readAheadSlots().release();
+                }
             }
             head.makeHead();
             drain(head, i == work.size() - 1 ? afterAll : UnaryOperator.identity());
@@ -314,9 +322,15 @@ final class StreamWorker implements Runnable {
         synchronized (inflight) {
             int next = headIndex + inflight.size();
             while (inflight.size() < settings.fetchConcurrency() && next < work.size()) {
+                // the current blob always starts; a blob ahead of it needs one of the engine's read-ahead slots
+                boolean ahead = next != headIndex;
+                if (ahead && !engine.readAheadSlots().tryAcquire()) {
+                    break; // tried again at the next blob
+                }
                 Work item = work.get(next++);
                 BlobBuffer buffer = new BlobBuffer(item.blob(), item.skip(), item.lastId(), engine.budget(),
                         engine.holdOf(stream));
+                buffer.readAheadSlot = ahead;
                 inflight.addLast(buffer);
                 engine.fetchPool().execute(new BlobFetch(engine, api, buffer, new Random(random.nextLong()),
                         this::serviceNow));
