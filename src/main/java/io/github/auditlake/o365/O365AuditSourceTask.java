@@ -12,6 +12,7 @@ import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.engine.CollectionEngine;
 import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
+import io.github.auditlake.o365.engine.MemoryBudget;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.records.TaskMetrics;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
@@ -83,8 +85,15 @@ public class O365AuditSourceTask extends SourceTask {
                 tx == null ? Duration.ZERO : STALL_COMMIT_AFTER, null, config.tenants().size() > 1);
         EngineMetrics metrics = new EngineMetrics();
         TaskMetrics.register(context, metrics, clock);
+        // one budget for all tasks of this plugin in the worker JVM (they share the plugin's class loader)
         CollectionEngine engine = new CollectionEngine(streams, apis::get, positions, settings, clock, sleeper,
-                new Random(), metrics);
+                new Random(), metrics, MemoryBudget.workerWide(config.bufferMaxBytes()));
+        // a record stays in the budget until Connect is done with it (commitRecord: acknowledged or dropped), so
+        // the records in the worker's pipeline and producer count too
+        engine.releaseOnlyWhenReleased();
+        if (config.valueFormat() != RecordMapper.ValueFormat.JSON_BYTES) {
+            engine.decodeTextWhileFetching(); // the value is text: decode it off the task thread
+        }
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
         state = new O365AuditSourceTaskState(config, List.copyOf(apis.values()), engine, new RecordMapper(config.topicTemplate(),
                 config.heartbeatTopic(), config.skipsTopic(), config.recordMaxBytes(), metrics).withFormat(config.valueFormat(),
@@ -122,7 +131,7 @@ public class O365AuditSourceTask extends SourceTask {
         O365AuditSourceTaskState s = state;
         List<Emission> batch;
         try {
-            batch = s.engine.poll(POLL_WAIT, s.config.batchMaxRecords());
+            batch = s.engine.poll(POLL_WAIT, s.batchMaxRecords);
         } catch (ApiException e) {
             throw new ConnectException(e.getMessage(), e);
         }
@@ -135,12 +144,16 @@ public class O365AuditSourceTask extends SourceTask {
         int sinceCommit = s.recordsSinceCommit;
         for (Emission e : batch) {
             SourceRecord r = s.mapper.toRecord(e);
+            long charged = CollectionEngine.charged(e);
+            if (charged > 0) {
+                r = new ChargedRecord(r, e.stream(), charged);
+            }
             records.add(r);
             sinceCommit++;
             boolean boundary = e instanceof Emission.Heartbeat
                     || (e instanceof Emission.Event ev && ev.blobEnd())
                     || (e instanceof Emission.Skip sk && sk.blobEnd())
-                    || sinceCommit >= s.config.transactionMaxRecords();
+                    || sinceCommit >= s.transactionMaxRecords;
             if (boundary) {
                 commitOn = r;
                 sinceCommit = 0;
@@ -151,6 +164,31 @@ public class O365AuditSourceTask extends SourceTask {
         }
         s.recordsSinceCommit = sinceCommit;
         return records;
+    }
+
+    /**
+     * Called by Connect for every record {@code poll()} returned, once the broker acknowledged it (or a transform
+     * or converter dropped it, or a send failed and errors are tolerated): its bytes leave the memory budget.
+     */
+    @Override
+    public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        O365AuditSourceTaskState s = state;
+        if (s != null && record instanceof ChargedRecord c) {
+            s.engine.release(c.stream, c.charged);
+        }
+    }
+
+    /** A record that holds bytes in the memory budget until {@link #commitRecord} releases them. */
+    static final class ChargedRecord extends SourceRecord {
+        final StreamId stream;
+        final long charged;
+
+        ChargedRecord(SourceRecord r, StreamId stream, long charged) {
+            super(r.sourcePartition(), r.sourceOffset(), r.topic(), r.kafkaPartition(), r.keySchema(), r.key(),
+                    r.valueSchema(), r.value(), r.timestamp(), r.headers());
+            this.stream = stream;
+            this.charged = charged;
+        }
     }
 
     private void maybeLogSummary(O365AuditSourceTaskState s) {
@@ -189,6 +227,9 @@ public class O365AuditSourceTask extends SourceTask {
         final CollectionEngine engine;
         final RecordMapper mapper;
         final TransactionContext transactions;
+        /** Read once: a config lookup per record showed in the profile. */
+        final int batchMaxRecords;
+        final int transactionMaxRecords;
         long lastSummaryNanos = System.nanoTime();
         int recordsSinceCommit;
 
@@ -199,6 +240,8 @@ public class O365AuditSourceTask extends SourceTask {
             this.engine = engine;
             this.mapper = mapper;
             this.transactions = transactions;
+            this.batchMaxRecords = config.batchMaxRecords();
+            this.transactionMaxRecords = config.transactionMaxRecords();
         }
     }
 }

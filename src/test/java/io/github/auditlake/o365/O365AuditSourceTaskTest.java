@@ -9,6 +9,7 @@ import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
+import io.github.auditlake.o365.engine.MemoryBudget;
 import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.testkit.Await;
 import io.github.auditlake.o365.testkit.FakeManagementApi;
@@ -67,6 +68,7 @@ class O365AuditSourceTaskTest {
                 for (SourceRecord r : batch) {
                     out.add(r);
                     ctx.store(r);
+                    t.commitRecord(r, null); // as the worker does once the broker acknowledged it
                 }
             }
             return out.size() >= n;
@@ -140,6 +142,48 @@ class O365AuditSourceTaskTest {
         delivered.addAll(keys(after));
         assertEquals(expected, delivered, "every record once, in order");
         assertEquals(0, second.metrics().blobsResynced.sum(), "the resume point was checked and held");
+    }
+
+    /** A polled record leaves the budget only when Connect is done with it (commitRecord), not when polled. */
+    @Test
+    void polledRecordsStayInTheBudgetUntilConnectCommitsThem() throws Exception {
+        List<String> expected = api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW,
+                Duration.ofMinutes(45), 4);
+        MemoryBudget shared = MemoryBudget.workerWide(32L << 20);
+        long before = shared.usedBytes();
+        O365AuditSourceTask t = start(new FakeTaskContext(false), props(TENANT + "|Audit.Exchange"));
+        List<SourceRecord> polled = pollBatchesUntil(t, expected.size()).stream().flatMap(List::stream).toList();
+        long charged = polled.stream().mapToLong(r -> r instanceof O365AuditSourceTask.ChargedRecord c
+                ? c.charged : 0).sum();
+
+        assertTrue(charged > 0);
+        assertEquals(before + charged, shared.usedBytes(), "every polled record still counts");
+        for (SourceRecord r : polled) {
+            t.commitRecord(r, null);
+        }
+        t.poll(); // released bytes are handed to the budget in batches, and at every poll
+        assertEquals(before, shared.usedBytes(), "committed records left the budget");
+    }
+
+    /**
+     * Tasks share the worker-wide memory budget: a stopped task returns what it held (records fetched ahead and
+     * records not yet polled), so stopping and restarting tasks never leaks budget.
+     */
+    @Test
+    void stoppedTasksReturnTheirBytesToTheWorkerWideBudget() throws Exception {
+        api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW, Duration.ofMinutes(45), 200);
+        MemoryBudget shared = MemoryBudget.workerWide(32L << 20);
+        long before = shared.usedBytes();
+        for (int round = 0; round < 3; round++) {
+            FakeTaskContext ctx = new FakeTaskContext(false);
+            O365AuditSourceTask t = start(ctx, props(TENANT + "|Audit.Exchange"));
+            pollUntil(t, ctx, 10);
+            // records fetched ahead and not polled yet are in the budget
+            Await.until(Duration.ofSeconds(20), () -> shared.usedBytes() > before, () -> "nothing charged");
+            t.stop();
+            tasks.remove(t);
+            assertEquals(before, shared.usedBytes(), "round " + round + ": the stopped task returned every byte");
+        }
     }
 
     /**

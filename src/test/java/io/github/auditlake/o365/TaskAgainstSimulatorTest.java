@@ -211,6 +211,7 @@ class TaskAgainstSimulatorTest {
             for (SourceRecord r : batch) {
                 delivered.add(r);
                 ctx.store(r);
+                t.commitRecord(r, null); // as the worker does once the broker acknowledged it
                 if (cut && done.test(delivered) && r.sourceOffset().containsKey("blob.records")) {
                     kept[0] = delivered.size();
                     return true;

@@ -1,24 +1,39 @@
 package io.github.auditlake.o365.api;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
  * One audit record read from a blob: its exact original JSON text plus the few fields the connector needs.
  * Any of the extracted fields may be {@code null} when the record lacks them; {@code json} never is.
  *
- * @param json         the record's original JSON text, byte-for-byte as served (re-encoded as a Java string)
- * @param id           the {@code Id} field (the de-duplication key)
- * @param creationTime the {@code CreationTime} field as written (UTC, usually without a zone designator)
- * @param workload     the {@code Workload} field
- * @param recordType   the {@code RecordType} field (unknown numbers are normal)
- * @param operation    the {@code Operation} field
- * @param problem      null for an audit record; otherwise why this element of the blob is not one (e.g. it is not a
- *                     JSON object), and {@code json} holds its raw text
+ * <p>A record read from the service keeps the original UTF-8 bytes ({@link #fromUtf8}); its text is decoded only
+ * when someone asks for it ({@link #json()}), so a consumer that wants bytes ({@link #utf8()}) never decodes and
+ * encodes it again. Immutable (the arrays are never modified; callers must not modify them either).
  */
-public record AuditRecord(String json, String id, String creationTime, String workload, Integer recordType,
-                          String operation, String problem) {
-    public AuditRecord {
-        Objects.requireNonNull(json, "json");
+public final class AuditRecord {
+    private final byte[] raw;
+    private String json;
+    private final String id;
+    private final String creationTime;
+    private final String workload;
+    private final Integer recordType;
+    private final String operation;
+    private final String problem;
+
+    /**
+     * @param json         the record's original JSON text, byte-for-byte as served (re-encoded as a Java string)
+     * @param id           the {@code Id} field (the de-duplication key)
+     * @param creationTime the {@code CreationTime} field as written (UTC, usually without a zone designator)
+     * @param workload     the {@code Workload} field
+     * @param recordType   the {@code RecordType} field (unknown numbers are normal)
+     * @param operation    the {@code Operation} field
+     * @param problem      null for an audit record; otherwise why this element of the blob is not one (e.g. it is
+     *                     not a JSON object), and {@code json} holds its raw text
+     */
+    public AuditRecord(String json, String id, String creationTime, String workload, Integer recordType,
+                       String operation, String problem) {
+        this(null, Objects.requireNonNull(json, "json"), id, creationTime, workload, recordType, operation, problem);
     }
 
     public AuditRecord(String json, String id, String creationTime, String workload, Integer recordType,
@@ -26,8 +41,98 @@ public record AuditRecord(String json, String id, String creationTime, String wo
         this(json, id, creationTime, workload, recordType, operation, null);
     }
 
+    private AuditRecord(byte[] raw, String json, String id, String creationTime, String workload,
+                        Integer recordType, String operation, String problem) {
+        this.raw = raw;
+        this.json = json;
+        this.id = id;
+        this.creationTime = creationTime;
+        this.workload = workload;
+        this.recordType = recordType;
+        this.operation = operation;
+        this.problem = problem;
+    }
+
+    /** An audit record from its original UTF-8 bytes (kept as they are; decoded only on demand). */
+    public static AuditRecord fromUtf8(byte[] utf8, String id, String creationTime, String workload,
+                                       Integer recordType, String operation) {
+        return new AuditRecord(Objects.requireNonNull(utf8, "utf8"), null, id, creationTime, workload, recordType,
+                operation, null);
+    }
+
     /** An element of a blob that is not an audit record, kept as raw text for the skips topic. */
     public static AuditRecord notARecord(String rawText, String problem) {
         return new AuditRecord(rawText, null, null, null, null, null, Objects.requireNonNull(problem, "problem"));
+    }
+
+    /** The original JSON text (decoded from the original bytes on first use). */
+    public String json() {
+        String s = json;
+        if (s == null) {
+            s = new String(raw, StandardCharsets.UTF_8);
+            json = s; // a benign race: every thread computes the same immutable String
+        }
+        return s;
+    }
+
+    /** The original JSON as UTF-8: the bytes as served when the record was read from them, else the text encoded. */
+    public byte[] utf8() {
+        return raw != null ? raw : json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The size of the original text, fixed for this record: UTF-8 bytes when it was read from bytes, else
+     * characters (for ASCII, the usual case, the two are equal).
+     */
+    public int textLength() {
+        return raw != null ? raw.length : json.length();
+    }
+
+    /** The exact UTF-8 size when known without encoding, else -1. */
+    public int utf8LengthIfKnown() {
+        return raw != null ? raw.length : -1;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String creationTime() {
+        return creationTime;
+    }
+
+    public String workload() {
+        return workload;
+    }
+
+    public Integer recordType() {
+        return recordType;
+    }
+
+    public String operation() {
+        return operation;
+    }
+
+    public String problem() {
+        return problem;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AuditRecord r && json().equals(r.json()) && Objects.equals(id, r.id)
+                && Objects.equals(creationTime, r.creationTime) && Objects.equals(workload, r.workload)
+                && Objects.equals(recordType, r.recordType) && Objects.equals(operation, r.operation)
+                && Objects.equals(problem, r.problem);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(json(), id, creationTime, workload, recordType, operation, problem);
+    }
+
+    @Override
+    public String toString() {
+        return "AuditRecord[json=" + json() + ", id=" + id + ", creationTime=" + creationTime + ", workload="
+                + workload + ", recordType=" + recordType + ", operation=" + operation + ", problem=" + problem + "]";
     }
 }

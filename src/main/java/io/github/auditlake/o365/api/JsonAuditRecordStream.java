@@ -158,8 +158,8 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
             }
         }
         long end = parser.currentTokenLocation().getByteOffset() + 1;
-        String json = in.slice(start, end);
-        return new AuditRecord(json, id, creationTime, workload, recordType, operation);
+        // the original bytes, not decoded: a json-bytes value goes out as they are
+        return AuditRecord.fromUtf8(in.sliceBytes(start, end), id, creationTime, workload, recordType, operation);
     }
 
     private String scalar(JsonToken v) throws IOException {

@@ -52,6 +52,16 @@ final class RecordingInputStream extends FilterInputStream {
         return new String(buf, (int) (start - base), (int) (end - start), StandardCharsets.UTF_8);
     }
 
+    /** A copy of the bytes {@code [start, end)}, which must still be retained. */
+    byte[] sliceBytes(long start, long end) {
+        if (start < base || end > base + len || start > end) {
+            throw new IllegalStateException("slice [" + start + ", " + end + ") outside retained [" + base + ", "
+                    + (base + len) + ")");
+        }
+        int from = (int) (start - base);
+        return java.util.Arrays.copyOfRange(buf, from, from + (int) (end - start));
+    }
+
     @Override
     public int read() throws IOException {
         int b = super.read();

@@ -140,11 +140,15 @@ public class O365SourceConfig extends AbstractConfig {
             + "the API reports AF20022/AF20023), at most once per 15 minutes per content type. Disable it when "
             + "subscriptions are managed elsewhere; the task then fails with a clear error if one is not enabled.";
     public static final String FETCH_CONCURRENCY_CONFIG = "o365.fetch.concurrency";
-    static final String FETCH_CONCURRENCY_DOC = "Blobs fetched at once by a task. Records are still emitted in "
-            + "order per stream.";
+    static final String FETCH_CONCURRENCY_DOC = "Blobs a task fetches ahead at once, besides each stream's "
+            + "current blob (which always has its own fetch). Records are still emitted in order per stream.";
     public static final String BUFFER_MAX_BYTES_CONFIG = "o365.buffer.max.bytes";
-    static final String BUFFER_MAX_BYTES_DOC = "Approximate heap bytes a task may hold in records fetched ahead of "
-            + "emission, whatever the blob sizes (a blob is streamed, never held whole).";
+    static final String BUFFER_MAX_BYTES_DOC = "Approximate heap bytes that all tasks of this plugin in one worker "
+            + "JVM may hold together in records not yet acknowledged by the broker: blobs fetched ahead, each "
+            + "stream's current blob, the records waiting for poll() and those in the worker's pipeline, whatever "
+            + "the blob sizes (a blob is streamed, never held whole). One "
+            + "budget per worker, shared fairly by the tasks that use it; when tasks were started with different "
+            + "values, the largest applies. Each stream may exceed it by two records, so every stream progresses.";
     public static final String HEARTBEAT_INTERVAL_MS_CONFIG = "o365.heartbeat.interval.ms";
     static final String HEARTBEAT_INTERVAL_MS_DOC = "Kafka Connect stores a source position only with a record. "
             + "When a stream progresses without records (empty windows), a small heartbeat record is written to "
@@ -299,7 +303,7 @@ public class O365SourceConfig extends AbstractConfig {
                 FETCH_CONCURRENCY_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Fetch concurrency");
         d.define(BUFFER_MAX_BYTES_CONFIG, Type.LONG, 32L * 1024 * 1024,
                 ConfigDef.Range.between(1024 * 1024, 4L * 1024 * 1024 * 1024), Importance.LOW, BUFFER_MAX_BYTES_DOC,
-                GROUP_COLLECTION, ++o, Width.SHORT, "Buffer size (bytes)");
+                GROUP_COLLECTION, ++o, Width.SHORT, "Worker-wide buffer size (bytes)");
         d.define(HEARTBEAT_INTERVAL_MS_CONFIG, Type.LONG, Duration.ofMinutes(5).toMillis(),
                 ConfigDef.Range.atLeast(0), Importance.LOW, HEARTBEAT_INTERVAL_MS_DOC, GROUP_COLLECTION, ++o,
                 Width.SHORT, "Heartbeat interval (ms)");

@@ -77,11 +77,27 @@ public final class StreamCursor {
     private final DoneIndex done;
     private final BlobPosition inProgress;
     private final List<ContentBlob> pending;
-    /** Everything but the per-record fields, shared by every record of a blob. */
-    private Map<String, Object> base;
+    /**
+     * Everything but the per-record fields, built once and shared by every record of a blob: the holder passes from
+     * a cursor to the next one of the same blob whether or not it was built yet (the stream thread makes cursors
+     * faster than the task thread asks them for offsets, so passing the built map only, as before, rarely shared
+     * it and the whole map, delivered set included, was built again for most records).
+     */
+    private final BaseRef base;
+
+    /** The shared base offset map of a blob's records, built by the first {@link #toOffset()} that needs it. */
+    private static final class BaseRef {
+        volatile Map<String, Object> map;
+    }
 
     private StreamCursor(Instant highWatermark, long origin, long sweptDay, long sweptOld, DoneIndex done,
                          BlobPosition inProgress, List<ContentBlob> pending) {
+        this(highWatermark, origin, sweptDay, sweptOld, done, inProgress, pending, new BaseRef());
+    }
+
+    private StreamCursor(Instant highWatermark, long origin, long sweptDay, long sweptOld, DoneIndex done,
+                         BlobPosition inProgress, List<ContentBlob> pending, BaseRef base) {
+        this.base = base;
         this.highWatermark = Objects.requireNonNull(highWatermark, "highWatermark");
         this.origin = origin;
         this.sweptDay = sweptDay;
@@ -143,11 +159,10 @@ public final class StreamCursor {
     /** Position after {@code recordsDone} records of {@code blob}, the last of which had {@code lastId}. */
     public StreamCursor withProgress(ContentBlob blob, long recordsDone, String lastId) {
         BlobPosition p = BlobPosition.of(blob, recordsDone, lastId);
-        StreamCursor c = new StreamCursor(highWatermark, origin, sweptDay, sweptOld, done, p, pending);
-        if (inProgress != null && inProgress.contentId().equals(p.contentId()) && base != null) {
-            c.base = base; // same blob: only the per-record fields differ
-        }
-        return c;
+        // same blob: only the per-record fields differ, so the base map is shared
+        boolean sameBlob = inProgress != null && inProgress.contentId().equals(p.contentId());
+        return new StreamCursor(highWatermark, origin, sweptDay, sweptOld, done, p, pending,
+                sameBlob ? base : new BaseRef());
     }
 
     /** Position after {@code recordsDone} records of {@code blob} (no record id known). */
@@ -202,7 +217,7 @@ public final class StreamCursor {
 
     /** The offset map. Records of one blob share everything but their position inside it. */
     public Map<String, Object> toOffset() {
-        Map<String, Object> b = base;
+        Map<String, Object> b = base.map;
         if (b == null) {
             Map<String, Object> m = new LinkedHashMap<>(16 + done.buckets.size() * 2);
             m.put(V, (long) VERSION);
@@ -229,7 +244,7 @@ public final class StreamCursor {
                 }
             }
             b = Collections.unmodifiableMap(m);
-            base = b;
+            base.map = b; // a benign race: threads that both build it build the same map
         }
         if (inProgress == null) {
             return b;
@@ -641,6 +656,11 @@ public final class StreamCursor {
             this.base = base;
             this.records = records;
             this.lastId = lastId;
+        }
+
+        /** The shared part (for tests). */
+        Map<String, Object> base() {
+            return base;
         }
 
         @Override

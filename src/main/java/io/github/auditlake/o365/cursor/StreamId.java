@@ -28,7 +28,47 @@ public final class StreamId implements Comparable<StreamId> {
         Map<String, String> p = new HashMap<>(4);
         p.put(PARTITION_TENANT, tenantId);
         p.put(PARTITION_CONTENT_TYPE, contentType.wireName());
-        this.partition = Collections.unmodifiableMap(p);
+        this.partition = new HashedMap(p);
+    }
+
+    /**
+     * The partition map, read-only, with its hash code computed once: the worker hashes every record's partition
+     * (it tracks unacknowledged records per partition), and a map's hash code is otherwise recomputed from its
+     * entries each time. Iterates as the HashMap it wraps.
+     */
+    private static final class HashedMap extends java.util.AbstractMap<String, String> {
+        private final Map<String, String> map;
+        private final int hash;
+
+        HashedMap(Map<String, String> map) {
+            this.map = Collections.unmodifiableMap(map);
+            this.hash = map.hashCode();
+        }
+
+        @Override
+        public java.util.Set<Entry<String, String>> entrySet() {
+            return map.entrySet();
+        }
+
+        @Override
+        public String get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     public String tenantId() {

@@ -3,12 +3,14 @@ package io.github.auditlake.o365.engine;
 import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.api.ContentBlob;
 import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Records of one blob fetched ahead of emission. All buffers of an engine share one monitor (the
- * {@link ByteBudget}): a buffer that is not the head of its stream waits while the budget is spent; the head never
- * waits for the budget (only for its own small cap), so the stream always progresses and memory stays bounded by
- * the budget plus one head cap per stream.
+ * Records of one blob fetched ahead of emission. Its bytes count in the engine's {@link MemoryBudget.Account}: as
+ * read-ahead while the buffer waits behind its stream's head, as the stream's own once it is the head. A buffer
+ * whose records do not fit waits (the head of a stream holding nothing never waits: it may always take one record,
+ * so every stream progresses). Records taken out stay charged to the stream until {@code poll()} hands them over.
  */
 final class BlobBuffer {
     /** How a fetch ended. */
@@ -18,7 +20,11 @@ final class BlobBuffer {
     /** The last delivered record's Id (checked when resuming inside the blob), or null. */
     final String expectLastId;
     private long skip;
-    private final ByteBudget budget;
+    private final MemoryBudget.Account account;
+    private final MemoryBudget.StreamHold stream;
+    private final ReentrantLock lock;
+    private final Condition space;
+    private final Condition data;
     private final ArrayDeque<AuditRecord> queue = new ArrayDeque<>();
     private long bytes;
     private boolean head;
@@ -26,18 +32,28 @@ final class BlobBuffer {
     private String reason;
     private RuntimeException failure;
     private long produced;
+    /** Holds one of the engine's read-ahead slots (guarded by its stream's in-flight list). */
+    boolean readAheadSlot;
 
-    BlobBuffer(ContentBlob blob, long skip, String expectLastId, ByteBudget budget) {
+    BlobBuffer(ContentBlob blob, long skip, String expectLastId, MemoryBudget.Account account,
+               MemoryBudget.StreamHold stream) {
         this.blob = blob;
         this.skip = skip;
         this.expectLastId = expectLastId;
-        this.budget = budget;
+        this.account = account;
+        this.stream = stream;
+        this.lock = account.budget().lock;
+        this.space = lock.newCondition();
+        this.data = lock.newCondition();
     }
 
     /** Index of the first record this buffer hands out. */
     long skip() {
-        synchronized (budget) {
+        lock.lock();
+        try {
             return skip;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -46,59 +62,82 @@ final class BlobBuffer {
      * from its first record again. Only before any record was buffered.
      */
     void rewind() {
-        synchronized (budget) {
+        lock.lock();
+        try {
             if (produced != 0) {
                 throw new IllegalStateException("records were already buffered");
             }
             skip = 0;
+        } finally {
+            lock.unlock();
         }
     }
 
+    /**
+     * Approximate heap bytes of a record from its fetch until it is released: its text, the copy the converter and
+     * producer make of it, and the objects around them.
+     */
     static long sizeOf(AuditRecord r) {
-        return 2L * r.json().length() + 96;
+        return 3L * r.textLength() + 256;
     }
 
     void makeHead() {
-        synchronized (budget) {
-            head = true;
-            budget.notifyAll();
+        lock.lock();
+        try {
+            if (!head) {
+                head = true;
+                account.promote(bytes, stream);
+            }
+            space.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Records handed to this buffer so far, counting skipped ones: the index of the next record to read. */
     long nextIndex() {
-        synchronized (budget) {
+        lock.lock();
+        try {
             return skip + produced;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Producer side. Returns false when the buffer was cancelled. */
     boolean put(AuditRecord r) throws InterruptedException {
         long n = sizeOf(r);
-        synchronized (budget) {
-            while (end == End.NONE && (head ? bytes >= budget.headCap() : !budget.fits(n))) {
-                budget.awaitChange();
+        lock.lock();
+        try {
+            while (end == End.NONE && !account.closed() && !account.fits(n, head ? stream : null)) {
+                account.awaitSpace(space, Long.MAX_VALUE);
             }
-            if (end != End.NONE) {
+            if (end != End.NONE || account.closed()) {
                 return false;
             }
-            budget.take(n);
+            account.charge(n, head ? stream : null);
             bytes += n;
             produced++;
             queue.addLast(r);
-            budget.signalChange();
+            data.signal();
             return true;
+        } finally {
+            lock.unlock();
         }
     }
 
     void finish(End how, String why, RuntimeException error) {
-        synchronized (budget) {
+        lock.lock();
+        try {
             if (end == End.NONE) {
                 end = how;
                 reason = why;
                 failure = error;
             }
-            budget.signalChange();
+            data.signalAll();
+            space.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -111,63 +150,80 @@ final class BlobBuffer {
     }
 
     /**
-     * Consumer side: the next record; {@code null} once the fetch ended and the buffer is drained; or
-     * {@link #NOTHING_YET} when nothing arrived within {@code maxWaitMillis}.
+     * Consumer side (the stream's head only): the next record; {@code null} once the fetch ended and the buffer is
+     * drained; or {@link #NOTHING_YET} when nothing arrived within {@code maxWaitMillis}. The record stays charged
+     * to the stream until {@code poll()} hands it over (or the stream releases it).
      */
     AuditRecord take(long maxWaitMillis) throws InterruptedException {
-        synchronized (budget) {
-            long deadline = maxWaitMillis == Long.MAX_VALUE ? Long.MAX_VALUE
-                    : System.nanoTime() + maxWaitMillis * 1_000_000L;
+        lock.lock();
+        try {
+            long left = maxWaitMillis == Long.MAX_VALUE ? Long.MAX_VALUE : maxWaitMillis * 1_000_000L;
             while (queue.isEmpty() && end == End.NONE) {
-                if (deadline != Long.MAX_VALUE) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left == Long.MAX_VALUE) {
+                    data.await();
+                } else {
                     if (left <= 0) {
                         return NOTHING_YET;
                     }
-                    budget.awaitChange(left);
-                } else {
-                    budget.awaitChange();
+                    left = data.awaitNanos(left);
                 }
             }
             AuditRecord r = queue.pollFirst();
             if (r != null) {
                 long n = sizeOf(r);
                 bytes -= n;
-                budget.give(n);
-                budget.signalChange();
+                stream.holdBack(n); // the stream holds it back until the next record or the end of the blob
+                space.signal(); // a head may take its one record now (cheap when nobody waits)
+            } else {
+                stream.holdBack(0);
             }
             return r;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Releases buffered bytes and stops the producer. */
     void cancel() {
-        synchronized (budget) {
+        lock.lock();
+        try {
             if (end == End.NONE) {
                 end = End.CANCELLED;
             }
-            budget.give(bytes);
+            account.release(bytes, head ? stream : null);
             bytes = 0;
             queue.clear();
-            budget.signalChange();
+            data.signalAll();
+            space.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
     End end() {
-        synchronized (budget) {
+        lock.lock();
+        try {
             return end;
+        } finally {
+            lock.unlock();
         }
     }
 
     String reason() {
-        synchronized (budget) {
+        lock.lock();
+        try {
             return reason;
+        } finally {
+            lock.unlock();
         }
     }
 
     RuntimeException failure() {
-        synchronized (budget) {
+        lock.lock();
+        try {
             return failure;
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -45,6 +45,7 @@ final class BlobFetch implements Runnable {
         EngineSettings settings = engine.settings();
         int failures = 0;
         boolean checked = buffer.expectLastId == null || buffer.skip() == 0;
+        boolean decode = engine.decodesWhileFetching();
         try {
             while (!engine.closed()) {
                 if (blob.isExpiredAt(serviceNow.get())) {
@@ -74,6 +75,9 @@ final class BlobFetch implements Runnable {
                                 }
                             }
                             continue;
+                        }
+                        if (decode) {
+                            r.json(); // decoded here, on a fetch thread, rather than on the thread that polls
                         }
                         if (!buffer.put(r)) {
                             return;

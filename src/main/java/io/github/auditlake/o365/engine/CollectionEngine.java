@@ -1,6 +1,7 @@
 package io.github.auditlake.o365.engine;
 
 import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Sleeper;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -42,14 +44,21 @@ public final class CollectionEngine implements AutoCloseable {
     private final Sleeper sleeper;
     private final EngineMetrics metrics;
     private final BlockingQueue<Emission> output;
-    private final ByteBudget budget;
+    private final MemoryBudget.Account budget;
+    private final Map<StreamId, MemoryBudget.StreamHold> holds = new HashMap<>();
+    /** Bytes released by {@link #release} and not handed to the budget yet, per stream. */
+    private final Map<StreamId, java.util.concurrent.atomic.AtomicLong> released = new HashMap<>();
     private final ExecutorService fetchPool;
+    /** Blobs fetched ahead of their stream's current one, engine-wide: {@code o365.fetch.concurrency}. */
+    private final java.util.concurrent.Semaphore readAheadSlots;
     private final ExecutorService workerPool;
     private final List<StreamWorker> workers = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private volatile StreamId failedStream;
     private final java.util.Set<StreamId> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private volatile boolean releaseOnPoll = true;
+    private volatile boolean decodeWhileFetching;
 
     /**
      * @param apis      the API client for each tenant (a stream's tenant must be present)
@@ -58,14 +67,30 @@ public final class CollectionEngine implements AutoCloseable {
     public CollectionEngine(List<StreamId> streams, Function<String, ManagementApi> apis,
                             Map<StreamId, StreamCursor> positions, EngineSettings settings, Clock clock,
                             Sleeper sleeper, Random random, EngineMetrics metrics) {
+        this(streams, apis, positions, settings, clock, sleeper, random, metrics,
+                new MemoryBudget(settings.bufferMaxBytes()));
+    }
+
+    /**
+     * @param budget the memory budget this engine shares with others (e.g. {@link MemoryBudget#workerWide}); its
+     *               size is the budget's, not {@code settings.bufferMaxBytes()}
+     */
+    public CollectionEngine(List<StreamId> streams, Function<String, ManagementApi> apis,
+                            Map<StreamId, StreamCursor> positions, EngineSettings settings, Clock clock,
+                            Sleeper sleeper, Random random, EngineMetrics metrics, MemoryBudget budget) {
         this.settings = settings;
         this.clock = clock;
         this.sleeper = sleeper;
         this.metrics = metrics;
         this.output = new ArrayBlockingQueue<>(settings.outputCapacity());
-        this.budget = new ByteBudget(settings.bufferMaxBytes());
+        this.budget = budget.open();
         int id = ENGINE_IDS.incrementAndGet();
-        this.fetchPool = Executors.newFixedThreadPool(settings.fetchConcurrency(), named("o365-fetch-" + id));
+        // a thread for each stream's current blob besides the read-ahead ones: a read-ahead fetch waiting for the
+        // budget must never keep a stream's current blob from being fetched (it did: streams waited on empty heads
+        // while every fetch thread held a read-ahead blob waiting for the budget)
+        this.fetchPool = Executors.newFixedThreadPool(settings.fetchConcurrency() + Math.max(1, streams.size()),
+                named("o365-fetch-" + id));
+        this.readAheadSlots = new java.util.concurrent.Semaphore(settings.fetchConcurrency());
         this.workerPool = Executors.newFixedThreadPool(Math.max(1, streams.size()), named("o365-stream-" + id));
         Map<String, SubscriptionKeeper> keepers = new HashMap<>();
         for (StreamId s : streams) {
@@ -76,6 +101,8 @@ public final class CollectionEngine implements AutoCloseable {
             if (start != null) {
                 log.info("Stream {} resumes at {}", s, start);
             }
+            holds.put(s, new MemoryBudget.StreamHold());
+            released.put(s, new java.util.concurrent.atomic.AtomicLong());
             workers.add(new StreamWorker(this, s, api, keeper, start, new Random(random.nextLong())));
         }
     }
@@ -101,6 +128,9 @@ public final class CollectionEngine implements AutoCloseable {
      */
     public List<Emission> poll(Duration maxWait, int maxItems) throws InterruptedException {
         throwIfFailed();
+        if (!releaseOnPoll) {
+            flushReleased();
+        }
         Emission first = output.poll(maxWait.toMillis(), TimeUnit.MILLISECONDS);
         if (first == null) {
             throwIfFailed();
@@ -109,7 +139,122 @@ public final class CollectionEngine implements AutoCloseable {
         List<Emission> batch = new ArrayList<>(Math.min(maxItems, output.size() + 1));
         batch.add(first);
         output.drainTo(batch, maxItems - 1);
+        if (releaseOnPoll) {
+            handedOver(batch);
+        }
         return batch;
+    }
+
+    /** The records of {@code batch} leave the budget: they are the caller's now. */
+    private void handedOver(List<Emission> batch) {
+        ReentrantLock lock = budget.budget().lock;
+        lock.lock();
+        try {
+            MemoryBudget.StreamHold hold = null;
+            long n = 0;
+            for (Emission e : batch) {
+                AuditRecord r = e instanceof Emission.Event ev ? ev.record()
+                        : e instanceof Emission.Skip sk ? sk.record() : null;
+                if (r == null) {
+                    continue;
+                }
+                MemoryBudget.StreamHold h = holds.get(e.stream());
+                if (h != hold) {
+                    budget.release(n, hold);
+                    hold = h;
+                    n = 0;
+                }
+                n += BlobBuffer.sizeOf(r);
+            }
+            budget.release(n, hold);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * From now on, records polled stay in the budget until {@link #release} is called for them (for example when
+     * the broker acknowledged them), so records still in the caller's pipeline count too. Call before
+     * {@link #start()}.
+     */
+    public void releaseOnlyWhenReleased() {
+        releaseOnPoll = false;
+    }
+
+    /**
+     * Decodes each record's text on the fetch threads (for consumers that want text, not bytes), so the thread
+     * that polls does not. Call before {@link #start()}.
+     */
+    public void decodeTextWhileFetching() {
+        decodeWhileFetching = true;
+    }
+
+    boolean decodesWhileFetching() {
+        return decodeWhileFetching;
+    }
+
+    /** The bytes {@code e} holds in the budget (0 for emissions without a record). */
+    public static long charged(Emission e) {
+        AuditRecord r = e instanceof Emission.Event ev ? ev.record()
+                : e instanceof Emission.Skip sk ? sk.record() : null;
+        return r == null ? 0 : BlobBuffer.sizeOf(r);
+    }
+
+    /**
+     * Returns {@code bytes} of {@code stream}'s polled records to the budget (see {@link #releaseOnlyWhenReleased}).
+     * Any thread. Released bytes are gathered and handed to the budget in batches (at {@link #RELEASE_BATCH_BYTES},
+     * and at every {@link #poll}), so the budget's lock is not taken for every record; a stream blocked on the
+     * budget therefore waits at most until the next {@code poll()} for bytes released since.
+     */
+    public void release(StreamId stream, long bytes) {
+        if (bytes <= 0) {
+            return;
+        }
+        java.util.concurrent.atomic.AtomicLong acked = released.get(stream);
+        if (acked.addAndGet(bytes) >= RELEASE_BATCH_BYTES) {
+            flushReleased(stream, acked);
+        }
+    }
+
+    /** Released bytes are handed to the budget once this many have gathered for a stream (or at the next poll). */
+    static final long RELEASE_BATCH_BYTES = 256 * 1024;
+
+    private void flushReleased(StreamId stream, java.util.concurrent.atomic.AtomicLong acked) {
+        long n = acked.getAndSet(0);
+        if (n <= 0) {
+            return;
+        }
+        ReentrantLock lock = budget.budget().lock;
+        lock.lock();
+        try {
+            budget.release(n, holds.get(stream));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushReleased() {
+        for (Map.Entry<StreamId, java.util.concurrent.atomic.AtomicLong> e : released.entrySet()) {
+            if (e.getValue().get() > 0) {
+                flushReleased(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** A record a stream took from its head but will not emit (the blob failed or the stream stops). */
+    void dropped(StreamId stream, AuditRecord r) {
+        ReentrantLock lock = budget.budget().lock;
+        lock.lock();
+        try {
+            budget.release(BlobBuffer.sizeOf(r), holds.get(stream));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes this engine holds in its budget: read-ahead, heads and records not yet polled. */
+    public long bufferedBytes() {
+        return budget.held();
     }
 
     private void throwIfFailed() {
@@ -142,12 +287,20 @@ public final class CollectionEngine implements AutoCloseable {
         return sleeper;
     }
 
-    ByteBudget budget() {
+    MemoryBudget.Account budget() {
         return budget;
+    }
+
+    MemoryBudget.StreamHold holdOf(StreamId stream) {
+        return holds.get(stream);
     }
 
     ExecutorService fetchPool() {
         return fetchPool;
+    }
+
+    java.util.concurrent.Semaphore readAheadSlots() {
+        return readAheadSlots;
     }
 
     boolean closed() {
@@ -201,5 +354,6 @@ public final class CollectionEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         output.clear();
+        budget.close();
     }
 }

@@ -10,7 +10,7 @@ import java.time.Instant;
  * @param planner             listing plan (frontier step, straggler coverage, sweeps, retention margin)
  * @param initialLookback     where a stream without a stored position starts: now minus this
  * @param pollInterval        wait between frontier listings once a stream is caught up
- * @param fetchConcurrency    blobs fetched at once (per task)
+ * @param fetchConcurrency    blobs fetched ahead at once (per task), besides each stream's current blob
  * @param bufferMaxBytes      approximate heap bytes of fetched-but-not-emitted records (per task)
  * @param outputCapacity      events queued for {@code poll()}
  * @param heartbeatInterval   minimum time between heartbeats of a stream; zero disables them

@@ -46,6 +46,8 @@ final class StreamWorker implements Runnable {
     private final Random random;
     private final ServiceClock serviceClock;
     private final ArrayDeque<BlobBuffer> inflight = new ArrayDeque<>();
+    /** The head being drained (not in {@code inflight}), guarded by {@code inflight}. */
+    private BlobBuffer current;
     private final Comparator<ContentBlob> order = Comparator.comparing(ContentBlob::contentCreated)
             .thenComparing(ContentBlob::contentId);
 
@@ -225,8 +227,16 @@ final class StreamWorker implements Runnable {
         synchronized (inflight) {
             for (BlobBuffer b : inflight) {
                 b.cancel();
+                if (b.readAheadSlot) {
+                    b.readAheadSlot = false;
+                    engine.readAheadSlots().release();
+                }
             }
             inflight.clear();
+            if (current != null) {
+                current.cancel();
+                current = null;
+            }
         }
     }
 
@@ -358,9 +368,17 @@ final class StreamWorker implements Runnable {
             BlobBuffer head;
             synchronized (inflight) {
                 head = inflight.pollFirst();
+                current = head;
+                if (head.readAheadSlot) {
+                    head.readAheadSlot = false; // it is the current blob now: its slot goes to another read-ahead
+                    engine.readAheadSlots().release();
+                }
             }
             head.makeHead();
             drain(head, i == work.size() - 1 ? afterAll : UnaryOperator.identity());
+            synchronized (inflight) {
+                current = null;
+            }
         }
     }
 
@@ -368,8 +386,15 @@ final class StreamWorker implements Runnable {
         synchronized (inflight) {
             int next = headIndex + inflight.size();
             while (inflight.size() < settings.fetchConcurrency() && next < work.size()) {
+                // the current blob always starts; a blob ahead of it needs one of the engine's read-ahead slots
+                boolean ahead = next != headIndex;
+                if (ahead && !engine.readAheadSlots().tryAcquire()) {
+                    break; // tried again at the next blob
+                }
                 Work item = work.get(next++);
-                BlobBuffer buffer = new BlobBuffer(item.blob(), item.skip(), item.lastId(), engine.budget());
+                BlobBuffer buffer = new BlobBuffer(item.blob(), item.skip(), item.lastId(), engine.budget(),
+                        engine.holdOf(stream));
+                buffer.readAheadSlot = ahead;
                 inflight.addLast(buffer);
                 engine.fetchPool().execute(new BlobFetch(engine, api, buffer, new Random(random.nextLong()),
                         this::serviceNow));
@@ -430,8 +455,18 @@ final class StreamWorker implements Runnable {
                 lastEmitted = done;
                 return;
             }
-            case FAILED -> throw b.failure();
-            default -> throw new InterruptedException("cancelled");
+            case FAILED -> {
+                if (prev != null) {
+                    engine.dropped(stream, prev);
+                }
+                throw b.failure();
+            }
+            default -> {
+                if (prev != null) {
+                    engine.dropped(stream, prev);
+                }
+                throw new InterruptedException("cancelled");
+            }
         }
         StreamCursor done = after.apply(cursor.withBlobDone(blob));
         if (prev != null) {
@@ -449,7 +484,7 @@ final class StreamWorker implements Runnable {
         } else {
             engine.emit(new Emission.Event(stream, blob, record, after, blobEnd));
             metrics.recordsEmitted.increment();
-            metrics.bytesEmitted.add(record.json().length());
+            metrics.bytesEmitted.add(record.textLength());
         }
         cursor = after;
         lastEmitted = after;

@@ -51,7 +51,7 @@ public final class AuditStruct {
         s.put("CreationTime", t == null ? null : new Date(t));
         JsonNode n;
         try {
-            n = JSON.readTree(r.json());
+            n = JSON.readTree(r.utf8()); // the original bytes: no decoding to characters and back
         } catch (IOException e) {
             return s;
         }

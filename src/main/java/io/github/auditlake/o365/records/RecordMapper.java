@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -36,7 +37,24 @@ public final class RecordMapper {
     private final EngineMetrics metrics;
     private final Map<StreamId, String> topics = new ConcurrentHashMap<>();
     private ValueFormat format = ValueFormat.JSON_STRING;
-    private java.util.Set<String> headers = java.util.Set.copyOf(ALL_HEADERS);
+    private boolean hTenant = true;
+    private boolean hContentType = true;
+    private boolean hContentId = true;
+    private boolean hContentCreated = true;
+    private boolean hWorkload = true;
+    private boolean hRecordType = true;
+    private boolean hOperation = true;
+    // caches of the task thread (a mapper serves one task): the last stream's topic and headers, the last blob's
+    private StreamId lastStream;
+    private String lastTopic;
+    private Header tenantHeader;
+    private Header contentTypeHeader;
+    private io.github.auditlake.o365.api.ContentBlob lastBlob;
+    private Header contentIdHeader;
+    private Header contentCreatedHeader;
+    private final HeaderCache<String> workloads = new HeaderCache<>(HEADER_WORKLOAD, Schema.STRING_SCHEMA);
+    private final HeaderCache<String> operations = new HeaderCache<>(HEADER_OPERATION, Schema.STRING_SCHEMA);
+    private final HeaderCache<Integer> recordTypes = new HeaderCache<>(HEADER_RECORD_TYPE, Schema.INT32_SCHEMA);
 
     /** The header names (without the {@code o365.} prefix) a record may carry; all by default. */
     public static final java.util.List<String> ALL_HEADERS = java.util.List.of("tenant", "content.type",
@@ -78,7 +96,14 @@ public final class RecordMapper {
     /** Chooses the value format and the headers (names from {@link #ALL_HEADERS}). */
     public RecordMapper withFormat(ValueFormat format, java.util.Collection<String> headerNames) {
         this.format = format;
-        this.headers = java.util.Set.copyOf(headerNames);
+        java.util.Set<String> headers = java.util.Set.copyOf(headerNames);
+        hTenant = headers.contains("tenant");
+        hContentType = headers.contains("content.type");
+        hContentId = headers.contains("content.id");
+        hContentCreated = headers.contains("content.created");
+        hWorkload = headers.contains("workload");
+        hRecordType = headers.contains("record.type");
+        hOperation = headers.contains("operation");
         return this;
     }
 
@@ -116,49 +141,105 @@ public final class RecordMapper {
 
     private SourceRecord event(Emission.Event e) {
         AuditRecord r = e.record();
-        if (r.json().length() > recordMaxBytes || 3L * r.json().length() > recordMaxBytes
-                && r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > recordMaxBytes) {
+        int known = r.utf8LengthIfKnown();
+        boolean tooLarge = known >= 0 ? known > recordMaxBytes
+                : r.json().length() > recordMaxBytes || 3L * r.json().length() > recordMaxBytes
+                && r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > recordMaxBytes;
+        if (tooLarge) {
             metrics.recordsSkipped.increment();
             metrics.recordsEmitted.decrement();
             return skip(e.stream(), e.blob(), r, "the record is larger than o365.record.max.bytes ("
                     + recordMaxBytes + ")", -1, e.cursorAfter());
         }
         StreamId s = e.stream();
-        String topic = topics.computeIfAbsent(s, k -> topicFor(topicTemplate, k));
+        if (s != lastStream) {
+            // per stream, not per record: the topic and the stream's constant headers
+            lastStream = s;
+            lastTopic = topics.computeIfAbsent(s, k -> topicFor(topicTemplate, k));
+            tenantHeader = new FixedHeader(HEADER_TENANT, Schema.STRING_SCHEMA, s.tenantId());
+            contentTypeHeader = new FixedHeader(HEADER_CONTENT_TYPE, Schema.STRING_SCHEMA,
+                    s.contentType().wireName());
+            lastBlob = null;
+        }
+        if (e.blob() != lastBlob) {
+            // per blob: its id and creation time (Instant.toString per record was measurable)
+            lastBlob = e.blob();
+            contentIdHeader = new FixedHeader(HEADER_CONTENT_ID, Schema.STRING_SCHEMA, lastBlob.contentId());
+            contentCreatedHeader = new FixedHeader(HEADER_CONTENT_CREATED, Schema.STRING_SCHEMA,
+                    lastBlob.contentCreated().toString());
+        }
         ConnectHeaders h = new ConnectHeaders();
-        if (!headers.isEmpty()) {
-            if (headers.contains("tenant")) {
-                h.addString(HEADER_TENANT, s.tenantId());
-            }
-            if (headers.contains("content.type")) {
-                h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
-            }
-            if (headers.contains("content.id")) {
-                h.addString(HEADER_CONTENT_ID, e.blob().contentId());
-            }
-            if (headers.contains("content.created")) {
-                h.addString(HEADER_CONTENT_CREATED, e.blob().contentCreated().toString());
-            }
-            if (r.workload() != null && headers.contains("workload")) {
-                h.addString(HEADER_WORKLOAD, r.workload());
-            }
-            if (r.recordType() != null && headers.contains("record.type")) {
-                h.addInt(HEADER_RECORD_TYPE, r.recordType());
-            }
-            if (r.operation() != null && headers.contains("operation")) {
-                h.addString(HEADER_OPERATION, r.operation());
-            }
+        if (hTenant) {
+            h.add(tenantHeader);
+        }
+        if (hContentType) {
+            h.add(contentTypeHeader);
+        }
+        if (hContentId) {
+            h.add(contentIdHeader);
+        }
+        if (hContentCreated) {
+            h.add(contentCreatedHeader);
+        }
+        if (hWorkload && r.workload() != null) {
+            h.add(workloads.header(r.workload()));
+        }
+        if (hRecordType && r.recordType() != null) {
+            h.add(recordTypes.header(r.recordType()));
+        }
+        if (hOperation && r.operation() != null) {
+            h.add(operations.header(r.operation()));
         }
         Long ts = kafkaTimestamp(r.creationTime());
+        Map<String, ?> offset = e.cursorAfter().toOffset();
         return switch (format) {
-            case JSON_STRING -> new SourceRecord(s.partition(), e.cursorAfter().toOffset(), topic, null,
+            case JSON_STRING -> new SourceRecord(s.partition(), offset, lastTopic, null,
                     Schema.OPTIONAL_STRING_SCHEMA, r.id(), Schema.STRING_SCHEMA, r.json(), ts, h);
-            case JSON_BYTES -> new SourceRecord(s.partition(), e.cursorAfter().toOffset(), topic, null,
-                    Schema.OPTIONAL_STRING_SCHEMA, r.id(), Schema.BYTES_SCHEMA,
-                    r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8), ts, h);
-            case STRUCT -> new SourceRecord(s.partition(), e.cursorAfter().toOffset(), topic, null,
+            case JSON_BYTES -> new SourceRecord(s.partition(), offset, lastTopic, null,
+                    Schema.OPTIONAL_STRING_SCHEMA, r.id(), Schema.BYTES_SCHEMA, r.utf8(), ts, h);
+            case STRUCT -> new SourceRecord(s.partition(), offset, lastTopic, null,
                     Schema.OPTIONAL_STRING_SCHEMA, r.id(), AuditStruct.SCHEMA, AuditStruct.of(r), ts, h);
         };
+    }
+
+    /** An immutable header, shared by the records that carry the same value. */
+    record FixedHeader(String key, Schema schema, Object value) implements Header {
+        @Override
+        public Header with(Schema schema, Object value) {
+            return new FixedHeader(key, schema, value);
+        }
+
+        @Override
+        public Header rename(String key) {
+            return new FixedHeader(key, schema, value);
+        }
+    }
+
+    /**
+     * Headers of a few values that repeat across records (workloads, operations, record types), made once per
+     * value; a bounded cache, so an unexpected variety of values only costs an allocation per record again.
+     */
+    static final class HeaderCache<V> {
+        private static final int MAX = 1024;
+        private final String key;
+        private final Schema schema;
+        private final Map<V, Header> byValue = new java.util.HashMap<>();
+
+        HeaderCache(String key, Schema schema) {
+            this.key = key;
+            this.schema = schema;
+        }
+
+        Header header(V value) {
+            Header h = byValue.get(value);
+            if (h == null) {
+                h = new FixedHeader(key, schema, value);
+                if (byValue.size() < MAX) {
+                    byValue.put(value, h);
+                }
+            }
+            return h;
+        }
     }
 
     /**

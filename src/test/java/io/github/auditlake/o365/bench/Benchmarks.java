@@ -199,6 +199,8 @@ public final class Benchmarks {
         Path dir = work.resolve("worker-" + (++workerSeq) + "-" + label);
         ProcessConnectWorker.Builder wb = ProcessConnectWorker.builder(dir, kafka.bootstrapServers())
                 .groupId("bench-" + workerSeq + "-" + label).maxHeap(heap)
+                .property("plugin.path", Classpaths.projectDir().resolve("target/plugin").toAbsolutePath() + ","
+                        + floorPlugin().toAbsolutePath())
                 .property("exactly.once.source.support", "disabled")
                 .jvmArg("-Xlog:gc:file=" + dir.resolve("gc.log"));
         jvmArgs.forEach(wb::jvmArg);
@@ -207,6 +209,20 @@ public final class Benchmarks {
         System.out.printf(Locale.ROOT, "worker %s (-Xmx%s) ready in %.1f s, pid %d%n", label, heap,
                 (System.nanoTime() - t) / 1e9, w.process().pid());
         return w;
+    }
+
+    private Path floorPlugin;
+
+    /** The plugin.path entry holding the Connect-floor connector's jar (written once per run). */
+    Path floorPlugin() {
+        if (floorPlugin == null) {
+            try {
+                floorPlugin = FloorConnector.writeJar(work.resolve("floor-plugin"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return floorPlugin;
     }
 
     void release(ProcessConnectWorker w) {
@@ -241,9 +257,13 @@ public final class Benchmarks {
 
     static Map<String, String> connector(ManagementApiSimulator sim, String topic, int tasks, Duration lookback,
                                          long pollMs) {
-        return ConnectorConfigs.forSimulator(sim.baseUrl()).connector(tasks).tenant(TENANT).client(CLIENT, SECRET)
-                .lookback(lookback).pollInterval(Duration.ofMillis(pollMs)).noHeartbeats().topic(topic)
-                .stringConverters().build();
+        Map<String, String> c = ConnectorConfigs.forSimulator(sim.baseUrl()).connector(tasks).tenant(TENANT)
+                .client(CLIENT, SECRET).lookback(lookback).pollInterval(Duration.ofMillis(pollMs)).noHeartbeats()
+                .topic(topic).stringConverters().build();
+        // experiments: -Dbench.connector.<key>=<value> overrides a connector setting in every scenario
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.connector."))
+                .forEach(k -> c.put(k.substring("bench.connector.".length()), System.getProperty(k)));
+        return c;
     }
 
     long endOffsets(Admin admin, String topic) throws Exception {
@@ -387,6 +407,20 @@ public final class Benchmarks {
         }
     }
 
+    /** The value formats, each with the converter that fits it (the key is a String, headers use the default). */
+    static final Map<String, Map<String, String>> FORMATS = new LinkedHashMap<>();
+
+    static {
+        FORMATS.put("json-string", Map.of("value.converter", "org.apache.kafka.connect.storage.StringConverter"));
+        FORMATS.put("json-bytes", Map.of("value.converter",
+                "org.apache.kafka.connect.converters.ByteArrayConverter"));
+        FORMATS.put("struct", Map.of("value.converter", "org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable", "true"));
+    }
+
+    /** Floor targets for one task (issue 13): the connector's rate over the Connect floor's, per format. */
+    static final Map<String, Double> FLOOR_TARGETS = Map.of("json-bytes", 0.85, "json-string", 0.75);
+
     private void throughput() throws Exception {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         int hours = 2;
@@ -398,81 +432,166 @@ public final class Benchmarks {
             long n = recordsOf(blobs);
             res.note("throughput", String.format(Locale.ROOT, "%,d records in %,d blobs (%d records of ~%d bytes "
                     + "per blob, five content types), simulator without latency, fixed simulator clock so the data "
-                    + "set is exactly these blobs.", n, blobs.size(), sz.recordsPerBlob(), sz.recordBytes()));
-            Map<Integer, double[]> perTasks = new LinkedHashMap<>();
-            Instant[] window = new Instant[2];
-            List<Sample> sample = null;
-            long bytes = 0;
-            for (int tasks : new int[] {1, sz.multiTasks()}) {
-                String topic = "throughput-" + tasks;
+                    + "set is exactly these blobs. For each value format, in this order and in the same run: our "
+                    + "connector with one task; the **Connect floor** (a trivial source task, `FloorConnector` in the "
+                    + "bench package, emitting the records our connector wrote, read back and turned into Connect "
+                    + "data once at start with the same converters: same keys, values, headers, topic and offset "
+                    + "shape, through the same kind of worker, converters and default `SimpleHeaderConverter`); "
+                    + "then the **producer ceiling** (a plain `KafkaProducer` sending the same bytes). Converters: "
+                    + "key `StringConverter`; value `StringConverter` (json-string), `ByteArrayConverter` "
+                    + "(json-bytes), `JsonConverter` with `schemas.enable=true` (struct); the seven default headers. "
+                    + "`o365.requests.per.minute` is raised to 60,000 here: at the default 1,800, one request per "
+                    + "1,000-record blob caps a tenant at about 30,000 records/s, and one task reached that cap "
+                    + "(about 26,000 records/s, 26 requests/s) before the CPU path was the bound.",
+                    n, blobs.size(), sz.recordsPerBlob(), sz.recordBytes()));
+            Map<String, double[]> perFormat = new LinkedHashMap<>();
+            double jsonStringMb = 0;
+            double jsonStringCeilSecs = 0;
+            int reqsOneTask = 0;
+            // experiments: -Dbench.formats=json-bytes,... runs only those formats
+            List<String> formats = System.getProperty("bench.formats") == null ? List.copyOf(FORMATS.keySet())
+                    : List.of(System.getProperty("bench.formats").split(","));
+            for (String format : formats) {
+                // 1. our connector, one task
+                String topic = "throughput-1-" + format;
                 kafka.createTopic(topic, PARTITIONS);
-                Path jfr = work.resolve("throughput-" + tasks + ".jfr");
-                List<String> jvm = tasks == 1 && !sz.shareWorker()
+                Path jfr = work.resolve("throughput-1-" + format + ".jfr");
+                List<String> jvm = !sz.shareWorker() && !format.equals("struct")
                         ? List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true")
                         : List.of();
-                ProcessConnectWorker w = worker("throughput-" + tasks, "1g", jvm);
-                try {
-                    sim.resetLog();
-                    String name = "tp" + tasks;
-                    double[] cpu0 = cpu(w);
-                    Instant putAt = Instant.now();
-                    long put = System.nanoTime();
-                    w.putConnector(name, connector(sim, topic, tasks, lookbackFor(span), 60_000),
-                            Duration.ofMinutes(1));
-                    long[] t = awaitRecords(topic, n, w, name);
-                    int reqs = apiRequests(sim, put, t[1]).size();
-                    double[] cpu1 = cpu(w);
-                    res.note("throughput", String.format(Locale.ROOT, "CPU during the %d-task run (PUT to last "
-                            + "record): %s.", tasks, cpuNote(cpu0, cpu1, secs(t[1] - put))));
-                    window[0] = putAt;
-                    window[1] = Instant.now();
-                    perTasks.put(tasks, new double[] {n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs});
-                    System.out.printf(Locale.ROOT, "%d task(s): %,d records in %.1f s (%.1f s from PUT), %d API "
-                            + "requests%n", tasks, n, secs(t[1] - t[0]), secs(t[1] - put), reqs);
-                    w.deleteConnector(name);
-                } finally {
-                    release(w);
+                Instant[] window = new Instant[2];
+                double[] one = runConnector(sim, topic, format, 1, n, jvm, window);
+                if (format.equals("json-string")) {
+                    reqsOneTask = (int) one[2];
                 }
-                if (tasks == 1) {
-                    List<Sample> s = new ArrayList<>();
-                    bytes = consume(topic, n, s, 20_000);
-                    sample = s;
-                    if (jfr.toFile().isFile()) {
-                        res.note("throughput", "Profile of the one-task worker (JFR, `settings=profile`, the whole "
-                                + "worker process, samples from PUT to the last record of the one-task run):\n\n"
-                                + Profile.summarize(jfr, 12, window[0], window[1]));
-                    }
+                List<Sample> sample = new ArrayList<>();
+                long bytes = consume(topic, n, sample, 20_000);
+                if (jfr.toFile().isFile()) {
+                    res.note("throughput", "Profile of the one-task worker, " + format + " (JFR, `settings=profile`, "
+                            + "the whole worker process, samples from PUT to the last record):\n\n"
+                            + Profile.summarize(jfr, 12, window[0], window[1]));
                 }
+                // 2. the Connect floor: same records, same converters, a trivial task
+                double floor = runFloor(format, sample, n);
+                // 3. the producer ceiling: same bytes, plain producer
+                String ct = "throughput-ceiling-" + format;
+                kafka.createTopic(ct, PARTITIONS);
+                double[] cpu0 = cpu(null);
+                double ceilSecs = produce(ct, sample, n);
+                res.note("throughput", String.format(Locale.ROOT, "CPU during the %s producer-ceiling run: %s.",
+                        format, cpuNote(cpu0, cpu(null), ceilSecs)));
+                double ceil = n / ceilSecs;
+                res.note("throughput", String.format(Locale.ROOT, "%s: bytes into the topic (keys + values + "
+                        + "headers, consumed back): %.1f MB, %.0f bytes per record on average.", format, bytes / 1e6,
+                        bytes / (double) n));
+                if (format.equals("json-string")) {
+                    jsonStringMb = bytes / 1e6;
+                    jsonStringCeilSecs = ceilSecs;
+                }
+                perFormat.put(format, new double[] {one[0], floor, ceil});
+                Double target = FLOOR_TARGETS.get(format);
+                res.add("throughput", "1 task, " + format + ", records/s", one[0], "rec/s", "Connect floor (same "
+                        + "run)", floor, target == null ? "" : "≥ " + target + " × floor",
+                        target == null ? null : one[0] / floor >= target);
+                res.add("throughput", "1 task, " + format + ", records/s", one[0], "rec/s", "KafkaProducer ceiling",
+                        ceil, "", null);
+                res.add("throughput", "Connect floor, " + format + ", records/s", floor, "rec/s",
+                        "KafkaProducer ceiling", ceil, "", null);
             }
-            // ceiling: a plain KafkaProducer sending the same record bytes to the same broker
-            String ct = "throughput-ceiling";
-            kafka.createTopic(ct, PARTITIONS);
-            double[] cpu0 = cpu(null);
-            double ceilSecs = produce(ct, sample, n);
-            res.note("throughput", String.format(Locale.ROOT, "CPU during the ceiling run: %s.",
-                    cpuNote(cpu0, cpu(null), ceilSecs)));
-            double mb = bytes / 1e6;
-            double ceilRate = n / ceilSecs;
-            res.note("throughput", String.format(Locale.ROOT, "Bytes into the topic (keys + values + headers, "
-                    + "consumed back): %.1f MB, %.0f bytes per record on average. The ceiling sends the first %,d "
-                    + "records read back from the topic (same keys, values and headers) round-robin until %,d are "
-                    + "sent, with a default `KafkaProducer` (acks=all, idempotent, linger 5 ms), from the harness "
-                    + "JVM.", mb, bytes / (double) n, sample.size(), n));
-            double[] one = perTasks.get(1);
-            double[] many = perTasks.get(sz.multiTasks());
-            res.add("throughput", "1 task, records/s (first to last record)", one[0], "rec/s",
-                    "KafkaProducer ceiling", ceilRate, "≥ 0.8 × ceiling", one[0] / ceilRate >= 0.8);
-            res.add("throughput", "1 task, MB/s", mb * one[0] / n, "MB/s", "KafkaProducer ceiling",
-                    mb / ceilSecs, "", null);
-            res.add("throughput", "1 task, records/s from connector PUT", one[1], "rec/s", "KafkaProducer ceiling",
-                    ceilRate, "", null);
-            res.add("throughput", sz.multiTasks() + " tasks, records/s", many[0], "rec/s", "KafkaProducer ceiling",
-                    ceilRate, "", null);
-            res.add("throughput", sz.multiTasks() + " tasks, MB/s", mb * many[0] / n, "MB/s",
-                    "KafkaProducer ceiling", mb / ceilSecs, "", null);
-            res.add("api", "requests per blob, throughput run (1 task)", one[2] / blobs.size(), "req/blob",
-                    "1 (one fetch per blob)", 1, "", null);
-            data.put("throughput", new double[] {one[0], many[0], ceilRate});
+            res.note("throughput", "The producer ceiling sends the first 20,000 records read back from the "
+                    + "connector's topic (same keys, values and headers) round-robin until all are sent, with a "
+                    + "default `KafkaProducer` (acks=all, idempotent, linger 5 ms), from the harness JVM. The floor "
+                    + "cycles through the same 20,000 records.");
+            res.add("api", "requests per blob, throughput run (1 task)", reqsOneTask / (double) blobs.size(),
+                    "req/blob", "1 (one fetch per blob)", 1, "", null);
+            data.put("throughput", perFormat);
+            if (perFormat.containsKey("json-string")) {
+                res.add("throughput", "1 task, json-string, MB/s", jsonStringMb * perFormat.get("json-string")[0]
+                        / n, "MB/s", "KafkaProducer ceiling", jsonStringMb / jsonStringCeilSecs, "", null);
+            }
+            // several tasks, json-string (-Dbench.noMulti=true skips it, for experiments)
+            if (!Boolean.getBoolean("bench.noMulti")) {
+                String topic = "throughput-" + sz.multiTasks();
+                kafka.createTopic(topic, PARTITIONS);
+                double[] many = runConnector(sim, topic, "json-string", sz.multiTasks(), n, List.of(),
+                        new Instant[2]);
+                double ceilRate = jsonStringCeilSecs > 0 ? n / jsonStringCeilSecs : Double.NaN;
+                res.add("throughput", sz.multiTasks() + " tasks, json-string, records/s", many[0], "rec/s",
+                        "KafkaProducer ceiling", ceilRate, "", null);
+                res.add("throughput", sz.multiTasks() + " tasks, json-string, records/s from connector PUT",
+                        many[1], "rec/s", "KafkaProducer ceiling", ceilRate, "", null);
+                data.put("throughput-many", many[0]);
+            }
+        }
+    }
+
+    /** Runs our connector on a fresh worker until {@code n} records are in the topic: {rate, rate from PUT, reqs}. */
+    private double[] runConnector(ManagementApiSimulator sim, String topic, String format, int tasks, long n,
+                                  List<String> jvm, Instant[] window) throws Exception {
+        String label = "throughput-" + tasks + "-" + format;
+        ProcessConnectWorker w = worker(label, "1g", jvm);
+        try {
+            sim.resetLog();
+            String name = "tp" + tasks + "-" + format;
+            double[] cpu0 = cpu(w);
+            window[0] = Instant.now();
+            long put = System.nanoTime();
+            Map<String, String> c = connector(sim, topic, tasks, lookbackFor(Duration.ofHours(2)), 60_000);
+            c.put("o365.value.format", format);
+            c.putAll(FORMATS.get(format));
+            // the CPU path is measured here, not the request budget: at the default 1,800 requests/min, one request
+            // per 1,000-record blob caps a tenant at about 30,000 records/s, which is where one task landed
+            c.put("o365.requests.per.minute", "60000");
+            w.putConnector(name, c, Duration.ofMinutes(1));
+            long[] t = awaitRecords(topic, n, w, name);
+            int reqs = apiRequests(sim, put, t[1]).size();
+            double[] cpu1 = cpu(w);
+            window[1] = Instant.now();
+            res.note("throughput", String.format(Locale.ROOT, "CPU during the %d-task %s run (PUT to last record): "
+                    + "%s.", tasks, format, cpuNote(cpu0, cpu1, secs(t[1] - put))));
+            System.out.printf(Locale.ROOT, "%d task(s), %s: %,d records in %.1f s (%.1f s from PUT), %d API "
+                    + "requests%n", tasks, format, n, secs(t[1] - t[0]), secs(t[1] - put), reqs);
+            w.deleteConnector(name);
+            return new double[] {n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs};
+        } finally {
+            release(w);
+        }
+    }
+
+    /** Runs the Connect floor with {@code format}'s converters over {@code sample}: records/s, first to last. */
+    private double runFloor(String format, List<Sample> sample, long n) throws Exception {
+        String topic = "throughput-floor-" + format;
+        kafka.createTopic(topic, PARTITIONS);
+        Path file = work.resolve("floor-sample-" + format + ".bin");
+        FloorConnector.writeSample(file, sample);
+        ProcessConnectWorker w = worker("floor-" + format, "1g", List.of());
+        try {
+            String name = "floor-" + format;
+            Map<String, String> c = new LinkedHashMap<>();
+            c.put("connector.class", FloorConnector.class.getName());
+            c.put("tasks.max", "1");
+            c.put(FloorConnector.TOPIC, topic);
+            c.put(FloorConnector.SAMPLE, file.toAbsolutePath().toString());
+            c.put(FloorConnector.RECORDS, Long.toString(n));
+            c.put(FloorConnector.TENANT, TENANT);
+            c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+            c.putAll(FORMATS.get(format));
+            c.put(FloorConnector.KEY_CONVERTER, "org.apache.kafka.connect.storage.StringConverter");
+            c.put(FloorConnector.VALUE_CONVERTER, FORMATS.get(format).get("value.converter"));
+            c.put(FloorConnector.SCHEMAS, FORMATS.get(format).getOrDefault("value.converter.schemas.enable",
+                    "false"));
+            c.put(FloorConnector.HEADER_CONVERTER, "org.apache.kafka.connect.storage.SimpleHeaderConverter");
+            double[] cpu0 = cpu(w);
+            long put = System.nanoTime();
+            w.putConnector(name, c, Duration.ofMinutes(1));
+            long[] t = awaitRecords(topic, n, w, name);
+            res.note("throughput", String.format(Locale.ROOT, "CPU during the %s Connect-floor run (PUT to last "
+                    + "record): %s.", format, cpuNote(cpu0, cpu(w), secs(t[1] - put))));
+            System.out.printf(Locale.ROOT, "floor, %s: %,d records in %.1f s%n", format, n, secs(t[1] - t[0]));
+            w.deleteConnector(name);
+            return n / secs(t[1] - t[0]);
+        } finally {
+            release(w);
         }
     }
 

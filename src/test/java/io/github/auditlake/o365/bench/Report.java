@@ -32,10 +32,24 @@ final class Report {
     static void write(Benchmarks b, Duration took) throws IOException {
         Files.createDirectories(b.out);
         List<String> plots = new ArrayList<>();
-        if (b.data.get("throughput") instanceof double[] t) {
-            Plot.bars(b.out.resolve("benchmarks-throughput.png"), "Throughput into the topic (records/s)",
-                    "records/s", List.of("connector, 1 task", "connector, " + b.sz.multiTasks() + " tasks",
-                            "KafkaProducer ceiling"), List.of(t[0], t[1], t[2]));
+        if (b.data.get("throughput") instanceof Map<?, ?> t) {
+            List<String> labels = new ArrayList<>();
+            List<Double> values = new ArrayList<>();
+            for (Map.Entry<?, ?> e : t.entrySet()) {
+                double[] v = (double[]) e.getValue();
+                labels.add(e.getKey() + ": connector");
+                values.add(v[0]);
+                labels.add(e.getKey() + ": floor");
+                values.add(v[1]);
+                labels.add(e.getKey() + ": producer");
+                values.add(v[2]);
+            }
+            if (b.data.get("throughput-many") instanceof Double many) {
+                labels.add("json-string: " + b.sz.multiTasks() + " tasks");
+                values.add(many);
+            }
+            Plot.bars(b.out.resolve("benchmarks-throughput.png"), "Throughput into the topic (records/s), one task "
+                    + "unless said", "records/s", labels, values);
             plots.add("throughput:benchmarks-throughput.png");
         }
         if (b.data.get("memory") instanceof List<?> runs) {

@@ -119,6 +119,30 @@ class StreamCursorTest {
     }
 
     @Test
+    void recordsOfOneBlobShareTheBaseMapEvenWhenOffsetsAreAskedForLate() {
+        // the stream thread makes cursors ahead of the task thread, which asks for offsets later
+        StreamCursor c = StreamCursor.startingAt(T).withBlobDone(blob("a$1", T.plusSeconds(5)));
+        ContentBlob b = blob("b$2", T.plusSeconds(9));
+        StreamCursor[] rs = new StreamCursor[5];
+        StreamCursor prev = c;
+        for (int i = 0; i < rs.length; i++) {
+            rs[i] = prev.withProgress(b, i + 1, "id-" + (i + 1));
+            prev = rs[i];
+        }
+        Map<String, Object> first = ((StreamCursor.PositionView) rs[4].toOffset()).base();
+        for (int i = 0; i < rs.length; i++) {
+            Map<String, Object> o = rs[i].toOffset();
+            assertTrue(first == ((StreamCursor.PositionView) o).base(), "record " + i + " shares the base map");
+            assertEquals((long) i + 1, o.get("blob.records"));
+            assertEquals(rs[i], StreamCursor.fromOffset(new HashMap<>(o)), "record " + i + " resumes exactly");
+        }
+        // the next blob builds its own
+        StreamCursor next = rs[4].withBlobDone(b).withProgress(blob("c$3", T.plusSeconds(12)), 1, "x");
+        assertFalse(first == ((StreamCursor.PositionView) next.toOffset()).base());
+        assertEquals(next, StreamCursor.fromOffset(new HashMap<>(next.toOffset())));
+    }
+
+    @Test
     void refusesAHighWatermarkInTheFutureOrBeforeTheApiExisted() {
         Instant now = Instant.parse("2026-11-29T12:00:00Z");
         StreamCursor.fromOffset(Map.of("v", 2, "hw", now.toEpochMilli())).checkPlausible(now, Duration.ofDays(1));
