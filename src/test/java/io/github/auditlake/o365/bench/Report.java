@@ -37,19 +37,20 @@ final class Report {
             List<Double> values = new ArrayList<>();
             for (Map.Entry<?, ?> e : t.entrySet()) {
                 double[] v = (double[]) e.getValue();
-                labels.add(e.getKey() + ": connector");
+                String f = e.getKey().toString().replace("json-", "");
+                labels.add(f);
                 values.add(v[0]);
-                labels.add(e.getKey() + ": floor");
+                labels.add(f + " F");
                 values.add(v[1]);
-                labels.add(e.getKey() + ": producer");
+                labels.add(f + " P");
                 values.add(v[2]);
             }
             if (b.data.get("throughput-many") instanceof Double many) {
-                labels.add("json-string: " + b.sz.multiTasks() + " tasks");
+                labels.add("string " + b.sz.multiTasks() + "t");
                 values.add(many);
             }
-            Plot.bars(b.out.resolve("benchmarks-throughput.png"), "Throughput into the topic (records/s), one task "
-                    + "unless said", "records/s", labels, values);
+            Plot.bars(b.out.resolve("benchmarks-throughput.png"), "Records/s into the topic: connector (1 task), "
+                    + "F = Connect floor, P = producer", "records/s", labels, values);
             plots.add("throughput:benchmarks-throughput.png");
         }
         if (b.data.get("memory") instanceof List<?> runs) {
