@@ -2,8 +2,8 @@ package io.github.auditlake.o365;
 
 import io.github.auditlake.o365.api.Version;
 import io.github.auditlake.o365.config.ApiFactory;
-import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.config.ConfigValidator;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.config.O365SourceConfig;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.cursor.StreamCursor;
@@ -60,8 +60,11 @@ public class O365AuditSourceConnector extends SourceConnector {
             throw new ConnectException(O365SourceConfig.CLIENT_ID_CONFIG + " is required (the app registration's "
                     + "client id), unless " + O365SourceConfig.AUTH_METHOD_CONFIG + "=managed-identity");
         }
-        log.info("Connector starting: tenants {}, cloud {}, {} streams", config.tenants(),
-                config.cloud().configName(), config.streams().size());
+        log.info(
+                "Connector starting: tenants {}, cloud {}, {} streams",
+                config.tenants(),
+                config.cloud().configName(),
+                config.streams().size());
     }
 
     @Override
@@ -76,7 +79,8 @@ public class O365AuditSourceConnector extends SourceConnector {
         List<Map<String, String>> configs = new ArrayList<>(n);
         for (List<StreamId> group : ConnectorUtils.groupPartitions(streams, n)) {
             Map<String, String> task = new HashMap<>(props);
-            task.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG,
+            task.put(
+                    O365SourceTaskConfig.TASK_STREAMS_CONFIG,
                     group.stream().map(StreamId::encode).collect(Collectors.joining(",")));
             configs.add(task);
         }
@@ -118,14 +122,16 @@ public class O365AuditSourceConnector extends SourceConnector {
             try {
                 StreamId.fromPartition(e.getKey());
                 if (e.getValue() != null) {
-                    StreamCursor.fromOffset(e.getValue()).checkPlausible(java.time.Instant.now(),
-                            O365AuditSourceTask.PLAUSIBLE_FUTURE);
+                    StreamCursor.fromOffset(e.getValue())
+                            .checkPlausible(java.time.Instant.now(), O365AuditSourceTask.PLAUSIBLE_FUTURE);
                 }
             } catch (IllegalArgumentException ex) {
-                throw new ConnectException("Rejected offset for partition " + e.getKey() + ": " + ex.getMessage()
-                        + ". A valid offset is {\"v\":2,\"hw\":<epoch milliseconds>} (collection restarts at that "
-                        + "time, less one hour re-listed); the partition is {\"tenant\":<tenant GUID>,"
-                        + "\"contentType\":<content type>}.", ex);
+                throw new ConnectException(
+                        "Rejected offset for partition " + e.getKey() + ": " + ex.getMessage()
+                                + ". A valid offset is {\"v\":2,\"hw\":<epoch milliseconds>} (collection restarts at that "
+                                + "time, less one hour re-listed); the partition is {\"tenant\":<tenant GUID>,"
+                                + "\"contentType\":<content type>}.",
+                        ex);
             }
         }
         return true;

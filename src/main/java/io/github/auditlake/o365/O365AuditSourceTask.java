@@ -1,11 +1,11 @@
 package io.github.auditlake.o365;
 
-import io.github.auditlake.o365.api.Version;
-import io.github.auditlake.o365.config.ApiFactory;
-import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Sleeper;
+import io.github.auditlake.o365.api.Version;
+import io.github.auditlake.o365.config.ApiFactory;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
@@ -74,20 +74,37 @@ public class O365AuditSourceTask extends SourceTask {
         // one client per tenant: its own token, and its own share of that tenant's request budget
         Map<String, ManagementApi> apis = new java.util.LinkedHashMap<>();
         for (StreamId s : streams) {
-            apis.computeIfAbsent(s.tenantId(), t -> apiFactory.create(config, t, config.requestsPerMinuteFor(t),
-                    false));
+            apis.computeIfAbsent(
+                    s.tenantId(), t -> apiFactory.create(config, t, config.requestsPerMinuteFor(t), false));
         }
         TransactionContext tx = context.transactionContext();
-        EngineSettings settings = new EngineSettings(config.windowPlanner(), config.initialLookback(),
-                config.pollInterval(), config.fetchConcurrency(), config.bufferMaxBytes(),
-                Math.max(config.batchMaxRecords() * 2, 1024), config.heartbeatInterval(),
-                config.manageSubscriptions(), config.retryBackoff(), config.retryBackoffMax().multipliedBy(5),
-                tx == null ? Duration.ZERO : STALL_COMMIT_AFTER, null, config.tenants().size() > 1);
+        EngineSettings settings = new EngineSettings(
+                config.windowPlanner(),
+                config.initialLookback(),
+                config.pollInterval(),
+                config.fetchConcurrency(),
+                config.bufferMaxBytes(),
+                Math.max(config.batchMaxRecords() * 2, 1024),
+                config.heartbeatInterval(),
+                config.manageSubscriptions(),
+                config.retryBackoff(),
+                config.retryBackoffMax().multipliedBy(5),
+                tx == null ? Duration.ZERO : STALL_COMMIT_AFTER,
+                null,
+                config.tenants().size() > 1);
         EngineMetrics metrics = new EngineMetrics();
         TaskMetrics.register(context, metrics, clock);
         // one budget for all tasks of this plugin in the worker JVM (they share the plugin's class loader)
-        CollectionEngine engine = new CollectionEngine(streams, apis::get, positions, settings, clock, sleeper,
-                new Random(), metrics, MemoryBudget.workerWide(config.bufferMaxBytes()));
+        CollectionEngine engine = new CollectionEngine(
+                streams,
+                apis::get,
+                positions,
+                settings,
+                clock,
+                sleeper,
+                new Random(),
+                metrics,
+                MemoryBudget.workerWide(config.bufferMaxBytes()));
         // a record stays in the budget until Connect is done with it (commitRecord: acknowledged or dropped), so
         // the records in the worker's pipeline and producer count too
         engine.releaseOnlyWhenReleased();
@@ -95,17 +112,30 @@ public class O365AuditSourceTask extends SourceTask {
             engine.decodeTextWhileFetching(); // the value is text: decode it off the task thread
         }
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
-        state = new O365AuditSourceTaskState(config, List.copyOf(apis.values()), engine, new RecordMapper(config.topicTemplate(),
-                config.heartbeatTopic(), config.skipsTopic(), config.recordMaxBytes(), metrics).withFormat(config.valueFormat(),
-                config.headers()), tx);
-        log.info("Task starting for streams {} (exactly-once transaction boundaries: {})", streams,
+        state = new O365AuditSourceTaskState(
+                config,
+                List.copyOf(apis.values()),
+                engine,
+                new RecordMapper(
+                                config.topicTemplate(),
+                                config.heartbeatTopic(),
+                                config.skipsTopic(),
+                                config.recordMaxBytes(),
+                                metrics)
+                        .withFormat(config.valueFormat(), config.headers()),
+                tx);
+        log.info(
+                "Task starting for streams {} (exactly-once transaction boundaries: {})",
+                streams,
                 tx == null ? "set by the worker" : "at blob boundaries");
         engine.start();
     }
 
     private Map<StreamId, StreamCursor> readPositions(List<StreamId> streams) {
-        List<Map<String, String>> partitions = streams.stream().map(StreamId::partition).toList();
-        Map<Map<String, String>, Map<String, Object>> stored = context.offsetStorageReader().offsets(partitions);
+        List<Map<String, String>> partitions =
+                streams.stream().map(StreamId::partition).toList();
+        Map<Map<String, String>, Map<String, Object>> stored =
+                context.offsetStorageReader().offsets(partitions);
         Map<StreamId, StreamCursor> positions = new HashMap<>();
         for (StreamId s : streams) {
             Map<String, Object> offset = stored == null ? null : stored.get(s.partition());
@@ -117,10 +147,12 @@ public class O365AuditSourceTask extends SourceTask {
                 c.checkPlausible(clock.instant(), PLAUSIBLE_FUTURE);
                 positions.put(s, c);
             } catch (IllegalArgumentException e) {
-                throw new ConnectException("The stored offset of stream " + s + " cannot be read: " + e.getMessage()
-                        + ". Fix it with the Connect REST API (PATCH /connectors/<name>/offsets with "
-                        + "{\"v\":2,\"hw\":<epoch ms>}) or reset it (DELETE /connectors/<name>/offsets) while the "
-                        + "connector is stopped.", e);
+                throw new ConnectException(
+                        "The stored offset of stream " + s + " cannot be read: " + e.getMessage()
+                                + ". Fix it with the Connect REST API (PATCH /connectors/<name>/offsets with "
+                                + "{\"v\":2,\"hw\":<epoch ms>}) or reset it (DELETE /connectors/<name>/offsets) while the "
+                                + "connector is stopped.",
+                        e);
             }
         }
         return positions;
@@ -184,8 +216,17 @@ public class O365AuditSourceTask extends SourceTask {
         final long charged;
 
         ChargedRecord(SourceRecord r, StreamId stream, long charged) {
-            super(r.sourcePartition(), r.sourceOffset(), r.topic(), r.kafkaPartition(), r.keySchema(), r.key(),
-                    r.valueSchema(), r.value(), r.timestamp(), r.headers());
+            super(
+                    r.sourcePartition(),
+                    r.sourceOffset(),
+                    r.topic(),
+                    r.kafkaPartition(),
+                    r.keySchema(),
+                    r.key(),
+                    r.valueSchema(),
+                    r.value(),
+                    r.timestamp(),
+                    r.headers());
             this.stream = stream;
             this.charged = charged;
         }
@@ -229,12 +270,17 @@ public class O365AuditSourceTask extends SourceTask {
         final TransactionContext transactions;
         /** Read once: a config lookup per record showed in the profile. */
         final int batchMaxRecords;
+
         final int transactionMaxRecords;
         long lastSummaryNanos = System.nanoTime();
         int recordsSinceCommit;
 
-        O365AuditSourceTaskState(O365SourceTaskConfig config, List<ManagementApi> apis, CollectionEngine engine,
-                                 RecordMapper mapper, TransactionContext transactions) {
+        O365AuditSourceTaskState(
+                O365SourceTaskConfig config,
+                List<ManagementApi> apis,
+                CollectionEngine engine,
+                RecordMapper mapper,
+                TransactionContext transactions) {
             this.config = config;
             this.apis = apis;
             this.engine = engine;

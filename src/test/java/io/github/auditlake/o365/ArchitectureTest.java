@@ -27,55 +27,94 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 @AnalyzeClasses(packages = ArchitectureTest.ROOT, importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
     static final String ROOT = "io.github.auditlake.o365";
-    private static final String[] CORE = {ROOT + ".api..", ROOT + ".auth..", ROOT + ".client..", ROOT + ".cursor..", ROOT + ".engine..",
-            ROOT + ".metrics.."};
+    private static final String[] CORE = {
+        ROOT + ".api..",
+        ROOT + ".auth..",
+        ROOT + ".client..",
+        ROOT + ".cursor..",
+        ROOT + ".engine..",
+        ROOT + ".metrics.."
+    };
 
     @ArchTest
-    static final ArchRule coreKnowsNothingOfKafka = noClasses().that().resideInAnyPackage(CORE)
-            .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..")
+    static final ArchRule coreKnowsNothingOfKafka = noClasses()
+            .that()
+            .resideInAnyPackage(CORE)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.apache.kafka..")
             .because("the core is plain Java: the connector glue translates to and from Connect");
 
     @ArchTest
-    static final ArchRule cliKnowsNothingOfKafka = noClasses().that().resideInAnyPackage(ROOT + ".cli..")
-            .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..")
+    static final ArchRule cliKnowsNothingOfKafka = noClasses()
+            .that()
+            .resideInAnyPackage(ROOT + ".cli..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.apache.kafka..")
             .because("the CLI jar holds no Kafka (a provided dependency of the plugin)");
 
     @ArchTest
-    static final ArchRule simulatorUsesOnlyTheApiModel = noClasses().that().resideInAnyPackage(ROOT + ".simulator..")
-            .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".auth..", ROOT + ".cursor..",
-                    ROOT + ".engine..", ROOT + ".metrics..", ROOT + ".config..", ROOT + ".records..", ROOT + ".cli..")
-            .orShould().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..")
-            .because("the simulator is an independent stand-in for Microsoft's service: it shares only the content types");
+    static final ArchRule simulatorUsesOnlyTheApiModel = noClasses()
+            .that()
+            .resideInAnyPackage(ROOT + ".simulator..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    ROOT + ".auth..",
+                    ROOT + ".cursor..",
+                    ROOT + ".engine..",
+                    ROOT + ".metrics..",
+                    ROOT + ".config..",
+                    ROOT + ".records..",
+                    ROOT + ".cli..")
+            .orShould()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.apache.kafka..")
+            .because(
+                    "the simulator is an independent stand-in for Microsoft's service: it shares only the content types");
 
     @ArchTest
-    static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInAnyPackage(ROOT + "..")
-            .layer("core").definedBy(CORE)
-            .layer("connector").definedBy(ROOT, ROOT + ".config..", ROOT + ".records..")
-            .layer("cli").definedBy(ROOT + ".cli..")
-            .layer("simulator").definedBy(ROOT + ".simulator..")
-            .layer("tools").definedBy(ROOT + ".quickstart..", ROOT + ".cluster..")
-            .whereLayer("connector").mayOnlyBeAccessedByLayers("tools")
-            .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-            .whereLayer("simulator").mayOnlyBeAccessedByLayers("tools")
-            .whereLayer("tools").mayNotBeAccessedByAnyLayer();
+    static final ArchRule layers = layeredArchitecture()
+            .consideringOnlyDependenciesInAnyPackage(ROOT + "..")
+            .layer("core")
+            .definedBy(CORE)
+            .layer("connector")
+            .definedBy(ROOT, ROOT + ".config..", ROOT + ".records..")
+            .layer("cli")
+            .definedBy(ROOT + ".cli..")
+            .layer("simulator")
+            .definedBy(ROOT + ".simulator..")
+            .layer("tools")
+            .definedBy(ROOT + ".quickstart..", ROOT + ".cluster..")
+            .whereLayer("connector")
+            .mayOnlyBeAccessedByLayers("tools")
+            .whereLayer("cli")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("simulator")
+            .mayOnlyBeAccessedByLayers("tools")
+            .whereLayer("tools")
+            .mayNotBeAccessedByAnyLayer();
 
     @ArchTest
     static final ArchRule noPackageCycles = slices().assignedFrom(new SliceAssignment() {
-        @Override
-        public SliceIdentifier getIdentifierOf(JavaClass c) {
-            String p = c.getPackageName();
-            if (p.equals(ROOT)) {
-                return SliceIdentifier.of("(root)");
-            }
-            if (!p.startsWith(ROOT + ".")) {
-                return SliceIdentifier.ignore();
-            }
-            return SliceIdentifier.of(p.substring(ROOT.length() + 1).split("\\.")[0]);
-        }
+                @Override
+                public SliceIdentifier getIdentifierOf(JavaClass c) {
+                    String p = c.getPackageName();
+                    if (p.equals(ROOT)) {
+                        return SliceIdentifier.of("(root)");
+                    }
+                    if (!p.startsWith(ROOT + ".")) {
+                        return SliceIdentifier.ignore();
+                    }
+                    return SliceIdentifier.of(p.substring(ROOT.length() + 1).split("\\.")[0]);
+                }
 
-        @Override
-        public String getDescription() {
-            return "the top-level packages of " + ROOT;
-        }
-    }).should().beFreeOfCycles();
+                @Override
+                public String getDescription() {
+                    return "the top-level packages of " + ROOT;
+                }
+            })
+            .should()
+            .beFreeOfCycles();
 }

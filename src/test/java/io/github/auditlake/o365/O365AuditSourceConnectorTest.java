@@ -59,7 +59,9 @@ class O365AuditSourceConnectorTest {
             List<Map<String, String>> tasks = c.taskConfigs(max);
             assertEquals(Math.min(max, 5), tasks.size());
             List<String> all = tasks.stream()
-                    .flatMap(t -> List.of(t.get(O365SourceTaskConfig.TASK_STREAMS_CONFIG).split(",")).stream())
+                    .flatMap(t -> List.of(
+                            t.get(O365SourceTaskConfig.TASK_STREAMS_CONFIG).split(","))
+                            .stream())
                     .toList();
             assertEquals(5, all.size());
             assertEquals(5, new HashSet<>(all).size());
@@ -159,8 +161,15 @@ class O365AuditSourceConnectorTest {
         FakeManagementApi permissionDenied = new FakeManagementApi(TENANT, Clock.systemUTC()) {
             @Override
             public List<io.github.auditlake.o365.api.Subscription> listSubscriptions() {
-                throw new ApiException(ErrorKind.PERMANENT, 403, "AF10001", "The permission set () sent in the "
-                        + "request did not include the expected permission ActivityFeed.Read.", null, null, null);
+                throw new ApiException(
+                        ErrorKind.PERMANENT,
+                        403,
+                        "AF10001",
+                        "The permission set () sent in the "
+                                + "request did not include the expected permission ActivityFeed.Read.",
+                        null,
+                        null,
+                        null);
             }
         };
         O365AuditSourceConnector c = new O365AuditSourceConnector((cfg, rpm, v) -> permissionDenied);
@@ -170,15 +179,22 @@ class O365AuditSourceConnectorTest {
         FakeManagementApi badSecret = new FakeManagementApi(TENANT, Clock.systemUTC()) {
             @Override
             public List<io.github.auditlake.o365.api.Subscription> listSubscriptions() {
-                throw new ApiException(ErrorKind.AUTHENTICATION, 401, "invalid_client",
-                        "AADSTS7000215: Invalid client secret provided.", null, null, null);
+                throw new ApiException(
+                        ErrorKind.AUTHENTICATION,
+                        401,
+                        "invalid_client",
+                        "AADSTS7000215: Invalid client secret provided.",
+                        null,
+                        null,
+                        null);
             }
         };
-        Map<String, List<String>> e2 = errors(new O365AuditSourceConnector((cfg, rpm, v) -> badSecret)
-                .validate(props()));
+        Map<String, List<String>> e2 =
+                errors(new O365AuditSourceConnector((cfg, rpm, v) -> badSecret).validate(props()));
         assertEquals(Set.of("o365.client.secret"), e2.keySet());
 
         FakeManagementApi fine = new FakeManagementApi(TENANT, Clock.systemUTC());
-        assertTrue(errors(new O365AuditSourceConnector((cfg, rpm, v) -> fine).validate(props())).isEmpty());
+        assertTrue(errors(new O365AuditSourceConnector((cfg, rpm, v) -> fine).validate(props()))
+                .isEmpty());
     }
 }

@@ -1,7 +1,7 @@
 package io.github.auditlake.o365;
 
-import io.github.auditlake.o365.config.ApiFactory;
 import io.github.auditlake.o365.api.Sleeper;
+import io.github.auditlake.o365.config.ApiFactory;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Clock;
 import java.util.List;
@@ -17,8 +17,8 @@ public final class O365AuditSourceTaskAccess {
         this.task = task;
     }
 
-    public static O365AuditSourceTaskAccess start(Map<String, String> props, ApiFactory apis,
-                                                  SourceTaskContext context) {
+    public static O365AuditSourceTaskAccess start(
+            Map<String, String> props, ApiFactory apis, SourceTaskContext context) {
         O365AuditSourceTask t = new O365AuditSourceTask(apis, Clock.systemUTC(), Sleeper.SYSTEM);
         t.initialize(context);
         t.start(props);

@@ -62,30 +62,36 @@ class O365AuditSourceTaskTest {
     /** Polls until at least {@code n} records came, committing (storing the offset of) each one. */
     static List<SourceRecord> pollUntil(O365AuditSourceTask t, FakeTaskContext ctx, int n) {
         List<SourceRecord> out = new ArrayList<>();
-        Await.untilBlocking(Duration.ofSeconds(20), Await.checked(() -> {
-            List<SourceRecord> batch = t.poll();
-            if (batch != null) {
-                for (SourceRecord r : batch) {
-                    out.add(r);
-                    ctx.store(r);
-                    t.commitRecord(r, null); // as the worker does once the broker acknowledged it
-                }
-            }
-            return out.size() >= n;
-        }), () -> "only " + out.size() + " of " + n + " records");
+        Await.untilBlocking(
+                Duration.ofSeconds(20),
+                Await.checked(() -> {
+                    List<SourceRecord> batch = t.poll();
+                    if (batch != null) {
+                        for (SourceRecord r : batch) {
+                            out.add(r);
+                            ctx.store(r);
+                            t.commitRecord(r, null); // as the worker does once the broker acknowledged it
+                        }
+                    }
+                    return out.size() >= n;
+                }),
+                () -> "only " + out.size() + " of " + n + " records");
         return out;
     }
 
     /** Every batch {@code poll()} returned (null batches left out) until {@code n} records came. */
     static List<List<SourceRecord>> pollBatchesUntil(O365AuditSourceTask t, int n) {
         List<List<SourceRecord>> batches = new ArrayList<>();
-        Await.untilBlocking(Duration.ofSeconds(20), Await.checked(() -> {
-            List<SourceRecord> batch = t.poll();
-            if (batch != null) {
-                batches.add(batch);
-            }
-            return batches.stream().mapToInt(List::size).sum() >= n;
-        }), () -> "only " + batches.stream().mapToInt(List::size).sum() + " of " + n + " records");
+        Await.untilBlocking(
+                Duration.ofSeconds(20),
+                Await.checked(() -> {
+                    List<SourceRecord> batch = t.poll();
+                    if (batch != null) {
+                        batches.add(batch);
+                    }
+                    return batches.stream().mapToInt(List::size).sum() >= n;
+                }),
+                () -> "only " + batches.stream().mapToInt(List::size).sum() + " of " + n + " records");
         return batches;
     }
 
@@ -108,10 +114,16 @@ class O365AuditSourceTaskTest {
         assertEquals(Instant.parse("2026-11-20T09:59:30Z").toEpochMilli(), r.timestamp());
         assertEquals(Map.of("tenant", TENANT, "contentType", "Audit.Exchange"), r.sourcePartition());
         assertEquals(2L, r.sourceOffset().get("v"));
-        assertEquals(TENANT, r.headers().lastWithName(RecordMapper.HEADER_TENANT).value());
-        assertEquals(blob.blob().contentId(), r.headers().lastWithName(RecordMapper.HEADER_CONTENT_ID).value());
-        assertEquals("MailItemsAccessed", r.headers().lastWithName(RecordMapper.HEADER_OPERATION).value());
-        assertEquals(2, r.headers().lastWithName(RecordMapper.HEADER_RECORD_TYPE).value());
+        assertEquals(
+                TENANT, r.headers().lastWithName(RecordMapper.HEADER_TENANT).value());
+        assertEquals(
+                blob.blob().contentId(),
+                r.headers().lastWithName(RecordMapper.HEADER_CONTENT_ID).value());
+        assertEquals(
+                "MailItemsAccessed",
+                r.headers().lastWithName(RecordMapper.HEADER_OPERATION).value());
+        assertEquals(
+                2, r.headers().lastWithName(RecordMapper.HEADER_RECORD_TYPE).value());
     }
 
     /**
@@ -121,11 +133,12 @@ class O365AuditSourceTaskTest {
      */
     @Test
     void resumesFromTheCommittedOffsetInsideABlobAfterARestart() throws Exception {
-        List<String> expected = api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW,
-                Duration.ofMinutes(45), 4);
+        List<String> expected =
+                api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW, Duration.ofMinutes(45), 4);
         FakeTaskContext ctx = new FakeTaskContext(false);
         O365AuditSourceTask first = start(ctx, props(TENANT + "|Audit.Exchange"));
-        List<SourceRecord> polled = pollBatchesUntil(first, 10).stream().flatMap(List::stream).toList();
+        List<SourceRecord> polled =
+                pollBatchesUntil(first, 10).stream().flatMap(List::stream).toList();
         first.stop();
         tasks.remove(first);
         List<SourceRecord> committed = polled.subList(0, 10);
@@ -147,14 +160,17 @@ class O365AuditSourceTaskTest {
     /** A polled record leaves the budget only when Connect is done with it (commitRecord), not when polled. */
     @Test
     void polledRecordsStayInTheBudgetUntilConnectCommitsThem() throws Exception {
-        List<String> expected = api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW,
-                Duration.ofMinutes(45), 4);
+        List<String> expected =
+                api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW, Duration.ofMinutes(45), 4);
         MemoryBudget shared = MemoryBudget.workerWide(32L << 20);
         long before = shared.usedBytes();
         O365AuditSourceTask t = start(new FakeTaskContext(false), props(TENANT + "|Audit.Exchange"));
-        List<SourceRecord> polled = pollBatchesUntil(t, expected.size()).stream().flatMap(List::stream).toList();
-        long charged = polled.stream().mapToLong(r -> r instanceof O365AuditSourceTask.ChargedRecord c
-                ? c.charged : 0).sum();
+        List<SourceRecord> polled = pollBatchesUntil(t, expected.size()).stream()
+                .flatMap(List::stream)
+                .toList();
+        long charged = polled.stream()
+                .mapToLong(r -> r instanceof O365AuditSourceTask.ChargedRecord c ? c.charged : 0)
+                .sum();
 
         assertTrue(charged > 0);
         assertEquals(before + charged, shared.usedBytes(), "every polled record still counts");
@@ -193,8 +209,8 @@ class O365AuditSourceTaskTest {
     @Test
     void transactionsEndAfterTheMaximumRecordsInsideABlobAndAtEachBlobEnd() throws Exception {
         var big = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), NOW.minus(Duration.ofHours(3)), 12);
-        var small = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(2)),
-                3);
+        var small =
+                api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(2)), 3);
         FakeTaskContext ctx = new FakeTaskContext(true);
         Map<String, String> p = props(TENANT + "|Audit.Exchange");
         p.put("o365.transaction.max.records", "5");
@@ -204,15 +220,17 @@ class O365AuditSourceTaskTest {
         pollUntil(t, ctx, 15);
 
         String b = big.blob().contentId();
-        assertEquals(List.of(b + "#4", b + "#9", b + "#11", small.blob().contentId() + "#2"),
+        assertEquals(
+                List.of(b + "#4", b + "#9", b + "#11", small.blob().contentId() + "#2"),
                 keys(ctx.transactions.commitsOn));
     }
 
     /** Whatever the batching, no transaction holds more than o365.transaction.max.records records. */
     @Test
     void noTransactionExceedsTheMaximumWhateverTheBatching() throws Exception {
-        List<String> expected = new ArrayList<>(api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)),
-                NOW.minus(Duration.ofHours(3)), 23).recordIds());
+        List<String> expected = new ArrayList<>(
+                api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), NOW.minus(Duration.ofHours(3)), 23)
+                        .recordIds());
         FakeTaskContext ctx = new FakeTaskContext(true);
         Map<String, String> p = props(TENANT + "|Audit.Exchange");
         p.put("o365.transaction.max.records", "5");
@@ -234,8 +252,8 @@ class O365AuditSourceTaskTest {
     /** poll() never returns more than o365.batch.max.records records, however many are ready. */
     @Test
     void aPollReturnsAtMostTheBatchSize() throws Exception {
-        var blob = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), NOW.minus(Duration.ofHours(3)),
-                40);
+        var blob =
+                api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), NOW.minus(Duration.ofHours(3)), 40);
         FakeTaskContext ctx = new FakeTaskContext(false);
         Map<String, String> p = props(TENANT + "|Audit.Exchange");
         p.put("o365.batch.max.records", "3");
@@ -243,7 +261,8 @@ class O365AuditSourceTaskTest {
 
         List<List<SourceRecord>> batches = pollBatchesUntil(t, 40);
 
-        assertEquals(blob.recordIds(), keys(batches.stream().flatMap(List::stream).toList()));
+        assertEquals(
+                blob.recordIds(), keys(batches.stream().flatMap(List::stream).toList()));
         for (List<SourceRecord> batch : batches) {
             assertTrue(batch.size() <= 3, "a poll returned " + batch.size() + " records");
         }
@@ -260,11 +279,17 @@ class O365AuditSourceTaskTest {
 
         assertTrue(ctx.transactions.commitsOn.size() >= 1);
         for (SourceRecord r : ctx.transactions.commitsOn) {
-            assertTrue(r.key().equals(b1.blob().contentId() + "#2") || r.key().equals(b2.blob().contentId() + "#2"),
+            assertTrue(
+                    r.key().equals(b1.blob().contentId() + "#2")
+                            || r.key().equals(b2.blob().contentId() + "#2"),
                     "commit on the last record of a blob, not " + r.key());
         }
-        assertEquals(b2.blob().contentId() + "#2",
-                ctx.transactions.commitsOn.get(ctx.transactions.commitsOn.size() - 1).key());
+        assertEquals(
+                b2.blob().contentId() + "#2",
+                ctx.transactions
+                        .commitsOn
+                        .get(ctx.transactions.commitsOn.size() - 1)
+                        .key());
     }
 
     @Test
@@ -279,8 +304,14 @@ class O365AuditSourceTaskTest {
 
     @Test
     void failsWithTheApisExplanationOnAPermanentError() throws Exception {
-        api.failListing(new ApiException(ErrorKind.PERMANENT, 400, "AF20013",
-                "The tenant ID passed in the URL (x) is not a valid GUID.", null, null, null));
+        api.failListing(new ApiException(
+                ErrorKind.PERMANENT,
+                400,
+                "AF20013",
+                "The tenant ID passed in the URL (x) is not a valid GUID.",
+                null,
+                null,
+                null));
         FakeTaskContext ctx = new FakeTaskContext(false);
         O365AuditSourceTask t = start(ctx, props(TENANT + "|Audit.Exchange"));
         ConnectException e = assertThrows(ConnectException.class, () -> pollUntil(t, ctx, 1));

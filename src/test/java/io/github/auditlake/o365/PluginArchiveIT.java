@@ -22,8 +22,16 @@ import org.junit.jupiter.api.Test;
 
 /** The plugin archive built at {@code package}: Confluent Hub layout, exactly the jars a worker does not provide. */
 class PluginArchiveIT {
-    static final Set<String> EXPECTED_LIB = Set.of("kafka-connect-o365-audit", "msal4j", "azure-json",
-            "jackson-databind", "jackson-core", "jackson-annotations", "okhttp-jvm", "okio-jvm", "kotlin-stdlib",
+    static final Set<String> EXPECTED_LIB = Set.of(
+            "kafka-connect-o365-audit",
+            "msal4j",
+            "azure-json",
+            "jackson-databind",
+            "jackson-core",
+            "jackson-annotations",
+            "okhttp-jvm",
+            "okio-jvm",
+            "kotlin-stdlib",
             "annotations");
 
     static String version() {
@@ -35,8 +43,11 @@ class PluginArchiveIT {
     }
 
     static Path archive() {
-        return Paths.get(System.getProperty("hub.archive",
-                Classpaths.projectDir().resolve("target/components/" + baseName() + ".zip").toString()));
+        return Paths.get(System.getProperty(
+                "hub.archive",
+                Classpaths.projectDir()
+                        .resolve("target/components/" + baseName() + ".zip")
+                        .toString()));
     }
 
     /** "okio-jvm-3.18.1.jar" -> "okio-jvm". */
@@ -54,18 +65,28 @@ class PluginArchiveIT {
             for (String n : names) {
                 assertTrue(n.startsWith(base), "entry outside the base directory: " + n);
             }
-            Set<String> lib = names.stream().filter(n -> n.startsWith(base + "lib/") && n.endsWith(".jar"))
-                    .map(n -> n.substring((base + "lib/").length())).collect(Collectors.toCollection(TreeSet::new));
-            Set<String> artifacts = lib.stream().map(PluginArchiveIT::artifactOf)
+            Set<String> lib = names.stream()
+                    .filter(n -> n.startsWith(base + "lib/") && n.endsWith(".jar"))
+                    .map(n -> n.substring((base + "lib/").length()))
                     .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> artifacts =
+                    lib.stream().map(PluginArchiveIT::artifactOf).collect(Collectors.toCollection(TreeSet::new));
             assertEquals(new TreeSet<>(EXPECTED_LIB), artifacts, "lib/ " + lib);
             for (String jar : lib) {
-                assertTrue(jar.startsWith("kafka-connect-o365-audit-") || !jar.matches("(kafka|connect-|slf4j|log4j).*"),
+                assertTrue(
+                        jar.startsWith("kafka-connect-o365-audit-") || !jar.matches("(kafka|connect-|slf4j|log4j).*"),
                         "worker-provided jar shipped: " + jar);
             }
-            for (String f : List.of("manifest.json", "doc/README.md", "doc/LICENSE", "doc/configuration.md",
-                    "etc/connect-distributed.properties", "etc/connect-standalone.properties",
-                    "etc/o365-source.properties", "etc/o365-source-secret.json", "etc/o365-source-certificate.json",
+            for (String f : List.of(
+                    "manifest.json",
+                    "doc/README.md",
+                    "doc/LICENSE",
+                    "doc/configuration.md",
+                    "etc/connect-distributed.properties",
+                    "etc/connect-standalone.properties",
+                    "etc/o365-source.properties",
+                    "etc/o365-source-secret.json",
+                    "etc/o365-source-certificate.json",
                     "etc/o365-source-exactly-once.json")) {
                 assertTrue(names.contains(base + f), "missing " + f + " in " + names);
             }
@@ -77,10 +98,13 @@ class PluginArchiveIT {
             assertEquals(version(), m.path("version").asText());
             assertEquals("auditlake", m.path("owner").path("username").asText());
             assertEquals("[\"source\"]", m.path("component_types").toString());
-            assertEquals("[\"at_least_once\",\"exactly_once\"]", m.path("features").path("delivery_guarantee").toString());
+            assertEquals(
+                    "[\"at_least_once\",\"exactly_once\"]",
+                    m.path("features").path("delivery_guarantee").toString());
             assertTrue(m.path("features").path("kafka_connect_api").asBoolean());
             assertTrue(m.path("release_date").asText().matches("\\d{4}-\\d{2}-\\d{2}"), "release_date " + m);
-            assertEquals("Apache License 2.0", m.path("license").path(0).path("name").asText());
+            assertEquals(
+                    "Apache License 2.0", m.path("license").path(0).path("name").asText());
         }
     }
 
@@ -89,10 +113,13 @@ class PluginArchiveIT {
         Path dir = Classpaths.projectDir().resolve("target/plugin");
         List<String> onDisk = new ArrayList<>();
         try (Stream<Path> s = Files.walk(dir)) {
-            s.filter(Files::isRegularFile).forEach(p -> onDisk.add(dir.relativize(p).toString().replace('\\', '/')));
+            s.filter(Files::isRegularFile)
+                    .forEach(p -> onDisk.add(dir.relativize(p).toString().replace('\\', '/')));
         }
         try (ZipFile z = new ZipFile(archive().toFile())) {
-            Set<String> inZip = z.stream().filter(e -> !e.isDirectory()).map(ZipEntry::getName)
+            Set<String> inZip = z.stream()
+                    .filter(e -> !e.isDirectory())
+                    .map(ZipEntry::getName)
                     .collect(Collectors.toCollection(TreeSet::new));
             assertEquals(inZip, new TreeSet<>(onDisk));
         }

@@ -57,15 +57,19 @@ class PluginSmokeIT {
         work = Classpaths.projectDir().resolve("target/it/smoke-" + System.currentTimeMillis());
         Files.createDirectories(work);
         t0 = Instant.now();
-        sim = ManagementApiSimulator.builder().seed(7)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)
-                                .roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
-                        .subscribedAll(true).volumeAll(Volume.of(8, 10)).backfill(Duration.ofHours(2)))
-                .build().start();
+        sim = ManagementApiSimulator.builder()
+                .seed(7)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET).roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
+                        .subscribedAll(true)
+                        .volumeAll(Volume.of(8, 10))
+                        .backfill(Duration.ofHours(2)))
+                .build()
+                .start();
         long s = System.nanoTime();
         kafka = ProcessKafka.start(work.resolve("kafka"), TIMEOUT);
-        System.out.printf("broker ready in %d ms at %s%n", (System.nanoTime() - s) / 1_000_000,
-                kafka.bootstrapServers());
+        System.out.printf(
+                "broker ready in %d ms at %s%n", (System.nanoTime() - s) / 1_000_000, kafka.bootstrapServers());
     }
 
     @AfterAll
@@ -97,8 +101,10 @@ class PluginSmokeIT {
      */
     static List<Path> workerClasspath(String v) {
         Path cpFile = Classpaths.projectDir().resolve("target/worker-" + v + ".classpath");
-        assertTrue(Files.isRegularFile(cpFile), cpFile + " is missing: the build writes it in pre-integration-test "
-                + "(run ./mvnw verify, or ./mvnw verify -DskipUTs -Dtest=PluginSmokeIT)");
+        assertTrue(
+                Files.isRegularFile(cpFile),
+                cpFile + " is missing: the build writes it in pre-integration-test "
+                        + "(run ./mvnw verify, or ./mvnw verify -DskipUTs -Dtest=PluginSmokeIT)");
         List<Path> cp = Classpaths.read(cpFile);
         for (Path jar : cp) {
             assertTrue(Files.isRegularFile(jar), "a jar of " + cpFile + " is gone: " + jar);
@@ -109,21 +115,29 @@ class PluginSmokeIT {
     private void smoke(String label, List<Path> workerClasspath) throws Exception {
         String topic = "o365-audit-" + label;
         kafka.createTopic(topic, 3);
-        ProcessConnectWorker.Builder wb = ProcessConnectWorker.builder(work.resolve("worker-" + label),
-                kafka.bootstrapServers()).groupId("connect-" + label);
+        ProcessConnectWorker.Builder wb = ProcessConnectWorker.builder(
+                        work.resolve("worker-" + label), kafka.bootstrapServers())
+                .groupId("connect-" + label);
         if (workerClasspath != null) {
             wb.classpath(workerClasspath);
         }
         long s = System.nanoTime();
         try (ProcessConnectWorker worker = wb.start(TIMEOUT)) {
-            System.out.printf("[%s] worker ready in %d ms at %s%n", label, (System.nanoTime() - s) / 1_000_000,
-                    worker.restUrl());
+            System.out.printf(
+                    "[%s] worker ready in %d ms at %s%n", label, (System.nanoTime() - s) / 1_000_000, worker.restUrl());
             List<String> plugins = worker.connectorPlugins();
             assertTrue(plugins.contains(O365AuditSourceConnector.class.getName()), "plugins " + plugins);
 
-            Map<String, String> config = ConnectorConfigs.forSimulator(sim.baseUrl()).connector(2).tenant(TENANT)
-                    .client(CLIENT, SECRET).lookback(Duration.ofHours(2)).pollInterval(Duration.ofSeconds(1))
-                    .noHeartbeats().topic(topic).stringConverters().build();
+            Map<String, String> config = ConnectorConfigs.forSimulator(sim.baseUrl())
+                    .connector(2)
+                    .tenant(TENANT)
+                    .client(CLIENT, SECRET)
+                    .lookback(Duration.ofHours(2))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .noHeartbeats()
+                    .topic(topic)
+                    .stringConverters()
+                    .build();
             if (EXACTLY_ONCE) {
                 config.put("exactly.once.support", "required");
                 config.put("transaction.boundary", "connector");
@@ -139,21 +153,35 @@ class PluginSmokeIT {
             Map<ContentType, Set<String>> expected = new EnumMap<>(ContentType.class);
             for (ContentType type : ContentType.values()) {
                 expected.put(type, sim.expectedRecordIds(TENANT, type, from, to));
-                assertTrue(expected.get(type).size() >= 20, type + " has data: " + expected.get(type).size());
+                assertTrue(
+                        expected.get(type).size() >= 20,
+                        type + " has data: " + expected.get(type).size());
             }
             Map<ContentType, Set<String>> got = new EnumMap<>(ContentType.class);
             Map<String, Integer> seen = new HashMap<>();
             int total = consumeUntil(topic, from, to, got, seen, expected, worker);
-            System.out.printf("[%s] %d records in the window (%d consumed in all) %d ms after PUT%n", label,
-                    expected.values().stream().mapToInt(Set::size).sum(), total, (System.nanoTime() - s) / 1_000_000);
+            System.out.printf(
+                    "[%s] %d records in the window (%d consumed in all) %d ms after PUT%n",
+                    label,
+                    expected.values().stream().mapToInt(Set::size).sum(),
+                    total,
+                    (System.nanoTime() - s) / 1_000_000);
             List<io.github.auditlake.o365.simulator.RecordedRequest> reqs = sim.requests();
-            System.out.printf("[%s] simulator: %d requests so far, slowest %s%n", label, reqs.size(),
-                    reqs.stream().map(io.github.auditlake.o365.simulator.RecordedRequest::duration)
-                            .max(Duration::compareTo).orElse(Duration.ZERO));
+            System.out.printf(
+                    "[%s] simulator: %d requests so far, slowest %s%n",
+                    label,
+                    reqs.size(),
+                    reqs.stream()
+                            .map(io.github.auditlake.o365.simulator.RecordedRequest::duration)
+                            .max(Duration::compareTo)
+                            .orElse(Duration.ZERO));
             for (ContentType type : ContentType.values()) {
                 assertEquals(expected.get(type), got.getOrDefault(type, Set.of()), type + " record ids");
             }
-            List<String> dup = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+            List<String> dup = seen.entrySet().stream()
+                    .filter(e -> e.getValue() > 1)
+                    .map(Map.Entry::getKey)
+                    .toList();
             if (EXACTLY_ONCE) {
                 assertEquals(List.of(), dup, "records delivered twice (exactly-once)");
             }
@@ -162,9 +190,14 @@ class PluginSmokeIT {
     }
 
     /** Consumes (read_committed) until the ids per content type within [from, to) equal {@code expected}. */
-    private int consumeUntil(String topic, Instant from, Instant to, Map<ContentType, Set<String>> got,
-                             Map<String, Integer> seen, Map<ContentType, Set<String>> expected,
-                             ProcessConnectWorker worker) {
+    private int consumeUntil(
+            String topic,
+            Instant from,
+            Instant to,
+            Map<ContentType, Set<String>> got,
+            Map<String, Integer> seen,
+            Map<ContentType, Set<String>> expected,
+            ProcessConnectWorker worker) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "smoke-" + topic);
@@ -173,17 +206,22 @@ class PluginSmokeIT {
         int total = 0;
         Map<String, Integer> all = new java.util.TreeMap<>();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             c.subscribe(List.of(topic));
             while (!got.equals(expected)) {
                 if (System.nanoTime() > deadline) {
                     StringBuilder sb = new StringBuilder("timed out; per type got/expected:");
                     for (ContentType t : ContentType.values()) {
-                        sb.append(' ').append(t.wireName()).append('=').append(got.getOrDefault(t, Set.of()).size())
-                                .append('/').append(expected.get(t).size());
+                        sb.append(' ')
+                                .append(t.wireName())
+                                .append('=')
+                                .append(got.getOrDefault(t, Set.of()).size())
+                                .append('/')
+                                .append(expected.get(t).size());
                     }
-                    throw new AssertionError(sb + "\nconsumed in all: " + all + "\nworker log tail:\n" + worker.process().logTail());
+                    throw new AssertionError(sb + "\nconsumed in all: " + all + "\nworker log tail:\n"
+                            + worker.process().logTail());
                 }
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
                     total++;

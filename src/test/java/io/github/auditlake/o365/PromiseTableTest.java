@@ -29,8 +29,7 @@ class PromiseTableTest {
     static final Pattern REFERENCE = Pattern.compile("`([A-Z][A-Za-z0-9_]*)#([a-zA-Z_][A-Za-z0-9_]*)`");
 
     /** A table row: its line number, its promise (first cell) and the test references of its last cell. */
-    record Row(int line, String promise, List<String[]> tests) {
-    }
+    record Row(int line, String promise, List<String[]> tests) {}
 
     /** The data rows of every markdown table in {@code text} (header and separator rows left out). */
     static List<Row> rows(List<String> lines) {
@@ -73,23 +72,30 @@ class PromiseTableTest {
     static String missing(String cls, String method) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.walk(TEST_SOURCES)) {
-            files = s.filter(p -> p.getFileName().toString().equals(cls + ".java")).toList();
+            files = s.filter(p -> p.getFileName().toString().equals(cls + ".java"))
+                    .toList();
         }
         if (files.size() != 1) {
             return files.isEmpty() ? "no such test class" : "ambiguous class name: " + files;
         }
-        String name = TEST_SOURCES.relativize(files.get(0)).toString().replace(files.get(0).getFileSystem()
-                .getSeparator(), ".").replaceAll("\\.java$", "");
+        String name = TEST_SOURCES
+                .relativize(files.get(0))
+                .toString()
+                .replace(files.get(0).getFileSystem().getSeparator(), ".")
+                .replaceAll("\\.java$", "");
         Class<?> c;
         try {
             c = Class.forName(name);
         } catch (ClassNotFoundException e) {
             return "class " + name + " is not on the test classpath";
         }
-        boolean found = Arrays.stream(c.getDeclaredMethods()).filter((Method m) -> m.getName().equals(method))
-                .anyMatch(m -> m.isAnnotationPresent(Test.class) || m.isAnnotationPresent(ParameterizedTest.class))
-                || Arrays.stream(c.getDeclaredFields()).anyMatch(f -> f.getName().equals(method)
-                        && f.isAnnotationPresent(com.tngtech.archunit.junit.ArchTest.class));
+        boolean found = Arrays.stream(c.getDeclaredMethods())
+                        .filter((Method m) -> m.getName().equals(method))
+                        .anyMatch(m ->
+                                m.isAnnotationPresent(Test.class) || m.isAnnotationPresent(ParameterizedTest.class))
+                || Arrays.stream(c.getDeclaredFields())
+                        .anyMatch(f -> f.getName().equals(method)
+                                && f.isAnnotationPresent(com.tngtech.archunit.junit.ArchTest.class));
         return found ? null : "no method annotated @Test or @ParameterizedTest";
     }
 
@@ -121,7 +127,8 @@ class PromiseTableTest {
 
     @Test
     void theReadmeLinksTheTable() throws IOException {
-        assertTrue(Files.readString(BASE.resolve("README.md")).contains("(docs/promises.md)"),
+        assertTrue(
+                Files.readString(BASE.resolve("README.md")).contains("(docs/promises.md)"),
                 "README.md links docs/promises.md");
     }
 }

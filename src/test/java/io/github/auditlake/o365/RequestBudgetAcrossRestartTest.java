@@ -1,9 +1,9 @@
 package io.github.auditlake.o365;
 
-import io.github.auditlake.o365.config.DefaultApiFactory;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
@@ -31,20 +31,33 @@ class RequestBudgetAcrossRestartTest {
 
     @Test
     void theBudgetHoldsInEverySixtySecondWindowAcrossATaskRestart() throws Exception {
-        try (ManagementApiSimulator sim = ManagementApiSimulator.builder().clock(SimClock.system()).seed(5)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret("s3cret"))
-                        .volumeAll(Volume.of(200, 1)).backfill(Duration.ofHours(6)))
-                .build().start()) {
-            Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(TENANT)
-                    .client(CLIENT, "s3cret").contentTypes(ContentType.EXCHANGE).lookback(Duration.ofHours(6))
-                    .with("o365.requests.per.minute", Integer.toString(BUDGET)).noHeartbeats()
-                    .with(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange").build();
+        try (ManagementApiSimulator sim = ManagementApiSimulator.builder()
+                .clock(SimClock.system())
+                .seed(5)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret("s3cret"))
+                        .volumeAll(Volume.of(200, 1))
+                        .backfill(Duration.ofHours(6)))
+                .build()
+                .start()) {
+            Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl())
+                    .tenant(TENANT)
+                    .client(CLIENT, "s3cret")
+                    .contentTypes(ContentType.EXCHANGE)
+                    .lookback(Duration.ofHours(6))
+                    .with("o365.requests.per.minute", Integer.toString(BUDGET))
+                    .noHeartbeats()
+                    .with(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange")
+                    .build();
             FakeTaskContext ctx = new FakeTaskContext(false);
             long restartAt = runFor(props, ctx, Duration.ofSeconds(15));
             runFor(props, ctx, Duration.ofSeconds(50));
 
-            List<Long> arrivals = sim.requests().stream().filter(RecordedRequest::isApi)
-                    .map(RecordedRequest::wallStartNanos).sorted().toList();
+            List<Long> arrivals = sim.requests().stream()
+                    .filter(RecordedRequest::isApi)
+                    .map(RecordedRequest::wallStartNanos)
+                    .sorted()
+                    .toList();
             assertTrue(arrivals.size() > BUDGET, "the budget was saturated: " + arrivals.size() + " requests");
             int worst = 0;
             for (int i = 0; i < arrivals.size(); i++) {
@@ -55,8 +68,10 @@ class RequestBudgetAcrossRestartTest {
                 }
                 worst = Math.max(worst, n);
             }
-            long straddling = arrivals.stream().filter(a -> a >= restartAt - Duration.ofSeconds(15).toNanos()
-                    && a < restartAt + Duration.ofSeconds(45).toNanos()).count();
+            long straddling = arrivals.stream()
+                    .filter(a -> a >= restartAt - Duration.ofSeconds(15).toNanos()
+                            && a < restartAt + Duration.ofSeconds(45).toNanos())
+                    .count();
             System.out.println("budget " + BUDGET + "/min: worst 60 s window " + worst + " requests; the window "
                     + "straddling the restart " + straddling);
             assertTrue(worst <= BUDGET, "a 60 s window held " + worst + " requests, over the budget of " + BUDGET);

@@ -45,21 +45,32 @@ class WorkerCrashIT {
         Path work = Classpaths.projectDir().resolve("target/it/crash-" + System.currentTimeMillis());
         Files.createDirectories(work);
         Instant t0 = Instant.now();
-        try (ManagementApiSimulator sim = ManagementApiSimulator.builder().seed(9)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret("crash"))
-                        .subscribedAll(true).volumeAll(Volume.of(6, 400)).backfill(Duration.ofHours(3)))
-                .build().start();
-             ProcessKafka kafka = ProcessKafka.start(work.resolve("kafka"), TIMEOUT)) {
+        try (ManagementApiSimulator sim = ManagementApiSimulator.builder()
+                        .seed(9)
+                        .tenant(TenantSpec.of(TENANT)
+                                .app(AppSpec.of(CLIENT).secret("crash"))
+                                .subscribedAll(true)
+                                .volumeAll(Volume.of(6, 400))
+                                .backfill(Duration.ofHours(3)))
+                        .build()
+                        .start();
+                ProcessKafka kafka = ProcessKafka.start(work.resolve("kafka"), TIMEOUT)) {
             sim.faults().latency(Duration.ofMillis(2), Duration.ofMillis(8));
             kafka.createTopic("audit-crash", 1);
             // both in the try: if b fails to start, a is still stopped
             try (ProcessConnectWorker a = worker(work.resolve("a"), kafka);
-                 ProcessConnectWorker b = worker(work.resolve("b"), kafka)) {
-                Map<String, String> c = ConnectorConfigs.forSimulator(sim.baseUrl()).connector(1).tenant(TENANT)
-                        .client(CLIENT, "crash").contentTypes(ContentType.EXCHANGE, ContentType.GENERAL)
-                        .lookback(Duration.ofHours(3)).pollInterval(Duration.ofSeconds(1))
-                        .with("o365.batch.max.records", "100").with("o365.transaction.max.records", "150")
-                        .topic("audit-crash").build();
+                    ProcessConnectWorker b = worker(work.resolve("b"), kafka)) {
+                Map<String, String> c = ConnectorConfigs.forSimulator(sim.baseUrl())
+                        .connector(1)
+                        .tenant(TENANT)
+                        .client(CLIENT, "crash")
+                        .contentTypes(ContentType.EXCHANGE, ContentType.GENERAL)
+                        .lookback(Duration.ofHours(3))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .with("o365.batch.max.records", "100")
+                        .with("o365.transaction.max.records", "150")
+                        .topic("audit-crash")
+                        .build();
                 // the heartbeat topic is created by Connect (KIP-158); the broker does not auto-create topics
                 c.put("topic.creation.default.replication.factor", "-1");
                 c.put("topic.creation.default.partitions", "1");
@@ -71,8 +82,8 @@ class WorkerCrashIT {
                 a.awaitRunning("crash", TIMEOUT);
                 Set<String> ids = new HashSet<>();
                 for (ContentType t : new ContentType[] {ContentType.EXCHANGE, ContentType.GENERAL}) {
-                    ids.addAll(sim.expectedRecordIds(TENANT, t, t0.minus(Duration.ofHours(3)).plus(Duration.ofMinutes(5)),
-                            t0));
+                    ids.addAll(sim.expectedRecordIds(
+                            TENANT, t, t0.minus(Duration.ofHours(3)).plus(Duration.ofMinutes(5)), t0));
                 }
                 assertTrue(ids.size() > 4000, "records: " + ids.size());
 
@@ -97,7 +108,8 @@ class WorkerCrashIT {
     }
 
     static ProcessConnectWorker worker(Path dir, ProcessKafka kafka) {
-        return ProcessConnectWorker.builder(dir, kafka.bootstrapServers()).groupId("crash")
+        return ProcessConnectWorker.builder(dir, kafka.bootstrapServers())
+                .groupId("crash")
                 .property("scheduled.rebalance.max.delay.ms", "1000")
                 .property("session.timeout.ms", "6000")
                 .property("heartbeat.interval.ms", "2000")
@@ -113,8 +125,8 @@ class WorkerCrashIT {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> parts = List.of(new TopicPartition("audit-crash", 0));
             c.assign(parts);
             c.seekToBeginning(parts);

@@ -1,11 +1,10 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.client.ClientSettings;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-
-import java.util.concurrent.Callable;
 
 /** Base of the commands: the context, the global options and the settings resolved from them. */
 abstract class ApiCommand implements Callable<Integer> {

@@ -5,7 +5,6 @@ import io.github.auditlake.o365.api.AuditRecordStream;
 import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
-
 import java.time.Duration;
 import java.time.Instant;
 
@@ -36,7 +35,8 @@ final class BlobFetcher {
     }
 
     Result fetch(ContentBlob blob) {
-        Instant limit = blob.contentExpiration() != null ? blob.contentExpiration()
+        Instant limit = blob.contentExpiration() != null
+                ? blob.contentExpiration()
                 : ctx.clock().instant().plus(UNKNOWN_EXPIRATION_BUDGET);
         int failures = 0;
         while (true) {
@@ -65,8 +65,11 @@ final class BlobFetcher {
                 Duration d = Retrying.delay(ctx, failures, e);
                 if (!now.plus(d).isBefore(limit)) {
                     if (blob.contentExpiration() != null) {
-                        return new Result(blob, null, "it expires at " + blob.contentExpiration()
-                                + " before the next retry; last failure: " + e.getMessage());
+                        return new Result(
+                                blob,
+                                null,
+                                "it expires at " + blob.contentExpiration() + " before the next retry; last failure: "
+                                        + e.getMessage());
                     }
                     throw e;
                 }

@@ -1,13 +1,12 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.api.ServiceClock;
 import io.github.auditlake.o365.api.Sleeper;
-
-import java.io.FileOutputStream;
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.client.ManagementApis;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +39,15 @@ final class CliContext {
     private final Set<String> secrets = ConcurrentHashMap.newKeySet();
     private volatile boolean verbose;
 
-    CliContext(OutputStream out, OutputStream err, Map<String, String> env, Clock clock, Sleeper sleeper,
-               Random random, boolean interactive, Function<ClientSettings, ManagementApi> apiFactory) {
+    CliContext(
+            OutputStream out,
+            OutputStream err,
+            Map<String, String> env,
+            Clock clock,
+            Sleeper sleeper,
+            Random random,
+            boolean interactive,
+            Function<ClientSettings, ManagementApi> apiFactory) {
         this(out, err, env, clock, sleeper, random, interactive, apiFactory, null);
     }
 
@@ -50,9 +56,16 @@ final class CliContext {
      *                     service's {@code Date} headers (tests with a simulated clock pass one fixed to it, since a
      *                     local simulator's {@code Date} headers carry the real time)
      */
-    CliContext(OutputStream out, OutputStream err, Map<String, String> env, Clock clock, Sleeper sleeper,
-               Random random, boolean interactive, Function<ClientSettings, ManagementApi> apiFactory,
-               ServiceClock serviceClock) {
+    CliContext(
+            OutputStream out,
+            OutputStream err,
+            Map<String, String> env,
+            Clock clock,
+            Sleeper sleeper,
+            Random random,
+            boolean interactive,
+            Function<ClientSettings, ManagementApi> apiFactory,
+            ServiceClock serviceClock) {
         this.out = Objects.requireNonNull(out, "out");
         this.err = new PrintStream(Objects.requireNonNull(err, "err"), true, StandardCharsets.UTF_8);
         this.env = Map.copyOf(env);
@@ -66,8 +79,14 @@ final class CliContext {
 
     /** The real process: System.out/err (unbuffered descriptors; the CLI buffers itself), env, wall clock. */
     static CliContext system() {
-        return new CliContext(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
-                System.getenv(), Clock.systemUTC(), Sleeper.SYSTEM, new Random(), System.console() != null,
+        return new CliContext(
+                new FileOutputStream(FileDescriptor.out),
+                new FileOutputStream(FileDescriptor.err),
+                System.getenv(),
+                Clock.systemUTC(),
+                Sleeper.SYSTEM,
+                new Random(),
+                System.console() != null,
                 ManagementApis::create);
     }
 

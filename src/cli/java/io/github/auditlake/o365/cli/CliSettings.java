@@ -1,10 +1,8 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.api.Version;
+import io.github.auditlake.o365.api.Cloud;
 import io.github.auditlake.o365.auth.ClientCredential;
 import io.github.auditlake.o365.client.ClientSettings;
-import io.github.auditlake.o365.api.Cloud;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -53,7 +51,9 @@ final class CliSettings {
 
     /** How to sign in, as the connector's {@code o365.auth.method} names it. */
     enum AuthMethod {
-        SECRET("secret"), CERTIFICATE("certificate"), WORKLOAD_IDENTITY("workload-identity"),
+        SECRET("secret"),
+        CERTIFICATE("certificate"),
+        WORKLOAD_IDENTITY("workload-identity"),
         MANAGED_IDENTITY("managed-identity");
 
         final String configName;
@@ -64,16 +64,13 @@ final class CliSettings {
     }
 
     /** The secretless sign-in settings: a federated token file, or a managed identity. */
-    record Secretless(AuthMethod method, Value assertionFile, Value identityClientId, Value identityEndpoint) {
-    }
+    record Secretless(AuthMethod method, Value assertionFile, Value identityClientId, Value identityEndpoint) {}
 
     /** A resolved value and where it came from (for --verbose and messages; never the value of a secret). */
-    record Value(String value, String source) {
-    }
+    record Value(String value, String source) {}
 
     /** A proxy: host, port and optional basic credentials. */
-    record Proxy(String host, int port, String user, String password, String source) {
-    }
+    record Proxy(String host, int port, String user, String password, String source) {}
 
     private final Value tenant;
     private final Value clientId;
@@ -88,9 +85,19 @@ final class CliSettings {
     private final Integer requestsPerMinute;
     private final Secretless secretless;
 
-    private CliSettings(Value tenant, Value clientId, Value clientSecret, Value certificatePath,
-                        Value certificatePassword, Cloud cloud, Value apiUrl, Value loginUrl, Value publisherId,
-                        Proxy proxy, Integer requestsPerMinute, Secretless secretless) {
+    private CliSettings(
+            Value tenant,
+            Value clientId,
+            Value clientSecret,
+            Value certificatePath,
+            Value certificatePassword,
+            Cloud cloud,
+            Value apiUrl,
+            Value loginUrl,
+            Value publisherId,
+            Proxy proxy,
+            Integer requestsPerMinute,
+            Secretless secretless) {
         this.secretless = secretless;
         this.tenant = tenant;
         this.clientId = clientId;
@@ -112,8 +119,8 @@ final class CliSettings {
      */
     static CliSettings resolve(GlobalOptions o, CliContext ctx) {
         Map<String, String> env = ctx.env();
-        ConnectorConfigFile file = o.config == null ? ConnectorConfigFile.none()
-                : ConnectorConfigFile.read(o.config, env);
+        ConnectorConfigFile file =
+                o.config == null ? ConnectorConfigFile.none() : ConnectorConfigFile.read(o.config, env);
 
         Value tenant = pick(o.tenant, "--tenant", env, ENV_TENANT, file, KEY_TENANT);
         Value clientId = pick(o.clientId, "--client-id", env, ENV_CLIENT_ID, file, KEY_CLIENT_ID);
@@ -139,8 +146,13 @@ final class CliSettings {
             secret = value(fileSecret, file.describe(KEY_CLIENT_SECRET));
             certPath = value(fileCert, file.describe(KEY_CERTIFICATE_PATH));
         }
-        Value certPassword = pick(o.certificatePassword, "--certificate-password", env, ENV_CERTIFICATE_PASSWORD,
-                file, KEY_CERTIFICATE_PASSWORD);
+        Value certPassword = pick(
+                o.certificatePassword,
+                "--certificate-password",
+                env,
+                ENV_CERTIFICATE_PASSWORD,
+                file,
+                KEY_CERTIFICATE_PASSWORD);
         if (secret != null) {
             ctx.secret(secret.value());
         }
@@ -151,9 +163,12 @@ final class CliSettings {
         Value cloudName = pick(o.cloud, "--cloud", env, ENV_CLOUD, file, KEY_CLOUD);
         Cloud cloud = Cloud.COMMERCIAL;
         if (cloudName != null) {
-            cloud = Cloud.fromConfigName(cloudName.value()).orElseThrow(() -> CliException.usage("unknown cloud '"
-                    + cloudName.value() + "' (from " + cloudName.source() + "): use one of "
-                    + Arrays.stream(Cloud.values()).map(Cloud::configName).collect(Collectors.joining(", "))));
+            cloud = Cloud.fromConfigName(cloudName.value())
+                    .orElseThrow(() -> CliException.usage("unknown cloud '"
+                            + cloudName.value() + "' (from " + cloudName.source() + "): use one of "
+                            + Arrays.stream(Cloud.values())
+                                    .map(Cloud::configName)
+                                    .collect(Collectors.joining(", "))));
         }
         Value apiUrl = pick(o.apiUrl, "--api-url", env, ENV_API_URL, file, KEY_API_URL);
         Value loginUrl = pick(o.loginUrl, "--login-url", env, ENV_LOGIN_URL, file, KEY_LOGIN_URL);
@@ -180,16 +195,27 @@ final class CliSettings {
             }
         }
         Secretless secretless = secretless(o, env, file, secret != null || certPath != null);
-        return new CliSettings(tenant, clientId, secret, certPath, certPassword, cloud, apiUrl, loginUrl, publisher,
-                proxy, rpm, secretless);
+        return new CliSettings(
+                tenant,
+                clientId,
+                secret,
+                certPath,
+                certPassword,
+                cloud,
+                apiUrl,
+                loginUrl,
+                publisher,
+                proxy,
+                rpm,
+                secretless);
     }
 
     /**
      * The method named by {@code --auth-method}, O365_AUTH_METHOD or {@code o365.auth.method}; null for the secret
      * or certificate given (auto). A secretless method with a secret or certificate also given is a usage error.
      */
-    private static Secretless secretless(GlobalOptions o, Map<String, String> env, ConnectorConfigFile file,
-                                         boolean credentialGiven) {
+    private static Secretless secretless(
+            GlobalOptions o, Map<String, String> env, ConnectorConfigFile file, boolean credentialGiven) {
         Value m = pick(o.authMethod, "--auth-method", env, ENV_AUTH_METHOD, file, KEY_AUTH_METHOD);
         String name = m == null ? "auto" : m.value().toLowerCase(Locale.ROOT);
         AuthMethod method = null;
@@ -227,8 +253,10 @@ final class CliSettings {
     /** What signs in, in words (never a secret). */
     String credentialKind() {
         if (secretless != null && secretless.method() == AuthMethod.MANAGED_IDENTITY) {
-            return secretless.identityClientId() == null ? "the system-assigned managed identity"
-                    : "the user-assigned managed identity " + secretless.identityClientId().value();
+            return secretless.identityClientId() == null
+                    ? "the system-assigned managed identity"
+                    : "the user-assigned managed identity "
+                            + secretless.identityClientId().value();
         }
         if (secretless != null) {
             return "a federated token file (" + secretless.assertionFile().value() + ")";
@@ -251,8 +279,13 @@ final class CliSettings {
         return s == null ? null : new Value(s.trim(), source);
     }
 
-    private static Value pick(String flag, String flagName, Map<String, String> env, String envName,
-                              ConnectorConfigFile file, String key) {
+    private static Value pick(
+            String flag,
+            String flagName,
+            Map<String, String> env,
+            String envName,
+            ConnectorConfigFile file,
+            String key) {
         if (blankToNull(flag) != null) {
             return new Value(flag.trim(), flagName);
         }
@@ -382,17 +415,21 @@ final class CliSettings {
                 b.serviceClock(ctx.serviceClock());
             }
             if (usesManagedIdentity()) {
-                b.credential(ClientCredential.managedIdentity(secretless.identityClientId() == null ? null
-                        : secretless.identityClientId().value()));
+                b.credential(ClientCredential.managedIdentity(
+                        secretless.identityClientId() == null
+                                ? null
+                                : secretless.identityClientId().value()));
                 if (secretless.identityEndpoint() != null) {
                     b.identityEndpoint(secretless.identityEndpoint().value());
                 }
             } else if (secretless != null) {
-                b.credential(ClientCredential.assertionFile(Path.of(secretless.assertionFile().value())));
+                b.credential(ClientCredential.assertionFile(
+                        Path.of(secretless.assertionFile().value())));
             } else if (clientSecret != null) {
                 b.clientSecret(clientSecret.value());
             } else {
-                b.certificate(Path.of(certificatePath.value()),
+                b.certificate(
+                        Path.of(certificatePath.value()),
                         certificatePassword == null ? null : certificatePassword.value());
             }
             if (apiUrl != null) {
@@ -433,11 +470,14 @@ final class CliSettings {
         }
         lines.add("cloud: " + cloud.configName());
         lines.add("API: " + apiBaseUrl() + (apiUrl == null ? " (cloud default)" : " (from " + apiUrl.source() + ")"));
-        lines.add("login: " + loginBaseUrl() + (loginUrl == null ? " (cloud default)"
-                : " (from " + loginUrl.source() + ")"));
+        lines.add("login: " + loginBaseUrl()
+                + (loginUrl == null ? " (cloud default)" : " (from " + loginUrl.source() + ")"));
         lines.add("publisher id: " + (publisherId == null ? "the tenant id" : show(publisherId)));
-        lines.add("proxy: " + (proxy == null ? "none" : proxy.host() + ":" + proxy.port()
-                + (proxy.user() == null ? "" : " as " + proxy.user()) + " (from " + proxy.source() + ")"));
+        lines.add("proxy: "
+                + (proxy == null
+                        ? "none"
+                        : proxy.host() + ":" + proxy.port() + (proxy.user() == null ? "" : " as " + proxy.user())
+                                + " (from " + proxy.source() + ")"));
         return lines;
     }
 

@@ -2,7 +2,6 @@ package io.github.auditlake.o365.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -25,6 +24,7 @@ import java.util.regex.Pattern;
 final class ConnectorConfigFile {
     /** Kafka's own placeholder syntax ({@code ConfigTransformer}): provider, optional path, key. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*?):(([^}]*?):)?([^}]*?)\\}");
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path file;
@@ -49,8 +49,8 @@ final class ConnectorConfigFile {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw CliException.usage("--config " + file + ": cannot read it (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+            throw CliException.usage("--config " + file + ": cannot read it ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }
         String trimmed = text.stripLeading();
         Map<String, String> values = new LinkedHashMap<>();
@@ -73,8 +73,7 @@ final class ConnectorConfigFile {
             try (Reader r = new StringReader(text)) {
                 p.load(r);
             } catch (IOException | IllegalArgumentException e) {
-                throw CliException.usage("--config " + file + ": not a valid properties file (" + e.getMessage()
-                        + ")");
+                throw CliException.usage("--config " + file + ": not a valid properties file (" + e.getMessage() + ")");
             }
             for (String name : p.stringPropertyNames()) {
                 values.put(name, p.getProperty(name));
@@ -109,9 +108,10 @@ final class ConnectorConfigFile {
                 case "env" -> fromEnv(key, name);
                 case "file" -> fromPropertiesFile(key, path, name);
                 case "directory" -> fromDirectory(key, path, name);
-                default -> throw CliException.usage("--config " + file + ": " + key + " uses the config provider '"
-                        + provider + "', which the CLI cannot resolve (it resolves file, directory and env); put "
-                        + "the value in the environment instead");
+                default ->
+                    throw CliException.usage("--config " + file + ": " + key + " uses the config provider '"
+                            + provider + "', which the CLI cannot resolve (it resolves file, directory and env); put "
+                            + "the value in the environment instead");
             };
             m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }

@@ -3,11 +3,6 @@ package io.github.auditlake.o365.cli;
 import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ManagementApi;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -16,18 +11,30 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code content list|get}. */
-@Command(name = "content", mixinStandardHelpOptions = true,
+@Command(
+        name = "content",
+        mixinStandardHelpOptions = true,
         description = "List the content blobs of a time range, or print one blob's records.",
         subcommands = {ContentCommand.ListCmd.class, ContentCommand.Get.class})
 final class ContentCommand {
 
     /** {@code content list}. */
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"Lists the content blobs of a time range.", "", "Every content blob whose contentCreated lies in [start, end): all pages, ranges longer "
-                    + "than 24 h split into API windows. One blob per line: contentType, contentId, contentCreated, "
-                    + "contentExpiration, contentUri (tab-separated, with a header; never truncated)."})
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Lists the content blobs of a time range.",
+                "",
+                "Every content blob whose contentCreated lies in [start, end): all pages, ranges longer "
+                        + "than 24 h split into API windows. One blob per line: contentType, contentId, contentCreated, "
+                        + "contentExpiration, contentUri (tab-separated, with a header; never truncated)."
+            })
     static final class ListCmd extends ApiCommand {
         @Mixin
         RangeOptions range;
@@ -48,11 +55,20 @@ final class ContentCommand {
                 blobs = new Listings(api, ctx).blobs(types, range);
             }
             if (json) {
-                Output.json(ctx.out(), blobs.stream().map(ContentCommand::blobJson).toList());
+                Output.json(
+                        ctx.out(), blobs.stream().map(ContentCommand::blobJson).toList());
             } else {
-                Output.table(ctx.out(), List.of("contentType", "contentId", "contentCreated", "contentExpiration",
-                        "contentUri"), blobs.stream().map(b -> List.of(Output.text(b.contentType()), b.contentId(),
-                        Output.text(b.contentCreated()), Output.text(b.contentExpiration()), b.contentUri())).toList());
+                Output.table(
+                        ctx.out(),
+                        List.of("contentType", "contentId", "contentCreated", "contentExpiration", "contentUri"),
+                        blobs.stream()
+                                .map(b -> List.of(
+                                        Output.text(b.contentType()),
+                                        b.contentId(),
+                                        Output.text(b.contentCreated()),
+                                        Output.text(b.contentExpiration()),
+                                        b.contentUri()))
+                                .toList());
             }
             return 0;
         }
@@ -64,14 +80,22 @@ final class ContentCommand {
         m.put("contentId", b.contentId());
         m.put("contentUri", b.contentUri());
         m.put("contentCreated", Output.text(b.contentCreated()));
-        m.put("contentExpiration", b.contentExpiration() == null ? null : b.contentExpiration().toString());
+        m.put(
+                "contentExpiration",
+                b.contentExpiration() == null ? null : b.contentExpiration().toString());
         return m;
     }
 
     /** {@code content get}. */
-    @Command(name = "get", mixinStandardHelpOptions = true,
-            description = {"Prints one blob's records, one JSON record per line.", "", "Prints one blob's records as their original JSON text, one record per line. Give the "
-                    + "contentUri from a listing, or a bare contentId (fetched from the API base of the tenant)."})
+    @Command(
+            name = "get",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Prints one blob's records, one JSON record per line.",
+                "",
+                "Prints one blob's records as their original JSON text, one record per line. Give the "
+                        + "contentUri from a listing, or a bare contentId (fetched from the API base of the tenant)."
+            })
     static final class Get extends ApiCommand {
         @Parameters(index = "0", paramLabel = "URI|CONTENT_ID", description = "A contentUri or a contentId.")
         String target;

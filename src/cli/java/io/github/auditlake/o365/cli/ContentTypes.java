@@ -1,7 +1,6 @@
 package io.github.auditlake.o365.cli;
 
 import io.github.auditlake.o365.api.ContentType;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -23,11 +22,11 @@ final class ContentTypes {
             "general", ContentType.GENERAL,
             "dlp", ContentType.DLP_ALL);
 
-    static final String NAMES = Arrays.stream(ContentType.values()).map(ContentType::wireName)
-            .collect(Collectors.joining(", ")) + " or all";
+    static final String NAMES =
+            Arrays.stream(ContentType.values()).map(ContentType::wireName).collect(Collectors.joining(", "))
+                    + " or all";
 
-    private ContentTypes() {
-    }
+    private ContentTypes() {}
 
     static List<ContentType> parse(String text) {
         if (text == null || text.isBlank()) {
@@ -43,8 +42,8 @@ final class ContentTypes {
                 out.addAll(Arrays.asList(ContentType.values()));
                 continue;
             }
-            Optional<ContentType> t = ContentType.fromWireName(p)
-                    .or(() -> Optional.ofNullable(ALIASES.get(p.toLowerCase(Locale.ROOT))));
+            Optional<ContentType> t =
+                    ContentType.fromWireName(p).or(() -> Optional.ofNullable(ALIASES.get(p.toLowerCase(Locale.ROOT))));
             out.add(t.orElseThrow(() -> CliException.usage("unknown content type '" + p + "': use " + NAMES)));
         }
         if (out.isEmpty()) {

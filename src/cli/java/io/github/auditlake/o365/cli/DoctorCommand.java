@@ -1,21 +1,16 @@
 package io.github.auditlake.o365.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.auditlake.o365.api.AccessToken;
 import io.github.auditlake.o365.api.ApiException;
-import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorClassifier;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.api.Subscription;
-import io.github.auditlake.o365.api.AccessToken;
 import io.github.auditlake.o365.api.TokenProvider;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import picocli.CommandLine.Command;
-
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.client.ManagementApis;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.InetSocketAddress;
@@ -32,21 +27,29 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import picocli.CommandLine.Command;
 
 /** {@code doctor}: checks settings, reachability, clock, sign-in, permissions, subscriptions and recent content. */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Checks settings, network, clock, sign-in, permissions, subscriptions and recent content.",
+@Command(
+        name = "doctor",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Checks settings, network, clock, sign-in, permissions, subscriptions and recent content.",
             "",
             "Checks, in order: the settings, the proxy, the sign-in and API endpoints, the clock against "
-                + "the service's Date header, sign-in, the token's permissions (ActivityFeed.Read, and "
-                + "ActivityFeed.ReadDlp for DLP.All), the subscriptions, and whether each enabled subscription listed "
-                + "content in the last 24 hours. One line per check: OK, WARN or FAIL and what it means. Exit code 1 "
-                + "when any check fails."})
+                    + "the service's Date header, sign-in, the token's permissions (ActivityFeed.Read, and "
+                    + "ActivityFeed.ReadDlp for DLP.All), the subscriptions, and whether each enabled subscription listed "
+                    + "content in the last 24 hours. One line per check: OK, WARN or FAIL and what it means. Exit code 1 "
+                    + "when any check fails."
+        })
 final class DoctorCommand extends ApiCommand {
     static final Duration SKEW_WARN = Duration.ofSeconds(30);
     static final Duration SKEW_FAIL = Duration.ofMinutes(5);
-    private static final Pattern GUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern GUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     static final String READ = "ActivityFeed.Read";
     static final String READ_DLP = "ActivityFeed.ReadDlp";
 
@@ -56,18 +59,24 @@ final class DoctorCommand extends ApiCommand {
 
     /** What to check when an enabled subscription lists nothing for a day, by content type. */
     static final Map<ContentType, String> QUIET_ADVICE = new EnumMap<>(Map.of(
-            ContentType.EXCHANGE, "Exchange auditing may be off: mailbox auditing is not on for every mailbox by "
-                    + "default (organization: Get-OrganizationConfig | Format-List AuditDisabled must be False, "
-                    + "else Set-OrganizationConfig -AuditDisabled $false; a mailbox: Set-Mailbox -Identity <user> "
-                    + "-AuditEnabled $true), and " + UNIFIED_AUDIT,
+            ContentType.EXCHANGE,
+                    "Exchange auditing may be off: mailbox auditing is not on for every mailbox by "
+                            + "default (organization: Get-OrganizationConfig | Format-List AuditDisabled must be False, "
+                            + "else Set-OrganizationConfig -AuditDisabled $false; a mailbox: Set-Mailbox -Identity <user> "
+                            + "-AuditEnabled $true), and " + UNIFIED_AUDIT,
             ContentType.SHAREPOINT, "SharePoint and OneDrive auditing may be off: " + UNIFIED_AUDIT,
             ContentType.AZURE_ACTIVE_DIRECTORY, "Entra ID (Azure AD) auditing may be off: " + UNIFIED_AUDIT,
-            ContentType.GENERAL, "auditing of the other workloads (Teams, Power Platform, Forms...) may be off: "
-                    + UNIFIED_AUDIT,
-            ContentType.DLP_ALL, "DLP events exist only when a data loss prevention policy matches: check that DLP "
-                    + "policies are on (Microsoft Purview portal), and " + UNIFIED_AUDIT));
+            ContentType.GENERAL,
+                    "auditing of the other workloads (Teams, Power Platform, Forms...) may be off: " + UNIFIED_AUDIT,
+            ContentType.DLP_ALL,
+                    "DLP events exist only when a data loss prevention policy matches: check that DLP "
+                            + "policies are on (Microsoft Purview portal), and " + UNIFIED_AUDIT));
 
-    enum Status { OK, WARN, FAIL }
+    enum Status {
+        OK,
+        WARN,
+        FAIL
+    }
 
     private Writer out;
     private boolean failed;
@@ -124,17 +133,29 @@ final class DoctorCommand extends ApiCommand {
     }
 
     private void checkSettings(CliSettings st, ClientSettings cs) {
-        report(Status.OK, "settings", "tenant " + cs.tenantId() + ", client " + (cs.clientId() == null ? "none" : cs.clientId()) + ", "
-                + st.credentialKind() + ", cloud " + cs.cloud().configName()
-                + ", API " + st.apiBaseUrl() + ", sign-in " + st.loginBaseUrl()
-                + (st.proxy() == null ? "" : ", proxy " + st.proxy().host() + ":" + st.proxy().port()));
+        report(
+                Status.OK,
+                "settings",
+                "tenant " + cs.tenantId() + ", client " + (cs.clientId() == null ? "none" : cs.clientId()) + ", "
+                        + st.credentialKind() + ", cloud " + cs.cloud().configName()
+                        + ", API " + st.apiBaseUrl() + ", sign-in " + st.loginBaseUrl()
+                        + (st.proxy() == null
+                                ? ""
+                                : ", proxy " + st.proxy().host() + ":"
+                                        + st.proxy().port()));
         if (!GUID.matcher(cs.tenantId()).matches()) {
-            report(Status.WARN, "settings", "the tenant '" + cs.tenantId() + "' is not a GUID: sign-in accepts a "
-                    + "domain, but the API needs the directory (tenant) GUID in its URLs (AF20013)");
+            report(
+                    Status.WARN,
+                    "settings",
+                    "the tenant '" + cs.tenantId() + "' is not a GUID: sign-in accepts a "
+                            + "domain, but the API needs the directory (tenant) GUID in its URLs (AF20013)");
         }
         if (st.secretFromCommandLine()) {
-            report(Status.WARN, "settings", "--client-secret shows in the process list and shell history: set "
-                    + CliSettings.ENV_CLIENT_SECRET + " or use --config with a ${file:...} secret instead");
+            report(
+                    Status.WARN,
+                    "settings",
+                    "--client-secret shows in the process list and shell history: set " + CliSettings.ENV_CLIENT_SECRET
+                            + " or use --config with a ${file:...} secret instead");
         }
     }
 
@@ -148,8 +169,11 @@ final class DoctorCommand extends ApiCommand {
             report(Status.OK, "proxy", p.host() + ":" + p.port() + " accepts connections");
             return true;
         } catch (IOException e) {
-            report(Status.FAIL, "proxy", p.host() + ":" + p.port() + " cannot be reached (" + describe(e)
-                    + "): check --proxy / o365.http.proxy.url and the network");
+            report(
+                    Status.FAIL,
+                    "proxy",
+                    p.host() + ":" + p.port() + " cannot be reached (" + describe(e)
+                            + "): check --proxy / o365.http.proxy.url and the network");
             return false;
         }
     }
@@ -157,19 +181,28 @@ final class DoctorCommand extends ApiCommand {
     private void checkLogin(OkHttpClient http, CliSettings st, ClientSettings cs) {
         String url = st.loginBaseUrl() + "/" + URLEncoder.encode(cs.tenantId(), StandardCharsets.UTF_8)
                 + "/v2.0/.well-known/openid-configuration";
-        try (Response r = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+        try (Response r =
+                http.newCall(new Request.Builder().url(url).get().build()).execute()) {
             if (r.code() == 200) {
                 report(Status.OK, "sign-in endpoint", st.loginBaseUrl() + " is reachable and knows the tenant");
             } else if (r.code() == 400 || r.code() == 404) {
-                report(Status.FAIL, "sign-in endpoint", st.loginBaseUrl() + " does not know the tenant "
-                        + cs.tenantId() + " (HTTP " + r.code() + "): check the tenant id and the cloud");
+                report(
+                        Status.FAIL,
+                        "sign-in endpoint",
+                        st.loginBaseUrl() + " does not know the tenant " + cs.tenantId() + " (HTTP " + r.code()
+                                + "): check the tenant id and the cloud");
             } else {
-                report(Status.WARN, "sign-in endpoint", st.loginBaseUrl() + " answered HTTP " + r.code()
-                        + " to the tenant's OpenID configuration");
+                report(
+                        Status.WARN,
+                        "sign-in endpoint",
+                        st.loginBaseUrl() + " answered HTTP " + r.code() + " to the tenant's OpenID configuration");
             }
         } catch (IOException | IllegalArgumentException e) {
-            report(Status.FAIL, "sign-in endpoint", st.loginBaseUrl() + " cannot be reached (" + describe(e)
-                    + "): check the network, firewall and proxy");
+            report(
+                    Status.FAIL,
+                    "sign-in endpoint",
+                    st.loginBaseUrl() + " cannot be reached (" + describe(e)
+                            + "): check the network, firewall and proxy");
         }
     }
 
@@ -179,12 +212,16 @@ final class DoctorCommand extends ApiCommand {
         Instant before = ctx.clock().instant();
         String date;
         int code;
-        try (Response r = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+        try (Response r =
+                http.newCall(new Request.Builder().url(url).get().build()).execute()) {
             code = r.code();
             date = r.header("Date");
         } catch (IOException | IllegalArgumentException e) {
-            report(Status.FAIL, "API endpoint", st.apiBaseUrl() + " cannot be reached (" + describe(e) + "): check "
-                    + "the network, firewall" + (proxyOk ? "" : ", proxy") + " and the cloud setting");
+            report(
+                    Status.FAIL,
+                    "API endpoint",
+                    st.apiBaseUrl() + " cannot be reached (" + describe(e) + "): check " + "the network, firewall"
+                            + (proxyOk ? "" : ", proxy") + " and the cloud setting");
             return;
         }
         Instant after = ctx.clock().instant();
@@ -195,7 +232,8 @@ final class DoctorCommand extends ApiCommand {
         }
         Instant server;
         try {
-            server = ZonedDateTime.parse(date.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            server = ZonedDateTime.parse(date.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
         } catch (DateTimeParseException e) {
             report(Status.WARN, "clock", "the service's Date header '" + date + "' cannot be read");
             return;
@@ -208,11 +246,17 @@ final class DoctorCommand extends ApiCommand {
         if (abs.compareTo(SKEW_WARN) <= 0) {
             report(Status.OK, "clock", "within " + Math.max(1, abs.toSeconds() + 1) + " s of the service");
         } else if (abs.compareTo(SKEW_FAIL) <= 0) {
-            report(Status.WARN, "clock", text + ": listings near the 7-day limit may be refused (AF20055); "
-                    + "synchronise the clock (NTP)");
+            report(
+                    Status.WARN,
+                    "clock",
+                    text + ": listings near the 7-day limit may be refused (AF20055); "
+                            + "synchronise the clock (NTP)");
         } else {
-            report(Status.FAIL, "clock", text + ": sign-in with a certificate and listings near the 7-day limit "
-                    + "fail with this much skew; synchronise the clock (NTP)");
+            report(
+                    Status.FAIL,
+                    "clock",
+                    text + ": sign-in with a certificate and listings near the 7-day limit "
+                            + "fail with this much skew; synchronise the clock (NTP)");
         }
     }
 
@@ -231,16 +275,21 @@ final class DoctorCommand extends ApiCommand {
     private String signIn(OkHttpClient http, CliSettings st, ClientSettings cs) {
         try (TokenProvider tokens = ManagementApis.tokenProvider(cs, http)) {
             AccessToken t = tokens.token();
-            report(Status.OK, "sign-in", "signed in as " + (st.usesManagedIdentity() ? st.credentialKind() : "application " + cs.clientId())
-                    + " (token valid until "
-                    + t.expiresOn().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")");
+            report(
+                    Status.OK,
+                    "sign-in",
+                    "signed in as " + (st.usesManagedIdentity() ? st.credentialKind() : "application " + cs.clientId())
+                            + " (token valid until "
+                            + t.expiresOn().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")");
             return t.value();
         } catch (ApiException e) {
             report(Status.FAIL, "sign-in", e.getMessage());
             return null;
         } catch (RuntimeException e) {
-            report(Status.FAIL, "sign-in", e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            report(
+                    Status.FAIL,
+                    "sign-in",
+                    e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             return null;
         }
     }
@@ -256,15 +305,22 @@ final class DoctorCommand extends ApiCommand {
         if (roles.contains(READ)) {
             report(Status.OK, "permissions", READ + " granted (token roles: " + all + ")");
         } else {
-            report(Status.FAIL, "permissions", READ + " is missing (token roles: " + all + "). "
-                    + ErrorClassifier.TABLE.get("AF10001").advice());
+            report(
+                    Status.FAIL,
+                    "permissions",
+                    READ + " is missing (token roles: " + all + "). "
+                            + ErrorClassifier.TABLE.get("AF10001").advice());
         }
         if (roles.contains(READ_DLP)) {
             report(Status.OK, "permissions", READ_DLP + " granted: DLP.All can be read");
         } else {
-            report(Status.WARN, "permissions", READ_DLP + " is missing: DLP.All cannot be read. If you need DLP "
-                    + "events, grant the application the permission " + READ_DLP + " (Application) of 'Office 365 "
-                    + "Management APIs' and admin consent");
+            report(
+                    Status.WARN,
+                    "permissions",
+                    READ_DLP + " is missing: DLP.All cannot be read. If you need DLP "
+                            + "events, grant the application the permission " + READ_DLP
+                            + " (Application) of 'Office 365 "
+                            + "Management APIs' and admin consent");
         }
     }
 
@@ -282,11 +338,17 @@ final class DoctorCommand extends ApiCommand {
             if ("enabled".equalsIgnoreCase(status)) {
                 report(Status.OK, "subscription " + type, "enabled");
             } else if (SubscriptionsCommand.NONE.equals(status)) {
-                report(Status.WARN, "subscription " + type, "not started: nothing is collected for it; start it "
-                        + "with: o365-audit subscriptions start --content-type " + type);
+                report(
+                        Status.WARN,
+                        "subscription " + type,
+                        "not started: nothing is collected for it; start it "
+                                + "with: o365-audit subscriptions start --content-type " + type);
             } else {
-                report(Status.WARN, "subscription " + type, status + ": nothing is collected for it; start it again "
-                        + "with: o365-audit subscriptions start --content-type " + type);
+                report(
+                        Status.WARN,
+                        "subscription " + type,
+                        status + ": nothing is collected for it; start it again "
+                                + "with: o365-audit subscriptions start --content-type " + type);
             }
         }
         return subs;
@@ -306,8 +368,11 @@ final class DoctorCommand extends ApiCommand {
             try {
                 List<ContentBlob> blobs = api.listAllContent(type, now.minus(Duration.ofHours(24)), now);
                 if (blobs.isEmpty()) {
-                    report(Status.WARN, topic, "no content in the last 24 hours. " + QUIET_ADVICE.get(type)
-                            + ". A subscription started less than 12 hours ago may simply not have content yet.");
+                    report(
+                            Status.WARN,
+                            topic,
+                            "no content in the last 24 hours. " + QUIET_ADVICE.get(type)
+                                    + ". A subscription started less than 12 hours ago may simply not have content yet.");
                 } else {
                     report(Status.OK, topic, blobs.size() + " blobs in the last 24 hours");
                 }

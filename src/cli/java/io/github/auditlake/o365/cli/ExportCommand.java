@@ -1,11 +1,10 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.client.ClientSettings;
-import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.cursor.WindowPlanner;
@@ -13,9 +12,6 @@ import io.github.auditlake.o365.engine.CollectionEngine;
 import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
 import io.github.auditlake.o365.metrics.EngineMetrics;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -31,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code export}: every record of a time range, collected by the connector's {@link CollectionEngine} with an end
@@ -38,52 +36,77 @@ import java.util.Optional;
  * in windows of up to 24 hours, fetches blobs concurrently within the request budget, retries faults as the
  * connector does and delivers a blob listed twice once. This command only writes what the engine emits.
  */
-@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes every record of a time range (jsonl, json, csv or table).",
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Writes every record of a time range (jsonl, json, csv or table).",
             "",
             "Every record of the blobs whose contentCreated lies in [start, end), collected by the connector's "
-                + "engine: each content type's range is listed once in windows of at most 24 h, each blob is "
-                + "fetched once (even when listed twice) by --concurrency workers within the request budget, and "
-                + "failures are retried as the connector retries them (transient ones until the blob expires; blobs "
-                + "already gone are skipped and named on stderr). A blob's records are written together, in their "
-                + "order, once the blob is complete; a content type's blobs in contentCreated order. The last window "
-                + "is listed once the service's time has passed the end (a few seconds with --end now). A summary "
-                + "line goes to stderr.",
+                    + "engine: each content type's range is listed once in windows of at most 24 h, each blob is "
+                    + "fetched once (even when listed twice) by --concurrency workers within the request budget, and "
+                    + "failures are retried as the connector retries them (transient ones until the blob expires; blobs "
+                    + "already gone are skipped and named on stderr). A blob's records are written together, in their "
+                    + "order, once the blob is complete; a content type's blobs in contentCreated order. The last window "
+                    + "is listed once the service's time has passed the end (a few seconds with --end now). A summary "
+                    + "line goes to stderr.",
             "The API filters on when a blob became available (contentCreated), not on the records' CreationTime, and "
-                + "may repeat a record in several blobs (same Id): de-duplicate on Id downstream if needed."})
+                    + "may repeat a record in several blobs (same Id): de-duplicate on Id downstream if needed."
+        })
 final class ExportCommand extends ApiCommand {
-    @Option(names = "--content-type", required = true, paramLabel = "T",
+    @Option(
+            names = "--content-type",
+            required = true,
+            paramLabel = "T",
             description = "Content type(s): Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, "
                     + "Audit.General, DLP.All, a comma-separated list, or all.")
     String contentType;
 
-    @Option(names = "--start", required = true, paramLabel = "TIME",
+    @Option(
+            names = "--start",
+            required = true,
+            paramLabel = "TIME",
             description = "Start (inclusive), at most 7 days ago: 2026-11-28T10:00:00Z, 2026-11-28, -24h, -7d...")
     String start;
 
     @Option(names = "--end", paramLabel = "TIME", defaultValue = "now", description = "End (exclusive); default: now.")
     String end;
 
-    @Option(names = {"--output", "-o"}, paramLabel = "FILE", defaultValue = "-",
+    @Option(
+            names = {"--output", "-o"},
+            paramLabel = "FILE",
+            defaultValue = "-",
             description = "Where to write (- = stdout, the default). A file is written as FILE.part and renamed "
                     + "when the export is complete.")
     String output;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "jsonl",
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "jsonl",
             description = "jsonl (default: each record's original JSON on its own line), json (one array), csv or "
                     + "table (tab-separated) of --fields.")
     String format;
 
-    @Option(names = "--fields", paramLabel = "A,B,C", split = ",",
+    @Option(
+            names = "--fields",
+            paramLabel = "A,B,C",
+            split = ",",
             description = "Top-level record fields for csv and table; default: CreationTime,Id,Workload,RecordType,"
                     + "Operation,UserId,ClientIP,ResultStatus,ObjectId.")
     List<String> fields;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            defaultValue = "4",
             description = "Blobs fetched at once (1-64); default 4.")
     int concurrency;
 
-    @Option(names = "--requests-per-minute", paramLabel = "N",
+    @Option(
+            names = "--requests-per-minute",
+            paramLabel = "N",
             description = "Request budget; default: o365.requests.per.minute from --config, else "
                     + ClientSettings.DEFAULT_REQUESTS_PER_MINUTE + ".")
     Integer requestsPerMinute;
@@ -92,6 +115,7 @@ final class ExportCommand extends ApiCommand {
     static final long BUFFER_MAX_BYTES = 32L << 20;
     /** The service's time must pass the range's end (less a margin) before the last window is listed: checked this often. */
     static final Duration POLL_INTERVAL = Duration.ofSeconds(5);
+
     private static final Duration POLL_WAIT = Duration.ofMillis(200);
     private static final int POLL_MAX = 1024;
 
@@ -107,7 +131,8 @@ final class ExportCommand extends ApiCommand {
         if (concurrency < 1 || concurrency > 64) {
             throw CliException.usage("--concurrency must be 1..64, got " + concurrency);
         }
-        List<String> columns = fields == null ? RecordFormat.DEFAULT_FIELDS
+        List<String> columns = fields == null
+                ? RecordFormat.DEFAULT_FIELDS
                 : fields.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (columns.isEmpty()) {
             throw CliException.usage("--fields is empty");
@@ -117,7 +142,8 @@ final class ExportCommand extends ApiCommand {
             throw CliException.usage("unknown --format '" + format + "': use jsonl, json, csv or table");
         }
         Integer configured = settings().requestsPerMinute();
-        int rpm = requestsPerMinute != null ? requestsPerMinute
+        int rpm = requestsPerMinute != null
+                ? requestsPerMinute
                 : configured != null ? configured : ClientSettings.DEFAULT_REQUESTS_PER_MINUTE;
         if (rpm < 1) {
             throw CliException.usage("--requests-per-minute must be at least 1, got " + rpm);
@@ -139,8 +165,8 @@ final class ExportCommand extends ApiCommand {
                 w.flush();
             } catch (IOException | UncheckedIOException e) {
                 IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
-                throw CliException.failure("cannot write the output" + (part == null ? "" : " " + part) + ": "
-                        + io.getMessage(), e);
+                throw CliException.failure(
+                        "cannot write the output" + (part == null ? "" : " " + part) + ": " + io.getMessage(), e);
             } finally {
                 if (part != null) {
                     os.close();
@@ -155,8 +181,8 @@ final class ExportCommand extends ApiCommand {
         if (part != null) {
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        ctx.info("done: " + totals.blobs + " blobs, " + totals.records + " records, " + totals.skipped
-                + " skipped" + (totals.skipped > 0 ? " (named above)" : ""));
+        ctx.info("done: " + totals.blobs + " blobs, " + totals.records + " records, " + totals.skipped + " skipped"
+                + (totals.skipped > 0 ? " (named above)" : ""));
         return 0;
     }
 
@@ -187,11 +213,25 @@ final class ExportCommand extends ApiCommand {
     /** The engine's settings for a bounded export of {@code range}. */
     private EngineSettings engineSettings(Times.Window range) {
         // coverage: the whole retention, so the delivered set spans the range and a blob listed twice is fetched once
-        WindowPlanner planner = new WindowPlanner(WindowPlanner.API_MAX_WINDOW.minus(WindowPlanner.RECENT),
-                WindowPlanner.API_RETENTION.minus(Times.EDGE_MARGIN), Times.EDGE_MARGIN, Duration.ofHours(1));
-        return new EngineSettings(planner, Duration.between(range.start(), range.end()), POLL_INTERVAL, concurrency,
-                BUFFER_MAX_BYTES, POLL_MAX, Duration.ZERO, false, Retrying.INITIAL, Retrying.MAX, Duration.ZERO,
-                range.end(), false);
+        WindowPlanner planner = new WindowPlanner(
+                WindowPlanner.API_MAX_WINDOW.minus(WindowPlanner.RECENT),
+                WindowPlanner.API_RETENTION.minus(Times.EDGE_MARGIN),
+                Times.EDGE_MARGIN,
+                Duration.ofHours(1));
+        return new EngineSettings(
+                planner,
+                Duration.between(range.start(), range.end()),
+                POLL_INTERVAL,
+                concurrency,
+                BUFFER_MAX_BYTES,
+                POLL_MAX,
+                Duration.ZERO,
+                false,
+                Retrying.INITIAL,
+                Retrying.MAX,
+                Duration.ZERO,
+                range.end(),
+                false);
     }
 
     private Totals collect(ManagementApi api, List<ContentType> types, Times.Window range, RecordFormat out) {
@@ -207,8 +247,15 @@ final class ExportCommand extends ApiCommand {
         Totals t = new Totals();
         Map<StreamId, RecordBuffer> blobs = new HashMap<>();
         Progress progress = new Progress(streams, range);
-        try (CollectionEngine engine = new CollectionEngine(streams, tenantId -> api, positions,
-                engineSettings(range), ctx.clock(), ctx.sleeper(), ctx.random(), metrics)) {
+        try (CollectionEngine engine = new CollectionEngine(
+                streams,
+                tenantId -> api,
+                positions,
+                engineSettings(range),
+                ctx.clock(),
+                ctx.sleeper(),
+                ctx.random(),
+                metrics)) {
             engine.start();
             while (true) {
                 List<Emission> batch;
@@ -260,8 +307,13 @@ final class ExportCommand extends ApiCommand {
         // a heartbeat is progress without records: nothing to write
     }
 
-    private static void add(Map<StreamId, RecordBuffer> blobs, StreamId stream, String json, boolean blobEnd,
-                            RecordFormat out, Totals t) {
+    private static void add(
+            Map<StreamId, RecordBuffer> blobs,
+            StreamId stream,
+            String json,
+            boolean blobEnd,
+            RecordFormat out,
+            Totals t) {
         blobs.computeIfAbsent(stream, s -> new RecordBuffer()).add(json);
         if (blobEnd) {
             flush(blobs.remove(stream), out, t);
@@ -293,7 +345,9 @@ final class ExportCommand extends ApiCommand {
         if (e instanceof ApiException outer && outer.getCause() instanceof ApiException inner) {
             e = inner; // CollectionEngine.fatal names the stream around the service's error
         }
-        if (stream != null && e instanceof ApiException a && a.getCause() instanceof ApiException r
+        if (stream != null
+                && e instanceof ApiException a
+                && a.getCause() instanceof ApiException r
                 && r.kind() == ErrorKind.RESUBSCRIBE) {
             return Listings.withStartAdvice(stream.contentType(), r);
         }
@@ -332,8 +386,13 @@ final class ExportCommand extends ApiCommand {
                 long hw = metrics.highWatermark(s).get();
                 done += Math.min(1.0, Math.max(0.0, (double) (hw - from) / span));
             }
-            ctx.progress(String.format(java.util.Locale.ROOT, "\rexport: %d%% of the range, %d blobs, %d records, "
-                    + "%d skipped ", Math.round(100 * done / streams.size()), t.blobs, t.records, t.skipped));
+            ctx.progress(String.format(
+                    java.util.Locale.ROOT,
+                    "\rexport: %d%% of the range, %d blobs, %d records, " + "%d skipped ",
+                    Math.round(100 * done / streams.size()),
+                    t.blobs,
+                    t.records,
+                    t.skipped));
         }
 
         void finish() {

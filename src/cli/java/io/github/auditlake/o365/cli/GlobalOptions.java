@@ -1,84 +1,146 @@
 package io.github.auditlake.o365.cli;
 
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
-
-import java.nio.file.Path;
 
 /**
  * The options every command takes, before or after the subcommand name ({@link ScopeType#INHERIT}). Values given
  * here win over the environment, which wins over {@code --config}; see {@link CliSettings}.
  */
 final class GlobalOptions {
-    @Option(names = "--tenant", paramLabel = "TENANT_ID", scope = ScopeType.INHERIT, order = 100,
+    @Option(
+            names = "--tenant",
+            paramLabel = "TENANT_ID",
+            scope = ScopeType.INHERIT,
+            order = 100,
             description = "Directory (tenant) GUID. Env: O365_TENANT_ID.")
     String tenant;
 
-    @Option(names = "--client-id", paramLabel = "CLIENT_ID", scope = ScopeType.INHERIT, order = 101,
+    @Option(
+            names = "--client-id",
+            paramLabel = "CLIENT_ID",
+            scope = ScopeType.INHERIT,
+            order = 101,
             description = "Application (client) id. Env: O365_CLIENT_ID.")
     String clientId;
 
-    @Option(names = "--client-secret", paramLabel = "SECRET", scope = ScopeType.INHERIT, order = 102,
+    @Option(
+            names = "--client-secret",
+            paramLabel = "SECRET",
+            scope = ScopeType.INHERIT,
+            order = 102,
             description = "Client secret. Shows in the process list: prefer O365_CLIENT_SECRET or --config.")
     String clientSecret;
 
-    @Option(names = "--certificate", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 103,
+    @Option(
+            names = "--certificate",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
+            order = 103,
             description = "Certificate instead of a secret: PKCS12 (.p12/.pfx) or PEM with the private key. "
                     + "Env: O365_CLIENT_CERTIFICATE_PATH.")
     Path certificate;
 
-    @Option(names = "--certificate-password", paramLabel = "PASSWORD", scope = ScopeType.INHERIT, order = 104,
+    @Option(
+            names = "--certificate-password",
+            paramLabel = "PASSWORD",
+            scope = ScopeType.INHERIT,
+            order = 104,
             description = "Certificate password. Shows in the process list: prefer "
                     + "O365_CLIENT_CERTIFICATE_PASSWORD or --config.")
     String certificatePassword;
 
-    @Option(names = "--cloud", paramLabel = "CLOUD", scope = ScopeType.INHERIT, order = 105,
+    @Option(
+            names = "--cloud",
+            paramLabel = "CLOUD",
+            scope = ScopeType.INHERIT,
+            order = 105,
             description = "commercial (default), gcc, gcc-high or dod. Env: O365_CLOUD.")
     String cloud;
 
-    @Option(names = "--api-url", paramLabel = "URL", scope = ScopeType.INHERIT, order = 106,
+    @Option(
+            names = "--api-url",
+            paramLabel = "URL",
+            scope = ScopeType.INHERIT,
+            order = 106,
             description = "API base URL override (e.g. a simulator), without /api/v1.0. Env: O365_API_URL.")
     String apiUrl;
 
-    @Option(names = "--login-url", paramLabel = "URL", scope = ScopeType.INHERIT, order = 107,
+    @Option(
+            names = "--login-url",
+            paramLabel = "URL",
+            scope = ScopeType.INHERIT,
+            order = 107,
             description = "Sign-in base URL override, without the tenant path. Env: O365_LOGIN_URL.")
     String loginUrl;
 
-    @Option(names = "--publisher-id", paramLabel = "GUID", scope = ScopeType.INHERIT, order = 108,
+    @Option(
+            names = "--publisher-id",
+            paramLabel = "GUID",
+            scope = ScopeType.INHERIT,
+            order = 108,
             description = "PublisherIdentifier sent on every call (default: the tenant id).")
     String publisherId;
 
-    @Option(names = "--proxy", paramLabel = "URL", scope = ScopeType.INHERIT, order = 109,
+    @Option(
+            names = "--proxy",
+            paramLabel = "URL",
+            scope = ScopeType.INHERIT,
+            order = 109,
             description = "HTTP proxy, e.g. http://proxy.example:3128 (user:password@ for basic authentication).")
     String proxy;
 
-    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 110,
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
+            order = 110,
             description = "A connector configuration (JSON as posted to Connect, or .properties) to take the "
                     + "o365.* settings from; $${file:PATH:KEY}, $${directory:DIR:FILE} and $${env:NAME} are resolved.")
     Path config;
 
-    @Option(names = "--auth-method", paramLabel = "METHOD", scope = ScopeType.INHERIT, order = 112,
+    @Option(
+            names = "--auth-method",
+            paramLabel = "METHOD",
+            scope = ScopeType.INHERIT,
+            order = 112,
             description = "How to sign in: secret, certificate, workload-identity (a federated token file, no "
                     + "secret) or managed-identity (Azure, no secret); default: the secret or certificate given. Also "
                     + "O365_AUTH_METHOD, or o365.auth.method in --config.")
     String authMethod;
 
-    @Option(names = "--client-assertion-file", paramLabel = "FILE", scope = ScopeType.INHERIT, order = 113,
+    @Option(
+            names = "--client-assertion-file",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
+            order = 113,
             description = "workload-identity: the federated token file, read again for every token request. Default: "
                     + "AZURE_FEDERATED_TOKEN_FILE, or o365.client.assertion.file in --config.")
     Path clientAssertionFile;
 
-    @Option(names = "--managed-identity-client-id", paramLabel = "GUID", scope = ScopeType.INHERIT, order = 114,
+    @Option(
+            names = "--managed-identity-client-id",
+            paramLabel = "GUID",
+            scope = ScopeType.INHERIT,
+            order = 114,
             description = "managed-identity: the client id of a user-assigned identity; none: the system-assigned "
                     + "one. Also o365.managed.identity.client.id in --config.")
     String managedIdentityClientId;
 
-    @Option(names = "--identity-endpoint", paramLabel = "URL", scope = ScopeType.INHERIT, order = 115,
+    @Option(
+            names = "--identity-endpoint",
+            paramLabel = "URL",
+            scope = ScopeType.INHERIT,
+            order = 115,
             description = "managed-identity: another identity endpoint than Azure's instance metadata service. Also "
                     + "o365.managed.identity.endpoint in --config.")
     String identityEndpoint;
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT, order = 111,
+    @Option(
+            names = "--verbose",
+            scope = ScopeType.INHERIT,
+            order = 111,
             description = "Say where each setting came from and what is retried; stack traces on errors.")
     boolean verbose;
 }

@@ -2,7 +2,6 @@ package io.github.auditlake.o365.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -12,8 +11,7 @@ import java.util.Optional;
 final class Jwt {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Jwt() {
-    }
+    private Jwt() {}
 
     /** The payload of a JWT, or empty when the token is not one. */
     static Optional<JsonNode> payload(String token) {
@@ -25,8 +23,8 @@ final class Jwt {
             return Optional.empty();
         }
         try {
-            byte[] json = Base64.getUrlDecoder().decode(parts[1].replace('+', '-').replace('/', '_')
-                    .replace("=", ""));
+            byte[] json = Base64.getUrlDecoder()
+                    .decode(parts[1].replace('+', '-').replace('/', '_').replace("=", ""));
             JsonNode n = MAPPER.readTree(json);
             return n != null && n.isObject() ? Optional.of(n) : Optional.empty();
         } catch (Exception e) {

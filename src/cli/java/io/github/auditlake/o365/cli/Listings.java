@@ -6,7 +6,6 @@ import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Notification;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +37,10 @@ final class Listings {
                     continue;
                 }
                 Times.Window lw = listable.get();
-                List<ContentBlob> page = Retrying.call(ctx, "Listing " + type + " " + lw, deadline(lw),
+                List<ContentBlob> page = Retrying.call(
+                        ctx,
+                        "Listing " + type + " " + lw,
+                        deadline(lw),
                         () -> explain(type, () -> api.listAllContent(type, lw.start(), lw.end())));
                 ctx.debug("listed " + page.size() + " blobs of " + type + " in " + lw);
                 for (ContentBlob b : page) {
@@ -59,7 +61,10 @@ final class Listings {
                     continue;
                 }
                 Times.Window lw = listable.get();
-                all.addAll(Retrying.call(ctx, "Listing notifications of " + type + " " + lw, deadline(lw),
+                all.addAll(Retrying.call(
+                        ctx,
+                        "Listing notifications of " + type + " " + lw,
+                        deadline(lw),
                         () -> explain(type, () -> api.listNotifications(type, lw.start(), lw.end()))));
             }
         }
@@ -95,8 +100,13 @@ final class Listings {
 
     /** A missing or disabled subscription's error (AF20022, AF20023) with the command that starts it. */
     static ApiException withStartAdvice(ContentType type, ApiException e) {
-        return new ApiException(e.kind(), e.httpStatus(), e.errorCode().orElse(null), e.getMessage()
-                + " Run: o365-audit subscriptions start --content-type " + type.wireName(),
-                e.retryAfter().orElse(null), e.serverDate().orElse(null), e);
+        return new ApiException(
+                e.kind(),
+                e.httpStatus(),
+                e.errorCode().orElse(null),
+                e.getMessage() + " Run: o365-audit subscriptions start --content-type " + type.wireName(),
+                e.retryAfter().orElse(null),
+                e.serverDate().orElse(null),
+                e);
     }
 }

@@ -1,16 +1,15 @@
 package io.github.auditlake.o365.cli;
 
 import io.github.auditlake.o365.api.ApiException;
-import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.UnmatchedArgumentException;
-
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code o365-audit}: entry point. {@link #run(String[], CliContext)} parses and runs a command and returns its exit
@@ -20,11 +19,9 @@ public final class Main {
     /** Options whose value is a secret: masked on stderr even when the command line is wrong. */
     static final Set<String> SECRET_OPTIONS = Set.of("--client-secret", "--certificate-password");
     /** Environment variables holding secrets. */
-    static final List<String> SECRET_ENV = List.of(CliSettings.ENV_CLIENT_SECRET,
-            CliSettings.ENV_CERTIFICATE_PASSWORD);
+    static final List<String> SECRET_ENV = List.of(CliSettings.ENV_CLIENT_SECRET, CliSettings.ENV_CERTIFICATE_PASSWORD);
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         int code = run(args, CliContext.system());
@@ -78,8 +75,12 @@ public final class Main {
             unmatched = u.getUnmatched();
         }
         if (!unmatched.isEmpty()) {
-            String first = unmatched.stream().filter(s -> s.startsWith("-")).findFirst().orElse(null);
-            message = first != null ? "Unknown option: '" + first + "'"
+            String first = unmatched.stream()
+                    .filter(s -> s.startsWith("-"))
+                    .findFirst()
+                    .orElse(null);
+            message = first != null
+                    ? "Unknown option: '" + first + "'"
                     : "Unexpected argument: '" + unmatched.get(0) + "'";
         }
         ctx.error(message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
@@ -117,7 +118,8 @@ public final class Main {
     /** True when writing failed because the reading end of the pipe was closed. */
     static boolean brokenPipe(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof java.io.IOException && c.getMessage() != null
+            if (c instanceof java.io.IOException
+                    && c.getMessage() != null
                     && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("broken pipe")) {
                 return true;
             }

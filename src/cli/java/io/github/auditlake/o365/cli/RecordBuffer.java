@@ -28,7 +28,8 @@ final class RecordBuffer implements AutoCloseable {
     /** Adds one record (its original JSON text; line breaks between tokens become spaces). */
     void add(String json) {
         String line = json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0
-                ? json.replace('\r', ' ').replace('\n', ' ') : json;
+                ? json.replace('\r', ' ').replace('\n', ' ')
+                : json;
         byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             if (spillOut == null && memory.size() + bytes.length > MEMORY_LIMIT) {
@@ -55,7 +56,7 @@ final class RecordBuffer implements AutoCloseable {
     /** Hands each record, in order, to {@code sink}. */
     void forEach(Consumer<String> sink) {
         try (InputStream in = open();
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
             String line;
             while ((line = r.readLine()) != null) {
                 sink.accept(line);

@@ -2,7 +2,6 @@ package io.github.auditlake.o365.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
@@ -13,8 +12,16 @@ import java.util.List;
  * top-level fields of each record; nested values as compact JSON.
  */
 abstract class RecordFormat {
-    static final List<String> DEFAULT_FIELDS = List.of("CreationTime", "Id", "Workload", "RecordType", "Operation",
-            "UserId", "ClientIP", "ResultStatus", "ObjectId");
+    static final List<String> DEFAULT_FIELDS = List.of(
+            "CreationTime",
+            "Id",
+            "Workload",
+            "RecordType",
+            "Operation",
+            "UserId",
+            "ClientIP",
+            "ResultStatus",
+            "ObjectId");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     protected final Writer out;
@@ -33,13 +40,11 @@ abstract class RecordFormat {
         };
     }
 
-    void begin() throws IOException {
-    }
+    void begin() throws IOException {}
 
     abstract void record(String json) throws IOException;
 
-    void end() throws IOException {
-    }
+    void end() throws IOException {}
 
     static final class Jsonl extends RecordFormat {
         Jsonl(Writer out) {

@@ -2,7 +2,6 @@ package io.github.auditlake.o365.cli;
 
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.RetryPolicy;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -16,15 +15,16 @@ import java.util.function.Supplier;
 final class Retrying {
     static final Duration INITIAL = Duration.ofSeconds(1);
     static final Duration MAX = Duration.ofMinutes(5);
-    private static final RetryPolicy UNBOUNDED = new RetryPolicy(Integer.MAX_VALUE, INITIAL, MAX,
-            Duration.ofDays(36_500));
+    private static final RetryPolicy UNBOUNDED =
+            new RetryPolicy(Integer.MAX_VALUE, INITIAL, MAX, Duration.ofDays(36_500));
 
-    private Retrying() {
-    }
+    private Retrying() {}
 
     /** The wait after {@code failures} consecutive failures. */
     static Duration delay(CliContext ctx, int failures, ApiException e) {
-        return UNBOUNDED.nextDelay(failures, Duration.ZERO, e.retryAfter().orElse(null), ctx.random()).orElseThrow();
+        return UNBOUNDED
+                .nextDelay(failures, Duration.ZERO, e.retryAfter().orElse(null), ctx.random())
+                .orElseThrow();
     }
 
     /**

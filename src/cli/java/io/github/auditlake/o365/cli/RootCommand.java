@@ -6,23 +6,33 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
 
 /** {@code o365-audit}: the command group; the work is done by the subcommands. */
-@Command(name = CliContext.PROGRAM, mixinStandardHelpOptions = true, versionProvider = RootCommand.VersionInfo.class,
+@Command(
+        name = CliContext.PROGRAM,
+        mixinStandardHelpOptions = true,
+        versionProvider = RootCommand.VersionInfo.class,
         sortOptions = false,
-        description = {"The operator's tool for the Office 365 Management Activity API: subscriptions, content "
-                + "listings, blob downloads, exports of a time range, and a health check (doctor).",
+        description = {
+            "The operator's tool for the Office 365 Management Activity API: subscriptions, content "
+                    + "listings, blob downloads, exports of a time range, and a health check (doctor).",
             "",
             "Credentials come from options, the environment (O365_TENANT_ID, O365_CLIENT_ID, O365_CLIENT_SECRET, "
-                + "O365_CLIENT_CERTIFICATE_PATH, O365_CLIENT_CERTIFICATE_PASSWORD, O365_CLOUD, O365_API_URL, "
-                + "O365_LOGIN_URL) or a connector configuration (--config), in that order of precedence. "
-                + "--client-secret shows in the process list: pass secrets through the environment or --config.",
+                    + "O365_CLIENT_CERTIFICATE_PATH, O365_CLIENT_CERTIFICATE_PASSWORD, O365_CLOUD, O365_API_URL, "
+                    + "O365_LOGIN_URL) or a connector configuration (--config), in that order of precedence. "
+                    + "--client-secret shows in the process list: pass secrets through the environment or --config.",
             "",
             "Times: 2026-11-28T10:00:00Z, 2026-11-28T10:00:00 (UTC), 2026-11-28, or relative: -24h, -7d, -30m, "
-                + "now. Content types: Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, "
-                + "Audit.General, DLP.All (any case), a comma-separated list, or all."},
+                    + "now. Content types: Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, "
+                    + "Audit.General, DLP.All (any case), a comma-separated list, or all."
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (one line on stderr says why)", "2:usage error"},
-        subcommands = {SubscriptionsCommand.class, ContentCommand.class, ExportCommand.class,
-            NotificationsCommand.class, DoctorCommand.class})
+        subcommands = {
+            SubscriptionsCommand.class,
+            ContentCommand.class,
+            ExportCommand.class,
+            NotificationsCommand.class,
+            DoctorCommand.class
+        })
 final class RootCommand {
     @Mixin
     GlobalOptions globals;

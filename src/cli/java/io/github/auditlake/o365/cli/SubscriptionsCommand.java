@@ -3,21 +3,25 @@ package io.github.auditlake.o365.cli;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Subscription;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code subscriptions list|start|stop}. */
-@Command(name = "subscriptions", mixinStandardHelpOptions = true,
+@Command(
+        name = "subscriptions",
+        mixinStandardHelpOptions = true,
         description = "List, start and stop the tenant's subscriptions (one per content type).",
-        subcommands = {SubscriptionsCommand.ListCmd.class, SubscriptionsCommand.Start.class,
-            SubscriptionsCommand.Stop.class})
+        subcommands = {
+            SubscriptionsCommand.ListCmd.class,
+            SubscriptionsCommand.Start.class,
+            SubscriptionsCommand.Stop.class
+        })
 final class SubscriptionsCommand {
 
     /** The status shown for a content type the API lists no subscription for. */
@@ -59,16 +63,21 @@ final class SubscriptionsCommand {
     static List<String> tableRow(Map<String, Object> row) {
         @SuppressWarnings("unchecked")
         Map<String, Object> w = (Map<String, Object>) row.get("webhook");
-        return List.of(Output.text(row.get("contentType")), Output.text(row.get("status")),
-                w == null ? "" : Output.text(w.get("address")), w == null ? "" : Output.text(w.get("status")),
+        return List.of(
+                Output.text(row.get("contentType")),
+                Output.text(row.get("status")),
+                w == null ? "" : Output.text(w.get("address")),
+                w == null ? "" : Output.text(w.get("status")),
                 w == null ? "" : Output.text(w.get("expiration")));
     }
 
-    static final List<String> HEADER = List.of("contentType", "status", "webhookAddress", "webhookStatus",
-            "webhookExpiration");
+    static final List<String> HEADER =
+            List.of("contentType", "status", "webhookAddress", "webhookStatus", "webhookExpiration");
 
     /** {@code subscriptions list}. */
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
             description = "Each content type with its subscription status as the API reports it (enabled, disabled; "
                     + "none = never started) and its webhook, if any.")
     static final class ListCmd extends ApiCommand {
@@ -89,32 +98,51 @@ final class SubscriptionsCommand {
             if (json) {
                 Output.json(ctx.out(), rows);
             } else {
-                Output.table(ctx.out(), HEADER, rows.stream().map(SubscriptionsCommand::tableRow).toList());
+                Output.table(
+                        ctx.out(),
+                        HEADER,
+                        rows.stream().map(SubscriptionsCommand::tableRow).toList());
             }
             return 0;
         }
     }
 
     /** {@code subscriptions start}. */
-    @Command(name = "start", mixinStandardHelpOptions = true,
-            description = {"Starts subscriptions (already enabled is success).", "", "Starts the subscription of each content type (already enabled is success), optionally "
-                    + "with a webhook. The service allows one start request per 15 minutes; a new subscription can "
-                    + "take up to 12 hours to list content."})
+    @Command(
+            name = "start",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Starts subscriptions (already enabled is success).",
+                "",
+                "Starts the subscription of each content type (already enabled is success), optionally "
+                        + "with a webhook. The service allows one start request per 15 minutes; a new subscription can "
+                        + "take up to 12 hours to list content."
+            })
     static final class Start extends ApiCommand {
-        @Option(names = "--content-type", required = true, paramLabel = "T",
+        @Option(
+                names = "--content-type",
+                required = true,
+                paramLabel = "T",
                 description = "Content type(s): Audit.AzureActiveDirectory, Audit.Exchange, "
                         + "Audit.SharePoint, Audit.General, DLP.All, a comma-separated list, or all.")
         String contentType;
 
-        @Option(names = "--webhook-address", paramLabel = "URL", description = "https address the service "
-                + "notifies (it must answer the validation POST with HTTP 200).")
+        @Option(
+                names = "--webhook-address",
+                paramLabel = "URL",
+                description =
+                        "https address the service " + "notifies (it must answer the validation POST with HTTP 200).")
         String webhookAddress;
 
-        @Option(names = "--webhook-auth-id", paramLabel = "ID",
+        @Option(
+                names = "--webhook-auth-id",
+                paramLabel = "ID",
                 description = "Value the service sends in the Webhook-AuthID header.")
         String webhookAuthId;
 
-        @Option(names = "--webhook-expiration", paramLabel = "TIME",
+        @Option(
+                names = "--webhook-expiration",
+                paramLabel = "TIME",
                 description = "When the webhook expires (e.g. 2026-12-31T00:00:00Z or +30d); default: never.")
         String webhookExpiration;
 
@@ -127,8 +155,12 @@ final class SubscriptionsCommand {
             List<ContentType> types = ContentTypes.parse(contentType);
             ManagementApi.WebhookRequest webhook = null;
             if (webhookAddress != null) {
-                Instant expiration = webhookExpiration == null ? null
-                        : Times.parse("--webhook-expiration", webhookExpiration, ctx.clock().instant());
+                Instant expiration = webhookExpiration == null
+                        ? null
+                        : Times.parse(
+                                "--webhook-expiration",
+                                webhookExpiration,
+                                ctx.clock().instant());
                 webhook = new ManagementApi.WebhookRequest(webhookAddress.trim(), webhookAuthId, expiration);
                 ctx.secret(webhookAuthId);
             } else if (webhookAuthId != null || webhookExpiration != null) {
@@ -151,11 +183,20 @@ final class SubscriptionsCommand {
     }
 
     /** {@code subscriptions stop}. */
-    @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = {"Stops subscriptions.", "", "Stops the subscription of each content type. Content created while a subscription is "
-                    + "stopped is never available, even after a later start."})
+    @Command(
+            name = "stop",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Stops subscriptions.",
+                "",
+                "Stops the subscription of each content type. Content created while a subscription is "
+                        + "stopped is never available, even after a later start."
+            })
     static final class Stop extends ApiCommand {
-        @Option(names = "--content-type", required = true, paramLabel = "T",
+        @Option(
+                names = "--content-type",
+                required = true,
+                paramLabel = "T",
                 description = "Content type(s): Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, "
                         + "Audit.General, DLP.All, a comma-separated list, or all.")
         String contentType;

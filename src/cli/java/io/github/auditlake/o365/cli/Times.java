@@ -29,8 +29,7 @@ final class Times {
     static final String FORMATS = "use an ISO-8601 UTC time (2026-11-28T10:00:00Z, or without Z), a date "
             + "(2026-11-28), or a relative time (-24h, -7d, -30m, now)";
 
-    private Times() {
-    }
+    private Times() {}
 
     /** A half-open interval {@code [start, end)}. */
     record Window(Instant start, Instant end) {

@@ -16,8 +16,14 @@ public class ApiException extends RuntimeException {
     private final transient Duration retryAfter;
     private final transient Instant serverDate;
 
-    public ApiException(ErrorKind kind, int httpStatus, String errorCode, String message, Duration retryAfter,
-                        Instant serverDate, Throwable cause) {
+    public ApiException(
+            ErrorKind kind,
+            int httpStatus,
+            String errorCode,
+            String message,
+            Duration retryAfter,
+            Instant serverDate,
+            Throwable cause) {
         super(message, cause);
         this.kind = kind;
         this.httpStatus = httpStatus;

@@ -31,18 +31,31 @@ public final class AuditRecord {
      * @param problem      null for an audit record; otherwise why this element of the blob is not one (e.g. it is
      *                     not a JSON object), and {@code json} holds its raw text
      */
-    public AuditRecord(String json, String id, String creationTime, String workload, Integer recordType,
-                       String operation, String problem) {
+    public AuditRecord(
+            String json,
+            String id,
+            String creationTime,
+            String workload,
+            Integer recordType,
+            String operation,
+            String problem) {
         this(null, Objects.requireNonNull(json, "json"), id, creationTime, workload, recordType, operation, problem);
     }
 
-    public AuditRecord(String json, String id, String creationTime, String workload, Integer recordType,
-                       String operation) {
+    public AuditRecord(
+            String json, String id, String creationTime, String workload, Integer recordType, String operation) {
         this(json, id, creationTime, workload, recordType, operation, null);
     }
 
-    private AuditRecord(byte[] raw, String json, String id, String creationTime, String workload,
-                        Integer recordType, String operation, String problem) {
+    private AuditRecord(
+            byte[] raw,
+            String json,
+            String id,
+            String creationTime,
+            String workload,
+            Integer recordType,
+            String operation,
+            String problem) {
         this.raw = raw;
         this.json = json;
         this.id = id;
@@ -54,10 +67,10 @@ public final class AuditRecord {
     }
 
     /** An audit record from its original UTF-8 bytes (kept as they are; decoded only on demand). */
-    public static AuditRecord fromUtf8(byte[] utf8, String id, String creationTime, String workload,
-                                       Integer recordType, String operation) {
-        return new AuditRecord(Objects.requireNonNull(utf8, "utf8"), null, id, creationTime, workload, recordType,
-                operation, null);
+    public static AuditRecord fromUtf8(
+            byte[] utf8, String id, String creationTime, String workload, Integer recordType, String operation) {
+        return new AuditRecord(
+                Objects.requireNonNull(utf8, "utf8"), null, id, creationTime, workload, recordType, operation, null);
     }
 
     /** An element of a blob that is not an audit record, kept as raw text for the skips topic. */
@@ -119,9 +132,13 @@ public final class AuditRecord {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AuditRecord r && json().equals(r.json()) && Objects.equals(id, r.id)
-                && Objects.equals(creationTime, r.creationTime) && Objects.equals(workload, r.workload)
-                && Objects.equals(recordType, r.recordType) && Objects.equals(operation, r.operation)
+        return o instanceof AuditRecord r
+                && json().equals(r.json())
+                && Objects.equals(id, r.id)
+                && Objects.equals(creationTime, r.creationTime)
+                && Objects.equals(workload, r.workload)
+                && Objects.equals(recordType, r.recordType)
+                && Objects.equals(operation, r.operation)
                 && Objects.equals(problem, r.problem);
     }
 
@@ -132,7 +149,7 @@ public final class AuditRecord {
 
     @Override
     public String toString() {
-        return "AuditRecord[json=" + json() + ", id=" + id + ", creationTime=" + creationTime + ", workload="
-                + workload + ", recordType=" + recordType + ", operation=" + operation + ", problem=" + problem + "]";
+        return "AuditRecord[json=" + json() + ", id=" + id + ", creationTime=" + creationTime + ", workload=" + workload
+                + ", recordType=" + recordType + ", operation=" + operation + ", problem=" + problem + "]";
     }
 }

@@ -5,13 +5,21 @@ import java.util.Optional;
 
 /** The Microsoft clouds the Management Activity API runs in (reference 1.6). */
 public enum Cloud {
-    COMMERCIAL("commercial", "https://manage.office.com", "https://manage.office.com",
+    COMMERCIAL(
+            "commercial",
+            "https://manage.office.com",
+            "https://manage.office.com",
             "https://login.microsoftonline.com"),
-    GCC("gcc", "https://manage-gcc.office.com", "https://manage-gcc.office.com",
-            "https://login.microsoftonline.com"),
-    GCC_HIGH("gcc-high", "https://manage.office365.us", "https://manage.office365.us",
+    GCC("gcc", "https://manage-gcc.office.com", "https://manage-gcc.office.com", "https://login.microsoftonline.com"),
+    GCC_HIGH(
+            "gcc-high",
+            "https://manage.office365.us",
+            "https://manage.office365.us",
             "https://login.microsoftonline.us"),
-    DOD("dod", "https://manage.protection.apps.mil", "https://manage.protection.apps.mil",
+    DOD(
+            "dod",
+            "https://manage.protection.apps.mil",
+            "https://manage.protection.apps.mil",
             "https://login.microsoftonline.us");
 
     private final String configName;

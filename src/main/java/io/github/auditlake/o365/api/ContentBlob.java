@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param contentCreated    when the blob became available (the listing filter field)
  * @param contentExpiration after this instant the blob can no longer be fetched
  */
-public record ContentBlob(String contentType, String contentId, String contentUri, Instant contentCreated,
-                          Instant contentExpiration) {
+public record ContentBlob(
+        String contentType, String contentId, String contentUri, Instant contentCreated, Instant contentExpiration) {
     public ContentBlob {
         Objects.requireNonNull(contentId, "contentId");
         Objects.requireNonNull(contentUri, "contentUri");

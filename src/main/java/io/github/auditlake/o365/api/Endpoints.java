@@ -9,8 +9,7 @@ import java.util.Set;
 public final class Endpoints {
     private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "::1", "[::1]", "localhost");
 
-    private Endpoints() {
-    }
+    private Endpoints() {}
 
     /**
      * Checks a base URL override and returns it normalised (no trailing slash). {@code https} is accepted for any
@@ -47,8 +46,8 @@ public final class Endpoints {
                         + "(127.0.0.1, ::1, localhost); use https for " + host);
             }
         } else {
-            throw new IllegalArgumentException(what + " must use https (or http for a loopback address), got: "
-                    + trimmed);
+            throw new IllegalArgumentException(
+                    what + " must use https (or http for a loopback address), got: " + trimmed);
         }
         while (trimmed.endsWith("/")) {
             trimmed = trimmed.substring(0, trimmed.length() - 1);
@@ -91,8 +90,8 @@ public final class Endpoints {
                         + host);
             }
         } else if (!scheme.equals("https")) {
-            throw new IllegalArgumentException(what + " must use https (or http for a loopback or link-local "
-                    + "address), got: " + trimmed);
+            throw new IllegalArgumentException(
+                    what + " must use https (or http for a loopback or link-local " + "address), got: " + trimmed);
         }
         return trimmed;
     }

@@ -2,7 +2,6 @@ package io.github.auditlake.o365.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -21,13 +20,18 @@ public final class ErrorClassifier {
 
     /** What the failing call was; some codes mean different things on different calls. */
     public enum Call {
-        START_SUBSCRIPTION, STOP_SUBSCRIPTION, LIST_SUBSCRIPTIONS, LIST_CONTENT, LIST_NOTIFICATIONS, NEXT_PAGE,
-        FETCH_BLOB, DLP_SENSITIVE_TYPES
+        START_SUBSCRIPTION,
+        STOP_SUBSCRIPTION,
+        LIST_SUBSCRIPTIONS,
+        LIST_CONTENT,
+        LIST_NOTIFICATIONS,
+        NEXT_PAGE,
+        FETCH_BLOB,
+        DLP_SENSITIVE_TYPES
     }
 
     /** A row of the table: kind plus the actionable text. */
-    public record Row(ErrorKind kind, String advice) {
-    }
+    public record Row(ErrorKind kind, String advice) {}
 
     /** The error code for "already enabled" on start: success, not an error. */
     public static final String ALREADY_ENABLED = "AF20024";
@@ -41,41 +45,85 @@ public final class ErrorClassifier {
             Map.entry("AF10001", new Row(ErrorKind.PERMANENT, AF10001_ADVICE)),
             Map.entry("AF20001", new Row(ErrorKind.PERMANENT, "A required parameter is missing (client bug).")),
             Map.entry("AF20002", new Row(ErrorKind.PERMANENT, "A parameter has an invalid type (client bug).")),
-            Map.entry("AF20003", new Row(ErrorKind.PERMANENT,
-                    "The webhook expiration is in the past: configure a later (or no) webhook expiration.")),
-            Map.entry("AF20010", new Row(ErrorKind.PERMANENT, "The tenant id in the URL does not match the token's "
-                    + "tenant: set the tenant id to the directory (tenant) id where the application is registered "
-                    + "and consented.")),
-            Map.entry("AF20011", new Row(ErrorKind.PERMANENT,
-                    "The tenant id does not exist or was deleted: check the tenant id setting.")),
-            Map.entry("AF20012", new Row(ErrorKind.PERMANENT, "The tenant is incorrectly configured in the audit "
-                    + "service: check that unified audit logging is enabled for the tenant, or contact Microsoft.")),
-            Map.entry("AF20013", new Row(ErrorKind.PERMANENT,
-                    "The tenant id is not a valid GUID: set the tenant id to the directory (tenant) GUID.")),
-            Map.entry("AF20020", new Row(ErrorKind.PERMANENT, "The content type is not valid: use one of "
-                    + "Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, Audit.General, DLP.All.")),
-            Map.entry("AF20021", new Row(ErrorKind.PERMANENT, "The webhook could not be validated: the address must "
-                    + "be https and must answer the validation POST with HTTP 200.")),
-            Map.entry("AF20022", new Row(ErrorKind.RESUBSCRIBE, "No subscription exists for the content type: start "
-                    + "it, then retry.")),
-            Map.entry("AF20023", new Row(ErrorKind.RESUBSCRIBE, "The subscription was disabled: start it again, "
-                    + "then retry.")),
-            Map.entry("AF20024", new Row(ErrorKind.PERMANENT, "The subscription is already enabled (success when "
-                    + "starting a subscription).")),
-            Map.entry("AF20030", new Row(ErrorKind.WINDOW, "The time window was rejected (both or neither, <= 24 h, "
-                    + "start not before now - 7 d, start before end): recompute it, correcting clock skew with the "
-                    + "server's Date header.")),
+            Map.entry(
+                    "AF20003",
+                    new Row(
+                            ErrorKind.PERMANENT,
+                            "The webhook expiration is in the past: configure a later (or no) webhook expiration.")),
+            Map.entry(
+                    "AF20010",
+                    new Row(
+                            ErrorKind.PERMANENT,
+                            "The tenant id in the URL does not match the token's "
+                                    + "tenant: set the tenant id to the directory (tenant) id where the application is registered "
+                                    + "and consented.")),
+            Map.entry(
+                    "AF20011",
+                    new Row(
+                            ErrorKind.PERMANENT,
+                            "The tenant id does not exist or was deleted: check the tenant id setting.")),
+            Map.entry(
+                    "AF20012",
+                    new Row(
+                            ErrorKind.PERMANENT,
+                            "The tenant is incorrectly configured in the audit "
+                                    + "service: check that unified audit logging is enabled for the tenant, or contact Microsoft.")),
+            Map.entry(
+                    "AF20013",
+                    new Row(
+                            ErrorKind.PERMANENT,
+                            "The tenant id is not a valid GUID: set the tenant id to the directory (tenant) GUID.")),
+            Map.entry(
+                    "AF20020",
+                    new Row(
+                            ErrorKind.PERMANENT,
+                            "The content type is not valid: use one of "
+                                    + "Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, Audit.General, DLP.All.")),
+            Map.entry(
+                    "AF20021",
+                    new Row(
+                            ErrorKind.PERMANENT,
+                            "The webhook could not be validated: the address must "
+                                    + "be https and must answer the validation POST with HTTP 200.")),
+            Map.entry(
+                    "AF20022",
+                    new Row(
+                            ErrorKind.RESUBSCRIBE,
+                            "No subscription exists for the content type: start " + "it, then retry.")),
+            Map.entry(
+                    "AF20023",
+                    new Row(ErrorKind.RESUBSCRIBE, "The subscription was disabled: start it again, " + "then retry.")),
+            Map.entry(
+                    "AF20024",
+                    new Row(
+                            ErrorKind.PERMANENT,
+                            "The subscription is already enabled (success when " + "starting a subscription).")),
+            Map.entry(
+                    "AF20030",
+                    new Row(
+                            ErrorKind.WINDOW,
+                            "The time window was rejected (both or neither, <= 24 h, "
+                                    + "start not before now - 7 d, start before end): recompute it, correcting clock skew with the "
+                                    + "server's Date header.")),
             Map.entry("AF20031", new Row(ErrorKind.TRANSIENT, "The service rejected its own nextPage value; retry.")),
             Map.entry("AF20050", new Row(ErrorKind.SKIP_BLOB, "The content blob does not exist; skip it.")),
             Map.entry("AF20051", new Row(ErrorKind.SKIP_BLOB, "The content blob has expired; skip it.")),
             Map.entry("AF20052", new Row(ErrorKind.SKIP_BLOB, "The content id is invalid; skip the blob.")),
             Map.entry("AF20053", new Row(ErrorKind.PERMANENT, "Only one language may be given in Accept-Language.")),
             Map.entry("AF20054", new Row(ErrorKind.PERMANENT, "The Accept-Language value is not valid.")),
-            Map.entry("AF20055", new Row(ErrorKind.WINDOW, "The time window was rejected (both or neither, <= 24 h, "
-                    + "start before end, start not before now - 7 d): recompute it, correcting clock skew with the "
-                    + "server's Date header.")),
-            Map.entry("AF429", new Row(ErrorKind.TRANSIENT, "Throttled by the service (too many requests); "
-                    + "back off. Persistent throttling: lower the request budget or open a support ticket.")),
+            Map.entry(
+                    "AF20055",
+                    new Row(
+                            ErrorKind.WINDOW,
+                            "The time window was rejected (both or neither, <= 24 h, "
+                                    + "start before end, start not before now - 7 d): recompute it, correcting clock skew with the "
+                                    + "server's Date header.")),
+            Map.entry(
+                    "AF429",
+                    new Row(
+                            ErrorKind.TRANSIENT,
+                            "Throttled by the service (too many requests); "
+                                    + "back off. Persistent throttling: lower the request budget or open a support ticket.")),
             Map.entry("AF50000", new Row(ErrorKind.TRANSIENT, "Internal error in the service; retry.")),
             Map.entry("AF50005", new Row(ErrorKind.TRANSIENT, "Internal error in the service; retry.")),
             Map.entry("AF50006", new Row(ErrorKind.TRANSIENT, "Internal error in the service; retry.")));
@@ -90,12 +138,10 @@ public final class ErrorClassifier {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern CODE_IN_TEXT = Pattern.compile("\\b(AF\\d{3,5})\\b");
 
-    private ErrorClassifier() {
-    }
+    private ErrorClassifier() {}
 
     /** The parsed error body: code and message, either possibly null. */
-    public record ErrorBody(String code, String message) {
-    }
+    public record ErrorBody(String code, String message) {}
 
     /** Parses {@code {"error":{"code","message"}}} defensively; never throws. */
     public static ErrorBody parse(String body) {
@@ -132,8 +178,8 @@ public final class ErrorClassifier {
      * @param retryAfter  parsed Retry-After, may be null
      * @param serverDate  parsed Date header, may be null
      */
-    public static ApiException classify(Call call, String contentType, int status, String body, Duration retryAfter,
-                                        Instant serverDate) {
+    public static ApiException classify(
+            Call call, String contentType, int status, String body, Duration retryAfter, Instant serverDate) {
         ErrorBody eb = parse(body);
         String code = normalizeCode(eb.code());
         String lowerBody = body == null ? "" : body.toLowerCase(Locale.ROOT);
@@ -150,47 +196,90 @@ public final class ErrorClassifier {
             if ("AF10001".equals(code) && "DLP.All".equalsIgnoreCase(contentType)) {
                 advice = advice + " For DLP.All also grant ActivityFeed.ReadDlp (Application).";
             }
-            return new ApiException(kind, status, code, where + " " + code + ": " + advice + serviceText, retryAfter,
-                    serverDate, null);
+            return new ApiException(
+                    kind, status, code, where + " " + code + ": " + advice + serviceText, retryAfter, serverDate, null);
         }
         if (lowerBody.contains("too many request")) {
-            return new ApiException(ErrorKind.TRANSIENT, status, code, where + ": throttled (too many requests); "
-                    + "backing off", retryAfter, serverDate, null);
+            return new ApiException(
+                    ErrorKind.TRANSIENT,
+                    status,
+                    code,
+                    where + ": throttled (too many requests); " + "backing off",
+                    retryAfter,
+                    serverDate,
+                    null);
         }
         if (lowerBody.contains("does not exist") && lowerBody.contains("tenant")) {
             // the malformed "StartSubscription [CorrId=...]" shape when audit logging is off or the tenant unknown
-            return new ApiException(ErrorKind.PERMANENT, status, code == null ? null : abbreviate(code),
-                    where + ": " + AUDIT_OFF_ADVICE, retryAfter, serverDate, null);
+            return new ApiException(
+                    ErrorKind.PERMANENT,
+                    status,
+                    code == null ? null : abbreviate(code),
+                    where + ": " + AUDIT_OFF_ADVICE,
+                    retryAfter,
+                    serverDate,
+                    null);
         }
         if (status == 408 || status == 429 || status >= 500) {
-            return new ApiException(ErrorKind.TRANSIENT, status, code, where + serviceText + "; will retry",
-                    retryAfter, serverDate, null);
+            return new ApiException(
+                    ErrorKind.TRANSIENT,
+                    status,
+                    code,
+                    where + serviceText + "; will retry",
+                    retryAfter,
+                    serverDate,
+                    null);
         }
         if (status == 401) {
             if ("DLP.All".equalsIgnoreCase(contentType)) {
-                return new ApiException(ErrorKind.PERMANENT, status, code, where + ": " + DLP_ADVICE, retryAfter,
-                        serverDate, null);
+                return new ApiException(
+                        ErrorKind.PERMANENT, status, code, where + ": " + DLP_ADVICE, retryAfter, serverDate, null);
             }
-            return new ApiException(ErrorKind.AUTHENTICATION, status, code, where + ": the access token was "
-                    + "rejected even after a refresh; check the tenant id, client id, credential and the cloud "
-                    + "setting (the token audience must match the API host)" + serviceText, retryAfter, serverDate,
+            return new ApiException(
+                    ErrorKind.AUTHENTICATION,
+                    status,
+                    code,
+                    where + ": the access token was "
+                            + "rejected even after a refresh; check the tenant id, client id, credential and the cloud "
+                            + "setting (the token audience must match the API host)" + serviceText,
+                    retryAfter,
+                    serverDate,
                     null);
         }
         if (status == 404 && call == Call.FETCH_BLOB) {
-            return new ApiException(ErrorKind.SKIP_BLOB, status, code, where + ": the content blob was not found; "
-                    + "skip it", retryAfter, serverDate, null);
+            return new ApiException(
+                    ErrorKind.SKIP_BLOB,
+                    status,
+                    code,
+                    where + ": the content blob was not found; " + "skip it",
+                    retryAfter,
+                    serverDate,
+                    null);
         }
         if (status == 404) {
-            return new ApiException(ErrorKind.PERMANENT, status, code, where + ": not found; check the API base URL "
-                    + "and the tenant id" + serviceText, retryAfter, serverDate, null);
+            return new ApiException(
+                    ErrorKind.PERMANENT,
+                    status,
+                    code,
+                    where + ": not found; check the API base URL " + "and the tenant id" + serviceText,
+                    retryAfter,
+                    serverDate,
+                    null);
         }
-        return new ApiException(ErrorKind.PERMANENT, status, code == null ? null : abbreviate(code),
-                where + (code == null ? "" : " " + abbreviate(code)) + serviceText, retryAfter, serverDate, null);
+        return new ApiException(
+                ErrorKind.PERMANENT,
+                status,
+                code == null ? null : abbreviate(code),
+                where + (code == null ? "" : " " + abbreviate(code)) + serviceText,
+                retryAfter,
+                serverDate,
+                null);
     }
 
     /** Classifies an IO failure (connect, reset, timeout, truncated body): always TRANSIENT. */
     public static ApiException ioFailure(Call call, String contentType, IOException e) {
-        String what = e instanceof SocketTimeoutException || e instanceof InterruptedIOException ? "timed out"
+        String what = e instanceof SocketTimeoutException || e instanceof InterruptedIOException
+                ? "timed out"
                 : "failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
         return new ApiException(ErrorKind.TRANSIENT, describe(call, contentType) + " " + what + "; will retry", e);
     }

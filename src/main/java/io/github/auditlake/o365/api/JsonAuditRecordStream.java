@@ -4,13 +4,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.NoSuchElementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a blob body (a JSON array of audit records) record by record with Jackson's streaming parser, keeping each
@@ -24,8 +23,12 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             // Limits far above what audit records need (Jackson's defaults: 1,000 levels, 50,000-character names,
             // 1,000-digit numbers), so an odd record is delivered instead of failing its whole blob.
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(200_000_000)
-                    .maxNestingDepth(100_000).maxNameLength(10_000_000).maxNumberLength(100_000).build())
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(200_000_000)
+                    .maxNestingDepth(100_000)
+                    .maxNameLength(10_000_000)
+                    .maxNumberLength(100_000)
+                    .build())
             .build();
 
     private final RecordingInputStream in;
@@ -124,8 +127,13 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
                 raw = raw.substring(0, raw.length() - 1).trim();
             }
             LOG.warn("{}: an array element is not a JSON object ({}); it goes to the skips topic", description, t);
-            return AuditRecord.notARecord(raw, "the blob element is a JSON " + t.name().toLowerCase(java.util.Locale.ROOT)
-                    .replace("value_", "").replace("start_", "") + ", not an audit record object");
+            return AuditRecord.notARecord(
+                    raw,
+                    "the blob element is a JSON "
+                            + t.name()
+                                    .toLowerCase(java.util.Locale.ROOT)
+                                    .replace("value_", "")
+                                    .replace("start_", "") + ", not an audit record object");
         }
         long start = parser.currentTokenLocation().getByteOffset();
         in.retainFrom(start);
@@ -153,8 +161,7 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
                 case "Workload" -> workload = scalar(v);
                 case "Operation" -> operation = scalar(v);
                 case "RecordType" -> recordType = intValue(v);
-                default -> {
-                }
+                default -> {}
             }
         }
         long end = parser.currentTokenLocation().getByteOffset() + 1;
@@ -182,9 +189,17 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
     }
 
     private ApiException failure(String what, IOException e) {
-        return new ApiException(ErrorKind.TRANSIENT, 0, null, description + ": " + what + " ("
-                + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))
-                + "); fetch the blob again", null, null, e);
+        return new ApiException(
+                ErrorKind.TRANSIENT,
+                0,
+                null,
+                description + ": " + what + " ("
+                        + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))
+                        + "); fetch the blob again",
+                null,
+                null,
+                e);
     }
 
     private static String firstLine(String s) {

@@ -59,7 +59,8 @@ public interface ManagementApi extends AutoCloseable {
             }
             String next = page.nextPageUri().get();
             if (!seen.add(next) || ++pages > MAX_PAGES) {
-                throw new ApiException(ErrorKind.TRANSIENT,
+                throw new ApiException(
+                        ErrorKind.TRANSIENT,
                         "Listing " + type + " [" + start + ", " + end + ") loops: NextPageUri repeats or exceeds "
                                 + MAX_PAGES + " pages");
             }
@@ -80,6 +81,5 @@ public interface ManagementApi extends AutoCloseable {
     void close();
 
     /** A webhook to register with {@link #startSubscription}. */
-    record WebhookRequest(String address, String authId, Instant expiration) {
-    }
+    record WebhookRequest(String address, String authId, Instant expiration) {}
 }

@@ -1,21 +1,9 @@
 package io.github.auditlake.o365.api;
 
-import io.github.auditlake.o365.client.ClientSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.Buffer;
-import okio.BufferedSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.github.auditlake.o365.client.ClientSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -37,6 +25,17 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link ManagementApi} over OkHttp: URL layout {@code {apiBase}/api/v1.0/{tenant}/activity/feed/...},
@@ -51,8 +50,10 @@ public final class OkHttpManagementApi implements ManagementApi {
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
     private static final int MAX_ERROR_BODY = 64 * 1024;
     /** Times sent to the service: UTC, milliseconds, {@code Z} (JavaScript toISOString form). */
-    public static final DateTimeFormatter TIME_FORMAT =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    public static final DateTimeFormatter TIME_FORMAT = DateTimeFormatter.ofPattern(
+                    "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
     public static final String PUBLISHER_PARAM = "PublisherIdentifier";
 
     private final OkHttpClient http;
@@ -77,9 +78,19 @@ public final class OkHttpManagementApi implements ManagementApi {
      * @param tokens        bearer tokens
      * @param ownsResources close {@code tokens} and shut down {@code http} on {@link #close()}
      */
-    public OkHttpManagementApi(OkHttpClient http, TokenProvider tokens, String tenantId, String apiBaseUrl,
-                               String publisherId, RequestLimiter limiter, RetryPolicy retry, Clock clock,
-                               Sleeper sleeper, Random random, String userAgent, boolean ownsResources) {
+    public OkHttpManagementApi(
+            OkHttpClient http,
+            TokenProvider tokens,
+            String tenantId,
+            String apiBaseUrl,
+            String publisherId,
+            RequestLimiter limiter,
+            RetryPolicy retry,
+            Clock clock,
+            Sleeper sleeper,
+            Random random,
+            String userAgent,
+            boolean ownsResources) {
         this.http = Objects.requireNonNull(http, "http");
         this.streamingHttp = http.newBuilder().callTimeout(Duration.ZERO).build();
         this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -134,8 +145,10 @@ public final class OkHttpManagementApi implements ManagementApi {
 
     @Override
     public Subscription startSubscription(ContentType type, WebhookRequest webhook) {
-        HttpUrl url = feed("subscriptions/start").addQueryParameter("contentType", type.wireName())
-                .addQueryParameter(PUBLISHER_PARAM, publisherId).build();
+        HttpUrl url = feed("subscriptions/start")
+                .addQueryParameter("contentType", type.wireName())
+                .addQueryParameter(PUBLISHER_PARAM, publisherId)
+                .build();
         RequestBody body;
         if (webhook == null) {
             body = RequestBody.create(new byte[0], null);
@@ -152,11 +165,15 @@ public final class OkHttpManagementApi implements ManagementApi {
             body = RequestBody.create(root.toString(), JSON);
         }
         try {
-            String text = callForString(ErrorClassifier.Call.START_SUBSCRIPTION, type.wireName(),
+            String text = callForString(
+                    ErrorClassifier.Call.START_SUBSCRIPTION,
+                    type.wireName(),
                     () -> new Request.Builder().url(url).post(body));
             return parseSubscription(readJson(text));
         } catch (ApiException e) {
-            if (e.errorCode().filter(ErrorClassifier.ALREADY_ENABLED::equalsIgnoreCase).isPresent()) {
+            if (e.errorCode()
+                    .filter(ErrorClassifier.ALREADY_ENABLED::equalsIgnoreCase)
+                    .isPresent()) {
                 LOG.debug("Subscription {} is already enabled (AF20024); reading its state", type);
                 return listSubscriptions().stream()
                         .filter(s -> type.wireName().equalsIgnoreCase(s.contentType()))
@@ -169,16 +186,24 @@ public final class OkHttpManagementApi implements ManagementApi {
 
     @Override
     public void stopSubscription(ContentType type) {
-        HttpUrl url = feed("subscriptions/stop").addQueryParameter("contentType", type.wireName())
-                .addQueryParameter(PUBLISHER_PARAM, publisherId).build();
-        callForString(ErrorClassifier.Call.STOP_SUBSCRIPTION, type.wireName(),
+        HttpUrl url = feed("subscriptions/stop")
+                .addQueryParameter("contentType", type.wireName())
+                .addQueryParameter(PUBLISHER_PARAM, publisherId)
+                .build();
+        callForString(
+                ErrorClassifier.Call.STOP_SUBSCRIPTION,
+                type.wireName(),
                 () -> new Request.Builder().url(url).post(RequestBody.create(new byte[0], null)));
     }
 
     @Override
     public List<Subscription> listSubscriptions() {
-        HttpUrl url = feed("subscriptions/list").addQueryParameter(PUBLISHER_PARAM, publisherId).build();
-        JsonNode arr = readJson(callForString(ErrorClassifier.Call.LIST_SUBSCRIPTIONS, null,
+        HttpUrl url = feed("subscriptions/list")
+                .addQueryParameter(PUBLISHER_PARAM, publisherId)
+                .build();
+        JsonNode arr = readJson(callForString(
+                ErrorClassifier.Call.LIST_SUBSCRIPTIONS,
+                null,
                 () -> new Request.Builder().url(url).get()));
         List<Subscription> out = new ArrayList<>();
         if (arr != null && arr.isArray()) {
@@ -190,19 +215,20 @@ public final class OkHttpManagementApi implements ManagementApi {
     @Override
     public ContentPage listContent(ContentType type, Instant start, Instant end) {
         HttpUrl url = window(feed("subscriptions/content"), type, start, end);
-        return page(ErrorClassifier.Call.LIST_CONTENT, type.wireName(), url.toString(), this::parseBlobs).map(
-                p -> new ContentPage(p.items, p.next));
+        return page(ErrorClassifier.Call.LIST_CONTENT, type.wireName(), url.toString(), this::parseBlobs)
+                .map(p -> new ContentPage(p.items, p.next));
     }
 
     @Override
     public ContentPage listContentPage(String nextPageUri) {
-        return page(ErrorClassifier.Call.NEXT_PAGE, null, nextPageUri, this::parseBlobs).map(
-                p -> new ContentPage(p.items, p.next));
+        return page(ErrorClassifier.Call.NEXT_PAGE, null, nextPageUri, this::parseBlobs)
+                .map(p -> new ContentPage(p.items, p.next));
     }
 
     @Override
     public List<Notification> listNotifications(ContentType type, Instant start, Instant end) {
-        String url = window(feed("subscriptions/notifications"), type, start, end).toString();
+        String url =
+                window(feed("subscriptions/notifications"), type, start, end).toString();
         List<Notification> all = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         int pages = 0;
@@ -215,8 +241,10 @@ public final class OkHttpManagementApi implements ManagementApi {
             }
             url = p.next.get();
             if (!seen.add(url) || ++pages >= MAX_PAGES) {
-                throw new ApiException(ErrorKind.TRANSIENT, "Listing notifications for " + type + " [" + start
-                        + ", " + end + ") loops: NextPageUri repeats or exceeds " + MAX_PAGES + " pages");
+                throw new ApiException(
+                        ErrorKind.TRANSIENT,
+                        "Listing notifications for " + type + " [" + start + ", " + end
+                                + ") loops: NextPageUri repeats or exceeds " + MAX_PAGES + " pages");
             }
             call = ErrorClassifier.Call.NEXT_PAGE;
         }
@@ -226,19 +254,32 @@ public final class OkHttpManagementApi implements ManagementApi {
     public AuditRecordStream openBlob(ContentBlob blob) {
         Instant now = clock.instant();
         if (blob.isExpiredAt(now)) {
-            throw new ApiException(ErrorKind.SKIP_BLOB, 0, null, "Content blob " + blob.contentId() + " expired at "
-                    + blob.contentExpiration() + " (now " + now + "); skip it", null, null, null);
+            throw new ApiException(
+                    ErrorKind.SKIP_BLOB,
+                    0,
+                    null,
+                    "Content blob " + blob.contentId() + " expired at " + blob.contentExpiration() + " (now " + now
+                            + "); skip it",
+                    null,
+                    null,
+                    null);
         }
         String url = withPublisher(checkedAbsolute(blob.contentUri()));
         String ct = blob.contentType();
-        Response resp = send(ErrorClassifier.Call.FETCH_BLOB, ct, () -> new Request.Builder().url(url).get(), true);
+        Response resp = send(
+                ErrorClassifier.Call.FETCH_BLOB,
+                ct,
+                () -> new Request.Builder().url(url).get(),
+                true);
         ResponseBody body = resp.body();
         return new JsonAuditRecordStream(body.byteStream(), resp, "Content blob " + blob.contentId());
     }
 
     @Override
     public List<SensitiveType> dlpSensitiveTypes(String language) {
-        HttpUrl url = feed("resources/dlpSensitiveTypes").addQueryParameter(PUBLISHER_PARAM, publisherId).build();
+        HttpUrl url = feed("resources/dlpSensitiveTypes")
+                .addQueryParameter(PUBLISHER_PARAM, publisherId)
+                .build();
         JsonNode arr = readJson(callForString(ErrorClassifier.Call.DLP_SENSITIVE_TYPES, null, () -> {
             Request.Builder b = new Request.Builder().url(url).get();
             if (language != null && !language.isBlank()) {
@@ -271,7 +312,10 @@ public final class OkHttpManagementApi implements ManagementApi {
 
     private HttpUrl.Builder feed(String path) {
         HttpUrl.Builder b = apiBase.newBuilder();
-        b.addPathSegments("api/v1.0").addPathSegment(tenantId).addPathSegments("activity/feed").addPathSegments(path);
+        b.addPathSegments("api/v1.0")
+                .addPathSegment(tenantId)
+                .addPathSegments("activity/feed")
+                .addPathSegments(path);
         return b;
     }
 
@@ -323,7 +367,8 @@ public final class OkHttpManagementApi implements ManagementApi {
         if (parsed == null) {
             throw new ApiException(ErrorKind.PERMANENT, "The service returned an invalid URL: " + uri);
         }
-        boolean sameOrigin = parsed.scheme().equals(apiBase.scheme()) && parsed.host().equalsIgnoreCase(apiBase.host())
+        boolean sameOrigin = parsed.scheme().equals(apiBase.scheme())
+                && parsed.host().equalsIgnoreCase(apiBase.host())
                 && parsed.port() == apiBase.port();
         if (sameOrigin) {
             return uri;
@@ -338,9 +383,12 @@ public final class OkHttpManagementApi implements ManagementApi {
             return apiBaseText + (rest.startsWith("?") ? "/" + rest : rest);
         }
         if (!knownCloud) {
-            throw new ApiException(ErrorKind.PERMANENT, "The service returned a URL on another host (" + parsed.host()
-                    + ") than the API base (" + apiBase.host() + "); refusing to send credentials there. Check the "
-                    + "API base URL override.");
+            throw new ApiException(
+                    ErrorKind.PERMANENT,
+                    "The service returned a URL on another host (" + parsed.host()
+                            + ") than the API base (" + apiBase.host()
+                            + "); refusing to send credentials there. Check the "
+                            + "API base URL override.");
         }
         return uri;
     }
@@ -368,15 +416,22 @@ public final class OkHttpManagementApi implements ManagementApi {
 
     private <T> Page<T> page(ErrorClassifier.Call call, String contentType, String uri, Parser<T> parser) {
         String url = call == ErrorClassifier.Call.NEXT_PAGE ? withPublisher(checkedAbsolute(uri)) : uri;
-        Response resp = send(call, contentType, () -> new Request.Builder().url(url).get(), false);
+        Response resp =
+                send(call, contentType, () -> new Request.Builder().url(url).get(), false);
         try (resp) {
             String next = nextPage(resp);
             String body = resp.body().string();
             traceBody(call, body);
             JsonNode arr = readJson(body);
             if (arr == null || !arr.isArray()) {
-                throw new ApiException(ErrorKind.TRANSIENT, resp.code(), null, ErrorClassifier.describe(call,
-                        contentType) + ": expected a JSON array in the response", null, serverDate(resp), null);
+                throw new ApiException(
+                        ErrorKind.TRANSIENT,
+                        resp.code(),
+                        null,
+                        ErrorClassifier.describe(call, contentType) + ": expected a JSON array in the response",
+                        null,
+                        serverDate(resp),
+                        null);
             }
             return new Page<>(parser.parse(arr), Optional.ofNullable(next));
         } catch (IOException e) {
@@ -406,8 +461,8 @@ public final class OkHttpManagementApi implements ManagementApi {
     private List<Notification> parseNotifications(JsonNode arr) {
         List<Notification> out = new ArrayList<>(arr.size());
         for (JsonNode n : arr) {
-            out.add(new Notification(parseBlob(n), parseInstant(text(n, "notificationSent")),
-                    text(n, "notificationStatus")));
+            out.add(new Notification(
+                    parseBlob(n), parseInstant(text(n, "notificationSent")), text(n, "notificationStatus")));
         }
         return out;
     }
@@ -417,8 +472,10 @@ public final class OkHttpManagementApi implements ManagementApi {
         String uri = text(n, "contentUri");
         Instant created = parseInstant(text(n, "contentCreated"));
         if (id == null || uri == null || created == null) {
-            throw new ApiException(ErrorKind.TRANSIENT, "A content listing entry lacks contentId, contentUri or "
-                    + "contentCreated: " + abbreviate(n.toString()));
+            throw new ApiException(
+                    ErrorKind.TRANSIENT,
+                    "A content listing entry lacks contentId, contentUri or " + "contentCreated: "
+                            + abbreviate(n.toString()));
         }
         return new ContentBlob(text(n, "contentType"), id, uri, created, parseInstant(text(n, "contentExpiration")));
     }
@@ -428,9 +485,10 @@ public final class OkHttpManagementApi implements ManagementApi {
             throw new ApiException(ErrorKind.TRANSIENT, "Expected a subscription object in the response");
         }
         JsonNode wh = n.get("webhook");
-        Subscription.Webhook webhook = wh == null || !wh.isObject() ? null
-                : new Subscription.Webhook(text(wh, "address"), text(wh, "authId"), text(wh, "expiration"),
-                text(wh, "status"));
+        Subscription.Webhook webhook = wh == null || !wh.isObject()
+                ? null
+                : new Subscription.Webhook(
+                        text(wh, "address"), text(wh, "authId"), text(wh, "expiration"), text(wh, "status"));
         return new Subscription(text(n, "contentType"), text(n, "status"), webhook);
     }
 
@@ -465,7 +523,9 @@ public final class OkHttpManagementApi implements ManagementApi {
         try {
             return MAPPER.readTree(body);
         } catch (IOException e) {
-            throw new ApiException(ErrorKind.TRANSIENT, "The response is not valid JSON (" + e.getClass().getSimpleName() + ")",
+            throw new ApiException(
+                    ErrorKind.TRANSIENT,
+                    "The response is not valid JSON (" + e.getClass().getSimpleName() + ")",
                     e);
         }
     }
@@ -507,8 +567,14 @@ public final class OkHttpManagementApi implements ManagementApi {
                         .header("Accept", "application/json")
                         .build();
                 if (LOG.isDebugEnabled()) {
-                    LOG.debug("{} {}{} (attempt {})", request.method(), request.url().encodedPath(),
-                            request.url().encodedQuery() == null ? "" : "?" + request.url().encodedQuery(), attempt);
+                    LOG.debug(
+                            "{} {}{} (attempt {})",
+                            request.method(),
+                            request.url().encodedPath(),
+                            request.url().encodedQuery() == null
+                                    ? ""
+                                    : "?" + request.url().encodedQuery(),
+                            attempt);
                 }
                 Response resp = client.newCall(request).execute();
                 if (serviceClock != null) {
@@ -529,33 +595,40 @@ public final class OkHttpManagementApi implements ManagementApi {
                     tokens.invalidate(token);
                     continue;
                 }
-                failure = ErrorClassifier.classify(call, contentType, resp.code(), body,
-                        retryAfter(resp), serverDate(resp));
+                failure = ErrorClassifier.classify(
+                        call, contentType, resp.code(), body, retryAfter(resp), serverDate(resp));
             } catch (IOException e) {
                 failure = ErrorClassifier.ioFailure(call, contentType, e);
             } catch (ApiException e) {
                 failure = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ApiException(ErrorKind.TRANSIENT, ErrorClassifier.describe(call, contentType)
-                        + " was interrupted", e);
+                throw new ApiException(
+                        ErrorKind.TRANSIENT, ErrorClassifier.describe(call, contentType) + " was interrupted", e);
             }
             if (!failure.isTransient()) {
                 throw failure;
             }
             Duration elapsed = Duration.between(started, clock.instant());
-            Optional<Duration> delay = retry.nextDelay(attempt, elapsed, failure.retryAfter().orElse(null), random);
+            Optional<Duration> delay =
+                    retry.nextDelay(attempt, elapsed, failure.retryAfter().orElse(null), random);
             if (delay.isEmpty()) {
                 LOG.warn("{} (giving up after {} attempts in {})", failure.getMessage(), attempt, elapsed);
                 throw failure;
             }
-            LOG.info("{} (attempt {}; retrying in {} ms)", failure.getMessage(), attempt, delay.get().toMillis());
+            LOG.info(
+                    "{} (attempt {}; retrying in {} ms)",
+                    failure.getMessage(),
+                    attempt,
+                    delay.get().toMillis());
             try {
                 sleeper.sleep(delay.get());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ApiException(ErrorKind.TRANSIENT, ErrorClassifier.describe(call, contentType)
-                        + " was interrupted while backing off", e);
+                throw new ApiException(
+                        ErrorKind.TRANSIENT,
+                        ErrorClassifier.describe(call, contentType) + " was interrupted while backing off",
+                        e);
             }
         }
     }
@@ -589,7 +662,8 @@ public final class OkHttpManagementApi implements ManagementApi {
             return secs < 0 ? null : Duration.ofSeconds(secs);
         } catch (NumberFormatException e) {
             try {
-                Instant at = ZonedDateTime.parse(t, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(t, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 Instant ref = Optional.ofNullable(serverDate(resp)).orElse(clock.instant());
                 Duration d = Duration.between(ref, at);
                 return d.isNegative() ? Duration.ZERO : d;
@@ -605,7 +679,8 @@ public final class OkHttpManagementApi implements ManagementApi {
             return null;
         }
         try {
-            return ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }

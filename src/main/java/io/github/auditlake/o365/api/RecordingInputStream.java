@@ -46,8 +46,8 @@ final class RecordingInputStream extends FilterInputStream {
     /** The retained bytes {@code [start, end)} decoded as UTF-8. */
     String slice(long start, long end) {
         if (start < base || end > base + len || start > end) {
-            throw new IllegalStateException("slice [" + start + ", " + end + ") outside retained [" + base + ", "
-                    + (base + len) + ")");
+            throw new IllegalStateException(
+                    "slice [" + start + ", " + end + ") outside retained [" + base + ", " + (base + len) + ")");
         }
         return new String(buf, (int) (start - base), (int) (end - start), StandardCharsets.UTF_8);
     }
@@ -55,8 +55,8 @@ final class RecordingInputStream extends FilterInputStream {
     /** A copy of the bytes {@code [start, end)}, which must still be retained. */
     byte[] sliceBytes(long start, long end) {
         if (start < base || end > base + len || start > end) {
-            throw new IllegalStateException("slice [" + start + ", " + end + ") outside retained [" + base + ", "
-                    + (base + len) + ")");
+            throw new IllegalStateException(
+                    "slice [" + start + ", " + end + ") outside retained [" + base + ", " + (base + len) + ")");
         }
         int from = (int) (start - base);
         return java.util.Arrays.copyOfRange(buf, from, from + (int) (end - start));

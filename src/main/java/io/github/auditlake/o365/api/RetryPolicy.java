@@ -12,8 +12,8 @@ import java.util.Random;
  * would end after {@code maxElapsed}.
  */
 public final class RetryPolicy {
-    public static final RetryPolicy DEFAULT = new RetryPolicy(6, Duration.ofSeconds(1), Duration.ofSeconds(60),
-            Duration.ofMinutes(5));
+    public static final RetryPolicy DEFAULT =
+            new RetryPolicy(6, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(5));
 
     private final int maxAttempts;
     private final Duration baseDelay;

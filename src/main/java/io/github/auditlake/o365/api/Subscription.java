@@ -20,6 +20,5 @@ public record Subscription(String contentType, String status, Webhook webhook) {
      * @param expiration the expiration as the service wrote it ({@code ""} or {@code null} for none)
      * @param status     {@code enabled}, {@code disabled} or {@code expired}
      */
-    public record Webhook(String address, String authId, String expiration, String status) {
-    }
+    public record Webhook(String address, String authId, String expiration, String status) {}
 }

@@ -46,8 +46,8 @@ public record TlsTrust(Path trustStore, String trustStorePassword, String trustS
                 merged.setCertificateEntry("jvm-" + n++, c);
             }
             if (trustStore != null) {
-                KeyStore ks = KeyStore.getInstance(trustStoreType == null || trustStoreType.isBlank() ? "PKCS12"
-                        : trustStoreType.trim());
+                KeyStore ks = KeyStore.getInstance(
+                        trustStoreType == null || trustStoreType.isBlank() ? "PKCS12" : trustStoreType.trim());
                 try (InputStream in = Files.newInputStream(trustStore)) {
                     ks.load(in, trustStorePassword == null ? null : trustStorePassword.toCharArray());
                 }
@@ -60,8 +60,8 @@ public record TlsTrust(Path trustStore, String trustStorePassword, String trustS
             }
             if (pemBundle != null) {
                 try (InputStream in = Files.newInputStream(pemBundle)) {
-                    Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
-                            .generateCertificates(in);
+                    Collection<? extends Certificate> certs =
+                            CertificateFactory.getInstance("X.509").generateCertificates(in);
                     if (certs.isEmpty()) {
                         throw new IllegalArgumentException("The PEM file " + pemBundle + " holds no certificate");
                     }
@@ -72,11 +72,11 @@ public record TlsTrust(Path trustStore, String trustStorePassword, String trustS
             }
             return defaultTrustManager(merged);
         } catch (IOException e) {
-            throw new IllegalArgumentException("Cannot read the trust material (" + describe() + "): "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "Cannot read the trust material (" + describe() + "): " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("Cannot load the trust material (" + describe() + "): "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "Cannot load the trust material (" + describe() + "): " + e.getMessage(), e);
         }
     }
 
@@ -115,14 +115,18 @@ public record TlsTrust(Path trustStore, String trustStorePassword, String trustS
 
     @Override
     public String toString() {
-        return isDefault() ? "TlsTrust[jvm default]" : "TlsTrust[jvm default + " + describe() + ", password="
-                + (trustStorePassword == null ? "none" : "[hidden]") + "]";
+        return isDefault()
+                ? "TlsTrust[jvm default]"
+                : "TlsTrust[jvm default + " + describe() + ", password="
+                        + (trustStorePassword == null ? "none" : "[hidden]") + "]";
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TlsTrust t && Objects.equals(t.trustStore, trustStore)
-                && Objects.equals(t.trustStoreType, trustStoreType) && Objects.equals(t.pemBundle, pemBundle)
+        return o instanceof TlsTrust t
+                && Objects.equals(t.trustStore, trustStore)
+                && Objects.equals(t.trustStoreType, trustStoreType)
+                && Objects.equals(t.pemBundle, pemBundle)
                 && Objects.equals(t.trustStorePassword, trustStorePassword);
     }
 

@@ -12,6 +12,5 @@ public interface TokenProvider extends AutoCloseable {
     void invalidate(AccessToken rejected);
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

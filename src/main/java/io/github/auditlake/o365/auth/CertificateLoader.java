@@ -2,11 +2,6 @@ package io.github.auditlake.o365.auth;
 
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ErrorKind;
-
-import javax.crypto.Cipher;
-import javax.crypto.EncryptedPrivateKeyInfo;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,14 +19,17 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.crypto.EncryptedPrivateKeyInfo;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 
 /** Loads a private key and its certificate from a PKCS12 or PEM file, with JDK APIs only. */
 public final class CertificateLoader {
-    private static final Pattern PEM = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
+    private static final Pattern PEM =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
 
-    private CertificateLoader() {
-    }
+    private CertificateLoader() {}
 
     /** A key and its certificate. */
     public record KeyAndCertificate(PrivateKey privateKey, X509Certificate certificate) {
@@ -55,12 +53,15 @@ public final class CertificateLoader {
         }
         String head = new String(bytes, 0, Math.min(bytes.length, 65536), StandardCharsets.US_ASCII);
         try {
-            return head.contains("-----BEGIN") ? fromPem(new String(bytes, StandardCharsets.US_ASCII), password, path)
+            return head.contains("-----BEGIN")
+                    ? fromPem(new String(bytes, StandardCharsets.US_ASCII), password, path)
                     : fromPkcs12(bytes, password, path);
         } catch (GeneralSecurityException | IOException e) {
-            throw fail("cannot load the certificate file " + path + " (check the certificate path and password; "
-                    + "PKCS12 .p12/.pfx with password, or PEM with private key and certificate): "
-                    + e.getClass().getSimpleName(), e);
+            throw fail(
+                    "cannot load the certificate file " + path + " (check the certificate path and password; "
+                            + "PKCS12 .p12/.pfx with password, or PEM with private key and certificate): "
+                            + e.getClass().getSimpleName(),
+                    e);
         }
     }
 
@@ -96,22 +97,23 @@ public final class CertificateLoader {
                     }
                 }
                 case "PRIVATE KEY" -> key = pkcs8(der);
-                case "RSA PRIVATE KEY" -> key = KeyFactory.getInstance("RSA")
-                        .generatePrivate(new PKCS8EncodedKeySpec(wrapPkcs1(der)));
+                case "RSA PRIVATE KEY" ->
+                    key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(wrapPkcs1(der)));
                 case "ENCRYPTED PRIVATE KEY" -> {
                     if (password == null) {
-                        throw fail("the PEM private key in " + path + " is encrypted: set the certificate password",
-                                null);
+                        throw fail(
+                                "the PEM private key in " + path + " is encrypted: set the certificate password", null);
                     }
                     EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
                     SecretKeyFactory f = SecretKeyFactory.getInstance(info.getAlgName());
                     Cipher c = Cipher.getInstance(info.getAlgName());
-                    c.init(Cipher.DECRYPT_MODE, f.generateSecret(new PBEKeySpec(password.toCharArray())),
+                    c.init(
+                            Cipher.DECRYPT_MODE,
+                            f.generateSecret(new PBEKeySpec(password.toCharArray())),
                             info.getAlgParameters());
                     key = pkcs8(info.getKeySpec(c).getEncoded());
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         if (key == null || cert == null) {
@@ -131,25 +133,40 @@ public final class CertificateLoader {
 
     /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo. */
     private static byte[] wrapPkcs1(byte[] pkcs1) {
-        byte[] algId = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01,
-                0x01, 0x05, 0x00};
+        byte[] algId = {
+            0x30,
+            0x0d,
+            0x06,
+            0x09,
+            0x2a,
+            (byte) 0x86,
+            0x48,
+            (byte) 0x86,
+            (byte) 0xf7,
+            0x0d,
+            0x01,
+            0x01,
+            0x01,
+            0x05,
+            0x00
+        };
         byte[] version = {0x02, 0x01, 0x00};
-        byte[] octet = concat(new byte[]{0x04}, derLength(pkcs1.length), pkcs1);
+        byte[] octet = concat(new byte[] {0x04}, derLength(pkcs1.length), pkcs1);
         byte[] body = concat(version, algId, octet);
-        return concat(new byte[]{0x30}, derLength(body.length), body);
+        return concat(new byte[] {0x30}, derLength(body.length), body);
     }
 
     private static byte[] derLength(int len) {
         if (len < 0x80) {
-            return new byte[]{(byte) len};
+            return new byte[] {(byte) len};
         }
         if (len < 0x100) {
-            return new byte[]{(byte) 0x81, (byte) len};
+            return new byte[] {(byte) 0x81, (byte) len};
         }
         if (len < 0x10000) {
-            return new byte[]{(byte) 0x82, (byte) (len >> 8), (byte) len};
+            return new byte[] {(byte) 0x82, (byte) (len >> 8), (byte) len};
         }
-        return new byte[]{(byte) 0x83, (byte) (len >> 16), (byte) (len >> 8), (byte) len};
+        return new byte[] {(byte) 0x83, (byte) (len >> 16), (byte) (len >> 8), (byte) len};
     }
 
     private static byte[] concat(byte[]... parts) {

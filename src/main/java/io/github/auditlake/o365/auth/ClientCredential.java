@@ -8,8 +8,11 @@ import java.util.Objects;
  * assertion read from a file (workload identity federation, e.g. a Kubernetes projected service-account token), or
  * an Azure managed identity of the machine the worker runs on (no app registration, no credential at all).
  */
-public sealed interface ClientCredential permits ClientCredential.Secret, ClientCredential.Certificate,
-        ClientCredential.AssertionFile, ClientCredential.ManagedIdentity {
+public sealed interface ClientCredential
+        permits ClientCredential.Secret,
+                ClientCredential.Certificate,
+                ClientCredential.AssertionFile,
+                ClientCredential.ManagedIdentity {
 
     /** Environment variable Azure workload identity sets to the projected token file. */
     String AZURE_FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE";
@@ -24,8 +27,8 @@ public sealed interface ClientCredential permits ClientCredential.Secret, Client
      * user-assigned identity with that client id.
      */
     static ClientCredential managedIdentity(String userAssignedClientId) {
-        return new ManagedIdentity(userAssignedClientId == null || userAssignedClientId.isBlank() ? null
-                : userAssignedClientId.trim());
+        return new ManagedIdentity(
+                userAssignedClientId == null || userAssignedClientId.isBlank() ? null : userAssignedClientId.trim());
     }
 
     static ClientCredential secret(String secret) {
@@ -87,7 +90,8 @@ public sealed interface ClientCredential permits ClientCredential.Secret, Client
 
         /** For messages: "the system-assigned managed identity" or "the user-assigned managed identity {id}". */
         public String describe() {
-            return systemAssigned() ? "the system-assigned managed identity"
+            return systemAssigned()
+                    ? "the system-assigned managed identity"
                     : "the user-assigned managed identity " + clientId;
         }
 

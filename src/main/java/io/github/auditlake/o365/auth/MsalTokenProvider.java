@@ -1,7 +1,5 @@
 package io.github.auditlake.o365.auth;
 
-import io.github.auditlake.o365.api.AccessToken;
-import io.github.auditlake.o365.api.TokenProvider;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
@@ -10,12 +8,10 @@ import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
+import io.github.auditlake.o365.api.AccessToken;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ErrorKind;
-import okhttp3.OkHttpClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.github.auditlake.o365.api.TokenProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -26,6 +22,9 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Client-credentials sign-in with MSAL4J (secret or certificate). The authority is always the cloud's real login
@@ -41,11 +40,13 @@ public final class MsalTokenProvider implements TokenProvider {
     private final String authority;
     /** Where the sign-in is really sent: the authority, or the login override in its place (for messages). */
     private final String signInUrl;
+
     private final String scope;
     private final Clock clock;
     private final String tenantId;
     /** What the app signs in with, for messages that say what to check. */
     private final String credentialName;
+
     private AccessToken cached;
     private boolean forceRefresh;
 
@@ -59,15 +60,22 @@ public final class MsalTokenProvider implements TokenProvider {
      * @param http          the shared OkHttpClient (proxy, timeouts, TLS)
      * @param clock         for refresh-ahead decisions
      */
-    public MsalTokenProvider(String tenantId, String clientId, ClientCredential credential, String loginBaseUrl,
-                             String loginOverride, String scope, OkHttpClient http, Clock clock) {
+    public MsalTokenProvider(
+            String tenantId,
+            String clientId,
+            ClientCredential credential,
+            String loginBaseUrl,
+            String loginOverride,
+            String scope,
+            OkHttpClient http,
+            Clock clock) {
         this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(clientId, "clientId");
         this.scope = Objects.requireNonNull(scope, "scope");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.authority = authority(loginBaseUrl, tenantId);
-        this.signInUrl = loginOverride == null || loginOverride.isBlank() ? authority
-                : authority(loginOverride, tenantId);
+        this.signInUrl =
+                loginOverride == null || loginOverride.isBlank() ? authority : authority(loginOverride, tenantId);
         IClientCredential msalCredential;
         if (credential instanceof ClientCredential.Secret s) {
             msalCredential = ClientCredentialFactory.createFromSecret(s.value());
@@ -98,22 +106,25 @@ public final class MsalTokenProvider implements TokenProvider {
 
     static String readAssertion(java.nio.file.Path file) {
         try {
-            String a = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).trim();
+            String a = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8)
+                    .trim();
             if (a.isEmpty()) {
                 throw new ApiException(ErrorKind.AUTHENTICATION, "The federated token file " + file + " is empty");
             }
             return a;
         } catch (IOException e) {
-            throw new ApiException(ErrorKind.AUTHENTICATION, "Cannot read the federated token file " + file + " ("
-                    + e.getClass().getSimpleName() + "); check o365.client.assertion.file or "
-                    + ClientCredential.AZURE_FEDERATED_TOKEN_FILE + " on the worker", e);
+            throw new ApiException(
+                    ErrorKind.AUTHENTICATION,
+                    "Cannot read the federated token file " + file + " ("
+                            + e.getClass().getSimpleName() + "); check o365.client.assertion.file or "
+                            + ClientCredential.AZURE_FEDERATED_TOKEN_FILE + " on the worker",
+                    e);
         }
     }
 
     /** The authority MSAL is given: {@code {login host}/{tenant}/}. */
     public static String authority(String loginBaseUrl, String tenantId) {
-        String base = loginBaseUrl.endsWith("/") ? loginBaseUrl.substring(0, loginBaseUrl.length() - 1)
-                : loginBaseUrl;
+        String base = loginBaseUrl.endsWith("/") ? loginBaseUrl.substring(0, loginBaseUrl.length() - 1) : loginBaseUrl;
         return base + "/" + tenantId + "/";
     }
 
@@ -182,27 +193,51 @@ public final class MsalTokenProvider implements TokenProvider {
             String aadsts = aadsts(msg);
             String advice = advice(code, aadsts);
             if (advice != null) {
-                return new SignInException(ErrorKind.AUTHENTICATION, status, aadsts != null ? aadsts : code,
-                        prefix + ": " + advice + " (" + code + (aadsts == null ? "" : ", " + aadsts) + ")", null,
-                        null, se);
+                return new SignInException(
+                        ErrorKind.AUTHENTICATION,
+                        status,
+                        aadsts != null ? aadsts : code,
+                        prefix + ": " + advice + " (" + code + (aadsts == null ? "" : ", " + aadsts) + ")",
+                        null,
+                        null,
+                        se);
             }
             if (status >= 500 || status == 429 || status == 408 || status == 0) {
-                return new SignInException(ErrorKind.TRANSIENT, status, code, prefix + ": the login endpoint answered "
-                        + "HTTP " + status + " (" + code + "); will retry", null, null, null);
+                return new SignInException(
+                        ErrorKind.TRANSIENT,
+                        status,
+                        code,
+                        prefix + ": the login endpoint answered " + "HTTP " + status + " (" + code + "); will retry",
+                        null,
+                        null,
+                        null);
             }
-            return new SignInException(ErrorKind.AUTHENTICATION, status, aadsts != null ? aadsts : code,
+            return new SignInException(
+                    ErrorKind.AUTHENTICATION,
+                    status,
+                    aadsts != null ? aadsts : code,
                     prefix + ": HTTP " + status + " " + code + (aadsts == null ? "" : " " + aadsts)
-                            + "; check the tenant id, client id, credential and cloud", null, null, null);
+                            + "; check the tenant id, client id, credential and cloud",
+                    null,
+                    null,
+                    null);
         }
-        if (cause instanceof MsalClientException ce && !(ce.getCause() instanceof IOException)
-                && !isIo(ce)) {
-            return new SignInException(ErrorKind.AUTHENTICATION, prefix + ": " + ce.getClass().getSimpleName() + " "
-                    + ce.errorCode() + "; check the client credential settings", null);
+        if (cause instanceof MsalClientException ce && !(ce.getCause() instanceof IOException) && !isIo(ce)) {
+            return new SignInException(
+                    ErrorKind.AUTHENTICATION,
+                    prefix + ": " + ce.getClass().getSimpleName() + " " + ce.errorCode()
+                            + "; check the client credential settings",
+                    null);
         }
         Throwable io = ioCause(cause);
-        return new SignInException(ErrorKind.TRANSIENT, prefix + ": the login endpoint could not be reached ("
-                + (io != null ? io.getClass().getSimpleName() + (io.getMessage() == null ? "" : " " + io.getMessage())
-                        : cause.getClass().getSimpleName()) + "); will retry", io);
+        return new SignInException(
+                ErrorKind.TRANSIENT,
+                prefix + ": the login endpoint could not be reached ("
+                        + (io != null
+                                ? io.getClass().getSimpleName() + (io.getMessage() == null ? "" : " " + io.getMessage())
+                                : cause.getClass().getSimpleName())
+                        + "); will retry",
+                io);
     }
 
     /** The first IOException in the cause chain (kept as the cause, so callers can tell why), or null. */
@@ -250,11 +285,10 @@ public final class MsalTokenProvider implements TokenProvider {
         }
         String c = code.toLowerCase(Locale.ROOT);
         if (c.equals("invalid_client") || c.equals("unauthorized_client")) {
-            return "the client credentials were rejected: check the client id and the "
-                    + credentialName;
+            return "the client credentials were rejected: check the client id and the " + credentialName;
         }
-        if (c.equals("invalid_tenant") || c.equals("invalid_request") && aadsts != null
-                && aadsts.startsWith("AADSTS9000")) {
+        if (c.equals("invalid_tenant")
+                || c.equals("invalid_request") && aadsts != null && aadsts.startsWith("AADSTS9000")) {
             return "tenant not found: check the tenant id and the cloud";
         }
         if (c.equals("invalid_scope")) {
@@ -264,7 +298,8 @@ public final class MsalTokenProvider implements TokenProvider {
     }
 
     private static String aadsts(String message) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("AADSTS\\d+").matcher(message);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("AADSTS\\d+").matcher(message);
         return m.find() ? m.group() : null;
     }
 }

@@ -1,10 +1,14 @@
 package io.github.auditlake.o365.auth;
 
-import io.github.auditlake.o365.api.Cloud;
 import com.microsoft.aad.msal4j.HttpRequest;
 import com.microsoft.aad.msal4j.HttpResponse;
 import com.microsoft.aad.msal4j.IHttpClient;
 import com.microsoft.aad.msal4j.IHttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -12,12 +16,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Carries MSAL's HTTP over the connector's OkHttpClient (so proxy, timeouts and TLS settings apply to sign-in too).
@@ -31,6 +29,7 @@ public final class OkHttpMsalHttpClient implements IHttpClient {
 
     /** The Azure Instance Metadata Service (IMDS) token endpoint, the one MSAL4J calls on VMs, AKS nodes etc. */
     public static final String IMDS_TOKEN_ENDPOINT = "http://169.254.169.254/metadata/identity/oauth2/token";
+
     private static final HttpUrl IMDS = HttpUrl.get(IMDS_TOKEN_ENDPOINT);
 
     private final OkHttpClient http;
@@ -74,13 +73,18 @@ public final class OkHttpMsalHttpClient implements IHttpClient {
     public HttpUrl target(String original) {
         HttpUrl url = HttpUrl.get(original);
         if (identityEndpoint != null && isImdsToken(url)) {
-            return url.newBuilder().scheme(identityEndpoint.scheme()).host(identityEndpoint.host())
-                    .port(identityEndpoint.port()).encodedPath(identityEndpoint.encodedPath()).build();
+            return url.newBuilder()
+                    .scheme(identityEndpoint.scheme())
+                    .host(identityEndpoint.host())
+                    .port(identityEndpoint.port())
+                    .encodedPath(identityEndpoint.encodedPath())
+                    .build();
         }
         if (override == null) {
             return url;
         }
-        HttpUrl.Builder b = url.newBuilder().scheme(override.scheme()).host(override.host()).port(override.port());
+        HttpUrl.Builder b =
+                url.newBuilder().scheme(override.scheme()).host(override.host()).port(override.port());
         List<String> prefix = new ArrayList<>(override.pathSegments());
         prefix.removeIf(String::isEmpty);
         if (!prefix.isEmpty()) {
@@ -114,7 +118,9 @@ public final class OkHttpMsalHttpClient implements IHttpClient {
         List<String> path = new ArrayList<>(url.pathSegments());
         path.removeIf(String::isEmpty);
         List<String> imds = new ArrayList<>(IMDS.pathSegments());
-        return url.scheme().equals(IMDS.scheme()) && url.host().equals(IMDS.host()) && url.port() == IMDS.port()
+        return url.scheme().equals(IMDS.scheme())
+                && url.host().equals(IMDS.host())
+                && url.port() == IMDS.port()
                 && path.equals(imds);
     }
 

@@ -12,8 +12,14 @@ import java.time.Instant;
 public final class SignInException extends ApiException {
     private static final long serialVersionUID = 1L;
 
-    public SignInException(ErrorKind kind, int httpStatus, String errorCode, String message, Duration retryAfter,
-                           Instant serverDate, Throwable cause) {
+    public SignInException(
+            ErrorKind kind,
+            int httpStatus,
+            String errorCode,
+            String message,
+            Duration retryAfter,
+            Instant serverDate,
+            Throwable cause) {
         super(kind, httpStatus, errorCode, message, retryAfter, serverDate, cause);
     }
 

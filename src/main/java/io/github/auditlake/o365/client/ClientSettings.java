@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.client;
 
+import io.github.auditlake.o365.api.Cloud;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.Endpoints;
 import io.github.auditlake.o365.api.ManagementApi;
@@ -9,8 +10,6 @@ import io.github.auditlake.o365.api.ServiceClock;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.api.TlsTrust;
 import io.github.auditlake.o365.auth.ClientCredential;
-import io.github.auditlake.o365.api.Cloud;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,8 +66,10 @@ public final class ClientSettings {
         cloud = b.cloud == null ? Cloud.COMMERCIAL : b.cloud;
         apiBaseUrl = b.apiBaseUrl == null ? null : Endpoints.validateBaseUrl(b.apiBaseUrl, "API base URL");
         loginBaseUrl = b.loginBaseUrl == null ? null : Endpoints.validateBaseUrl(b.loginBaseUrl, "login base URL");
-        identityEndpoint = b.identityEndpoint == null ? null
-                : Endpoints.validateIdentityEndpoint(b.identityEndpoint, "identity endpoint");        publisherId = b.publisherId == null || b.publisherId.isBlank() ? tenantId : b.publisherId.trim();
+        identityEndpoint = b.identityEndpoint == null
+                ? null
+                : Endpoints.validateIdentityEndpoint(b.identityEndpoint, "identity endpoint");
+        publisherId = b.publisherId == null || b.publisherId.isBlank() ? tenantId : b.publisherId.trim();
         if (b.requestsPerMinute < 1) {
             throw new IllegalArgumentException("requests per minute must be >= 1");
         }
@@ -92,7 +93,8 @@ public final class ClientSettings {
         allowList = b.allowList == null ? EndpointAllowList.fromWorker() : b.allowList;
         tlsTrust = b.tlsTrust == null ? TlsTrust.DEFAULT : b.tlsTrust;
         burstAtStart = b.burstAtStart;
-        serviceClock = b.serviceClock != null ? b.serviceClock
+        serviceClock = b.serviceClock != null
+                ? b.serviceClock
                 : clock.equals(Clock.systemUTC()) ? ServiceClock.system() : ServiceClock.following(clock);
         // Credentials and tokens go only to Microsoft's hosts or to hosts the worker operator allowed.
         if (apiBaseUrl != null && !allowList.allows(apiBaseUrl)) {
@@ -102,12 +104,12 @@ public final class ClientSettings {
             throw new IllegalArgumentException(allowList.refusal("the login URL override", loginBaseUrl));
         }
         if (identityEndpoint != null && !allowList.allows(identityEndpoint)) {
-            throw new IllegalArgumentException(allowList.refusal("the managed identity endpoint override",
-                    identityEndpoint));
+            throw new IllegalArgumentException(
+                    allowList.refusal("the managed identity endpoint override", identityEndpoint));
         }
         if (proxyHost != null && proxyUser != null && !allowList.allowsHost(proxyHost, proxyPort, "http")) {
-            throw new IllegalArgumentException(allowList.refusal("the authenticating HTTP proxy",
-                    "http://" + proxyHost + ":" + proxyPort));
+            throw new IllegalArgumentException(
+                    allowList.refusal("the authenticating HTTP proxy", "http://" + proxyHost + ":" + proxyPort));
         }
     }
 
@@ -269,7 +271,8 @@ public final class ClientSettings {
         return "ClientSettings[tenantId=" + tenantId + ", clientId=" + clientId + ", credential=" + credential
                 + ", cloud=" + cloud + ", apiBaseUrl=" + effectiveApiBaseUrl() + ", loginBaseUrl="
                 + (loginBaseUrl == null ? cloud.loginBaseUrl() : loginBaseUrl)
-                + (identityEndpoint == null ? "" : ", identityEndpoint=" + identityEndpoint) + ", publisherId=" + publisherId
+                + (identityEndpoint == null ? "" : ", identityEndpoint=" + identityEndpoint) + ", publisherId="
+                + publisherId
                 + ", requestsPerMinute=" + requestsPerMinute + ", " + retryPolicy + ", proxy="
                 + (proxyHost == null ? "none" : proxyHost + ":" + proxyPort) + ", proxyUser="
                 + (proxyUser == null ? "none" : proxyUser) + ", proxyPassword="
@@ -305,8 +308,7 @@ public final class ClientSettings {
         private ServiceClock serviceClock;
         private boolean burstAtStart;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder tenantId(String v) {
             tenantId = v;

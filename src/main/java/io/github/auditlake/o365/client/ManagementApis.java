@@ -4,20 +4,18 @@ import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.OkHttpManagementApi;
 import io.github.auditlake.o365.api.RequestLimiter;
 import io.github.auditlake.o365.api.TlsTrust;
+import io.github.auditlake.o365.api.TokenProvider;
 import io.github.auditlake.o365.auth.ClientCredential;
 import io.github.auditlake.o365.auth.ManagedIdentityTokenProvider;
 import io.github.auditlake.o365.auth.MsalTokenProvider;
-import io.github.auditlake.o365.api.TokenProvider;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
 
-import java.net.InetSocketAddress;
-import java.net.Proxy;
-
 /** The connector's entry point: builds a {@link ManagementApi} from {@link ClientSettings}. */
 public final class ManagementApis {
-    private ManagementApis() {
-    }
+    private ManagementApis() {}
 
     /**
      * Builds the client: one OkHttpClient (timeouts, proxy) shared by sign-in and API calls, an
@@ -26,8 +24,19 @@ public final class ManagementApis {
     public static ManagementApi create(ClientSettings s) {
         OkHttpClient http = httpClient(s);
         TokenProvider tokens = tokenProvider(s, http);
-        OkHttpManagementApi api = new OkHttpManagementApi(http, tokens, s.tenantId(), s.effectiveApiBaseUrl(),
-                s.publisherId(), limiter(s), s.retryPolicy(), s.clock(), s.sleeper(), s.random(), s.userAgent(), true);
+        OkHttpManagementApi api = new OkHttpManagementApi(
+                http,
+                tokens,
+                s.tenantId(),
+                s.effectiveApiBaseUrl(),
+                s.publisherId(),
+                limiter(s),
+                s.retryPolicy(),
+                s.clock(),
+                s.sleeper(),
+                s.random(),
+                s.userAgent(),
+                true);
         api.observingServiceTime(s.serviceClock());
         return s.apiBaseUrlOverride().isPresent() ? api.rewritingCloudUrls() : api;
     }
@@ -38,11 +47,23 @@ public final class ManagementApis {
      */
     public static TokenProvider tokenProvider(ClientSettings s, OkHttpClient http) {
         if (s.credential() instanceof ClientCredential.ManagedIdentity mi) {
-            return new ManagedIdentityTokenProvider(s.tenantId(), mi, s.tokenCloud().resource(),
-                    s.identityEndpointOverride().orElse(null), http, s.clock());
+            return new ManagedIdentityTokenProvider(
+                    s.tenantId(),
+                    mi,
+                    s.tokenCloud().resource(),
+                    s.identityEndpointOverride().orElse(null),
+                    http,
+                    s.clock());
         }
-        return new MsalTokenProvider(s.tenantId(), s.clientId(), s.credential(), s.loginAuthorityBaseUrl(),
-                s.loginBaseUrlOverride().orElse(null), s.scope(), http, s.clock());
+        return new MsalTokenProvider(
+                s.tenantId(),
+                s.clientId(),
+                s.credential(),
+                s.loginAuthorityBaseUrl(),
+                s.loginBaseUrlOverride().orElse(null),
+                s.scope(),
+                http,
+                s.clock());
     }
 
     /**
@@ -72,15 +93,20 @@ public final class ManagementApis {
             b.sslSocketFactory(TlsTrust.socketFactory(tm), tm);
         }
         if (s.proxyHost().isPresent()) {
-            b.proxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(s.proxyHost().get(),
-                    s.proxyPort())));
+            b.proxy(new Proxy(
+                    Proxy.Type.HTTP,
+                    InetSocketAddress.createUnresolved(s.proxyHost().get(), s.proxyPort())));
             if (s.proxyUser().isPresent()) {
-                String credential = Credentials.basic(s.proxyUser().get(), s.proxyPassword().orElse(""));
+                String credential =
+                        Credentials.basic(s.proxyUser().get(), s.proxyPassword().orElse(""));
                 b.proxyAuthenticator((route, response) -> {
                     if (response.request().header("Proxy-Authorization") != null) {
                         return null; // already tried: give up (407 surfaces as an error)
                     }
-                    return response.request().newBuilder().header("Proxy-Authorization", credential).build();
+                    return response.request()
+                            .newBuilder()
+                            .header("Proxy-Authorization", credential)
+                            .build();
                 });
             }
         }

@@ -1,7 +1,6 @@
 package io.github.auditlake.o365.config;
 
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.config.O365SourceConfig;
 
 /** Builds the API client of a tenant from the connector configuration; a seam for tests. */
 @FunctionalInterface
@@ -13,8 +12,7 @@ public interface ApiFactory {
     ManagementApi create(O365SourceConfig config, int requestsPerMinute, boolean forValidation);
 
     /** The client of one tenant of a multi-tenant configuration (default: the single-tenant factory). */
-    default ManagementApi create(O365SourceConfig config, String tenant, int requestsPerMinute,
-                                 boolean forValidation) {
+    default ManagementApi create(O365SourceConfig config, String tenant, int requestsPerMinute, boolean forValidation) {
         return create(config, requestsPerMinute, forValidation);
     }
 }

@@ -12,8 +12,7 @@ import org.apache.kafka.common.config.ConfigDef;
 
 /** Generates {@code docs/configuration.md} from the {@link ConfigDef}. Run: {@code main <output path>}. */
 public final class ConfigDocs {
-    private ConfigDocs() {
-    }
+    private ConfigDocs() {}
 
     public static String markdown() {
         ConfigDef def = O365SourceConfig.CONFIG_DEF;
@@ -31,7 +30,8 @@ public final class ConfigDocs {
                 .append("`./mvnw -q -o test -Dtest=ConfigDocsTest -Dconfigdocs.write=true`).\n\n");
         sb.append("Besides these keys, the standard Connect source keys apply: `tasks.max` (streams are spread over ")
                 .append("`min(tasks.max, number of content types)` tasks), `exactly.once.support`, ")
-                .append("`transaction.boundary` (`connector` ends transactions at blob boundaries), `topic.creation.*`, ")
+                .append(
+                        "`transaction.boundary` (`connector` ends transactions at blob boundaries), `topic.creation.*`, ")
                 .append("`transforms`, `errors.*`, converters.\n");
         for (Map.Entry<String, List<ConfigDef.ConfigKey>> g : groups.entrySet()) {
             if (g.getValue().isEmpty()) {
@@ -47,7 +47,9 @@ public final class ConfigDocs {
                 if (k.validator != null) {
                     sb.append("- Valid values: ").append(k.validator).append("\n");
                 }
-                sb.append("- Importance: ").append(k.importance.name().toLowerCase()).append("\n");
+                sb.append("- Importance: ")
+                        .append(k.importance.name().toLowerCase())
+                        .append("\n");
             }
         }
         return sb.toString();
@@ -63,12 +65,18 @@ public final class ConfigDocs {
         sb.append("| Key | Default | Description |\n|---|---|---|\n");
         ConfigDef def = O365SourceConfig.CONFIG_DEF;
         for (String g : def.groups()) {
-            def.configKeys().values().stream().filter(k -> g.equals(k.group))
+            def.configKeys().values().stream()
+                    .filter(k -> g.equals(k.group))
                     .sorted((a, b) -> Integer.compare(a.orderInGroup, b.orderInGroup))
                     .forEach(k -> {
                         String first = k.documentation; // the whole description, never cut
-                        sb.append("| `").append(k.name).append("` | ").append(defaultText(k)).append(" | ")
-                                .append(first.replace("|", "\\|")).append(" |\n");
+                        sb.append("| `")
+                                .append(k.name)
+                                .append("` | ")
+                                .append(defaultText(k))
+                                .append(" | ")
+                                .append(first.replace("|", "\\|"))
+                                .append(" |\n");
                     });
         }
         sb.append(README_END);

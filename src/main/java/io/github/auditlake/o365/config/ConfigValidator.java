@@ -5,16 +5,16 @@ import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICAT
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICATE_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_ID_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_SECRET_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.HEARTBEAT_TOPIC_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.LOGIN_URL_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.MANAGED_IDENTITY_CLIENT_ID_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.MANAGED_IDENTITY_ENDPOINT_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_PASSWORD_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_URL_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.SKIPS_TOPIC_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.TENANT_ID_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TLS_CA_PEM_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TLS_TRUSTSTORE_PATH_CONFIG;
-import static io.github.auditlake.o365.config.O365SourceConfig.TENANT_ID_CONFIG;
-import static io.github.auditlake.o365.config.O365SourceConfig.HEARTBEAT_TOPIC_CONFIG;
-import static io.github.auditlake.o365.config.O365SourceConfig.SKIPS_TOPIC_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TOPIC_CONFIG;
 
 import io.github.auditlake.o365.api.ApiException;
@@ -55,9 +55,10 @@ public final class ConfigValidator {
     }
 
     public Config validate(Map<String, String> props, Config base) {
-        Map<String, ConfigValue> values = base.configValues().stream()
-                .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
-        boolean fieldErrors = values.values().stream().anyMatch(v -> !v.errorMessages().isEmpty());
+        Map<String, ConfigValue> values =
+                base.configValues().stream().collect(Collectors.toMap(ConfigValue::name, Function.identity()));
+        boolean fieldErrors =
+                values.values().stream().anyMatch(v -> !v.errorMessages().isEmpty());
         if (fieldErrors) {
             return base;
         }
@@ -106,22 +107,31 @@ public final class ConfigValidator {
             }
             String file = c.clientAssertionFile();
             if (file == null) {
-                add(values, O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG, "No federated token file: set "
-                        + O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG + ", or run the worker with Azure workload "
-                        + "identity (it sets AZURE_FEDERATED_TOKEN_FILE)");
+                add(
+                        values,
+                        O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG,
+                        "No federated token file: set "
+                                + O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG
+                                + ", or run the worker with Azure workload "
+                                + "identity (it sets AZURE_FEDERATED_TOKEN_FILE)");
             } else if (!Files.isReadable(Path.of(file))) {
-                add(values, O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG, "The federated token file " + file
-                        + " does not exist or is not readable on this worker (it must exist on every worker)");
+                add(
+                        values,
+                        O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG,
+                        "The federated token file " + file
+                                + " does not exist or is not readable on this worker (it must exist on every worker)");
             }
             cert = false;
         } else if (method.equals("secret") && !secret) {
             add(values, CLIENT_SECRET_CONFIG, methodKey + "=secret needs " + CLIENT_SECRET_CONFIG);
         } else if (method.equals("certificate") && !cert) {
-            add(values, CLIENT_CERTIFICATE_PATH_CONFIG, methodKey + "=certificate needs "
-                    + CLIENT_CERTIFICATE_PATH_CONFIG);
+            add(
+                    values,
+                    CLIENT_CERTIFICATE_PATH_CONFIG,
+                    methodKey + "=certificate needs " + CLIENT_CERTIFICATE_PATH_CONFIG);
         } else if (!secret && !cert) {
-            String m = "No credential: set " + CLIENT_SECRET_CONFIG + " or " + CLIENT_CERTIFICATE_PATH_CONFIG
-                    + " (or " + methodKey + "=workload-identity or managed-identity)";
+            String m = "No credential: set " + CLIENT_SECRET_CONFIG + " or " + CLIENT_CERTIFICATE_PATH_CONFIG + " (or "
+                    + methodKey + "=workload-identity or managed-identity)";
             add(values, CLIENT_SECRET_CONFIG, m);
             add(values, CLIENT_CERTIFICATE_PATH_CONFIG, m);
         } else if (secret && cert) {
@@ -132,12 +142,17 @@ public final class ConfigValidator {
         if (cert) {
             Path p = Path.of(c.certificatePath());
             if (!Files.isReadable(p)) {
-                add(values, CLIENT_CERTIFICATE_PATH_CONFIG, "Certificate file " + p + " does not exist or is not "
-                        + "readable on this worker (it must exist on every worker)");
+                add(
+                        values,
+                        CLIENT_CERTIFICATE_PATH_CONFIG,
+                        "Certificate file " + p + " does not exist or is not "
+                                + "readable on this worker (it must exist on every worker)");
             }
         } else if (c.certificatePassword() != null && !c.certificatePassword().isEmpty()) {
-            add(values, CLIENT_CERTIFICATE_PASSWORD_CONFIG, "A certificate password is set but no "
-                    + CLIENT_CERTIFICATE_PATH_CONFIG);
+            add(
+                    values,
+                    CLIENT_CERTIFICATE_PASSWORD_CONFIG,
+                    "A certificate password is set but no " + CLIENT_CERTIFICATE_PATH_CONFIG);
         }
         checkTopics(c, values);
         checkBaseUrl(values, API_URL_CONFIG, c.apiUrlOverride());
@@ -157,8 +172,13 @@ public final class ConfigValidator {
             if (c.proxyUrl() != null && c.proxyUser() != null) {
                 URI p = URI.create(c.proxyUrl());
                 if (!allowList.allowsHost(p.getHost(), p.getPort() > 0 ? p.getPort() : 3128, "http")) {
-                    add(values, PROXY_URL_CONFIG, allowList.refusal(PROXY_URL_CONFIG + " (an authenticating proxy "
-                            + "receives " + PROXY_PASSWORD_CONFIG + ")", c.proxyUrl()));
+                    add(
+                            values,
+                            PROXY_URL_CONFIG,
+                            allowList.refusal(
+                                    PROXY_URL_CONFIG + " (an authenticating proxy " + "receives "
+                                            + PROXY_PASSWORD_CONFIG + ")",
+                                    c.proxyUrl()));
                 }
             }
         }
@@ -170,15 +190,22 @@ public final class ConfigValidator {
     private static void checkAppRegistrationFields(O365SourceConfig c, Map<String, ConfigValue> values) {
         String methodKey = O365SourceConfig.AUTH_METHOD_CONFIG;
         if (c.clientId().isEmpty()) {
-            add(values, CLIENT_ID_CONFIG, CLIENT_ID_CONFIG + " is required: the Application (client) ID of the app "
-                    + "registration (only " + methodKey + "=managed-identity signs in without one)");
+            add(
+                    values,
+                    CLIENT_ID_CONFIG,
+                    CLIENT_ID_CONFIG + " is required: the Application (client) ID of the app " + "registration (only "
+                            + methodKey + "=managed-identity signs in without one)");
         }
         for (String key : java.util.List.of(MANAGED_IDENTITY_CLIENT_ID_CONFIG, MANAGED_IDENTITY_ENDPOINT_CONFIG)) {
-            boolean set = key.equals(MANAGED_IDENTITY_CLIENT_ID_CONFIG) ? c.managedIdentityClientId() != null
+            boolean set = key.equals(MANAGED_IDENTITY_CLIENT_ID_CONFIG)
+                    ? c.managedIdentityClientId() != null
                     : c.managedIdentityEndpointOverride() != null;
             if (set) {
-                add(values, key, key + " is used only with " + methodKey + "=managed-identity: remove it, or set "
-                        + "that method");
+                add(
+                        values,
+                        key,
+                        key + " is used only with " + methodKey + "=managed-identity: remove it, or set "
+                                + "that method");
             }
         }
     }
@@ -187,8 +214,8 @@ public final class ConfigValidator {
      * With a managed identity, nothing of an app registration applies: each such field that is set is an error on
      * that field. A managed identity signs in to its own tenant only, so one tenant.
      */
-    private static void checkManagedIdentityFields(O365SourceConfig c, Map<String, ConfigValue> values,
-                                                   boolean secret, boolean cert) {
+    private static void checkManagedIdentityFields(
+            O365SourceConfig c, Map<String, ConfigValue> values, boolean secret, boolean cert) {
         String why = O365SourceConfig.AUTH_METHOD_CONFIG + "=managed-identity signs in as the Azure resource's "
                 + "managed identity, without an app registration or a credential: remove ";
         if (secret) {
@@ -198,24 +225,37 @@ public final class ConfigValidator {
             add(values, CLIENT_CERTIFICATE_PATH_CONFIG, why + CLIENT_CERTIFICATE_PATH_CONFIG);
         }
         if (!c.clientId().isEmpty()) {
-            add(values, CLIENT_ID_CONFIG, why + CLIENT_ID_CONFIG + " (for a user-assigned identity, set "
-                    + MANAGED_IDENTITY_CLIENT_ID_CONFIG + " to the identity's client id)");
+            add(
+                    values,
+                    CLIENT_ID_CONFIG,
+                    why + CLIENT_ID_CONFIG + " (for a user-assigned identity, set " + MANAGED_IDENTITY_CLIENT_ID_CONFIG
+                            + " to the identity's client id)");
         }
         String assertion = c.getString(O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG);
         if (assertion != null && !assertion.isBlank()) {
-            add(values, O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG, why
-                    + O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG);
+            add(
+                    values,
+                    O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG,
+                    why + O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG);
         }
         if (c.loginUrlOverride() != null) {
-            add(values, LOGIN_URL_CONFIG, LOGIN_URL_CONFIG + " is not used with a managed identity (it never calls "
-                    + "the login endpoint): remove it; " + MANAGED_IDENTITY_ENDPOINT_CONFIG + " redirects its token "
-                    + "requests");
+            add(
+                    values,
+                    LOGIN_URL_CONFIG,
+                    LOGIN_URL_CONFIG + " is not used with a managed identity (it never calls "
+                            + "the login endpoint): remove it; " + MANAGED_IDENTITY_ENDPOINT_CONFIG
+                            + " redirects its token "
+                            + "requests");
         }
         if (c.tenants().size() > 1) {
-            add(values, O365SourceConfig.TENANT_IDS_CONFIG, "A managed identity signs in to its own tenant only "
-                    + "(managed identities do not work across tenants), so it cannot collect " + c.tenants().size()
-                    + " tenants: use a multi-tenant app registration (secret, certificate or workload-identity), or "
-                    + "one connector per tenant");
+            add(
+                    values,
+                    O365SourceConfig.TENANT_IDS_CONFIG,
+                    "A managed identity signs in to its own tenant only "
+                            + "(managed identities do not work across tenants), so it cannot collect "
+                            + c.tenants().size()
+                            + " tenants: use a multi-tenant app registration (secret, certificate or workload-identity), or "
+                            + "one connector per tenant");
         }
     }
 
@@ -223,11 +263,15 @@ public final class ConfigValidator {
     static final java.util.List<String> TOPIC_PLACEHOLDERS = java.util.List.of("${contentType}", "${tenant}");
 
     private static void checkTopics(O365SourceConfig c, Map<String, ConfigValue> values) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{[^}]*}").matcher(c.topicTemplate());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\\$\\{[^}]*}").matcher(c.topicTemplate());
         while (m.find()) {
             if (!TOPIC_PLACEHOLDERS.contains(m.group())) {
-                add(values, TOPIC_CONFIG, "Unknown placeholder " + m.group() + " in the topic name; the valid ones are "
-                        + String.join(" and ", TOPIC_PLACEHOLDERS) + " (case matters)");
+                add(
+                        values,
+                        TOPIC_CONFIG,
+                        "Unknown placeholder " + m.group() + " in the topic name; the valid ones are "
+                                + String.join(" and ", TOPIC_PLACEHOLDERS) + " (case matters)");
                 return;
             }
         }
@@ -236,12 +280,18 @@ public final class ConfigValidator {
             audit.add(io.github.auditlake.o365.records.RecordMapper.topicFor(c.topicTemplate(), s));
         }
         if (audit.contains(c.heartbeatTopic())) {
-            add(values, HEARTBEAT_TOPIC_CONFIG, "The heartbeat topic " + c.heartbeatTopic() + " is also an audit topic "
-                    + "(of " + TOPIC_CONFIG + "); heartbeats must never mix with audit records: choose another name");
+            add(
+                    values,
+                    HEARTBEAT_TOPIC_CONFIG,
+                    "The heartbeat topic " + c.heartbeatTopic() + " is also an audit topic " + "(of " + TOPIC_CONFIG
+                            + "); heartbeats must never mix with audit records: choose another name");
         }
         if (audit.contains(c.skipsTopic())) {
-            add(values, SKIPS_TOPIC_CONFIG, "The skips topic " + c.skipsTopic() + " is also an audit topic (of "
-                    + TOPIC_CONFIG + "); choose another name");
+            add(
+                    values,
+                    SKIPS_TOPIC_CONFIG,
+                    "The skips topic " + c.skipsTopic() + " is also an audit topic (of " + TOPIC_CONFIG
+                            + "); choose another name");
         }
         if (c.skipsTopic().equals(c.heartbeatTopic())) {
             add(values, SKIPS_TOPIC_CONFIG, "The skips topic must differ from " + HEARTBEAT_TOPIC_CONFIG);
@@ -257,20 +307,28 @@ public final class ConfigValidator {
     private static void checkTrust(O365SourceConfig c, Map<String, ConfigValue> values) {
         io.github.auditlake.o365.api.TlsTrust t = c.tlsTrust();
         if (t.trustStore() != null && !Files.isReadable(t.trustStore())) {
-            add(values, TLS_TRUSTSTORE_PATH_CONFIG, "Trust store " + t.trustStore() + " does not exist or is not "
-                    + "readable on this worker (it must exist on every worker)");
+            add(
+                    values,
+                    TLS_TRUSTSTORE_PATH_CONFIG,
+                    "Trust store " + t.trustStore() + " does not exist or is not "
+                            + "readable on this worker (it must exist on every worker)");
             return;
         }
         if (t.pemBundle() != null && !Files.isReadable(t.pemBundle())) {
-            add(values, TLS_CA_PEM_PATH_CONFIG, "CA bundle " + t.pemBundle() + " does not exist or is not readable on "
-                    + "this worker (it must exist on every worker)");
+            add(
+                    values,
+                    TLS_CA_PEM_PATH_CONFIG,
+                    "CA bundle " + t.pemBundle() + " does not exist or is not readable on "
+                            + "this worker (it must exist on every worker)");
             return;
         }
         if (!t.isDefault()) {
             try {
                 t.trustManager();
             } catch (RuntimeException e) {
-                add(values, t.trustStore() != null ? TLS_TRUSTSTORE_PATH_CONFIG : TLS_CA_PEM_PATH_CONFIG,
+                add(
+                        values,
+                        t.trustStore() != null ? TLS_TRUSTSTORE_PATH_CONFIG : TLS_CA_PEM_PATH_CONFIG,
                         e.getMessage());
             }
         }
@@ -298,8 +356,8 @@ public final class ConfigValidator {
             return;
         }
         // every tenant in parallel, within a bounded time; each failing tenant is reported by its GUID
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.min(8, tenants.size()), r -> {
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(Math.min(8, tenants.size()), r -> {
                     Thread t = new Thread(r, "o365-validate");
                     t.setDaemon(true);
                     return t;
@@ -313,13 +371,21 @@ public final class ConfigValidator {
             for (Map.Entry<String, java.util.concurrent.Future<RuntimeException>> e : checks.entrySet()) {
                 try {
                     long left = Math.max(1, deadline - System.nanoTime());
-                    report(config, values, e.getKey(), e.getValue().get(left,
-                            java.util.concurrent.TimeUnit.NANOSECONDS));
+                    report(
+                            config,
+                            values,
+                            e.getKey(),
+                            e.getValue().get(left, java.util.concurrent.TimeUnit.NANOSECONDS));
                 } catch (java.util.concurrent.TimeoutException ex) {
-                    log.warn("Tenant {}: the live check did not finish within {} s; accepting it", e.getKey(),
+                    log.warn(
+                            "Tenant {}: the live check did not finish within {} s; accepting it",
+                            e.getKey(),
                             LIVE_CHECK_BUDGET.toSeconds());
                 } catch (java.util.concurrent.ExecutionException ex) {
-                    log.warn("Tenant {}: the live check could not run: {}", e.getKey(), ex.getCause().toString());
+                    log.warn(
+                            "Tenant {}: the live check could not run: {}",
+                            e.getKey(),
+                            ex.getCause().toString());
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                     return;
@@ -340,8 +406,8 @@ public final class ConfigValidator {
         }
     }
 
-    private static void report(O365SourceConfig config, Map<String, ConfigValue> values, String tenant,
-                               RuntimeException failure) {
+    private static void report(
+            O365SourceConfig config, Map<String, ConfigValue> values, String tenant, RuntimeException failure) {
         if (failure == null) {
             return;
         }
@@ -355,24 +421,34 @@ public final class ConfigValidator {
             boolean signIn = e instanceof SignInException;
             boolean mi = signIn && config.authMethod().equals("managed-identity");
             String key = mi ? MANAGED_IDENTITY_ENDPOINT_CONFIG : signIn ? LOGIN_URL_CONFIG : API_URL_CONFIG;
-            String override = mi ? config.managedIdentityEndpointOverride()
+            String override = mi
+                    ? config.managedIdentityEndpointOverride()
                     : signIn ? config.loginUrlOverride() : config.apiUrlOverride();
-            String target = override != null ? override
-                    : mi ? "the managed-identity endpoint (" + O365SourceConfig.MANAGED_IDENTITY_ENDPOINT_DEFAULT
-                            + "; is the worker running on an Azure resource with a managed identity?)"
-                    : "the default " + (signIn ? "login" : "Management API") + " host of cloud "
-                            + config.cloud().configName() + " ("
-                            + (signIn ? config.cloud().loginBaseUrl() : config.cloud().apiBaseUrl()) + ")";
-            add(values, key, who + "Cannot reach " + target + ": " + unreachableReason(e) + ". Check the URL"
-                    + (override != null ? "" : " (set " + key + " only for a proxy or a simulator)")
-                    + ", the worker's network and DNS" + (mi ? "" : ", and " + PROXY_URL_CONFIG
-                            + " if the worker needs a proxy")
-                    + " (" + e.getMessage() + ")");
+            String target = override != null
+                    ? override
+                    : mi
+                            ? "the managed-identity endpoint (" + O365SourceConfig.MANAGED_IDENTITY_ENDPOINT_DEFAULT
+                                    + "; is the worker running on an Azure resource with a managed identity?)"
+                            : "the default " + (signIn ? "login" : "Management API") + " host of cloud "
+                                    + config.cloud().configName() + " ("
+                                    + (signIn
+                                            ? config.cloud().loginBaseUrl()
+                                            : config.cloud().apiBaseUrl()) + ")";
+            add(
+                    values,
+                    key,
+                    who + "Cannot reach " + target + ": " + unreachableReason(e) + ". Check the URL"
+                            + (override != null ? "" : " (set " + key + " only for a proxy or a simulator)")
+                            + ", the worker's network and DNS"
+                            + (mi ? "" : ", and " + PROXY_URL_CONFIG + " if the worker needs a proxy")
+                            + " (" + e.getMessage() + ")");
             return;
         }
         String field = fieldFor(e, config);
         if (field == null) {
-            log.warn("{}Could not reach the Management API to check the configuration ({}); accepting it", who,
+            log.warn(
+                    "{}Could not reach the Management API to check the configuration ({}); accepting it",
+                    who,
                     e.getMessage());
             return;
         }
@@ -392,8 +468,10 @@ public final class ConfigValidator {
 
     private static Throwable unreachableCause(Throwable t) {
         for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
-            if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
-                    || c instanceof java.net.NoRouteToHostException || c instanceof java.net.PortUnreachableException) {
+            if (c instanceof java.net.ConnectException
+                    || c instanceof java.net.UnknownHostException
+                    || c instanceof java.net.NoRouteToHostException
+                    || c instanceof java.net.PortUnreachableException) {
                 return c;
             }
             if (c instanceof java.net.SocketTimeoutException
@@ -436,7 +514,8 @@ public final class ConfigValidator {
             if (msg.contains("90002") || msg.contains("tenant")) {
                 return TENANT_ID_CONFIG;
             }
-            return c.authMethod().equals("workload-identity") ? O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG
+            return c.authMethod().equals("workload-identity")
+                    ? O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG
                     : c.clientSecret() != null ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG;
         }
         if (code.equals("AF10001") || msg.contains("activityfeed.read")) {

@@ -1,11 +1,10 @@
 package io.github.auditlake.o365.config;
 
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.api.Version;
 import io.github.auditlake.o365.client.ClientSettings;
-import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.client.ManagementApis;
-import io.github.auditlake.o365.api.Sleeper;
-import io.github.auditlake.o365.config.O365SourceConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -55,8 +54,8 @@ public final class DefaultApiFactory implements ApiFactory {
         }
         switch (c.authMethod()) {
             case "managed-identity" -> {
-                b.credential(io.github.auditlake.o365.auth.ClientCredential.managedIdentity(
-                        c.managedIdentityClientId()));
+                b.credential(
+                        io.github.auditlake.o365.auth.ClientCredential.managedIdentity(c.managedIdentityClientId()));
                 if (c.managedIdentityEndpointOverride() != null) {
                     b.identityEndpoint(c.managedIdentityEndpointOverride());
                 }
@@ -96,10 +95,18 @@ public final class DefaultApiFactory implements ApiFactory {
         if (forValidation) {
             b.burstAtStart(true);
             Duration t = Duration.ofSeconds(15);
-            b.retry(1, Duration.ofMillis(200), Duration.ofSeconds(1), t).connectTimeout(t).readTimeout(t).callTimeout(t);
+            b.retry(1, Duration.ofMillis(200), Duration.ofSeconds(1), t)
+                    .connectTimeout(t)
+                    .readTimeout(t)
+                    .callTimeout(t);
         } else {
-            b.retry(c.retryMaxAttempts(), c.retryBackoff(), c.retryBackoffMax(), c.retryBackoffMax().multipliedBy(4))
-                    .connectTimeout(c.httpTimeout()).readTimeout(c.httpTimeout());
+            b.retry(
+                            c.retryMaxAttempts(),
+                            c.retryBackoff(),
+                            c.retryBackoffMax(),
+                            c.retryBackoffMax().multipliedBy(4))
+                    .connectTimeout(c.httpTimeout())
+                    .readTimeout(c.httpTimeout());
         }
         return ManagementApis.create(b.build());
     }

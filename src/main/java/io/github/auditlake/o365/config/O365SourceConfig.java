@@ -1,8 +1,8 @@
 package io.github.auditlake.o365.config;
 
-import io.github.auditlake.o365.client.ClientSettings;
-import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.Cloud;
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.cursor.WindowPlanner;
 import java.time.Duration;
@@ -22,7 +22,8 @@ import org.apache.kafka.common.config.types.Password;
 
 /** The connector's configuration: the one {@link ConfigDef}, documented, with typed getters. */
 public class O365SourceConfig extends AbstractConfig {
-    static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    static final Pattern GUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     public static final String GROUP_CONNECTION = "Microsoft 365 connection";
     public static final String GROUP_COLLECTION = "Collection";
@@ -110,7 +111,8 @@ public class O365SourceConfig extends AbstractConfig {
     static final String CONTENT_TYPES_DOC = "Content types to collect; each is one stream (one source partition). "
             + "Any of Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, Audit.General, DLP.All.";
     public static final String INITIAL_LOOKBACK_MS_CONFIG = "o365.initial.lookback.ms";
-    public static final long INITIAL_LOOKBACK_MS_DEFAULT = Duration.ofDays(7).minusMinutes(15).toMillis();
+    public static final long INITIAL_LOOKBACK_MS_DEFAULT =
+            Duration.ofDays(7).minusMinutes(15).toMillis();
     static final String INITIAL_LOOKBACK_MS_DOC = "Where a stream without a stored position (first start, or after "
             + "an offset reset) begins: now minus this. The default is the 7 days the API keeps, less 15 minutes "
             + "of safety margin; the maximum is 7 days.";
@@ -204,7 +206,8 @@ public class O365SourceConfig extends AbstractConfig {
     static final String RETRY_BACKOFF_MS_DOC = "First retry delay; it doubles per attempt (full jitter), and a "
             + "Retry-After from the service is honoured.";
     public static final String RETRY_BACKOFF_MAX_MS_CONFIG = "o365.retry.backoff.max.ms";
-    static final String RETRY_BACKOFF_MAX_MS_DOC = "Cap on the HTTP client's retry delays; the task's own backoff between failed listings or blob fetches is capped at five times this.";
+    static final String RETRY_BACKOFF_MAX_MS_DOC =
+            "Cap on the HTTP client's retry delays; the task's own backoff between failed listings or blob fetches is capped at five times this.";
     public static final String HTTP_TIMEOUT_MS_CONFIG = "o365.http.timeout.ms";
     static final String HTTP_TIMEOUT_MS_DOC = "Connect and read timeout of HTTP calls (a read timeout applies "
             + "between bytes, so large blobs are not cut off).";
@@ -216,7 +219,8 @@ public class O365SourceConfig extends AbstractConfig {
     public static final String PROXY_USER_CONFIG = "o365.http.proxy.user";
     static final String PROXY_USER_DOC = "Proxy user name, if the proxy requires authentication.";
     public static final String PROXY_PASSWORD_CONFIG = "o365.http.proxy.password";
-    static final String PROXY_PASSWORD_DOC = "Proxy password, used with o365.http.proxy.user (basic proxy authentication).";
+    static final String PROXY_PASSWORD_DOC =
+            "Proxy password, used with o365.http.proxy.user (basic proxy authentication).";
 
     public static final String TLS_TRUSTSTORE_PATH_CONFIG = "o365.tls.truststore.path";
     static final String TLS_TRUSTSTORE_PATH_DOC = "A trust store file (PKCS12 or JKS), on every worker, with extra "
@@ -246,114 +250,487 @@ public class O365SourceConfig extends AbstractConfig {
     public static ConfigDef configDef() {
         ConfigDef d = new ConfigDef();
         int o = 0;
-        d.define(TENANT_ID_CONFIG, Type.STRING, "", optionalGuid(), Importance.HIGH, TENANT_ID_DOC,
-                GROUP_CONNECTION, ++o, Width.MEDIUM, "Tenant ID");
-        d.define(TENANT_IDS_CONFIG, Type.LIST, "", guidList(), Importance.HIGH, TENANT_IDS_DOC, GROUP_CONNECTION,
-                ++o, Width.LONG, "Tenant IDs");
-        d.define(CLIENT_ID_CONFIG, Type.STRING, "", Importance.HIGH, CLIENT_ID_DOC, GROUP_CONNECTION, ++o,
-                Width.MEDIUM, "Client ID");
-        d.define(CLIENT_SECRET_CONFIG, Type.PASSWORD, null, Importance.HIGH, CLIENT_SECRET_DOC, GROUP_CONNECTION,
-                ++o, Width.MEDIUM, "Client secret");
-        d.define(CLIENT_CERTIFICATE_PATH_CONFIG, Type.STRING, null, Importance.HIGH, CLIENT_CERTIFICATE_PATH_DOC,
-                GROUP_CONNECTION, ++o, Width.LONG, "Client certificate path");
-        d.define(CLIENT_CERTIFICATE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
-                CLIENT_CERTIFICATE_PASSWORD_DOC, GROUP_CONNECTION, ++o, Width.MEDIUM, "Client certificate password");
-        d.define(AUTH_METHOD_CONFIG, Type.STRING, "auto", ConfigDef.CaseInsensitiveValidString.in("auto", "secret",
-                "certificate", "workload-identity", "managed-identity"), Importance.MEDIUM, AUTH_METHOD_DOC,
-                GROUP_CONNECTION, ++o, Width.MEDIUM, "Sign-in method");
-        d.define(CLIENT_ASSERTION_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, CLIENT_ASSERTION_FILE_DOC,
-                GROUP_CONNECTION, ++o, Width.LONG, "Client assertion file");
-        d.define(MANAGED_IDENTITY_CLIENT_ID_CONFIG, Type.STRING, "", optionalGuid(), Importance.MEDIUM,
-                MANAGED_IDENTITY_CLIENT_ID_DOC, GROUP_CONNECTION, ++o, Width.MEDIUM, "Managed identity client ID");
-        d.define(MANAGED_IDENTITY_ENDPOINT_CONFIG, Type.STRING, MANAGED_IDENTITY_ENDPOINT_DEFAULT, Importance.LOW,
-                MANAGED_IDENTITY_ENDPOINT_DOC, GROUP_CONNECTION, ++o, Width.LONG, "Managed identity endpoint");
-        d.define(CLOUD_CONFIG, Type.STRING, Cloud.COMMERCIAL.configName(),
-                ConfigDef.ValidString.in(Arrays.stream(Cloud.values()).map(Cloud::configName).toArray(String[]::new)),
-                Importance.HIGH, CLOUD_DOC, GROUP_CONNECTION, ++o, Width.SHORT, "Cloud");
-        d.define(API_URL_CONFIG, Type.STRING, "", Importance.LOW, API_URL_DOC, GROUP_CONNECTION, ++o, Width.LONG,
+        d.define(
+                TENANT_ID_CONFIG,
+                Type.STRING,
+                "",
+                optionalGuid(),
+                Importance.HIGH,
+                TENANT_ID_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.MEDIUM,
+                "Tenant ID");
+        d.define(
+                TENANT_IDS_CONFIG,
+                Type.LIST,
+                "",
+                guidList(),
+                Importance.HIGH,
+                TENANT_IDS_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.LONG,
+                "Tenant IDs");
+        d.define(
+                CLIENT_ID_CONFIG,
+                Type.STRING,
+                "",
+                Importance.HIGH,
+                CLIENT_ID_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.MEDIUM,
+                "Client ID");
+        d.define(
+                CLIENT_SECRET_CONFIG,
+                Type.PASSWORD,
+                null,
+                Importance.HIGH,
+                CLIENT_SECRET_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.MEDIUM,
+                "Client secret");
+        d.define(
+                CLIENT_CERTIFICATE_PATH_CONFIG,
+                Type.STRING,
+                null,
+                Importance.HIGH,
+                CLIENT_CERTIFICATE_PATH_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.LONG,
+                "Client certificate path");
+        d.define(
+                CLIENT_CERTIFICATE_PASSWORD_CONFIG,
+                Type.PASSWORD,
+                null,
+                Importance.MEDIUM,
+                CLIENT_CERTIFICATE_PASSWORD_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.MEDIUM,
+                "Client certificate password");
+        d.define(
+                AUTH_METHOD_CONFIG,
+                Type.STRING,
+                "auto",
+                ConfigDef.CaseInsensitiveValidString.in(
+                        "auto", "secret", "certificate", "workload-identity", "managed-identity"),
+                Importance.MEDIUM,
+                AUTH_METHOD_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.MEDIUM,
+                "Sign-in method");
+        d.define(
+                CLIENT_ASSERTION_FILE_CONFIG,
+                Type.STRING,
+                "",
+                Importance.MEDIUM,
+                CLIENT_ASSERTION_FILE_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.LONG,
+                "Client assertion file");
+        d.define(
+                MANAGED_IDENTITY_CLIENT_ID_CONFIG,
+                Type.STRING,
+                "",
+                optionalGuid(),
+                Importance.MEDIUM,
+                MANAGED_IDENTITY_CLIENT_ID_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.MEDIUM,
+                "Managed identity client ID");
+        d.define(
+                MANAGED_IDENTITY_ENDPOINT_CONFIG,
+                Type.STRING,
+                MANAGED_IDENTITY_ENDPOINT_DEFAULT,
+                Importance.LOW,
+                MANAGED_IDENTITY_ENDPOINT_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.LONG,
+                "Managed identity endpoint");
+        d.define(
+                CLOUD_CONFIG,
+                Type.STRING,
+                Cloud.COMMERCIAL.configName(),
+                ConfigDef.ValidString.in(
+                        Arrays.stream(Cloud.values()).map(Cloud::configName).toArray(String[]::new)),
+                Importance.HIGH,
+                CLOUD_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.SHORT,
+                "Cloud");
+        d.define(
+                API_URL_CONFIG,
+                Type.STRING,
+                "",
+                Importance.LOW,
+                API_URL_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.LONG,
                 "API URL override");
-        d.define(LOGIN_URL_CONFIG, Type.STRING, "", Importance.LOW, LOGIN_URL_DOC, GROUP_CONNECTION, ++o,
-                Width.LONG, "Login URL override");
-        d.define(PUBLISHER_ID_CONFIG, Type.STRING, "", optionalGuid(), Importance.MEDIUM, PUBLISHER_ID_DOC,
-                GROUP_CONNECTION, ++o, Width.MEDIUM, "Publisher ID");
+        d.define(
+                LOGIN_URL_CONFIG,
+                Type.STRING,
+                "",
+                Importance.LOW,
+                LOGIN_URL_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.LONG,
+                "Login URL override");
+        d.define(
+                PUBLISHER_ID_CONFIG,
+                Type.STRING,
+                "",
+                optionalGuid(),
+                Importance.MEDIUM,
+                PUBLISHER_ID_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.MEDIUM,
+                "Publisher ID");
 
         o = 0;
-        d.define(CONTENT_TYPES_CONFIG, Type.LIST,
+        d.define(
+                CONTENT_TYPES_CONFIG,
+                Type.LIST,
                 Arrays.stream(ContentType.values()).map(ContentType::wireName).collect(Collectors.joining(",")),
-                contentTypesValidator(), Importance.HIGH, CONTENT_TYPES_DOC, GROUP_COLLECTION, ++o, Width.LONG,
+                contentTypesValidator(),
+                Importance.HIGH,
+                CONTENT_TYPES_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.LONG,
                 "Content types");
-        d.define(INITIAL_LOOKBACK_MS_CONFIG, Type.LONG, INITIAL_LOOKBACK_MS_DEFAULT,
-                ConfigDef.Range.between(0, Duration.ofDays(7).toMillis()), Importance.MEDIUM,
-                INITIAL_LOOKBACK_MS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Initial lookback (ms)");
-        d.define(POLL_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(100, Duration.ofHours(1).toMillis()),
-                Importance.MEDIUM, POLL_INTERVAL_MS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Poll interval (ms)");
-        d.define(WINDOW_MAX_MS_CONFIG, Type.LONG, Duration.ofHours(1).toMillis(),
-                ConfigDef.Range.between(60_000, Duration.ofHours(23).toMillis()), Importance.LOW,
-                WINDOW_MAX_MS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Window size (ms)");
-        d.define(COVERAGE_MS_CONFIG, Type.LONG, COVERAGE_MS_DEFAULT,
-                ConfigDef.Range.between(Duration.ofHours(1).toMillis(),
-                        Duration.ofDays(7).minus(RETENTION_MARGIN).toMillis()), Importance.MEDIUM, COVERAGE_MS_DOC,
-                GROUP_COLLECTION, ++o, Width.SHORT, "Straggler coverage (ms)");
-        d.define(SWEEP_INTERVAL_MS_CONFIG, Type.LONG, Duration.ofMinutes(15).toMillis(),
-                ConfigDef.Range.between(1000, Duration.ofHours(6).toMillis()), Importance.LOW, SWEEP_INTERVAL_MS_DOC,
-                GROUP_COLLECTION, ++o, Width.SHORT, "Straggler sweep interval (ms)");
-        d.define(MANAGE_SUBSCRIPTIONS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, MANAGE_SUBSCRIPTIONS_DOC,
-                GROUP_COLLECTION, ++o, Width.SHORT, "Manage subscriptions");
-        d.define(FETCH_CONCURRENCY_CONFIG, Type.INT, 4, ConfigDef.Range.between(1, 64), Importance.LOW,
-                FETCH_CONCURRENCY_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Fetch concurrency");
-        d.define(BUFFER_MAX_BYTES_CONFIG, Type.LONG, 32L * 1024 * 1024,
-                ConfigDef.Range.between(1024 * 1024, 4L * 1024 * 1024 * 1024), Importance.LOW, BUFFER_MAX_BYTES_DOC,
-                GROUP_COLLECTION, ++o, Width.SHORT, "Worker-wide buffer size (bytes)");
-        d.define(HEARTBEAT_INTERVAL_MS_CONFIG, Type.LONG, Duration.ofMinutes(5).toMillis(),
-                ConfigDef.Range.atLeast(0), Importance.LOW, HEARTBEAT_INTERVAL_MS_DOC, GROUP_COLLECTION, ++o,
-                Width.SHORT, "Heartbeat interval (ms)");
-        d.define(HEARTBEAT_TOPIC_CONFIG, Type.STRING, "o365-audit-heartbeats", new ConfigDef.NonEmptyString(),
-                Importance.LOW, HEARTBEAT_TOPIC_DOC, GROUP_COLLECTION, ++o, Width.MEDIUM, "Heartbeat topic");
-        d.define(SKIPS_TOPIC_CONFIG, Type.STRING, "o365-audit-skips", new ConfigDef.NonEmptyString(),
-                Importance.MEDIUM, SKIPS_TOPIC_DOC, GROUP_COLLECTION, ++o, Width.MEDIUM, "Skips topic");
-        d.define(RECORD_MAX_BYTES_CONFIG, Type.INT, 1_000_000, ConfigDef.Range.between(1024, Integer.MAX_VALUE),
-                Importance.LOW, RECORD_MAX_BYTES_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Record size limit");
-        d.define(BATCH_MAX_RECORDS_CONFIG, Type.INT, 2000, ConfigDef.Range.between(1, 100_000), Importance.LOW,
-                BATCH_MAX_RECORDS_DOC, GROUP_COLLECTION, ++o, Width.SHORT, "Batch size");
-        d.define(TRANSACTION_MAX_RECORDS_CONFIG, Type.INT, 10_000, ConfigDef.Range.between(1, 1_000_000),
-                Importance.LOW, TRANSACTION_MAX_RECORDS_DOC, GROUP_COLLECTION, ++o, Width.SHORT,
+        d.define(
+                INITIAL_LOOKBACK_MS_CONFIG,
+                Type.LONG,
+                INITIAL_LOOKBACK_MS_DEFAULT,
+                ConfigDef.Range.between(0, Duration.ofDays(7).toMillis()),
+                Importance.MEDIUM,
+                INITIAL_LOOKBACK_MS_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Initial lookback (ms)");
+        d.define(
+                POLL_INTERVAL_MS_CONFIG,
+                Type.LONG,
+                60_000L,
+                ConfigDef.Range.between(100, Duration.ofHours(1).toMillis()),
+                Importance.MEDIUM,
+                POLL_INTERVAL_MS_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Poll interval (ms)");
+        d.define(
+                WINDOW_MAX_MS_CONFIG,
+                Type.LONG,
+                Duration.ofHours(1).toMillis(),
+                ConfigDef.Range.between(60_000, Duration.ofHours(23).toMillis()),
+                Importance.LOW,
+                WINDOW_MAX_MS_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Window size (ms)");
+        d.define(
+                COVERAGE_MS_CONFIG,
+                Type.LONG,
+                COVERAGE_MS_DEFAULT,
+                ConfigDef.Range.between(
+                        Duration.ofHours(1).toMillis(),
+                        Duration.ofDays(7).minus(RETENTION_MARGIN).toMillis()),
+                Importance.MEDIUM,
+                COVERAGE_MS_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Straggler coverage (ms)");
+        d.define(
+                SWEEP_INTERVAL_MS_CONFIG,
+                Type.LONG,
+                Duration.ofMinutes(15).toMillis(),
+                ConfigDef.Range.between(1000, Duration.ofHours(6).toMillis()),
+                Importance.LOW,
+                SWEEP_INTERVAL_MS_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Straggler sweep interval (ms)");
+        d.define(
+                MANAGE_SUBSCRIPTIONS_CONFIG,
+                Type.BOOLEAN,
+                true,
+                Importance.MEDIUM,
+                MANAGE_SUBSCRIPTIONS_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Manage subscriptions");
+        d.define(
+                FETCH_CONCURRENCY_CONFIG,
+                Type.INT,
+                4,
+                ConfigDef.Range.between(1, 64),
+                Importance.LOW,
+                FETCH_CONCURRENCY_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Fetch concurrency");
+        d.define(
+                BUFFER_MAX_BYTES_CONFIG,
+                Type.LONG,
+                32L * 1024 * 1024,
+                ConfigDef.Range.between(1024 * 1024, 4L * 1024 * 1024 * 1024),
+                Importance.LOW,
+                BUFFER_MAX_BYTES_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Worker-wide buffer size (bytes)");
+        d.define(
+                HEARTBEAT_INTERVAL_MS_CONFIG,
+                Type.LONG,
+                Duration.ofMinutes(5).toMillis(),
+                ConfigDef.Range.atLeast(0),
+                Importance.LOW,
+                HEARTBEAT_INTERVAL_MS_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Heartbeat interval (ms)");
+        d.define(
+                HEARTBEAT_TOPIC_CONFIG,
+                Type.STRING,
+                "o365-audit-heartbeats",
+                new ConfigDef.NonEmptyString(),
+                Importance.LOW,
+                HEARTBEAT_TOPIC_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.MEDIUM,
+                "Heartbeat topic");
+        d.define(
+                SKIPS_TOPIC_CONFIG,
+                Type.STRING,
+                "o365-audit-skips",
+                new ConfigDef.NonEmptyString(),
+                Importance.MEDIUM,
+                SKIPS_TOPIC_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.MEDIUM,
+                "Skips topic");
+        d.define(
+                RECORD_MAX_BYTES_CONFIG,
+                Type.INT,
+                1_000_000,
+                ConfigDef.Range.between(1024, Integer.MAX_VALUE),
+                Importance.LOW,
+                RECORD_MAX_BYTES_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Record size limit");
+        d.define(
+                BATCH_MAX_RECORDS_CONFIG,
+                Type.INT,
+                2000,
+                ConfigDef.Range.between(1, 100_000),
+                Importance.LOW,
+                BATCH_MAX_RECORDS_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
+                "Batch size");
+        d.define(
+                TRANSACTION_MAX_RECORDS_CONFIG,
+                Type.INT,
+                10_000,
+                ConfigDef.Range.between(1, 1_000_000),
+                Importance.LOW,
+                TRANSACTION_MAX_RECORDS_DOC,
+                GROUP_COLLECTION,
+                ++o,
+                Width.SHORT,
                 "Transaction size");
 
         o = 0;
-        d.define(TOPIC_CONFIG, Type.STRING, "o365-audit", new ConfigDef.NonEmptyString(), Importance.HIGH, TOPIC_DOC,
-                GROUP_DESTINATION, ++o, Width.MEDIUM, "Topic");
-        d.define(VALUE_FORMAT_CONFIG, Type.STRING, "json-string", ConfigDef.CaseInsensitiveValidString.in(
-                "json-string", "json-bytes", "struct"), Importance.MEDIUM, VALUE_FORMAT_DOC, GROUP_DESTINATION, ++o,
-                Width.SHORT, "Value format");
-        d.define(HEADERS_CONFIG, Type.LIST, String.join(",", io.github.auditlake.o365.records.RecordMapper.ALL_HEADERS),
-                ConfigDef.ValidList.in(io.github.auditlake.o365.records.RecordMapper.ALL_HEADERS.toArray(new String[0])),
-                Importance.LOW, HEADERS_DOC, GROUP_DESTINATION, ++o, Width.LONG, "Headers");
+        d.define(
+                TOPIC_CONFIG,
+                Type.STRING,
+                "o365-audit",
+                new ConfigDef.NonEmptyString(),
+                Importance.HIGH,
+                TOPIC_DOC,
+                GROUP_DESTINATION,
+                ++o,
+                Width.MEDIUM,
+                "Topic");
+        d.define(
+                VALUE_FORMAT_CONFIG,
+                Type.STRING,
+                "json-string",
+                ConfigDef.CaseInsensitiveValidString.in("json-string", "json-bytes", "struct"),
+                Importance.MEDIUM,
+                VALUE_FORMAT_DOC,
+                GROUP_DESTINATION,
+                ++o,
+                Width.SHORT,
+                "Value format");
+        d.define(
+                HEADERS_CONFIG,
+                Type.LIST,
+                String.join(",", io.github.auditlake.o365.records.RecordMapper.ALL_HEADERS),
+                ConfigDef.ValidList.in(
+                        io.github.auditlake.o365.records.RecordMapper.ALL_HEADERS.toArray(new String[0])),
+                Importance.LOW,
+                HEADERS_DOC,
+                GROUP_DESTINATION,
+                ++o,
+                Width.LONG,
+                "Headers");
 
         o = 0;
-        d.define(REQUESTS_PER_MINUTE_CONFIG, Type.INT, ClientSettings.DEFAULT_REQUESTS_PER_MINUTE, ConfigDef.Range.between(1, 60_000), Importance.MEDIUM,
-                REQUESTS_PER_MINUTE_DOC, GROUP_HTTP, ++o, Width.SHORT, "Requests per minute");
-        d.define(RETRY_MAX_ATTEMPTS_CONFIG, Type.INT, 6, ConfigDef.Range.between(1, 100), Importance.LOW,
-                RETRY_MAX_ATTEMPTS_DOC, GROUP_HTTP, ++o, Width.SHORT, "Retry attempts");
-        d.define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, 1000L, ConfigDef.Range.between(1, 600_000), Importance.LOW,
-                RETRY_BACKOFF_MS_DOC, GROUP_HTTP, ++o, Width.SHORT, "Retry backoff (ms)");
-        d.define(RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(1, 3_600_000),
-                Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC, GROUP_HTTP, ++o, Width.SHORT, "Retry backoff cap (ms)");
-        d.define(HTTP_TIMEOUT_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(1000, 600_000), Importance.LOW,
-                HTTP_TIMEOUT_MS_DOC, GROUP_HTTP, ++o, Width.SHORT, "HTTP timeout (ms)");
-        d.define(PROXY_URL_CONFIG, Type.STRING, "", proxyUrlValidator(), Importance.LOW, PROXY_URL_DOC, GROUP_HTTP,
-                ++o, Width.LONG, "Proxy URL");
-        d.define(PROXY_USER_CONFIG, Type.STRING, "", Importance.LOW, PROXY_USER_DOC, GROUP_HTTP, ++o, Width.MEDIUM,
+        d.define(
+                REQUESTS_PER_MINUTE_CONFIG,
+                Type.INT,
+                ClientSettings.DEFAULT_REQUESTS_PER_MINUTE,
+                ConfigDef.Range.between(1, 60_000),
+                Importance.MEDIUM,
+                REQUESTS_PER_MINUTE_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.SHORT,
+                "Requests per minute");
+        d.define(
+                RETRY_MAX_ATTEMPTS_CONFIG,
+                Type.INT,
+                6,
+                ConfigDef.Range.between(1, 100),
+                Importance.LOW,
+                RETRY_MAX_ATTEMPTS_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.SHORT,
+                "Retry attempts");
+        d.define(
+                RETRY_BACKOFF_MS_CONFIG,
+                Type.LONG,
+                1000L,
+                ConfigDef.Range.between(1, 600_000),
+                Importance.LOW,
+                RETRY_BACKOFF_MS_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.SHORT,
+                "Retry backoff (ms)");
+        d.define(
+                RETRY_BACKOFF_MAX_MS_CONFIG,
+                Type.LONG,
+                60_000L,
+                ConfigDef.Range.between(1, 3_600_000),
+                Importance.LOW,
+                RETRY_BACKOFF_MAX_MS_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.SHORT,
+                "Retry backoff cap (ms)");
+        d.define(
+                HTTP_TIMEOUT_MS_CONFIG,
+                Type.LONG,
+                60_000L,
+                ConfigDef.Range.between(1000, 600_000),
+                Importance.LOW,
+                HTTP_TIMEOUT_MS_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.SHORT,
+                "HTTP timeout (ms)");
+        d.define(
+                PROXY_URL_CONFIG,
+                Type.STRING,
+                "",
+                proxyUrlValidator(),
+                Importance.LOW,
+                PROXY_URL_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.LONG,
+                "Proxy URL");
+        d.define(
+                PROXY_USER_CONFIG,
+                Type.STRING,
+                "",
+                Importance.LOW,
+                PROXY_USER_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.MEDIUM,
                 "Proxy user");
-        d.define(PROXY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, PROXY_PASSWORD_DOC, GROUP_HTTP, ++o,
-                Width.MEDIUM, "Proxy password");
-        d.define(TLS_TRUSTSTORE_PATH_CONFIG, Type.STRING, "", Importance.LOW, TLS_TRUSTSTORE_PATH_DOC, GROUP_HTTP,
-                ++o, Width.LONG, "TLS trust store");
-        d.define(TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, TLS_TRUSTSTORE_PASSWORD_DOC,
-                GROUP_HTTP, ++o, Width.MEDIUM, "TLS trust store password");
-        d.define(TLS_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", ConfigDef.CaseInsensitiveValidString.in("PKCS12",
-                "JKS"), Importance.LOW, TLS_TRUSTSTORE_TYPE_DOC, GROUP_HTTP, ++o, Width.SHORT, "TLS trust store type");
-        d.define(TLS_CA_PEM_PATH_CONFIG, Type.STRING, "", Importance.LOW, TLS_CA_PEM_PATH_DOC, GROUP_HTTP, ++o,
-                Width.LONG, "TLS CA bundle (PEM)");
+        d.define(
+                PROXY_PASSWORD_CONFIG,
+                Type.PASSWORD,
+                null,
+                Importance.LOW,
+                PROXY_PASSWORD_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.MEDIUM,
+                "Proxy password");
+        d.define(
+                TLS_TRUSTSTORE_PATH_CONFIG,
+                Type.STRING,
+                "",
+                Importance.LOW,
+                TLS_TRUSTSTORE_PATH_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.LONG,
+                "TLS trust store");
+        d.define(
+                TLS_TRUSTSTORE_PASSWORD_CONFIG,
+                Type.PASSWORD,
+                null,
+                Importance.LOW,
+                TLS_TRUSTSTORE_PASSWORD_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.MEDIUM,
+                "TLS trust store password");
+        d.define(
+                TLS_TRUSTSTORE_TYPE_CONFIG,
+                Type.STRING,
+                "PKCS12",
+                ConfigDef.CaseInsensitiveValidString.in("PKCS12", "JKS"),
+                Importance.LOW,
+                TLS_TRUSTSTORE_TYPE_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.SHORT,
+                "TLS trust store type");
+        d.define(
+                TLS_CA_PEM_PATH_CONFIG,
+                Type.STRING,
+                "",
+                Importance.LOW,
+                TLS_CA_PEM_PATH_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.LONG,
+                "TLS CA bundle (PEM)");
         return d;
     }
 
@@ -362,8 +739,11 @@ public class O365SourceConfig extends AbstractConfig {
             @Override
             public void ensureValid(String name, Object value) {
                 if (value == null || !GUID.matcher(((String) value).trim()).matches()) {
-                    throw new ConfigException(name, value, "must be a GUID such as "
-                            + "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d (the API rejects domain names: AF20013)");
+                    throw new ConfigException(
+                            name,
+                            value,
+                            "must be a GUID such as "
+                                    + "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d (the API rejects domain names: AF20013)");
                 }
             }
 
@@ -457,11 +837,17 @@ public class O365SourceConfig extends AbstractConfig {
                 }
                 for (String s : list) {
                     if (ContentType.fromWireName(s).isEmpty()) {
-                        throw new ConfigException(name, value, "'" + s + "' is not a content type; use "
-                                + Arrays.toString(ContentType.values()));
+                        throw new ConfigException(
+                                name,
+                                value,
+                                "'" + s + "' is not a content type; use " + Arrays.toString(ContentType.values()));
                     }
                 }
-                if (list.stream().map(s -> ContentType.fromWireName(s).get()).distinct().count() != list.size()) {
+                if (list.stream()
+                                .map(s -> ContentType.fromWireName(s).get())
+                                .distinct()
+                                .count()
+                        != list.size()) {
                     throw new ConfigException(name, value, "lists a content type twice");
                 }
             }
@@ -502,7 +888,9 @@ public class O365SourceConfig extends AbstractConfig {
     /** True when both o365.tenant.id and o365.tenant.ids are set (a configuration error). */
     public boolean bothTenantKeysSet() {
         String single = getString(TENANT_ID_CONFIG);
-        return single != null && !single.isBlank() && getList(TENANT_IDS_CONFIG).stream().anyMatch(x -> !x.isBlank());
+        return single != null
+                && !single.isBlank()
+                && getList(TENANT_IDS_CONFIG).stream().anyMatch(x -> !x.isBlank());
     }
 
     /** The app registration's client id; empty when not set (managed identity). */
@@ -645,7 +1033,6 @@ public class O365SourceConfig extends AbstractConfig {
     public long bufferMaxBytes() {
         return getLong(BUFFER_MAX_BYTES_CONFIG);
     }
-
 
     public Duration heartbeatInterval() {
         return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS_CONFIG));

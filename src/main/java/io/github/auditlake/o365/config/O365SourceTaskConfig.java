@@ -13,10 +13,18 @@ public final class O365SourceTaskConfig extends O365SourceConfig {
     public static final String TASK_REQUESTS_PER_MINUTE_CONFIG = "o365.task.requests.per.minute";
 
     static final ConfigDef TASK_CONFIG_DEF = O365SourceConfig.configDef()
-            .define(TASK_STREAMS_CONFIG, Type.LIST, Importance.HIGH, "Streams (tenant|content type) of this task; "
-                    + "set by the connector.")
-            .define(TASK_REQUESTS_PER_MINUTE_CONFIG, Type.INT, null, Importance.LOW, "For tests: a fixed request "
-                    + "budget per tenant for this task, instead of its share of o365.requests.per.minute.");
+            .define(
+                    TASK_STREAMS_CONFIG,
+                    Type.LIST,
+                    Importance.HIGH,
+                    "Streams (tenant|content type) of this task; " + "set by the connector.")
+            .define(
+                    TASK_REQUESTS_PER_MINUTE_CONFIG,
+                    Type.INT,
+                    null,
+                    Importance.LOW,
+                    "For tests: a fixed request "
+                            + "budget per tenant for this task, instead of its share of o365.requests.per.minute.");
 
     public O365SourceTaskConfig(Map<?, ?> props) {
         super(TASK_CONFIG_DEF, props);
@@ -35,7 +43,9 @@ public final class O365SourceTaskConfig extends O365SourceConfig {
         if (fixed != null) {
             return fixed;
         }
-        long mine = assignedStreams().stream().filter(s -> s.tenantId().equalsIgnoreCase(tenant)).count();
+        long mine = assignedStreams().stream()
+                .filter(s -> s.tenantId().equalsIgnoreCase(tenant))
+                .count();
         int all = contentTypes().size();
         return (int) Math.max(1, requestsPerMinute() * mine / Math.max(1, all));
     }

@@ -67,11 +67,13 @@ public final class StreamCursor {
 
     /** No audit content exists before the API did: 2015-01-01. Earlier positions are typing mistakes. */
     public static final Instant EARLIEST = Instant.parse("2015-01-01T00:00:00Z");
+
     static final long HOUR_MS = 3_600_000L;
 
     private final Instant highWatermark;
     /** Where the stream began (epoch ms): sweeps never reach before it (the initial lookback is respected). */
     private final long origin;
+
     private final long sweptDay;
     private final long sweptOld;
     private final DoneIndex done;
@@ -90,13 +92,26 @@ public final class StreamCursor {
         volatile Map<String, Object> map;
     }
 
-    private StreamCursor(Instant highWatermark, long origin, long sweptDay, long sweptOld, DoneIndex done,
-                         BlobPosition inProgress, List<ContentBlob> pending) {
+    private StreamCursor(
+            Instant highWatermark,
+            long origin,
+            long sweptDay,
+            long sweptOld,
+            DoneIndex done,
+            BlobPosition inProgress,
+            List<ContentBlob> pending) {
         this(highWatermark, origin, sweptDay, sweptOld, done, inProgress, pending, new BaseRef());
     }
 
-    private StreamCursor(Instant highWatermark, long origin, long sweptDay, long sweptOld, DoneIndex done,
-                         BlobPosition inProgress, List<ContentBlob> pending, BaseRef base) {
+    private StreamCursor(
+            Instant highWatermark,
+            long origin,
+            long sweptDay,
+            long sweptOld,
+            DoneIndex done,
+            BlobPosition inProgress,
+            List<ContentBlob> pending,
+            BaseRef base) {
         this.base = base;
         this.highWatermark = Objects.requireNonNull(highWatermark, "highWatermark");
         this.origin = origin;
@@ -114,8 +129,7 @@ public final class StreamCursor {
 
     /** A fresh stream at high watermark {@code start} that began at {@code origin} (now minus the lookback). */
     public static StreamCursor startingAt(Instant start, Instant origin) {
-        return new StreamCursor(truncateToMillis(start), origin.toEpochMilli(), 0, 0, DoneIndex.EMPTY, null,
-                List.of());
+        return new StreamCursor(truncateToMillis(start), origin.toEpochMilli(), 0, 0, DoneIndex.EMPTY, null, List.of());
     }
 
     /** Where the stream began: nothing before it is listed again (sweeps respect the initial lookback). */
@@ -161,8 +175,8 @@ public final class StreamCursor {
         BlobPosition p = BlobPosition.of(blob, recordsDone, lastId);
         // same blob: only the per-record fields differ, so the base map is shared
         boolean sameBlob = inProgress != null && inProgress.contentId().equals(p.contentId());
-        return new StreamCursor(highWatermark, origin, sweptDay, sweptOld, done, p, pending,
-                sameBlob ? base : new BaseRef());
+        return new StreamCursor(
+                highWatermark, origin, sweptDay, sweptOld, done, p, pending, sameBlob ? base : new BaseRef());
     }
 
     /** Position after {@code recordsDone} records of {@code blob} (no record id known). */
@@ -182,8 +196,14 @@ public final class StreamCursor {
             }
             p = List.copyOf(rest);
         }
-        return new StreamCursor(highWatermark, origin, sweptDay, sweptOld,
-                done.plus(blob.contentCreated().toEpochMilli(), blob.contentId()), null, p);
+        return new StreamCursor(
+                highWatermark,
+                origin,
+                sweptDay,
+                sweptOld,
+                done.plus(blob.contentCreated().toEpochMilli(), blob.contentId()),
+                null,
+                p);
     }
 
     /** Remembers the blobs listed near the retention edge that are still to be delivered. */
@@ -205,8 +225,14 @@ public final class StreamCursor {
 
     /** Records that a sweep completed at {@code at}: of the last 24 hours, or of the older coverage. */
     public StreamCursor withSwept(boolean day, Instant at) {
-        return new StreamCursor(highWatermark, origin, day ? at.toEpochMilli() : sweptDay,
-                day ? sweptOld : at.toEpochMilli(), done, inProgress, pending);
+        return new StreamCursor(
+                highWatermark,
+                origin,
+                day ? at.toEpochMilli() : sweptDay,
+                day ? sweptOld : at.toEpochMilli(),
+                done,
+                inProgress,
+                pending);
     }
 
     /** Forgets delivered blobs created before {@code keepFrom} (whole hour buckets, so slightly more is kept). */
@@ -332,8 +358,8 @@ public final class StreamCursor {
             if (last != null && !(last instanceof String)) {
                 throw new IllegalArgumentException("offset field '" + BLOB_LAST + "' must be a string");
             }
-            pos = new BlobPosition((String) blobId, (String) uri, Instant.ofEpochMilli(created), expiration, records,
-                    (String) last);
+            pos = new BlobPosition(
+                    (String) blobId, (String) uri, Instant.ofEpochMilli(created), expiration, records, (String) last);
         } else {
             for (String k : new String[] {BLOB_URI, BLOB_CREATED, BLOB_RECORDS, BLOB_EXPIRES, BLOB_LAST}) {
                 if (offset.get(k) != null) {
@@ -406,10 +432,18 @@ public final class StreamCursor {
             if (sb.length() > 0) {
                 sb.append('\n');
             }
-            sb.append(Long.toString(b.contentCreated().toEpochMilli(), 36)).append(' ')
-                    .append(b.contentExpiration() == null ? "-" : Long.toString(b.contentExpiration().toEpochMilli(), 36))
-                    .append(' ').append(b.contentType() == null ? "-" : b.contentType()).append(' ')
-                    .append(b.contentId()).append(' ').append(b.contentUri());
+            sb.append(Long.toString(b.contentCreated().toEpochMilli(), 36))
+                    .append(' ')
+                    .append(
+                            b.contentExpiration() == null
+                                    ? "-"
+                                    : Long.toString(b.contentExpiration().toEpochMilli(), 36))
+                    .append(' ')
+                    .append(b.contentType() == null ? "-" : b.contentType())
+                    .append(' ')
+                    .append(b.contentId())
+                    .append(' ')
+                    .append(b.contentUri());
         }
         return sb.toString();
     }
@@ -425,12 +459,15 @@ public final class StreamCursor {
                 throw new IllegalArgumentException("offset field '" + PENDING + "' is malformed near '" + line + "'");
             }
             try {
-                out.add(new ContentBlob(f[2].equals("-") ? null : f[2], f[3], f[4],
+                out.add(new ContentBlob(
+                        f[2].equals("-") ? null : f[2],
+                        f[3],
+                        f[4],
                         Instant.ofEpochMilli(Long.parseLong(f[0], 36)),
                         f[1].equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(f[1], 36))));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("offset field '" + PENDING + "' is malformed near '" + line + "'",
-                        e);
+                throw new IllegalArgumentException(
+                        "offset field '" + PENDING + "' is malformed near '" + line + "'", e);
             }
         }
         return List.copyOf(out);
@@ -438,9 +475,13 @@ public final class StreamCursor {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof StreamCursor c && c.highWatermark.equals(highWatermark) && c.origin == origin
+        return o instanceof StreamCursor c
+                && c.highWatermark.equals(highWatermark)
+                && c.origin == origin
                 && c.sweptDay == sweptDay
-                && c.sweptOld == sweptOld && c.done.equals(done) && Objects.equals(c.inProgress, inProgress)
+                && c.sweptOld == sweptOld
+                && c.done.equals(done)
+                && Objects.equals(c.inProgress, inProgress)
                 && c.pending.equals(pending);
     }
 
@@ -462,11 +503,16 @@ public final class StreamCursor {
      * @param recordsDone how many of its records were delivered (the index of the next record)
      * @param lastId      the {@code Id} of the last delivered record, or null
      */
-    public record BlobPosition(String contentId, String contentUri, Instant created, Instant expiration,
-                               long recordsDone, String lastId) {
+    public record BlobPosition(
+            String contentId, String contentUri, Instant created, Instant expiration, long recordsDone, String lastId) {
         static BlobPosition of(ContentBlob blob, long recordsDone, String lastId) {
-            return new BlobPosition(blob.contentId(), blob.contentUri(), blob.contentCreated(),
-                    blob.contentExpiration(), recordsDone, lastId);
+            return new BlobPosition(
+                    blob.contentId(),
+                    blob.contentUri(),
+                    blob.contentCreated(),
+                    blob.contentExpiration(),
+                    recordsDone,
+                    lastId);
         }
 
         /** The blob as it can be fetched again after a restart. */
@@ -594,8 +640,7 @@ public final class StreamCursor {
             if (buckets.isEmpty() || buckets.firstKey() >= firstHour) {
                 return this;
             }
-            return new DoneIndex(Collections.unmodifiableNavigableMap(new TreeMap<>(buckets.tailMap(firstHour,
-                    true))));
+            return new DoneIndex(Collections.unmodifiableNavigableMap(new TreeMap<>(buckets.tailMap(firstHour, true))));
         }
 
         /** Version 1: {@code created36:key11,...} where key11 is the base64url of the SHA-256's first 64 bits. */
@@ -607,8 +652,8 @@ public final class StreamCursor {
             for (String part : text.split(",")) {
                 int colon = part.indexOf(':');
                 if (colon <= 0 || colon == part.length() - 1) {
-                    throw new IllegalArgumentException("offset field '" + V1_DONE + "' is malformed near '" + part
-                            + "'");
+                    throw new IllegalArgumentException(
+                            "offset field '" + V1_DONE + "' is malformed near '" + part + "'");
                 }
                 long created;
                 byte[] key;
@@ -616,22 +661,28 @@ public final class StreamCursor {
                     created = Long.parseLong(part.substring(0, colon), 36);
                     key = Base64.getUrlDecoder().decode(part.substring(colon + 1));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("offset field '" + V1_DONE + "' is malformed near '" + part
-                            + "'", e);
+                    throw new IllegalArgumentException(
+                            "offset field '" + V1_DONE + "' is malformed near '" + part + "'", e);
                 }
                 if (key.length != 8) {
-                    throw new IllegalArgumentException("offset field '" + V1_DONE + "' is malformed near '" + part
-                            + "'");
+                    throw new IllegalArgumentException(
+                            "offset field '" + V1_DONE + "' is malformed near '" + part + "'");
                 }
                 long d = 0;
                 for (byte b : key) {
                     d = (d << 8) | (b & 0xff);
                 }
-                byHour.computeIfAbsent(Math.floorDiv(created, HOUR_MS), h -> new ArrayList<>()).add(entry(created, d));
+                byHour.computeIfAbsent(Math.floorDiv(created, HOUR_MS), h -> new ArrayList<>())
+                        .add(entry(created, d));
             }
             TreeMap<Long, Bucket> buckets = new TreeMap<>();
-            byHour.forEach((h, list) -> buckets.put(h, new Bucket(list.stream().mapToLong(Long::longValue).sorted()
-                    .distinct().toArray())));
+            byHour.forEach((h, list) -> buckets.put(
+                    h,
+                    new Bucket(list.stream()
+                            .mapToLong(Long::longValue)
+                            .sorted()
+                            .distinct()
+                            .toArray())));
             return new DoneIndex(Collections.unmodifiableNavigableMap(buckets));
         }
 

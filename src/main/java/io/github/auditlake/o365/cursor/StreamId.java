@@ -92,15 +92,16 @@ public final class StreamId implements Comparable<StreamId> {
         Object tenant = partition.get(PARTITION_TENANT);
         Object type = partition.get(PARTITION_CONTENT_TYPE);
         if (!(tenant instanceof String) || ((String) tenant).isBlank()) {
-            throw new IllegalArgumentException("source partition " + partition + " has no '" + PARTITION_TENANT
-                    + "' string");
+            throw new IllegalArgumentException(
+                    "source partition " + partition + " has no '" + PARTITION_TENANT + "' string");
         }
         if (!(type instanceof String)) {
-            throw new IllegalArgumentException("source partition " + partition + " has no '"
-                    + PARTITION_CONTENT_TYPE + "' string");
+            throw new IllegalArgumentException(
+                    "source partition " + partition + " has no '" + PARTITION_CONTENT_TYPE + "' string");
         }
-        ContentType ct = ContentType.fromWireName((String) type).orElseThrow(() -> new IllegalArgumentException(
-                "source partition " + partition + " names an unknown content type '" + type + "'"));
+        ContentType ct = ContentType.fromWireName((String) type)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "source partition " + partition + " names an unknown content type '" + type + "'"));
         if (partition.size() != 2) {
             throw new IllegalArgumentException("source partition " + partition + " has unexpected keys; expected "
                     + PARTITION_TENANT + " and " + PARTITION_CONTENT_TYPE);

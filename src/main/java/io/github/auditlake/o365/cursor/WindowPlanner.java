@@ -59,8 +59,8 @@ public final class WindowPlanner {
                     + "24 h limit), was " + maxWindow);
         }
         if (coverage.compareTo(RECENT) < 0 || coverage.compareTo(API_RETENTION.minus(safetyMargin)) > 0) {
-            throw new IllegalArgumentException("coverage must be between 1 h and 7 days minus the safety margin, was "
-                    + coverage);
+            throw new IllegalArgumentException(
+                    "coverage must be between 1 h and 7 days minus the safety margin, was " + coverage);
         }
         if (sweepInterval.isNegative() || sweepInterval.isZero()) {
             throw new IllegalArgumentException("sweepInterval must be positive");
@@ -120,7 +120,8 @@ public final class WindowPlanner {
 
     /** True when the old sweep is due (last completed at {@code last}); never when the coverage is a day or less. */
     public boolean oldSweepDue(Instant last, Instant now) {
-        return coverage.compareTo(DAY) > 0 && !last.plus(sweepInterval.multipliedBy(OLD_SWEEP_FACTOR)).isAfter(now);
+        return coverage.compareTo(DAY) > 0
+                && !last.plus(sweepInterval.multipliedBy(OLD_SWEEP_FACTOR)).isAfter(now);
     }
 
     /** The listings of the day sweep: the last 24 hours (or the coverage), up to {@code hw}. */
@@ -186,6 +187,5 @@ public final class WindowPlanner {
      * @param reachesNow true when the window ends at the service's time (less the margin): caught up after it
      * @param nearEdge   true when it starts close to the retention floor: its blobs may become unlistable soon
      */
-    public record Window(Instant start, Instant end, boolean reachesNow, boolean nearEdge) {
-    }
+    public record Window(Instant start, Instant end, boolean reachesNow, boolean nearEdge) {}
 }

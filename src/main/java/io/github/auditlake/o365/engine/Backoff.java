@@ -12,11 +12,11 @@ import java.util.Random;
 final class Backoff {
     private static final Duration NO_LIMIT = Duration.ofDays(36_500);
 
-    private Backoff() {
-    }
+    private Backoff() {}
 
     static Duration delay(int attempt, Duration initial, Duration max, Optional<Duration> retryAfter, Random random) {
         return new RetryPolicy(Integer.MAX_VALUE, initial, max, NO_LIMIT)
-                .nextDelay(attempt, Duration.ZERO, retryAfter.orElse(null), random).orElseThrow();
+                .nextDelay(attempt, Duration.ZERO, retryAfter.orElse(null), random)
+                .orElseThrow();
     }
 }

@@ -14,11 +14,18 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class BlobBuffer {
     /** How a fetch ended. */
-    enum End { NONE, COMPLETE, GONE, FAILED, CANCELLED }
+    enum End {
+        NONE,
+        COMPLETE,
+        GONE,
+        FAILED,
+        CANCELLED
+    }
 
     final ContentBlob blob;
     /** The last delivered record's Id (checked when resuming inside the blob), or null. */
     final String expectLastId;
+
     private long skip;
     private final MemoryBudget.Account account;
     private final MemoryBudget.StreamHold stream;
@@ -35,8 +42,12 @@ final class BlobBuffer {
     /** Holds one of the engine's read-ahead slots (guarded by its stream's in-flight list). */
     boolean readAheadSlot;
 
-    BlobBuffer(ContentBlob blob, long skip, String expectLastId, MemoryBudget.Account account,
-               MemoryBudget.StreamHold stream) {
+    BlobBuffer(
+            ContentBlob blob,
+            long skip,
+            String expectLastId,
+            MemoryBudget.Account account,
+            MemoryBudget.StreamHold stream) {
         this.blob = blob;
         this.skip = skip;
         this.expectLastId = expectLastId;

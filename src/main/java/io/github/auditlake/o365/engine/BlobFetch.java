@@ -30,8 +30,12 @@ final class BlobFetch implements Runnable {
     private final Random random;
     private final Supplier<Instant> serviceNow;
 
-    BlobFetch(CollectionEngine engine, ManagementApi api, BlobBuffer buffer, Random random,
-              Supplier<Instant> serviceNow) {
+    BlobFetch(
+            CollectionEngine engine,
+            ManagementApi api,
+            BlobBuffer buffer,
+            Random random,
+            Supplier<Instant> serviceNow) {
         this.engine = engine;
         this.api = api;
         this.buffer = buffer;
@@ -50,8 +54,10 @@ final class BlobFetch implements Runnable {
             while (!engine.closed()) {
                 if (blob.isExpiredAt(serviceNow.get())) {
                     engine.metrics().blobsSkippedExpired.increment();
-                    buffer.finish(BlobBuffer.End.GONE, "its contentExpiration " + blob.contentExpiration()
-                            + " has passed", null);
+                    buffer.finish(
+                            BlobBuffer.End.GONE,
+                            "its contentExpiration " + blob.contentExpiration() + " has passed",
+                            null);
                     return;
                 }
                 long have = buffer.nextIndex();
@@ -65,10 +71,13 @@ final class BlobFetch implements Runnable {
                                 checked = true;
                                 if (!Objects.equals(r.id(), buffer.expectLastId)) {
                                     engine.metrics().blobsResynced.increment();
-                                    log.warn("Blob {}: the record before the resume point has Id {}, not {} as "
-                                            + "delivered before the restart; the blob changed on the service side. "
-                                            + "Delivering it again from its first record (duplicates, never loss)",
-                                            blob.contentId(), r.id(), buffer.expectLastId);
+                                    log.warn(
+                                            "Blob {}: the record before the resume point has Id {}, not {} as "
+                                                    + "delivered before the restart; the blob changed on the service side. "
+                                                    + "Delivering it again from its first record (duplicates, never loss)",
+                                            blob.contentId(),
+                                            r.id(),
+                                            buffer.expectLastId);
                                     buffer.rewind();
                                     rewound = true;
                                     break;
@@ -92,9 +101,13 @@ final class BlobFetch implements Runnable {
                         checked = true;
                         if (index < have) {
                             engine.metrics().blobsResynced.increment();
-                            log.warn("Blob {} now holds {} records, fewer than the {} delivered before the restart; "
-                                    + "the blob changed on the service side. Delivering it again from its first "
-                                    + "record", blob.contentId(), index, have);
+                            log.warn(
+                                    "Blob {} now holds {} records, fewer than the {} delivered before the restart; "
+                                            + "the blob changed on the service side. Delivering it again from its first "
+                                            + "record",
+                                    blob.contentId(),
+                                    index,
+                                    have);
                             buffer.rewind();
                             continue;
                         }
@@ -117,11 +130,17 @@ final class BlobFetch implements Runnable {
                     }
                     failures++;
                     engine.metrics().fetchRetries.increment();
-                    Duration d = Backoff.delay(failures, settings.backoffInitial(), settings.backoffMax(),
-                            e.retryAfter(), random);
-                    log.warn("Fetching blob {} failed (attempt {}, {} records buffered): {}; retrying in {} ms "
-                            + "(until it expires at {})", blob.contentId(), failures, have, e.getMessage(),
-                            d.toMillis(), blob.contentExpiration());
+                    Duration d = Backoff.delay(
+                            failures, settings.backoffInitial(), settings.backoffMax(), e.retryAfter(), random);
+                    log.warn(
+                            "Fetching blob {} failed (attempt {}, {} records buffered): {}; retrying in {} ms "
+                                    + "(until it expires at {})",
+                            blob.contentId(),
+                            failures,
+                            have,
+                            e.getMessage(),
+                            d.toMillis(),
+                            blob.contentExpiration());
                     engine.sleeper().sleep(d);
                 }
             }
@@ -132,9 +151,11 @@ final class BlobFetch implements Runnable {
         } catch (RuntimeException e) {
             buffer.finish(BlobBuffer.End.FAILED, e.getMessage(), e);
         } catch (Error e) {
-            buffer.finish(BlobBuffer.End.FAILED, "a fatal error in a fetch thread: " + e,
-                    new IllegalStateException("A fatal error in the fetch thread of blob " + blob.contentId() + ": "
-                            + e, e));
+            buffer.finish(
+                    BlobBuffer.End.FAILED,
+                    "a fatal error in a fetch thread: " + e,
+                    new IllegalStateException(
+                            "A fatal error in the fetch thread of blob " + blob.contentId() + ": " + e, e));
             throw e;
         }
     }

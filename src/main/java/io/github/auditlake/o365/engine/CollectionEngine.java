@@ -22,8 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +48,11 @@ public final class CollectionEngine implements AutoCloseable {
     private final Map<StreamId, MemoryBudget.StreamHold> holds = new HashMap<>();
     /** Bytes released by {@link #release} and not handed to the budget yet, per stream. */
     private final Map<StreamId, java.util.concurrent.atomic.AtomicLong> released = new HashMap<>();
+
     private final ExecutorService fetchPool;
     /** Blobs fetched ahead of their stream's current one, engine-wide: {@code o365.fetch.concurrency}. */
     private final java.util.concurrent.Semaphore readAheadSlots;
+
     private final ExecutorService workerPool;
     private final List<StreamWorker> workers = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -64,10 +66,24 @@ public final class CollectionEngine implements AutoCloseable {
      * @param apis      the API client for each tenant (a stream's tenant must be present)
      * @param positions stored positions; streams without one start at now minus the initial lookback
      */
-    public CollectionEngine(List<StreamId> streams, Function<String, ManagementApi> apis,
-                            Map<StreamId, StreamCursor> positions, EngineSettings settings, Clock clock,
-                            Sleeper sleeper, Random random, EngineMetrics metrics) {
-        this(streams, apis, positions, settings, clock, sleeper, random, metrics,
+    public CollectionEngine(
+            List<StreamId> streams,
+            Function<String, ManagementApi> apis,
+            Map<StreamId, StreamCursor> positions,
+            EngineSettings settings,
+            Clock clock,
+            Sleeper sleeper,
+            Random random,
+            EngineMetrics metrics) {
+        this(
+                streams,
+                apis,
+                positions,
+                settings,
+                clock,
+                sleeper,
+                random,
+                metrics,
                 new MemoryBudget(settings.bufferMaxBytes()));
     }
 
@@ -75,9 +91,16 @@ public final class CollectionEngine implements AutoCloseable {
      * @param budget the memory budget this engine shares with others (e.g. {@link MemoryBudget#workerWide}); its
      *               size is the budget's, not {@code settings.bufferMaxBytes()}
      */
-    public CollectionEngine(List<StreamId> streams, Function<String, ManagementApi> apis,
-                            Map<StreamId, StreamCursor> positions, EngineSettings settings, Clock clock,
-                            Sleeper sleeper, Random random, EngineMetrics metrics, MemoryBudget budget) {
+    public CollectionEngine(
+            List<StreamId> streams,
+            Function<String, ManagementApi> apis,
+            Map<StreamId, StreamCursor> positions,
+            EngineSettings settings,
+            Clock clock,
+            Sleeper sleeper,
+            Random random,
+            EngineMetrics metrics,
+            MemoryBudget budget) {
         this.settings = settings;
         this.clock = clock;
         this.sleeper = sleeper;
@@ -88,14 +111,15 @@ public final class CollectionEngine implements AutoCloseable {
         // a thread for each stream's current blob besides the read-ahead ones: a read-ahead fetch waiting for the
         // budget must never keep a stream's current blob from being fetched (it did: streams waited on empty heads
         // while every fetch thread held a read-ahead blob waiting for the budget)
-        this.fetchPool = Executors.newFixedThreadPool(settings.fetchConcurrency() + Math.max(1, streams.size()),
-                named("o365-fetch-" + id));
+        this.fetchPool = Executors.newFixedThreadPool(
+                settings.fetchConcurrency() + Math.max(1, streams.size()), named("o365-fetch-" + id));
         this.readAheadSlots = new java.util.concurrent.Semaphore(settings.fetchConcurrency());
         this.workerPool = Executors.newFixedThreadPool(Math.max(1, streams.size()), named("o365-stream-" + id));
         Map<String, SubscriptionKeeper> keepers = new HashMap<>();
         for (StreamId s : streams) {
             ManagementApi api = apis.apply(s.tenantId());
-            SubscriptionKeeper keeper = keepers.computeIfAbsent(s.tenantId(),
+            SubscriptionKeeper keeper = keepers.computeIfAbsent(
+                    s.tenantId(),
                     t -> new SubscriptionKeeper(api, settings.manageSubscriptions(), clock, sleeper, metrics));
             StreamCursor start = positions.get(s);
             if (start != null) {
@@ -153,7 +177,8 @@ public final class CollectionEngine implements AutoCloseable {
             MemoryBudget.StreamHold hold = null;
             long n = 0;
             for (Emission e : batch) {
-                AuditRecord r = e instanceof Emission.Event ev ? ev.record()
+                AuditRecord r = e instanceof Emission.Event ev
+                        ? ev.record()
                         : e instanceof Emission.Skip sk ? sk.record() : null;
                 if (r == null) {
                     continue;
@@ -195,8 +220,8 @@ public final class CollectionEngine implements AutoCloseable {
 
     /** The bytes {@code e} holds in the budget (0 for emissions without a record). */
     public static long charged(Emission e) {
-        AuditRecord r = e instanceof Emission.Event ev ? ev.record()
-                : e instanceof Emission.Skip sk ? sk.record() : null;
+        AuditRecord r =
+                e instanceof Emission.Event ev ? ev.record() : e instanceof Emission.Skip sk ? sk.record() : null;
         return r == null ? 0 : BlobBuffer.sizeOf(r);
     }
 
@@ -333,9 +358,16 @@ public final class CollectionEngine implements AutoCloseable {
 
     /** A classified failure that stops the task. */
     static RuntimeException fatal(StreamId stream, ApiException e) {
-        String what = e.kind() == ErrorKind.AUTHENTICATION ? "Sign-in failed" : "The Management API refused the request";
-        return new ApiException(e.kind(), e.httpStatus(), e.errorCode().orElse(null),
-                what + " for stream " + stream + ": " + e.getMessage(), null, null, e);
+        String what =
+                e.kind() == ErrorKind.AUTHENTICATION ? "Sign-in failed" : "The Management API refused the request";
+        return new ApiException(
+                e.kind(),
+                e.httpStatus(),
+                e.errorCode().orElse(null),
+                what + " for stream " + stream + ": " + e.getMessage(),
+                null,
+                null,
+                e);
     }
 
     @Override

@@ -17,12 +17,10 @@ public sealed interface Emission permits Emission.Event, Emission.Heartbeat, Emi
      * @param blobEnd true for the last record of its blob (a natural transaction boundary)
      */
     record Event(StreamId stream, ContentBlob blob, AuditRecord record, StreamCursor cursorAfter, boolean blobEnd)
-            implements Emission {
-    }
+            implements Emission {}
 
     /** Progress without records (windows listed empty, a stalled blob), so a restart does not redo it. */
-    record Heartbeat(StreamId stream, StreamCursor cursorAfter) implements Emission {
-    }
+    record Heartbeat(StreamId stream, StreamCursor cursorAfter) implements Emission {}
 
     /**
      * Something that could not be delivered as it is, published on the skips topic: a whole blob the service says is
@@ -32,15 +30,20 @@ public sealed interface Emission permits Emission.Event, Emission.Heartbeat, Emi
      * @param recordsDelivered for a blob: how many of its records were delivered before the skip
      * @param blobEnd          true when this ends the blob (a natural transaction boundary)
      */
-    record Skip(StreamId stream, ContentBlob blob, AuditRecord record, String reason, long recordsDelivered,
-                StreamCursor cursorAfter, boolean blobEnd) implements Emission {
-    }
+    record Skip(
+            StreamId stream,
+            ContentBlob blob,
+            AuditRecord record,
+            String reason,
+            long recordsDelivered,
+            StreamCursor cursorAfter,
+            boolean blobEnd)
+            implements Emission {}
 
     /**
      * A stream that cannot collect for now (with several tenants: one tenant's consent revoked, tenant deleted,
      * permission missing), published on the skips topic; it is retried with backoff while the others go on. Its
      * position is unchanged.
      */
-    record StreamFailure(StreamId stream, String reason, StreamCursor cursorAfter) implements Emission {
-    }
+    record StreamFailure(StreamId stream, String reason, StreamCursor cursorAfter) implements Emission {}
 }

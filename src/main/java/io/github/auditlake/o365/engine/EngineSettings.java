@@ -27,20 +27,50 @@ import java.time.Instant;
  * @param isolateFailures     a permanent failure of one stream (e.g. one tenant's revoked consent) is reported and
  *                            retried with backoff instead of failing the task (several tenants)
  */
-public record EngineSettings(WindowPlanner planner, Duration initialLookback, Duration pollInterval,
-                             int fetchConcurrency, long bufferMaxBytes, int outputCapacity,
-                             Duration heartbeatInterval, boolean manageSubscriptions,
-                             Duration backoffInitial, Duration backoffMax, Duration stallCommitAfter, Instant endAt,
-                             boolean isolateFailures) {
+public record EngineSettings(
+        WindowPlanner planner,
+        Duration initialLookback,
+        Duration pollInterval,
+        int fetchConcurrency,
+        long bufferMaxBytes,
+        int outputCapacity,
+        Duration heartbeatInterval,
+        boolean manageSubscriptions,
+        Duration backoffInitial,
+        Duration backoffMax,
+        Duration stallCommitAfter,
+        Instant endAt,
+        boolean isolateFailures) {
     /** Backoff cap for a stream whose tenant fails permanently (isolated failures). */
     public static final Duration ISOLATED_BACKOFF_MAX = Duration.ofMinutes(5);
 
-    public EngineSettings(WindowPlanner planner, Duration initialLookback, Duration pollInterval,
-                          int fetchConcurrency, long bufferMaxBytes, int outputCapacity, Duration heartbeatInterval,
-                          boolean manageSubscriptions, Duration backoffInitial, Duration backoffMax,
-                          Duration stallCommitAfter, Instant endAt) {
-        this(planner, initialLookback, pollInterval, fetchConcurrency, bufferMaxBytes, outputCapacity,
-                heartbeatInterval, manageSubscriptions, backoffInitial, backoffMax, stallCommitAfter, endAt, false);
+    public EngineSettings(
+            WindowPlanner planner,
+            Duration initialLookback,
+            Duration pollInterval,
+            int fetchConcurrency,
+            long bufferMaxBytes,
+            int outputCapacity,
+            Duration heartbeatInterval,
+            boolean manageSubscriptions,
+            Duration backoffInitial,
+            Duration backoffMax,
+            Duration stallCommitAfter,
+            Instant endAt) {
+        this(
+                planner,
+                initialLookback,
+                pollInterval,
+                fetchConcurrency,
+                bufferMaxBytes,
+                outputCapacity,
+                heartbeatInterval,
+                manageSubscriptions,
+                backoffInitial,
+                backoffMax,
+                stallCommitAfter,
+                endAt,
+                false);
     }
 
     public EngineSettings {

@@ -48,8 +48,9 @@ final class StreamWorker implements Runnable {
     private final ArrayDeque<BlobBuffer> inflight = new ArrayDeque<>();
     /** The head being drained (not in {@code inflight}), guarded by {@code inflight}. */
     private BlobBuffer current;
-    private final Comparator<ContentBlob> order = Comparator.comparing(ContentBlob::contentCreated)
-            .thenComparing(ContentBlob::contentId);
+
+    private final Comparator<ContentBlob> order =
+            Comparator.comparing(ContentBlob::contentCreated).thenComparing(ContentBlob::contentId);
 
     private StreamCursor cursor;
     private StreamCursor lastEmitted;
@@ -58,8 +59,13 @@ final class StreamWorker implements Runnable {
     private Instant retryingSince;
 
     /** @param start the stored position, or null for a new stream (it starts at now minus the initial lookback) */
-    StreamWorker(CollectionEngine engine, StreamId stream, ManagementApi api, SubscriptionKeeper keeper,
-                 StreamCursor start, Random random) {
+    StreamWorker(
+            CollectionEngine engine,
+            StreamId stream,
+            ManagementApi api,
+            SubscriptionKeeper keeper,
+            StreamCursor start,
+            Random random) {
         this.engine = engine;
         this.stream = stream;
         this.api = api;
@@ -115,10 +121,18 @@ final class StreamWorker implements Runnable {
         RuntimeException described = CollectionEngine.fatal(stream, e);
         metrics.failingSince(stream.encode()).compareAndSet(0, engine.clock().millis());
         metrics.streamFailures.increment();
-        Duration d = Backoff.delay(failures, settings.backoffInitial().multipliedBy(10),
-                EngineSettings.ISOLATED_BACKOFF_MAX, java.util.Optional.empty(), random);
-        log.warn("Tenant {}: stream {} cannot collect ({}); the other tenants go on. Retrying in {} s", stream
-                .tenantId(), stream, described.getMessage(), d.toSeconds());
+        Duration d = Backoff.delay(
+                failures,
+                settings.backoffInitial().multipliedBy(10),
+                EngineSettings.ISOLATED_BACKOFF_MAX,
+                java.util.Optional.empty(),
+                random);
+        log.warn(
+                "Tenant {}: stream {} cannot collect ({}); the other tenants go on. Retrying in {} s",
+                stream.tenantId(),
+                stream,
+                described.getMessage(),
+                d.toSeconds());
         if (failures == 1 && cursor != null) {
             engine.emit(new Emission.StreamFailure(stream, described.getMessage(), cursor));
         }
@@ -136,7 +150,9 @@ final class StreamWorker implements Runnable {
             Instant from = now.minus(settings.initialLookback());
             cursor = StreamCursor.startingAt(planner.initialHighWatermark(from, now), from);
             lastEmitted = null;
-            log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream,
+            log.info(
+                    "Stream {} has no stored position; starting at {} (now minus the initial lookback)",
+                    stream,
                     now.minus(settings.initialLookback()));
         }
         Instant endAt = endBound();
@@ -155,8 +171,12 @@ final class StreamWorker implements Runnable {
                 Optional<Window> w = boundedWindow(endAt, now);
                 if (w.isEmpty() && cursor.highWatermark().isBefore(endAt)) {
                     metrics.retentionGaps.increment();
-                    log.warn("Stream {}: the rest of its range, [{}, {}), is older than the oldest time the API still "
-                            + "lists; it can no longer be collected", stream, cursor.highWatermark(), endAt);
+                    log.warn(
+                            "Stream {}: the rest of its range, [{}, {}), is older than the oldest time the API still "
+                                    + "lists; it can no longer be collected",
+                            stream,
+                            cursor.highWatermark(),
+                            endAt);
                     cursor = cursor.withHighWatermarkAtLeast(endAt);
                 }
                 Instant cap = now.minus(WindowPlanner.END_MARGIN).truncatedTo(ChronoUnit.MILLIS);
@@ -168,7 +188,8 @@ final class StreamWorker implements Runnable {
                         caughtUp = true;
                         wait = until.compareTo(wait) < 0 ? until : wait;
                     } else {
-                        w = Optional.of(new Window(w.get().start(), cap, true, w.get().nearEdge()));
+                        w = Optional.of(
+                                new Window(w.get().start(), cap, true, w.get().nearEdge()));
                     }
                 }
                 if (w.isPresent() && !caughtUp) {
@@ -249,9 +270,13 @@ final class StreamWorker implements Runnable {
         Instant hw = cursor.highWatermark();
         if (Duration.between(hw, floor).compareTo(Duration.ofMinutes(1)) > 0) {
             metrics.retentionGaps.increment();
-            log.warn("Stream {}: its position {} is older than the oldest time the API still lists ({}; the API keeps "
-                    + "7 days). Content that became available between them was never listed and can no longer be: "
-                    + "audit data may have been lost during a long outage. Continuing from {}.", stream, hw, floor,
+            log.warn(
+                    "Stream {}: its position {} is older than the oldest time the API still lists ({}; the API keeps "
+                            + "7 days). Content that became available between them was never listed and can no longer be: "
+                            + "audit data may have been lost during a long outage. Continuing from {}.",
+                    stream,
+                    hw,
+                    floor,
                     floor);
             // the blobs already listed (pending, in progress) are kept: they can still be fetched
             cursor = cursor.withHighWatermarkAtLeast(floor);
@@ -270,14 +295,23 @@ final class StreamWorker implements Runnable {
                 throw e;
             }
             serviceClock.observe(e.serverDate().orElse(null));
-            log.warn("Stream {}: the API rejected the window [{}, {}) ({}); planning again with the service's time",
-                    stream, w.start(), w.end(), e.getMessage());
+            log.warn(
+                    "Stream {}: the API rejected the window [{}, {}) ({}); planning again with the service's time",
+                    stream,
+                    w.start(),
+                    w.end(),
+                    e.getMessage());
             return false;
         }
         metrics.windowsListed.increment();
         List<Work> work = plan(listed, true);
-        log.debug("Stream {}: window [{}, {}) lists {} blobs, {} to deliver", stream, w.start(), w.end(),
-                listed.size(), work.size());
+        log.debug(
+                "Stream {}: window [{}, {}) lists {} blobs, {} to deliver",
+                stream,
+                w.start(),
+                w.end(),
+                listed.size(),
+                work.size());
         if (w.nearEdge() && !work.isEmpty()) {
             // these blobs may become unlistable before they are delivered: remember them
             cursor = cursor.withPending(work.stream().map(Work::blob).toList());
@@ -310,8 +344,12 @@ final class StreamWorker implements Runnable {
                     throw e;
                 }
                 serviceClock.observe(e.serverDate().orElse(null));
-                log.warn("Stream {}: the API rejected the sweep window [{}, {}) ({}); it is retried at the next sweep",
-                        stream, w.start(), w.end(), e.getMessage());
+                log.warn(
+                        "Stream {}: the API rejected the sweep window [{}, {}) ({}); it is retried at the next sweep",
+                        stream,
+                        w.start(),
+                        w.end(),
+                        e.getMessage());
                 return;
             }
         }
@@ -319,15 +357,19 @@ final class StreamWorker implements Runnable {
         List<Work> work = plan(new ArrayList<>(found.values()), false);
         if (!work.isEmpty()) {
             metrics.stragglersFound.add(work.size());
-            log.info("Stream {}: the {} sweep found {} blob(s) that became visible late; delivering them", stream,
-                    day ? "24-hour" : "older", work.size());
+            log.info(
+                    "Stream {}: the {} sweep found {} blob(s) that became visible late; delivering them",
+                    stream,
+                    day ? "24-hour" : "older",
+                    work.size());
         }
         deliver(work, UnaryOperator.identity());
         cursor = cursor.withSwept(day, startedAt);
     }
 
     private List<ContentBlob> list(Window w) throws InterruptedException {
-        return retrying("list " + stream.contentType() + " [" + w.start() + ", " + w.end() + ")",
+        return retrying(
+                "list " + stream.contentType() + " [" + w.start() + ", " + w.end() + ")",
                 () -> api.listAllContent(stream.contentType(), w.start(), w.end()));
     }
 
@@ -343,8 +385,8 @@ final class StreamWorker implements Runnable {
         List<Work> work = new ArrayList<>();
         if (ip != null) {
             ContentBlob again = unique.remove(ip.contentId());
-            work.add(new Work(again != null ? again : ip.toBlob(stream.contentType().wireName()), ip.recordsDone(),
-                    ip.lastId()));
+            work.add(new Work(
+                    again != null ? again : ip.toBlob(stream.contentType().wireName()), ip.recordsDone(), ip.lastId()));
         }
         if (frontier) {
             for (ContentBlob p : cursor.pending()) {
@@ -353,7 +395,9 @@ final class StreamWorker implements Runnable {
                 }
             }
         }
-        unique.values().stream().filter(b -> !cursor.isDone(b)).sorted(order)
+        unique.values().stream()
+                .filter(b -> !cursor.isDone(b))
+                .sorted(order)
                 .forEach(b -> work.add(new Work(b, 0, null)));
         return work;
     }
@@ -392,12 +436,12 @@ final class StreamWorker implements Runnable {
                     break; // tried again at the next blob
                 }
                 Work item = work.get(next++);
-                BlobBuffer buffer = new BlobBuffer(item.blob(), item.skip(), item.lastId(), engine.budget(),
-                        engine.holdOf(stream));
+                BlobBuffer buffer =
+                        new BlobBuffer(item.blob(), item.skip(), item.lastId(), engine.budget(), engine.holdOf(stream));
                 buffer.readAheadSlot = ahead;
                 inflight.addLast(buffer);
-                engine.fetchPool().execute(new BlobFetch(engine, api, buffer, new Random(random.nextLong()),
-                        this::serviceNow));
+                engine.fetchPool()
+                        .execute(new BlobFetch(engine, api, buffer, new Random(random.nextLong()), this::serviceNow));
             }
         }
     }
@@ -410,8 +454,9 @@ final class StreamWorker implements Runnable {
         ContentBlob blob = b.blob;
         AuditRecord prev = null;
         long next = -1;
-        long stallMillis = settings.stallCommitAfter().isZero() ? Long.MAX_VALUE : settings.stallCommitAfter()
-                .toMillis();
+        long stallMillis = settings.stallCommitAfter().isZero()
+                ? Long.MAX_VALUE
+                : settings.stallCommitAfter().toMillis();
         boolean emittedSinceBoundary = false;
         AuditRecord r;
         while (true) {
@@ -446,9 +491,14 @@ final class StreamWorker implements Runnable {
                 if (prev != null) {
                     emit(blob, prev, cursor.withProgress(blob, next, prev.id()), false);
                 }
-                log.warn("Stream {}: skipping blob {} (contentCreated {}) after {} records: {}. It is published on "
-                        + "the skips topic; its remaining records cannot be collected.", stream, blob.contentId(),
-                        blob.contentCreated(), next, b.reason());
+                log.warn(
+                        "Stream {}: skipping blob {} (contentCreated {}) after {} records: {}. It is published on "
+                                + "the skips topic; its remaining records cannot be collected.",
+                        stream,
+                        blob.contentId(),
+                        blob.contentCreated(),
+                        next,
+                        b.reason());
                 metrics.blobsSkipped.increment();
                 engine.emit(new Emission.Skip(stream, blob, null, b.reason(), next, done, true));
                 cursor = done;
@@ -525,14 +575,21 @@ final class StreamWorker implements Runnable {
                     if (retryingSince == null) {
                         retryingSince = engine.clock().instant();
                     }
-                    if (Duration.between(retryingSince, engine.clock().instant()).compareTo(STALLED_AFTER) >= 0) {
+                    if (Duration.between(retryingSince, engine.clock().instant())
+                                    .compareTo(STALLED_AFTER)
+                            >= 0) {
                         metrics.stalledSince(stream.encode()).compareAndSet(0, retryingSince.toEpochMilli());
                     }
                     metrics.listRetries.increment();
-                    Duration d = Backoff.delay(attempt, settings.backoffInitial(), settings.backoffMax(),
-                            e.retryAfter(), random);
-                    log.warn("Stream {}: could not {} (attempt {}): {}; retrying in {} ms", stream, what, attempt,
-                            e.getMessage(), d.toMillis());
+                    Duration d = Backoff.delay(
+                            attempt, settings.backoffInitial(), settings.backoffMax(), e.retryAfter(), random);
+                    log.warn(
+                            "Stream {}: could not {} (attempt {}): {}; retrying in {} ms",
+                            stream,
+                            what,
+                            attempt,
+                            e.getMessage(),
+                            d.toMillis());
                     engine.sleeper().sleep(d);
                 }
             }
@@ -549,6 +606,5 @@ final class StreamWorker implements Runnable {
         T run() throws InterruptedException;
     }
 
-    private record Work(ContentBlob blob, long skip, String lastId) {
-    }
+    private record Work(ContentBlob blob, long skip, String lastId) {}
 }

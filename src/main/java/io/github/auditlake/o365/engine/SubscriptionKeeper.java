@@ -61,9 +61,12 @@ final class SubscriptionKeeper {
     /** The service said the subscription is missing or disabled (AF20022/AF20023). */
     synchronized void lost(ContentType type, ApiException cause) throws InterruptedException {
         if (!manage) {
-            throw new ApiException(ErrorKind.PERMANENT, "The subscription for " + type + " is not enabled ("
-                    + cause.getMessage() + "). Start it (e.g. Start-ManagementActivitySubscription or POST "
-                    + "/subscriptions/start) or set o365.subscriptions.manage.enabled=true.", cause);
+            throw new ApiException(
+                    ErrorKind.PERMANENT,
+                    "The subscription for " + type + " is not enabled ("
+                            + cause.getMessage() + "). Start it (e.g. Start-ManagementActivitySubscription or POST "
+                            + "/subscriptions/start) or set o365.subscriptions.manage.enabled=true.",
+                    cause);
         }
         if (enabled != null) {
             enabled.put(type, false);
@@ -77,8 +80,11 @@ final class SubscriptionKeeper {
         if (last != null) {
             Duration wait = Duration.between(clock.instant(), last.plus(START_SPACING));
             if (!wait.isNegative() && !wait.isZero()) {
-                log.info("Waiting {} s before starting the {} subscription again (the API allows one start per "
-                        + "15 minutes)", wait.toSeconds(), type);
+                log.info(
+                        "Waiting {} s before starting the {} subscription again (the API allows one start per "
+                                + "15 minutes)",
+                        wait.toSeconds(),
+                        type);
                 sleeper.sleep(wait);
             }
         }
@@ -105,7 +111,9 @@ final class SubscriptionKeeper {
         if (enabled != null) {
             enabled.put(type, s == null || s.enabled());
         }
-        log.info("Subscription for {} is enabled. A new subscription can take up to 12 hours to show its first "
-                + "content; empty listings until then are expected.", type);
+        log.info(
+                "Subscription for {} is enabled. A new subscription can take up to 12 hours to show its first "
+                        + "content; empty listings until then are expected.",
+                type);
     }
 }

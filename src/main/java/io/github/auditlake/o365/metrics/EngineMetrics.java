@@ -27,10 +27,12 @@ public final class EngineMetrics {
     public final LongAdder sweeps = new LongAdder();
     /** Blobs found by sweeps: visible only after their span was first listed. */
     public final LongAdder stragglersFound = new LongAdder();
+
     public final LongAdder blobsDuplicateListed = new LongAdder();
     public final LongAdder windowsListed = new LongAdder();
     /** Times a stream's position fell out of the API's 7-day retention (possible loss during an outage). */
     public final LongAdder retentionGaps = new LongAdder();
+
     public final LongAdder listRetries = new LongAdder();
     public final LongAdder fetchRetries = new LongAdder();
     public final LongAdder subscriptionsStarted = new LongAdder();
@@ -49,8 +51,12 @@ public final class EngineMetrics {
 
     /** Epoch ms since when the oldest failing stream of {@code tenant} fails (isolated), or 0 when none does. */
     public long tenantFailingSince(String tenant) {
-        return failingSinceMs.entrySet().stream().filter(e -> e.getKey().startsWith(tenant + "|"))
-                .mapToLong(e -> e.getValue().get()).filter(v -> v > 0).min().orElse(0);
+        return failingSinceMs.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(tenant + "|"))
+                .mapToLong(e -> e.getValue().get())
+                .filter(v -> v > 0)
+                .min()
+                .orElse(0);
     }
 
     /** Per stream: epoch ms since when it has been retrying without success for a while, or 0. */

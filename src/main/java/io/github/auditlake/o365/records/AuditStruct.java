@@ -18,7 +18,9 @@ import org.apache.kafka.connect.data.Timestamp;
 public final class AuditStruct {
     public static final String NAME = "io.github.auditlake.o365.AuditRecord";
     public static final int VERSION = 1;
-    public static final Schema SCHEMA = SchemaBuilder.struct().name(NAME).version(VERSION)
+    public static final Schema SCHEMA = SchemaBuilder.struct()
+            .name(NAME)
+            .version(VERSION)
             .doc("Office 365 Management Activity API common schema (AuditRecord) and the original JSON text")
             .field("Id", Schema.OPTIONAL_STRING_SCHEMA)
             .field("RecordType", Schema.OPTIONAL_INT32_SCHEMA)
@@ -36,11 +38,11 @@ public final class AuditStruct {
             .field("Raw", Schema.STRING_SCHEMA)
             .build();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] STRINGS = {"Operation", "OrganizationId", "UserKey", "Workload", "ResultStatus",
-        "ObjectId", "UserId", "ClientIP"};
+    private static final String[] STRINGS = {
+        "Operation", "OrganizationId", "UserKey", "Workload", "ResultStatus", "ObjectId", "UserId", "ClientIP"
+    };
 
-    private AuditStruct() {
-    }
+    private AuditStruct() {}
 
     public static Struct of(AuditRecord r) {
         Struct s = new Struct(SCHEMA);

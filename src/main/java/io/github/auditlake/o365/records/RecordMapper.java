@@ -57,8 +57,8 @@ public final class RecordMapper {
     private final HeaderCache<Integer> recordTypes = new HeaderCache<>(HEADER_RECORD_TYPE, Schema.INT32_SCHEMA);
 
     /** The header names (without the {@code o365.} prefix) a record may carry; all by default. */
-    public static final java.util.List<String> ALL_HEADERS = java.util.List.of("tenant", "content.type",
-            "content.id", "content.created", "workload", "record.type", "operation");
+    public static final java.util.List<String> ALL_HEADERS = java.util.List.of(
+            "tenant", "content.type", "content.id", "content.created", "workload", "record.type", "operation");
 
     /** The value formats. */
     public enum ValueFormat {
@@ -111,8 +111,8 @@ public final class RecordMapper {
      * @param recordMaxBytes larger records go to the skips topic (with Id and size) instead of the audit topic
      * @param metrics        counts records sent to the skips topic here
      */
-    public RecordMapper(String topicTemplate, String heartbeatTopic, String skipsTopic, int recordMaxBytes,
-                        EngineMetrics metrics) {
+    public RecordMapper(
+            String topicTemplate, String heartbeatTopic, String skipsTopic, int recordMaxBytes, EngineMetrics metrics) {
         this.topicTemplate = topicTemplate;
         this.heartbeatTopic = heartbeatTopic;
         this.skipsTopic = skipsTopic;
@@ -142,14 +142,21 @@ public final class RecordMapper {
     private SourceRecord event(Emission.Event e) {
         AuditRecord r = e.record();
         int known = r.utf8LengthIfKnown();
-        boolean tooLarge = known >= 0 ? known > recordMaxBytes
-                : r.json().length() > recordMaxBytes || 3L * r.json().length() > recordMaxBytes
-                && r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > recordMaxBytes;
+        boolean tooLarge = known >= 0
+                ? known > recordMaxBytes
+                : r.json().length() > recordMaxBytes
+                        || 3L * r.json().length() > recordMaxBytes
+                                && r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > recordMaxBytes;
         if (tooLarge) {
             metrics.recordsSkipped.increment();
             metrics.recordsEmitted.decrement();
-            return skip(e.stream(), e.blob(), r, "the record is larger than o365.record.max.bytes ("
-                    + recordMaxBytes + ")", -1, e.cursorAfter());
+            return skip(
+                    e.stream(),
+                    e.blob(),
+                    r,
+                    "the record is larger than o365.record.max.bytes (" + recordMaxBytes + ")",
+                    -1,
+                    e.cursorAfter());
         }
         StreamId s = e.stream();
         if (s != lastStream) {
@@ -157,15 +164,17 @@ public final class RecordMapper {
             lastStream = s;
             lastTopic = topics.computeIfAbsent(s, k -> topicFor(topicTemplate, k));
             tenantHeader = new FixedHeader(HEADER_TENANT, Schema.STRING_SCHEMA, s.tenantId());
-            contentTypeHeader = new FixedHeader(HEADER_CONTENT_TYPE, Schema.STRING_SCHEMA,
-                    s.contentType().wireName());
+            contentTypeHeader = new FixedHeader(
+                    HEADER_CONTENT_TYPE, Schema.STRING_SCHEMA, s.contentType().wireName());
             lastBlob = null;
         }
         if (e.blob() != lastBlob) {
             // per blob: its id and creation time (Instant.toString per record was measurable)
             lastBlob = e.blob();
             contentIdHeader = new FixedHeader(HEADER_CONTENT_ID, Schema.STRING_SCHEMA, lastBlob.contentId());
-            contentCreatedHeader = new FixedHeader(HEADER_CONTENT_CREATED, Schema.STRING_SCHEMA,
+            contentCreatedHeader = new FixedHeader(
+                    HEADER_CONTENT_CREATED,
+                    Schema.STRING_SCHEMA,
                     lastBlob.contentCreated().toString());
         }
         ConnectHeaders h = new ConnectHeaders();
@@ -193,12 +202,42 @@ public final class RecordMapper {
         Long ts = kafkaTimestamp(r.creationTime());
         Map<String, ?> offset = e.cursorAfter().toOffset();
         return switch (format) {
-            case JSON_STRING -> new SourceRecord(s.partition(), offset, lastTopic, null,
-                    Schema.OPTIONAL_STRING_SCHEMA, r.id(), Schema.STRING_SCHEMA, r.json(), ts, h);
-            case JSON_BYTES -> new SourceRecord(s.partition(), offset, lastTopic, null,
-                    Schema.OPTIONAL_STRING_SCHEMA, r.id(), Schema.BYTES_SCHEMA, r.utf8(), ts, h);
-            case STRUCT -> new SourceRecord(s.partition(), offset, lastTopic, null,
-                    Schema.OPTIONAL_STRING_SCHEMA, r.id(), AuditStruct.SCHEMA, AuditStruct.of(r), ts, h);
+            case JSON_STRING ->
+                new SourceRecord(
+                        s.partition(),
+                        offset,
+                        lastTopic,
+                        null,
+                        Schema.OPTIONAL_STRING_SCHEMA,
+                        r.id(),
+                        Schema.STRING_SCHEMA,
+                        r.json(),
+                        ts,
+                        h);
+            case JSON_BYTES ->
+                new SourceRecord(
+                        s.partition(),
+                        offset,
+                        lastTopic,
+                        null,
+                        Schema.OPTIONAL_STRING_SCHEMA,
+                        r.id(),
+                        Schema.BYTES_SCHEMA,
+                        r.utf8(),
+                        ts,
+                        h);
+            case STRUCT ->
+                new SourceRecord(
+                        s.partition(),
+                        offset,
+                        lastTopic,
+                        null,
+                        Schema.OPTIONAL_STRING_SCHEMA,
+                        r.id(),
+                        AuditStruct.SCHEMA,
+                        AuditStruct.of(r),
+                        ts,
+                        h);
         };
     }
 
@@ -246,8 +285,13 @@ public final class RecordMapper {
      * A record for the skips topic: a skipped blob ({@code record == null}) or one undeliverable element, as a small
      * JSON document; the raw text is included when it fits within the record size limit.
      */
-    private SourceRecord skip(StreamId s, io.github.auditlake.o365.api.ContentBlob blob, AuditRecord record,
-                              String reason, long recordsDelivered, io.github.auditlake.o365.cursor.StreamCursor after) {
+    private SourceRecord skip(
+            StreamId s,
+            io.github.auditlake.o365.api.ContentBlob blob,
+            AuditRecord record,
+            String reason,
+            long recordsDelivered,
+            io.github.auditlake.o365.cursor.StreamCursor after) {
         com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
         n.put("kind", record == null ? "blob" : "record");
         n.put("tenant", s.tenantId());
@@ -255,7 +299,11 @@ public final class RecordMapper {
         n.put("contentId", blob.contentId());
         n.put("contentUri", blob.contentUri());
         n.put("contentCreated", blob.contentCreated().toString());
-        n.put("contentExpiration", blob.contentExpiration() == null ? null : blob.contentExpiration().toString());
+        n.put(
+                "contentExpiration",
+                blob.contentExpiration() == null
+                        ? null
+                        : blob.contentExpiration().toString());
         n.put("reason", reason);
         if (record == null) {
             n.put("recordsDelivered", recordsDelivered);
@@ -271,8 +319,17 @@ public final class RecordMapper {
         h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
         h.addString(HEADER_CONTENT_ID, blob.contentId());
         h.addString(HEADER_SKIP_REASON, reason);
-        return new SourceRecord(s.partition(), after.toOffset(), skipsTopic, null, Schema.STRING_SCHEMA,
-                blob.contentId(), Schema.STRING_SCHEMA, n.toString(), null, h);
+        return new SourceRecord(
+                s.partition(),
+                after.toOffset(),
+                skipsTopic,
+                null,
+                Schema.STRING_SCHEMA,
+                blob.contentId(),
+                Schema.STRING_SCHEMA,
+                n.toString(),
+                null,
+                h);
     }
 
     private SourceRecord streamFailure(Emission.StreamFailure f) {
@@ -287,8 +344,17 @@ public final class RecordMapper {
         h.addString(HEADER_TENANT, s.tenantId());
         h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
         h.addString(HEADER_SKIP_REASON, f.reason());
-        return new SourceRecord(s.partition(), f.cursorAfter().toOffset(), skipsTopic, null, Schema.STRING_SCHEMA,
-                s.encode(), Schema.STRING_SCHEMA, n.toString(), null, h);
+        return new SourceRecord(
+                s.partition(),
+                f.cursorAfter().toOffset(),
+                skipsTopic,
+                null,
+                Schema.STRING_SCHEMA,
+                s.encode(),
+                Schema.STRING_SCHEMA,
+                n.toString(),
+                null,
+                h);
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -302,10 +368,19 @@ public final class RecordMapper {
 
     private SourceRecord heartbeat(Emission.Heartbeat hb) {
         StreamId s = hb.stream();
-        String value = "{\"tenant\":\"" + s.tenantId() + "\",\"contentType\":\"" + s.contentType().wireName()
-                + "\",\"highWatermark\":\"" + hb.cursorAfter().highWatermark() + "\"}";
-        return new SourceRecord(s.partition(), hb.cursorAfter().toOffset(), heartbeatTopic, null,
-                Schema.STRING_SCHEMA, s.encode(), Schema.STRING_SCHEMA, value, null);
+        String value = "{\"tenant\":\"" + s.tenantId() + "\",\"contentType\":\""
+                + s.contentType().wireName() + "\",\"highWatermark\":\""
+                + hb.cursorAfter().highWatermark() + "\"}";
+        return new SourceRecord(
+                s.partition(),
+                hb.cursorAfter().toOffset(),
+                heartbeatTopic,
+                null,
+                Schema.STRING_SCHEMA,
+                s.encode(),
+                Schema.STRING_SCHEMA,
+                value,
+                null);
     }
 
     /** {@code CreationTime} is UTC, usually without a zone designator; returns null when absent or unreadable. */
@@ -322,7 +397,9 @@ public final class RecordMapper {
         }
         try {
             char last = creationTime.charAt(creationTime.length() - 1);
-            if (last == 'Z' || last == 'z' || creationTime.lastIndexOf('+') > 10
+            if (last == 'Z'
+                    || last == 'z'
+                    || creationTime.lastIndexOf('+') > 10
                     || creationTime.lastIndexOf('-') > 10) {
                 return OffsetDateTime.parse(creationTime).toInstant().toEpochMilli();
             }
@@ -337,7 +414,10 @@ public final class RecordMapper {
      * {@code LocalDateTime.parse}; null when the text has another shape or an invalid field.
      */
     static Long plainUtcMillis(String t) {
-        if (t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
+        if (t.charAt(4) != '-'
+                || t.charAt(7) != '-'
+                || t.charAt(10) != 'T'
+                || t.charAt(13) != ':'
                 || t.charAt(16) != ':') {
             return null;
         }

@@ -19,8 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class TaskMetrics {
     private static final Logger log = LoggerFactory.getLogger(TaskMetrics.class);
 
-    private TaskMetrics() {
-    }
+    private TaskMetrics() {}
 
     public static void register(SourceTaskContext context, EngineMetrics m, Clock clock) {
         PluginMetrics pm;
@@ -36,39 +35,74 @@ public final class TaskMetrics {
         counter(pm, "records-emitted-total", "Audit records handed to Connect", m.recordsEmitted);
         counter(pm, "bytes-emitted-total", "Characters of audit record JSON handed to Connect", m.bytesEmitted);
         counter(pm, "blobs-completed-total", "Content blobs delivered completely", m.blobsCompleted);
-        counter(pm, "blobs-skipped-expired-total", "Blobs skipped because their contentExpiration had passed "
-                + "(data lost at the source)", m.blobsSkippedExpired);
-        counter(pm, "blobs-skipped-missing-total", "Blobs the service no longer had (AF20050/AF20051/404)",
+        counter(
+                pm,
+                "blobs-skipped-expired-total",
+                "Blobs skipped because their contentExpiration had passed " + "(data lost at the source)",
+                m.blobsSkippedExpired);
+        counter(
+                pm,
+                "blobs-skipped-missing-total",
+                "Blobs the service no longer had (AF20050/AF20051/404)",
                 m.blobsSkippedMissing);
-        counter(pm, "blobs-skipped-total", "Blobs published on the skips topic (gone or expired at the service)",
+        counter(
+                pm,
+                "blobs-skipped-total",
+                "Blobs published on the skips topic (gone or expired at the service)",
                 m.blobsSkipped);
-        counter(pm, "records-skipped-total", "Records or blob elements published on the skips topic instead of "
-                + "the audit topic (not an object, larger than o365.record.max.bytes)", m.recordsSkipped);
-        counter(pm, "blobs-resynced-total", "Blobs delivered again from the start because they changed since a "
-                + "restart inside them", m.blobsResynced);
+        counter(
+                pm,
+                "records-skipped-total",
+                "Records or blob elements published on the skips topic instead of "
+                        + "the audit topic (not an object, larger than o365.record.max.bytes)",
+                m.recordsSkipped);
+        counter(
+                pm,
+                "blobs-resynced-total",
+                "Blobs delivered again from the start because they changed since a " + "restart inside them",
+                m.blobsResynced);
         counter(pm, "sweeps-total", "Straggler sweeps of older spans completed", m.sweeps);
-        counter(pm, "stragglers-total", "Blobs found by sweeps (visible only after their span was first listed)",
+        counter(
+                pm,
+                "stragglers-total",
+                "Blobs found by sweeps (visible only after their span was first listed)",
                 m.stragglersFound);
-        pm.addMetric(pm.metricName("streams-stalled", "Streams retrying transient errors for 5 minutes or more "
-                + "(an outage or throttling; nothing is skipped, collection resumes by itself)",
-                new LinkedHashMap<>()), (Gauge<Long>) (config, now) -> m.stalledStreams());
+        pm.addMetric(
+                pm.metricName(
+                        "streams-stalled",
+                        "Streams retrying transient errors for 5 minutes or more "
+                                + "(an outage or throttling; nothing is skipped, collection resumes by itself)",
+                        new LinkedHashMap<>()),
+                (Gauge<Long>) (config, now) -> m.stalledStreams());
         counter(pm, "windows-listed-total", "Listing windows completed", m.windowsListed);
-        counter(pm, "retention-gaps-total", "Times a stream's position fell out of the API's 7-day retention "
-                + "(possible loss during an outage)", m.retentionGaps);
+        counter(
+                pm,
+                "retention-gaps-total",
+                "Times a stream's position fell out of the API's 7-day retention " + "(possible loss during an outage)",
+                m.retentionGaps);
         counter(pm, "list-retries-total", "Listing attempts retried after transient errors", m.listRetries);
         counter(pm, "fetch-retries-total", "Blob fetches retried after transient errors", m.fetchRetries);
         counter(pm, "subscriptions-started-total", "Subscriptions started by the connector", m.subscriptionsStarted);
         counter(pm, "heartbeats-total", "Heartbeat records written", m.heartbeats);
-        pm.addMetric(pm.metricName("lag-ms", "Milliseconds between now and the oldest stream position of this task "
-                + "(how far collection is behind)", new LinkedHashMap<>()), (Gauge<Long>) (config, now) -> {
-                    long oldest = m.highWatermarkMs.values().stream().mapToLong(AtomicLong::get).filter(v -> v > 0)
-                            .min().orElse(0);
+        pm.addMetric(
+                pm.metricName(
+                        "lag-ms",
+                        "Milliseconds between now and the oldest stream position of this task "
+                                + "(how far collection is behind)",
+                        new LinkedHashMap<>()),
+                (Gauge<Long>) (config, now) -> {
+                    long oldest = m.highWatermarkMs.values().stream()
+                            .mapToLong(AtomicLong::get)
+                            .filter(v -> v > 0)
+                            .min()
+                            .orElse(0);
                     return oldest == 0 ? 0L : Math.max(0, clock.millis() - oldest);
                 });
     }
 
     /** Per-tenant metrics (tag {@code tenant}): whether the tenant's streams are failing, and since when. */
-    public static void registerTenants(SourceTaskContext context, EngineMetrics m, java.util.Collection<String> tenants) {
+    public static void registerTenants(
+            SourceTaskContext context, EngineMetrics m, java.util.Collection<String> tenants) {
         PluginMetrics pm;
         try {
             pm = context.pluginMetrics();
@@ -81,20 +115,35 @@ public final class TaskMetrics {
         for (String t : tenants) {
             LinkedHashMap<String, String> tags = new LinkedHashMap<>();
             tags.put("tenant", t);
-            pm.addMetric(pm.metricName("tenant-failing", "1 while this tenant's streams fail permanently (consent "
-                    + "revoked, tenant deleted, permission missing) and are retried with backoff; else 0",
-                    new LinkedHashMap<>(tags)),
+            pm.addMetric(
+                    pm.metricName(
+                            "tenant-failing",
+                            "1 while this tenant's streams fail permanently (consent "
+                                    + "revoked, tenant deleted, permission missing) and are retried with backoff; else 0",
+                            new LinkedHashMap<>(tags)),
                     (Gauge<Long>) (config, now) -> m.tenantFailingSince(t) > 0 ? 1L : 0L);
-            pm.addMetric(pm.metricName("tenant-high-watermark-ms", "Oldest stream position of this tenant in this "
-                    + "task (epoch ms)", new LinkedHashMap<>(tags)), (Gauge<Long>) (config, now) ->
-                    m.highWatermarkMs.entrySet().stream().filter(e -> e.getKey().startsWith(t + "|"))
-                            .mapToLong(e -> e.getValue().get()).filter(v -> v > 0).min().orElse(0));
+            pm.addMetric(
+                    pm.metricName(
+                            "tenant-high-watermark-ms",
+                            "Oldest stream position of this tenant in this " + "task (epoch ms)",
+                            new LinkedHashMap<>(tags)),
+                    (Gauge<Long>) (config, now) -> m.highWatermarkMs.entrySet().stream()
+                            .filter(e -> e.getKey().startsWith(t + "|"))
+                            .mapToLong(e -> e.getValue().get())
+                            .filter(v -> v > 0)
+                            .min()
+                            .orElse(0));
         }
-        counter(pm, "stream-failures-total", "Streams that could not collect because of a permanent error of their "
-                + "tenant, isolated from the other tenants", m.streamFailures);
+        counter(
+                pm,
+                "stream-failures-total",
+                "Streams that could not collect because of a permanent error of their "
+                        + "tenant, isolated from the other tenants",
+                m.streamFailures);
     }
 
     private static void counter(PluginMetrics pm, String name, String doc, LongAdder adder) {
-        pm.addMetric(pm.metricName(name, doc, new LinkedHashMap<>(Map.of())), (Gauge<Long>) (config, now) -> adder.sum());
+        pm.addMetric(
+                pm.metricName(name, doc, new LinkedHashMap<>(Map.of())), (Gauge<Long>) (config, now) -> adder.sum());
     }
 }

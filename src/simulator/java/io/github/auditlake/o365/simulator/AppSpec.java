@@ -45,7 +45,11 @@ public final class AppSpec {
      * {@code subject}, audience {@code api://AzureADTokenExchange}, signed with the private half of {@code key}.
      */
     public AppSpec federated(String issuer, String subject, java.security.PublicKey key) {
-        federated.add(new Federated(issuer, subject, key, new java.util.concurrent.atomic.AtomicInteger(),
+        federated.add(new Federated(
+                issuer,
+                subject,
+                key,
+                new java.util.concurrent.atomic.AtomicInteger(),
                 new java.util.concurrent.atomic.AtomicReference<>()));
         return this;
     }
@@ -61,15 +65,21 @@ public final class AppSpec {
     }
 
     /** A federated credential; {@code used} counts accepted assertions, {@code lastJti} the last one's id. */
-    public record Federated(String issuer, String subject, java.security.PublicKey key,
-                            java.util.concurrent.atomic.AtomicInteger used,
-                            java.util.concurrent.atomic.AtomicReference<String> lastJti) {
-    }
+    public record Federated(
+            String issuer,
+            String subject,
+            java.security.PublicKey key,
+            java.util.concurrent.atomic.AtomicInteger used,
+            java.util.concurrent.atomic.AtomicReference<String> lastJti) {}
 
     private final List<Federated> federated = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** What kind of Azure managed identity this service principal is, if any. */
-    public enum ManagedIdentity { NONE, SYSTEM_ASSIGNED, USER_ASSIGNED }
+    public enum ManagedIdentity {
+        NONE,
+        SYSTEM_ASSIGNED,
+        USER_ASSIGNED
+    }
 
     private volatile ManagedIdentity managedIdentity = ManagedIdentity.NONE;
 

@@ -29,8 +29,7 @@ import java.util.regex.Pattern;
  */
 final class ContentStore {
 
-    static final Pattern CONTENT_ID = Pattern.compile(
-            "(\\d{23})\\$(\\d{23})\\$([a-z_]+)\\$([A-Za-z_]+)\\$(na\\d{4})");
+    static final Pattern CONTENT_ID = Pattern.compile("(\\d{23})\\$(\\d{23})\\$([a-z_]+)\\$([A-Za-z_]+)\\$(na\\d{4})");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
     private static final long HOUR_MS = 3_600_000L;
 
@@ -79,8 +78,8 @@ final class ContentStore {
     }
 
     static String contentId(ContentType t, Instant first, Instant created, int extra, String region) {
-        return stamp(first, extra / 7 + 13) + "$" + stamp(created, extra) + "$" + token(t).toLowerCase(
-                java.util.Locale.ROOT) + "$" + token(t) + "$" + region;
+        return stamp(first, extra / 7 + 13) + "$" + stamp(created, extra) + "$"
+                + token(t).toLowerCase(java.util.Locale.ROOT) + "$" + token(t) + "$" + region;
     }
 
     /** Scheduled blobs of one hour (epoch-hour index), sorted by contentCreated. */
@@ -121,9 +120,20 @@ final class ContentStore {
             Instant first = created.minusMillis(30_000 + r.nextLong(1_200_000));
             int extra = r.nextInt(1_000_000);
             String region = String.format("na%04d", 10 + r.nextInt(30));
-            SimBlob b = new SimBlob(spec.tenantId(), type, contentId(type, first, created, extra, region), created,
-                    visible, created.plus(spec.expiration()), v.recordsPerBlob(),
-                    RecordGenerator.mix(hourSeed, k + 1), v.recordBytes(), dup > 0 ? prev : null, dup, null, null);
+            SimBlob b = new SimBlob(
+                    spec.tenantId(),
+                    type,
+                    contentId(type, first, created, extra, region),
+                    created,
+                    visible,
+                    created.plus(spec.expiration()),
+                    v.recordsPerBlob(),
+                    RecordGenerator.mix(hourSeed, k + 1),
+                    v.recordBytes(),
+                    dup > 0 ? prev : null,
+                    dup,
+                    null,
+                    null);
             out.add(b);
             prev = b;
         }
@@ -147,8 +157,20 @@ final class ContentStore {
         }
         int n = explicitCounter.incrementAndGet();
         String id = contentId(type, created, created, 900_000 + n, "na9999");
-        SimBlob b = new SimBlob(spec.tenantId(), type, id, created, visibleAt, created.plus(spec.expiration()),
-                records.size(), n, 0, null, 0, List.copyOf(records), Collections.unmodifiableList(ids));
+        SimBlob b = new SimBlob(
+                spec.tenantId(),
+                type,
+                id,
+                created,
+                visibleAt,
+                created.plus(spec.expiration()),
+                records.size(),
+                n,
+                0,
+                null,
+                0,
+                List.copyOf(records),
+                Collections.unmodifiableList(ids));
         explicit.get(type).put(b.sortKey, b);
         explicitById.put(id, b);
         return b;
@@ -214,7 +236,8 @@ final class ContentStore {
     /** All blobs whose visibleAt lies in (after, upTo], scanning contentCreated back by the late lag. */
     List<SimBlob> becameVisible(ContentType type, Instant after, Instant upTo) {
         Instant floor = upTo.minus(Duration.ofDays(8));
-        Instant from = after.isBefore(floor) ? floor : after.minus(spec.lateLag()).minus(Duration.ofHours(1));
+        Instant from =
+                after.isBefore(floor) ? floor : after.minus(spec.lateLag()).minus(Duration.ofHours(1));
         if (from.isBefore(floor)) {
             from = floor;
         }

@@ -45,8 +45,7 @@ public final class Faults {
         STALL_MID_BODY
     }
 
-    private record Rule(Pattern path, Kind kind, int[] remaining) {
-    }
+    private record Rule(Pattern path, Kind kind, int[] remaining) {}
 
     private final Map<Kind, Double> rates = new EnumMap<>(Kind.class);
     private final List<Rule> rules = new ArrayList<>();
@@ -157,7 +156,7 @@ public final class Faults {
 
     /** The injected fault for this request, or null. Consumes a fail-next rule when one matches. */
     synchronized Kind pick(String path) {
-        for (Iterator<Rule> it = rules.iterator(); it.hasNext();) {
+        for (Iterator<Rule> it = rules.iterator(); it.hasNext(); ) {
             Rule r = it.next();
             if (r.path.matcher(path).matches()) {
                 if (--r.remaining[0] <= 0) {

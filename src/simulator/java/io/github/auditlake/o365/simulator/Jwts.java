@@ -24,8 +24,7 @@ public final class Jwts {
     private static final Base64.Encoder B64U = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64U_DEC = Base64.getUrlDecoder();
 
-    private Jwts() {
-    }
+    private Jwts() {}
 
     public static String b64u(byte[] bytes) {
         return B64U.encodeToString(bytes);

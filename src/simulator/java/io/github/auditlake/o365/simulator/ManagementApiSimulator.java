@@ -85,33 +85,42 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     /** The default resource (token audience) of the Management APIs. */
     public static final String RESOURCE = "https://manage.office.com";
+
     static final String ZERO_GUID = "00000000-0000-0000-0000-000000000000";
-    private static final Pattern GUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern GUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern LOGIN_PATH = Pattern.compile("/([^/]+)/oauth2/(v2\\.0/)?token/?");
     private static final Pattern OIDC_PATH = Pattern.compile("/([^/]+)/v2\\.0/\\.well-known/openid-configuration");
     private static final Pattern API_PATH = Pattern.compile("/api/v1\\.0/([^/]+)/activity/feed/(.+)");
     /** The Azure Instance Metadata Service's managed-identity token path. */
     public static final String IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token";
+
     private static final Pattern TIME = Pattern.compile(
             "(\\d{4})-(\\d{2})-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?(Z|[+-]\\d{2}:\\d{2})?)?");
     private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*");
-    private static final DateTimeFormatter ITEM_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter PAGE_TIME = DateTimeFormatter
-            .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ITEM_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter PAGE_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'").withZone(ZoneOffset.UTC);
     static final String AF20055_TEXT = "Start time and end time must both be specified (or both omitted) and must be"
             + " less than or equal to 24 hours apart, with the start time prior to end time and start time no more"
             + " than 7 days in the past.";
     private static final String[][] SENSITIVE_TYPES = {
         {"50842eb7-edc8-4019-85dd-5a5c1f2bb085", "Credit Card Number", "Kreditkartennummer"},
-        {"a44669fe-0d48-453d-a9b1-2cc83f2cba77", "U.S. Social Security Number (SSN)",
-            "US-Sozialversicherungsnummer (SSN)"},
-        {"e7dc4711-11b7-4cb0-b88b-2c394a771f0e", "International Banking Account Number (IBAN)",
-            "Internationale Bankkontonummer (IBAN)"},
+        {
+            "a44669fe-0d48-453d-a9b1-2cc83f2cba77",
+            "U.S. Social Security Number (SSN)",
+            "US-Sozialversicherungsnummer (SSN)"
+        },
+        {
+            "e7dc4711-11b7-4cb0-b88b-2c394a771f0e",
+            "International Banking Account Number (IBAN)",
+            "Internationale Bankkontonummer (IBAN)"
+        },
         {"0e9b3178-9678-47dd-a509-37222ca96b42", "EU Debit Card Number", "EU-Debitkartennummer"},
         {"178ec42a-18b4-47cc-85c7-d62c92fd67f8", "U.S. Bank Account Number", "US-Bankkontonummer"},
-        {"a2ce32a8-f935-4bb6-8e96-2a5157672e2c", "ABA Routing Number", "ABA-Routingnummer"}};
+        {"a2ce32a8-f935-4bb6-8e96-2a5157672e2c", "ABA Routing Number", "ABA-Routingnummer"}
+    };
 
     // ------------------------------------------------------------------ configuration
 
@@ -185,8 +194,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 }
             }
         }
-        this.webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .sslContext(b.webhookSslContext != null ? b.webhookSslContext : defaultSsl()).build();
+        this.webhookClient = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .sslContext(b.webhookSslContext != null ? b.webhookSslContext : defaultSsl())
+                .build();
     }
 
     private static javax.net.ssl.SSLContext defaultSsl() {
@@ -346,13 +357,17 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            notifier.scheduleWithFixedDelay(() -> {
-                try {
-                    deliverNotifications();
-                } catch (RuntimeException e) {
-                    LOG.warn("webhook delivery failed", e);
-                }
-            }, notifyEvery.toMillis(), notifyEvery.toMillis(), TimeUnit.MILLISECONDS);
+            notifier.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            deliverNotifications();
+                        } catch (RuntimeException e) {
+                            LOG.warn("webhook delivery failed", e);
+                        }
+                    },
+                    notifyEvery.toMillis(),
+                    notifyEvery.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
         String host = bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
         if ("0.0.0.0".equals(bindAddress)) {
@@ -424,8 +439,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
      * Adds an explicit blob with the given records (JSON object texts, each with an {@code Id}). It is listed once
      * the clock reaches {@code visibleAt}.
      */
-    public SimBlob addBlob(String tenantId, ContentType type, Instant contentCreated, Instant visibleAt,
-            List<String> recordJson) {
+    public SimBlob addBlob(
+            String tenantId, ContentType type, Instant contentCreated, Instant visibleAt, List<String> recordJson) {
         return store(tenantId).addExplicit(type, contentCreated, visibleAt, recordJson);
     }
 
@@ -521,7 +536,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 if (!s.enabled || s.webhook == null || !"enabled".equals(s.webhook.status)) {
                     continue;
                 }
-                if (s.webhook.expiration != null && !s.webhook.expiration.isEmpty()
+                if (s.webhook.expiration != null
+                        && !s.webhook.expiration.isEmpty()
                         && !parseTime(s.webhook.expiration).isAfter(now)) {
                     s.webhook = withStatus(s.webhook, "expired");
                     continue;
@@ -555,7 +571,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
                     if (hook.authId != null && !hook.authId.isEmpty()) {
                         rb.header("Webhook-AuthID", hook.authId);
                     }
-                    ok = webhookClient.send(rb.build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    ok = webhookClient
+                                    .send(rb.build(), HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200;
                 } catch (IOException ex) {
                     ok = false;
                 } catch (InterruptedException ex) {
@@ -614,11 +633,9 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
     }
 
-    private record Webhook(String address, String authId, String expiration, String status) {
-    }
+    private record Webhook(String address, String authId, String expiration, String status) {}
 
-    private record SentNotification(SimBlob blob, Instant sent, String status) {
-    }
+    private record SentNotification(SimBlob blob, Instant sent, String status) {}
 
     // ------------------------------------------------------------------ HTTP plumbing
 
@@ -693,9 +710,16 @@ public final class ManagementApiSimulator implements AutoCloseable {
                     headers.put(name, List.copyOf(v));
                 }
             });
-            RecordedRequest entry = new RecordedRequest(ex.getRequestMethod(), path, rawQuery,
-                    Collections.unmodifiableMap(headers), status, start, wallStart,
-                    Duration.ofNanos(System.nanoTime() - wallStart), inFlightAtStart);
+            RecordedRequest entry = new RecordedRequest(
+                    ex.getRequestMethod(),
+                    path,
+                    rawQuery,
+                    Collections.unmodifiableMap(headers),
+                    status,
+                    start,
+                    wallStart,
+                    Duration.ofNanos(System.nanoTime() - wallStart),
+                    inFlightAtStart);
             synchronized (log) {
                 requestCount.incrementAndGet();
                 log.addLast(entry);
@@ -789,8 +813,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
             } else if ((m = API_PATH.matcher(c.path)).matches()) {
                 api(c, URLDecoder.decode(m.group(1), StandardCharsets.UTF_8), m.group(2));
             } else {
-                ObjectNode n = Jwts.JSON.createObjectNode().put("Message",
-                        "No HTTP resource was found that matches the request URI '" + baseUrl + c.path + "'.");
+                ObjectNode n = Jwts.JSON
+                        .createObjectNode()
+                        .put(
+                                "Message",
+                                "No HTTP resource was found that matches the request URI '" + baseUrl + c.path + "'.");
                 c.json(404, n);
             }
         } catch (ResetConnection e) {
@@ -847,7 +874,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
     private void throttled(Call c, String method, String publisher) throws IOException {
         boolean as429 = faults.throttleAs429();
         if (as429) {
-            c.ex.getResponseHeaders().set("Retry-After", Long.toString(faults.retryAfter().toSeconds()));
+            c.ex.getResponseHeaders()
+                    .set("Retry-After", Long.toString(faults.retryAfter().toSeconds()));
         }
         c.apiError(as429 ? 429 : 403, "AF429", "Too many requests. Method=" + method + ", PublisherId=" + publisher);
     }
@@ -891,7 +919,9 @@ public final class ManagementApiSimulator implements AutoCloseable {
         n.put("token_endpoint", baseUrl + "/" + tenant + "/oauth2/v2.0/token");
         n.put("issuer", baseUrl + "/" + t + "/v2.0");
         n.put("authorization_endpoint", baseUrl + "/" + tenant + "/oauth2/v2.0/authorize");
-        n.putArray("token_endpoint_auth_methods_supported").add("client_secret_post").add("private_key_jwt")
+        n.putArray("token_endpoint_auth_methods_supported")
+                .add("client_secret_post")
+                .add("private_key_jwt")
                 .add("client_secret_basic");
         c.ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         c.send(200, Jwts.JSON.writeValueAsBytes(n));
@@ -914,11 +944,19 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         ObjectNode n = Jwts.JSON.createObjectNode();
         n.put("error", error);
-        n.put("error_description", "AADSTS" + code + ": " + description + " Trace ID: " + trace
-                + " Correlation ID: " + corr + " Timestamp: "
-                + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC).format(now));
+        n.put(
+                "error_description",
+                "AADSTS" + code + ": " + description + " Trace ID: " + trace
+                        + " Correlation ID: " + corr + " Timestamp: "
+                        + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
+                                .withZone(ZoneOffset.UTC)
+                                .format(now));
         n.putArray("error_codes").add(code);
-        n.put("timestamp", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC).format(now));
+        n.put(
+                "timestamp",
+                DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
+                        .withZone(ZoneOffset.UTC)
+                        .format(now));
         n.put("trace_id", trace);
         n.put("correlation_id", corr);
         if (code == 7000215 || code == 700027 || code == 700024) {
@@ -942,8 +980,12 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     private void token(Call c, String tenantInPath, boolean v2) throws IOException {
         if (!"POST".equals(c.ex.getRequestMethod())) {
-            tokenError(c, 405, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a "
-                    + c.ex.getRequestMethod() + " request.");
+            tokenError(
+                    c,
+                    405,
+                    "invalid_request",
+                    900561,
+                    "The endpoint only accepts POST requests. Received a " + c.ex.getRequestMethod() + " request.");
             return;
         }
         Map<String, String> form = new LinkedHashMap<>();
@@ -952,23 +994,37 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 continue;
             }
             int eq = pair.indexOf('=');
-            form.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+            form.put(
+                    URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
                     eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
         String tenant = resolveTenant(tenantInPath);
         if (tenant == null) {
-            tokenError(c, 400, "invalid_request", 90002, "Tenant '" + tenantInPath + "' not found. Check to make"
-                    + " sure you have the correct tenant ID and are signing into the correct cloud.");
+            tokenError(
+                    c,
+                    400,
+                    "invalid_request",
+                    90002,
+                    "Tenant '" + tenantInPath + "' not found. Check to make"
+                            + " sure you have the correct tenant ID and are signing into the correct cloud.");
             return;
         }
         String grant = form.get("grant_type");
         if (grant == null) {
-            tokenError(c, 400, "invalid_request", 900144,
+            tokenError(
+                    c,
+                    400,
+                    "invalid_request",
+                    900144,
                     "The request body must contain the following parameter: 'grant_type'.");
             return;
         }
         if (!"client_credentials".equals(grant)) {
-            tokenError(c, 400, "unsupported_grant_type", 70003,
+            tokenError(
+                    c,
+                    400,
+                    "unsupported_grant_type",
+                    70003,
                     "The app requested an unsupported grant type '" + grant + "'.");
             return;
         }
@@ -980,23 +1036,37 @@ public final class ManagementApiSimulator implements AutoCloseable {
             try {
                 dec = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                tokenError(c, 401, "invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is"
-                        + " required for the 'client_credentials' grant type.");
+                tokenError(
+                        c,
+                        401,
+                        "invalid_client",
+                        7000216,
+                        "'client_assertion', 'client_secret' or 'request' is"
+                                + " required for the 'client_credentials' grant type.");
                 return;
             }
             int colon = dec.indexOf(':');
             String bId = URLDecoder.decode(colon < 0 ? dec : dec.substring(0, colon), StandardCharsets.UTF_8);
             String bSecret = colon < 0 ? "" : URLDecoder.decode(dec.substring(colon + 1), StandardCharsets.UTF_8);
             if (clientId != null && !clientId.equals(bId)) {
-                tokenError(c, 400, "invalid_request", 90014, "The client_id in the Authorization header does not"
-                        + " match the client_id in the request body.");
+                tokenError(
+                        c,
+                        400,
+                        "invalid_request",
+                        90014,
+                        "The client_id in the Authorization header does not"
+                                + " match the client_id in the request body.");
                 return;
             }
             clientId = bId;
             secret = bSecret;
         }
         if (clientId == null || clientId.isEmpty()) {
-            tokenError(c, 400, "invalid_request", 900144,
+            tokenError(
+                    c,
+                    400,
+                    "invalid_request",
+                    900144,
                     "The request body must contain the following parameter: 'client_id'.");
             return;
         }
@@ -1009,7 +1079,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
             String scope = form.get("scope");
             if (scope == null) {
-                tokenError(c, 400, "invalid_request", 900144,
+                tokenError(
+                        c,
+                        400,
+                        "invalid_request",
+                        900144,
                         "The request body must contain the following parameter: 'scope'.");
                 return;
             }
@@ -1017,38 +1091,63 @@ public final class ManagementApiSimulator implements AutoCloseable {
             for (String sc : scope.trim().split("\\s+")) {
                 if (sc.endsWith("/.default")) {
                     if (target != null) {
-                        tokenError(c, 400, "invalid_scope", 70011, "The provided value for the input parameter"
-                                + " 'scope' is not valid. Only one '/.default' scope is allowed.");
+                        tokenError(
+                                c,
+                                400,
+                                "invalid_scope",
+                                70011,
+                                "The provided value for the input parameter"
+                                        + " 'scope' is not valid. Only one '/.default' scope is allowed.");
                         return;
                     }
                     target = sc.substring(0, sc.length() - "/.default".length());
                 } else if (!Set.of("openid", "profile", "offline_access").contains(sc)) {
-                    tokenError(c, 400, "invalid_scope", 1002012, "The provided value for scope " + sc
-                            + " is not valid. Client credential flows must have a scope value with /.default"
-                            + " suffixed to the resource identifier (application ID URI).");
+                    tokenError(
+                            c,
+                            400,
+                            "invalid_scope",
+                            1002012,
+                            "The provided value for scope " + sc
+                                    + " is not valid. Client credential flows must have a scope value with /.default"
+                                    + " suffixed to the resource identifier (application ID URI).");
                     return;
                 }
             }
             if (target == null) {
-                tokenError(c, 400, "invalid_scope", 1002012, "The provided value for scope " + scope
-                        + " is not valid. Client credential flows must have a scope value with /.default suffixed"
-                        + " to the resource identifier (application ID URI).");
+                tokenError(
+                        c,
+                        400,
+                        "invalid_scope",
+                        1002012,
+                        "The provided value for scope " + scope
+                                + " is not valid. Client credential flows must have a scope value with /.default suffixed"
+                                + " to the resource identifier (application ID URI).");
                 return;
             }
         } else {
             target = form.get("resource");
             if (target == null) {
-                tokenError(c, 400, "invalid_request", 900144,
+                tokenError(
+                        c,
+                        400,
+                        "invalid_request",
+                        900144,
                         "The request body must contain the following parameter: 'resource'.");
                 return;
             }
         }
         String normalized = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
         if (!normalized.equalsIgnoreCase(resource)) {
-            tokenError(c, 400, v2 ? "invalid_resource" : "invalid_resource", 500011, "The resource principal named "
-                    + target + " was not found in the tenant named " + tenant + ". This can happen if the application"
-                    + " has not been installed by the administrator of the tenant or consented to by any user in the"
-                    + " tenant.");
+            tokenError(
+                    c,
+                    400,
+                    v2 ? "invalid_resource" : "invalid_resource",
+                    500011,
+                    "The resource principal named "
+                            + target + " was not found in the tenant named " + tenant
+                            + ". This can happen if the application"
+                            + " has not been installed by the administrator of the tenant or consented to by any user in the"
+                            + " tenant.");
             return;
         }
         AppSpec app = null;
@@ -1058,17 +1157,27 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
         }
         if (app == null) {
-            tokenError(c, 400, "unauthorized_client", 700016, "Application with identifier '" + clientId + "' was"
-                    + " not found in the directory '" + tenantInPath + "'. This can happen if the application has not"
-                    + " been installed by the administrator of the tenant or consented to by any user in the tenant."
-                    + " You may have sent your authentication request to the wrong tenant.");
+            tokenError(
+                    c,
+                    400,
+                    "unauthorized_client",
+                    700016,
+                    "Application with identifier '" + clientId + "' was"
+                            + " not found in the directory '" + tenantInPath
+                            + "'. This can happen if the application has not"
+                            + " been installed by the administrator of the tenant or consented to by any user in the tenant."
+                            + " You may have sent your authentication request to the wrong tenant.");
             return;
         }
         String assertion = form.get("client_assertion");
         String acr;
         if (assertion != null) {
             if (!"urn:ietf:params:oauth:client-assertion-type:jwt-bearer".equals(form.get("client_assertion_type"))) {
-                tokenError(c, 400, "invalid_request", 50027,
+                tokenError(
+                        c,
+                        400,
+                        "invalid_request",
+                        50027,
                         "Invalid client_assertion_type: " + form.get("client_assertion_type"));
                 return;
             }
@@ -1080,17 +1189,28 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
             acr = "2";
         } else if (secret != null) {
-            if (app.secret() == null || !java.security.MessageDigest.isEqual(
-                    app.secret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
-                tokenError(c, 401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret"
-                        + " being sent in the request is the client secret value, not the client secret ID, for a"
-                        + " secret added to app '" + app.clientId() + "'.");
+            if (app.secret() == null
+                    || !java.security.MessageDigest.isEqual(
+                            app.secret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
+                tokenError(
+                        c,
+                        401,
+                        "invalid_client",
+                        7000215,
+                        "Invalid client secret provided. Ensure the secret"
+                                + " being sent in the request is the client secret value, not the client secret ID, for a"
+                                + " secret added to app '" + app.clientId() + "'.");
                 return;
             }
             acr = "1";
         } else {
-            tokenError(c, 401, "invalid_client", 7000218, "The request body must contain the following parameter:"
-                    + " 'client_assertion' or 'client_secret'.");
+            tokenError(
+                    c,
+                    401,
+                    "invalid_client",
+                    7000218,
+                    "The request body must contain the following parameter:"
+                            + " 'client_assertion' or 'client_secret'.");
             return;
         }
         issueToken(c, tenant, app, acr, v2, target);
@@ -1107,10 +1227,12 @@ public final class ManagementApiSimulator implements AutoCloseable {
             return "AADSTS70021: No matching federated identity record found for presented assertion subject '"
                     + cl.path("sub").asText("") + "' of app '" + app.clientId() + "'.";
         }
-        String aud = cl.path("aud").isArray() ? cl.path("aud").path(0).asText("") : cl.path("aud").asText("");
+        String aud = cl.path("aud").isArray()
+                ? cl.path("aud").path(0).asText("")
+                : cl.path("aud").asText("");
         if (!aud.equals("api://AzureADTokenExchange")) {
-            return "AADSTS700212: No matching federated identity record found for presented assertion audience '"
-                    + aud + "'.";
+            return "AADSTS700212: No matching federated identity record found for presented assertion audience '" + aud
+                    + "'.";
         }
         long now = clock.instant().getEpochSecond();
         if (!cl.path("exp").canConvertToLong() || now >= cl.path("exp").asLong()) {
@@ -1141,7 +1263,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         String s1 = b64uNormal(p.header().path("x5t").asText(null));
         X509Certificate cert = null;
         for (X509Certificate candidate : app.certificates()) {
-            if ((s256 != null && s256.equals(Jwts.x5tS256(candidate))) || (s1 != null && s1.equals(Jwts.x5t(candidate)))) {
+            if ((s256 != null && s256.equals(Jwts.x5tS256(candidate)))
+                    || (s1 != null && s1.equals(Jwts.x5t(candidate)))) {
                 cert = candidate;
             }
         }
@@ -1157,10 +1280,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
         String iss = cl.path("iss").asText("");
         String sub = cl.path("sub").asText("");
         if (!iss.equalsIgnoreCase(app.clientId()) || !sub.equalsIgnoreCase(app.clientId())) {
-            return "The client assertion's 'iss' and 'sub' claims must both be the client id '" + app.clientId()
-                    + "'.";
+            return "The client assertion's 'iss' and 'sub' claims must both be the client id '" + app.clientId() + "'.";
         }
-        String aud = cl.path("aud").isArray() ? cl.path("aud").path(0).asText("") : cl.path("aud").asText("");
+        String aud = cl.path("aud").isArray()
+                ? cl.path("aud").path(0).asText("")
+                : cl.path("aud").asText("");
         if (!audienceMatches(aud, path)) {
             return "The audience claim value '" + aud + "' is invalid: it must be the token endpoint of tenant '"
                     + tenantInPath + "'.";
@@ -1196,17 +1320,21 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         String host = u.getHost().toLowerCase(Locale.ROOT);
         boolean ownHost = baseUrl != null && aud.startsWith(baseUrl + "/");
-        boolean msHost = host.startsWith("login.") && (host.endsWith(".microsoftonline.com") || host.equals(
-                "login.microsoftonline.com") || host.equals("login.windows.net") || host.equals(
-                "login.microsoftonline.us") || host.equals("login.partner.microsoftonline.cn")
-                || host.equals("login.chinacloudapi.cn"));
+        boolean msHost = host.startsWith("login.")
+                && (host.endsWith(".microsoftonline.com")
+                        || host.equals("login.microsoftonline.com")
+                        || host.equals("login.windows.net")
+                        || host.equals("login.microsoftonline.us")
+                        || host.equals("login.partner.microsoftonline.cn")
+                        || host.equals("login.chinacloudapi.cn"));
         if (!ownHost && !msHost) {
             return false;
         }
         String a = u.getPath().replaceAll("/+$", "");
         String r = requestPath.replaceAll("/+$", "");
         // Entra accepts the v1 or the v2 token endpoint of the tenant as audience
-        return a.equalsIgnoreCase(r) || a.equalsIgnoreCase(r.replace("/oauth2/v2.0/token", "/oauth2/token"))
+        return a.equalsIgnoreCase(r)
+                || a.equalsIgnoreCase(r.replace("/oauth2/v2.0/token", "/oauth2/token"))
                 || a.equalsIgnoreCase(r.replace("/oauth2/token", "/oauth2/v2.0/token"));
     }
 
@@ -1228,8 +1356,13 @@ public final class ManagementApiSimulator implements AutoCloseable {
             return;
         }
         if (!"2018-02-01".equals(c.q("api-version")) && !"2019-08-01".equals(c.q("api-version"))) {
-            imdsError(c, 400, "invalid_request", c.q("api-version") == null ? "Required api-version parameter not "
-                    + "specified" : "Invalid api-version " + c.q("api-version"));
+            imdsError(
+                    c,
+                    400,
+                    "invalid_request",
+                    c.q("api-version") == null
+                            ? "Required api-version parameter not " + "specified"
+                            : "Invalid api-version " + c.q("api-version"));
             return;
         }
         String target = c.q("resource");
@@ -1246,7 +1379,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         AppSpec identity = null;
         for (ContentStore store : tenants.values()) {
             for (AppSpec a : store.spec().apps()) {
-                boolean match = clientId == null ? a.managedIdentity() == AppSpec.ManagedIdentity.SYSTEM_ASSIGNED
+                boolean match = clientId == null
+                        ? a.managedIdentity() == AppSpec.ManagedIdentity.SYSTEM_ASSIGNED
                         : a.managedIdentity() == AppSpec.ManagedIdentity.USER_ASSIGNED
                                 && a.clientId().equalsIgnoreCase(clientId);
                 if (match) {
@@ -1261,10 +1395,15 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         String normalized = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
         if (!normalized.equalsIgnoreCase(resource)) {
-            imdsError(c, 400, "invalid_resource", "AADSTS500011: The resource principal named " + target + " was not "
-                    + "found in the tenant named " + tenant + ". This can happen if the application has not been "
-                    + "installed by the administrator of the tenant or consented to by any user in the tenant. You "
-                    + "might have sent your authentication request to the wrong tenant.");
+            imdsError(
+                    c,
+                    400,
+                    "invalid_resource",
+                    "AADSTS500011: The resource principal named " + target + " was not "
+                            + "found in the tenant named " + tenant
+                            + ". This can happen if the application has not been "
+                            + "installed by the administrator of the tenant or consented to by any user in the tenant. You "
+                            + "might have sent your authentication request to the wrong tenant.");
             return;
         }
         Instant now = clock.instant();
@@ -1289,8 +1428,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
         Headers h = c.ex.getResponseHeaders();
         h.set("Content-Type", "application/json; charset=utf-8");
         h.set("Server", "IMDS/150.870.65.1544");
-        c.send(status, Jwts.JSON.writeValueAsBytes(Jwts.JSON.createObjectNode().put("error", error)
-                .put("error_description", description)));
+        c.send(
+                status,
+                Jwts.JSON.writeValueAsBytes(
+                        Jwts.JSON.createObjectNode().put("error", error).put("error_description", description)));
     }
 
     /** A signed access token of {@code app} for {@code tenant}, as the API accepts it. */
@@ -1308,8 +1449,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         claims.put("appid", app.clientId());
         claims.put("appidacr", acr);
         claims.put("idp", "https://sts.windows.net/" + tenant + "/");
-        String oid = RecordGenerator.guid(RecordGenerator.hash(tenant + app.clientId()),
-                RecordGenerator.hash(app.clientId()));
+        String oid = RecordGenerator.guid(
+                RecordGenerator.hash(tenant + app.clientId()), RecordGenerator.hash(app.clientId()));
         claims.put("oid", oid);
         claims.put("rh", "0.AAAA" + Jwts.b64u(app.clientId().getBytes(StandardCharsets.US_ASCII)) + ".");
         if (!app.roles().isEmpty()) {
@@ -1318,7 +1459,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         claims.put("sub", oid);
         claims.put("tid", tenant);
-        claims.put("uti", Jwts.b64u(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII)).substring(0, 22));
+        claims.put(
+                "uti",
+                Jwts.b64u(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII))
+                        .substring(0, 22));
         claims.put("ver", "1.0");
         return Jwts.signHs256(claims, tokenKey);
     }
@@ -1352,8 +1496,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
     private void unauthorized(Call c) throws IOException {
         c.ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
         c.iisHeaders();
-        c.send(401, Jwts.JSON.writeValueAsBytes(Jwts.JSON.createObjectNode().put("Message",
-                "Authorization has been denied for this request.")));
+        c.send(
+                401,
+                Jwts.JSON.writeValueAsBytes(Jwts.JSON
+                        .createObjectNode()
+                        .put("Message", "Authorization has been denied for this request.")));
     }
 
     /** Verified claims of the bearer token, or null. */
@@ -1373,8 +1520,10 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         JsonNode cl = p.claims();
         long now = clock.instant().getEpochSecond();
-        if (!resource.equals(cl.path("aud").asText()) || now >= cl.path("exp").asLong(0)
-                || now < cl.path("nbf").asLong(Long.MAX_VALUE) || !cl.hasNonNull("tid")) {
+        if (!resource.equals(cl.path("aud").asText())
+                || now >= cl.path("exp").asLong(0)
+                || now < cl.path("nbf").asLong(Long.MAX_VALUE)
+                || !cl.hasNonNull("tid")) {
             return null;
         }
         return cl;
@@ -1398,14 +1547,20 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         String tid = claims.path("tid").asText();
         if (!tenantInUrl.equalsIgnoreCase(tid)) {
-            c.apiError(401, "AF20010", "The tenant ID passed in the URL (" + tenantInUrl + ") does not match the"
-                    + " tenant ID passed in the access token (" + tid + ").");
+            c.apiError(
+                    401,
+                    "AF20010",
+                    "The tenant ID passed in the URL (" + tenantInUrl + ") does not match the"
+                            + " tenant ID passed in the access token (" + tid + ").");
             return;
         }
         Set<String> roles = roles(claims);
         if (!roles.contains(AppSpec.ROLE_READ)) {
-            c.apiError(401, "AF10001", "The permission set (" + String.join(" ", roles) + ") sent in the request"
-                    + " did not include the expected permission ActivityFeed.Read.");
+            c.apiError(
+                    401,
+                    "AF10001",
+                    "The permission set (" + String.join(" ", roles) + ") sent in the request"
+                            + " did not include the expected permission ActivityFeed.Read.");
             return;
         }
         String tenant = tid.toLowerCase(Locale.ROOT);
@@ -1447,8 +1602,14 @@ public final class ManagementApiSimulator implements AutoCloseable {
                     sensitiveTypes(c);
                     break;
                 default:
-                    c.json(404, Jwts.JSON.createObjectNode().put("Message",
-                            "No HTTP resource was found that matches the request URI '" + baseUrl + c.path + "'."));
+                    c.json(
+                            404,
+                            Jwts.JSON
+                                    .createObjectNode()
+                                    .put(
+                                            "Message",
+                                            "No HTTP resource was found that matches the request URI '" + baseUrl
+                                                    + c.path + "'."));
             }
         } catch (ApiError e) {
             if (e.code == null) {
@@ -1506,14 +1667,17 @@ public final class ManagementApiSimulator implements AutoCloseable {
         if (!store.spec().auditEnabled()) {
             String corr = UUID.randomUUID().toString();
             String pub = publisherOf(c);
-            c.apiError(400, "StartSubscription [CorrId=" + corr + "][TenantId=" + tenant + ",ContentType="
-                    + type.wireName() + ",ApplicationId=" + appId + ",PublisherId=" + pub + "][AppId",
+            c.apiError(
+                    400,
+                    "StartSubscription [CorrId=" + corr + "][TenantId=" + tenant + ",ContentType=" + type.wireName()
+                            + ",ApplicationId=" + appId + ",PublisherId=" + pub + "][AppId",
                     "=" + appId + "] failed. Exception: Microsoft.Office.Compliance.Audit.DataServiceException: Tenant "
-                    + tenant + " does not exist.\r\n   at Microsoft.Office.Compliance.Audit.API.AuditApiDataService"
-                    + ".ValidateTenant(Guid tenantId)\r\n   at Microsoft.Office.Compliance.Audit.API"
-                    + ".SubscriptionManager.StartSubscription(Guid tenantId, String contentType, Guid appId, Webhook"
-                    + " webhook)\r\n   at Microsoft.Office.Compliance.Audit.API.Controllers.SubscriptionsController"
-                    + ".Start(String tenantId, String contentType, String publisherIdentifier)");
+                            + tenant
+                            + " does not exist.\r\n   at Microsoft.Office.Compliance.Audit.API.AuditApiDataService"
+                            + ".ValidateTenant(Guid tenantId)\r\n   at Microsoft.Office.Compliance.Audit.API"
+                            + ".SubscriptionManager.StartSubscription(Guid tenantId, String contentType, Guid appId, Webhook"
+                            + " webhook)\r\n   at Microsoft.Office.Compliance.Audit.API.Controllers.SubscriptionsController"
+                            + ".Start(String tenantId, String contentType, String publisherIdentifier)");
             return;
         }
         Webhook requested = parseWebhook(c);
@@ -1537,13 +1701,16 @@ public final class ManagementApiSimulator implements AutoCloseable {
         synchronized (s) {
             boolean fresh = s.lastStart == null && !s.enabled && s.notifiedUpTo.equals(Instant.MIN);
             boolean webhookActive = s.webhook == null || "enabled".equals(s.webhook.status);
-            if (s.enabled && webhookActive && java.util.Objects.equals(s.webhook == null ? null : withStatus(s.webhook, null),
-                    requested == null ? null : withStatus(requested, null))) {
+            if (s.enabled
+                    && webhookActive
+                    && java.util.Objects.equals(
+                            s.webhook == null ? null : withStatus(s.webhook, null),
+                            requested == null ? null : withStatus(requested, null))) {
                 throw new ApiError(400, "AF20024", "The subscription is already enabled. No property change.");
             }
             if (s.lastStart != null && now.isBefore(s.lastStart.plus(startCooldown))) {
-                throw new ApiError(403, "AF429", "Too many requests. Method=StartSubscription, PublisherId="
-                        + publisherOf(c));
+                throw new ApiError(
+                        403, "AF429", "Too many requests. Method=StartSubscription, PublisherId=" + publisherOf(c));
             }
             if (requested != null) {
                 validateWebhook(requested);
@@ -1613,7 +1780,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
             throw new ApiError(400, "AF20001", "Missing parameter: address.");
         }
         String authId = w.path("authId").isNull() ? null : w.path("authId").asText(null);
-        String expiration = w.path("expiration").isNull() ? null : w.path("expiration").asText(null);
+        String expiration =
+                w.path("expiration").isNull() ? null : w.path("expiration").asText(null);
         if (expiration != null && !expiration.isEmpty()) {
             Instant exp;
             try {
@@ -1622,8 +1790,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 throw new ApiError(400, "AF20002", "Invalid parameter type: expiration. Expected type: DateTime");
             }
             if (!exp.isAfter(clock.instant())) {
-                throw new ApiError(400, "AF20003", "Expiration " + expiration
-                        + " provided is set to past date and time.");
+                throw new ApiError(
+                        400, "AF20003", "Expiration " + expiration + " provided is set to past date and time.");
             }
         }
         return new Webhook(address, authId, expiration, null);
@@ -1634,19 +1802,29 @@ public final class ManagementApiSimulator implements AutoCloseable {
         try {
             u = URI.create(w.address);
         } catch (IllegalArgumentException e) {
-            throw new ApiError(400, "AF20021", "The webhook endpoint {" + w.address + ") could not be validated."
-                    + " The address must begin with HTTPS.");
+            throw new ApiError(
+                    400,
+                    "AF20021",
+                    "The webhook endpoint {" + w.address + ") could not be validated."
+                            + " The address must begin with HTTPS.");
         }
         boolean https = "https".equalsIgnoreCase(u.getScheme());
-        boolean loopbackHttp = "http".equalsIgnoreCase(u.getScheme()) && u.getHost() != null
-                && (u.getHost().equals("127.0.0.1") || u.getHost().equalsIgnoreCase("localhost")
-                || u.getHost().equals("[::1]") || u.getHost().equals("::1"));
+        boolean loopbackHttp = "http".equalsIgnoreCase(u.getScheme())
+                && u.getHost() != null
+                && (u.getHost().equals("127.0.0.1")
+                        || u.getHost().equalsIgnoreCase("localhost")
+                        || u.getHost().equals("[::1]")
+                        || u.getHost().equals("::1"));
         if (!https && !loopbackHttp) {
-            throw new ApiError(400, "AF20021", "The webhook endpoint {" + w.address + ") could not be validated."
-                    + " The address must begin with HTTPS.");
+            throw new ApiError(
+                    400,
+                    "AF20021",
+                    "The webhook endpoint {" + w.address + ") could not be validated."
+                            + " The address must begin with HTTPS.");
         }
         String code = Long.toHexString(new SecureRandom().nextLong());
-        HttpRequest.Builder rb = HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder rb = HttpRequest.newBuilder(u)
+                .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json; charset=utf-8")
                 .header("Webhook-ValidationCode", code)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"validationCode\":\"" + code + "\"}"));
@@ -1655,7 +1833,9 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         int status;
         try {
-            status = webhookClient.send(rb.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            status = webhookClient
+                    .send(rb.build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             status = -1;
         } catch (InterruptedException e) {
@@ -1663,8 +1843,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
             status = -1;
         }
         if (status != 200) {
-            throw new ApiError(400, "AF20021", "The webhook endpoint {" + w.address + ") could not be validated."
-                    + " The endpoint did not return HTTP 200.");
+            throw new ApiError(
+                    400,
+                    "AF20021",
+                    "The webhook endpoint {" + w.address + ") could not be validated."
+                            + " The endpoint did not return HTTP 200.");
         }
     }
 
@@ -1719,10 +1902,14 @@ public final class ManagementApiSimulator implements AutoCloseable {
             String f = (m.group(7) + "000000000").substring(0, 9);
             nanos = Integer.parseInt(f);
         }
-        LocalDateTime t = LocalDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                Integer.parseInt(m.group(3)), m.group(4) == null ? 0 : Integer.parseInt(m.group(4)),
+        LocalDateTime t = LocalDateTime.of(
+                Integer.parseInt(m.group(1)),
+                Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)),
+                m.group(4) == null ? 0 : Integer.parseInt(m.group(4)),
                 m.group(5) == null ? 0 : Integer.parseInt(m.group(5)),
-                m.group(6) == null ? 0 : Integer.parseInt(m.group(6)), nanos);
+                m.group(6) == null ? 0 : Integer.parseInt(m.group(6)),
+                nanos);
         String zone = m.group(8);
         ZoneOffset off = zone == null || zone.equals("Z") ? ZoneOffset.UTC : ZoneOffset.of(zone);
         return t.toInstant(off);
@@ -1747,7 +1934,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         } catch (RuntimeException ex) {
             throw new ApiError(400, "AF20055", AF20055_TEXT + suffix);
         }
-        if (!s.isBefore(e) || Duration.between(s, e).compareTo(Duration.ofHours(24)) > 0
+        if (!s.isBefore(e)
+                || Duration.between(s, e).compareTo(Duration.ofHours(24)) > 0
                 || s.isBefore(now.minus(Duration.ofDays(7)).minus(Duration.ofHours(1)))) {
             throw new ApiError(400, "AF20055", AF20055_TEXT + suffix);
         }
@@ -1833,9 +2021,12 @@ public final class ManagementApiSimulator implements AutoCloseable {
         if (to < rows.size()) {
             String next = (String) rows.get(to)[0];
             // the real quirks: lower-case names, 7 fractional digits + Z, no PublisherIdentifier, '$' unescaped
-            c.ex.getResponseHeaders().set("NextPageUri", baseUrl + c.path + "?contenttype=" + type.wireName()
-                    + "&endtime=" + PAGE_TIME.format(w[1]) + "&starttime=" + PAGE_TIME.format(w[0])
-                    + "&nextpage=" + next);
+            c.ex.getResponseHeaders()
+                    .set(
+                            "NextPageUri",
+                            baseUrl + c.path + "?contenttype=" + type.wireName()
+                                    + "&endtime=" + PAGE_TIME.format(w[1]) + "&starttime=" + PAGE_TIME.format(w[0])
+                                    + "&nextpage=" + next);
         }
         c.json(200, arr);
     }
@@ -1875,8 +2066,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
         }
         if (!now.isBefore(b.contentExpiration())) {
-            throw new ApiError(400, "AF20051", "Content requested with the key " + contentId
-                    + " has already expired. Content older than 7 days cannot be retrieved.");
+            throw new ApiError(
+                    400,
+                    "AF20051",
+                    "Content requested with the key " + contentId
+                            + " has already expired. Content older than 7 days cannot be retrieved.");
         }
         c.iisHeaders();
         c.status = 200;
@@ -1909,7 +2103,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         RecordGenerator.writeBody(b, out, -1);
         out.flush();
-        served.computeIfAbsent(tenant + "|" + b.type().wireName(), k -> ConcurrentHashMap.newKeySet()).add(b);
+        served.computeIfAbsent(tenant + "|" + b.type().wireName(), k -> ConcurrentHashMap.newKeySet())
+                .add(b);
         c.record();
         out.close();
     }

@@ -15,23 +15,50 @@ import java.util.SplittableRandom;
  */
 final class RecordGenerator {
 
-    private static final String[] FIRST = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
-        "ivan", "judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter", "zoe"};
-    private static final String[] RESULT = {"Succeeded", "Success", "True", "TRUE", "InProgress", "success",
-        "failed", "Failed", "PartiallySucceeded", null};
-    private static final String[] EXO_OPS = {"MailItemsAccessed", "Send", "Update", "MoveToDeletedItems",
-        "HardDelete", "ModifyFolderPermissions", "MailboxLogin", "SoftDelete", "Create"};
-    private static final String[] EXO_ADMIN = {"Set-Mailbox", "Set-TransportConfig", "New-InboxRule",
-        "Add-MailboxPermission", "Set-OrganizationConfig", "Remove-MailboxPermission"};
-    private static final String[] SP_OPS = {"FileAccessed", "FileModified", "FileUploaded", "FileDownloaded",
-        "FileDeleted", "FilePreviewed", "FileRenamed"};
-    private static final String[] SHARE_OPS = {"SharingSet", "AnonymousLinkCreated", "SharingInvitationCreated",
-        "AddedToSecureLink"};
+    private static final String[] FIRST = {
+        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "niaj", "olivia",
+        "peggy", "rupert", "sybil", "trent", "victor", "walter", "zoe"
+    };
+    private static final String[] RESULT = {
+        "Succeeded", "Success", "True", "TRUE", "InProgress", "success", "failed", "Failed", "PartiallySucceeded", null
+    };
+    private static final String[] EXO_OPS = {
+        "MailItemsAccessed",
+        "Send",
+        "Update",
+        "MoveToDeletedItems",
+        "HardDelete",
+        "ModifyFolderPermissions",
+        "MailboxLogin",
+        "SoftDelete",
+        "Create"
+    };
+    private static final String[] EXO_ADMIN = {
+        "Set-Mailbox",
+        "Set-TransportConfig",
+        "New-InboxRule",
+        "Add-MailboxPermission",
+        "Set-OrganizationConfig",
+        "Remove-MailboxPermission"
+    };
+    private static final String[] SP_OPS = {
+        "FileAccessed", "FileModified", "FileUploaded", "FileDownloaded", "FileDeleted", "FilePreviewed", "FileRenamed"
+    };
+    private static final String[] SHARE_OPS = {
+        "SharingSet", "AnonymousLinkCreated", "SharingInvitationCreated", "AddedToSecureLink"
+    };
     private static final String[] EXT = {"docx", "xlsx", "pptx", "pdf", "txt", "png", "one", "csv"};
-    private static final String[] AAD_ADMIN = {"Update application.", "Add member to group.", "Update user.",
-        "Add service principal.", "Reset user password.", "Consent to application."};
-    private static final String[] TEAMS_OPS = {"MemberAdded", "TeamCreated", "ChannelAdded", "MemberRemoved",
-        "TeamSettingChanged"};
+    private static final String[] AAD_ADMIN = {
+        "Update application.",
+        "Add member to group.",
+        "Update user.",
+        "Add service principal.",
+        "Reset user password.",
+        "Consent to application."
+    };
+    private static final String[] TEAMS_OPS = {
+        "MemberAdded", "TeamCreated", "ChannelAdded", "MemberRemoved", "TeamSettingChanged"
+    };
     private static final String[] PBI_OPS = {"ViewReport", "ExportReport", "ViewDashboard", "GetSnapshots"};
     private static final String[] YAMMER_OPS = {"MessageCreated", "GroupCreation", "FileVisited", "MessageUpdated"};
     private static final String[] SERVERS = {"AM6PR01MB", "HE1PR0102MB", "DB8PR04MB", "VI1PR07MB", "CH2PR11MB"};
@@ -39,10 +66,15 @@ final class RecordGenerator {
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36",
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_3) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15",
         "Microsoft Office Word/16.0.17328.20124 (Windows/10.0; Desktop x64; en-US; Desktop app; Dell Inc./XPS 15)",
-        "OneDriveMpc-Transform_Thumbnail/1.0", "Microsoft SkyDriveSync 24.020.0128.0003 ship; Windows NT 10.0 (19045)"};
-    private static final String[] SENSITIVE = {"50842eb7-edc8-4019-85dd-5a5c1f2bb085",
-        "a44669fe-0d48-453d-a9b1-2cc83f2cba77", "e7dc4711-11b7-4cb0-b88b-2c394a771f0e",
-        "0e9b3178-9678-47dd-a509-37222ca96b42"};
+        "OneDriveMpc-Transform_Thumbnail/1.0",
+        "Microsoft SkyDriveSync 24.020.0128.0003 ship; Windows NT 10.0 (19045)"
+    };
+    private static final String[] SENSITIVE = {
+        "50842eb7-edc8-4019-85dd-5a5c1f2bb085",
+        "a44669fe-0d48-453d-a9b1-2cc83f2cba77",
+        "e7dc4711-11b7-4cb0-b88b-2c394a771f0e",
+        "0e9b3178-9678-47dd-a509-37222ca96b42"
+    };
     /** Filler for padding records to a requested size: base64url-looking text. */
     private static final String FILLER;
 
@@ -56,8 +88,7 @@ final class RecordGenerator {
         FILLER = f.toString();
     }
 
-    private RecordGenerator() {
-    }
+    private RecordGenerator() {}
 
     static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
@@ -169,8 +200,8 @@ final class RecordGenerator {
         // events are older than the blob, by 5 s .. 25 min, in random (not sorted) order within the blob
         long eventEpoch = src.contentCreated().getEpochSecond() - 5 - r.nextInt(1500);
         String tenant = src.tenantId();
-        String domain = "tenant" + tenant.replace("-", "").substring(0, Math.min(8, tenant.length()))
-                + ".onmicrosoft.com";
+        String domain =
+                "tenant" + tenant.replace("-", "").substring(0, Math.min(8, tenant.length())) + ".onmicrosoft.com";
         sb.append('{');
         switch (src.type()) {
             case EXCHANGE:
@@ -209,7 +240,8 @@ final class RecordGenerator {
             int len = Math.min(FILLER.length() - 1, target - have - 80);
             int off = r.nextInt(FILLER.length() - len);
             sb.append("\"AppAccessContext\":{\"ClientAppName\":\"Office 365 Shell WCSS-Client\",\"UniqueTokenId\":\"")
-                    .append(FILLER, off, off + len).append("\"},");
+                    .append(FILLER, off, off + len)
+                    .append("\"},");
         }
         str(sb, "Id", id);
         sb.setCharAt(sb.length() - 1, '}');
@@ -217,8 +249,16 @@ final class RecordGenerator {
 
     // ------------------------------------------------------------------ workloads
 
-    private static void common(StringBuilder sb, SplittableRandom r, String tenant, long epoch, String operation,
-            int recordType, String workload, String userId, int userType) {
+    private static void common(
+            StringBuilder sb,
+            SplittableRandom r,
+            String tenant,
+            long epoch,
+            String operation,
+            int recordType,
+            String workload,
+            String userId,
+            int userType) {
         str(sb, "CreationTime", time(epoch));
         str(sb, "Operation", operation);
         str(sb, "OrganizationId", tenant);
@@ -277,15 +317,19 @@ final class RecordGenerator {
         String ip = ip(r);
         str(sb, "ClientIPAddress", ip);
         str(sb, "ClientIP", ip);
-        sb.append("\"Item\":{\"Id\":\"LgAAAAB1c2VyLW1haWxib3gtZm9sZGVy").append(r.nextInt(100000))
+        sb.append("\"Item\":{\"Id\":\"LgAAAAB1c2VyLW1haWxib3gtZm9sZGVy")
+                .append(r.nextInt(100000))
                 .append("\",\"ParentFolder\":{\"Path\":\"\\\\Inbox\",\"Name\":\"Inbox\",\"Id\":\"LgAAAAB")
-                .append(Long.toHexString(r.nextLong())).append("\"},\"Subject\":\"Quarterly numbers ")
-                .append(r.nextInt(100)).append("\",\"SizeInBytes\":").append(1000 + r.nextInt(90000)).append("},");
+                .append(Long.toHexString(r.nextLong()))
+                .append("\"},\"Subject\":\"Quarterly numbers ")
+                .append(r.nextInt(100))
+                .append("\",\"SizeInBytes\":")
+                .append(1000 + r.nextInt(90000))
+                .append("},");
         str(sb, "LogonUserSid", "S-1-5-21-1111111111-2222222222-3333333333-" + (1000 + r.nextInt(9000)));
         // the documented quirk: a trailing CR LF inside OriginatingServer
         str(sb, "OriginatingServer", server(r) + (r.nextBoolean() ? "\r\n" : ""));
-        str(sb, "ClientInfoString", r.nextBoolean() ? "Client=OWA;Action=ViaProxy"
-                : "Client=REST;Client=RESTSystem;;");
+        str(sb, "ClientInfoString", r.nextBoolean() ? "Client=OWA;Action=ViaProxy" : "Client=REST;Client=RESTSystem;;");
         str(sb, "MailboxOwnerUPN", owner);
         str(sb, "MailboxOwnerSid", "S-1-5-21-1111111111-2222222222-3333333333-" + (1000 + r.nextInt(9000)));
         result(sb, r);
@@ -304,7 +348,8 @@ final class RecordGenerator {
         str(sb, "AppId", "");
         str(sb, "OrganizationName", domain);
         str(sb, "ObjectId", r.nextBoolean() ? domain + "\\Transport Settings" : user(r, domain));
-        sb.append("\"Parameters\":[{\"Name\":\"Identity\",\"Value\":\"").append(domain)
+        sb.append("\"Parameters\":[{\"Name\":\"Identity\",\"Value\":\"")
+                .append(domain)
                 .append("\"},{\"Name\":\"DomainController\",\"Value\":\"\"}],");
         str(sb, "ResultStatus", r.nextInt(8) == 0 ? "False" : "True");
         bool(sb, "ExternalAccess", r.nextBoolean());
@@ -317,8 +362,10 @@ final class RecordGenerator {
         boolean sharing = r.nextInt(6) == 0;
         String op = sharing ? SHARE_OPS[r.nextInt(SHARE_OPS.length)] : SP_OPS[r.nextInt(SP_OPS.length)];
         common(sb, r, tenant, epoch, op, sharing ? 14 : 6, oneDrive ? "OneDrive" : "SharePoint", u, 0);
-        String site = oneDrive ? "https://" + org + "-my.sharepoint.com/personal/" + u.replace('@', '_').replace('.', '_')
-                + "/" : "https://" + org + ".sharepoint.com/sites/Team" + r.nextInt(40) + "/";
+        String site = oneDrive
+                ? "https://" + org + "-my.sharepoint.com/personal/"
+                        + u.replace('@', '_').replace('.', '_') + "/"
+                : "https://" + org + ".sharepoint.com/sites/Team" + r.nextInt(40) + "/";
         String ext = EXT[r.nextInt(EXT.length)];
         String file = "Report-" + r.nextInt(10000) + "." + ext;
         str(sb, "SiteUrl", site);
@@ -352,8 +399,13 @@ final class RecordGenerator {
         String ip = ip(r);
         common(sb, r, tenant, epoch, failed ? "UserLoginFailed" : "UserLoggedIn", 15, "AzureActiveDirectory", u, 0);
         str(sb, "InterSystemsId", rguid(r));
-        sb.append("\"Actor\":[{\"Type\":0,\"ID\":\"").append(rguid(r)).append("\"},{\"Type\":5,\"ID\":\"").append(u)
-                .append("\"},{\"Type\":3,\"ID\":\"").append(puid).append("\"}],");
+        sb.append("\"Actor\":[{\"Type\":0,\"ID\":\"")
+                .append(rguid(r))
+                .append("\"},{\"Type\":5,\"ID\":\"")
+                .append(u)
+                .append("\"},{\"Type\":3,\"ID\":\"")
+                .append(puid)
+                .append("\"}],");
         str(sb, "ActorContextId", tenant);
         str(sb, "ActorIpAddress", ip);
         str(sb, "UserKey", puid + "@" + domain);
@@ -365,9 +417,12 @@ final class RecordGenerator {
         sb.append("\"ModifiedProperties\":[],");
         str(sb, "ResultStatus", failed ? "Failed" : (r.nextBoolean() ? "Succeeded" : "Success"));
         str(sb, "IntraSystemId", rguid(r));
-        sb.append("\"ExtendedProperties\":[{\"Name\":\"UserAgent\",\"Value\":\"").append(AGENTS[r.nextInt(2)])
-                .append("\"},{\"Name\":\"RequestType\",\"Value\":\"OAuth2:Authorize\"},{\"Name\":\"ResultStatusDetail\",\"Value\":\"")
-                .append(failed ? "Redirect" : "Success").append("\"},{\"Name\":\"KeepMeSignedIn\",\"Value\":\"False\"}],");
+        sb.append("\"ExtendedProperties\":[{\"Name\":\"UserAgent\",\"Value\":\"")
+                .append(AGENTS[r.nextInt(2)])
+                .append(
+                        "\"},{\"Name\":\"RequestType\",\"Value\":\"OAuth2:Authorize\"},{\"Name\":\"ResultStatusDetail\",\"Value\":\"")
+                .append(failed ? "Redirect" : "Success")
+                .append("\"},{\"Name\":\"KeepMeSignedIn\",\"Value\":\"False\"}],");
         str(sb, "TargetContextId", tenant);
         num(sb, "AzureActiveDirectoryEventType", 1);
         if (failed) {
@@ -380,7 +435,8 @@ final class RecordGenerator {
         String u = "admin@" + domain;
         common(sb, r, tenant, epoch, AAD_ADMIN[r.nextInt(AAD_ADMIN.length)], 8, "AzureActiveDirectory", u, 0);
         String ip = ip(r);
-        sb.append("\"Actor\":[{\"Type\":5,\"ID\":\"").append(u)
+        sb.append("\"Actor\":[{\"Type\":5,\"ID\":\"")
+                .append(u)
                 .append("\"},{\"Type\":3,\"ID\":\"10032000BBBB2E16\"},{\"Type\":2,\"ID\":\"User\"}],");
         str(sb, "ActorContextId", tenant);
         str(sb, "ActorIpAddress", ip);
@@ -388,12 +444,15 @@ final class RecordGenerator {
         str(sb, "ClientIP", ip);
         str(sb, "SupportTicketId", "");
         sb.append("\"Target\":[{\"Type\":2,\"ID\":\"Application\"},{\"Type\":1,\"ID\":\"collector-app-")
-                .append(r.nextInt(50)).append("\"}],");
+                .append(r.nextInt(50))
+                .append("\"}],");
         str(sb, "ObjectId", r.nextBoolean() ? "Not Available" : "Unknown");
         // JSON inside strings, with CR LF, as the service emits it
-        sb.append("\"ModifiedProperties\":[{\"Name\":\"RequiredResourceAccess\",\"OldValue\":\"[\\r\\n  {\\r\\n    \\\"ResourceAppId\\\": \\\"c5393580-f805-4401-95e8-94b7a6ef2fc2\\\"\\r\\n  }\\r\\n]\",\"NewValue\":\"[]\"},{\"Name\":\"Included Updated Properties\",\"OldValue\":\"\",\"NewValue\":\"RequiredResourceAccess\"}],");
+        sb.append(
+                "\"ModifiedProperties\":[{\"Name\":\"RequiredResourceAccess\",\"OldValue\":\"[\\r\\n  {\\r\\n    \\\"ResourceAppId\\\": \\\"c5393580-f805-4401-95e8-94b7a6ef2fc2\\\"\\r\\n  }\\r\\n]\",\"NewValue\":\"[]\"},{\"Name\":\"Included Updated Properties\",\"OldValue\":\"\",\"NewValue\":\"RequiredResourceAccess\"}],");
         str(sb, "ResultStatus", r.nextInt(10) == 0 ? "Failure" : "Success");
-        sb.append("\"ExtendedProperties\":[{\"Name\":\"additionalDetails\",\"Value\":\"{\\\"User-Agent\\\":\\\"Mozilla/5.0\\\"}\"},{\"Name\":\"resultType\",\"Value\":\"Success\"},{\"Name\":\"auditEventCategory\",\"Value\":\"ApplicationManagement\"}],");
+        sb.append(
+                "\"ExtendedProperties\":[{\"Name\":\"additionalDetails\",\"Value\":\"{\\\"User-Agent\\\":\\\"Mozilla/5.0\\\"}\"},{\"Name\":\"resultType\",\"Value\":\"Success\"},{\"Name\":\"auditEventCategory\",\"Value\":\"ApplicationManagement\"}],");
         str(sb, "TargetContextId", tenant);
         num(sb, "AzureActiveDirectoryEventType", 1);
     }
@@ -405,18 +464,28 @@ final class RecordGenerator {
             String op = app ? "TeamCreated" : TEAMS_OPS[r.nextInt(TEAMS_OPS.length)];
             common(sb, r, tenant, epoch, op, 25, "MicrosoftTeams", app ? "Application" : user(r, domain), app ? 5 : 0);
             str(sb, "UserKey", app ? "" : rguid(r));
-            str(sb, "TeamGuid", "19:" + Long.toHexString(r.nextLong()) + Long.toHexString(r.nextLong())
-                    + "@thread.skype");
+            str(
+                    sb,
+                    "TeamGuid",
+                    "19:" + Long.toHexString(r.nextLong()) + Long.toHexString(r.nextLong()) + "@thread.skype");
             String team = "Project " + (char) ('A' + r.nextInt(26));
             str(sb, "TeamName", team);
             str(sb, "ItemName", team);
             if (op.startsWith("Member")) {
-                sb.append("\"Members\":[{\"Role\":").append(r.nextInt(2)).append(",\"UPN\":\"").append(user(r, domain))
-                        .append("\",\"DisplayName\":\"").append(FIRST[r.nextInt(FIRST.length)]).append("\"}],");
+                sb.append("\"Members\":[{\"Role\":")
+                        .append(r.nextInt(2))
+                        .append(",\"UPN\":\"")
+                        .append(user(r, domain))
+                        .append("\",\"DisplayName\":\"")
+                        .append(FIRST[r.nextInt(FIRST.length)])
+                        .append("\"}],");
             }
         } else if (kind < 14) {
             common(sb, r, tenant, epoch, PBI_OPS[r.nextInt(PBI_OPS.length)], 20, "PowerBI", user(r, domain), 0);
-            str(sb, "UserKey", "1003200" + Long.toHexString(r.nextLong() & 0xFFFFFFFFFL).toUpperCase());
+            str(
+                    sb,
+                    "UserKey",
+                    "1003200" + Long.toHexString(r.nextLong() & 0xFFFFFFFFFL).toUpperCase());
             str(sb, "ClientIP", ip(r));
             str(sb, "UserAgent", AGENTS[r.nextInt(2)]);
             str(sb, "Activity", "ViewReport");
@@ -426,8 +495,11 @@ final class RecordGenerator {
             str(sb, "ObjectId", "Sales " + r.nextInt(30));
             str(sb, "ResultStatus", "InProgress");
             // JSON-encoded string, as the service sends it
-            str(sb, "OperationProperties", "[{\"Name\":\"SystemArtifactType\",\"Value\":\"None\"},"
-                    + "{\"Name\":\"ReportType\",\"Value\":\"PowerBIReport\"}]");
+            str(
+                    sb,
+                    "OperationProperties",
+                    "[{\"Name\":\"SystemArtifactType\",\"Value\":\"None\"},"
+                            + "{\"Name\":\"ReportType\",\"Value\":\"PowerBIReport\"}]");
             bool(sb, "IsSuccess", true);
             str(sb, "RequestId", rguid(r));
         } else if (kind < 18) {
@@ -442,8 +514,16 @@ final class RecordGenerator {
         } else {
             // a RecordType number the consumer has never seen (the enum grows constantly)
             int unknown = 500 + r.nextInt(400);
-            common(sb, r, tenant, epoch, "FutureOperation" + r.nextInt(5), unknown, "FutureWorkload" + (unknown % 3),
-                    user(r, domain), r.nextInt(11));
+            common(
+                    sb,
+                    r,
+                    tenant,
+                    epoch,
+                    "FutureOperation" + r.nextInt(5),
+                    unknown,
+                    "FutureWorkload" + (unknown % 3),
+                    user(r, domain),
+                    r.nextInt(11));
             str(sb, "UserKey", rguid(r));
             str(sb, "ObjectId", "Unknown (Unknown)");
             sb.append("\"NewShape\":{\"Nested\":[1,2,3],\"Flag\":null},");
@@ -452,28 +532,45 @@ final class RecordGenerator {
     }
 
     private static void policyDetails(StringBuilder sb, SplittableRandom r, String location) {
-        sb.append("\"PolicyDetails\":[{\"Rules\":[{\"Severity\":\"").append(r.nextBoolean() ? "High" : "Low")
-                .append("\",\"RuleId\":\"").append(rguid(r))
-                .append("\",\"ConditionsMatched\":{\"OtherConditions\":[{\"Name\":\"AccessScope\",\"Value\":\"IncludeExternalUsers\"}],\"SensitiveInformation\":[{\"Count\":")
-                .append(1 + r.nextInt(20)).append(",\"UniqueCount\":1,\"Confidence\":").append(65 + r.nextInt(35))
-                .append(",\"Location\":\"").append(location).append("\",\"SensitiveType\":\"")
+        sb.append("\"PolicyDetails\":[{\"Rules\":[{\"Severity\":\"")
+                .append(r.nextBoolean() ? "High" : "Low")
+                .append("\",\"RuleId\":\"")
+                .append(rguid(r))
+                .append(
+                        "\",\"ConditionsMatched\":{\"OtherConditions\":[{\"Name\":\"AccessScope\",\"Value\":\"IncludeExternalUsers\"}],\"SensitiveInformation\":[{\"Count\":")
+                .append(1 + r.nextInt(20))
+                .append(",\"UniqueCount\":1,\"Confidence\":")
+                .append(65 + r.nextInt(35))
+                .append(",\"Location\":\"")
+                .append(location)
+                .append("\",\"SensitiveType\":\"")
                 .append(SENSITIVE[r.nextInt(SENSITIVE.length)])
-                .append("\"}]},\"Actions\":[\"BlockAccess\",\"NotifyUser\",\"GenerateIncidentReport\"],\"RuleName\":\"High volume of card numbers\",\"ActionParameters\":[\"GenerateIncidentReport:compliance@contoso.onmicrosoft.com\"],\"RuleMode\":\"Enable\"}],\"PolicyName\":\"PCI\",\"PolicyId\":\"")
-                .append(rguid(r)).append("\"}],");
+                .append(
+                        "\"}]},\"Actions\":[\"BlockAccess\",\"NotifyUser\",\"GenerateIncidentReport\"],\"RuleName\":\"High volume of card numbers\",\"ActionParameters\":[\"GenerateIncidentReport:compliance@contoso.onmicrosoft.com\"],\"RuleMode\":\"Enable\"}],\"PolicyName\":\"PCI\",\"PolicyId\":\"")
+                .append(rguid(r))
+                .append("\"}],");
     }
 
     private static void dlpExchange(StringBuilder sb, SplittableRandom r, String tenant, String domain, long epoch) {
         common(sb, r, tenant, epoch, "DlpRuleMatch", 13, "Exchange", "DlpAgent", 4);
-        String msg = "<" + SERVERS[r.nextInt(SERVERS.length)] + Long.toHexString(r.nextLong()).toUpperCase() + "@"
-                + domain + ">";
+        String msg = "<" + SERVERS[r.nextInt(SERVERS.length)]
+                + Long.toHexString(r.nextLong()).toUpperCase() + "@" + domain + ">";
         bool(sb, "SensitiveInfoDetectionIsIncluded", false);
         str(sb, "ObjectId", msg);
         str(sb, "UserKey", String.valueOf(1000000000000000000L + (r.nextLong() & 0xFFFFFFFFFFFFL)));
         policyDetails(sb, r, "Message Body");
-        sb.append("\"ExchangeMetaData\":{\"From\":\"").append(user(r, domain)).append("\",\"CC\":[],\"BCC\":[],\"To\":[\"")
-                .append(user(r, "example.org")).append("\"],\"FileSize\":").append(1000 + r.nextInt(50000))
-                .append(",\"UniqueID\":\"").append(rguid(r)).append("\",\"MessageID\":\"").append(msg)
-                .append("\",\"RecipientCount\":1,\"Sent\":\"").append(time(epoch - 1))
+        sb.append("\"ExchangeMetaData\":{\"From\":\"")
+                .append(user(r, domain))
+                .append("\",\"CC\":[],\"BCC\":[],\"To\":[\"")
+                .append(user(r, "example.org"))
+                .append("\"],\"FileSize\":")
+                .append(1000 + r.nextInt(50000))
+                .append(",\"UniqueID\":\"")
+                .append(rguid(r))
+                .append("\",\"MessageID\":\"")
+                .append(msg)
+                .append("\",\"RecipientCount\":1,\"Sent\":\"")
+                .append(time(epoch - 1))
                 .append("\",\"Subject\":\"Quarterly numbers\"},");
         str(sb, "IncidentId", rguid(r));
         if (r.nextInt(4) == 0) {
@@ -497,13 +594,29 @@ final class RecordGenerator {
         str(sb, "ObjectId", site + "/Shared Documents/" + file);
         str(sb, "UserKey", agent);
         policyDetails(sb, r, "File");
-        sb.append("\"SharePointMetaData\":{\"From\":\"").append(user(r, domain)).append("\",\"FilePathUrl\":\"")
-                .append(site).append("/Shared Documents/").append(file).append("\",\"FileName\":\"").append(file)
-                .append("\",\"FileOwner\":\"").append(FIRST[r.nextInt(FIRST.length)])
-                .append("\",\"SiteCollectionGuid\":\"").append(rguid(r)).append("\",\"SiteCollectionUrl\":\"")
-                .append(site).append("\",\"ItemCreationTime\":\"").append(time(epoch - 86400))
-                .append("\",\"ItemLastModifiedTime\":\"").append(time(epoch - 60)).append("\",\"UniqueID\":\"")
-                .append(rguid(r)).append("\",\"IsViewableByExternalUsers\":").append(r.nextBoolean()).append("},");
+        sb.append("\"SharePointMetaData\":{\"From\":\"")
+                .append(user(r, domain))
+                .append("\",\"FilePathUrl\":\"")
+                .append(site)
+                .append("/Shared Documents/")
+                .append(file)
+                .append("\",\"FileName\":\"")
+                .append(file)
+                .append("\",\"FileOwner\":\"")
+                .append(FIRST[r.nextInt(FIRST.length)])
+                .append("\",\"SiteCollectionGuid\":\"")
+                .append(rguid(r))
+                .append("\",\"SiteCollectionUrl\":\"")
+                .append(site)
+                .append("\",\"ItemCreationTime\":\"")
+                .append(time(epoch - 86400))
+                .append("\",\"ItemLastModifiedTime\":\"")
+                .append(time(epoch - 60))
+                .append("\",\"UniqueID\":\"")
+                .append(rguid(r))
+                .append("\",\"IsViewableByExternalUsers\":")
+                .append(r.nextBoolean())
+                .append("},");
         str(sb, "IncidentId", rguid(r));
     }
 

@@ -15,8 +15,16 @@ import java.util.Optional;
  * at arrival, {@code duration} real time, {@code inFlightAtStart} the number of requests in progress when this one
  * arrived (itself included).
  */
-public record RecordedRequest(String method, String path, String rawQuery, Map<String, List<String>> headers,
-        int status, Instant start, long wallStartNanos, Duration duration, int inFlightAtStart) {
+public record RecordedRequest(
+        String method,
+        String path,
+        String rawQuery,
+        Map<String, List<String>> headers,
+        int status,
+        Instant start,
+        long wallStartNanos,
+        Duration duration,
+        int inFlightAtStart) {
 
     /** A query parameter by case-insensitive name, URL-decoded. */
     public Optional<String> query(String name) {

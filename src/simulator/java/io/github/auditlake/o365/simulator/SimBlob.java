@@ -22,16 +22,29 @@ public final class SimBlob {
     final int recordBytes;
     /** The first {@code dupCount} records are copies of records of {@code dupSource}. */
     final SimBlob dupSource;
+
     final int dupCount;
     /** Explicit records (verbatim JSON objects) or null for generated blobs. */
     final List<String> explicitRecords;
+
     final List<String> explicitIds;
     /** Sort key for listings and paging tokens: "createdStamp$firstStamp$region". */
     final String sortKey;
 
-    SimBlob(String tenantId, ContentType type, String contentId, Instant contentCreated, Instant visibleAt,
-            Instant contentExpiration, int recordCount, long seed, int recordBytes, SimBlob dupSource, int dupCount,
-            List<String> explicitRecords, List<String> explicitIds) {
+    SimBlob(
+            String tenantId,
+            ContentType type,
+            String contentId,
+            Instant contentCreated,
+            Instant visibleAt,
+            Instant contentExpiration,
+            int recordCount,
+            long seed,
+            int recordBytes,
+            SimBlob dupSource,
+            int dupCount,
+            List<String> explicitRecords,
+            List<String> explicitIds) {
         this.tenantId = tenantId;
         this.type = type;
         this.contentId = contentId;

@@ -23,6 +23,7 @@ public final class SimClock extends Clock {
 
     /** null = follow the system clock plus {@code offset}. */
     private final AtomicReference<Instant> fixedAt;
+
     private volatile Duration offset = Duration.ZERO;
     private final List<Consumer<Instant>> listeners = new CopyOnWriteArrayList<>();
 

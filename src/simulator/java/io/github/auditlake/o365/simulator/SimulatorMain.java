@@ -20,7 +20,8 @@ public final class SimulatorMain {
     static final String DEFAULT_CLIENT = "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69";
     static final String DEFAULT_SECRET = "sim-secret-change-me";
 
-    private static final String USAGE = String.join("\n",
+    private static final String USAGE = String.join(
+            "\n",
             "Usage: SimulatorMain [--flag value]...",
             "  --port N                 listen port (default 8365; 0 = ephemeral)",
             "  --bind ADDR              bind address (default 127.0.0.1)",
@@ -47,8 +48,7 @@ public final class SimulatorMain {
             "  --notify-every-s N       webhook notification delivery period (default 60)",
             "  --seed N                 content seed (default 42)");
 
-    private SimulatorMain() {
-    }
+    private SimulatorMain() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = parse(args);
@@ -71,11 +71,13 @@ public final class SimulatorMain {
         System.out.println("  tenant id:      " + tenant);
         System.out.println("  client id:      " + client);
         System.out.println("  client secret:  " + secret + "   (simulator-only credential)");
-        System.out.println("  token endpoint: " + sim.tokenEndpointV2(tenant) + "  (v1: " + sim.tokenEndpointV1(tenant)
-                + ")");
+        System.out.println(
+                "  token endpoint: " + sim.tokenEndpointV2(tenant) + "  (v1: " + sim.tokenEndpointV1(tenant) + ")");
         System.out.println("  API root:       " + sim.apiRoot(tenant));
-        System.out.println("  subscriptions:  " + (!o.containsKey("not-subscribed") ? "all five content types enabled"
-                : "none (call /subscriptions/start)"));
+        System.out.println("  subscriptions:  "
+                + (!o.containsKey("not-subscribed")
+                        ? "all five content types enabled"
+                        : "none (call /subscriptions/start)"));
         System.out.flush();
         done.await();
     }
@@ -85,7 +87,8 @@ public final class SimulatorMain {
         String tenant = o.getOrDefault("tenant-id", DEFAULT_TENANT);
         String client = o.getOrDefault("client-id", DEFAULT_CLIENT);
         String secret = o.getOrDefault("client-secret", DEFAULT_SECRET);
-        Volume v = new Volume(Integer.parseInt(o.getOrDefault("blobs-per-hour", "4")),
+        Volume v = new Volume(
+                Integer.parseInt(o.getOrDefault("blobs-per-hour", "4")),
                 Integer.parseInt(o.getOrDefault("records-per-blob", "50")),
                 Integer.parseInt(o.getOrDefault("record-bytes", "0")));
         TenantSpec spec = TenantSpec.of(tenant)
@@ -94,8 +97,8 @@ public final class SimulatorMain {
                 .auditEnabled(!o.containsKey("audit-disabled"))
                 .volumeAll(v)
                 .backfill(Duration.ofMinutes((long) (Double.parseDouble(o.getOrDefault("backfill-days", "2")) * 1440)))
-                .lateBlobs(Double.parseDouble(o.getOrDefault("late-fraction", "0")),
-                        Duration.ofMinutes((long) (Double.parseDouble(o.getOrDefault("late-lag-hours", "6")) * 60)))
+                .lateBlobs(Double.parseDouble(o.getOrDefault("late-fraction", "0")), Duration.ofMinutes((long)
+                        (Double.parseDouble(o.getOrDefault("late-lag-hours", "6")) * 60)))
                 .duplicates(Double.parseDouble(o.getOrDefault("duplicate-fraction", "0")));
         ManagementApiSimulator sim = ManagementApiSimulator.builder()
                 .seed(Long.parseLong(o.getOrDefault("seed", "42")))

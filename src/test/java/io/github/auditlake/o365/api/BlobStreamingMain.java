@@ -1,8 +1,6 @@
 package io.github.auditlake.o365.api;
 
 import com.sun.net.httpserver.HttpServer;
-import okhttp3.OkHttpClient;
-
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -11,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
+import okhttp3.OkHttpClient;
 
 /**
  * Child-process main for {@link BlobStreamingMemoryTest}: serves a generated blob of {@code args[0]} records
@@ -18,12 +17,12 @@ import java.util.Random;
  * real adapter, printing {@code records=N bytes=M}.
  */
 public final class BlobStreamingMain {
-    private BlobStreamingMain() {
-    }
+    private BlobStreamingMain() {}
 
     static String record(int i) {
         StringBuilder sb = new StringBuilder(1100);
-        sb.append("{\"CreationTime\":\"2024-03-01T10:11:15\",\"Id\":\"").append(i)
+        sb.append("{\"CreationTime\":\"2024-03-01T10:11:15\",\"Id\":\"")
+                .append(i)
                 .append("\",\"Operation\":\"FileAccessed\",\"Workload\":\"SharePoint\",\"RecordType\":6,")
                 .append("\"ExtendedProperties\":[{\"Name\":\"x\",\"Value\":\"{\\\"Id\\\":\\\"nested\\\"}\"}],")
                 .append("\"Pad\":\"");
@@ -54,13 +53,27 @@ public final class BlobStreamingMain {
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         OkHttpClient http = new OkHttpClient();
-        OkHttpManagementApi api = new OkHttpManagementApi(http, new FixedTokens(), "t", base, "t",
-                new RequestLimiter(100, java.time.Clock.systemUTC(), Sleeper.SYSTEM), RetryPolicy.DEFAULT,
-                java.time.Clock.systemUTC(), Sleeper.SYSTEM, new Random(), null, false);
+        OkHttpManagementApi api = new OkHttpManagementApi(
+                http,
+                new FixedTokens(),
+                "t",
+                base,
+                "t",
+                new RequestLimiter(100, java.time.Clock.systemUTC(), Sleeper.SYSTEM),
+                RetryPolicy.DEFAULT,
+                java.time.Clock.systemUTC(),
+                Sleeper.SYSTEM,
+                new Random(),
+                null,
+                false);
         long count = 0;
         long chars = 0;
-        try (AuditRecordStream s = api.openBlob(new ContentBlob("Audit.SharePoint", "blob", base
-                + "/api/v1.0/t/activity/feed/audit/blob", Instant.now(), Instant.now().plus(Duration.ofDays(1))))) {
+        try (AuditRecordStream s = api.openBlob(new ContentBlob(
+                "Audit.SharePoint",
+                "blob",
+                base + "/api/v1.0/t/activity/feed/audit/blob",
+                Instant.now(),
+                Instant.now().plus(Duration.ofDays(1))))) {
             while (s.hasNext()) {
                 AuditRecord r = s.next();
                 if (!r.id().equals(Long.toString(count)) || !r.json().equals(record((int) count))) {
@@ -71,7 +84,8 @@ public final class BlobStreamingMain {
                 count++;
             }
         }
-        System.out.println("records=" + count + " bytes=" + served[0] + " maxHeap=" + Runtime.getRuntime().maxMemory());
+        System.out.println("records=" + count + " bytes=" + served[0] + " maxHeap="
+                + Runtime.getRuntime().maxMemory());
         server.stop(0);
         http.dispatcher().executorService().shutdown();
         System.exit(0);

@@ -9,7 +9,8 @@ class ContentTypeTest {
     @Test
     void parsesWireNamesIgnoringCaseAndSpaces() {
         assertEquals(ContentType.DLP_ALL, ContentType.fromWireName(" dlp.all ").orElseThrow());
-        assertEquals(ContentType.EXCHANGE, ContentType.fromWireName("Audit.Exchange").orElseThrow());
+        assertEquals(
+                ContentType.EXCHANGE, ContentType.fromWireName("Audit.Exchange").orElseThrow());
         assertTrue(ContentType.fromWireName("Audit.Nope").isEmpty());
         assertEquals("audit.azureactivedirectory", ContentType.AZURE_ACTIVE_DIRECTORY.topicToken());
     }

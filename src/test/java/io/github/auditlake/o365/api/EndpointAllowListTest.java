@@ -1,10 +1,10 @@
 package io.github.auditlake.o365.api;
 
-import io.github.auditlake.o365.client.ClientSettings;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.auditlake.o365.client.ClientSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -40,8 +40,8 @@ class EndpointAllowListTest {
 
     @Test
     void theSystemPropertyWinsOverTheEnvironment() {
-        EndpointAllowList l = EndpointAllowList.from(Map.of(EndpointAllowList.PROPERTY, "a.example")::get,
-                Map.of(EndpointAllowList.ENV, "b.example")::get);
+        EndpointAllowList l = EndpointAllowList.from(
+                Map.of(EndpointAllowList.PROPERTY, "a.example")::get, Map.of(EndpointAllowList.ENV, "b.example")::get);
         assertTrue(l.allows("https://a.example"));
         assertFalse(l.allows("https://b.example"));
         EndpointAllowList env = EndpointAllowList.from(k -> null, Map.of(EndpointAllowList.ENV, "b.example")::get);
@@ -57,11 +57,18 @@ class EndpointAllowListTest {
 
     @Test
     void clientSettingsRefuseOverridesAndAuthenticatingProxiesOffTheList() {
-        ClientSettings.Builder b = ClientSettings.builder().tenantId("t").clientId("c").clientSecret("s")
+        ClientSettings.Builder b = ClientSettings.builder()
+                .tenantId("t")
+                .clientId("c")
+                .clientSecret("s")
                 .allowList(EndpointAllowList.of("ok.example"));
-        assertThrows(IllegalArgumentException.class, () -> b.apiBaseUrl("https://attacker.example").build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> b.apiBaseUrl("https://attacker.example").build());
         b.apiBaseUrl("https://ok.example");
-        assertThrows(IllegalArgumentException.class, () -> b.loginBaseUrl("https://attacker.example").build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> b.loginBaseUrl("https://attacker.example").build());
         b.loginBaseUrl("https://ok.example/login");
         b.build();
         b.proxy("proxy.attacker.example", 3128);

@@ -1,21 +1,20 @@
 package io.github.auditlake.o365.api;
 
-import io.github.auditlake.o365.api.ErrorClassifier.Call;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.auditlake.o365.api.ErrorClassifier.Call;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ErrorClassifierTest {
 
@@ -58,7 +57,8 @@ class ErrorClassifierTest {
             "AF50006, 503, LIST_CONTENT, TRANSIENT");
 
     static Stream<Arguments> cases() {
-        return CASES.stream().map(c -> c.split(",\\s*"))
+        return CASES.stream()
+                .map(c -> c.split(",\\s*"))
                 .map(f -> Arguments.of(f[0], Integer.parseInt(f[1]), Call.valueOf(f[2]), ErrorKind.valueOf(f[3])));
     }
 
@@ -83,12 +83,16 @@ class ErrorClassifierTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("tableCodes")
     void everyRowOfTheTableHasACaseAndItsAdviceReachesTheMessage(String code) {
-        String[] first = CASES.stream().map(c -> c.split(",\\s*")).filter(f -> f[0].equals(code)).findFirst()
+        String[] first = CASES.stream()
+                .map(c -> c.split(",\\s*"))
+                .filter(f -> f[0].equals(code))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(code + " is in ErrorClassifier.TABLE but has no case in CASES"));
-        ApiException e = ErrorClassifier.classify(Call.valueOf(first[2]), "Audit.Exchange",
-                Integer.parseInt(first[1]), err(code), null, null);
+        ApiException e = ErrorClassifier.classify(
+                Call.valueOf(first[2]), "Audit.Exchange", Integer.parseInt(first[1]), err(code), null, null);
         assertEquals(ErrorKind.valueOf(first[3]), e.kind(), e.getMessage());
-        assertTrue(e.getMessage().contains(ErrorClassifier.TABLE.get(code).advice()),
+        assertTrue(
+                e.getMessage().contains(ErrorClassifier.TABLE.get(code).advice()),
                 "the row's advice is in the message: " + e.getMessage());
     }
 
@@ -100,9 +104,14 @@ class ErrorClassifierTest {
 
     @Test
     void af10001IsActionable() {
-        ApiException e = ErrorClassifier.classify(Call.LIST_CONTENT, "Audit.General", 401,
+        ApiException e = ErrorClassifier.classify(
+                Call.LIST_CONTENT,
+                "Audit.General",
+                401,
                 "{\"error\":{\"code\":\"AF10001\",\"message\":\"The permission set () sent in the request does not "
-                        + "include the expected permission.\"}}", null, null);
+                        + "include the expected permission.\"}}",
+                null,
+                null);
         assertEquals(ErrorKind.PERMANENT, e.kind());
         assertTrue(e.getMessage().contains("ActivityFeed.Read (Application"), e.getMessage());
         assertTrue(e.getMessage().contains("admin consent"), e.getMessage());
@@ -119,14 +128,16 @@ class ErrorClassifierTest {
 
     @Test
     void plain401IsAuthentication() {
-        assertEquals(ErrorKind.AUTHENTICATION,
-                ErrorClassifier.classify(Call.LIST_CONTENT, "Audit.General", 401, "", null, null).kind());
+        assertEquals(
+                ErrorKind.AUTHENTICATION,
+                ErrorClassifier.classify(Call.LIST_CONTENT, "Audit.General", 401, "", null, null)
+                        .kind());
     }
 
     @Test
     void tooManyRequestsTextIsTransientWhateverTheStatus() {
-        ApiException e = ErrorClassifier.classify(Call.FETCH_BLOB, null, 403,
-                "<html>Too Many Requests from your IP</html>", null, null);
+        ApiException e = ErrorClassifier.classify(
+                Call.FETCH_BLOB, null, 403, "<html>Too Many Requests from your IP</html>", null, null);
         assertEquals(ErrorKind.TRANSIENT, e.kind());
     }
 
@@ -141,43 +152,70 @@ class ErrorClassifierTest {
         assertTrue(e.getMessage().contains("unified audit logging may be off"), e.getMessage());
         assertTrue(e.getMessage().contains("60 minutes"), e.getMessage());
         // not even valid JSON
-        ApiException e2 = ErrorClassifier.classify(Call.START_SUBSCRIPTION, "Audit.General", 400,
-                "{\"error\":{\"code\":\"StartSubscription [CorrId=..., Tenant x does not exist", null, null);
+        ApiException e2 = ErrorClassifier.classify(
+                Call.START_SUBSCRIPTION,
+                "Audit.General",
+                400,
+                "{\"error\":{\"code\":\"StartSubscription [CorrId=..., Tenant x does not exist",
+                null,
+                null);
         assertEquals(ErrorKind.PERMANENT, e2.kind());
     }
 
     @ParameterizedTest
-    @CsvSource({"408, TRANSIENT", "429, TRANSIENT", "500, TRANSIENT", "502, TRANSIENT", "503, TRANSIENT",
-            "504, TRANSIENT", "400, PERMANENT", "403, PERMANENT", "404, PERMANENT", "405, PERMANENT"})
+    @CsvSource({
+        "408, TRANSIENT",
+        "429, TRANSIENT",
+        "500, TRANSIENT",
+        "502, TRANSIENT",
+        "503, TRANSIENT",
+        "504, TRANSIENT",
+        "400, PERMANENT",
+        "403, PERMANENT",
+        "404, PERMANENT",
+        "405, PERMANENT"
+    })
     void statusWithoutCode(int status, ErrorKind kind) {
-        assertEquals(kind, ErrorClassifier.classify(Call.LIST_CONTENT, null, status, "oops", null, null).kind());
+        assertEquals(
+                kind,
+                ErrorClassifier.classify(Call.LIST_CONTENT, null, status, "oops", null, null)
+                        .kind());
     }
 
     @Test
     void blob404IsSkip() {
-        assertEquals(ErrorKind.SKIP_BLOB, ErrorClassifier.classify(Call.FETCH_BLOB, null, 404, "", null, null).kind());
+        assertEquals(
+                ErrorKind.SKIP_BLOB,
+                ErrorClassifier.classify(Call.FETCH_BLOB, null, 404, "", null, null)
+                        .kind());
     }
 
     @Test
     void ioIsTransient() {
-        assertEquals(ErrorKind.TRANSIENT, ErrorClassifier.ioFailure(Call.LIST_CONTENT, null,
-                new IOException("reset")).kind());
-        assertEquals(ErrorKind.TRANSIENT, ErrorClassifier.ioFailure(Call.FETCH_BLOB, null,
-                new SocketTimeoutException()).kind());
+        assertEquals(
+                ErrorKind.TRANSIENT,
+                ErrorClassifier.ioFailure(Call.LIST_CONTENT, null, new IOException("reset"))
+                        .kind());
+        assertEquals(
+                ErrorKind.TRANSIENT,
+                ErrorClassifier.ioFailure(Call.FETCH_BLOB, null, new SocketTimeoutException())
+                        .kind());
     }
 
     @Test
     void keepsRetryAfterAndServerDate() {
         Instant date = Instant.parse("2024-03-01T10:00:00Z");
-        ApiException e = ErrorClassifier.classify(Call.LIST_CONTENT, null, 400, err("AF20055"), Duration.ofSeconds(3),
-                date);
+        ApiException e =
+                ErrorClassifier.classify(Call.LIST_CONTENT, null, 400, err("AF20055"), Duration.ofSeconds(3), date);
         assertEquals(date, e.serverDate().orElseThrow());
         assertEquals(Duration.ofSeconds(3), e.retryAfter().orElseThrow());
     }
 
     @Test
     void codeInNonJsonText() {
-        assertEquals(ErrorKind.TRANSIENT, ErrorClassifier.classify(Call.LIST_CONTENT, null, 403,
-                "error AF429 happened", null, null).kind());
+        assertEquals(
+                ErrorKind.TRANSIENT,
+                ErrorClassifier.classify(Call.LIST_CONTENT, null, 403, "error AF429 happened", null, null)
+                        .kind());
     }
 }

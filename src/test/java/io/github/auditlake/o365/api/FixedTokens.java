@@ -1,6 +1,5 @@
 package io.github.auditlake.o365.api;
 
-
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 

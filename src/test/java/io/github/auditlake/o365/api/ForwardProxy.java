@@ -22,14 +22,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ForwardProxy implements AutoCloseable {
     /** A request as the proxy received it. */
-    public record Seen(String method, URI uri, String proxyAuthorization, int answeredStatus) {
-    }
+    public record Seen(String method, URI uri, String proxyAuthorization, int answeredStatus) {}
 
-    private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length",
-            "proxy-authorization", "proxy-connection", "keep-alive", "transfer-encoding", "upgrade", "expect");
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            "host",
+            "connection",
+            "content-length",
+            "proxy-authorization",
+            "proxy-connection",
+            "keep-alive",
+            "transfer-encoding",
+            "upgrade",
+            "expect");
 
     private final HttpServer server;
-    private final HttpClient upstream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient upstream =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String expectedAuthorization;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
@@ -61,8 +69,12 @@ public final class ForwardProxy implements AutoCloseable {
                 return;
             }
             byte[] body = ex.getRequestBody().readAllBytes();
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(ex.getRequestMethod(),
-                    body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                    .method(
+                            ex.getRequestMethod(),
+                            body.length == 0
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
             ex.getRequestHeaders().forEach((name, values) -> {
                 if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
                     values.forEach(v -> b.header(name, v));

@@ -1,6 +1,10 @@
 package io.github.auditlake.o365.api;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -8,12 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class JsonAuditRecordStreamTest {
 
@@ -35,7 +34,8 @@ class JsonAuditRecordStreamTest {
                 + "\"Nested\":{\"Id\":\"nested-id\",\"Operation\":\"no\"},\"Workload\":\"AzureActiveDirectory\","
                 + "\"RecordType\":8,\"Name\":\"caf\\u00e9 \\\"q\\\" \u00e9\u4e2d\ud83d\ude00\","
                 + "\"Props\":[{\"Value\":\"{\\\"User-Agent\\\":\\\"Mozilla/5.0\\\"}\"}]}";
-        String r2 = "{ \"Id\" : \"a2\" ,\n  \"RecordType\" : \"25\", \"Workload\":null, \"Extra\": [1, [2, {\"Id\":3}]] }";
+        String r2 =
+                "{ \"Id\" : \"a2\" ,\n  \"RecordType\" : \"25\", \"Workload\":null, \"Extra\": [1, [2, {\"Id\":3}]] }";
         String body = "\ufeff".substring(1) + "  [\n" + r1 + " ,\r\n\t " + r2 + "\n]  \n";
         List<AuditRecord> records = readAll(body);
         assertEquals(2, records.size());
@@ -112,16 +112,20 @@ class JsonAuditRecordStreamTest {
 
     @Test
     void notAnArrayIsTransient() {
-        assertEquals(ErrorKind.TRANSIENT, assertThrows(ApiException.class,
-                () -> readAll("{\"error\":{\"code\":\"AF50000\"}}")).kind());
-        assertEquals(ErrorKind.TRANSIENT, assertThrows(ApiException.class, () -> readAll("")).kind());
+        assertEquals(
+                ErrorKind.TRANSIENT,
+                assertThrows(ApiException.class, () -> readAll("{\"error\":{\"code\":\"AF50000\"}}"))
+                        .kind());
+        assertEquals(
+                ErrorKind.TRANSIENT,
+                assertThrows(ApiException.class, () -> readAll("")).kind());
     }
 
     @Test
     void closesUnderlyingResource() {
         boolean[] closed = {false};
-        JsonAuditRecordStream s = new JsonAuditRecordStream(new ByteArrayInputStream("[]".getBytes()),
-                () -> closed[0] = true, "t");
+        JsonAuditRecordStream s =
+                new JsonAuditRecordStream(new ByteArrayInputStream("[]".getBytes()), () -> closed[0] = true, "t");
         s.close();
         assertTrue(closed[0]);
     }
@@ -145,7 +149,9 @@ class JsonAuditRecordStreamTest {
         assertEquals(6, records.size());
         assertNull(records.get(0).problem());
         assertEquals("42", records.get(1).json());
-        assertTrue(records.get(1).problem().contains("not an audit record"), records.get(1).problem());
+        assertTrue(
+                records.get(1).problem().contains("not an audit record"),
+                records.get(1).problem());
         assertEquals("\"text\"", records.get(2).json());
         assertEquals("[1, {\"b\":2}]", records.get(3).json());
         assertEquals("null", records.get(4).json());

@@ -1,22 +1,21 @@
 package io.github.auditlake.o365.api;
 
-import io.github.auditlake.o365.api.StubServer.Reply;
-import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.api.StubServer.Reply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class OkHttpManagementApiTest {
     static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
@@ -35,9 +34,19 @@ class OkHttpManagementApiTest {
         time = new FakeTime(Instant.parse("2024-03-01T12:00:00Z"));
         tokens = new FixedTokens();
         http = new OkHttpClient();
-        api = new OkHttpManagementApi(http, tokens, TENANT, stub.baseUrl(), PUB,
-                new RequestLimiter(1000, time, time, true), new RetryPolicy(4, Duration.ofSeconds(1),
-                Duration.ofSeconds(8), Duration.ofMinutes(2)), time, time, new Random(1), "test-agent", false);
+        api = new OkHttpManagementApi(
+                http,
+                tokens,
+                TENANT,
+                stub.baseUrl(),
+                PUB,
+                new RequestLimiter(1000, time, time, true),
+                new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofMinutes(2)),
+                time,
+                time,
+                new Random(1),
+                "test-agent",
+                false);
     }
 
     @AfterEach
@@ -56,8 +65,8 @@ class OkHttpManagementApiTest {
     @Test
     void listContentSendsWindowPublisherAndBearer() {
         stub.enqueue(Reply.json(200, "[" + blobJson("b$1", "2024-03-01T08:30:44.123Z") + "]"));
-        ContentPage page = api.listContent(ContentType.EXCHANGE, Instant.parse("2024-03-01T00:00:00Z"),
-                Instant.parse("2024-03-01T01:00:00.5Z"));
+        ContentPage page = api.listContent(
+                ContentType.EXCHANGE, Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-01T01:00:00.5Z"));
         assertEquals(1, page.blobs().size());
         ContentBlob b = page.blobs().get(0);
         assertEquals("b$1", b.contentId());
@@ -65,8 +74,10 @@ class OkHttpManagementApiTest {
         assertTrue(page.nextPageUri().isEmpty());
         StubServer.Recorded r = stub.requests().get(0);
         assertEquals("GET", r.method());
-        assertEquals(FEED + "subscriptions/content?contentType=Audit.Exchange&startTime=2024-03-01T00%3A00%3A00.000Z"
-                + "&endTime=2024-03-01T01%3A00%3A00.500Z&PublisherIdentifier=" + PUB, r.rawPathAndQuery());
+        assertEquals(
+                FEED + "subscriptions/content?contentType=Audit.Exchange&startTime=2024-03-01T00%3A00%3A00.000Z"
+                        + "&endTime=2024-03-01T01%3A00%3A00.500Z&PublisherIdentifier=" + PUB,
+                r.rawPathAndQuery());
         assertEquals("Bearer tok-1", r.header("Authorization"));
         assertEquals("test-agent", r.header("User-Agent"));
     }
@@ -82,23 +93,30 @@ class OkHttpManagementApiTest {
                 .with("nextpageuri", next1));
         stub.enqueue(Reply.json(200, "[]").with("NextPageUrl", next2)); // empty page that still links on
         stub.enqueue(Reply.json(200, "[" + blobJson("b2", "2024-03-01T00:20:00Z") + "]"));
-        List<ContentBlob> all = api.listAllContent(ContentType.EXCHANGE, Instant.parse("2024-03-01T00:00:00Z"),
-                Instant.parse("2024-03-01T01:00:00Z"));
-        assertEquals(List.of("b1", "b2"), all.stream().map(ContentBlob::contentId).toList());
+        List<ContentBlob> all = api.listAllContent(
+                ContentType.EXCHANGE, Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-01T01:00:00Z"));
+        assertEquals(
+                List.of("b1", "b2"), all.stream().map(ContentBlob::contentId).toList());
         assertEquals(3, stub.requests().size());
         // used exactly as given ($ unescaped, lower-case names) plus the re-appended PublisherIdentifier
-        assertEquals(next1.substring(stub.baseUrl().length()) + "&PublisherIdentifier=" + PUB,
+        assertEquals(
+                next1.substring(stub.baseUrl().length()) + "&PublisherIdentifier=" + PUB,
                 stub.requests().get(1).rawPathAndQuery());
         // already present in another spelling: not appended again
-        assertEquals(next2.substring(stub.baseUrl().length()), stub.requests().get(2).rawPathAndQuery());
+        assertEquals(
+                next2.substring(stub.baseUrl().length()), stub.requests().get(2).rawPathAndQuery());
     }
 
     @Test
     void pagingLoopIsGuarded() {
         String loop = stub.baseUrl() + FEED + "subscriptions/content?contenttype=Audit.Exchange&nextpage=x";
         stub.handler((ex, r) -> StubServer.send(ex, Reply.json(200, "[]").with("NextPageUri", loop)));
-        ApiException e = assertThrows(ApiException.class, () -> api.listAllContent(ContentType.EXCHANGE,
-                Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-01T01:00:00Z")));
+        ApiException e = assertThrows(
+                ApiException.class,
+                () -> api.listAllContent(
+                        ContentType.EXCHANGE,
+                        Instant.parse("2024-03-01T00:00:00Z"),
+                        Instant.parse("2024-03-01T01:00:00Z")));
         assertTrue(e.getMessage().contains("loops"), e.getMessage());
         assertEquals(2, stub.requests().size()); // first page, then the link once; its repeat is refused
     }
@@ -112,58 +130,78 @@ class OkHttpManagementApiTest {
         String next = stub.baseUrl() + FEED + "subscriptions/notifications?contenttype=Audit.SharePoint&nextpage=2";
         stub.enqueue(Reply.json(200, "[" + n + "]").with("NextPageUri", next));
         stub.enqueue(Reply.json(200, "[" + n + "]"));
-        List<Notification> all = api.listNotifications(ContentType.SHAREPOINT, Instant.parse("2024-03-01T00:00:00Z"),
-                Instant.parse("2024-03-01T12:00:00Z"));
+        List<Notification> all = api.listNotifications(
+                ContentType.SHAREPOINT, Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-01T12:00:00Z"));
         assertEquals(2, all.size());
         assertEquals("success", all.get(0).notificationStatus());
         assertEquals(Instant.parse("2024-03-01T08:31:40Z"), all.get(0).notificationSent());
         assertTrue(stub.requests().get(1).rawPathAndQuery().endsWith("&PublisherIdentifier=" + PUB));
 
         stub.handler((ex, r) -> StubServer.send(ex, Reply.json(200, "[]").with("NextPageUri", next)));
-        ApiException e = assertThrows(ApiException.class, () -> api.listNotifications(ContentType.SHAREPOINT,
-                Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-01T12:00:00Z")));
+        ApiException e = assertThrows(
+                ApiException.class,
+                () -> api.listNotifications(
+                        ContentType.SHAREPOINT,
+                        Instant.parse("2024-03-01T00:00:00Z"),
+                        Instant.parse("2024-03-01T12:00:00Z")));
         assertTrue(e.getMessage().contains("loops"), e.getMessage());
     }
 
     @Test
     void startWithWebhookAndAlreadyEnabled() {
-        stub.enqueue(Reply.json(200, "{\"contentType\":\"Audit.SharePoint\",\"status\":\"enabled\",\"webhook\":"
-                + "{\"status\":\"enabled\",\"address\":\"https://hooks.example.net/o365/\",\"authId\":\"s\","
-                + "\"expiration\":null}}"));
-        Subscription s = api.startSubscription(ContentType.SHAREPOINT, new ManagementApi.WebhookRequest(
-                "https://hooks.example.net/o365/", "s", Instant.parse("2024-04-01T00:00:00Z")));
+        stub.enqueue(Reply.json(
+                200,
+                "{\"contentType\":\"Audit.SharePoint\",\"status\":\"enabled\",\"webhook\":"
+                        + "{\"status\":\"enabled\",\"address\":\"https://hooks.example.net/o365/\",\"authId\":\"s\","
+                        + "\"expiration\":null}}"));
+        Subscription s = api.startSubscription(
+                ContentType.SHAREPOINT,
+                new ManagementApi.WebhookRequest(
+                        "https://hooks.example.net/o365/", "s", Instant.parse("2024-04-01T00:00:00Z")));
         assertTrue(s.enabled());
         assertEquals("https://hooks.example.net/o365/", s.webhook().address());
         StubServer.Recorded r = stub.requests().get(0);
         assertEquals("POST", r.method());
-        assertEquals(FEED + "subscriptions/start?contentType=Audit.SharePoint&PublisherIdentifier=" + PUB,
+        assertEquals(
+                FEED + "subscriptions/start?contentType=Audit.SharePoint&PublisherIdentifier=" + PUB,
                 r.rawPathAndQuery());
-        assertEquals("{\"webhook\":{\"address\":\"https://hooks.example.net/o365/\",\"authId\":\"s\","
-                + "\"expiration\":\"2024-04-01T00:00:00.000Z\"}}", r.body());
+        assertEquals(
+                "{\"webhook\":{\"address\":\"https://hooks.example.net/o365/\",\"authId\":\"s\","
+                        + "\"expiration\":\"2024-04-01T00:00:00.000Z\"}}",
+                r.body());
 
-        stub.enqueue(Reply.json(400, "{\"error\":{\"code\":\"AF20024\",\"message\":\"The subscription is already "
-                + "enabled. No property change.\"}}"));
-        stub.enqueue(Reply.json(200, "[{\"contentType\":\"Audit.Exchange\",\"status\":\"enabled\",\"webhook\":null},"
-                + "{\"contentType\":\"Audit.General\",\"status\":\"enabled\",\"webhook\":null}]"));
+        stub.enqueue(Reply.json(
+                400,
+                "{\"error\":{\"code\":\"AF20024\",\"message\":\"The subscription is already "
+                        + "enabled. No property change.\"}}"));
+        stub.enqueue(Reply.json(
+                200,
+                "[{\"contentType\":\"Audit.Exchange\",\"status\":\"enabled\",\"webhook\":null},"
+                        + "{\"contentType\":\"Audit.General\",\"status\":\"enabled\",\"webhook\":null}]"));
         Subscription g = api.startSubscription(ContentType.GENERAL, null);
         assertEquals("Audit.General", g.contentType());
         assertTrue(g.enabled());
         assertNull(g.webhook());
         assertEquals("", stub.requests().get(1).body());
-        assertEquals(FEED + "subscriptions/list?PublisherIdentifier=" + PUB, stub.requests().get(2).rawPathAndQuery());
+        assertEquals(
+                FEED + "subscriptions/list?PublisherIdentifier=" + PUB,
+                stub.requests().get(2).rawPathAndQuery());
     }
 
     @Test
     void stopAndDlpTypes() {
         stub.enqueue(Reply.json(200, ""));
         api.stopSubscription(ContentType.DLP_ALL);
-        assertEquals(FEED + "subscriptions/stop?contentType=DLP.All&PublisherIdentifier=" + PUB,
+        assertEquals(
+                FEED + "subscriptions/stop?contentType=DLP.All&PublisherIdentifier=" + PUB,
                 stub.requests().get(0).rawPathAndQuery());
-        stub.enqueue(Reply.json(200, "[{\"id\":\"50842eb7-edc8-4019-85dd-5a5c1f2bb085\",\"name\":\"CreditCardNumber\"}]"));
+        stub.enqueue(
+                Reply.json(200, "[{\"id\":\"50842eb7-edc8-4019-85dd-5a5c1f2bb085\",\"name\":\"CreditCardNumber\"}]"));
         List<SensitiveType> types = api.dlpSensitiveTypes("de-DE");
         assertEquals("CreditCardNumber", types.get(0).name());
         assertEquals("de-DE", stub.requests().get(1).header("Accept-Language"));
-        assertEquals(FEED + "resources/dlpSensitiveTypes?PublisherIdentifier=" + PUB,
+        assertEquals(
+                FEED + "resources/dlpSensitiveTypes?PublisherIdentifier=" + PUB,
                 stub.requests().get(1).rawPathAndQuery());
     }
 
@@ -172,79 +210,123 @@ class OkHttpManagementApiTest {
         String uri = stub.baseUrl() + FEED + "audit/2024$x$audit_exchange";
         stub.enqueue(Reply.json(200, "[{\"Id\":\"r1\",\"RecordType\":2},{\"Id\":\"r2\"}]"));
         List<String> ids = new ArrayList<>();
-        try (AuditRecordStream s = api.openBlob(new ContentBlob("Audit.Exchange", "2024$x$audit_exchange", uri,
-                Instant.parse("2024-03-01T08:00:00Z"), Instant.parse("2024-03-08T08:00:00Z")))) {
+        try (AuditRecordStream s = api.openBlob(new ContentBlob(
+                "Audit.Exchange",
+                "2024$x$audit_exchange",
+                uri,
+                Instant.parse("2024-03-01T08:00:00Z"),
+                Instant.parse("2024-03-08T08:00:00Z")))) {
             s.forEachRemaining(r -> ids.add(r.id()));
         }
         assertEquals(List.of("r1", "r2"), ids);
-        assertEquals(FEED + "audit/2024$x$audit_exchange?PublisherIdentifier=" + PUB,
+        assertEquals(
+                FEED + "audit/2024$x$audit_exchange?PublisherIdentifier=" + PUB,
                 stub.requests().get(0).rawPathAndQuery());
     }
 
     @Test
     void blobErrorsSkip() {
         String uri = stub.baseUrl() + FEED + "audit/gone";
-        ContentBlob blob = new ContentBlob("Audit.Exchange", "gone", uri, Instant.parse("2024-03-01T08:00:00Z"),
+        ContentBlob blob = new ContentBlob(
+                "Audit.Exchange",
+                "gone",
+                uri,
+                Instant.parse("2024-03-01T08:00:00Z"),
                 Instant.parse("2024-03-08T08:00:00Z"));
         stub.enqueue(Reply.json(404, ""));
-        assertEquals(ErrorKind.SKIP_BLOB, assertThrows(ApiException.class, () -> api.openBlob(blob)).kind());
+        assertEquals(
+                ErrorKind.SKIP_BLOB,
+                assertThrows(ApiException.class, () -> api.openBlob(blob)).kind());
         stub.enqueue(Reply.json(400, "{\"error\":{\"code\":\"AF20051\",\"message\":\"expired\"}}"));
-        assertEquals(ErrorKind.SKIP_BLOB, assertThrows(ApiException.class, () -> api.openBlob(blob)).kind());
+        assertEquals(
+                ErrorKind.SKIP_BLOB,
+                assertThrows(ApiException.class, () -> api.openBlob(blob)).kind());
         // expired by our clock: not fetched at all
         time.advance(Duration.ofDays(8));
-        assertEquals(ErrorKind.SKIP_BLOB, assertThrows(ApiException.class, () -> api.openBlob(blob)).kind());
+        assertEquals(
+                ErrorKind.SKIP_BLOB,
+                assertThrows(ApiException.class, () -> api.openBlob(blob)).kind());
         assertEquals(2, stub.requests().size());
     }
 
     @Test
     void refusesToSendTokenToAnotherHost() {
-        ContentBlob blob = new ContentBlob("Audit.Exchange", "x", "https://evil.example.com/x",
-                Instant.parse("2024-03-01T08:00:00Z"), null);
-        assertEquals(ErrorKind.PERMANENT, assertThrows(ApiException.class, () -> api.openBlob(blob)).kind());
+        ContentBlob blob = new ContentBlob(
+                "Audit.Exchange", "x", "https://evil.example.com/x", Instant.parse("2024-03-01T08:00:00Z"), null);
+        assertEquals(
+                ErrorKind.PERMANENT,
+                assertThrows(ApiException.class, () -> api.openBlob(blob)).kind());
         assertTrue(stub.requests().isEmpty());
     }
 
     @Test
     void withAnOverrideCloudUrlsAreRewrittenToItSoAReverseProxySeesEveryCall() {
-        OkHttpManagementApi proxied = new OkHttpManagementApi(http, tokens, TENANT, stub.baseUrl() + "/o365", PUB,
-                new RequestLimiter(1000, time, time, true), RetryPolicy.DEFAULT, time, time, new Random(1), "t", false)
+        OkHttpManagementApi proxied = new OkHttpManagementApi(
+                        http,
+                        tokens,
+                        TENANT,
+                        stub.baseUrl() + "/o365",
+                        PUB,
+                        new RequestLimiter(1000, time, time, true),
+                        RetryPolicy.DEFAULT,
+                        time,
+                        time,
+                        new Random(1),
+                        "t",
+                        false)
                 .rewritingCloudUrls();
         String next = "https://manage.office.com" + FEED + "subscriptions/content?contenttype=Audit.Exchange"
                 + "&nextpage=20240301$x";
         stub.enqueue(Reply.json(200, "[]").with("NextPageUri", next));
         stub.enqueue(Reply.json(200, "[]"));
         stub.enqueue(Reply.json(200, "[{\"Id\":\"r1\"}]"));
-        proxied.listAllContent(ContentType.EXCHANGE, Instant.parse("2024-03-01T00:00:00Z"),
-                Instant.parse("2024-03-01T01:00:00Z"));
-        ContentBlob blob = new ContentBlob("Audit.Exchange", "b$1",
-                "https://manage.office.com" + FEED + "audit/b$1", Instant.parse("2024-03-01T00:10:00Z"), null);
+        proxied.listAllContent(
+                ContentType.EXCHANGE, Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-01T01:00:00Z"));
+        ContentBlob blob = new ContentBlob(
+                "Audit.Exchange",
+                "b$1",
+                "https://manage.office.com" + FEED + "audit/b$1",
+                Instant.parse("2024-03-01T00:10:00Z"),
+                null);
         try (AuditRecordStream records = proxied.openBlob(blob)) {
             assertEquals("r1", records.next().id());
         }
         assertEquals(3, stub.requests().size(), "every call went to the override");
-        assertTrue(stub.requests().get(1).rawPathAndQuery().startsWith("/o365" + FEED
-                + "subscriptions/content?contenttype=Audit.Exchange&nextpage=20240301$x&PublisherIdentifier="),
+        assertTrue(
+                stub.requests()
+                        .get(1)
+                        .rawPathAndQuery()
+                        .startsWith(
+                                "/o365" + FEED
+                                        + "subscriptions/content?contenttype=Audit.Exchange&nextpage=20240301$x&PublisherIdentifier="),
                 stub.requests().get(1).rawPathAndQuery());
-        assertTrue(stub.requests().get(2).rawPathAndQuery().startsWith("/o365" + FEED + "audit/b$1?PublisherIdentifier="),
+        assertTrue(
+                stub.requests().get(2).rawPathAndQuery().startsWith("/o365" + FEED + "audit/b$1?PublisherIdentifier="),
                 stub.requests().get(2).rawPathAndQuery());
         // any other host is still refused
-        ContentBlob evil = new ContentBlob("Audit.Exchange", "x", "https://evil.example.com/x",
-                Instant.parse("2024-03-01T08:00:00Z"), null);
-        assertEquals(ErrorKind.PERMANENT, assertThrows(ApiException.class, () -> proxied.openBlob(evil)).kind());
+        ContentBlob evil = new ContentBlob(
+                "Audit.Exchange", "x", "https://evil.example.com/x", Instant.parse("2024-03-01T08:00:00Z"), null);
+        assertEquals(
+                ErrorKind.PERMANENT,
+                assertThrows(ApiException.class, () -> proxied.openBlob(evil)).kind());
         assertEquals(3, stub.requests().size());
     }
 
     @Test
     void transientRetriedWithRetryAfterThenSucceeds() {
-        stub.enqueue(Reply.json(403, "{'error':{'code':'AF429','message':'Too many requests. Method=GetBlob, "
-                .replace('\'', '"') + "PublisherId=0\"}}").with("Retry-After", "7"));
+        stub.enqueue(Reply.json(
+                        403,
+                        "{'error':{'code':'AF429','message':'Too many requests. Method=GetBlob, ".replace('\'', '"')
+                                + "PublisherId=0\"}}")
+                .with("Retry-After", "7"));
         stub.enqueue(Reply.json(500, "{\"error\":{\"code\":\"AF50000\",\"message\":\"An internal error occurred.\"}}"));
         stub.enqueue(Reply.json(200, "[]"));
         api.listSubscriptions();
         assertEquals(3, stub.requests().size());
         assertEquals(Duration.ofSeconds(7), time.sleeps.get(0));
-        assertTrue(time.sleeps.get(1).compareTo(Duration.ofSeconds(2)) <= 0, "full jitter of attempt 2: "
-                + time.sleeps.get(1));
+        assertTrue(
+                time.sleeps.get(1).compareTo(Duration.ofSeconds(2)) <= 0,
+                "full jitter of attempt 2: " + time.sleeps.get(1));
     }
 
     @Test
@@ -278,8 +360,12 @@ class OkHttpManagementApiTest {
     void windowErrorExposesServerDate() {
         stub.enqueue(Reply.json(400, "{\"error\":{\"code\":\"AF20055\",\"message\":\"Start time and end time ...\"}}")
                 .with("Date", "Fri, 01 Mar 2024 12:07:30 GMT"));
-        ApiException e = assertThrows(ApiException.class, () -> api.listContent(ContentType.GENERAL,
-                Instant.parse("2024-02-20T00:00:00Z"), Instant.parse("2024-02-20T01:00:00Z")));
+        ApiException e = assertThrows(
+                ApiException.class,
+                () -> api.listContent(
+                        ContentType.GENERAL,
+                        Instant.parse("2024-02-20T00:00:00Z"),
+                        Instant.parse("2024-02-20T01:00:00Z")));
         assertEquals(ErrorKind.WINDOW, e.kind());
         // the JDK HttpServer always writes its own (real) Date header: it must be the server's, not our clock
         Instant serverDate = e.serverDate().orElseThrow();
@@ -291,8 +377,10 @@ class OkHttpManagementApiTest {
     @Test
     void resubscribeAndPermanentAreNotRetried() {
         stub.enqueue(Reply.json(400, "{\"error\":{\"code\":\"AF20022\",\"message\":\"No subscription found\"}}"));
-        assertEquals(ErrorKind.RESUBSCRIBE, assertThrows(ApiException.class, () -> api.listContent(
-                ContentType.GENERAL, null, null)).kind());
+        assertEquals(
+                ErrorKind.RESUBSCRIBE,
+                assertThrows(ApiException.class, () -> api.listContent(ContentType.GENERAL, null, null))
+                        .kind());
         stub.enqueue(Reply.json(401, "{\"error\":{\"code\":\"AF10001\",\"message\":\"The permission set ()\"}}"));
         stub.enqueue(Reply.json(401, "{\"error\":{\"code\":\"AF10001\",\"message\":\"The permission set ()\"}}"));
         ApiException e = assertThrows(ApiException.class, () -> api.listContent(ContentType.GENERAL, null, null));
@@ -305,9 +393,19 @@ class OkHttpManagementApiTest {
     void everyRequestTakesAPermit() {
         FakeTime t = new FakeTime(Instant.parse("2024-03-01T00:00:00Z"));
         RequestLimiter limiter = new RequestLimiter(2, t, t);
-        OkHttpManagementApi limited = new OkHttpManagementApi(http, tokens, TENANT, stub.baseUrl(), PUB, limiter,
-                new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMinutes(5)), t, t,
-                new Random(1), null, false);
+        OkHttpManagementApi limited = new OkHttpManagementApi(
+                http,
+                tokens,
+                TENANT,
+                stub.baseUrl(),
+                PUB,
+                limiter,
+                new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMinutes(5)),
+                t,
+                t,
+                new Random(1),
+                null,
+                false);
         stub.enqueue(Reply.json(503, ""));
         stub.enqueue(Reply.json(200, "[]"));
         stub.enqueue(Reply.json(200, "[]"));

@@ -1,16 +1,15 @@
 package io.github.auditlake.o365.api;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class RequestLimiterTest {
 
@@ -51,7 +50,8 @@ class RequestLimiterTest {
             t.advance(Duration.ofMillis(r.nextInt(3000)));
         }
         for (Instant start : arrivals) {
-            long inWindow = arrivals.stream().filter(a -> !a.isBefore(start) && a.isBefore(start.plusSeconds(60)))
+            long inWindow = arrivals.stream()
+                    .filter(a -> !a.isBefore(start) && a.isBefore(start.plusSeconds(60)))
                     .count();
             assertTrue(inWindow <= 10, "service window at " + start + " saw " + inWindow);
         }
@@ -85,7 +85,9 @@ class RequestLimiterTest {
             grants.add(t.instant());
         }
         for (Instant start : grants) {
-            long n = grants.stream().filter(g -> !g.isBefore(start) && g.isBefore(start.plusSeconds(61))).count();
+            long n = grants.stream()
+                    .filter(g -> !g.isBefore(start) && g.isBefore(start.plusSeconds(61)))
+                    .count();
             assertTrue(n <= 120, "61 s from " + start + " held " + n + " grants");
         }
     }
@@ -104,7 +106,8 @@ class RequestLimiterTest {
 
     @Test
     void rejectsZeroBudget() {
-        assertThrows(IllegalArgumentException.class, () -> new RequestLimiter(0, new FakeTime(Instant.EPOCH),
-                Sleeper.SYSTEM));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new RequestLimiter(0, new FakeTime(Instant.EPOCH), Sleeper.SYSTEM));
     }
 }

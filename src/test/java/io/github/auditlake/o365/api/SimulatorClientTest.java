@@ -1,8 +1,13 @@
 package io.github.auditlake.o365.api;
 
-import io.github.auditlake.o365.client.ManagementApis;
-import io.github.auditlake.o365.client.ClientSettings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.github.auditlake.o365.auth.MsalTokenProviderTest;
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.Faults;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
@@ -10,10 +15,6 @@ import io.github.auditlake.o365.simulator.RecordedRequest;
 import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.FileInputStream;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -24,11 +25,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The real client (MSAL sign-in + OkHttp adapter) against the Management API simulator. */
 class SimulatorClientTest {
@@ -49,19 +48,33 @@ class SimulatorClientTest {
     }
 
     private ManagementApiSimulator start(TenantSpec tenant, int pageSize) {
-        sim = ManagementApiSimulator.builder().clock(clock).seed(7).pageSize(pageSize).tenant(tenant).build().start();
+        sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .seed(7)
+                .pageSize(pageSize)
+                .tenant(tenant)
+                .build()
+                .start();
         return sim;
     }
 
     private ClientSettings.Builder settings() {
-        return ClientSettings.builder().tenantId(TENANT).clientId(CLIENT).clientSecret(SECRET)
-                .apiBaseUrl(sim.baseUrl()).loginBaseUrl(sim.baseUrl()).clock(clock).sleeper(sleeper)
-                .random(new Random(3)).retry(5, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5));
+        return ClientSettings.builder()
+                .tenantId(TENANT)
+                .clientId(CLIENT)
+                .clientSecret(SECRET)
+                .apiBaseUrl(sim.baseUrl())
+                .loginBaseUrl(sim.baseUrl())
+                .clock(clock)
+                .sleeper(sleeper)
+                .random(new Random(3))
+                .retry(5, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5));
     }
 
     private static TenantSpec tenant() {
-        return TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).volume(ContentType.EXCHANGE,
-                Volume.of(12, 4));
+        return TenantSpec.of(TENANT)
+                .app(AppSpec.of(CLIENT).secret(SECRET))
+                .volume(ContentType.EXCHANGE, Volume.of(12, 4));
     }
 
     private List<RecordedRequest> api() {
@@ -75,7 +88,8 @@ class SimulatorClientTest {
             Subscription s = api.startSubscription(ContentType.EXCHANGE, null);
             assertTrue(s.enabled());
             assertEquals("Audit.Exchange", s.contentType());
-            assertTrue(api.listSubscriptions().stream().anyMatch(x -> x.contentType().equals("Audit.Exchange")));
+            assertTrue(api.listSubscriptions().stream()
+                    .anyMatch(x -> x.contentType().equals("Audit.Exchange")));
             Instant from = NOW.minus(Duration.ofHours(6));
             List<ContentBlob> blobs = api.listAllContent(ContentType.EXCHANGE, from, NOW);
             assertTrue(blobs.size() > 3, "needs several pages: " + blobs.size());
@@ -89,8 +103,10 @@ class SimulatorClientTest {
             assertTrue(api.listNotifications(ContentType.EXCHANGE, from, NOW).isEmpty());
             assertFalse(api.dlpSensitiveTypes("en-US").isEmpty());
             api.stopSubscription(ContentType.EXCHANGE);
-            assertEquals(ErrorKind.RESUBSCRIBE, assertThrows(ApiException.class,
-                    () -> api.listContent(ContentType.EXCHANGE, from, NOW)).kind());
+            assertEquals(
+                    ErrorKind.RESUBSCRIBE,
+                    assertThrows(ApiException.class, () -> api.listContent(ContentType.EXCHANGE, from, NOW))
+                            .kind());
         }
         List<RecordedRequest> calls = api();
         assertTrue(calls.stream().anyMatch(r -> r.query("nextpage").isPresent()), "paging happened");
@@ -126,7 +142,9 @@ class SimulatorClientTest {
     }
 
     private long tokenRequests() {
-        return sim.requests().stream().filter(r -> r.path().endsWith("/oauth2/v2.0/token")).count();
+        return sim.requests().stream()
+                .filter(r -> r.path().endsWith("/oauth2/v2.0/token"))
+                .count();
     }
 
     @Test
@@ -140,11 +158,13 @@ class SimulatorClientTest {
         // MSAL signs the client assertion with the real clock (nbf/exp), so this simulator must run on it too
         clock.set(java.time.Instant.now());
         start(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).certificate(cert)).subscribedAll(true), 600);
-        try (ManagementApi api = ManagementApis.create(settings().certificate(p12, "changeit").build())) {
+        try (ManagementApi api =
+                ManagementApis.create(settings().certificate(p12, "changeit").build())) {
             assertFalse(api.listSubscriptions().isEmpty());
         }
         Path pem = MsalTokenProviderTest.pem(dir, p12);
-        try (ManagementApi api = ManagementApis.create(settings().certificate(pem, null).build())) {
+        try (ManagementApi api =
+                ManagementApis.create(settings().certificate(pem, null).build())) {
             assertFalse(api.listSubscriptions().isEmpty());
         }
     }
@@ -152,15 +172,19 @@ class SimulatorClientTest {
     @Test
     void wrongSecretIsAuthentication() {
         start(tenant().subscribedAll(true), 600);
-        try (ManagementApi api = ManagementApis.create(settings().clientSecret("nope").build())) {
-            assertEquals(ErrorKind.AUTHENTICATION, assertThrows(ApiException.class, api::listSubscriptions).kind());
+        try (ManagementApi api =
+                ManagementApis.create(settings().clientSecret("nope").build())) {
+            assertEquals(
+                    ErrorKind.AUTHENTICATION,
+                    assertThrows(ApiException.class, api::listSubscriptions).kind());
         }
     }
 
     @Test
     void throttlingAndServerErrorsAreRetried() {
         start(tenant().subscribedAll(true), 600);
-        sim.faults().failNext(1, ".*subscriptions/content.*", Faults.Kind.THROTTLE)
+        sim.faults()
+                .failNext(1, ".*subscriptions/content.*", Faults.Kind.THROTTLE)
                 .failNext(1, ".*subscriptions/content.*", Faults.Kind.HTTP_500)
                 .failNext(1, ".*subscriptions/content.*", Faults.Kind.HTTP_503);
         try (ManagementApi api = ManagementApis.create(settings().build())) {
@@ -180,14 +204,14 @@ class SimulatorClientTest {
             sim.faults().failNext(1, ".*/activity/feed/audit/.*", Faults.Kind.RESET_MID_BODY);
             ApiException e = assertThrows(ApiException.class, () -> {
                 try (AuditRecordStream s = api.openBlob(blobs.get(0))) {
-                    s.forEachRemaining(r -> { });
+                    s.forEachRemaining(r -> {});
                 }
             });
             assertEquals(ErrorKind.TRANSIENT, e.kind());
             sim.faults().failNext(1, ".*/activity/feed/audit/.*", Faults.Kind.TRUNCATED_BODY);
             ApiException t = assertThrows(ApiException.class, () -> {
                 try (AuditRecordStream s = api.openBlob(blobs.get(0))) {
-                    s.forEachRemaining(r -> { });
+                    s.forEachRemaining(r -> {});
                 }
             });
             assertEquals(ErrorKind.TRANSIENT, t.kind());
@@ -198,8 +222,9 @@ class SimulatorClientTest {
     void windowErrorsCarryServerDate() {
         start(tenant().subscribedAll(true), 600);
         try (ManagementApi api = ManagementApis.create(settings().build())) {
-            ApiException e = assertThrows(ApiException.class, () -> api.listContent(ContentType.EXCHANGE,
-                    NOW.minus(Duration.ofHours(30)), NOW));
+            ApiException e = assertThrows(
+                    ApiException.class,
+                    () -> api.listContent(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(30)), NOW));
             assertEquals(ErrorKind.WINDOW, e.kind());
             assertTrue(e.serverDate().isPresent());
         }
@@ -207,11 +232,15 @@ class SimulatorClientTest {
 
     @Test
     void dlpWithoutReadDlpIsPermanentAndSaysSo() {
-        start(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET).roles(AppSpec.ROLE_READ))
-                .subscribedAll(true), 600);
+        start(
+                TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET).roles(AppSpec.ROLE_READ))
+                        .subscribedAll(true),
+                600);
         try (ManagementApi api = ManagementApis.create(settings().build())) {
-            ApiException e = assertThrows(ApiException.class, () -> api.listContent(ContentType.DLP_ALL,
-                    NOW.minus(Duration.ofHours(2)), NOW));
+            ApiException e = assertThrows(
+                    ApiException.class,
+                    () -> api.listContent(ContentType.DLP_ALL, NOW.minus(Duration.ofHours(2)), NOW));
             assertEquals(ErrorKind.PERMANENT, e.kind(), e.getMessage());
             assertTrue(e.getMessage().contains("ActivityFeed.ReadDlp"), e.getMessage());
         }
@@ -221,8 +250,7 @@ class SimulatorClientTest {
     void auditOffTenantIsExplained() {
         start(tenant().auditEnabled(false), 600);
         try (ManagementApi api = ManagementApis.create(settings().build())) {
-            ApiException e = assertThrows(ApiException.class, () -> api.startSubscription(ContentType.GENERAL,
-                    null));
+            ApiException e = assertThrows(ApiException.class, () -> api.startSubscription(ContentType.GENERAL, null));
             assertEquals(ErrorKind.PERMANENT, e.kind());
             assertTrue(e.getMessage().contains("unified audit logging may be off"), e.getMessage());
         }
@@ -231,7 +259,8 @@ class SimulatorClientTest {
     @Test
     void requestBudgetHoldsInTheSimulatorsLog() {
         start(tenant().subscribedAll(true), 600);
-        try (ManagementApi api = ManagementApis.create(settings().requestsPerMinute(5).build())) {
+        try (ManagementApi api =
+                ManagementApis.create(settings().requestsPerMinute(5).build())) {
             for (int i = 0; i < 17; i++) {
                 api.listSubscriptions();
             }
@@ -239,7 +268,9 @@ class SimulatorClientTest {
         List<Instant> starts = api().stream().map(RecordedRequest::start).toList();
         assertEquals(17, starts.size());
         for (Instant s : starts) {
-            long inWindow = starts.stream().filter(t -> !t.isBefore(s) && t.isBefore(s.plusSeconds(60))).count();
+            long inWindow = starts.stream()
+                    .filter(t -> !t.isBefore(s) && t.isBefore(s.plusSeconds(60)))
+                    .count();
             assertTrue(inWindow <= 5, "window from " + s + " had " + inWindow);
         }
         assertFalse(clock.instant().isBefore(NOW.plusSeconds(180)), "the limiter had to wait: " + clock.instant());

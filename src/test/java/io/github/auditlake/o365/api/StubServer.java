@@ -2,7 +2,6 @@ package io.github.auditlake.o365.api;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -77,9 +76,14 @@ public final class StubServer implements AutoCloseable {
 
     private void dispatch(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        Recorded rec = new Recorded(ex.getRequestMethod(), ex.getRequestURI().getRawPath()
-                + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()),
-                Map.copyOf(ex.getRequestHeaders()), body);
+        Recorded rec = new Recorded(
+                ex.getRequestMethod(),
+                ex.getRequestURI().getRawPath()
+                        + (ex.getRequestURI().getRawQuery() == null
+                                ? ""
+                                : "?" + ex.getRequestURI().getRawQuery()),
+                Map.copyOf(ex.getRequestHeaders()),
+                body);
         requests.add(rec);
         try {
             Reply r;

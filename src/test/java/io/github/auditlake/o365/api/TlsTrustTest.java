@@ -1,7 +1,5 @@
 package io.github.auditlake.o365.api;
 
-import io.github.auditlake.o365.client.ManagementApis;
-import io.github.auditlake.o365.client.ClientSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.client.ManagementApis;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsTrustTest {
     @TempDir
     static Path dir;
+
     static HttpsServer server;
     static Path serverStore;
     static Path caPem;
@@ -43,11 +44,41 @@ class TlsTrustTest {
         serverStore = dir.resolve("server.p12");
         caPem = dir.resolve("ca.pem");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        run(List.of(keytool.toString(), "-genkeypair", "-alias", "corp", "-keyalg", "RSA", "-keysize", "2048",
-                "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", serverStore.toString(), "-storepass", "changeit", "-keypass", "changeit"));
-        run(List.of(keytool.toString(), "-exportcert", "-rfc", "-alias", "corp", "-keystore", serverStore.toString(),
-                "-storepass", "changeit", "-file", caPem.toString()));
+        run(List.of(
+                keytool.toString(),
+                "-genkeypair",
+                "-alias",
+                "corp",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "san=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                serverStore.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit"));
+        run(List.of(
+                keytool.toString(),
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "corp",
+                "-keystore",
+                serverStore.toString(),
+                "-storepass",
+                "changeit",
+                "-file",
+                caPem.toString()));
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(serverStore)) {
             ks.load(in, "changeit".toCharArray());
@@ -82,11 +113,18 @@ class TlsTrustTest {
     }
 
     static int get(TlsTrust trust) throws Exception {
-        ClientSettings s = ClientSettings.builder().tenantId("t").clientId("c").clientSecret("s")
-                .allowList(EndpointAllowList.of("127.0.0.1")).tlsTrust(trust).build();
+        ClientSettings s = ClientSettings.builder()
+                .tenantId("t")
+                .clientId("c")
+                .clientSecret("s")
+                .allowList(EndpointAllowList.of("127.0.0.1"))
+                .tlsTrust(trust)
+                .build();
         OkHttpClient http = ManagementApis.httpClient(s);
         try (Response r = http.newCall(new Request.Builder()
-                .url("https://127.0.0.1:" + server.getAddress().getPort() + "/").build()).execute()) {
+                        .url("https://127.0.0.1:" + server.getAddress().getPort() + "/")
+                        .build())
+                .execute()) {
             return r.code();
         } finally {
             http.dispatcher().executorService().shutdown();

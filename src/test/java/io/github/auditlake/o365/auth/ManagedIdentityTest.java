@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.O365AuditSourceTaskAccess;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.config.O365SourceConfig;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.simulator.AppSpec;
@@ -39,7 +39,8 @@ class ManagedIdentityTest {
     static final String UNKNOWN_ID = "11111111-2222-4333-8444-555555555555";
 
     static ManagementApiSimulator simulator(TenantSpec... tenants) {
-        ManagementApiSimulator.Builder b = ManagementApiSimulator.builder().clock(SimClock.system()).seed(11);
+        ManagementApiSimulator.Builder b =
+                ManagementApiSimulator.builder().clock(SimClock.system()).seed(11);
         for (TenantSpec t : tenants) {
             b.tenant(t.volumeAll(Volume.of(6, 2)).backfill(Duration.ofHours(2)));
         }
@@ -65,8 +66,8 @@ class ManagedIdentityTest {
         assertEquals(Map.of(), WorkloadIdentityTest.errors(props), "validate() signs in as the identity");
         Map<String, String> task = new HashMap<>(props);
         task.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange");
-        O365AuditSourceTaskAccess t = O365AuditSourceTaskAccess.start(task, new DefaultApiFactory(),
-                new FakeTaskContext(false));
+        O365AuditSourceTaskAccess t =
+                O365AuditSourceTaskAccess.start(task, new DefaultApiFactory(), new FakeTaskContext(false));
         try {
             WorkloadIdentityTest.poll(t, 1);
         } finally {
@@ -75,13 +76,15 @@ class ManagedIdentityTest {
     }
 
     static List<RecordedRequest> identityRequests(ManagementApiSimulator sim) {
-        return sim.requests().stream().filter(r -> r.path().equals(ManagementApiSimulator.IMDS_TOKEN_PATH)).toList();
+        return sim.requests().stream()
+                .filter(r -> r.path().equals(ManagementApiSimulator.IMDS_TOKEN_PATH))
+                .toList();
     }
 
     @Test
     void aTaskCollectsWithTheSystemAssignedIdentity() throws Exception {
-        try (ManagementApiSimulator sim = simulator(
-                TenantSpec.of(TENANT).app(AppSpec.of(SYSTEM_ID).systemAssignedIdentity()))) {
+        try (ManagementApiSimulator sim =
+                simulator(TenantSpec.of(TENANT).app(AppSpec.of(SYSTEM_ID).systemAssignedIdentity()))) {
             collects(props(sim, null));
             List<RecordedRequest> mi = identityRequests(sim);
             assertFalse(mi.isEmpty(), "signed in at the identity endpoint");
@@ -92,9 +95,11 @@ class ManagedIdentityTest {
                 assertEquals("2018-02-01", r.query("api-version").orElse(null));
                 assertTrue(r.query("client_id").isEmpty(), "system-assigned sends no client_id: " + r.rawQuery());
             }
-            assertTrue(sim.requests().stream().noneMatch(r -> r.path().matches("/[^/]+/oauth2/(v2\\.0/)?token")),
+            assertTrue(
+                    sim.requests().stream().noneMatch(r -> r.path().matches("/[^/]+/oauth2/(v2\\.0/)?token")),
                     "no app-registration sign-in: " + sim.requests());
-            assertTrue(sim.requests().stream().anyMatch(r -> r.isBlobFetch() && r.status() == 200),
+            assertTrue(
+                    sim.requests().stream().anyMatch(r -> r.isBlobFetch() && r.status() == 200),
                     "the API accepted the identity's token");
         }
     }
@@ -109,15 +114,17 @@ class ManagedIdentityTest {
             collects(props(sim, USER_ID));
             List<RecordedRequest> mi = identityRequests(sim);
             assertFalse(mi.isEmpty());
-            assertTrue(mi.stream().allMatch(r -> USER_ID.equals(r.query("client_id").orElse(null))),
+            assertTrue(
+                    mi.stream()
+                            .allMatch(r -> USER_ID.equals(r.query("client_id").orElse(null))),
                     "every token request names the user-assigned identity");
         }
     }
 
     @Test
     void anIdentityTheMachineDoesNotHaveFailsWithAnActionableSignInError() throws Exception {
-        try (ManagementApiSimulator sim = simulator(
-                TenantSpec.of(TENANT).app(AppSpec.of(USER_ID).userAssignedIdentity()))) {
+        try (ManagementApiSimulator sim =
+                simulator(TenantSpec.of(TENANT).app(AppSpec.of(USER_ID).userAssignedIdentity()))) {
             Map<String, List<String>> e = WorkloadIdentityTest.errors(props(sim, UNKNOWN_ID));
             assertEquals(java.util.Set.of("o365.managed.identity.client.id"), e.keySet(), e.toString());
             String m = e.get("o365.managed.identity.client.id").get(0);
@@ -131,8 +138,10 @@ class ManagedIdentityTest {
                 ApiException ex = assertThrows(ApiException.class, api::listSubscriptions);
                 assertTrue(ex instanceof SignInException, ex.toString());
                 assertEquals(ErrorKind.AUTHENTICATION, ex.kind());
-                assertTrue(ex.getMessage().contains("system-assigned managed identity")
-                        && ex.getMessage().contains("turn on the system-assigned identity"), ex.getMessage());
+                assertTrue(
+                        ex.getMessage().contains("system-assigned managed identity")
+                                && ex.getMessage().contains("turn on the system-assigned identity"),
+                        ex.getMessage());
             }
             assertTrue(identityRequests(sim).stream().allMatch(r -> r.status() == 400), "IMDS answered 400");
         }
@@ -140,15 +149,20 @@ class ManagedIdentityTest {
 
     @Test
     void theIdentityEndpointOverrideRedirectsOnlyImdsRequestsAndKeepsTheirQuery() {
-        OkHttpMsalHttpClient c = OkHttpMsalHttpClient.forManagedIdentity(new OkHttpClient(),
-                "http://127.0.0.1:8123/sim/metadata/identity/oauth2/token");
-        assertEquals("http://127.0.0.1:8123/sim/metadata/identity/oauth2/token?api-version=2018-02-01&resource="
-                + "https://manage.office.com&client_id=" + USER_ID, c.target(OkHttpMsalHttpClient.IMDS_TOKEN_ENDPOINT
-                + "?api-version=2018-02-01&resource=https://manage.office.com&client_id=" + USER_ID).toString());
+        OkHttpMsalHttpClient c = OkHttpMsalHttpClient.forManagedIdentity(
+                new OkHttpClient(), "http://127.0.0.1:8123/sim/metadata/identity/oauth2/token");
+        assertEquals(
+                "http://127.0.0.1:8123/sim/metadata/identity/oauth2/token?api-version=2018-02-01&resource="
+                        + "https://manage.office.com&client_id=" + USER_ID,
+                c.target(OkHttpMsalHttpClient.IMDS_TOKEN_ENDPOINT
+                                + "?api-version=2018-02-01&resource=https://manage.office.com&client_id=" + USER_ID)
+                        .toString());
         String appService = "http://127.0.0.1:41741/msi/token/?api-version=2019-08-01&resource=x";
         assertEquals(appService, c.target(appService).toString(), "App Service's IDENTITY_ENDPOINT is left alone");
         OkHttpMsalHttpClient none = OkHttpMsalHttpClient.forManagedIdentity(new OkHttpClient(), null);
-        assertEquals(OkHttpMsalHttpClient.IMDS_TOKEN_ENDPOINT + "?resource=x",
-                none.target(OkHttpMsalHttpClient.IMDS_TOKEN_ENDPOINT + "?resource=x").toString());
+        assertEquals(
+                OkHttpMsalHttpClient.IMDS_TOKEN_ENDPOINT + "?resource=x",
+                none.target(OkHttpMsalHttpClient.IMDS_TOKEN_ENDPOINT + "?resource=x")
+                        .toString());
     }
 }

@@ -1,31 +1,21 @@
 package io.github.auditlake.o365.auth;
 
-import io.github.auditlake.o365.api.Cloud;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.github.auditlake.o365.api.AccessToken;
 import io.github.auditlake.o365.api.ApiException;
-import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.api.Cloud;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.FakeTime;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.api.StubServer;
 import io.github.auditlake.o365.api.StubServer.Reply;
-import okhttp3.OkHttpClient;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.client.ManagementApis;
 import java.io.FileInputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -43,12 +33,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import okhttp3.OkHttpClient;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 public class MsalTokenProviderTest {
     static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
@@ -70,15 +69,24 @@ public class MsalTokenProviderTest {
                 Map<String, String> form = form(r.body());
                 boolean secretOk = SECRET.equals(form.get("client_secret"));
                 boolean assertion = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-                        .equals(form.get("client_assertion_type")) && form.get("client_assertion") != null;
+                                .equals(form.get("client_assertion_type"))
+                        && form.get("client_assertion") != null;
                 if (!CLIENT.equals(form.get("client_id")) || !(secretOk || assertion)) {
-                    StubServer.send(ex, Reply.json(401, "{\"error\":\"invalid_client\",\"error_description\":"
-                            + "\"AADSTS7000215: Invalid client secret provided.\",\"error_codes\":[7000215]}"));
+                    StubServer.send(
+                            ex,
+                            Reply.json(
+                                    401,
+                                    "{\"error\":\"invalid_client\",\"error_description\":"
+                                            + "\"AADSTS7000215: Invalid client secret provided.\",\"error_codes\":[7000215]}"));
                     return;
                 }
                 String token = "eyJ0eXAi.token-" + issued.incrementAndGet() + "-" + (assertion ? "cert" : "secret");
-                StubServer.send(ex, Reply.json(200, "{\"token_type\":\"Bearer\",\"expires_in\":3599,"
-                        + "\"ext_expires_in\":3599,\"access_token\":\"" + token + "\"}"));
+                StubServer.send(
+                        ex,
+                        Reply.json(
+                                200,
+                                "{\"token_type\":\"Bearer\",\"expires_in\":3599,"
+                                        + "\"ext_expires_in\":3599,\"access_token\":\"" + token + "\"}"));
                 return;
             }
             StubServer.send(ex, Reply.json(200, "[]"));
@@ -96,7 +104,8 @@ public class MsalTokenProviderTest {
         for (String kv : body.split("&")) {
             int eq = kv.indexOf('=');
             if (eq > 0) {
-                m.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+                m.put(
+                        URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
                         URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }
@@ -104,8 +113,15 @@ public class MsalTokenProviderTest {
     }
 
     private MsalTokenProvider provider(ClientCredential credential) {
-        return new MsalTokenProvider(TENANT, CLIENT, credential, Cloud.COMMERCIAL.loginBaseUrl(), stub.baseUrl(),
-                Cloud.COMMERCIAL.scope(), http, time);
+        return new MsalTokenProvider(
+                TENANT,
+                CLIENT,
+                credential,
+                Cloud.COMMERCIAL.loginBaseUrl(),
+                stub.baseUrl(),
+                Cloud.COMMERCIAL.scope(),
+                http,
+                time);
     }
 
     @Test
@@ -157,32 +173,51 @@ public class MsalTokenProviderTest {
     @Test
     void aSignInErrorNamesTheConfiguredLoginHostNotMicrosofts() {
         ApiException e = assertThrows(ApiException.class, provider(ClientCredential.secret("wrong"))::token);
-        assertTrue(e.getMessage().startsWith("Sign-in to " + stub.baseUrl() + "/" + TENANT + "/ failed"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("Sign-in to " + stub.baseUrl() + "/" + TENANT + "/ failed"), e.getMessage());
         assertFalse(e.getMessage().contains("login.microsoftonline.com"), e.getMessage());
         assertTrue(e instanceof SignInException, "a sign-in failure is told apart from an API failure: " + e);
     }
 
     @Test
     void withoutAnOverrideASignInErrorNamesTheCloudsLoginHost() {
-        MsalTokenProvider p = new MsalTokenProvider(TENANT, CLIENT, ClientCredential.secret(SECRET),
-                "https://127.0.0.1:1", null, Cloud.COMMERCIAL.scope(), http, time);
+        MsalTokenProvider p = new MsalTokenProvider(
+                TENANT,
+                CLIENT,
+                ClientCredential.secret(SECRET),
+                "https://127.0.0.1:1",
+                null,
+                Cloud.COMMERCIAL.scope(),
+                http,
+                time);
         ApiException e = assertThrows(ApiException.class, p::token);
         assertTrue(e.getMessage().startsWith("Sign-in to https://127.0.0.1:1/" + TENANT + "/ failed"), e.getMessage());
     }
 
     @Test
     void loginServerErrorIsTransient() {
-        stub.handler((ex, r) -> StubServer.send(ex, Reply.json(503, "{\"error\":\"temporarily_unavailable\","
-                + "\"error_description\":\"AADSTS50000: down\"}")));
-        ApiException e = assertThrows(ApiException.class, () -> provider(ClientCredential.secret(SECRET)).token());
+        stub.handler((ex, r) -> StubServer.send(
+                ex,
+                Reply.json(
+                        503,
+                        "{\"error\":\"temporarily_unavailable\"," + "\"error_description\":\"AADSTS50000: down\"}")));
+        ApiException e = assertThrows(
+                ApiException.class,
+                () -> provider(ClientCredential.secret(SECRET)).token());
         assertEquals(ErrorKind.TRANSIENT, e.kind());
     }
 
     @Test
     void unreachableLoginIsTransient() {
-        MsalTokenProvider p = new MsalTokenProvider(TENANT, CLIENT, ClientCredential.secret(SECRET),
-                Cloud.COMMERCIAL.loginBaseUrl(), "http://127.0.0.1:1", Cloud.COMMERCIAL.scope(), http, time);
+        MsalTokenProvider p = new MsalTokenProvider(
+                TENANT,
+                CLIENT,
+                ClientCredential.secret(SECRET),
+                Cloud.COMMERCIAL.loginBaseUrl(),
+                "http://127.0.0.1:1",
+                Cloud.COMMERCIAL.scope(),
+                http,
+                time);
         ApiException e = assertThrows(ApiException.class, p::token);
         assertEquals(ErrorKind.TRANSIENT, e.kind());
         assertTrue(e.getMessage().contains("http://127.0.0.1:1/"), e.getMessage());
@@ -191,10 +226,30 @@ public class MsalTokenProviderTest {
 
     public static Path pkcs12(Path dir) throws Exception {
         Path ks = dir.resolve("app.p12");
-        Process proc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "app", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=auditlake-test", "-storetype", "PKCS12", "-keystore", ks.toString(),
-                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        Process proc = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "app",
+                        "-keyalg",
+                        "RSA",
+                        "-keysize",
+                        "2048",
+                        "-validity",
+                        "2",
+                        "-dname",
+                        "CN=auditlake-test",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        ks.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-keypass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(proc.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, proc.exitValue(), out);
@@ -231,11 +286,11 @@ public class MsalTokenProviderTest {
         assertTrue(claims.contains("\"iss\":\"" + CLIENT + "\""), claims);
         assertTrue(claims.contains("login.microsoftonline.com/" + TENANT), claims);
 
-        AccessToken t2 = provider(ClientCredential.certificate(pem(dir, p12), null)).token();
+        AccessToken t2 =
+                provider(ClientCredential.certificate(pem(dir, p12), null)).token();
         assertTrue(t2.value().endsWith("-cert"));
 
-        ApiException bad = assertThrows(ApiException.class,
-                () -> provider(ClientCredential.certificate(p12, "wrong")));
+        ApiException bad = assertThrows(ApiException.class, () -> provider(ClientCredential.certificate(p12, "wrong")));
         assertEquals(ErrorKind.AUTHENTICATION, bad.kind());
         assertTrue(bad.getMessage().contains("certificate"), bad.getMessage());
     }
@@ -243,8 +298,13 @@ public class MsalTokenProviderTest {
     @ParameterizedTest
     @EnumSource(Cloud.class)
     void eachCloudsAuthorityAndScope(Cloud cloud) {
-        ClientSettings s = ClientSettings.builder().tenantId(TENANT).clientId(CLIENT).clientSecret(SECRET)
-                .cloud(cloud).loginBaseUrl(stub.baseUrl()).build();
+        ClientSettings s = ClientSettings.builder()
+                .tenantId(TENANT)
+                .clientId(CLIENT)
+                .clientSecret(SECRET)
+                .cloud(cloud)
+                .loginBaseUrl(stub.baseUrl())
+                .build();
         MsalTokenProvider p = (MsalTokenProvider) ManagementApis.tokenProvider(s, http);
         String expectedLogin = switch (cloud) {
             case COMMERCIAL, GCC -> "https://login.microsoftonline.com";
@@ -266,8 +326,12 @@ public class MsalTokenProviderTest {
 
     @Test
     void apiOverrideOnAKnownCloudHostPicksThatCloudsScope() {
-        ClientSettings s = ClientSettings.builder().tenantId(TENANT).clientId(CLIENT).clientSecret(SECRET)
-                .apiBaseUrl("https://manage.office365.us/").build();
+        ClientSettings s = ClientSettings.builder()
+                .tenantId(TENANT)
+                .clientId(CLIENT)
+                .clientSecret(SECRET)
+                .apiBaseUrl("https://manage.office365.us/")
+                .build();
         assertEquals("https://manage.office365.us/.default", s.scope());
         assertEquals("https://login.microsoftonline.com", s.loginAuthorityBaseUrl());
     }
@@ -311,14 +375,28 @@ public class MsalTokenProviderTest {
         }
         ctx.updateLoggers();
         try {
-            ClientSettings s = ClientSettings.builder().tenantId(TENANT).clientId(CLIENT).clientSecret(SECRET)
-                    .apiBaseUrl(stub.baseUrl()).loginBaseUrl(stub.baseUrl()).clock(time).sleeper(time).build();
+            ClientSettings s = ClientSettings.builder()
+                    .tenantId(TENANT)
+                    .clientId(CLIENT)
+                    .clientSecret(SECRET)
+                    .apiBaseUrl(stub.baseUrl())
+                    .loginBaseUrl(stub.baseUrl())
+                    .clock(time)
+                    .sleeper(time)
+                    .build();
             try (ManagementApi api = ManagementApis.create(s)) {
                 api.listSubscriptions();
                 api.listSubscriptions();
             }
-            ClientSettings bad = ClientSettings.builder().tenantId(TENANT).clientId(CLIENT).clientSecret("wrong-"
-                    + SECRET).apiBaseUrl(stub.baseUrl()).loginBaseUrl(stub.baseUrl()).clock(time).sleeper(time).build();
+            ClientSettings bad = ClientSettings.builder()
+                    .tenantId(TENANT)
+                    .clientId(CLIENT)
+                    .clientSecret("wrong-" + SECRET)
+                    .apiBaseUrl(stub.baseUrl())
+                    .loginBaseUrl(stub.baseUrl())
+                    .clock(time)
+                    .sleeper(time)
+                    .build();
             try (ManagementApi api = ManagementApis.create(bad)) {
                 assertThrows(ApiException.class, api::listSubscriptions);
             }
@@ -338,7 +416,7 @@ public class MsalTokenProviderTest {
             assertFalse(line.contains("Bearer "), "Authorization in log: " + line);
         }
         // the bearer actually sent
-        assertTrue(stub.requests().stream().anyMatch(r -> "Bearer eyJ0eXAi.token-1-secret"
-                .equals(r.header("Authorization"))));
+        assertTrue(stub.requests().stream()
+                .anyMatch(r -> "Bearer eyJ0eXAi.token-1-secret".equals(r.header("Authorization"))));
     }
 }

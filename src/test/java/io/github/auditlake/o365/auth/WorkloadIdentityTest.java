@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.O365AuditSourceConnector;
 import io.github.auditlake.o365.O365AuditSourceTaskAccess;
 import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.Jwts;
@@ -43,9 +43,14 @@ class WorkloadIdentityTest {
     static final String SUBJECT = "system:serviceaccount:kafka:connect";
 
     static String assertion(KeyPair keys, String subject, String jti) {
-        ObjectNode claims = Jwts.JSON.createObjectNode().put("iss", ISSUER).put("sub", subject)
-                .put("aud", "api://AzureADTokenExchange").put("jti", jti)
-                .put("iat", Instant.now().getEpochSecond()).put("exp", Instant.now().plusSeconds(3600).getEpochSecond());
+        ObjectNode claims = Jwts.JSON
+                .createObjectNode()
+                .put("iss", ISSUER)
+                .put("sub", subject)
+                .put("aud", "api://AzureADTokenExchange")
+                .put("jti", jti)
+                .put("iat", Instant.now().getEpochSecond())
+                .put("exp", Instant.now().plusSeconds(3600).getEpochSecond());
         return Jwts.signRsa("RS256", Jwts.JSON.createObjectNode(), claims, keys.getPrivate());
     }
 
@@ -55,24 +60,34 @@ class WorkloadIdentityTest {
         g.initialize(2048);
         KeyPair keys = g.generateKeyPair();
         AppSpec app = AppSpec.of(CLIENT).federated(ISSUER, SUBJECT, keys.getPublic());
-        try (ManagementApiSimulator sim = ManagementApiSimulator.builder().clock(SimClock.system()).seed(9)
+        try (ManagementApiSimulator sim = ManagementApiSimulator.builder()
+                .clock(SimClock.system())
+                .seed(9)
                 .tokenLifetime(Duration.ofMinutes(2))
-                .tenant(TenantSpec.of(TENANT).app(app).volumeAll(Volume.of(6, 2)).backfill(Duration.ofHours(2)))
-                .build().start()) {
+                .tenant(TenantSpec.of(TENANT)
+                        .app(app)
+                        .volumeAll(Volume.of(6, 2))
+                        .backfill(Duration.ofHours(2)))
+                .build()
+                .start()) {
             Path token = dir.resolve("azure-identity-token");
             Files.writeString(token, assertion(keys, SUBJECT, "first"));
-            Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(TENANT).clientId(CLIENT)
+            Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl())
+                    .tenant(TENANT)
+                    .clientId(CLIENT)
                     .with("o365.auth.method", "workload-identity")
                     .with("o365.client.assertion.file", token.toString())
-                    .contentTypes(ContentType.EXCHANGE).lookback(Duration.ofHours(2)).build();
+                    .contentTypes(ContentType.EXCHANGE)
+                    .lookback(Duration.ofHours(2))
+                    .build();
 
             assertEquals(Map.of(), errors(props), "validate() signs in with the file");
             assertEquals("first", app.federated(ISSUER).lastJti().get());
 
             Map<String, String> task = new HashMap<>(props);
             task.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange");
-            O365AuditSourceTaskAccess t = O365AuditSourceTaskAccess.start(task, new DefaultApiFactory(),
-                    new FakeTaskContext(false));
+            O365AuditSourceTaskAccess t =
+                    O365AuditSourceTaskAccess.start(task, new DefaultApiFactory(), new FakeTaskContext(false));
             try {
                 poll(t, 1);
                 // the platform rotates the token file: the next sign-in uses the new assertion

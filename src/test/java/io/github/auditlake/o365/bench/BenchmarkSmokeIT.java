@@ -27,7 +27,8 @@ class BenchmarkSmokeIT {
         for (String s : Benchmarks.ALL) {
             assertFalse(r.of(s).isEmpty(), "figures of " + s);
         }
-        Map<String, Double> bad = r.rows.stream().filter(x -> !(x.value() > 0) || !(x.reference() > 0))
+        Map<String, Double> bad = r.rows.stream()
+                .filter(x -> !(x.value() > 0) || !(x.reference() > 0))
                 .collect(Collectors.toMap(x -> x.scenario() + ": " + x.figure(), Results.Row::value));
         assertEquals(Map.of(), bad, "non-positive figures");
         assertTrue(Files.size(out.resolve("benchmarks.md")) > 0);

@@ -110,12 +110,29 @@ public final class Benchmarks {
         }
         if (records != null) {
             Sizes s = sz;
-            sz = new Sizes(s.name(), records, s.recordBytes(), s.recordsPerBlob(), s.multiTasks(), s.backfillSpan(),
-                    s.backfillBlobsPerHour(), s.backfillRecordsPerBlob(), s.backfillRequestsPerMinute(),
-                    s.backfillTasks(), s.backfillFetchConcurrency(), s.memorySingleBlobBytes(),
-                    s.memoryConcurrentBlobs(), s.memoryConcurrentBlobBytes(), s.memoryHeap(),
-                    s.freshnessBlobsPerHour(), s.freshnessRecordsPerBlob(), s.freshnessWarmup(),
-                    s.freshnessMeasure(), s.pollIntervalMs(), s.shareWorker(), s.scenarioTimeout());
+            sz = new Sizes(
+                    s.name(),
+                    records,
+                    s.recordBytes(),
+                    s.recordsPerBlob(),
+                    s.multiTasks(),
+                    s.backfillSpan(),
+                    s.backfillBlobsPerHour(),
+                    s.backfillRecordsPerBlob(),
+                    s.backfillRequestsPerMinute(),
+                    s.backfillTasks(),
+                    s.backfillFetchConcurrency(),
+                    s.memorySingleBlobBytes(),
+                    s.memoryConcurrentBlobs(),
+                    s.memoryConcurrentBlobBytes(),
+                    s.memoryHeap(),
+                    s.freshnessBlobsPerHour(),
+                    s.freshnessRecordsPerBlob(),
+                    s.freshnessWarmup(),
+                    s.freshnessMeasure(),
+                    s.pollIntervalMs(),
+                    s.shareWorker(),
+                    s.scenarioTimeout());
         }
         if (sel.isEmpty()) {
             sel.addAll(ALL);
@@ -198,16 +215,24 @@ public final class Benchmarks {
     private ProcessConnectWorker newWorker(String label, String heap, List<String> jvmArgs) {
         Path dir = work.resolve("worker-" + (++workerSeq) + "-" + label);
         ProcessConnectWorker.Builder wb = ProcessConnectWorker.builder(dir, kafka.bootstrapServers())
-                .groupId("bench-" + workerSeq + "-" + label).maxHeap(heap)
-                .property("plugin.path", Classpaths.projectDir().resolve("target/plugin").toAbsolutePath() + ","
-                        + floorPlugin().toAbsolutePath())
+                .groupId("bench-" + workerSeq + "-" + label)
+                .maxHeap(heap)
+                .property(
+                        "plugin.path",
+                        Classpaths.projectDir().resolve("target/plugin").toAbsolutePath() + ","
+                                + floorPlugin().toAbsolutePath())
                 .property("exactly.once.source.support", "disabled")
                 .jvmArg("-Xlog:gc:file=" + dir.resolve("gc.log"));
         jvmArgs.forEach(wb::jvmArg);
         long t = System.nanoTime();
         ProcessConnectWorker w = wb.start(Duration.ofMinutes(2));
-        System.out.printf(Locale.ROOT, "worker %s (-Xmx%s) ready in %.1f s, pid %d%n", label, heap,
-                (System.nanoTime() - t) / 1e9, w.process().pid());
+        System.out.printf(
+                Locale.ROOT,
+                "worker %s (-Xmx%s) ready in %.1f s, pid %d%n",
+                label,
+                heap,
+                (System.nanoTime() - t) / 1e9,
+                w.process().pid());
         return w;
     }
 
@@ -236,13 +261,19 @@ public final class Benchmarks {
     }
 
     static ManagementApiSimulator simulator(java.time.Clock clock, TenantSpec tenant) {
-        return ManagementApiSimulator.builder().seed(11).clock(clock).tokenLifetime(Duration.ofHours(6))
-                .tenant(tenant).build().start();
+        return ManagementApiSimulator.builder()
+                .seed(11)
+                .clock(clock)
+                .tokenLifetime(Duration.ofHours(6))
+                .tenant(tenant)
+                .build()
+                .start();
     }
 
     static TenantSpec tenant() {
-        return TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET).roles(AppSpec.ROLE_READ,
-                AppSpec.ROLE_READ_DLP)).subscribedAll(true);
+        return TenantSpec.of(TENANT)
+                .app(AppSpec.of(CLIENT).secret(SECRET).roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
+                .subscribedAll(true);
     }
 
     /**
@@ -255,13 +286,21 @@ public final class Benchmarks {
         return want.compareTo(max) > 0 ? max : want;
     }
 
-    static Map<String, String> connector(ManagementApiSimulator sim, String topic, int tasks, Duration lookback,
-                                         long pollMs) {
-        Map<String, String> c = ConnectorConfigs.forSimulator(sim.baseUrl()).connector(tasks).tenant(TENANT)
-                .client(CLIENT, SECRET).lookback(lookback).pollInterval(Duration.ofMillis(pollMs)).noHeartbeats()
-                .topic(topic).stringConverters().build();
+    static Map<String, String> connector(
+            ManagementApiSimulator sim, String topic, int tasks, Duration lookback, long pollMs) {
+        Map<String, String> c = ConnectorConfigs.forSimulator(sim.baseUrl())
+                .connector(tasks)
+                .tenant(TENANT)
+                .client(CLIENT, SECRET)
+                .lookback(lookback)
+                .pollInterval(Duration.ofMillis(pollMs))
+                .noHeartbeats()
+                .topic(topic)
+                .stringConverters()
+                .build();
         // experiments: -Dbench.connector.<key>=<value> overrides a connector setting in every scenario
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.connector."))
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.connector."))
                 .forEach(k -> c.put(k.substring("bench.connector.".length()), System.getProperty(k)));
         return c;
     }
@@ -272,7 +311,8 @@ public final class Benchmarks {
             q.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
         return admin.listOffsets(q).all().get(10, TimeUnit.SECONDS).values().stream()
-                .mapToLong(i -> i.offset()).sum();
+                .mapToLong(i -> i.offset())
+                .sum();
     }
 
     /** Polls the topic's end offsets until they reach {@code n}; returns {first record seen, n reached} nanos. */
@@ -284,54 +324,71 @@ public final class Benchmarks {
      * As above; with {@code gcSkip} >= 0, also gives up when the worker thrashes: more than 40 full collections in
      * its GC log after line {@code gcSkip}.
      */
-    long[] awaitRecords(String topic, long n, ProcessConnectWorker w, String connector, int gcSkip)
-            throws Exception {
+    long[] awaitRecords(String topic, long n, ProcessConnectWorker w, String connector, int gcSkip) throws Exception {
         long deadline = System.nanoTime() + sz.scenarioTimeout().toNanos();
         // first record seen, last status check, last progress check, records at the last progress check
         long[] st = {-1, System.nanoTime(), System.nanoTime(), 0};
         long[] result = new long[2];
         try (Admin admin = kafka.admin()) {
             // the condition has its own deadline (with the worker's status in its message); the helper's is a backstop
-            Await.until(sz.scenarioTimeout().plusMinutes(1), Await.checked(() -> {
-                long c = endOffsets(admin, topic);
-                long now = System.nanoTime();
-                if (c > 0 && st[0] < 0) {
-                    st[0] = now;
-                }
-                if (c >= n) {
-                    result[0] = st[0];
-                    result[1] = now;
-                    return true;
-                }
-                if (now > deadline || !w.process().isAlive()) {
-                    throw new IllegalStateException(String.format(Locale.ROOT,
-                            "%d of %d records in %s after %s; connector status %s%nworker log tail:%n%s", c, n,
-                            topic, sz.scenarioTimeout(), w.get("/connectors/" + connector + "/status").body(),
-                            w.process().logTail()));
-                }
-                if (gcSkip >= 0 && now - st[2] > 20_000_000_000L) {
-                    // thrashing: many full collections and less than 2 % of the records in the last 20 s
-                    List<String> l = Files.readAllLines(gcLog(w));
-                    List<String> full = l.subList(Math.min(gcSkip, l.size()), l.size()).stream()
-                            .filter(x -> x.contains("Pause Full")).toList();
-                    if (full.size() > 40 && c - st[3] < n / 50) {
-                        throw new IllegalStateException(String.format(Locale.ROOT, "GC thrashing: %d full "
-                                + "collections in the worker (last: %s); %d of %d records delivered, %d in the last "
-                                + "20 s", full.size(), full.get(full.size() - 1).replaceAll(".*\\) ", ""), c, n,
-                                c - st[3]));
-                    }
-                    st[2] = now;
-                    st[3] = c;
-                }
-                if (now - st[1] > 5_000_000_000L) {
-                    st[1] = now;
-                    String status = w.get("/connectors/" + connector + "/status").body();
-                    if (status.contains("FAILED")) {
-                        throw new IllegalStateException("connector failed: " + status + "\n" + w.process().logTail());
-                    }
-                }
-                return false;
-            }), () -> "records in " + topic);
+            Await.until(
+                    sz.scenarioTimeout().plusMinutes(1),
+                    Await.checked(() -> {
+                        long c = endOffsets(admin, topic);
+                        long now = System.nanoTime();
+                        if (c > 0 && st[0] < 0) {
+                            st[0] = now;
+                        }
+                        if (c >= n) {
+                            result[0] = st[0];
+                            result[1] = now;
+                            return true;
+                        }
+                        if (now > deadline || !w.process().isAlive()) {
+                            throw new IllegalStateException(String.format(
+                                    Locale.ROOT,
+                                    "%d of %d records in %s after %s; connector status %s%nworker log tail:%n%s",
+                                    c,
+                                    n,
+                                    topic,
+                                    sz.scenarioTimeout(),
+                                    w.get("/connectors/" + connector + "/status")
+                                            .body(),
+                                    w.process().logTail()));
+                        }
+                        if (gcSkip >= 0 && now - st[2] > 20_000_000_000L) {
+                            // thrashing: many full collections and less than 2 % of the records in the last 20 s
+                            List<String> l = Files.readAllLines(gcLog(w));
+                            List<String> full = l.subList(Math.min(gcSkip, l.size()), l.size()).stream()
+                                    .filter(x -> x.contains("Pause Full"))
+                                    .toList();
+                            if (full.size() > 40 && c - st[3] < n / 50) {
+                                throw new IllegalStateException(String.format(
+                                        Locale.ROOT,
+                                        "GC thrashing: %d full "
+                                                + "collections in the worker (last: %s); %d of %d records delivered, %d in the last "
+                                                + "20 s",
+                                        full.size(),
+                                        full.get(full.size() - 1).replaceAll(".*\\) ", ""),
+                                        c,
+                                        n,
+                                        c - st[3]));
+                            }
+                            st[2] = now;
+                            st[3] = c;
+                        }
+                        if (now - st[1] > 5_000_000_000L) {
+                            st[1] = now;
+                            String status = w.get("/connectors/" + connector + "/status")
+                                    .body();
+                            if (status.contains("FAILED")) {
+                                throw new IllegalStateException("connector failed: " + status + "\n"
+                                        + w.process().logTail());
+                            }
+                        }
+                        return false;
+                    }),
+                    () -> "records in " + topic);
         }
         return result;
     }
@@ -349,13 +406,17 @@ public final class Benchmarks {
     }
 
     static List<RecordedRequest> apiRequests(ManagementApiSimulator sim, long fromNanos, long toNanos) {
-        return sim.requests().stream().filter(r -> r.isApi() && r.wallStartNanos() >= fromNanos
-                && r.wallStartNanos() <= toNanos).toList();
+        return sim.requests().stream()
+                .filter(r -> r.isApi() && r.wallStartNanos() >= fromNanos && r.wallStartNanos() <= toNanos)
+                .toList();
     }
 
     /** Highest number of API requests that started within any 60 s window. */
     static int maxPerMinute(List<RecordedRequest> reqs) {
-        long[] t = reqs.stream().filter(RecordedRequest::isApi).mapToLong(RecordedRequest::wallStartNanos).sorted()
+        long[] t = reqs.stream()
+                .filter(RecordedRequest::isApi)
+                .mapToLong(RecordedRequest::wallStartNanos)
+                .sorted()
                 .toArray();
         int best = 0;
         int j = 0;
@@ -381,14 +442,24 @@ public final class Benchmarks {
 
     /** CPU seconds of {worker, broker, harness (simulator, producer, consumers)}. */
     double[] cpu(ProcessConnectWorker w) {
-        return new double[] {w == null ? 0 : cpuSecs(w.process().pid()), cpuSecs(kafka.process().pid()),
-                cpuSecs(ProcessHandle.current().pid())};
+        return new double[] {
+            w == null ? 0 : cpuSecs(w.process().pid()),
+            cpuSecs(kafka.process().pid()),
+            cpuSecs(ProcessHandle.current().pid())
+        };
     }
 
     static String cpuNote(double[] a, double[] b, double wall) {
-        return String.format(Locale.ROOT, "worker %.1f, broker %.1f, harness (simulator / producer) %.1f CPU-s in "
-                + "%.1f s wall (%d cores = %.1f CPU-s available)", b[0] - a[0], b[1] - a[1], b[2] - a[2], wall,
-                Runtime.getRuntime().availableProcessors(), wall * Runtime.getRuntime().availableProcessors());
+        return String.format(
+                Locale.ROOT,
+                "worker %.1f, broker %.1f, harness (simulator / producer) %.1f CPU-s in "
+                        + "%.1f s wall (%d cores = %.1f CPU-s available)",
+                b[0] - a[0],
+                b[1] - a[1],
+                b[2] - a[2],
+                wall,
+                Runtime.getRuntime().availableProcessors(),
+                wall * Runtime.getRuntime().availableProcessors());
     }
 
     static double secs(long nanos) {
@@ -412,10 +483,14 @@ public final class Benchmarks {
 
     static {
         FORMATS.put("json-string", Map.of("value.converter", "org.apache.kafka.connect.storage.StringConverter"));
-        FORMATS.put("json-bytes", Map.of("value.converter",
-                "org.apache.kafka.connect.converters.ByteArrayConverter"));
-        FORMATS.put("struct", Map.of("value.converter", "org.apache.kafka.connect.json.JsonConverter",
-                "value.converter.schemas.enable", "true"));
+        FORMATS.put("json-bytes", Map.of("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter"));
+        FORMATS.put(
+                "struct",
+                Map.of(
+                        "value.converter",
+                        "org.apache.kafka.connect.json.JsonConverter",
+                        "value.converter.schemas.enable",
+                        "true"));
     }
 
     /** Floor targets for one task (issue 13): the connector's rate over the Connect floor's, per format. */
@@ -426,30 +501,40 @@ public final class Benchmarks {
         int hours = 2;
         int bph = Math.max(1, (int) Math.ceil(sz.throughputRecords() / (5.0 * hours * sz.recordsPerBlob())));
         Duration span = Duration.ofHours(hours);
-        try (ManagementApiSimulator sim = simulator(SimClock.fixed(t0), tenant()
-                .volumeAll(new Volume(bph, sz.recordsPerBlob(), sz.recordBytes())).backfill(span))) {
+        try (ManagementApiSimulator sim = simulator(
+                SimClock.fixed(t0),
+                tenant().volumeAll(new Volume(bph, sz.recordsPerBlob(), sz.recordBytes()))
+                        .backfill(span))) {
             List<SimBlob> blobs = visible(sim, t0.minus(span).minus(Duration.ofHours(2)), t0);
             long n = recordsOf(blobs);
-            res.note("throughput", String.format(Locale.ROOT, "%,d records in %,d blobs (%d records of ~%d bytes "
-                    + "per blob, five content types), simulator without latency, fixed simulator clock so the data "
-                    + "set is exactly these blobs. For each value format, in this order and in the same run: our "
-                    + "connector with one task; the **Connect floor** (a trivial source task, `FloorConnector` in the "
-                    + "bench package, emitting the records our connector wrote, read back and turned into Connect "
-                    + "data once at start with the same converters: same keys, values, headers, topic and offset "
-                    + "shape, through the same kind of worker, converters and default `SimpleHeaderConverter`); "
-                    + "then the **producer ceiling** (a plain `KafkaProducer` sending the same bytes). Converters: "
-                    + "key `StringConverter`; value `StringConverter` (json-string), `ByteArrayConverter` "
-                    + "(json-bytes), `JsonConverter` with `schemas.enable=true` (struct); the seven default headers. "
-                    + "`o365.requests.per.minute` is raised to 60,000 here: at the default 1,800, one request per "
-                    + "1,000-record blob caps a tenant at about 30,000 records/s, and one task reached that cap "
-                    + "(about 26,000 records/s, 26 requests/s) before the CPU path was the bound.",
-                    n, blobs.size(), sz.recordsPerBlob(), sz.recordBytes()));
+            res.note(
+                    "throughput",
+                    String.format(
+                            Locale.ROOT,
+                            "%,d records in %,d blobs (%d records of ~%d bytes "
+                                    + "per blob, five content types), simulator without latency, fixed simulator clock so the data "
+                                    + "set is exactly these blobs. For each value format, in this order and in the same run: our "
+                                    + "connector with one task; the **Connect floor** (a trivial source task, `FloorConnector` in the "
+                                    + "bench package, emitting the records our connector wrote, read back and turned into Connect "
+                                    + "data once at start with the same converters: same keys, values, headers, topic and offset "
+                                    + "shape, through the same kind of worker, converters and default `SimpleHeaderConverter`); "
+                                    + "then the **producer ceiling** (a plain `KafkaProducer` sending the same bytes). Converters: "
+                                    + "key `StringConverter`; value `StringConverter` (json-string), `ByteArrayConverter` "
+                                    + "(json-bytes), `JsonConverter` with `schemas.enable=true` (struct); the seven default headers. "
+                                    + "`o365.requests.per.minute` is raised to 60,000 here: at the default 1,800, one request per "
+                                    + "1,000-record blob caps a tenant at about 30,000 records/s, and one task reached that cap "
+                                    + "(about 26,000 records/s, 26 requests/s) before the CPU path was the bound.",
+                            n,
+                            blobs.size(),
+                            sz.recordsPerBlob(),
+                            sz.recordBytes()));
             Map<String, double[]> perFormat = new LinkedHashMap<>();
             double jsonStringMb = 0;
             double jsonStringCeilSecs = 0;
             int reqsOneTask = 0;
             // experiments: -Dbench.formats=json-bytes,... runs only those formats
-            List<String> formats = System.getProperty("bench.formats") == null ? List.copyOf(FORMATS.keySet())
+            List<String> formats = System.getProperty("bench.formats") == null
+                    ? List.copyOf(FORMATS.keySet())
                     : List.of(System.getProperty("bench.formats").split(","));
             for (String format : formats) {
                 // 1. our connector, one task
@@ -467,9 +552,11 @@ public final class Benchmarks {
                 List<Sample> sample = new ArrayList<>();
                 long bytes = consume(topic, n, sample, 20_000);
                 if (jfr.toFile().isFile()) {
-                    res.note("throughput", "Profile of the one-task worker, " + format + " (JFR, `settings=profile`, "
-                            + "the whole worker process, samples from PUT to the last record):\n\n"
-                            + Profile.summarize(jfr, 12, window[0], window[1]));
+                    res.note(
+                            "throughput",
+                            "Profile of the one-task worker, " + format + " (JFR, `settings=profile`, "
+                                    + "the whole worker process, samples from PUT to the last record):\n\n"
+                                    + Profile.summarize(jfr, 12, window[0], window[1]));
                 }
                 // 2. the Connect floor: same records, same converters, a trivial task
                 double floor = runFloor(format, sample, n);
@@ -483,64 +570,136 @@ public final class Benchmarks {
                 } catch (Exception e) {
                     // seen once: a fresh topic's partitions answered NOT_LEADER_OR_FOLLOWER until the batches
                     // expired; measure again on another new topic rather than lose the format's figures
-                    res.note("throughput", String.format(Locale.ROOT, "The %s producer ceiling failed once (%s); "
-                            + "it was measured again on a new topic.", format, e.getMessage().lines().findFirst()
-                            .orElse("")));
+                    res.note(
+                            "throughput",
+                            String.format(
+                                    Locale.ROOT,
+                                    "The %s producer ceiling failed once (%s); "
+                                            + "it was measured again on a new topic.",
+                                    format,
+                                    e.getMessage().lines().findFirst().orElse("")));
                     ct = ct + "-again";
                     kafka.createTopic(ct, PARTITIONS);
                     cpu0 = cpu(null);
                     ceilSecs = produce(ct, sample, n);
                 }
-                res.note("throughput", String.format(Locale.ROOT, "CPU during the %s producer-ceiling run: %s.",
-                        format, cpuNote(cpu0, cpu(null), ceilSecs)));
+                res.note(
+                        "throughput",
+                        String.format(
+                                Locale.ROOT,
+                                "CPU during the %s producer-ceiling run: %s.",
+                                format,
+                                cpuNote(cpu0, cpu(null), ceilSecs)));
                 double ceil = n / ceilSecs;
-                res.note("throughput", String.format(Locale.ROOT, "%s: bytes into the topic (keys + values + "
-                        + "headers, consumed back): %.1f MB, %.0f bytes per record on average.", format, bytes / 1e6,
-                        bytes / (double) n));
+                res.note(
+                        "throughput",
+                        String.format(
+                                Locale.ROOT,
+                                "%s: bytes into the topic (keys + values + "
+                                        + "headers, consumed back): %.1f MB, %.0f bytes per record on average.",
+                                format,
+                                bytes / 1e6,
+                                bytes / (double) n));
                 if (format.equals("json-string")) {
                     jsonStringMb = bytes / 1e6;
                     jsonStringCeilSecs = ceilSecs;
                 }
                 perFormat.put(format, new double[] {one[0], floor, ceil});
                 Double target = FLOOR_TARGETS.get(format);
-                res.add("throughput", "1 task, " + format + ", records/s", one[0], "rec/s", "Connect floor (same "
-                        + "run)", floor, target == null ? "" : "≥ " + target + " × floor",
+                res.add(
+                        "throughput",
+                        "1 task, " + format + ", records/s",
+                        one[0],
+                        "rec/s",
+                        "Connect floor (same " + "run)",
+                        floor,
+                        target == null ? "" : "≥ " + target + " × floor",
                         target == null ? null : one[0] / floor >= target);
-                res.add("throughput", "1 task, " + format + ", records/s", one[0], "rec/s", "KafkaProducer ceiling",
-                        ceil, "", null);
-                res.add("throughput", "Connect floor, " + format + ", records/s", floor, "rec/s",
-                        "KafkaProducer ceiling", ceil, "", null);
+                res.add(
+                        "throughput",
+                        "1 task, " + format + ", records/s",
+                        one[0],
+                        "rec/s",
+                        "KafkaProducer ceiling",
+                        ceil,
+                        "",
+                        null);
+                res.add(
+                        "throughput",
+                        "Connect floor, " + format + ", records/s",
+                        floor,
+                        "rec/s",
+                        "KafkaProducer ceiling",
+                        ceil,
+                        "",
+                        null);
             }
-            res.note("throughput", "The producer ceiling sends the first 20,000 records read back from the "
-                    + "connector's topic (same keys, values and headers) round-robin until all are sent, with a "
-                    + "default `KafkaProducer` (acks=all, idempotent, linger 5 ms), from the harness JVM. The floor "
-                    + "cycles through the same 20,000 records.");
-            res.add("api", "requests per blob, throughput run (1 task)", reqsOneTask / (double) blobs.size(),
-                    "req/blob", "1 (one fetch per blob)", 1, "", null);
+            res.note(
+                    "throughput",
+                    "The producer ceiling sends the first 20,000 records read back from the "
+                            + "connector's topic (same keys, values and headers) round-robin until all are sent, with a "
+                            + "default `KafkaProducer` (acks=all, idempotent, linger 5 ms), from the harness JVM. The floor "
+                            + "cycles through the same 20,000 records.");
+            res.add(
+                    "api",
+                    "requests per blob, throughput run (1 task)",
+                    reqsOneTask / (double) blobs.size(),
+                    "req/blob",
+                    "1 (one fetch per blob)",
+                    1,
+                    "",
+                    null);
             data.put("throughput", perFormat);
             if (perFormat.containsKey("json-string")) {
-                res.add("throughput", "1 task, json-string, MB/s", jsonStringMb * perFormat.get("json-string")[0]
-                        / n, "MB/s", "KafkaProducer ceiling", jsonStringMb / jsonStringCeilSecs, "", null);
+                res.add(
+                        "throughput",
+                        "1 task, json-string, MB/s",
+                        jsonStringMb * perFormat.get("json-string")[0] / n,
+                        "MB/s",
+                        "KafkaProducer ceiling",
+                        jsonStringMb / jsonStringCeilSecs,
+                        "",
+                        null);
             }
             // several tasks, json-string (-Dbench.noMulti=true skips it, for experiments)
             if (!Boolean.getBoolean("bench.noMulti")) {
                 String topic = "throughput-" + sz.multiTasks();
                 kafka.createTopic(topic, PARTITIONS);
-                double[] many = runConnector(sim, topic, "json-string", sz.multiTasks(), n, List.of(),
-                        new Instant[2]);
+                double[] many = runConnector(sim, topic, "json-string", sz.multiTasks(), n, List.of(), new Instant[2]);
                 double ceilRate = jsonStringCeilSecs > 0 ? n / jsonStringCeilSecs : Double.NaN;
-                res.add("throughput", sz.multiTasks() + " tasks, json-string, records/s", many[0], "rec/s",
-                        "KafkaProducer ceiling", ceilRate, "", null);
-                res.add("throughput", sz.multiTasks() + " tasks, json-string, records/s from connector PUT",
-                        many[1], "rec/s", "KafkaProducer ceiling", ceilRate, "", null);
+                res.add(
+                        "throughput",
+                        sz.multiTasks() + " tasks, json-string, records/s",
+                        many[0],
+                        "rec/s",
+                        "KafkaProducer ceiling",
+                        ceilRate,
+                        "",
+                        null);
+                res.add(
+                        "throughput",
+                        sz.multiTasks() + " tasks, json-string, records/s from connector PUT",
+                        many[1],
+                        "rec/s",
+                        "KafkaProducer ceiling",
+                        ceilRate,
+                        "",
+                        null);
                 data.put("throughput-many", many[0]);
             }
         }
     }
 
     /** Runs our connector on a fresh worker until {@code n} records are in the topic: {rate, rate from PUT, reqs}. */
-    private double[] runConnector(ManagementApiSimulator sim, String topic, String format, int tasks, long n,
-                                  List<String> jvm, Instant[] window) throws Exception {
+    private double[] runConnector(
+            ManagementApiSimulator sim,
+            String topic,
+            String format,
+            int tasks,
+            long n,
+            List<String> jvm,
+            Instant[] window)
+            throws Exception {
         String label = "throughput-" + tasks + "-" + format;
         ProcessConnectWorker w = worker(label, "1g", jvm);
         try {
@@ -560,10 +719,23 @@ public final class Benchmarks {
             int reqs = apiRequests(sim, put, t[1]).size();
             double[] cpu1 = cpu(w);
             window[1] = Instant.now();
-            res.note("throughput", String.format(Locale.ROOT, "CPU during the %d-task %s run (PUT to last record): "
-                    + "%s.", tasks, format, cpuNote(cpu0, cpu1, secs(t[1] - put))));
-            System.out.printf(Locale.ROOT, "%d task(s), %s: %,d records in %.1f s (%.1f s from PUT), %d API "
-                    + "requests%n", tasks, format, n, secs(t[1] - t[0]), secs(t[1] - put), reqs);
+            res.note(
+                    "throughput",
+                    String.format(
+                            Locale.ROOT,
+                            "CPU during the %d-task %s run (PUT to last record): " + "%s.",
+                            tasks,
+                            format,
+                            cpuNote(cpu0, cpu1, secs(t[1] - put))));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d task(s), %s: %,d records in %.1f s (%.1f s from PUT), %d API " + "requests%n",
+                    tasks,
+                    format,
+                    n,
+                    secs(t[1] - t[0]),
+                    secs(t[1] - put),
+                    reqs);
             w.deleteConnector(name);
             return new double[] {n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs};
         } finally {
@@ -591,15 +763,19 @@ public final class Benchmarks {
             c.putAll(FORMATS.get(format));
             c.put(FloorConnector.KEY_CONVERTER, "org.apache.kafka.connect.storage.StringConverter");
             c.put(FloorConnector.VALUE_CONVERTER, FORMATS.get(format).get("value.converter"));
-            c.put(FloorConnector.SCHEMAS, FORMATS.get(format).getOrDefault("value.converter.schemas.enable",
-                    "false"));
+            c.put(FloorConnector.SCHEMAS, FORMATS.get(format).getOrDefault("value.converter.schemas.enable", "false"));
             c.put(FloorConnector.HEADER_CONVERTER, "org.apache.kafka.connect.storage.SimpleHeaderConverter");
             double[] cpu0 = cpu(w);
             long put = System.nanoTime();
             w.putConnector(name, c, Duration.ofMinutes(1));
             long[] t = awaitRecords(topic, n, w, name);
-            res.note("throughput", String.format(Locale.ROOT, "CPU during the %s Connect-floor run (PUT to last "
-                    + "record): %s.", format, cpuNote(cpu0, cpu(w), secs(t[1] - put))));
+            res.note(
+                    "throughput",
+                    String.format(
+                            Locale.ROOT,
+                            "CPU during the %s Connect-floor run (PUT to last " + "record): %s.",
+                            format,
+                            cpuNote(cpu0, cpu(w), secs(t[1] - put))));
             System.out.printf(Locale.ROOT, "floor, %s: %,d records in %.1f s%n", format, n, secs(t[1] - t[0]));
             w.deleteConnector(name);
             return n / secs(t[1] - t[0]);
@@ -618,8 +794,8 @@ public final class Benchmarks {
         long bytes = 0;
         long count = 0;
         long deadline = System.nanoTime() + sz.scenarioTimeout().toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(topic));
             while (count < n && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
@@ -643,14 +819,14 @@ public final class Benchmarks {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         AtomicReference<Exception> err = new AtomicReference<>();
-        try (KafkaProducer<byte[], byte[]> prod = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> prod =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             prod.partitionsFor(topic);
             long s = System.nanoTime();
             for (long i = 0; i < n; i++) {
                 Sample r = sample.get((int) (i % sample.size()));
-                prod.send(new ProducerRecord<>(topic, null, r.key(), r.value(), Arrays.asList(r.headers())),
-                        (md, e) -> {
+                prod.send(
+                        new ProducerRecord<>(topic, null, r.key(), r.value(), Arrays.asList(r.headers())), (md, e) -> {
                             if (e != null) {
                                 err.compareAndSet(null, e);
                             }
@@ -674,18 +850,30 @@ public final class Benchmarks {
         int tasks = sz.backfillTasks();
         int conc = sz.backfillFetchConcurrency();
         int rpm = sz.backfillRequestsPerMinute();
-        try (ManagementApiSimulator sim = simulator(SimClock.fixed(t0), tenant()
-                .volumeAll(Volume.of(sz.backfillBlobsPerHour(), sz.backfillRecordsPerBlob())).backfill(span))) {
+        try (ManagementApiSimulator sim = simulator(
+                SimClock.fixed(t0),
+                tenant().volumeAll(Volume.of(sz.backfillBlobsPerHour(), sz.backfillRecordsPerBlob()))
+                        .backfill(span))) {
             sim.faults().latency(Duration.ofMillis(50), Duration.ofMillis(200));
             // the simulator's schedule starts at the hour before t0 - span; the connector's first window reaches back
             // lookback + o365.late.window.ms (1 h), so it collects all of it
             Instant from = t0.minus(span).minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
             List<SimBlob> blobs = visible(sim, from, t0);
             long n = recordsOf(blobs);
-            res.note("backfill", String.format(Locale.ROOT, "%s of a tenant with five content types, %d blobs per "
-                    + "hour each: %,d blobs, %,d records; 50-200 ms uniform latency per request; budget %d "
-                    + "requests/min; %d tasks × `o365.fetch.concurrency` %d.", span, sz.backfillBlobsPerHour(),
-                    blobs.size(), n, rpm, tasks, conc));
+            res.note(
+                    "backfill",
+                    String.format(
+                            Locale.ROOT,
+                            "%s of a tenant with five content types, %d blobs per "
+                                    + "hour each: %,d blobs, %,d records; 50-200 ms uniform latency per request; budget %d "
+                                    + "requests/min; %d tasks × `o365.fetch.concurrency` %d.",
+                            span,
+                            sz.backfillBlobsPerHour(),
+                            blobs.size(),
+                            n,
+                            rpm,
+                            tasks,
+                            conc));
             String topic = "backfill";
             kafka.createTopic(topic, PARTITIONS);
             ProcessConnectWorker w = worker("backfill", "384m", List.of());
@@ -705,44 +893,100 @@ public final class Benchmarks {
             }
             List<RecordedRequest> reqs = apiRequests(sim, put, t[1]);
             double wall = secs(t[1] - put);
-            double meanLatency = reqs.stream().mapToLong(r -> r.duration().toNanos()).average().orElse(0) / 1e9;
+            double meanLatency = reqs.stream()
+                            .mapToLong(r -> r.duration().toNanos())
+                            .average()
+                            .orElse(0)
+                    / 1e9;
             double byBudget = reqs.size() / (rpm / 60.0);
             double byLatency = reqs.size() * meanLatency / (tasks * conc);
             double min = Math.max(byBudget, byLatency);
             int peak = maxPerMinute(reqs);
-            res.add("backfill", String.format(Locale.ROOT, "wall time, %d API requests", reqs.size()), wall, "s",
-                    byBudget >= byLatency ? "minimum (budget-bound)" : "minimum (latency-bound)", min,
-                    "≤ 1.25 × minimum", wall / min <= 1.25);
-            res.note("backfill", String.format(Locale.ROOT, "Minimum = max(requests / budget-per-second = %.1f s, "
-                    + "requests × mean latency %.0f ms / concurrency %d = %.1f s) = %.1f s (requests counted in "
-                    + "the simulator's log from PUT to the last record). The budget is a 60 s window (as Microsoft's "
-                    + "throttle): a client may spend a minute's budget at once, so the least time it strictly "
-                    + "allows is floor((requests − 1) / budget) minutes = %.0f s.", byBudget, meanLatency * 1000,
-                    tasks * conc, byLatency, min, Math.floor((reqs.size() - 1) / (double) rpm) * 60));
-            res.add("api", "requests per blob, backfill", reqs.size() / (double) blobs.size(), "req/blob",
-                    "1 (one fetch per blob)", 1, "", null);
-            res.add("api", "peak requests in any 60 s, backfill", peak, "req/min", "budget", rpm,
-                    "≤ budget", peak <= rpm);
+            res.add(
+                    "backfill",
+                    String.format(Locale.ROOT, "wall time, %d API requests", reqs.size()),
+                    wall,
+                    "s",
+                    byBudget >= byLatency ? "minimum (budget-bound)" : "minimum (latency-bound)",
+                    min,
+                    "≤ 1.25 × minimum",
+                    wall / min <= 1.25);
+            res.note(
+                    "backfill",
+                    String.format(
+                            Locale.ROOT,
+                            "Minimum = max(requests / budget-per-second = %.1f s, "
+                                    + "requests × mean latency %.0f ms / concurrency %d = %.1f s) = %.1f s (requests counted in "
+                                    + "the simulator's log from PUT to the last record). The budget is a 60 s window (as Microsoft's "
+                                    + "throttle): a client may spend a minute's budget at once, so the least time it strictly "
+                                    + "allows is floor((requests − 1) / budget) minutes = %.0f s.",
+                            byBudget,
+                            meanLatency * 1000,
+                            tasks * conc,
+                            byLatency,
+                            min,
+                            Math.floor((reqs.size() - 1) / (double) rpm) * 60));
+            res.add(
+                    "api",
+                    "requests per blob, backfill",
+                    reqs.size() / (double) blobs.size(),
+                    "req/blob",
+                    "1 (one fetch per blob)",
+                    1,
+                    "",
+                    null);
+            res.add(
+                    "api",
+                    "peak requests in any 60 s, backfill",
+                    peak,
+                    "req/min",
+                    "budget",
+                    rpm,
+                    "≤ budget",
+                    peak <= rpm);
             // sequential baseline: plain JDK HttpClient, one request at a time, readTree per blob
             SimApi api = new SimApi(sim, TENANT, CLIENT, SECRET);
             long s = System.nanoTime();
             SimApi.Sequential seq = api.sequential(from, t0);
             double seqSecs = secs(System.nanoTime() - s);
-            res.add("backfill", String.format(Locale.ROOT, "sequential baseline (1 request at a time, readTree), "
-                    + "%d requests", seq.requests()), seqSecs, "s", "connector wall time", wall,
-                    "", null);
-            res.note("backfill", String.format(Locale.ROOT, "The sequential baseline read %,d records from %,d blobs "
-                    + "(expected %,d) in %.1f s: the connector is %.1f× faster.", seq.records(), seq.blobs(), n,
-                    seqSecs, seqSecs / wall));
+            res.add(
+                    "backfill",
+                    String.format(
+                            Locale.ROOT,
+                            "sequential baseline (1 request at a time, readTree), " + "%d requests",
+                            seq.requests()),
+                    seqSecs,
+                    "s",
+                    "connector wall time",
+                    wall,
+                    "",
+                    null);
+            res.note(
+                    "backfill",
+                    String.format(
+                            Locale.ROOT,
+                            "The sequential baseline read %,d records from %,d blobs "
+                                    + "(expected %,d) in %.1f s: the connector is %.1f× faster.",
+                            seq.records(),
+                            seq.blobs(),
+                            n,
+                            seqSecs,
+                            seqSecs / wall));
             data.put("backfill", new double[] {wall, min, seqSecs});
         }
     }
 
     // ------------------------------------------------------------------ 3. memory
 
-    record MemRun(String label, int blobs, int tasks, long blobBytes, double heapAfterGcMb, double heapBeforeGcMb,
-                  double rssMb, double secs) {
-    }
+    record MemRun(
+            String label,
+            int blobs,
+            int tasks,
+            long blobBytes,
+            double heapAfterGcMb,
+            double heapBeforeGcMb,
+            double rssMb,
+            double secs) {}
 
     private void memory() throws Exception {
         List<MemRun> runs = new ArrayList<>();
@@ -760,24 +1004,44 @@ public final class Benchmarks {
                 runs.add(memoryRun(sz.memoryConcurrentBlobs(), sz.memoryConcurrentBlobBytes(), tasks));
             } catch (Exception e) {
                 res.fail("memory", e);
-                res.note("memory", String.format(Locale.ROOT, "%d concurrent %d MB blobs with %d task(s) FAILED: "
-                        + "%s", sz.memoryConcurrentBlobs(), sz.memoryConcurrentBlobBytes() >> 20, tasks,
-                        e.getMessage().lines().findFirst().orElse("")));
+                res.note(
+                        "memory",
+                        String.format(
+                                Locale.ROOT,
+                                "%d concurrent %d MB blobs with %d task(s) FAILED: " + "%s",
+                                sz.memoryConcurrentBlobs(),
+                                sz.memoryConcurrentBlobBytes() >> 20,
+                                tasks,
+                                e.getMessage().lines().findFirst().orElse("")));
             }
         }
         for (MemRun r : runs) {
-            String what = r.blobs() == 1 ? String.format(Locale.ROOT, "one %.0f MB blob", r.blobBytes() / 1e6)
-                    : String.format(Locale.ROOT, "%d concurrent %.0f MB blobs, %d task(s)", r.blobs(),
-                    r.blobBytes() / 1e6, r.tasks());
+            String what = r.blobs() == 1
+                    ? String.format(Locale.ROOT, "one %.0f MB blob", r.blobBytes() / 1e6)
+                    : String.format(
+                            Locale.ROOT,
+                            "%d concurrent %.0f MB blobs, %d task(s)",
+                            r.blobs(),
+                            r.blobBytes() / 1e6,
+                            r.tasks());
             res.add("memory", what + ": peak heap after GC", r.heapAfterGcMb(), "MB", "-Xmx", heapMb(), "", null);
             res.add("memory", what + ": peak heap before GC", r.heapBeforeGcMb(), "MB", "-Xmx", heapMb(), "", null);
-            res.add("memory", what + ": peak RSS (VmHWM)", r.rssMb(), "MB", "blob size", r.blobBytes() / 1e6,
-                    "", null);
+            res.add("memory", what + ": peak RSS (VmHWM)", r.rssMb(), "MB", "blob size", r.blobBytes() / 1e6, "", null);
         }
         double growth = big.heapAfterGcMb() / Math.max(1, small.heapAfterGcMb());
-        res.add("memory", String.format(Locale.ROOT, "heap after GC, %.0f MB blob / %.0f MB blob",
-                big.blobBytes() / 1e6, small.blobBytes() / 1e6), growth, "×", "blob size ratio",
-                (double) big.blobBytes() / small.blobBytes(), "flat (≤ 1.25×), no failure", growth <= 1.25);
+        res.add(
+                "memory",
+                String.format(
+                        Locale.ROOT,
+                        "heap after GC, %.0f MB blob / %.0f MB blob",
+                        big.blobBytes() / 1e6,
+                        small.blobBytes() / 1e6),
+                growth,
+                "×",
+                "blob size ratio",
+                (double) big.blobBytes() / small.blobBytes(),
+                "flat (≤ 1.25×), no failure",
+                growth <= 1.25);
         data.put("memory", runs);
     }
 
@@ -805,7 +1069,8 @@ public final class Benchmarks {
             Instant start = null;
             Instant end = null;
             search:
-            for (SimBlob cand : all.stream().sorted((a, b) -> b.contentCreated().compareTo(a.contentCreated()))
+            for (SimBlob cand : all.stream()
+                    .sorted((a, b) -> b.contentCreated().compareTo(a.contentCreated()))
                     .toList()) {
                 Instant s = cand.contentCreated();
                 for (int len = 60; len >= 5; len -= 5) {
@@ -816,7 +1081,8 @@ public final class Benchmarks {
                     Map<ContentType, Integer> per = new HashMap<>();
                     Instant latest = s;
                     for (SimBlob b : all) {
-                        if (!b.contentCreated().isBefore(s.minusSeconds(30)) && b.contentCreated().isBefore(e)) {
+                        if (!b.contentCreated().isBefore(s.minusSeconds(30))
+                                && b.contentCreated().isBefore(e)) {
                             per.merge(b.type(), 1, Integer::sum);
                             latest = latest.isAfter(b.contentCreated()) ? latest : b.contentCreated();
                         }
@@ -847,13 +1113,16 @@ public final class Benchmarks {
             kafka.createTopic(topic, PARTITIONS);
             ProcessConnectWorker w = worker(label, sz.memoryHeap(), List.of());
             try {
-                Duration lookback = Duration.between(start.minusSeconds(15), Instant.now()).plusSeconds(5);
+                Duration lookback =
+                        Duration.between(start.minusSeconds(15), Instant.now()).plusSeconds(5);
                 Map<String, String> c = connector(sim, topic, tasks, lookback, 60_000);
                 c.put("o365.late.window.ms", "0"); // the first window starts exactly at now - lookback
                 // only collections from here on count: the worker's start-up (plugin scanning) peaks far higher
                 // a full collection of the idle worker (jcmd GC.run) gives its live heap before the connector
                 jcmdGc(w.process().pid(), gcLog(w));
-                int gcSkip = Files.isRegularFile(gcLog(w)) ? Files.readAllLines(gcLog(w)).size() : 0;
+                int gcSkip = Files.isRegularFile(gcLog(w))
+                        ? Files.readAllLines(gcLog(w)).size()
+                        : 0;
                 double[] idle = gcPeaks(gcLog(w), Math.max(0, gcSkip - 1));
                 long put = System.nanoTime();
                 w.putConnector(label, c, Duration.ofMinutes(1));
@@ -863,10 +1132,25 @@ public final class Benchmarks {
                 jcmdGc(w.process().pid(), gcLog(w)); // at least one collection after PUT (a tiny run may have none)
                 w.deleteConnector(label);
                 double[] heap = gcPeaks(gcLog(w), gcSkip);
-                res.note("memory", String.format(Locale.ROOT, "%s: heap after the last collections before the "
-                        + "connector was created: %.0f MB (idle worker).", label, idle[1]));
-                System.out.printf(Locale.ROOT, "%s: %d blob(s) of %.1f MB (%,d records) in %.1f s; heap after GC %.0f "
-                        + "MB, before GC %.0f MB, RSS %.0f MB%n", label, k, bytes / 1e6, n, secs, heap[1], heap[0],
+                res.note(
+                        "memory",
+                        String.format(
+                                Locale.ROOT,
+                                "%s: heap after the last collections before the "
+                                        + "connector was created: %.0f MB (idle worker).",
+                                label,
+                                idle[1]));
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: %d blob(s) of %.1f MB (%,d records) in %.1f s; heap after GC %.0f "
+                                + "MB, before GC %.0f MB, RSS %.0f MB%n",
+                        label,
+                        k,
+                        bytes / 1e6,
+                        n,
+                        secs,
+                        heap[1],
+                        heap[0],
                         rss);
                 return new MemRun(label, k, tasks, bytes, heap[1], heap[0], rss, secs);
             } finally {
@@ -877,9 +1161,13 @@ public final class Benchmarks {
 
     /** A full collection of another JVM ({@code jcmd <pid> GC.run}), logged in its GC log. */
     static void jcmdGc(long pid) throws IOException, InterruptedException {
-        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid), "GC.run").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process gc = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(pid),
+                        "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         gc.waitFor(30, TimeUnit.SECONDS);
     }
 
@@ -893,7 +1181,10 @@ public final class Benchmarks {
     static long systemGcs(Path gcLog) {
         try {
             return Files.isRegularFile(gcLog)
-                    ? Files.readAllLines(gcLog).stream().filter(l -> l.contains("Pause Full")).count() : 0;
+                    ? Files.readAllLines(gcLog).stream()
+                            .filter(l -> l.contains("Pause Full"))
+                            .count()
+                    : 0;
         } catch (IOException e) {
             return 0;
         }
@@ -945,8 +1236,9 @@ public final class Benchmarks {
     private void freshness() throws Exception {
         int bph = sz.freshnessBlobsPerHour();
         long poll = sz.pollIntervalMs();
-        try (ManagementApiSimulator sim = simulator(SimClock.system(), tenant()
-                .volumeAll(Volume.of(bph, sz.freshnessRecordsPerBlob())).backfill(Duration.ofMinutes(10)))) {
+        try (ManagementApiSimulator sim = simulator(
+                SimClock.system(),
+                tenant().volumeAll(Volume.of(bph, sz.freshnessRecordsPerBlob())).backfill(Duration.ofMinutes(10)))) {
             String topic = "freshness";
             kafka.createTopic(topic, PARTITIONS);
             Map<String, long[]> seen = new ConcurrentHashMap<>();
@@ -966,17 +1258,23 @@ public final class Benchmarks {
                 // until the window has passed and each blob visible in it has been read whole; blobs not complete
                 // 2 poll intervals + 1 s after the window are reported as not complete
                 // a blob is listed once the service time passes it by the planner's end margin
-                Instant giveUp = to.plusMillis(2 * poll + 1000 + io.github.auditlake.o365.cursor.WindowPlanner.END_MARGIN.toMillis());
-                Await.until(Duration.between(Instant.now(), giveUp).plusMinutes(1), () -> {
-                    Instant now = Instant.now();
-                    if (now.isBefore(to)) {
-                        return false;
-                    }
-                    return now.isAfter(giveUp) || visible(sim, from.minus(Duration.ofHours(1)), to).stream()
-                            .filter(b -> !b.visibleAt().isBefore(from) && b.visibleAt().isBefore(to))
-                            .allMatch(b -> seen.containsKey(b.contentId())
-                                    && seen.get(b.contentId())[0] >= b.recordCount());
-                }, () -> "the freshness window");
+                Instant giveUp = to.plusMillis(
+                        2 * poll + 1000 + io.github.auditlake.o365.cursor.WindowPlanner.END_MARGIN.toMillis());
+                Await.until(
+                        Duration.between(Instant.now(), giveUp).plusMinutes(1),
+                        () -> {
+                            Instant now = Instant.now();
+                            if (now.isBefore(to)) {
+                                return false;
+                            }
+                            return now.isAfter(giveUp)
+                                    || visible(sim, from.minus(Duration.ofHours(1)), to).stream()
+                                            .filter(b -> !b.visibleAt().isBefore(from)
+                                                    && b.visibleAt().isBefore(to))
+                                            .allMatch(b -> seen.containsKey(b.contentId())
+                                                    && seen.get(b.contentId())[0] >= b.recordCount());
+                        },
+                        () -> "the freshness window");
                 long end = System.nanoTime();
                 w.deleteConnector("freshness");
                 stop.set(true);
@@ -1000,32 +1298,72 @@ public final class Benchmarks {
                 if (delays.isEmpty()) {
                     throw new IllegalStateException("no blob of the measured window delivered; " + blobs.size()
                             + " visible, e.g. " + (blobs.isEmpty() ? "-" : blobs.get(0)) + "; " + seen.size()
-                            + " content ids read, e.g. " + seen.keySet().stream().limit(3).toList());
+                            + " content ids read, e.g. "
+                            + seen.keySet().stream().limit(3).toList());
                 }
                 delays.sort(Double::compare);
                 double p50 = pct(delays, 50);
                 double p99 = pct(delays, 99);
-                res.note("freshness", String.format(Locale.ROOT, "Real clock; %d blobs per hour per content type "
-                        + "(five types, %d records each, one every %.1f s overall); one task; "
-                        + "`o365.poll.interval.ms` = %d, `o365.late.window.ms` = 120000 (so the first listing does "
-                        + "not collect the whole past hour of the schedule); blobs that became visible during %s after a %s warm-up: "
-                        + "%d, delivered %d, not complete when measured %d; delay = consumer-side time the "
-                        + "blob's last record was read − `visibleAt`; max %.2f s.", bph,
-                        sz.freshnessRecordsPerBlob(), 3600.0 / (5 * bph), poll, sz.freshnessMeasure(),
-                        sz.freshnessWarmup(), blobs.size(), delays.size(), missing,
-                        delays.get(delays.size() - 1)));
-                res.add("freshness", "p50 visible → last record read", p50, "s", "poll interval", poll / 1000.0,
-                        "", null);
-                res.add("freshness", "p99 visible → last record read", p99, "s", "poll interval", poll / 1000.0,
-                        "", null);
+                res.note(
+                        "freshness",
+                        String.format(
+                                Locale.ROOT,
+                                "Real clock; %d blobs per hour per content type "
+                                        + "(five types, %d records each, one every %.1f s overall); one task; "
+                                        + "`o365.poll.interval.ms` = %d, `o365.late.window.ms` = 120000 (so the first listing does "
+                                        + "not collect the whole past hour of the schedule); blobs that became visible during %s after a %s warm-up: "
+                                        + "%d, delivered %d, not complete when measured %d; delay = consumer-side time the "
+                                        + "blob's last record was read − `visibleAt`; max %.2f s.",
+                                bph,
+                                sz.freshnessRecordsPerBlob(),
+                                3600.0 / (5 * bph),
+                                poll,
+                                sz.freshnessMeasure(),
+                                sz.freshnessWarmup(),
+                                blobs.size(),
+                                delays.size(),
+                                missing,
+                                delays.get(delays.size() - 1)));
+                res.add(
+                        "freshness",
+                        "p50 visible → last record read",
+                        p50,
+                        "s",
+                        "poll interval",
+                        poll / 1000.0,
+                        "",
+                        null);
+                res.add(
+                        "freshness",
+                        "p99 visible → last record read",
+                        p99,
+                        "s",
+                        "poll interval",
+                        poll / 1000.0,
+                        "",
+                        null);
                 long mFrom = put + Duration.between(putAt, from).toNanos();
                 long mTo = put + Duration.between(putAt, to).toNanos();
                 List<RecordedRequest> steady = apiRequests(sim, mFrom, mTo);
-                res.add("api", "requests per blob, steady state", steady.size() / (double) Math.max(1, blobs.size()),
-                        "req/blob", "1 (one fetch per blob)", 1, "", null);
+                res.add(
+                        "api",
+                        "requests per blob, steady state",
+                        steady.size() / (double) Math.max(1, blobs.size()),
+                        "req/blob",
+                        "1 (one fetch per blob)",
+                        1,
+                        "",
+                        null);
                 int peak = maxPerMinute(apiRequests(sim, put, end));
-                res.add("api", "peak requests in any 60 s, steady state", peak, "req/min", "budget (default)",
-                        1800, "≤ budget", peak <= 1800);
+                res.add(
+                        "api",
+                        "peak requests in any 60 s, steady state",
+                        peak,
+                        "req/min",
+                        "budget (default)",
+                        1800,
+                        "≤ budget",
+                        peak <= 1800);
                 data.put("freshness", delays);
             } finally {
                 stop.set(true);
@@ -1046,8 +1384,8 @@ public final class Benchmarks {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-freshness");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(topic));
             while (!stop.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
@@ -1056,8 +1394,7 @@ public final class Benchmarks {
                     if (h == null) {
                         continue;
                     }
-                    long[] v = seen.computeIfAbsent(new String(h.value(), StandardCharsets.UTF_8),
-                            k -> new long[2]);
+                    long[] v = seen.computeIfAbsent(new String(h.value(), StandardCharsets.UTF_8), k -> new long[2]);
                     v[0]++;
                     v[1] = now;
                 }
@@ -1066,5 +1403,4 @@ public final class Benchmarks {
             e.printStackTrace(System.out);
         }
     }
-
 }

@@ -38,6 +38,7 @@ public final class FloorConnector extends SourceConnector {
     static final String BATCH = "floor.batch.max.records";
     /** Converters the task uses once, at start, to turn the sample's bytes back into Connect data. */
     static final String KEY_CONVERTER = "floor.key.converter";
+
     static final String VALUE_CONVERTER = "floor.value.converter";
     static final String HEADER_CONVERTER = "floor.header.converter";
     static final String SCHEMAS = "floor.value.converter.schemas.enable";
@@ -61,8 +62,7 @@ public final class FloorConnector extends SourceConnector {
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 
     @Override
     public ConfigDef config() {
@@ -76,8 +76,8 @@ public final class FloorConnector extends SourceConnector {
 
     /** Writes the sample (key, value and header bytes of each record) for {@link FloorTask}. */
     static void writeSample(Path file, List<Benchmarks.Sample> sample) throws IOException {
-        try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(
-                Files.newOutputStream(file)))) {
+        try (DataOutputStream out =
+                new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
             out.writeInt(sample.size());
             for (Benchmarks.Sample s : sample) {
                 bytes(out, s.key());
@@ -146,13 +146,16 @@ public final class FloorConnector extends SourceConnector {
             left = Long.parseLong(props.get(RECORDS));
             batch = Integer.parseInt(props.getOrDefault(BATCH, "2000"));
             try {
-                Converter key = (Converter) Class.forName(props.get(KEY_CONVERTER)).getConstructor().newInstance();
+                Converter key = (Converter)
+                        Class.forName(props.get(KEY_CONVERTER)).getConstructor().newInstance();
                 key.configure(Map.of("schemas.enable", "false"), true);
-                Converter value = (Converter) Class.forName(props.get(VALUE_CONVERTER)).getConstructor()
+                Converter value = (Converter) Class.forName(props.get(VALUE_CONVERTER))
+                        .getConstructor()
                         .newInstance();
                 value.configure(Map.of("schemas.enable", props.getOrDefault(SCHEMAS, "false")), false);
                 HeaderConverter headers = (HeaderConverter) Class.forName(props.get(HEADER_CONVERTER))
-                        .getConstructor().newInstance();
+                        .getConstructor()
+                        .newInstance();
                 headers.configure(Map.of());
                 records = load(Path.of(props.get(SAMPLE)), topic, props.get(TENANT), key, value, headers);
             } catch (IOException | ReflectiveOperationException e) {
@@ -164,12 +167,13 @@ public final class FloorConnector extends SourceConnector {
          * One source partition per content type (as our connector: tenant + content type) and, per record, an offset
          * map of our connector's shape (version, high watermark, delivered set, blob in progress).
          */
-        private static List<SourceRecord> load(Path file, String topic, String tenant, Converter key, Converter value,
-                                               HeaderConverter hc) throws IOException {
+        private static List<SourceRecord> load(
+                Path file, String topic, String tenant, Converter key, Converter value, HeaderConverter hc)
+                throws IOException {
             List<SourceRecord> out = new ArrayList<>();
             Map<String, Map<String, String>> partitions = new HashMap<>();
-            try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(
-                    Files.newInputStream(file)))) {
+            try (DataInputStream in =
+                    new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
                 int n = in.readInt();
                 for (int i = 0; i < n; i++) {
                     byte[] k = bytes(in);
@@ -188,8 +192,8 @@ public final class FloorConnector extends SourceConnector {
                     }
                     SchemaAndValue kv = key.toConnectData(topic, k);
                     SchemaAndValue vv = value.toConnectData(topic, v);
-                    Map<String, String> partition = partitions.computeIfAbsent(contentType,
-                            ct -> Map.of("tenant", tenant, "contentType", ct));
+                    Map<String, String> partition =
+                            partitions.computeIfAbsent(contentType, ct -> Map.of("tenant", tenant, "contentType", ct));
                     Map<String, Object> offset = new LinkedHashMap<>();
                     offset.put("v", 2L);
                     offset.put("hw", 1_795_000_000_000L + i);
@@ -197,8 +201,8 @@ public final class FloorConnector extends SourceConnector {
                     offset.put("blob.id", "20261129230000000000000000000000000000000000$" + i / 1000);
                     offset.put("blob.records", (long) (i % 1000 + 1));
                     offset.put("blob.last", String.valueOf(kv.value()));
-                    out.add(new SourceRecord(partition, offset, topic, null, kv.schema(), kv.value(), vv.schema(),
-                            vv.value(), null, h));
+                    out.add(new SourceRecord(
+                            partition, offset, topic, null, kv.schema(), kv.value(), vv.schema(), vv.value(), null, h));
                 }
             }
             return out;
@@ -221,8 +225,6 @@ public final class FloorConnector extends SourceConnector {
         }
 
         @Override
-        public void stop() {
-        }
+        public void stop() {}
     }
-
 }

@@ -7,8 +7,7 @@ import java.util.Locale;
 
 /** The machine a run happened on, from {@code /proc} and the JVM. */
 final class Machine {
-    private Machine() {
-    }
+    private Machine() {}
 
     static String loadavg() {
         try {
@@ -24,11 +23,17 @@ final class Machine {
         String mem = "?";
         try {
             List<String> ci = Files.readAllLines(Path.of("/proc/cpuinfo"));
-            cpu = ci.stream().filter(l -> l.startsWith("model name")).findFirst().map(l -> l.split(":", 2)[1].trim())
+            cpu = ci.stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.split(":", 2)[1].trim())
                     .orElse("?");
-            mem = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                    .findFirst().map(l -> String.format(Locale.ROOT, "%.1f GiB",
-                            Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0)).orElse("?");
+            mem = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal"))
+                    .findFirst()
+                    .map(l -> String.format(
+                            Locale.ROOT, "%.1f GiB", Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0))
+                    .orElse("?");
         } catch (Exception e) {
             // not Linux: leave unknown
         }

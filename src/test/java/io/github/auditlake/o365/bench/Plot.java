@@ -19,11 +19,16 @@ import javax.imageio.ImageIO;
 final class Plot {
     static final int W = 900;
     static final int H = 480;
-    static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
-            new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b)};
+    static final Color[] PALETTE = {
+        new Color(0x1f77b4),
+        new Color(0xff7f0e),
+        new Color(0x2ca02c),
+        new Color(0xd62728),
+        new Color(0x9467bd),
+        new Color(0x8c564b)
+    };
 
-    private Plot() {
-    }
+    private Plot() {}
 
     /** Horizontal-label bar chart: one bar per label. */
     static void bars(Path file, String title, String unit, List<String> labels, List<Double> values) {

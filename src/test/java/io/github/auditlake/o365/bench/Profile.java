@@ -13,8 +13,7 @@ import jdk.jfr.consumer.RecordingFile;
 
 /** Summarises a JFR recording's CPU samples: top frames, top project frames and the busiest threads. */
 final class Profile {
-    private Profile() {
-    }
+    private Profile() {}
 
     static String summarize(Path jfr, int top, java.time.Instant from, java.time.Instant to) throws IOException {
         if (!Files.isRegularFile(jfr)) {
@@ -25,8 +24,10 @@ final class Profile {
         Map<String, Integer> threads = new HashMap<>();
         int total = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
-            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null
-                    || from != null && e.getStartTime().isBefore(from) || to != null && e.getStartTime().isAfter(to)) {
+            if (!e.getEventType().getName().equals("jdk.ExecutionSample")
+                    || e.getStackTrace() == null
+                    || from != null && e.getStartTime().isBefore(from)
+                    || to != null && e.getStartTime().isAfter(to)) {
                 continue;
             }
             List<RecordedFrame> frames = e.getStackTrace().getFrames();
@@ -41,7 +42,9 @@ final class Profile {
                     break;
                 }
             }
-            String t = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
+            String t = e.getThread("sampledThread") == null
+                    ? "?"
+                    : e.getThread("sampledThread").getJavaName();
             threads.merge(t == null ? "?" : t.replaceAll("\\d+", "N"), 1, Integer::sum);
         }
         StringBuilder sb = new StringBuilder();
@@ -54,9 +57,11 @@ final class Profile {
 
     private static void append(StringBuilder sb, String title, Map<String, Integer> m, int total, int top) {
         sb.append(title).append(":\n\n```\n");
-        m.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top)
-                .forEach(e -> sb.append(String.format(Locale.ROOT, "%5.1f%%  %s%n", 100.0 * e.getValue()
-                        / Math.max(1, total), e.getKey())));
+        m.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(top)
+                .forEach(e -> sb.append(String.format(
+                        Locale.ROOT, "%5.1f%%  %s%n", 100.0 * e.getValue() / Math.max(1, total), e.getKey())));
         sb.append("```\n\n");
     }
 

@@ -14,8 +14,15 @@ final class Results {
      * compared with; {@code ratio} = value / reference. {@code target} describes the goal, {@code met} whether it was
      * reached (null when there is no pass/fail target).
      */
-    record Row(String scenario, String figure, double value, String unit, String referenceName, double reference,
-               String target, Boolean met) {
+    record Row(
+            String scenario,
+            String figure,
+            double value,
+            String unit,
+            String referenceName,
+            double reference,
+            String target,
+            Boolean met) {
         double ratio() {
             return reference > 0 ? value / reference : Double.NaN;
         }
@@ -24,13 +31,28 @@ final class Results {
     final List<Row> rows = new ArrayList<>();
     /** Free-text notes per scenario (sizes, what bounds a missed target, profiles). */
     final Map<String, List<String>> notes = new LinkedHashMap<>();
+
     final Map<String, String> failures = new LinkedHashMap<>();
 
-    void add(String scenario, String figure, double value, String unit, String referenceName, double reference,
-             String target, Boolean met) {
+    void add(
+            String scenario,
+            String figure,
+            double value,
+            String unit,
+            String referenceName,
+            double reference,
+            String target,
+            Boolean met) {
         rows.add(new Row(scenario, figure, value, unit, referenceName, reference, target, met));
-        System.out.printf(Locale.ROOT, "[%s] %s = %s %s (%s %s)%n", scenario, figure, fmt(value), unit,
-                referenceName, fmt(reference));
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %s = %s %s (%s %s)%n",
+                scenario,
+                figure,
+                fmt(value),
+                unit,
+                referenceName,
+                fmt(reference));
     }
 
     void note(String scenario, String text) {
@@ -73,8 +95,17 @@ final class Results {
         List<String[]> lines = new ArrayList<>();
         lines.add(head);
         for (Row r : rows) {
-            lines.add(new String[] {r.scenario(), r.figure(), fmt(r.value()), r.unit(), r.referenceName(),
-                    fmt(r.reference()), fmt(r.ratio()), r.target(), status(r.met()).replace("*", "")});
+            lines.add(new String[] {
+                r.scenario(),
+                r.figure(),
+                fmt(r.value()),
+                r.unit(),
+                r.referenceName(),
+                fmt(r.reference()),
+                fmt(r.ratio()),
+                r.target(),
+                status(r.met()).replace("*", "")
+            });
         }
         failures.forEach((s, f) -> lines.add(new String[] {s, "FAILED", "", "", f, "", "", "", ""}));
         int[] w = new int[head.length];
@@ -99,10 +130,22 @@ final class Results {
         StringBuilder sb = new StringBuilder();
         sb.append("| Figure | Value | Ceiling / bound | Ratio | Target | |\n|---|---:|---|---:|---|---|\n");
         for (Row r : of(scenario)) {
-            sb.append("| ").append(r.figure()).append(" | ").append(fmt(r.value())).append(' ').append(r.unit())
-                    .append(" | ").append(r.referenceName()).append(r.reference() > 0 ? ": " + fmt(r.reference()) : "")
-                    .append(" | ").append(fmt(r.ratio())).append(" | ").append(r.target()).append(" | ")
-                    .append(status(r.met())).append(" |\n");
+            sb.append("| ")
+                    .append(r.figure())
+                    .append(" | ")
+                    .append(fmt(r.value()))
+                    .append(' ')
+                    .append(r.unit())
+                    .append(" | ")
+                    .append(r.referenceName())
+                    .append(r.reference() > 0 ? ": " + fmt(r.reference()) : "")
+                    .append(" | ")
+                    .append(fmt(r.ratio()))
+                    .append(" | ")
+                    .append(r.target())
+                    .append(" | ")
+                    .append(status(r.met()))
+                    .append(" |\n");
         }
         if (failures.containsKey(scenario)) {
             sb.append("\nThe scenario FAILED: `").append(failures.get(scenario)).append("`\n");

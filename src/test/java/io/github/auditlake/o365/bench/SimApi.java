@@ -26,7 +26,8 @@ import java.util.List;
  */
 final class SimApi {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ManagementApiSimulator sim;
     private final String tenant;
     private final String token;
@@ -36,9 +37,12 @@ final class SimApi {
         this.tenant = tenant;
         String form = "grant_type=client_credentials&client_id=" + enc(client) + "&client_secret=" + enc(secret)
                 + "&scope=" + enc(ManagementApiSimulator.RESOURCE + "/.default");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(sim.tokenEndpointV2(tenant)))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(sim.tokenEndpointV2(tenant)))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("token: " + r.statusCode() + " " + r.body());
         }
@@ -50,8 +54,12 @@ final class SimApi {
     }
 
     private HttpResponse<InputStream> get(String url) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(5)).GET().build(),
+        HttpResponse<InputStream> r = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + token)
+                        .timeout(Duration.ofMinutes(5))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             String body;
@@ -71,8 +79,7 @@ final class SimApi {
     }
 
     /** Result of the sequential baseline: records read, blobs fetched, requests made. */
-    record Sequential(long records, int blobs, int requests) {
-    }
+    record Sequential(long records, int blobs, int requests) {}
 
     /** Lists every content type in 1-hour windows over [from, to), fetching each blob right after its page. */
     Sequential sequential(Instant from, Instant to) throws Exception {

@@ -1,16 +1,15 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.api.ServiceClock;
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,8 +42,12 @@ final class CliHarness implements AutoCloseable {
     /** The result of one run. */
     record Run(int code, String out, String err) {
         List<String> lines() {
-            return out.isEmpty() ? List.of() : Arrays.asList(out.split("\n", -1)).subList(0,
-                    out.endsWith("\n") ? out.split("\n", -1).length - 1 : out.split("\n", -1).length);
+            return out.isEmpty()
+                    ? List.of()
+                    : Arrays.asList(out.split("\n", -1))
+                            .subList(
+                                    0,
+                                    out.endsWith("\n") ? out.split("\n", -1).length - 1 : out.split("\n", -1).length);
         }
 
         @Override
@@ -63,7 +66,13 @@ final class CliHarness implements AutoCloseable {
 
     CliHarness(TenantSpec tenant, SimClock clock) {
         this.clock = clock;
-        this.sim = ManagementApiSimulator.builder().clock(clock).seed(11).pageSize(7).tenant(tenant).build().start();
+        this.sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .seed(11)
+                .pageSize(7)
+                .tenant(tenant)
+                .build()
+                .start();
         env.put("O365_TENANT_ID", TENANT);
         env.put("O365_CLIENT_ID", CLIENT);
         env.put("O365_CLIENT_SECRET", SECRET);
@@ -73,14 +82,25 @@ final class CliHarness implements AutoCloseable {
 
     /** A tenant with the CLI's app, all subscriptions on, {@code blobsPerHour} x 5 records of every type. */
     static TenantSpec tenant(int blobsPerHour) {
-        return TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true)
-                .volumeAll(Volume.of(blobsPerHour, 5)).backfill(Duration.ofDays(4));
+        return TenantSpec.of(TENANT)
+                .app(AppSpec.of(CLIENT).secret(SECRET))
+                .subscribedAll(true)
+                .volumeAll(Volume.of(blobsPerHour, 5))
+                .backfill(Duration.ofDays(4));
     }
 
     Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliContext ctx = new CliContext(out, err, env, clock, clock::advance, new Random(5), interactive, apiFactory,
+        CliContext ctx = new CliContext(
+                out,
+                err,
+                env,
+                clock,
+                clock::advance,
+                new Random(5),
+                interactive,
+                apiFactory,
                 ServiceClock.fixedTo(clock));
         int code = Main.run(args, ctx);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -1,21 +1,20 @@
 package io.github.auditlake.o365.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.SimClock;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code doctor} against the simulator. The simulator's HTTP {@code Date} header is the machine's real time, so
@@ -41,7 +40,8 @@ class DoctorCommandTest {
     }
 
     private static void assertLine(CliHarness.Run r, String status, String topic, String... words) {
-        List<String> matching = r.lines().stream().filter(l -> l.startsWith(status) && l.contains(" " + topic + ":"))
+        List<String> matching = r.lines().stream()
+                .filter(l -> l.startsWith(status) && l.contains(" " + topic + ":"))
                 .toList();
         assertFalse(matching.isEmpty(), status + " " + topic + " in:\n" + r);
         for (String w : words) {
@@ -71,17 +71,34 @@ class DoctorCommandTest {
 
     @Test
     void quietWorkloadMissingDlpPermissionAndStoppedSubscriptionAreExplained() {
-        cli = new CliHarness(TenantSpec.of(CliHarness.TENANT).app(app().roles(AppSpec.ROLE_READ)).subscribedAll(true)
-                .volumeAll(Volume.of(2, 3)).volume(ContentType.EXCHANGE, Volume.NONE), SimClock.system());
-        assertEquals(0, cli.run("subscriptions", "stop", "--content-type", "Audit.SharePoint").code());
+        cli = new CliHarness(
+                TenantSpec.of(CliHarness.TENANT)
+                        .app(app().roles(AppSpec.ROLE_READ))
+                        .subscribedAll(true)
+                        .volumeAll(Volume.of(2, 3))
+                        .volume(ContentType.EXCHANGE, Volume.NONE),
+                SimClock.system());
+        assertEquals(
+                0,
+                cli.run("subscriptions", "stop", "--content-type", "Audit.SharePoint")
+                        .code());
 
         CliHarness.Run r = cli.run("doctor");
 
         assertEquals(1, r.code(), "DLP.All is enabled but cannot be read: " + r);
         assertLine(r, "WARN", "permissions", "ActivityFeed.ReadDlp is missing");
-        assertLine(r, "WARN", "content Audit.Exchange", "no content in the last 24 hours", "mailbox auditing",
+        assertLine(
+                r,
+                "WARN",
+                "content Audit.Exchange",
+                "no content in the last 24 hours",
+                "mailbox auditing",
                 "Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true");
-        assertLine(r, "WARN", "subscription Audit.SharePoint", "disabled",
+        assertLine(
+                r,
+                "WARN",
+                "subscription Audit.SharePoint",
+                "disabled",
                 "o365-audit subscriptions start --content-type Audit.SharePoint");
         assertLine(r, "FAIL", "content DLP.All", "ActivityFeed.ReadDlp");
         assertLine(r, "OK", "content Audit.General");
@@ -102,8 +119,8 @@ class DoctorCommandTest {
         CliHarness.Run r = cli.run("doctor", "--verbose");
         assertEquals(1, r.code(), r.toString());
         assertLine(r, "FAIL", "sign-in");
-        assertFalse(r.out().contains("Not-The-Right-Secret-9") || r.err().contains("Not-The-Right-Secret-9"),
-                r.toString());
+        assertFalse(
+                r.out().contains("Not-The-Right-Secret-9") || r.err().contains("Not-The-Right-Secret-9"), r.toString());
     }
 
     @Test

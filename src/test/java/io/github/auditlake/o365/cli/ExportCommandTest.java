@@ -1,5 +1,9 @@
 package io.github.auditlake.o365.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.auditlake.o365.api.ContentBlob;
@@ -10,10 +14,6 @@ import io.github.auditlake.o365.simulator.Faults;
 import io.github.auditlake.o365.simulator.RecordedRequest;
 import io.github.auditlake.o365.simulator.SimBlob;
 import io.github.auditlake.o365.testkit.FakeManagementApi;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,10 +26,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code export}: every record of a range exactly once, through faults, in every format. */
 class ExportCommandTest {
@@ -64,13 +63,27 @@ class ExportCommandTest {
             throws Exception {
         cli = new CliHarness(CliHarness.tenant(4).duplicates(0.1));
         Instant from = CliHarness.NOW.minus(Duration.ofDays(3));
-        cli.sim.faults().rate(Faults.Kind.THROTTLE, 0.08).rate(Faults.Kind.HTTP_500, 0.05)
-                .rate(Faults.Kind.TRUNCATED_BODY, 0.08).rate(Faults.Kind.RESET_MID_BODY, 0.04)
+        cli.sim
+                .faults()
+                .rate(Faults.Kind.THROTTLE, 0.08)
+                .rate(Faults.Kind.HTTP_500, 0.05)
+                .rate(Faults.Kind.TRUNCATED_BODY, 0.08)
+                .rate(Faults.Kind.RESET_MID_BODY, 0.04)
                 .failNext(4, ".*/activity/feed/audit/.*", Faults.Kind.TRUNCATED_BODY);
         Path file = dir.resolve("export.jsonl");
 
-        CliHarness.Run r = cli.run("export", "--content-type", "Audit.Exchange", "--start", "-3d", "--end", "now",
-                "--output", file.toString(), "--concurrency", "4");
+        CliHarness.Run r = cli.run(
+                "export",
+                "--content-type",
+                "Audit.Exchange",
+                "--start",
+                "-3d",
+                "--end",
+                "now",
+                "--output",
+                file.toString(),
+                "--concurrency",
+                "4");
 
         assertEquals(0, r.code(), r.toString());
         assertEquals("", r.out(), "records go to the file");
@@ -82,9 +95,11 @@ class ExportCommandTest {
         List<String> expected = new ArrayList<>();
         blobs.forEach(b -> expected.addAll(b.recordIds()));
         assertEquals(sorted(expected), sorted(written), "each blob's records once (the service's own repeats kept)");
-        assertEquals(cli.sim.expectedRecordIds(CliHarness.TENANT, ContentType.EXCHANGE, from, CliHarness.NOW),
+        assertEquals(
+                cli.sim.expectedRecordIds(CliHarness.TENANT, ContentType.EXCHANGE, from, CliHarness.NOW),
                 new HashSet<>(written));
-        assertTrue(cli.sim.servedRecordIds(CliHarness.TENANT, ContentType.EXCHANGE).containsAll(written));
+        assertTrue(
+                cli.sim.servedRecordIds(CliHarness.TENANT, ContentType.EXCHANGE).containsAll(written));
         assertTrue(expected.size() > new HashSet<>(expected).size(), "the scenario has duplicate Ids");
 
         // each blob's records are contiguous and in order (checked for blobs whose ids occur once in the range)
@@ -93,14 +108,17 @@ class ExportCommandTest {
         for (SimBlob b : blobs) {
             if (b.recordIds().stream().allMatch(id -> count.get(id) == 1)) {
                 int at = written.indexOf(b.recordIds().get(0));
-                assertEquals(b.recordIds(), written.subList(at, at + b.recordIds().size()), b.contentId());
+                assertEquals(
+                        b.recordIds(), written.subList(at, at + b.recordIds().size()), b.contentId());
             }
         }
 
-        List<RecordedRequest> fetches = cli.sim.requests().stream().filter(RecordedRequest::isBlobFetch).toList();
+        List<RecordedRequest> fetches =
+                cli.sim.requests().stream().filter(RecordedRequest::isBlobFetch).toList();
         assertTrue(fetches.stream().anyMatch(q -> q.status() != 200), "faults were injected");
         assertTrue(fetches.size() > blobs.size(), "some blobs were fetched again");
-        assertTrue(r.err().contains("done: " + blobs.size() + " blobs, " + expected.size() + " records, 0 skipped"),
+        assertTrue(
+                r.err().contains("done: " + blobs.size() + " blobs, " + expected.size() + " records, 0 skipped"),
                 r.toString());
     }
 
@@ -123,13 +141,18 @@ class ExportCommandTest {
                 expected.addAll(b.recordIds());
                 // the streams of the five content types run at once; a blob's records still come together
                 int at = written.indexOf(b.recordIds().get(0));
-                assertEquals(b.recordIds(), written.subList(at, at + b.recordIds().size()), b.contentId());
+                assertEquals(
+                        b.recordIds(), written.subList(at, at + b.recordIds().size()), b.contentId());
             }
         }
         assertEquals(sorted(expected), sorted(written), "every record of every content type once");
-        assertTrue(r.err().contains("\rexport: 100% of the range, " + blobCount + " blobs, " + expected.size()
-                + " records, 0 skipped"), r.toString());
-        assertTrue(r.err().contains("done: " + blobCount + " blobs, " + expected.size() + " records, 0 skipped"),
+        assertTrue(
+                r.err()
+                        .contains("\rexport: 100% of the range, " + blobCount + " blobs, " + expected.size()
+                                + " records, 0 skipped"),
+                r.toString());
+        assertTrue(
+                r.err().contains("done: " + blobCount + " blobs, " + expected.size() + " records, 0 skipped"),
                 r.toString());
     }
 
@@ -165,8 +188,11 @@ class ExportCommandTest {
         List<String> csvLines = csv.out().lines().toList();
         assertEquals("Id,Operation,Workload", csvLines.get(0));
         assertEquals(ids.size() + 1, csvLines.size());
-        assertEquals(sorted(ids), sorted(csvLines.subList(1, csvLines.size()).stream().map(l -> l.split(",")[0])
-                .toList()));
+        assertEquals(
+                sorted(ids),
+                sorted(csvLines.subList(1, csvLines.size()).stream()
+                        .map(l -> l.split(",")[0])
+                        .toList()));
 
         CliHarness.Run table = cli.run(concat(base, "--format", "table"));
         assertEquals(0, table.code(), table.toString());
@@ -195,7 +221,9 @@ class ExportCommandTest {
         cli = new CliHarness(CliHarness.tenant(1).expiration(Duration.ofDays(2)));
         Instant from = CliHarness.NOW.minus(Duration.ofDays(3));
         List<SimBlob> blobs = cli.sim.visibleBlobs(CliHarness.TENANT, ContentType.SHAREPOINT, from, CliHarness.NOW);
-        List<SimBlob> gone = blobs.stream().filter(x -> !CliHarness.NOW.isBefore(x.contentExpiration())).toList();
+        List<SimBlob> gone = blobs.stream()
+                .filter(x -> !CliHarness.NOW.isBefore(x.contentExpiration()))
+                .toList();
         assertFalse(gone.isEmpty());
 
         CliHarness.Run r = cli.run("export", "--content-type", "Audit.SharePoint", "--start", "-3d");
@@ -208,8 +236,9 @@ class ExportCommandTest {
         blobs.stream().filter(x -> !gone.contains(x)).forEach(x -> expected.addAll(x.recordIds()));
         assertEquals(sorted(expected), sorted(ids(r.lines())));
         assertTrue(r.err().contains(", " + gone.size() + " skipped"), r.toString());
-        assertTrue(cli.sim.requests().stream().filter(RecordedRequest::isBlobFetch).count() == blobs.size()
-                - gone.size(), "expired blobs are not requested");
+        assertTrue(
+                cli.sim.requests().stream().filter(RecordedRequest::isBlobFetch).count() == blobs.size() - gone.size(),
+                "expired blobs are not requested");
     }
 
     /** A service that lists one blob in every window (as a late re-listing would). */
@@ -240,8 +269,8 @@ class ExportCommandTest {
         List<String> all = fake.addSchedule(ContentType.EXCHANGE, from, CliHarness.NOW, Duration.ofHours(2), 4);
         // the blob created first is listed again in the second window
         String firstId = all.get(0).substring(0, all.get(0).indexOf('#'));
-        fake.relisted = new ContentBlob("Audit.Exchange", firstId, "https://fake/" + firstId, from,
-                from.plus(Duration.ofDays(7)));
+        fake.relisted = new ContentBlob(
+                "Audit.Exchange", firstId, "https://fake/" + firstId, from, from.plus(Duration.ofDays(7)));
         String secondId = all.get(4).substring(0, all.get(4).indexOf('#'));
         String thirdId = all.get(8).substring(0, all.get(8).indexOf('#'));
         fake.failMidBlob(secondId, 2, 3); // breaks off after 2 records, three times
@@ -253,7 +282,8 @@ class ExportCommandTest {
         assertEquals(0, r.code(), r.toString());
         assertEquals(2, fake.windows().size(), "two 24 h windows");
         List<String> written = ids(r.lines());
-        List<String> expected = all.stream().filter(id -> !id.startsWith(thirdId + "#")).toList();
+        List<String> expected =
+                all.stream().filter(id -> !id.startsWith(thirdId + "#")).toList();
         assertEquals(sorted(expected), sorted(written), "each record once");
         assertTrue(r.err().contains("skipped blob " + thirdId), r.toString());
         assertTrue(r.err().contains("done: 23 blobs, 92 records, 1 skipped"), r.toString());
@@ -265,8 +295,8 @@ class ExportCommandTest {
         cli = new CliHarness(CliHarness.tenant(1));
         cli.env.put("O365_CLIENT_ID", "00000000-1111-2222-3333-444444444444"); // not registered
         Path file = dir.resolve("out.jsonl");
-        CliHarness.Run r = cli.run("export", "--content-type", "Audit.Exchange", "--start", "-1d", "-o",
-                file.toString());
+        CliHarness.Run r =
+                cli.run("export", "--content-type", "Audit.Exchange", "--start", "-1d", "-o", file.toString());
         assertEquals(1, r.code(), r.toString());
         assertFalse(Files.exists(file));
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("o365-audit: ") && !l.contains("warning")), r.toString());
@@ -276,11 +306,14 @@ class ExportCommandTest {
     @Test
     void unsubscribedContentTypeSaysHowToStartIt() {
         cli = new CliHarness(io.github.auditlake.o365.simulator.TenantSpec.of(CliHarness.TENANT)
-                .app(io.github.auditlake.o365.simulator.AppSpec.of(CliHarness.CLIENT).secret(CliHarness.SECRET)));
+                .app(io.github.auditlake.o365.simulator.AppSpec.of(CliHarness.CLIENT)
+                        .secret(CliHarness.SECRET)));
         CliHarness.Run r = cli.run("export", "--content-type", "Audit.General", "--start", "-1h");
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().contains("AF20022") && r.err().contains(
-                "o365-audit subscriptions start --content-type Audit.General"), r.toString());
+        assertTrue(
+                r.err().contains("AF20022")
+                        && r.err().contains("o365-audit subscriptions start --content-type Audit.General"),
+                r.toString());
     }
 
     private static String[] concat(String[] a, String... b) {

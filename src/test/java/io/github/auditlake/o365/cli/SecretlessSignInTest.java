@@ -38,24 +38,33 @@ class SecretlessSignInTest {
 
     @Test
     void aSystemAssignedManagedIdentityListsTheSubscriptions() {
-        secretless(TenantSpec.of(CliHarness.TENANT).app(AppSpec.of(CliHarness.CLIENT).systemAssignedIdentity())
+        secretless(TenantSpec.of(CliHarness.TENANT)
+                .app(AppSpec.of(CliHarness.CLIENT).systemAssignedIdentity())
                 .subscribedAll(true));
         cli.env.remove("O365_CLIENT_ID");
-        CliHarness.Run r = cli.run("subscriptions", "list", "--auth-method", "managed-identity",
-                "--identity-endpoint", cli.sim.identityEndpoint());
+        CliHarness.Run r = cli.run(
+                "subscriptions",
+                "list",
+                "--auth-method",
+                "managed-identity",
+                "--identity-endpoint",
+                cli.sim.identityEndpoint());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("Audit.Exchange\tenabled"), r.toString());
     }
 
     @Test
     void aUserAssignedManagedIdentityComesFromTheConnectorConfiguration(@TempDir Path dir) throws Exception {
-        secretless(TenantSpec.of(CliHarness.TENANT).app(AppSpec.of(USER_ASSIGNED).userAssignedIdentity())
+        secretless(TenantSpec.of(CliHarness.TENANT)
+                .app(AppSpec.of(USER_ASSIGNED).userAssignedIdentity())
                 .subscribedAll(true));
         cli.env.remove("O365_CLIENT_ID");
         Path config = dir.resolve("connector.properties");
-        Files.writeString(config, "o365.auth.method=managed-identity\n"
-                + "o365.managed.identity.client.id=" + USER_ASSIGNED + "\n"
-                + "o365.managed.identity.endpoint=" + cli.sim.identityEndpoint() + "\n");
+        Files.writeString(
+                config,
+                "o365.auth.method=managed-identity\n"
+                        + "o365.managed.identity.client.id=" + USER_ASSIGNED + "\n"
+                        + "o365.managed.identity.endpoint=" + cli.sim.identityEndpoint() + "\n");
         CliHarness.Run r = cli.run("subscriptions", "list", "--config", config.toString(), "--verbose");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("Audit.Exchange\tenabled"), r.toString());
@@ -71,9 +80,14 @@ class SecretlessSignInTest {
                 .app(AppSpec.of(CliHarness.CLIENT).federated(ISSUER, SUBJECT, keys.getPublic()))
                 .subscribedAll(true));
         Path token = dir.resolve("azure-identity-token");
-        ObjectNode claims = Jwts.JSON.createObjectNode().put("iss", ISSUER).put("sub", SUBJECT)
-                .put("aud", "api://AzureADTokenExchange").put("jti", "cli-1")
-                .put("iat", Instant.now().getEpochSecond()).put("exp", Instant.now().plusSeconds(3600).getEpochSecond());
+        ObjectNode claims = Jwts.JSON
+                .createObjectNode()
+                .put("iss", ISSUER)
+                .put("sub", SUBJECT)
+                .put("aud", "api://AzureADTokenExchange")
+                .put("jti", "cli-1")
+                .put("iat", Instant.now().getEpochSecond())
+                .put("exp", Instant.now().plusSeconds(3600).getEpochSecond());
         Files.writeString(token, Jwts.signRsa("RS256", Jwts.JSON.createObjectNode(), claims, keys.getPrivate()));
         cli.env.put("O365_AUTH_METHOD", "workload-identity");
         cli.env.put("AZURE_FEDERATED_TOKEN_FILE", token.toString());

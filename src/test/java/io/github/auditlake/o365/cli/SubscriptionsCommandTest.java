@@ -1,16 +1,15 @@
 package io.github.auditlake.o365.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.TenantSpec;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code subscriptions list|start|stop} against the simulator. */
 class SubscriptionsCommandTest {
@@ -22,7 +21,8 @@ class SubscriptionsCommandTest {
     }
 
     private static TenantSpec unsubscribed() {
-        return TenantSpec.of(CliHarness.TENANT).app(AppSpec.of(CliHarness.CLIENT).secret(CliHarness.SECRET));
+        return TenantSpec.of(CliHarness.TENANT)
+                .app(AppSpec.of(CliHarness.CLIENT).secret(CliHarness.SECRET));
     }
 
     @Test
@@ -30,7 +30,9 @@ class SubscriptionsCommandTest {
         cli = new CliHarness(unsubscribed());
         CliHarness.Run empty = cli.run("subscriptions", "list");
         assertEquals(0, empty.code(), empty.toString());
-        assertEquals("contentType\tstatus\twebhookAddress\twebhookStatus\twebhookExpiration", empty.lines().get(0));
+        assertEquals(
+                "contentType\tstatus\twebhookAddress\twebhookStatus\twebhookExpiration",
+                empty.lines().get(0));
         assertTrue(empty.out().contains("Audit.Exchange\tnone"), empty.toString());
 
         CliHarness.Run start = cli.run("subscriptions", "start", "--content-type", "audit.exchange");
@@ -62,8 +64,8 @@ class SubscriptionsCommandTest {
         assertEquals(0, start.code(), start.toString());
         assertEquals(6, start.lines().size(), start.toString());
         CliHarness.Run list = cli.run("subscriptions", "list");
-        for (String t : List.of("Audit.AzureActiveDirectory", "Audit.Exchange", "Audit.SharePoint", "Audit.General",
-                "DLP.All")) {
+        for (String t : List.of(
+                "Audit.AzureActiveDirectory", "Audit.Exchange", "Audit.SharePoint", "Audit.General", "DLP.All")) {
             assertTrue(list.out().contains(t + "\tenabled"), list.toString());
         }
     }
@@ -85,8 +87,8 @@ class SubscriptionsCommandTest {
         CliHarness.Run r = cli.run("subscriptions", "list", "--verbose");
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("o365-audit: "), r.toString());
-        assertTrue(!r.err().contains("Wrong-Secret-Value-42") && !r.out().contains("Wrong-Secret-Value-42"),
-                r.toString());
+        assertTrue(
+                !r.err().contains("Wrong-Secret-Value-42") && !r.out().contains("Wrong-Secret-Value-42"), r.toString());
         CliHarness.Run flag = cli.run("subscriptions", "list", "--verbose", "--client-secret", "Flag-Secret-77");
         assertEquals(1, flag.code(), flag.toString());
         assertTrue(!flag.err().contains("Flag-Secret-77") && !flag.out().contains("Flag-Secret-77"), flag.toString());

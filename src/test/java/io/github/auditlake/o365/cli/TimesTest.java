@@ -1,13 +1,12 @@
 package io.github.auditlake.o365.cli;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Instant;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Time arguments and window splitting. */
 class TimesTest {
@@ -61,8 +60,10 @@ class TimesTest {
         CliException e = assertThrows(CliException.class, () -> Times.range("-169h", "now", NOW));
         assertTrue(e.getMessage().contains("more than 7 days ago"), e.getMessage());
         Times.Window first = Times.windows(Times.range("-7d", "now", NOW)).get(0);
-        assertEquals(NOW.minus(Times.RETENTION).plus(Times.EDGE_MARGIN), Times.listable(first, NOW).get().start());
-        assertTrue(Times.listable(new Times.Window(NOW.minusSeconds(8 * 86400), NOW.minusSeconds(7 * 86400 + 60)),
-                NOW).isEmpty());
+        assertEquals(
+                NOW.minus(Times.RETENTION).plus(Times.EDGE_MARGIN),
+                Times.listable(first, NOW).get().start());
+        assertTrue(Times.listable(new Times.Window(NOW.minusSeconds(8 * 86400), NOW.minusSeconds(7 * 86400 + 60)), NOW)
+                .isEmpty());
     }
 }

@@ -1,11 +1,11 @@
 package io.github.auditlake.o365.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** Command-line mistakes exit 2 with one line naming the mistake; help and version exit 0. */
 class UsageTest {
@@ -48,15 +48,20 @@ class UsageTest {
 
     @Test
     void badValuesAreUsageErrors() {
-        assertUsage(cli.run("content", "list", "--content-type", "Audit.Nope", "--start", "-1h"),
+        assertUsage(
+                cli.run("content", "list", "--content-type", "Audit.Nope", "--start", "-1h"),
                 "unknown content type 'Audit.Nope'");
-        assertUsage(cli.run("content", "list", "--content-type", "exchange", "--start", "yesterday"),
+        assertUsage(
+                cli.run("content", "list", "--content-type", "exchange", "--start", "yesterday"),
                 "--start 'yesterday' is not a time");
-        assertUsage(cli.run("export", "--content-type", "exchange", "--start", "-1h", "--end", "-2h"),
+        assertUsage(
+                cli.run("export", "--content-type", "exchange", "--start", "-1h", "--end", "-2h"),
                 "must be before --end");
-        assertUsage(cli.run("export", "--content-type", "exchange", "--start", "-1h", "--format", "xml"),
+        assertUsage(
+                cli.run("export", "--content-type", "exchange", "--start", "-1h", "--format", "xml"),
                 "unknown --format 'xml'");
-        assertUsage(cli.run("export", "--content-type", "exchange", "--start", "-1h", "--concurrency", "0"),
+        assertUsage(
+                cli.run("export", "--content-type", "exchange", "--start", "-1h", "--concurrency", "0"),
                 "--concurrency");
         assertUsage(cli.run("--cloud", "mars", "subscriptions", "list"), "unknown cloud 'mars'");
     }

@@ -24,9 +24,17 @@ class ParentWatchdogTest {
     @Test
     void aChildDiesWhenItsParentIsKilledWithSigkill(@TempDir Path dir) throws Exception {
         Path pidFile = dir.resolve("child.pid");
-        Process parent = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-cp", System.getProperty("java.class.path"), Parent.class.getName(), dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("parent.log").toFile()).start();
+        Process parent = new ProcessBuilder(
+                        Paths.get(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Parent.class.getName(),
+                        dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("parent.log").toFile())
+                .start();
         long childPid = -1;
         try {
             childPid = awaitPid(pidFile, parent, dir);
@@ -38,8 +46,10 @@ class ParentWatchdogTest {
             while (child.get().isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(100); // polling a condition with a deadline
             }
-            assertFalse(child.get().isAlive(), "the child outlived its SIGKILLed parent; log:\n"
-                    + Files.readString(dir.resolve("logs/child.log")));
+            assertFalse(
+                    child.get().isAlive(),
+                    "the child outlived its SIGKILLed parent; log:\n"
+                            + Files.readString(dir.resolve("logs/child.log")));
         } finally {
             parent.destroyForcibly();
             if (childPid > 0) {
@@ -67,9 +77,19 @@ class ParentWatchdogTest {
     public static final class Parent {
         public static void main(String[] args) throws Exception {
             Path dir = Paths.get(args[0]);
-            List<Path> cp = List.of(Paths.get(Child.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-            JavaProcess child = JavaProcess.start("child", Paths.get(System.getProperty("java.home")),
-                    List.of("-Xmx32m"), cp, Child.class.getName(), List.of(), dir.resolve("logs/child.log"));
+            List<Path> cp = List.of(Paths.get(Child.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI()));
+            JavaProcess child = JavaProcess.start(
+                    "child",
+                    Paths.get(System.getProperty("java.home")),
+                    List.of("-Xmx32m"),
+                    cp,
+                    Child.class.getName(),
+                    List.of(),
+                    dir.resolve("logs/child.log"));
             Files.writeString(dir.resolve("child.pid"), child.pid() + ";");
             Thread.sleep(Long.MAX_VALUE); // killed by the test
         }

@@ -19,7 +19,9 @@ class ConfigDocsTest {
             Files.writeString(DOC, generated, StandardCharsets.UTF_8);
         }
         assertTrue(Files.exists(DOC), "docs/configuration.md is missing; regenerate it");
-        assertEquals(generated, Files.readString(DOC, StandardCharsets.UTF_8),
+        assertEquals(
+                generated,
+                Files.readString(DOC, StandardCharsets.UTF_8),
                 "docs/configuration.md drifted from the ConfigDef; regenerate it with "
                         + "./mvnw -q -o test -Dtest=ConfigDocsTest -Dconfigdocs.write=true");
     }
@@ -33,8 +35,11 @@ class ConfigDocsTest {
             Files.writeString(readme, generated, StandardCharsets.UTF_8);
             text = generated;
         }
-        assertEquals(generated, text, "the README's configuration table drifted from the ConfigDef; regenerate it "
-                + "with ./mvnw -q -o test -Dtest=ConfigDocsTest -Dconfigdocs.write=true");
+        assertEquals(
+                generated,
+                text,
+                "the README's configuration table drifted from the ConfigDef; regenerate it "
+                        + "with ./mvnw -q -o test -Dtest=ConfigDocsTest -Dconfigdocs.write=true");
     }
 
     @Test

@@ -57,9 +57,17 @@ class ConfigValidatorManagedIdentityTest {
         p.put("o365.client.assertion.file", "/var/run/token");
         p.put("o365.login.url", "http://127.0.0.1:2");
         Map<String, List<String>> e = validate(p);
-        assertEquals(Set.of("o365.client.id", "o365.client.secret", "o365.client.certificate.path",
-                "o365.client.assertion.file", "o365.login.url"), e.keySet(), e.toString());
-        assertTrue(e.get("o365.client.id").get(0).contains("o365.managed.identity.client.id"),
+        assertEquals(
+                Set.of(
+                        "o365.client.id",
+                        "o365.client.secret",
+                        "o365.client.certificate.path",
+                        "o365.client.assertion.file",
+                        "o365.login.url"),
+                e.keySet(),
+                e.toString());
+        assertTrue(
+                e.get("o365.client.id").get(0).contains("o365.managed.identity.client.id"),
                 "says where a user-assigned identity's client id goes: " + e);
         assertTrue(e.get("o365.client.secret").get(0).contains("remove o365.client.secret"), e.toString());
     }
@@ -79,8 +87,8 @@ class ConfigValidatorManagedIdentityTest {
         // no o365.client.id is fine with this method; the endpoint is checked live, and its failure lands on it
         Map<String, List<String>> e = validate(managed());
         assertEquals(Set.of("o365.managed.identity.endpoint"), e.keySet(), e.toString());
-        assertTrue(e.get("o365.managed.identity.endpoint").get(0).contains("Cannot reach " + DEAD_ENDPOINT),
-                e.toString());
+        assertTrue(
+                e.get("o365.managed.identity.endpoint").get(0).contains("Cannot reach " + DEAD_ENDPOINT), e.toString());
     }
 
     @Test
@@ -91,8 +99,10 @@ class ConfigValidatorManagedIdentityTest {
         p.put("o365.managed.identity.client.id", IDENTITY);
         p.put("o365.managed.identity.endpoint", DEAD_ENDPOINT);
         Map<String, List<String>> e = validate(p);
-        assertEquals(Set.of("o365.client.id", "o365.managed.identity.client.id", "o365.managed.identity.endpoint"),
-                e.keySet(), e.toString());
+        assertEquals(
+                Set.of("o365.client.id", "o365.managed.identity.client.id", "o365.managed.identity.endpoint"),
+                e.keySet(),
+                e.toString());
         assertTrue(e.get("o365.client.id").get(0).contains("is required"), e.toString());
     }
 
@@ -116,8 +126,10 @@ class ConfigValidatorManagedIdentityTest {
         p.put("o365.tenant.id", TENANT);
         p.put("o365.client.id", CLIENT);
         Map<String, List<String>> e = validate(p);
-        assertTrue(e.containsKey("o365.client.secret") && e.get("o365.client.secret").get(0)
-                .startsWith("No credential"), e.toString());
+        assertTrue(
+                e.containsKey("o365.client.secret")
+                        && e.get("o365.client.secret").get(0).startsWith("No credential"),
+                e.toString());
         assertEquals("secret", new O365SourceConfig(p).authMethod());
     }
 
@@ -144,7 +156,8 @@ class ConfigValidatorManagedIdentityTest {
             p.put("o365.managed.identity.endpoint", attacker.baseUrl() + "/metadata/identity/oauth2/token");
             Map<String, List<String>> e = validate(p, EndpointAllowList.of("127.0.0.1:1"));
             assertEquals(Set.of("o365.managed.identity.endpoint"), e.keySet(), e.toString());
-            assertTrue(e.get("o365.managed.identity.endpoint").get(0).contains("O365_ENDPOINT_OVERRIDE_HOSTS"),
+            assertTrue(
+                    e.get("o365.managed.identity.endpoint").get(0).contains("O365_ENDPOINT_OVERRIDE_HOSTS"),
                     e.toString());
             assertTrue(attacker.requests().isEmpty(), "the endpoint received " + attacker.requests());
         }
@@ -154,15 +167,21 @@ class ConfigValidatorManagedIdentityTest {
     void plainHttpOnlyForLoopbackAndLinkLocalEndpoints() {
         Map<String, String> p = managed();
         p.put("o365.managed.identity.endpoint", "http://identity.example/metadata/identity/oauth2/token");
-        assertTrue(validate(p, EndpointAllowList.of("*")).get("o365.managed.identity.endpoint").get(0)
+        assertTrue(validate(p, EndpointAllowList.of("*"))
+                .get("o365.managed.identity.endpoint")
+                .get(0)
                 .contains("plain http"));
-        assertEquals("http://169.254.169.254/other/token",
+        assertEquals(
+                "http://169.254.169.254/other/token",
                 Endpoints.validateIdentityEndpoint("http://169.254.169.254/other/token", "x"));
-        assertEquals("https://identity.example/token",
+        assertEquals(
+                "https://identity.example/token",
                 Endpoints.validateIdentityEndpoint(" https://identity.example/token ", "x"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Endpoints.validateIdentityEndpoint("http://169.254.300.1/token", "x"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Endpoints.validateIdentityEndpoint("https://identity.example/token?api-version=1", "x"));
     }
 }

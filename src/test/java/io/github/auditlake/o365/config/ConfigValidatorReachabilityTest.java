@@ -80,9 +80,11 @@ class ConfigValidatorReachabilityTest {
     void withoutAnOverrideTheErrorNamesTheDefaultHostOnTheField() {
         // a fake client that fails as an unreachable default login host would, without any network
         DefaultApiFactoryLike unreachable = () -> (config, rpm, forValidation) -> {
-            throw new SignInException(ErrorKind.TRANSIENT, "Sign-in to https://login.microsoftonline.com/t/ failed: "
-                    + "the login endpoint could not be reached", new java.net.UnknownHostException(
-                    "login.microsoftonline.com"));
+            throw new SignInException(
+                    ErrorKind.TRANSIENT,
+                    "Sign-in to https://login.microsoftonline.com/t/ failed: "
+                            + "the login endpoint could not be reached",
+                    new java.net.UnknownHostException("login.microsoftonline.com"));
         };
         Map<String, List<String>> e = validate(props(null, null), unreachable);
         assertEquals(Set.of("o365.login.url"), e.keySet(), e.toString());
@@ -92,10 +94,11 @@ class ConfigValidatorReachabilityTest {
 
     @Test
     void aTransientAnswerFromAReachableServiceIsAccepted() throws Exception {
-        try (StubServer login = new StubServer(); StubServer api = new StubServer()) {
+        try (StubServer login = new StubServer();
+                StubServer api = new StubServer()) {
             login.handler((ex, r) -> StubServer.send(ex, Reply.json(200, TOKEN)));
-            api.handler((ex, r) -> StubServer.send(ex, Reply.json(503, "{\"error\":{\"code\":\"AF50000\","
-                    + "\"message\":\"busy\"}}")));
+            api.handler((ex, r) -> StubServer.send(
+                    ex, Reply.json(503, "{\"error\":{\"code\":\"AF50000\"," + "\"message\":\"busy\"}}")));
             Map<String, List<String>> e = validate(props(login.baseUrl(), api.baseUrl()), REAL);
             assertEquals(Map.of(), e, "a 503 from a reachable service is accepted (with a WARN)");
             assertTrue(!api.requests().isEmpty(), "the API was called");
@@ -104,13 +107,13 @@ class ConfigValidatorReachabilityTest {
 
     @Test
     void onlyConnectFailuresCountAsUnreachable() {
-        assertTrue(ConfigValidator.isUnreachable(new ApiException(ErrorKind.TRANSIENT, "x",
-                new ConnectException("Connection refused"))));
-        assertTrue(ConfigValidator.isUnreachable(new ApiException(ErrorKind.TRANSIENT, "x",
-                new java.net.SocketTimeoutException("Connect timed out"))));
-        assertTrue(!ConfigValidator.isUnreachable(new ApiException(ErrorKind.TRANSIENT, "x",
-                new java.net.SocketTimeoutException("Read timed out"))));
-        assertTrue(!ConfigValidator.isUnreachable(new ApiException(ErrorKind.TRANSIENT, 503, "AF50000", "busy",
-                null, null, null)));
+        assertTrue(ConfigValidator.isUnreachable(
+                new ApiException(ErrorKind.TRANSIENT, "x", new ConnectException("Connection refused"))));
+        assertTrue(ConfigValidator.isUnreachable(
+                new ApiException(ErrorKind.TRANSIENT, "x", new java.net.SocketTimeoutException("Connect timed out"))));
+        assertTrue(!ConfigValidator.isUnreachable(
+                new ApiException(ErrorKind.TRANSIENT, "x", new java.net.SocketTimeoutException("Read timed out"))));
+        assertTrue(!ConfigValidator.isUnreachable(
+                new ApiException(ErrorKind.TRANSIENT, 503, "AF50000", "busy", null, null, null)));
     }
 }

@@ -49,8 +49,8 @@ class ConfigValidatorSecurityTest {
     @Test
     void anOverrideOffTheAllowListFailsOnItsFieldAndNothingIsSentThere() throws Exception {
         try (StubServer attacker = new StubServer()) {
-            Map<String, List<String>> e = validate(props(attacker.baseUrl(), attacker.baseUrl()),
-                    EndpointAllowList.of("127.0.0.1:1"));
+            Map<String, List<String>> e =
+                    validate(props(attacker.baseUrl(), attacker.baseUrl()), EndpointAllowList.of("127.0.0.1:1"));
             assertEquals(java.util.Set.of("o365.login.url", "o365.api.url"), e.keySet(), e.toString());
             assertTrue(e.get("o365.login.url").get(0).contains("O365_ENDPOINT_OVERRIDE_HOSTS"), e.toString());
             assertTrue(attacker.requests().isEmpty(), "the attacker received " + attacker.requests());
@@ -60,8 +60,9 @@ class ConfigValidatorSecurityTest {
     @Test
     void anAllowedOverrideIsContacted() throws Exception {
         try (StubServer allowed = new StubServer()) {
-            validate(props(allowed.baseUrl(), allowed.baseUrl()), EndpointAllowList.of(
-                    allowed.baseUrl().substring("http://".length())));
+            validate(
+                    props(allowed.baseUrl(), allowed.baseUrl()),
+                    EndpointAllowList.of(allowed.baseUrl().substring("http://".length())));
             assertFalse(allowed.requests().isEmpty(), "the live check signed in at the allowed host");
         }
     }

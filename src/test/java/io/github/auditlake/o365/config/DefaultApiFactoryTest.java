@@ -13,7 +13,6 @@ import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.FakeTime;
 import io.github.auditlake.o365.api.ForwardProxy;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.config.O365SourceConfig;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.Faults;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
@@ -66,8 +65,13 @@ class DefaultApiFactoryTest {
     }
 
     ManagementApiSimulator sim() {
-        sim = ManagementApiSimulator.builder().clock(time).seed(1)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true)).build()
+        sim = ManagementApiSimulator.builder()
+                .clock(time)
+                .seed(1)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .subscribedAll(true))
+                .build()
                 .start();
         return sim;
     }
@@ -90,7 +94,9 @@ class DefaultApiFactoryTest {
     }
 
     long subscriptionListings() {
-        return sim.requests().stream().filter(r -> r.path().endsWith("/subscriptions/list")).count();
+        return sim.requests().stream()
+                .filter(r -> r.path().endsWith("/subscriptions/list"))
+                .count();
     }
 
     @Test
@@ -156,8 +162,8 @@ class DefaultApiFactoryTest {
     @Test
     void callsGoThroughTheConfiguredProxyWithItsCredentials() throws Exception {
         sim();
-        String expected = "Basic " + Base64.getEncoder().encodeToString("proxy-user:proxy-pass"
-                .getBytes(StandardCharsets.UTF_8));
+        String expected =
+                "Basic " + Base64.getEncoder().encodeToString("proxy-user:proxy-pass".getBytes(StandardCharsets.UTF_8));
         try (ForwardProxy proxy = new ForwardProxy(expected)) {
             Map<String, String> p = config(sim.baseUrl(), sim.baseUrl());
             p.put("o365.http.proxy.url", "http://127.0.0.1:" + proxy.port());
@@ -167,16 +173,27 @@ class DefaultApiFactoryTest {
             assertFalse(create(p, false).listSubscriptions().isEmpty());
 
             List<ForwardProxy.Seen> seen = proxy.seen();
-            assertTrue(seen.stream().anyMatch(s -> s.uri().getPath().endsWith("/oauth2/v2.0/token")
-                    && s.answeredStatus() == 200), "sign-in went through the proxy: " + seen);
-            assertTrue(seen.stream().anyMatch(s -> s.uri().getPath().endsWith("/subscriptions/list")
-                    && s.answeredStatus() == 200), "the API call went through the proxy: " + seen);
+            assertTrue(
+                    seen.stream()
+                            .anyMatch(
+                                    s -> s.uri().getPath().endsWith("/oauth2/v2.0/token") && s.answeredStatus() == 200),
+                    "sign-in went through the proxy: " + seen);
+            assertTrue(
+                    seen.stream()
+                            .anyMatch(s ->
+                                    s.uri().getPath().endsWith("/subscriptions/list") && s.answeredStatus() == 200),
+                    "the API call went through the proxy: " + seen);
             assertEquals(407, seen.get(0).answeredStatus(), "challenged first: " + seen);
             assertEquals(null, seen.get(0).proxyAuthorization());
-            assertTrue(seen.stream().filter(s -> s.answeredStatus() != 407)
-                    .allMatch(s -> expected.equals(s.proxyAuthorization())), "credentials on every forwarded call");
+            assertTrue(
+                    seen.stream()
+                            .filter(s -> s.answeredStatus() != 407)
+                            .allMatch(s -> expected.equals(s.proxyAuthorization())),
+                    "credentials on every forwarded call");
             List<RecordedRequest> direct = sim.requests();
-            assertEquals(seen.stream().filter(s -> s.answeredStatus() != 407).count(), direct.size(),
+            assertEquals(
+                    seen.stream().filter(s -> s.answeredStatus() != 407).count(),
+                    direct.size(),
                     "the simulator saw only what the proxy forwarded");
         }
     }
@@ -198,11 +215,41 @@ class DefaultApiFactoryTest {
         Path store = dir.resolve("server.p12");
         Path ca = dir.resolve("ca.pem");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        run(keytool.toString(), "-genkeypair", "-alias", "corp", "-keyalg", "RSA", "-keysize", "2048", "-dname",
-                "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore",
-                store.toString(), "-storepass", "changeit", "-keypass", "changeit");
-        run(keytool.toString(), "-exportcert", "-rfc", "-alias", "corp", "-keystore", store.toString(),
-                "-storepass", "changeit", "-file", ca.toString());
+        run(
+                keytool.toString(),
+                "-genkeypair",
+                "-alias",
+                "corp",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "san=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit");
+        run(
+                keytool.toString(),
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "corp",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                "changeit",
+                "-file",
+                ca.toString());
         HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         https.setHttpsConfigurator(new HttpsConfigurator(serverContext(store)));
         https.createContext("/", ex -> {
@@ -218,16 +265,23 @@ class DefaultApiFactoryTest {
             String apiUrl = "https://127.0.0.1:" + https.getAddress().getPort();
             Map<String, String> p = config(apiUrl, sim.baseUrl());
             p.put("o365.retry.max.attempts", "1");
-            ApiException refused = assertThrows(ApiException.class, () -> create(p, false).listSubscriptions());
-            assertTrue(String.valueOf(refused.getCause()).contains("SSL")
-                    || refused.getMessage().contains("SSL"), "refused without the CA: " + refused);
+            ApiException refused =
+                    assertThrows(ApiException.class, () -> create(p, false).listSubscriptions());
+            assertTrue(
+                    String.valueOf(refused.getCause()).contains("SSL")
+                            || refused.getMessage().contains("SSL"),
+                    "refused without the CA: " + refused);
             api.close();
 
             p.put("o365.tls.ca.pem.path", ca.toString());
-            assertEquals("Audit.Exchange", create(p, false).listSubscriptions().get(0).contentType());
+            assertEquals(
+                    "Audit.Exchange",
+                    create(p, false).listSubscriptions().get(0).contentType());
             api.close();
-            assertEquals(ContentType.EXCHANGE.wireName(),
-                    create(p, true).listSubscriptions().get(0).contentType(), "the validation client too");
+            assertEquals(
+                    ContentType.EXCHANGE.wireName(),
+                    create(p, true).listSubscriptions().get(0).contentType(),
+                    "the validation client too");
         } finally {
             https.stop(0);
         }

@@ -17,13 +17,14 @@ class StreamCursorTest {
     static final Instant T = Instant.parse("2026-11-20T10:00:00Z");
 
     static ContentBlob blob(String id, Instant created) {
-        return new ContentBlob("Audit.Exchange", id, "https://manage.office.com/x/" + id, created,
-                created.plus(Duration.ofDays(7)));
+        return new ContentBlob(
+                "Audit.Exchange", id, "https://manage.office.com/x/" + id, created, created.plus(Duration.ofDays(7)));
     }
 
     @Test
     void roundTripsThroughTheStoredOffsetIncludingABlobInProgress() {
-        StreamCursor c = StreamCursor.startingAt(T).withBlobDone(blob("a$1", T.plusSeconds(5)))
+        StreamCursor c = StreamCursor.startingAt(T)
+                .withBlobDone(blob("a$1", T.plusSeconds(5)))
                 .withProgress(blob("b$2", T.plusSeconds(9)), 42);
         Map<String, Object> offset = c.toOffset();
         // Connect stores offsets as JSON: integers come back as Long, or Integer from hand edits
@@ -51,14 +52,17 @@ class StreamCursorTest {
         assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("v", 1)));
         assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("v", 1, "hw", "x")));
         assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("v", 1, "hw", -5L)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> StreamCursor.fromOffset(Map.of("v", 1, "hw", 1L, "done", "garbage")));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> StreamCursor.fromOffset(Map.of("v", 1, "hw", 1L, "blob.records", 3L)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> StreamCursor.fromOffset(Map.of("v", 1, "hw", 1L, "blob.id", "x", "blob.uri", "u")));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> StreamCursor.fromOffset(Map.of("v", 7, "hw", 1L)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> StreamCursor.fromOffset(Map.of("v", 7, "hw", 1L)));
         assertTrue(e.getMessage().contains("version 7"), e.getMessage());
     }
 
@@ -82,8 +86,8 @@ class StreamCursorTest {
         long created = T.plusSeconds(5).toEpochMilli();
         byte[] d;
         try {
-            d = java.security.MessageDigest.getInstance("SHA-256").digest("a$1".getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
+            d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest("a$1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
@@ -146,11 +150,15 @@ class StreamCursorTest {
     void refusesAHighWatermarkInTheFutureOrBeforeTheApiExisted() {
         Instant now = Instant.parse("2026-11-29T12:00:00Z");
         StreamCursor.fromOffset(Map.of("v", 2, "hw", now.toEpochMilli())).checkPlausible(now, Duration.ofDays(1));
-        IllegalArgumentException seconds = assertThrows(IllegalArgumentException.class, () -> StreamCursor
-                .fromOffset(Map.of("v", 2, "hw", now.getEpochSecond())).checkPlausible(now, Duration.ofDays(1)));
+        IllegalArgumentException seconds = assertThrows(
+                IllegalArgumentException.class,
+                () -> StreamCursor.fromOffset(Map.of("v", 2, "hw", now.getEpochSecond()))
+                        .checkPlausible(now, Duration.ofDays(1)));
         assertTrue(seconds.getMessage().contains("did you give seconds"), seconds.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> StreamCursor
-                .fromOffset(Map.of("v", 2, "hw", now.toEpochMilli() * 1000)).checkPlausible(now, Duration.ofDays(1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> StreamCursor.fromOffset(Map.of("v", 2, "hw", now.toEpochMilli() * 1000))
+                        .checkPlausible(now, Duration.ofDays(1)));
     }
 
     @Test
@@ -161,8 +169,8 @@ class StreamCursorTest {
         int n = 200 * 24 * 7;
         for (int i = 0; i < n; i++) {
             Instant created = T.plusMillis((long) i * 18_000 + random.nextInt(1000));
-            c = c.withBlobDone(blob("20261120" + i + "$" + random.nextLong() + "$audit_exchange$Audit_Exchange$na0017",
-                    created));
+            c = c.withBlobDone(
+                    blob("20261120" + i + "$" + random.nextLong() + "$audit_exchange$Audit_Exchange$na0017", created));
         }
         assertEquals(n, c.doneCount());
         long bytes = 0;

@@ -28,17 +28,21 @@ class StreamIdTest {
             Object readBack = c.toConnectData("offsets", stored).value();
             byte[] again = c.fromConnectData("offsets", null, readBack);
             assertArrayEquals(stored, again, "key bytes of " + t);
-            assertEquals("[\"my-connector\",{\"contentType\":\"" + t.wireName() + "\",\"tenant\":\"" + TENANT + "\"}]",
-                    new String(stored), "the same order in every JVM");
+            assertEquals(
+                    "[\"my-connector\",{\"contentType\":\"" + t.wireName() + "\",\"tenant\":\"" + TENANT + "\"}]",
+                    new String(stored),
+                    "the same order in every JVM");
         }
     }
 
     @Test
     void parsesOnlyPartitionsOfThisConnector() {
-        assertEquals(new StreamId(TENANT, ContentType.DLP_ALL),
+        assertEquals(
+                new StreamId(TENANT, ContentType.DLP_ALL),
                 StreamId.fromPartition(Map.of("tenant", TENANT, "contentType", "DLP.All")));
         assertThrows(IllegalArgumentException.class, () -> StreamId.fromPartition(Map.of("tenant", TENANT)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> StreamId.fromPartition(Map.of("tenant", TENANT, "contentType", "Audit.Other")));
         assertEquals(new StreamId(TENANT, ContentType.EXCHANGE), StreamId.decode(TENANT + "|Audit.Exchange"));
     }

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 class WindowPlannerTest {
     static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
     static final Duration MARGIN = Duration.ofMinutes(15);
-    final WindowPlanner planner = new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24), MARGIN,
-            Duration.ofMinutes(15));
-    final WindowPlanner week = new WindowPlanner(Duration.ofHours(1), Duration.ofDays(7).minus(MARGIN), MARGIN,
-            Duration.ofMinutes(15));
+    final WindowPlanner planner =
+            new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24), MARGIN, Duration.ofMinutes(15));
+    final WindowPlanner week =
+            new WindowPlanner(Duration.ofHours(1), Duration.ofDays(7).minus(MARGIN), MARGIN, Duration.ofMinutes(15));
 
     @Test
     void catchesUpInStepsOfTheMaximumWindowReListingTheMostRecentHour() {
@@ -34,7 +34,8 @@ class WindowPlannerTest {
         assertEquals(NOW.minus(WindowPlanner.END_MARGIN), w.end());
         assertTrue(w.reachesNow());
         assertTrue(planner.frontier(NOW.minus(WindowPlanner.END_MARGIN), NOW).isEmpty(), "nothing new to list");
-        assertTrue(planner.frontier(NOW.plus(Duration.ofHours(2)), NOW).isEmpty(),
+        assertTrue(
+                planner.frontier(NOW.plus(Duration.ofHours(2)), NOW).isEmpty(),
                 "a position ahead of the service lists nothing new");
     }
 
@@ -61,7 +62,8 @@ class WindowPlannerTest {
     @Test
     void neitherTheFrontierNorASweepReachesBeforeTheStreamsOrigin() {
         Instant origin = NOW.minus(Duration.ofMinutes(1));
-        Window w = planner.frontier(NOW.minus(Duration.ofSeconds(30)), origin, NOW).orElseThrow();
+        Window w =
+                planner.frontier(NOW.minus(Duration.ofSeconds(30)), origin, NOW).orElseThrow();
         assertEquals(origin, w.start(), "a one-minute lookback lists one minute, not the re-listed hour");
         List<Window> day = planner.daySweep(NOW.minus(Duration.ofSeconds(30)), origin, NOW);
         assertEquals(origin, day.get(0).start());
@@ -107,9 +109,11 @@ class WindowPlannerTest {
 
     @Test
     void refusesSettingsTheApiCannotServe() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new WindowPlanner(Duration.ofHours(24), Duration.ofHours(24), MARGIN, Duration.ofMinutes(1)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new WindowPlanner(Duration.ofHours(1), Duration.ofDays(7), MARGIN, Duration.ofMinutes(1)));
     }
 }

@@ -24,7 +24,8 @@ class DockerFilesTest {
     static final Path DIR = Classpaths.projectDir().resolve("docker");
 
     static JsonNode compose() throws Exception {
-        return new ObjectMapper(new YAMLFactory()).readTree(DIR.resolve("compose.yaml").toFile());
+        return new ObjectMapper(new YAMLFactory())
+                .readTree(DIR.resolve("compose.yaml").toFile());
     }
 
     @Test
@@ -48,17 +49,25 @@ class DockerFilesTest {
 
     @Test
     void nothingDependsOnTheHostsBuildOrMavenCache() throws Exception {
-        String compose = String.join("\n", Files.readAllLines(DIR.resolve("compose.yaml")).stream()
-                .filter(l -> !l.trim().startsWith("#")).toList());
-        assertFalse(compose.contains(".m2") || compose.contains("${HOME}") || compose.contains("test-classpath"),
+        String compose = String.join(
+                "\n",
+                Files.readAllLines(DIR.resolve("compose.yaml")).stream()
+                        .filter(l -> !l.trim().startsWith("#"))
+                        .toList());
+        assertFalse(
+                compose.contains(".m2") || compose.contains("${HOME}") || compose.contains("test-classpath"),
                 "compose.yaml mounts host paths");
         compose().path("services").forEach(s -> assertTrue(s.path("volumes").isMissingNode(), "volumes: " + s));
         String dockerfile = Files.readString(DIR.resolve("Dockerfile"));
-        assertFalse(Pattern.compile("(?m)^COPY\\s+target/").matcher(dockerfile).find(),
+        assertFalse(
+                Pattern.compile("(?m)^COPY\\s+target/").matcher(dockerfile).find(),
                 "the Dockerfile copies a host build");
         assertTrue(dockerfile.contains("./mvnw"), "built inside the image with the Maven Wrapper");
         for (String target : List.of("connect", "simulator")) {
-            assertTrue(Pattern.compile("(?mi)^FROM\\s+\\S+\\s+AS\\s+" + target + "\\s*$").matcher(dockerfile).find(),
+            assertTrue(
+                    Pattern.compile("(?mi)^FROM\\s+\\S+\\s+AS\\s+" + target + "\\s*$")
+                            .matcher(dockerfile)
+                            .find(),
                     "stage " + target);
         }
     }
@@ -77,7 +86,8 @@ class DockerFilesTest {
         });
         assertFalse(images.isEmpty());
         for (String image : images) {
-            assertTrue(image.matches(".+@sha256:[0-9a-f]{64}") || image.matches("[^:@]+:\\d+\\.\\d+\\.\\d+[^:@]*"),
+            assertTrue(
+                    image.matches(".+@sha256:[0-9a-f]{64}") || image.matches("[^:@]+:\\d+\\.\\d+\\.\\d+[^:@]*"),
                     "not pinned to a digest or an exact x.y.z tag: " + image);
         }
     }
@@ -85,7 +95,8 @@ class DockerFilesTest {
     @Test
     void theBuildContextLeavesOutGitAndRunData() throws Exception {
         List<String> ignored = Files.readAllLines(Classpaths.projectDir().resolve(".dockerignore")).stream()
-                .map(String::trim).toList();
+                .map(String::trim)
+                .toList();
         for (String p : List.of(".git", "target/quickstart", "target/**/data")) {
             assertTrue(ignored.contains(p), ".dockerignore lacks " + p);
         }

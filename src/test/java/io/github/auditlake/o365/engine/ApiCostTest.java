@@ -26,34 +26,54 @@ import org.junit.jupiter.api.Test;
 class ApiCostTest {
     static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
 
-    record Cost(double requestsPerHour, double requestsPerBlob, int blobsPerHour) {
-    }
+    record Cost(double requestsPerHour, double requestsPerBlob, int blobsPerHour) {}
 
     static Cost measure(Duration coverage, Duration history) throws Exception {
         ManualClock clock = new ManualClock(NOW);
         FakeManagementApi api = new FakeManagementApi("7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d", clock);
-        api.addSchedule(ContentType.EXCHANGE, NOW.minus(history), NOW.plus(Duration.ofHours(6)),
-                Duration.ofSeconds(18), 1);
-        EngineSettings s = new EngineSettings(new WindowPlanner(Duration.ofHours(1), coverage, Duration.ofMinutes(15),
-                Duration.ofMinutes(15)), history.minus(Duration.ofMinutes(20)), Duration.ofMinutes(1), 4, 1 << 24,
-                4096, Duration.ZERO, true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO, null);
+        api.addSchedule(
+                ContentType.EXCHANGE, NOW.minus(history), NOW.plus(Duration.ofHours(6)), Duration.ofSeconds(18), 1);
+        EngineSettings s = new EngineSettings(
+                new WindowPlanner(Duration.ofHours(1), coverage, Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                history.minus(Duration.ofMinutes(20)),
+                Duration.ofMinutes(1),
+                4,
+                1 << 24,
+                4096,
+                Duration.ZERO,
+                true,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ZERO,
+                null);
         Instant from = NOW.plus(Duration.ofHours(2));
         Instant to = NOW.plus(Duration.ofHours(5));
         Set<String> delivered = new HashSet<>();
-        try (CollectionEngine e = new CollectionEngine(List.of(new StreamId(api.tenantId(), ContentType.EXCHANGE)),
-                t -> api, Map.of(), s, clock, clock.sleeper(), new Random(1), new EngineMetrics())) {
+        try (CollectionEngine e = new CollectionEngine(
+                List.of(new StreamId(api.tenantId(), ContentType.EXCHANGE)),
+                t -> api,
+                Map.of(),
+                s,
+                clock,
+                clock.sleeper(),
+                new Random(1),
+                new EngineMetrics())) {
             e.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (clock.instant().isBefore(to.plus(Duration.ofMinutes(2)))) {
                 assertTrue(System.nanoTime() < deadline, "simulated time reached " + clock.instant());
                 for (Emission m : e.poll(Duration.ofMillis(5), 10_000)) {
                     if (m instanceof Emission.Event ev) {
-                        assertTrue(delivered.add(ev.record().id()), "delivered twice: " + ev.record().id());
+                        assertTrue(
+                                delivered.add(ev.record().id()),
+                                "delivered twice: " + ev.record().id());
                     }
                 }
             }
         }
-        long requests = api.requestTimes().stream().filter(t -> !t.isBefore(from) && t.isBefore(to)).count();
+        long requests = api.requestTimes().stream()
+                .filter(t -> !t.isBefore(from) && t.isBefore(to))
+                .count();
         double hours = Duration.between(from, to).toMinutes() / 60.0;
         int blobsPerHour = 200;
         return new Cost(requests / hours, requests / hours / blobsPerHour, blobsPerHour);
@@ -62,16 +82,18 @@ class ApiCostTest {
     @Test
     void aBusyTenantCostsAboutOneAndAHalfRequestsPerBlobAt24HoursCoverage() throws Exception {
         Cost c = measure(Duration.ofHours(24), Duration.ofHours(25));
-        System.out.printf("API cost, 24 h coverage: %.0f requests/hour, %.2f requests/blob%n", c.requestsPerHour(),
-                c.requestsPerBlob());
+        System.out.printf(
+                "API cost, 24 h coverage: %.0f requests/hour, %.2f requests/blob%n",
+                c.requestsPerHour(), c.requestsPerBlob());
         assertTrue(c.requestsPerBlob() >= 1.0 && c.requestsPerBlob() < 1.8, "requests per blob " + c);
     }
 
     @Test
     void aBusyTenantCostsUnderTwoRequestsPerBlobAtSevenDaysCoverage() throws Exception {
         Cost c = measure(Duration.ofDays(7).minus(Duration.ofMinutes(15)), Duration.ofDays(7));
-        System.out.printf("API cost, 7 d coverage: %.0f requests/hour, %.2f requests/blob%n", c.requestsPerHour(),
-                c.requestsPerBlob());
+        System.out.printf(
+                "API cost, 7 d coverage: %.0f requests/hour, %.2f requests/blob%n",
+                c.requestsPerHour(), c.requestsPerBlob());
         assertTrue(c.requestsPerBlob() >= 1.0 && c.requestsPerBlob() < 2.2, "requests per blob " + c);
         assertEquals(200, c.blobsPerHour());
     }

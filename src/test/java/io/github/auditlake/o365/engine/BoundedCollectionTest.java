@@ -41,17 +41,36 @@ class BoundedCollectionTest {
 
     /** As the export sets it up: coverage over the whole retention, no heartbeats, no subscription management. */
     static EngineSettings bounded(Instant endAt) {
-        return new EngineSettings(new WindowPlanner(Duration.ofHours(23), Duration.ofDays(7).minusMinutes(5),
-                Duration.ofMinutes(5), Duration.ofHours(1)), Duration.ofDays(1), Duration.ofSeconds(5), 4,
-                32L << 20, 256, Duration.ZERO, false, Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ZERO,
+        return new EngineSettings(
+                new WindowPlanner(
+                        Duration.ofHours(23),
+                        Duration.ofDays(7).minusMinutes(5),
+                        Duration.ofMinutes(5),
+                        Duration.ofHours(1)),
+                Duration.ofDays(1),
+                Duration.ofSeconds(5),
+                4,
+                32L << 20,
+                256,
+                Duration.ZERO,
+                false,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                Duration.ZERO,
                 endAt);
     }
 
     CollectionEngine start(FakeManagementApi api, Instant from, Instant endAt) {
         api.startSubscription(ContentType.EXCHANGE, null);
-        engine = new CollectionEngine(List.of(EXCHANGE), t -> api,
-                Map.of(EXCHANGE, StreamCursor.startingAt(from, from)), bounded(endAt), clock, clock.sleeper(),
-                new Random(3), new EngineMetrics());
+        engine = new CollectionEngine(
+                List.of(EXCHANGE),
+                t -> api,
+                Map.of(EXCHANGE, StreamCursor.startingAt(from, from)),
+                bounded(endAt),
+                clock,
+                clock.sleeper(),
+                new Random(3),
+                new EngineMetrics());
         engine.start();
         return engine;
     }
@@ -90,10 +109,15 @@ class BoundedCollectionTest {
         List<String> got = drainAll(start(api, from, to));
 
         assertEquals(sorted(inRange), sorted(got), "every record of the range once, nothing after it");
-        List<String> windows = api.windows().stream().map(w -> w[0] + "/" + w[1]).toList();
-        assertEquals(List.of(from + "/" + from.plus(Duration.ofDays(1)),
-                from.plus(Duration.ofDays(1)) + "/" + from.plus(Duration.ofDays(2)),
-                from.plus(Duration.ofDays(2)) + "/" + to), windows, "one listing per day, no re-listed hour, no sweep");
+        List<String> windows =
+                api.windows().stream().map(w -> w[0] + "/" + w[1]).toList();
+        assertEquals(
+                List.of(
+                        from + "/" + from.plus(Duration.ofDays(1)),
+                        from.plus(Duration.ofDays(1)) + "/" + from.plus(Duration.ofDays(2)),
+                        from.plus(Duration.ofDays(2)) + "/" + to),
+                windows,
+                "one listing per day, no re-listed hour, no sweep");
         assertEquals(0, engine.metrics().sweeps.sum());
     }
 
@@ -101,10 +125,10 @@ class BoundedCollectionTest {
     void aBoundAtTheServicesTimeWaitsForItInsteadOfListingTheLastSecondsApart() throws Exception {
         FakeManagementApi api = new FakeManagementApi(TENANT, clock);
         Instant from = NOW.minus(Duration.ofHours(5));
-        List<String> all = new ArrayList<>(api.addSchedule(ContentType.EXCHANGE, from, NOW, Duration.ofMinutes(10),
-                2));
+        List<String> all = new ArrayList<>(api.addSchedule(ContentType.EXCHANGE, from, NOW, Duration.ofMinutes(10), 2));
         // created in the last second before the bound, inside the margin the engine keeps from the service's time
-        all.addAll(api.addBlob(ContentType.EXCHANGE, NOW.minusMillis(500), NOW.minusMillis(500), 2).recordIds());
+        all.addAll(api.addBlob(ContentType.EXCHANGE, NOW.minusMillis(500), NOW.minusMillis(500), 2)
+                .recordIds());
 
         List<String> got = drainAll(start(api, from, NOW));
 
@@ -121,11 +145,11 @@ class BoundedCollectionTest {
         FakeManagementApi api = new FakeManagementApi(TENANT, clock);
         Instant from = NOW.minus(Duration.ofHours(5));
         Instant bound = NOW.minus(Duration.ofHours(1)).plusNanos(123_456); // a system clock's "now" has micros
-        List<String> all = new ArrayList<>(api.addSchedule(ContentType.EXCHANGE, from, bound, Duration.ofMinutes(10),
-                2));
+        List<String> all =
+                new ArrayList<>(api.addSchedule(ContentType.EXCHANGE, from, bound, Duration.ofMinutes(10), 2));
         // created in the bound's millisecond, before the bound
-        all.addAll(api.addBlob(ContentType.EXCHANGE, bound.truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
-                from, 2).recordIds());
+        all.addAll(api.addBlob(ContentType.EXCHANGE, bound.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), from, 2)
+                .recordIds());
 
         List<String> got = drainAll(start(api, from, bound));
 
@@ -146,10 +170,13 @@ class BoundedCollectionTest {
             e.poll(Duration.ofMillis(50), 500);
         }
         assertEquals(from, api.windows().get(0)[0]);
-        assertTrue(api.windows().get(0)[1].isBefore(NOW.plus(Duration.ofMinutes(10))),
+        assertTrue(
+                api.windows().get(0)[1].isBefore(NOW.plus(Duration.ofMinutes(10))),
                 "the first listing does not wait ten minutes for the bound");
         drainAll(e);
-        assertEquals(NOW.plus(Duration.ofMinutes(10)), api.windows().get(api.windows().size() - 1)[1]);
+        assertEquals(
+                NOW.plus(Duration.ofMinutes(10)),
+                api.windows().get(api.windows().size() - 1)[1]);
     }
 
     /** Lists the first blob again in every later window, as the service sometimes does. */
@@ -177,7 +204,8 @@ class BoundedCollectionTest {
         Instant from = NOW.minus(Duration.ofDays(6));
         Instant to = NOW.minus(Duration.ofDays(1));
         List<String> all = api.addSchedule(ContentType.EXCHANGE, from, to, Duration.ofHours(3), 2);
-        api.again = api.addBlob(ContentType.EXCHANGE, from.plusSeconds(1), from.plusSeconds(1), 2).blob();
+        api.again = api.addBlob(ContentType.EXCHANGE, from.plusSeconds(1), from.plusSeconds(1), 2)
+                .blob();
         List<String> expected = new ArrayList<>(all);
         expected.add(api.again.contentId() + "#0");
         expected.add(api.again.contentId() + "#1");

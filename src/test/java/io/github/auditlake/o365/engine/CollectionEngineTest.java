@@ -48,14 +48,25 @@ class CollectionEngineTest {
     }
 
     EngineSettings settings(int concurrency, long bufferBytes, Duration heartbeat) {
-        return new EngineSettings(new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15),
-                Duration.ofMinutes(15)), Duration.ofDays(3), Duration.ofMinutes(1), concurrency, bufferBytes, 256,
-                heartbeat, true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO, null);
+        return new EngineSettings(
+                new WindowPlanner(
+                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                Duration.ofDays(3),
+                Duration.ofMinutes(1),
+                concurrency,
+                bufferBytes,
+                256,
+                heartbeat,
+                true,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ZERO,
+                null);
     }
 
     CollectionEngine engine(List<StreamId> streams, Map<StreamId, StreamCursor> positions, EngineSettings s) {
-        CollectionEngine e = new CollectionEngine(streams, t -> api, positions, s, clock, clock.sleeper(),
-                new Random(7), new EngineMetrics());
+        CollectionEngine e = new CollectionEngine(
+                streams, t -> api, positions, s, clock, clock.sleeper(), new Random(7), new EngineMetrics());
         engines.add(e);
         e.start();
         return e;
@@ -79,11 +90,17 @@ class CollectionEngineTest {
     }
 
     static List<Emission.Event> events(List<Emission> all) {
-        return all.stream().filter(m -> m instanceof Emission.Event).map(m -> (Emission.Event) m).toList();
+        return all.stream()
+                .filter(m -> m instanceof Emission.Event)
+                .map(m -> (Emission.Event) m)
+                .toList();
     }
 
     static List<Emission.Skip> skips(List<Emission> all) {
-        return all.stream().filter(m -> m instanceof Emission.Skip).map(m -> (Emission.Skip) m).toList();
+        return all.stream()
+                .filter(m -> m instanceof Emission.Skip)
+                .map(m -> (Emission.Skip) m)
+                .toList();
     }
 
     static List<String> ids(List<Emission> all) {
@@ -93,10 +110,10 @@ class CollectionEngineTest {
     @Test
     void deliversEveryRecordOfABackfillOnceAndInOrderPerStream() throws Exception {
         List<String> expected = new ArrayList<>();
-        expected.addAll(api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofDays(2)), NOW,
-                Duration.ofMinutes(37), 5));
-        expected.addAll(api.addSchedule(ContentType.GENERAL, NOW.minus(Duration.ofDays(2)), NOW,
-                Duration.ofMinutes(53), 3));
+        expected.addAll(
+                api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofDays(2)), NOW, Duration.ofMinutes(37), 5));
+        expected.addAll(
+                api.addSchedule(ContentType.GENERAL, NOW.minus(Duration.ofDays(2)), NOW, Duration.ofMinutes(53), 3));
         CollectionEngine e = engine(List.of(EXCHANGE, GENERAL), Map.of(), settings(4, 1 << 20, Duration.ZERO));
 
         List<Emission> all = drain(e, ev -> ev.size() >= expected.size());
@@ -112,7 +129,8 @@ class CollectionEngineTest {
                 }
             }
             for (int i = 1; i < order.size(); i++) {
-                assertTrue(order.get(i - 1).contentCreated().isBefore(order.get(i).contentCreated()),
+                assertTrue(
+                        order.get(i - 1).contentCreated().isBefore(order.get(i).contentCreated()),
                         "blobs of " + s + " out of order at " + i);
             }
         }
@@ -121,16 +139,31 @@ class CollectionEngineTest {
 
     @Test
     void aLookbackShorterThanTheReListedHourIsRespectedByListingsAndSweeps() throws Exception {
-        var old = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofMinutes(30)), NOW.minus(Duration.ofMinutes(30)),
-                1);
-        var recent = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofSeconds(30)),
-                NOW.minus(Duration.ofSeconds(30)), 1);
-        var later = api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(5)), NOW.plus(Duration.ofMinutes(5)), 1);
-        EngineSettings s = new EngineSettings(new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24),
-                Duration.ofMinutes(15), Duration.ofMinutes(15)), Duration.ofMinutes(1), Duration.ofMinutes(1), 1,
-                1 << 20, 256, Duration.ZERO, true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO, null);
+        var old = api.addBlob(
+                ContentType.EXCHANGE, NOW.minus(Duration.ofMinutes(30)), NOW.minus(Duration.ofMinutes(30)), 1);
+        var recent = api.addBlob(
+                ContentType.EXCHANGE, NOW.minus(Duration.ofSeconds(30)), NOW.minus(Duration.ofSeconds(30)), 1);
+        var later =
+                api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(5)), NOW.plus(Duration.ofMinutes(5)), 1);
+        EngineSettings s = new EngineSettings(
+                new WindowPlanner(
+                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(1),
+                1,
+                1 << 20,
+                256,
+                Duration.ZERO,
+                true,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ZERO,
+                null);
         CollectionEngine e = engine(List.of(EXCHANGE), Map.of(), s);
-        List<String> got = ids(drain(e, ev -> ev.stream().anyMatch(x -> x.record().id().equals(later.recordIds().get(0)))));
+        List<String> got = ids(drain(
+                e,
+                ev -> ev.stream()
+                        .anyMatch(x -> x.record().id().equals(later.recordIds().get(0)))));
         assertTrue(got.containsAll(recent.recordIds()), got.toString());
         assertFalse(got.containsAll(old.recordIds()), "30 minutes ago is before the 1-minute lookback: " + got);
         for (Instant[] w : api.windows()) {
@@ -167,22 +200,24 @@ class CollectionEngineTest {
 
     @Test
     void resumesInsideABlobAfterARestartWithoutLossOrDuplicates() throws Exception {
-        List<String> expected = api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(30)), NOW,
-                Duration.ofMinutes(90), 7);
+        List<String> expected =
+                api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(30)), NOW, Duration.ofMinutes(90), 7);
         CollectionEngine first = engine(List.of(EXCHANGE), Map.of(), settings(3, 1 << 20, Duration.ZERO));
         // stop in the middle of the 3rd blob: 2 whole blobs and 3 records of the next
         List<Emission> before = drain(first, ev -> ev.size() >= 17);
         first.close();
         List<Emission.Event> taken = events(before).subList(0, 17);
-        StreamCursor resumeAt = StreamCursor.fromOffset(taken.get(16).cursorAfter().toOffset());
+        StreamCursor resumeAt =
+                StreamCursor.fromOffset(taken.get(16).cursorAfter().toOffset());
         assertNotNull(resumeAt.inProgress());
         assertEquals(3, resumeAt.inProgress().recordsDone());
 
-        CollectionEngine second = engine(List.of(EXCHANGE), Map.of(EXCHANGE, resumeAt),
-                settings(3, 1 << 20, Duration.ZERO));
+        CollectionEngine second =
+                engine(List.of(EXCHANGE), Map.of(EXCHANGE, resumeAt), settings(3, 1 << 20, Duration.ZERO));
         List<Emission> after = drain(second, ev -> ev.size() >= expected.size() - 17);
 
-        List<String> got = new ArrayList<>(taken.stream().map(ev -> ev.record().id()).toList());
+        List<String> got =
+                new ArrayList<>(taken.stream().map(ev -> ev.record().id()).toList());
         got.addAll(ids(after));
         assertEquals(expected.size(), got.size(), "no duplicates");
         assertEquals(new HashSet<>(expected), new HashSet<>(got), "nothing lost");
@@ -192,8 +227,8 @@ class CollectionEngineTest {
     void deliversABlobThatBecomesVisibleAfterItsWindowWasListedExactlyOnce() throws Exception {
         api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofMinutes(50)), NOW.minus(Duration.ofMinutes(50)), 2);
         // created 20 minutes ago, but listed only 30 minutes from now: 50 minutes late, within the 1 h late window
-        var late = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofMinutes(20)), NOW.plus(Duration.ofMinutes(30)),
-                2);
+        var late = api.addBlob(
+                ContentType.EXCHANGE, NOW.minus(Duration.ofMinutes(20)), NOW.plus(Duration.ofMinutes(30)), 2);
         api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(45)), NOW.plus(Duration.ofMinutes(45)), 2);
         CollectionEngine e = engine(List.of(EXCHANGE), Map.of(), settings(2, 1 << 20, Duration.ZERO));
 
@@ -222,7 +257,9 @@ class CollectionEngineTest {
         List<Emission.Skip> skips = skips(all);
         assertEquals(1, skips.size(), "the vanished blob is handed over as a skip: " + skips);
         assertEquals(gone.blob().contentId(), skips.get(0).blob().contentId());
-        assertTrue(skips.get(0).reason().contains("does not exist"), "the service's reason: " + skips.get(0).reason());
+        assertTrue(
+                skips.get(0).reason().contains("does not exist"),
+                "the service's reason: " + skips.get(0).reason());
         assertEquals(1, e.metrics().blobsSkippedMissing.sum());
         assertEquals(0, e.metrics().blobsSkippedExpired.sum());
         assertEquals(2, api.opens(), "the skipped blob is not fetched again when its window is re-listed");
@@ -239,12 +276,19 @@ class CollectionEngineTest {
         SkewedClock worker = new SkewedClock(clock, Duration.ofHours(-2));
         api.reportServiceTime(new ServiceClock(worker, () -> clock.millis() * 1_000_000L));
         Instant expires = NOW.plus(Duration.ofHours(1));
-        var expiring = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)),
-                NOW.minus(Duration.ofHours(6)), 3, expires);
+        var expiring = api.addBlob(
+                ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)), NOW.minus(Duration.ofHours(6)), 3, expires);
         var ok = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(5)), NOW.minus(Duration.ofHours(5)), 2);
         api.fetchOutageUntil(NOW.plus(Duration.ofHours(2)));
-        CollectionEngine e = new CollectionEngine(List.of(EXCHANGE), t -> api, Map.of(),
-                settings(2, 1 << 20, Duration.ZERO), worker, clock.sleeper(), new Random(7), new EngineMetrics());
+        CollectionEngine e = new CollectionEngine(
+                List.of(EXCHANGE),
+                t -> api,
+                Map.of(),
+                settings(2, 1 << 20, Duration.ZERO),
+                worker,
+                clock.sleeper(),
+                new Random(7),
+                new EngineMetrics());
         engines.add(e);
         e.start();
 
@@ -258,7 +302,8 @@ class CollectionEngineTest {
         assertEquals(null, skip.record(), "the whole blob is skipped");
         assertEquals(0, skip.recordsDelivered());
         assertTrue(skip.blobEnd());
-        assertTrue(skip.reason().contains("contentExpiration") && skip.reason().contains(expires.toString()),
+        assertTrue(
+                skip.reason().contains("contentExpiration") && skip.reason().contains(expires.toString()),
                 "the reason names the expiration: " + skip.reason());
         assertEquals(1, e.metrics().blobsSkippedExpired.sum(), "counted as expired");
         assertEquals(0, e.metrics().blobsSkippedMissing.sum(), "not as vanished");
@@ -281,8 +326,8 @@ class CollectionEngineTest {
 
     @Test
     void emitsInOrderWhileLaterBlobsAreFetchedConcurrentlyWithinTheByteBudget() throws Exception {
-        List<String> expected = api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(20)), NOW,
-                Duration.ofMinutes(10), 200);
+        List<String> expected = api.addSchedule(
+                ContentType.EXCHANGE, NOW.minus(Duration.ofHours(20)), NOW, Duration.ofMinutes(10), 200);
         long budget = 1 << 20;
         AtomicLong maxUsed = new AtomicLong();
         CollectionEngine[] holder = new CollectionEngine[1];
@@ -292,8 +337,8 @@ class CollectionEngineTest {
             }
         });
         EngineSettings s = settings(6, budget, Duration.ZERO);
-        CollectionEngine e = new CollectionEngine(List.of(EXCHANGE), t -> api, Map.of(), s, clock, clock.sleeper(),
-                new Random(1), new EngineMetrics());
+        CollectionEngine e = new CollectionEngine(
+                List.of(EXCHANGE), t -> api, Map.of(), s, clock, clock.sleeper(), new Random(1), new EngineMetrics());
         holder[0] = e;
         engines.add(e);
         e.start();
@@ -308,9 +353,15 @@ class CollectionEngineTest {
 
     @Test
     void failsThePollWithAClearMessageOnAPermanentError() throws Exception {
-        api.failListing(new ApiException(ErrorKind.PERMANENT, 403, "AF10001",
+        api.failListing(new ApiException(
+                ErrorKind.PERMANENT,
+                403,
+                "AF10001",
                 "The permission set () sent in the request did not include the expected permission "
-                        + "ActivityFeed.Read.", null, null, null));
+                        + "ActivityFeed.Read.",
+                null,
+                null,
+                null));
         CollectionEngine e = engine(List.of(EXCHANGE), Map.of(), settings(1, 1 << 20, Duration.ZERO));
 
         ApiException thrown = assertThrows(ApiException.class, () -> drain(e, ev -> false));
@@ -320,8 +371,8 @@ class CollectionEngineTest {
 
     @Test
     void retriesTransientListingFailuresWithoutLosingItsPlace() throws Exception {
-        List<String> expected = api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), NOW,
-                Duration.ofMinutes(30), 2);
+        List<String> expected =
+                api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), NOW, Duration.ofMinutes(30), 2);
         api.failListing(new ApiException(ErrorKind.TRANSIENT, 403, "AF429", "Too many requests", null, null, null));
         CollectionEngine e = engine(List.of(EXCHANGE), Map.of(), settings(1, 1 << 20, Duration.ZERO));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -347,7 +398,8 @@ class CollectionEngineTest {
                 }
             }
         }
-        assertTrue(hb.cursorAfter().highWatermark().isAfter(NOW.minus(Duration.ofDays(3))),
+        assertTrue(
+                hb.cursorAfter().highWatermark().isAfter(NOW.minus(Duration.ofDays(3))),
                 "the heartbeat moves the position forward: " + hb.cursorAfter());
     }
 
@@ -355,8 +407,12 @@ class CollectionEngineTest {
     void warnsAndCountsWhenAStoredPositionFellOutOfRetention() throws Exception {
         Map<StreamId, StreamCursor> old = new HashMap<>();
         old.put(EXCHANGE, StreamCursor.startingAt(NOW.minus(Duration.ofDays(9))));
-        List<String> expected = api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofDays(2)),
-                NOW.minus(Duration.ofDays(2)).plus(Duration.ofHours(2)), Duration.ofMinutes(30), 1);
+        List<String> expected = api.addSchedule(
+                ContentType.EXCHANGE,
+                NOW.minus(Duration.ofDays(2)),
+                NOW.minus(Duration.ofDays(2)).plus(Duration.ofHours(2)),
+                Duration.ofMinutes(30),
+                1);
         CollectionEngine e = engine(List.of(EXCHANGE), old, settings(1, 1 << 20, Duration.ZERO));
 
         assertEquals(new HashSet<>(expected), new HashSet<>(ids(drain(e, ev -> ev.size() >= expected.size()))));

@@ -40,6 +40,7 @@ class FaultMatrixTest {
 
     /** The service's true time; every sleep of the engine advances it. */
     final ManualClock truth = new ManualClock(NOW);
+
     final FakeManagementApi api = new FakeManagementApi(TENANT, truth);
     final List<CollectionEngine> engines = new ArrayList<>();
 
@@ -49,14 +50,31 @@ class FaultMatrixTest {
     }
 
     static EngineSettings settings(Duration lookback, Duration coverage) {
-        return new EngineSettings(new WindowPlanner(Duration.ofHours(1), coverage, Duration.ofMinutes(15),
-                Duration.ofMinutes(15)), lookback, Duration.ofMinutes(1), 2, 1 << 20, 256, Duration.ZERO, true,
-                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO, null);
+        return new EngineSettings(
+                new WindowPlanner(Duration.ofHours(1), coverage, Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                lookback,
+                Duration.ofMinutes(1),
+                2,
+                1 << 20,
+                256,
+                Duration.ZERO,
+                true,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ZERO,
+                null);
     }
 
     CollectionEngine engine(Clock workerClock, Map<StreamId, StreamCursor> positions, EngineSettings s) {
-        CollectionEngine e = new CollectionEngine(List.of(EXCHANGE), t -> api, positions, s, workerClock,
-                truth.sleeper(), new Random(3), new EngineMetrics());
+        CollectionEngine e = new CollectionEngine(
+                List.of(EXCHANGE),
+                t -> api,
+                positions,
+                s,
+                workerClock,
+                truth.sleeper(),
+                new Random(3),
+                new EngineMetrics());
         engines.add(e);
         e.start();
         return e;
@@ -72,9 +90,12 @@ class FaultMatrixTest {
             Set<String> all = new HashSet<>(delivered);
             for (Emission.Skip s : skips) {
                 if (s.record() == null) {
-                    blobs.stream().filter(b -> b.blob().contentId().equals(s.blob().contentId()))
-                            .forEach(b -> all.addAll(b.recordIds().subList((int) s.recordsDelivered(),
-                                    b.recordIds().size())));
+                    blobs.stream()
+                            .filter(b -> b.blob().contentId().equals(s.blob().contentId()))
+                            .forEach(b -> all.addAll(b.recordIds()
+                                    .subList(
+                                            (int) s.recordsDelivered(),
+                                            b.recordIds().size())));
                 } else {
                     all.add(s.blob().contentId() + "#skipped:" + s.record().json());
                 }
@@ -141,8 +162,10 @@ class FaultMatrixTest {
         CollectionEngine e = engine(truth, Map.of(), settings(Duration.ofHours(2), Duration.ofHours(24)));
         Outcome o = runUntil(e, NOW.plus(Duration.ofHours(3)).plus(Duration.ofMinutes(5)), new Outcome());
         assertEachOnce(ids(blobs), o);
-        assertTrue(e.metrics().fetchRetries.sum() > 20, "retried past the old 20-attempt limit: "
-                + e.metrics().fetchRetries.sum());
+        assertTrue(
+                e.metrics().fetchRetries.sum() > 20,
+                "retried past the old 20-attempt limit: "
+                        + e.metrics().fetchRetries.sum());
         assertTrue(o.skips.isEmpty(), "no blob abandoned");
     }
 
@@ -162,12 +185,12 @@ class FaultMatrixTest {
 
     @Test
     void aWorkerClockTwoHoursAheadLosesNothing() throws Exception {
-        runWithWorkerClock(new SkewedClock(truth, Duration.ofHours(2)), () -> { });
+        runWithWorkerClock(new SkewedClock(truth, Duration.ofHours(2)), () -> {});
     }
 
     @Test
     void aWorkerClockTwoHoursBehindLosesNothing() throws Exception {
-        runWithWorkerClock(new SkewedClock(truth, Duration.ofHours(-2)), () -> { });
+        runWithWorkerClock(new SkewedClock(truth, Duration.ofHours(-2)), () -> {});
     }
 
     @Test
@@ -183,8 +206,11 @@ class FaultMatrixTest {
         List<FakeBlob> blobs = new ArrayList<>();
         Instant floor = NOW.minus(lookback);
         for (int i = 0; i < 60; i++) {
-            blobs.add(api.addBlob(ContentType.EXCHANGE, floor.plus(Duration.ofSeconds(20L * i)),
-                    floor.plus(Duration.ofSeconds(20L * i)), 2));
+            blobs.add(api.addBlob(
+                    ContentType.EXCHANGE,
+                    floor.plus(Duration.ofSeconds(20L * i)),
+                    floor.plus(Duration.ofSeconds(20L * i)),
+                    2));
         }
         CollectionEngine first = engine(truth, Map.of(), settings(lookback, Duration.ofHours(24)));
         Outcome o = new Outcome();
@@ -211,8 +237,12 @@ class FaultMatrixTest {
 
     @Test
     void elementsThatAreNotAuditRecordsArePublishedAsSkipsAndTheRestOfTheBlobDelivered() throws Exception {
-        FakeBlob b = api.addRawBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(1)), NOW.minus(Duration.ofHours(1)),
-                List.of(new AuditRecord("{\"Id\":\"a\"}", "a", null, null, null, null),
+        FakeBlob b = api.addRawBlob(
+                ContentType.EXCHANGE,
+                NOW.minus(Duration.ofHours(1)),
+                NOW.minus(Duration.ofHours(1)),
+                List.of(
+                        new AuditRecord("{\"Id\":\"a\"}", "a", null, null, null, null),
                         AuditRecord.notARecord("42", "the blob element is a JSON number_int, not an audit record"),
                         new AuditRecord("{\"Id\":\"c\"}", "c", null, null, null, null)));
         CollectionEngine e = engine(truth, Map.of(), settings(Duration.ofHours(2), Duration.ofHours(24)));
@@ -226,10 +256,10 @@ class FaultMatrixTest {
 
     @Test
     void anExpiredBlobIsPublishedOnTheSkipsTopicWithWhatWasDelivered() throws Exception {
-        FakeBlob gone = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(1)),
-                NOW.minus(Duration.ofHours(1)), 4);
-        FakeBlob ok = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofMinutes(30)),
-                NOW.minus(Duration.ofMinutes(30)), 2);
+        FakeBlob gone =
+                api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(1)), NOW.minus(Duration.ofHours(1)), 4);
+        FakeBlob ok = api.addBlob(
+                ContentType.EXCHANGE, NOW.minus(Duration.ofMinutes(30)), NOW.minus(Duration.ofMinutes(30)), 2);
         api.fetchOutageUntil(NOW.plus(Duration.ofDays(8)));
         CollectionEngine e = engine(truth, Map.of(), settings(Duration.ofHours(2), Duration.ofHours(24)));
         Outcome o = runUntil(e, NOW.plus(Duration.ofDays(7)), new Outcome());
@@ -238,8 +268,11 @@ class FaultMatrixTest {
         runUntil(e, NOW.plus(Duration.ofDays(7)).plus(Duration.ofMinutes(10)), o);
         Set<String> accounted = o.accounted(api, List.of(gone, ok));
         assertTrue(accounted.containsAll(ids(List.of(gone, ok))), "every record delivered or skipped: " + accounted);
-        assertTrue(o.skips.stream().anyMatch(s -> s.record() == null
-                && s.blob().contentId().equals(gone.blob().contentId())), "the expired blob is on the skips topic");
+        assertTrue(
+                o.skips.stream()
+                        .anyMatch(s -> s.record() == null
+                                && s.blob().contentId().equals(gone.blob().contentId())),
+                "the expired blob is on the skips topic");
         assertTrue(e.metrics().blobsSkipped.sum() >= 1);
     }
 
@@ -248,34 +281,42 @@ class FaultMatrixTest {
         schedule(NOW.minus(Duration.ofHours(1)), NOW);
         api.failOpenWithError(new OutOfMemoryError("simulated"));
         CollectionEngine e = engine(truth, Map.of(), settings(Duration.ofHours(2), Duration.ofHours(24)));
-        RuntimeException thrown = assertThrows(RuntimeException.class,
-                () -> runUntil(e, NOW.plus(Duration.ofDays(1)), new Outcome()));
+        RuntimeException thrown =
+                assertThrows(RuntimeException.class, () -> runUntil(e, NOW.plus(Duration.ofDays(1)), new Outcome()));
         assertTrue(String.valueOf(thrown.getMessage()).contains("OutOfMemoryError"), thrown.getMessage());
     }
 
     @Test
     void stragglersOneHourTwentyHoursAndFiveDaysLateAreDeliveredOnceWithAWeekOfCoverage() throws Exception {
         List<FakeBlob> blobs = schedule(NOW.minus(Duration.ofHours(6)), NOW.plus(Duration.ofDays(6)));
-        FakeBlob h1 = api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofHours(2)), NOW.plus(Duration.ofHours(3)), 2);
-        FakeBlob h20 = api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofHours(2)).plusSeconds(7),
-                NOW.plus(Duration.ofHours(22)), 2);
-        FakeBlob d5 = api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofHours(2)).plusSeconds(9),
-                NOW.plus(Duration.ofDays(5)).plus(Duration.ofHours(2)), 2);
+        FakeBlob h1 =
+                api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofHours(2)), NOW.plus(Duration.ofHours(3)), 2);
+        FakeBlob h20 = api.addBlob(
+                ContentType.EXCHANGE, NOW.plus(Duration.ofHours(2)).plusSeconds(7), NOW.plus(Duration.ofHours(22)), 2);
+        FakeBlob d5 = api.addBlob(
+                ContentType.EXCHANGE,
+                NOW.plus(Duration.ofHours(2)).plusSeconds(9),
+                NOW.plus(Duration.ofDays(5)).plus(Duration.ofHours(2)),
+                2);
         blobs.addAll(List.of(h1, h20, d5));
-        CollectionEngine e = engine(truth, Map.of(), settings(Duration.ofHours(6),
-                Duration.ofDays(7).minus(Duration.ofMinutes(15))));
+        CollectionEngine e = engine(
+                truth,
+                Map.of(),
+                settings(Duration.ofHours(6), Duration.ofDays(7).minus(Duration.ofMinutes(15))));
         Outcome o = runUntil(e, NOW.plus(Duration.ofDays(6)).plus(Duration.ofMinutes(5)), new Outcome());
         assertEachOnce(ids(blobs), o);
-        assertTrue(e.metrics().stragglersFound.sum() >= 2, "found by sweeps: " + e.metrics().stragglersFound.sum());
+        assertTrue(
+                e.metrics().stragglersFound.sum() >= 2,
+                "found by sweeps: " + e.metrics().stragglersFound.sum());
     }
 
     @Test
     void withDefaultCoverageStragglersUpTo24HoursLateAreDeliveredOnce() throws Exception {
         List<FakeBlob> blobs = schedule(NOW.minus(Duration.ofHours(3)), NOW.plus(Duration.ofHours(30)));
-        FakeBlob m85 = api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(5)),
-                NOW.plus(Duration.ofMinutes(90)), 2);
-        FakeBlob h23 = api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(6)),
-                NOW.plus(Duration.ofHours(23)), 2);
+        FakeBlob m85 =
+                api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(5)), NOW.plus(Duration.ofMinutes(90)), 2);
+        FakeBlob h23 =
+                api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(6)), NOW.plus(Duration.ofHours(23)), 2);
         blobs.addAll(List.of(m85, h23));
         CollectionEngine e = engine(truth, Map.of(), settings(Duration.ofHours(3), Duration.ofHours(24)));
         Outcome o = runUntil(e, NOW.plus(Duration.ofHours(30)).plus(Duration.ofMinutes(5)), new Outcome());
@@ -285,16 +326,16 @@ class FaultMatrixTest {
     @Test
     void aRestartBetweenSweepsKeepsTheScheduleAndDeliversStragglersOnce() throws Exception {
         List<FakeBlob> blobs = schedule(NOW.minus(Duration.ofHours(3)), NOW.plus(Duration.ofHours(10)));
-        FakeBlob late = api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(5)),
-                NOW.plus(Duration.ofHours(5)), 2);
+        FakeBlob late =
+                api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(5)), NOW.plus(Duration.ofHours(5)), 2);
         blobs.add(late);
         CollectionEngine first = engine(truth, Map.of(), settings(Duration.ofHours(3), Duration.ofHours(24)));
         Outcome o = runUntil(first, NOW.plus(Duration.ofHours(4)), new Outcome());
         first.close();
         StreamCursor stored = StreamCursor.fromOffset(new HashMap<>(o.last.toOffset()));
         assertTrue(stored.sweptDay().isAfter(NOW), "the sweep time is kept in the offset");
-        CollectionEngine second = engine(truth, Map.of(EXCHANGE, stored), settings(Duration.ofHours(3),
-                Duration.ofHours(24)));
+        CollectionEngine second =
+                engine(truth, Map.of(EXCHANGE, stored), settings(Duration.ofHours(3), Duration.ofHours(24)));
         runUntil(second, NOW.plus(Duration.ofHours(10)).plus(Duration.ofMinutes(5)), o);
         assertEachOnce(ids(blobs), o);
     }

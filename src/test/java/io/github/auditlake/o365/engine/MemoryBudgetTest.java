@@ -44,20 +44,41 @@ class MemoryBudgetTest {
     }
 
     CollectionEngine engine(ContentType type) {
-        EngineSettings s = new EngineSettings(new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24),
-                Duration.ofMinutes(15), Duration.ofMinutes(15)), Duration.ofDays(3), Duration.ofMinutes(1), 4,
-                BUDGET, 256, Duration.ZERO, true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO,
+        EngineSettings s = new EngineSettings(
+                new WindowPlanner(
+                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                Duration.ofDays(3),
+                Duration.ofMinutes(1),
+                4,
+                BUDGET,
+                256,
+                Duration.ZERO,
+                true,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ZERO,
                 null);
-        CollectionEngine e = new CollectionEngine(List.of(new StreamId(TENANT, type)), t -> api, Map.of(), s, clock,
-                clock.sleeper(), new Random(3), new EngineMetrics(), budget);
+        CollectionEngine e = new CollectionEngine(
+                List.of(new StreamId(TENANT, type)),
+                t -> api,
+                Map.of(),
+                s,
+                clock,
+                clock.sleeper(),
+                new Random(3),
+                new EngineMetrics(),
+                budget);
         engines.add(e);
         e.start();
         return e;
     }
 
     List<String> schedule(ContentType type, int blobs, int records) {
-        return api.addSchedule(type, NOW.minus(Duration.ofHours(20)),
-                NOW.minus(Duration.ofHours(20)).plus(Duration.ofMinutes(10L * blobs)), Duration.ofMinutes(10),
+        return api.addSchedule(
+                type,
+                NOW.minus(Duration.ofHours(20)),
+                NOW.minus(Duration.ofHours(20)).plus(Duration.ofMinutes(10L * blobs)),
+                Duration.ofMinutes(10),
                 records);
     }
 
@@ -65,39 +86,47 @@ class MemoryBudgetTest {
     static List<List<String>> drainAll(List<CollectionEngine> es, List<List<String>> expected) {
         List<List<String>> got = new ArrayList<>();
         es.forEach(e -> got.add(new ArrayList<>()));
-        Await.untilBlocking(Duration.ofSeconds(60), () -> {
-            boolean done = true;
-            for (int i = 0; i < es.size(); i++) {
-                try {
-                    for (Emission m : es.get(i).poll(Duration.ofMillis(20), 500)) {
-                        if (m instanceof Emission.Event ev) {
-                            got.get(i).add(ev.record().id());
+        Await.untilBlocking(
+                Duration.ofSeconds(60),
+                () -> {
+                    boolean done = true;
+                    for (int i = 0; i < es.size(); i++) {
+                        try {
+                            for (Emission m : es.get(i).poll(Duration.ofMillis(20), 500)) {
+                                if (m instanceof Emission.Event ev) {
+                                    got.get(i).add(ev.record().id());
+                                }
+                            }
+                        } catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                            return false;
                         }
+                        done &= got.get(i).size() >= expected.get(i).size();
                     }
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-                done &= got.get(i).size() >= expected.get(i).size();
-            }
-            return done;
-        }, () -> "delivered " + got.stream().map(List::size).toList() + " of "
-                + expected.stream().map(List::size).toList());
+                    return done;
+                },
+                () -> "delivered " + got.stream().map(List::size).toList() + " of "
+                        + expected.stream().map(List::size).toList());
         return got;
     }
 
     /** The charge of one of the fake's records (ids differ in length by a few characters: a margin for them). */
     long oneRecord() {
-        String json = new FakeManagementApi(TENANT, clock).addBlob(ContentType.EXCHANGE, NOW, NOW, 1).json().get(0);
+        String json = new FakeManagementApi(TENANT, clock)
+                .addBlob(ContentType.EXCHANGE, NOW, NOW, 1)
+                .json()
+                .get(0);
         return 2L * (json.length() + 16) + 96;
     }
 
     @Test
     void enginesSharingTheBudgetStayWithinItAndEachDeliversEverythingInOrder() {
-        List<List<String>> expected = List.of(schedule(ContentType.EXCHANGE, 6, 100),
-                schedule(ContentType.SHAREPOINT, 6, 100), schedule(ContentType.GENERAL, 6, 100));
-        List<CollectionEngine> es = List.of(engine(ContentType.EXCHANGE), engine(ContentType.SHAREPOINT),
-                engine(ContentType.GENERAL));
+        List<List<String>> expected = List.of(
+                schedule(ContentType.EXCHANGE, 6, 100),
+                schedule(ContentType.SHAREPOINT, 6, 100),
+                schedule(ContentType.GENERAL, 6, 100));
+        List<CollectionEngine> es =
+                List.of(engine(ContentType.EXCHANGE), engine(ContentType.SHAREPOINT), engine(ContentType.GENERAL));
 
         List<List<String>> got = drainAll(es, expected);
 
@@ -110,8 +139,9 @@ class MemoryBudgetTest {
 
     @Test
     void aBlobFarLargerThanTheBudgetIsDeliveredWithinIt() {
-        List<String> expected = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(2)),
-                NOW.minus(Duration.ofHours(2)), 3000).recordIds(); // about 80 times the budget
+        List<String> expected = api.addBlob(
+                        ContentType.EXCHANGE, NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(2)), 3000)
+                .recordIds(); // about 80 times the budget
         CollectionEngine e = engine(ContentType.EXCHANGE);
 
         List<List<String>> got = drainAll(List.of(e), List.of(expected));
@@ -124,11 +154,30 @@ class MemoryBudgetTest {
     void aBudgetSmallerThanOneRecordStillDeliversOneRecordAtATime() {
         MemoryBudget tiny = new MemoryBudget(1);
         List<String> expected = schedule(ContentType.EXCHANGE, 2, 20);
-        EngineSettings s = new EngineSettings(new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24),
-                Duration.ofMinutes(15), Duration.ofMinutes(15)), Duration.ofDays(3), Duration.ofMinutes(1), 4,
-                1, 256, Duration.ZERO, true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO, null);
-        CollectionEngine e = new CollectionEngine(List.of(new StreamId(TENANT, ContentType.EXCHANGE)), t -> api,
-                Map.of(), s, clock, clock.sleeper(), new Random(3), new EngineMetrics(), tiny);
+        EngineSettings s = new EngineSettings(
+                new WindowPlanner(
+                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                Duration.ofDays(3),
+                Duration.ofMinutes(1),
+                4,
+                1,
+                256,
+                Duration.ZERO,
+                true,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ZERO,
+                null);
+        CollectionEngine e = new CollectionEngine(
+                List.of(new StreamId(TENANT, ContentType.EXCHANGE)),
+                t -> api,
+                Map.of(),
+                s,
+                clock,
+                clock.sleeper(),
+                new Random(3),
+                new EngineMetrics(),
+                tiny);
         engines.add(e);
         e.start();
 
@@ -140,7 +189,9 @@ class MemoryBudgetTest {
         List<String> exchange = schedule(ContentType.EXCHANGE, 6, 100);
         CollectionEngine first = engine(ContentType.EXCHANGE);
         // never polled: it fills what the budget allows and holds it
-        Await.until(Duration.ofSeconds(30), () -> first.bufferedBytes() >= BUDGET / 2,
+        Await.until(
+                Duration.ofSeconds(30),
+                () -> first.bufferedBytes() >= BUDGET / 2,
                 () -> "buffered " + first.bufferedBytes());
         assertEquals(first.bufferedBytes(), budget.usedBytes());
 
@@ -159,7 +210,9 @@ class MemoryBudgetTest {
         schedule(ContentType.EXCHANGE, 6, 100);
         List<String> general = schedule(ContentType.GENERAL, 4, 100);
         CollectionEngine stuck = engine(ContentType.EXCHANGE);
-        Await.until(Duration.ofSeconds(30), () -> stuck.bufferedBytes() >= BUDGET / 2,
+        Await.until(
+                Duration.ofSeconds(30),
+                () -> stuck.bufferedBytes() >= BUDGET / 2,
                 () -> "buffered " + stuck.bufferedBytes());
         CollectionEngine other = engine(ContentType.GENERAL);
 

@@ -34,24 +34,51 @@ class MultiTenantEngineTest {
         FakeManagementApi a = new FakeManagementApi(A, clock);
         FakeManagementApi b = new FakeManagementApi(B, clock);
         Map<String, ManagementApi> apis = Map.of(A, a, B, b);
-        List<String> expectedA = a.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)),
-                NOW.plus(Duration.ofHours(2)), Duration.ofMinutes(20), 2);
-        List<String> expectedB = b.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)).plusSeconds(7),
-                NOW.plus(Duration.ofHours(2)), Duration.ofMinutes(20), 2);
+        List<String> expectedA = a.addSchedule(
+                ContentType.EXCHANGE,
+                NOW.minus(Duration.ofHours(3)),
+                NOW.plus(Duration.ofHours(2)),
+                Duration.ofMinutes(20),
+                2);
+        List<String> expectedB = b.addSchedule(
+                ContentType.EXCHANGE,
+                NOW.minus(Duration.ofHours(3)).plusSeconds(7),
+                NOW.plus(Duration.ofHours(2)),
+                Duration.ofMinutes(20),
+                2);
         assertTrue(expectedB.stream().noneMatch(expectedA::contains), "distinct ids per tenant");
         // tenant B's consent is missing for the first hour of simulated time, then granted
-        b.failListingUntil(new ApiException(ErrorKind.PERMANENT, 403, "AF10001", "The permission set () sent in the "
-                + "request does not include the expected permission ActivityFeed.Read.", null, null, null),
+        b.failListingUntil(
+                new ApiException(
+                        ErrorKind.PERMANENT,
+                        403,
+                        "AF10001",
+                        "The permission set () sent in the "
+                                + "request does not include the expected permission ActivityFeed.Read.",
+                        null,
+                        null,
+                        null),
                 NOW.plus(Duration.ofHours(1)));
-        EngineSettings s = new EngineSettings(new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24),
-                Duration.ofMinutes(15), Duration.ofMinutes(15)), Duration.ofHours(3), Duration.ofMinutes(1), 2,
-                1 << 20, 256, Duration.ZERO, true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO, null,
+        EngineSettings s = new EngineSettings(
+                new WindowPlanner(
+                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                Duration.ofHours(3),
+                Duration.ofMinutes(1),
+                2,
+                1 << 20,
+                256,
+                Duration.ZERO,
+                true,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ZERO,
+                null,
                 true);
         EngineMetrics metrics = new EngineMetrics();
         StreamId sa = new StreamId(A, ContentType.EXCHANGE);
         StreamId sb = new StreamId(B, ContentType.EXCHANGE);
-        try (CollectionEngine e = new CollectionEngine(List.of(sa, sb), apis::get, Map.of(), s, clock,
-                clock.sleeper(), new Random(1), metrics)) {
+        try (CollectionEngine e = new CollectionEngine(
+                List.of(sa, sb), apis::get, Map.of(), s, clock, clock.sleeper(), new Random(1), metrics)) {
             e.start();
             Set<String> got = new HashSet<>();
             List<Emission.StreamFailure> failures = new ArrayList<>();
@@ -67,7 +94,9 @@ class MultiTenantEngineTest {
                 }
             }
             assertEquals(sb, failures.get(0).stream());
-            assertTrue(failures.get(0).reason().contains("ActivityFeed.Read"), failures.get(0).reason());
+            assertTrue(
+                    failures.get(0).reason().contains("ActivityFeed.Read"),
+                    failures.get(0).reason());
             assertTrue(metrics.streamFailures.sum() >= 1, "the failing tenant shows in the metrics");
             assertEquals(0, metrics.tenantFailingSince(A));
 
@@ -88,14 +117,32 @@ class MultiTenantEngineTest {
     void withOneTenantAPermanentErrorStillFailsTheTaskWithItsMessage() throws Exception {
         ManualClock clock = new ManualClock(NOW);
         FakeManagementApi a = new FakeManagementApi(A, clock);
-        a.failListing(new ApiException(ErrorKind.PERMANENT, 403, "AF10001", "missing ActivityFeed.Read", null, null,
-                null));
-        EngineSettings s = new EngineSettings(new WindowPlanner(Duration.ofHours(1), Duration.ofHours(24),
-                Duration.ofMinutes(15), Duration.ofMinutes(15)), Duration.ofHours(3), Duration.ofMinutes(1), 2,
-                1 << 20, 256, Duration.ZERO, true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO, null,
+        a.failListing(
+                new ApiException(ErrorKind.PERMANENT, 403, "AF10001", "missing ActivityFeed.Read", null, null, null));
+        EngineSettings s = new EngineSettings(
+                new WindowPlanner(
+                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                Duration.ofHours(3),
+                Duration.ofMinutes(1),
+                2,
+                1 << 20,
+                256,
+                Duration.ZERO,
+                true,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                Duration.ZERO,
+                null,
                 false);
-        try (CollectionEngine e = new CollectionEngine(List.of(new StreamId(A, ContentType.EXCHANGE)), t -> a,
-                Map.of(), s, clock, clock.sleeper(), new Random(1), new EngineMetrics())) {
+        try (CollectionEngine e = new CollectionEngine(
+                List.of(new StreamId(A, ContentType.EXCHANGE)),
+                t -> a,
+                Map.of(),
+                s,
+                clock,
+                clock.sleeper(),
+                new Random(1),
+                new EngineMetrics())) {
             e.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             ApiException thrown = null;

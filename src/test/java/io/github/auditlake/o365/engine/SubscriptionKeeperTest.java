@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.auditlake.o365.api.ApiException;
-import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorClassifier;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
-import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.api.Sleeper;
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
@@ -52,13 +52,25 @@ class SubscriptionKeeperTest {
     }
 
     void start(boolean subscribed) {
-        sim = ManagementApiSimulator.builder().clock(clock).seed(3)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret("s3cret")).subscribedAll(subscribed))
-                .build().start();
+        sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .seed(3)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret("s3cret"))
+                        .subscribedAll(subscribed))
+                .build()
+                .start();
         // one attempt per call: the keeper, not the client's retries, must respect the 15-minute rule
-        api = ManagementApis.create(ClientSettings.builder().tenantId(TENANT).clientId(CLIENT).clientSecret("s3cret")
-                .apiBaseUrl(sim.baseUrl()).loginBaseUrl(sim.baseUrl()).clock(clock).sleeper(sleeper)
-                .random(new Random(1)).retry(1, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1))
+        api = ManagementApis.create(ClientSettings.builder()
+                .tenantId(TENANT)
+                .clientId(CLIENT)
+                .clientSecret("s3cret")
+                .apiBaseUrl(sim.baseUrl())
+                .loginBaseUrl(sim.baseUrl())
+                .clock(clock)
+                .sleeper(sleeper)
+                .random(new Random(1))
+                .retry(1, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1))
                 .build());
     }
 
@@ -67,18 +79,26 @@ class SubscriptionKeeperTest {
     }
 
     List<RecordedRequest> starts(ContentType type) {
-        return sim.requests().stream().filter(r -> r.path().endsWith("/subscriptions/start"))
-                .filter(r -> type.wireName().equals(r.query("contentType").orElse(null))).toList();
+        return sim.requests().stream()
+                .filter(r -> r.path().endsWith("/subscriptions/start"))
+                .filter(r -> type.wireName().equals(r.query("contentType").orElse(null)))
+                .toList();
     }
 
     List<RecordedRequest> lists() {
-        return sim.requests().stream().filter(r -> r.path().endsWith("/subscriptions/list")).toList();
+        return sim.requests().stream()
+                .filter(r -> r.path().endsWith("/subscriptions/list"))
+                .toList();
     }
 
     static ApiException disabled(ContentType type) {
-        return ErrorClassifier.classify(ErrorClassifier.Call.LIST_CONTENT, type.wireName(), 400,
+        return ErrorClassifier.classify(
+                ErrorClassifier.Call.LIST_CONTENT,
+                type.wireName(),
+                400,
                 "{\"error\":{\"code\":\"AF20023\",\"message\":\"The subscription was disabled by its owner.\"}}",
-                null, null);
+                null,
+                null);
     }
 
     @Test
@@ -95,8 +115,11 @@ class SubscriptionKeeperTest {
         assertEquals(200, starts(ContentType.EXCHANGE).get(0).status());
         assertEquals(1, starts(ContentType.GENERAL).size());
         assertEquals(2, metrics.subscriptionsStarted.sum());
-        assertTrue(api.listSubscriptions().stream().filter(s -> s.contentType().equals("Audit.Exchange"))
-                .allMatch(s -> s.enabled()), "enabled on the service");
+        assertTrue(
+                api.listSubscriptions().stream()
+                        .filter(s -> s.contentType().equals("Audit.Exchange"))
+                        .allMatch(s -> s.enabled()),
+                "enabled on the service");
     }
 
     @Test
@@ -124,7 +147,8 @@ class SubscriptionKeeperTest {
 
         List<RecordedRequest> exchange = starts(ContentType.EXCHANGE);
         assertEquals(2, exchange.size(), "started, then restarted");
-        assertFalse(exchange.get(1).start().isBefore(exchange.get(0).start().plus(Duration.ofMinutes(15))),
+        assertFalse(
+                exchange.get(1).start().isBefore(exchange.get(0).start().plus(Duration.ofMinutes(15))),
                 "the restart waited for the 15-minute rule: " + exchange.get(0).start() + " then "
                         + exchange.get(1).start());
         exchange.forEach(r -> assertEquals(200, r.status(), "no AF429 for starting too early"));
@@ -154,14 +178,16 @@ class SubscriptionKeeperTest {
         SubscriptionKeeper k = keeper(false);
 
         k.ensure(ContentType.EXCHANGE);
-        ApiException e = assertThrows(ApiException.class,
-                () -> k.lost(ContentType.EXCHANGE, disabled(ContentType.EXCHANGE)));
+        ApiException e =
+                assertThrows(ApiException.class, () -> k.lost(ContentType.EXCHANGE, disabled(ContentType.EXCHANGE)));
 
         assertEquals(ErrorKind.PERMANENT, e.kind());
         assertTrue(e.getMessage().contains("Audit.Exchange") || e.getMessage().contains("EXCHANGE"), e.getMessage());
         assertTrue(e.getMessage().contains("o365.subscriptions.manage.enabled=true"), e.getMessage());
         assertTrue(e.getMessage().contains("AF20023"), "the service's answer is quoted: " + e.getMessage());
-        assertEquals(List.of(), sim.requests().stream().filter(RecordedRequest::isApi).toList(),
+        assertEquals(
+                List.of(),
+                sim.requests().stream().filter(RecordedRequest::isApi).toList(),
                 "no request: the subscriptions are managed elsewhere");
     }
 
@@ -173,8 +199,10 @@ class SubscriptionKeeperTest {
         Instant before = clock.instant();
         org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> k.ensure(ContentType.EXCHANGE));
         k.ensure(ContentType.EXCHANGE);
-        org.junit.jupiter.api.Assertions.assertEquals(2, starts(ContentType.EXCHANGE).size());
-        org.junit.jupiter.api.Assertions.assertTrue(clock.instant().isBefore(before.plus(Duration.ofMinutes(1))),
+        org.junit.jupiter.api.Assertions.assertEquals(
+                2, starts(ContentType.EXCHANGE).size());
+        org.junit.jupiter.api.Assertions.assertTrue(
+                clock.instant().isBefore(before.plus(Duration.ofMinutes(1))),
                 "retried at once, not after 15 minutes: " + clock.instant());
     }
 }

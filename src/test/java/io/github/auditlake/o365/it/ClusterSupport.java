@@ -31,28 +31,42 @@ final class ClusterSupport {
     static final String CLIENT = "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69";
     static final String SECRET = "it-s3cret";
 
-    private ClusterSupport() {
-    }
+    private ClusterSupport() {}
 
     static ManagementApiSimulator simulator(String tenant, Volume volume, Duration backfill, double duplicates) {
-        return simulator(tenant, volume, backfill, duplicates, AppSpec.of(CLIENT).secret(SECRET),
-                Duration.ofSeconds(3599));
+        return simulator(
+                tenant, volume, backfill, duplicates, AppSpec.of(CLIENT).secret(SECRET), Duration.ofSeconds(3599));
     }
 
     /** A simulator whose app registration the test keeps (to rotate its secret), with a chosen token lifetime. */
-    static ManagementApiSimulator simulator(String tenant, Volume volume, Duration backfill, double duplicates,
-                                            AppSpec app, Duration tokenLifetime) {
-        return ManagementApiSimulator.builder().clock(SimClock.system()).seed(tenant.hashCode()).pageSize(50)
+    static ManagementApiSimulator simulator(
+            String tenant, Volume volume, Duration backfill, double duplicates, AppSpec app, Duration tokenLifetime) {
+        return ManagementApiSimulator.builder()
+                .clock(SimClock.system())
+                .seed(tenant.hashCode())
+                .pageSize(50)
                 .tokenLifetime(tokenLifetime)
-                .tenant(TenantSpec.of(tenant).app(app.roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
-                        .volumeAll(volume).backfill(backfill).duplicates(duplicates))
-                .build().start();
+                .tenant(TenantSpec.of(tenant)
+                        .app(app.roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
+                        .volumeAll(volume)
+                        .backfill(backfill)
+                        .duplicates(duplicates))
+                .build()
+                .start();
     }
 
     static Map<String, String> connector(ManagementApiSimulator sim, String tenant, String topic, Duration lookback) {
-        return ConnectorConfigs.forSimulator(sim.baseUrl()).connector(2).tenant(tenant).client(CLIENT, SECRET)
-                .lookback(lookback).pollInterval(Duration.ofSeconds(1)).noHeartbeats()
-                .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(200)).topic(topic).stringConverters().build();
+        return ConnectorConfigs.forSimulator(sim.baseUrl())
+                .connector(2)
+                .tenant(tenant)
+                .client(CLIENT, SECRET)
+                .lookback(lookback)
+                .pollInterval(Duration.ofSeconds(1))
+                .noHeartbeats()
+                .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                .topic(topic)
+                .stringConverters()
+                .build();
     }
 
     /** Every record id the simulator made available for the tenant's five streams in {@code [from, to)}. */
@@ -65,36 +79,53 @@ final class ClusterSupport {
     }
 
     /** Reads the topic from the beginning, counting keys, until {@code done} holds or the deadline passes. */
-    static Map<String, Integer> consumeUntil(String bootstrap, String topic, boolean readCommitted, Duration timeout,
-                                             Predicate<Map<String, Integer>> done) {
+    static Map<String, Integer> consumeUntil(
+            String bootstrap,
+            String topic,
+            boolean readCommitted,
+            Duration timeout,
+            Predicate<Map<String, Integer>> done) {
         Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                readCommitted ? "read_committed" : "read_uncommitted",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                5000);
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            Await.untilBlocking(timeout, () -> {
-                if (done.test(counts)) {
-                    return true;
-                }
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
-                    counts.merge(r.key(), 1, Integer::sum);
-                }
-                return false;
-            }, () -> counts.size() + " distinct keys read");
+            Await.untilBlocking(
+                    timeout,
+                    () -> {
+                        if (done.test(counts)) {
+                            return true;
+                        }
+                        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
+                            counts.merge(r.key(), 1, Integer::sum);
+                        }
+                        return false;
+                    },
+                    () -> counts.size() + " distinct keys read");
         }
         return counts;
     }
 
     /** Consumes until every id the simulator served in {@code [from, to)} is in the topic; on failure, says which. */
-    static Map<String, Integer> awaitAllDelivered(ManagementApiSimulator sim, String tenant, Instant from, Instant to,
-                                                  String bootstrap, String topic, boolean readCommitted,
-                                                  Duration timeout) {
+    static Map<String, Integer> awaitAllDelivered(
+            ManagementApiSimulator sim,
+            String tenant,
+            Instant from,
+            Instant to,
+            String bootstrap,
+            String topic,
+            boolean readCommitted,
+            Duration timeout) {
         Set<String> ids = expected(sim, tenant, from, to);
         assertTrue(ids.size() > 50, "the simulator served data: " + ids.size());
         Map<String, Integer> seen = new HashMap<>();
@@ -108,20 +139,34 @@ final class ClusterSupport {
             StringBuilder sb = new StringBuilder("missing records:");
             for (ContentType t : ContentType.values()) {
                 for (var b : sim.blobs(tenant, t, from, to)) {
-                    long missing = b.recordIds().stream().filter(id -> !seen.containsKey(id)).count();
+                    long missing = b.recordIds().stream()
+                            .filter(id -> !seen.containsKey(id))
+                            .count();
                     if (missing > 0) {
-                        sb.append("\n  ").append(b).append(" missing ").append(missing).append(" served=")
+                        sb.append("\n  ")
+                                .append(b)
+                                .append(" missing ")
+                                .append(missing)
+                                .append(" served=")
                                 .append(sim.servedBlobs(tenant, t).contains(b));
                         for (var r : sim.requests()) {
                             var st = r.query("startTime");
                             var en = r.query("endTime");
-                            if (r.path().endsWith("/subscriptions/content") && st.isPresent() && en.isPresent()
+                            if (r.path().endsWith("/subscriptions/content")
+                                    && st.isPresent()
+                                    && en.isPresent()
                                     && r.query("contentType").orElse("").equals(t.wireName())) {
                                 Instant a = Instant.parse(st.get());
                                 Instant z = Instant.parse(en.get());
-                                if (!b.contentCreated().isBefore(a) && b.contentCreated().isBefore(z)) {
-                                    sb.append("\n      listed by [").append(a).append(", ").append(z)
-                                            .append(") status ").append(r.status()).append(" at ")
+                                if (!b.contentCreated().isBefore(a)
+                                        && b.contentCreated().isBefore(z)) {
+                                    sb.append("\n      listed by [")
+                                            .append(a)
+                                            .append(", ")
+                                            .append(z)
+                                            .append(") status ")
+                                            .append(r.status())
+                                            .append(" at ")
                                             .append(r.toString().length() > 0 ? "" : "");
                                 }
                             }
@@ -134,8 +179,8 @@ final class ClusterSupport {
     }
 
     /** A cluster with exactly-once source support: one broker with a single-replica transaction log. */
-    static org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster exactlyOnceCluster(String name, int workers,
-                                                                                           Map<String, String> extra) {
+    static org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster exactlyOnceCluster(
+            String name, int workers, Map<String, String> extra) {
         Map<String, String> worker = new HashMap<>();
         worker.put("exactly.once.source.support", "enabled");
         worker.put("offset.flush.interval.ms", "500");
@@ -145,18 +190,27 @@ final class ClusterSupport {
         broker.put("transaction.state.log.replication.factor", "1");
         broker.put("transaction.state.log.min.isr", "1");
         org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster c =
-                new org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster.Builder().name(name)
-                        .numWorkers(workers).numBrokers(1).workerProps(worker).brokerProps(broker).build();
+                new org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster.Builder()
+                        .name(name)
+                        .numWorkers(workers)
+                        .numBrokers(1)
+                        .workerProps(worker)
+                        .brokerProps(broker)
+                        .build();
         c.start();
         return c;
     }
 
     /** The committed offset of a stream of the connector, read through the REST API, or null. */
-    static StreamCursor committed(org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster connect,
-                                  String connector, String tenant, ContentType type) {
-        for (org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset o
-                : connect.connectorOffsets(connector).offsets()) {
-            if (tenant.equals(o.partition().get("tenant")) && type.wireName().equals(o.partition().get("contentType"))
+    static StreamCursor committed(
+            org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster connect,
+            String connector,
+            String tenant,
+            ContentType type) {
+        for (org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset o :
+                connect.connectorOffsets(connector).offsets()) {
+            if (tenant.equals(o.partition().get("tenant"))
+                    && type.wireName().equals(o.partition().get("contentType"))
                     && o.offset() != null) {
                 return StreamCursor.fromOffset(o.offset());
             }
@@ -166,8 +220,13 @@ final class ClusterSupport {
 
     /** True when {@code cursor} says {@code blob} was delivered completely. */
     static boolean covers(StreamCursor cursor, SimBlob blob) {
-        return cursor != null && cursor.isDone(new ContentBlob(blob.type().wireName(), blob.contentId(), "unused",
-                blob.contentCreated(), blob.contentExpiration()));
+        return cursor != null
+                && cursor.isDone(new ContentBlob(
+                        blob.type().wireName(),
+                        blob.contentId(),
+                        "unused",
+                        blob.contentCreated(),
+                        blob.contentExpiration()));
     }
 
     static Predicate<Map<String, Integer>> containsAll(Set<String> ids) {

@@ -52,8 +52,12 @@ class ConnectClusterTest {
         // secrets come from a config provider, resolved by the worker before validate() runs
         worker.put("config.providers", "file");
         worker.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
-        connect = new EmbeddedConnectCluster.Builder().name("o365-it").numWorkers(3).numBrokers(1)
-                .workerProps(worker).build();
+        connect = new EmbeddedConnectCluster.Builder()
+                .name("o365-it")
+                .numWorkers(3)
+                .numBrokers(1)
+                .workerProps(worker)
+                .build();
         connect.start();
     }
 
@@ -84,11 +88,19 @@ class ConnectClusterTest {
             Map<String, String> cfg = connector(sim, tenant, "audit-all", Duration.ofHours(6));
             cfg.put("tasks.max", "10");
             connect.configureConnector("all-types", cfg);
-            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("all-types", 5,
-                    "one task per stream when tasks.max exceeds the number of streams");
+            connect.assertions()
+                    .assertConnectorAndExactlyNumTasksAreRunning(
+                            "all-types", 5, "one task per stream when tasks.max exceeds the number of streams");
 
-            ClusterSupport.awaitAllDelivered(sim, tenant, t0.minus(Duration.ofHours(6)).plus(MARGIN), t0,
-                    connect.kafka().bootstrapServers(), "audit-all", false, wait);
+            ClusterSupport.awaitAllDelivered(
+                    sim,
+                    tenant,
+                    t0.minus(Duration.ofHours(6)).plus(MARGIN),
+                    t0,
+                    connect.kafka().bootstrapServers(),
+                    "audit-all",
+                    false,
+                    wait);
 
             // the tasks publish their counters as plugin metrics (JMX)
             javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
@@ -116,20 +128,30 @@ class ConnectClusterTest {
             cfg.put("o365.content.types", "Audit.Exchange,Audit.General");
             connect.configureConnector("ops", cfg);
             Set<String> ids = new java.util.HashSet<>();
-            ids.addAll(sim.expectedRecordIds(tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE,
-                    t0.minus(Duration.ofHours(4)).plus(MARGIN), t0));
-            ids.addAll(sim.expectedRecordIds(tenant, io.github.auditlake.o365.api.ContentType.GENERAL,
-                    t0.minus(Duration.ofHours(4)).plus(MARGIN), t0));
+            ids.addAll(sim.expectedRecordIds(
+                    tenant,
+                    io.github.auditlake.o365.api.ContentType.EXCHANGE,
+                    t0.minus(Duration.ofHours(4)).plus(MARGIN),
+                    t0));
+            ids.addAll(sim.expectedRecordIds(
+                    tenant,
+                    io.github.auditlake.o365.api.ContentType.GENERAL,
+                    t0.minus(Duration.ofHours(4)).plus(MARGIN),
+                    t0));
             consumeUntil(connect.kafka().bootstrapServers(), "audit-ops", false, wait, containsAll(ids));
 
             connect.stopConnector("ops");
             connect.assertions().assertConnectorIsStopped("ops", "stopped");
             // the stopped task's last offsets are flushed as it stops: read until both streams have one
             ConnectorOffsets[] read = {null};
-            Await.until(Duration.ofSeconds(30), () -> {
-                read[0] = connect.connectorOffsets("ops");
-                return read[0].offsets().size() == 2 && read[0].offsets().stream().allMatch(o -> o.offset() != null);
-            }, () -> "offsets of both streams: " + read[0]);
+            Await.until(
+                    Duration.ofSeconds(30),
+                    () -> {
+                        read[0] = connect.connectorOffsets("ops");
+                        return read[0].offsets().size() == 2
+                                && read[0].offsets().stream().allMatch(o -> o.offset() != null);
+                    },
+                    () -> "offsets of both streams: " + read[0]);
             ConnectorOffsets offsets = read[0];
             for (ConnectorOffset o : offsets.offsets()) {
                 assertEquals(Set.of("tenant", "contentType"), o.partition().keySet());
@@ -147,18 +169,24 @@ class ConnectClusterTest {
             assertTrue(refused != null && refused.contains("version"), "refused: " + refused);
             String seconds = null;
             try {
-                connect.alterSourceConnectorOffset("ops", partition, Map.of("v", 2, "hw", Instant.now().getEpochSecond()));
+                connect.alterSourceConnectorOffset(
+                        "ops", partition, Map.of("v", 2, "hw", Instant.now().getEpochSecond()));
             } catch (Exception e) {
                 seconds = e.getMessage();
             }
             assertTrue(seconds != null && seconds.contains("did you give seconds"), "refused: " + seconds);
-            connect.alterSourceConnectorOffset("ops", partition, Map.of("v", 2, "hw", Instant.now().toEpochMilli()));
+            connect.alterSourceConnectorOffset(
+                    "ops", partition, Map.of("v", 2, "hw", Instant.now().toEpochMilli()));
 
             // reset: collection restarts at the initial lookback, so every record is delivered again
             connect.resetConnectorOffsets("ops");
             assertEquals(List.of(), connect.connectorOffsets("ops").offsets());
             connect.resumeConnector("ops");
-            Map<String, Integer> counts = consumeUntil(connect.kafka().bootstrapServers(), "audit-ops", false, wait,
+            Map<String, Integer> counts = consumeUntil(
+                    connect.kafka().bootstrapServers(),
+                    "audit-ops",
+                    false,
+                    wait,
                     c -> ids.stream().allMatch(id -> c.getOrDefault(id, 0) >= 2));
             assertTrue(counts.keySet().containsAll(ids));
             connect.deleteConnector("ops");
@@ -177,21 +205,32 @@ class ConnectClusterTest {
         String tenant = "11111111-2222-4333-8444-555555555503";
         int budget = 600;
         try (ManagementApiSimulator sim = simulator(tenant, Volume.of(3, 10), Duration.ofHours(4), 0)) {
-            sim.faults().rate(Faults.Kind.HTTP_500, 0.15).rate(Faults.Kind.HTTP_503, 0.05)
-                    .rate(Faults.Kind.RESET_MID_BODY, 0.05).rate(Faults.Kind.TRUNCATED_BODY, 0.05).throttle(300)
+            sim.faults()
+                    .rate(Faults.Kind.HTTP_500, 0.15)
+                    .rate(Faults.Kind.HTTP_503, 0.05)
+                    .rate(Faults.Kind.RESET_MID_BODY, 0.05)
+                    .rate(Faults.Kind.TRUNCATED_BODY, 0.05)
+                    .throttle(300)
                     .failNext(40, ".*/activity/feed/audit/.*", Faults.Kind.THROTTLE);
             Instant t0 = Instant.now();
             connect.kafka().createTopic("audit-storm", 1);
             Map<String, String> cfg = connector(sim, tenant, "audit-storm", Duration.ofHours(4));
             cfg.put("o365.requests.per.minute", Integer.toString(budget));
             connect.configureConnector("storm", cfg);
-            Set<String> ids = expected(sim, tenant, t0.minus(Duration.ofHours(4)).plus(MARGIN), t0);
-            consumeUntil(connect.kafka().bootstrapServers(), "audit-storm", false, Duration.ofSeconds(240),
+            Set<String> ids =
+                    expected(sim, tenant, t0.minus(Duration.ofHours(4)).plus(MARGIN), t0);
+            consumeUntil(
+                    connect.kafka().bootstrapServers(),
+                    "audit-storm",
+                    false,
+                    Duration.ofSeconds(240),
                     containsAll(ids));
             connect.deleteConnector("storm");
 
-            List<RecordedRequest> api = sim.requests().stream().filter(RecordedRequest::isApi).toList();
-            List<RecordedRequest> throttled = api.stream().filter(r -> r.status() == 403).toList();
+            List<RecordedRequest> api =
+                    sim.requests().stream().filter(RecordedRequest::isApi).toList();
+            List<RecordedRequest> throttled =
+                    api.stream().filter(r -> r.status() == 403).toList();
             assertTrue(throttled.size() > 0, "the service answered AF429 (HTTP 403)");
             assertTrue(api.stream().anyMatch(r -> r.status() >= 500), "server errors were injected");
             // every throttled fetch of an expected blob was made again and eventually answered (retried, not
@@ -201,13 +240,23 @@ class ConnectClusterTest {
                 sim.visibleBlobs(tenant, type, t0.minus(Duration.ofHours(4)).plus(MARGIN), t0)
                         .forEach(b -> expectedBlobs.add(b.contentId()));
             }
-            for (RecordedRequest t : throttled.stream().filter(RecordedRequest::isBlobFetch)
-                    .filter(t -> expectedBlobs.contains(t.path().substring(t.path().lastIndexOf('/') + 1))).toList()) {
-                assertTrue(api.stream().anyMatch(r -> r.status() == 200 && r.wallStartNanos() > t.wallStartNanos()
-                        && r.path().equals(t.path())), "throttled fetch of " + t.path() + " retried until answered");
+            for (RecordedRequest t : throttled.stream()
+                    .filter(RecordedRequest::isBlobFetch)
+                    .filter(t ->
+                            expectedBlobs.contains(t.path().substring(t.path().lastIndexOf('/') + 1)))
+                    .toList()) {
+                assertTrue(
+                        api.stream()
+                                .anyMatch(r -> r.status() == 200
+                                        && r.wallStartNanos() > t.wallStartNanos()
+                                        && r.path().equals(t.path())),
+                        "throttled fetch of " + t.path() + " retried until answered");
             }
             // the connector's own budget held in every 60-second window, retries included
-            long[] starts = api.stream().mapToLong(RecordedRequest::wallStartNanos).sorted().toArray();
+            long[] starts = api.stream()
+                    .mapToLong(RecordedRequest::wallStartNanos)
+                    .sorted()
+                    .toArray();
             long window = Duration.ofSeconds(60).toNanos();
             for (int i = 0, j = 0; i < starts.length; i++) {
                 while (starts[i] - starts[j] >= window) {
@@ -229,13 +278,16 @@ class ConnectClusterTest {
             cfg.put("tasks.max", "3");
             connect.configureConnector("failover", cfg);
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("failover", 3, "tasks running");
-            Set<String> ids = expected(sim, tenant, t0.minus(Duration.ofHours(8)).plus(MARGIN), t0);
+            Set<String> ids =
+                    expected(sim, tenant, t0.minus(Duration.ofHours(8)).plus(MARGIN), t0);
             // wait for some progress, then remove the worker running task 0
             consumeUntil(connect.kafka().bootstrapServers(), "audit-failover", false, wait, c -> c.size() > 200);
             ConnectorStateInfo status = connect.connectorStatus("failover");
             String workerId = status.tasks().get(0).workerId();
             WorkerHandle victim = connect.workers().stream()
-                    .filter(w -> workerId.endsWith(":" + w.url().getPort())).findFirst().orElseThrow();
+                    .filter(w -> workerId.endsWith(":" + w.url().getPort()))
+                    .findFirst()
+                    .orElseThrow();
             connect.removeWorker(victim);
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("failover", 3, "tasks moved");
 
@@ -250,7 +302,7 @@ class ConnectClusterTest {
         String tenant = "11111111-2222-4333-8444-555555555507";
         String before = System.getProperty(io.github.auditlake.o365.api.EndpointAllowList.PROPERTY);
         try (ManagementApiSimulator sim = simulator(tenant, Volume.of(2, 5), Duration.ofHours(1), 0);
-             io.github.auditlake.o365.api.StubServer attacker = new io.github.auditlake.o365.api.StubServer()) {
+                io.github.auditlake.o365.api.StubServer attacker = new io.github.auditlake.o365.api.StubServer()) {
             java.nio.file.Path secrets = java.nio.file.Files.createTempFile("o365-secrets", ".properties");
             java.nio.file.Files.writeString(secrets, "client.secret=" + ClusterSupport.SECRET + "\n");
             String simHostPort = sim.baseUrl().substring("http://".length());
@@ -274,8 +326,11 @@ class ConnectClusterTest {
             assertEquals(Map.of(), errors(good));
             connect.kafka().createTopic("audit-allow", 1);
             connect.configureConnector("allow", good);
-            Set<String> ids = sim.expectedRecordIds(tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE,
-                    Instant.now().minus(Duration.ofHours(1)).plus(MARGIN), Instant.now().minus(MARGIN));
+            Set<String> ids = sim.expectedRecordIds(
+                    tenant,
+                    io.github.auditlake.o365.api.ContentType.EXCHANGE,
+                    Instant.now().minus(Duration.ofHours(1)).plus(MARGIN),
+                    Instant.now().minus(MARGIN));
             assertTrue(!ids.isEmpty());
             consumeUntil(connect.kafka().bootstrapServers(), "audit-allow", false, wait, containsAll(ids));
             assertEquals(List.of(), attacker.requests());
@@ -290,7 +345,9 @@ class ConnectClusterTest {
 
     private static Map<String, List<String>> errors(Map<String, String> config) {
         ConfigInfos infos = connect.validateConnectorConfig(O365AuditSourceConnector.class.getSimpleName(), config);
-        return infos.configs().stream().map(ConfigInfo::configValue).filter(v -> !v.errors().isEmpty())
+        return infos.configs().stream()
+                .map(ConfigInfo::configValue)
+                .filter(v -> !v.errors().isEmpty())
                 .collect(Collectors.toMap(v -> v.name(), v -> v.errors()));
     }
 
@@ -299,14 +356,15 @@ class ConnectClusterTest {
         String tenant = "11111111-2222-4333-8444-555555555505";
         AppSpec app = AppSpec.of(ClusterSupport.CLIENT).secret(ClusterSupport.SECRET);
         // tokens live 2 minutes, so a rotated secret is noticed at the next sign-in (refresh ahead of expiry)
-        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(2, 5), Duration.ofHours(2), 0, app,
-                Duration.ofMinutes(2))) {
+        try (ManagementApiSimulator sim =
+                simulator(tenant, Volume.of(2, 5), Duration.ofHours(2), 0, app, Duration.ofMinutes(2))) {
             Instant t0 = Instant.now();
             Map<String, String> bad = connector(sim, tenant, "audit-creds", Duration.ofHours(2));
             bad.put("o365.client.secret", "wrong");
             bad.put("name", "creds");
             ConfigInfos infos = connect.validateConnectorConfig(O365AuditSourceConnector.class.getSimpleName(), bad);
-            Map<String, List<String>> errors = infos.configs().stream().map(ConfigInfo::configValue)
+            Map<String, List<String>> errors = infos.configs().stream()
+                    .map(ConfigInfo::configValue)
                     .filter(v -> !v.errors().isEmpty())
                     .collect(Collectors.toMap(v -> v.name(), v -> v.errors()));
             assertEquals(Set.of("o365.client.secret"), errors.keySet(), errors.toString());
@@ -316,27 +374,37 @@ class ConnectClusterTest {
             good.put("o365.content.types", "Audit.Exchange");
             good.put("o365.poll.interval.ms", "500");
             connect.configureConnector("creds", good);
-            Set<String> ids = sim.expectedRecordIds(tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE,
-                    t0.minus(Duration.ofHours(2)).plus(MARGIN), t0);
-            Map<String, Integer> before = consumeUntil(connect.kafka().bootstrapServers(), "audit-creds", false, wait,
-                    containsAll(ids));
+            Set<String> ids = sim.expectedRecordIds(
+                    tenant,
+                    io.github.auditlake.o365.api.ContentType.EXCHANGE,
+                    t0.minus(Duration.ofHours(2)).plus(MARGIN),
+                    t0);
+            Map<String, Integer> before =
+                    consumeUntil(connect.kafka().bootstrapServers(), "audit-creds", false, wait, containsAll(ids));
             assertEquals(Set.of(1), ids.stream().map(before::get).collect(Collectors.toSet()), "each record once");
             // wait until the worker committed the offset of every blob of those records (offset.flush.interval.ms
             // is 500 ms): Connect's at-least-once redelivers only what was emitted after the last commit
-            List<SimBlob> blobs = sim.visibleBlobs(tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE,
-                    t0.minus(Duration.ofHours(2)).plus(MARGIN), t0);
-            Await.until(wait, () -> {
-                var committed = ClusterSupport.committed(connect, "creds", tenant,
-                        io.github.auditlake.o365.api.ContentType.EXCHANGE);
-                return blobs.stream().allMatch(b -> ClusterSupport.covers(committed, b));
-            }, () -> "the committed offset covers every blob delivered");
+            List<SimBlob> blobs = sim.visibleBlobs(
+                    tenant,
+                    io.github.auditlake.o365.api.ContentType.EXCHANGE,
+                    t0.minus(Duration.ofHours(2)).plus(MARGIN),
+                    t0);
+            Await.until(
+                    wait,
+                    () -> {
+                        var committed = ClusterSupport.committed(
+                                connect, "creds", tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE);
+                        return blobs.stream().allMatch(b -> ClusterSupport.covers(committed, b));
+                    },
+                    () -> "the committed offset covers every blob delivered");
 
             // the secret is rotated in Entra: the running task fails and says why
             app.secret("rotated-secret");
             connect.assertions().assertConnectorIsRunningAndTasksHaveFailed("creds", 1, "bad secret fails the task");
             String trace = connect.connectorStatus("creds").tasks().get(0).trace();
             assertTrue(trace.contains("AADSTS7000215"), trace);
-            assertTrue(!trace.contains(ClusterSupport.SECRET) && !trace.contains("rotated-secret"),
+            assertTrue(
+                    !trace.contains(ClusterSupport.SECRET) && !trace.contains("rotated-secret"),
                     "the task's status trace (REST) never shows a secret: " + trace);
 
             // the secret is fixed and the task restarted
@@ -344,9 +412,17 @@ class ConnectClusterTest {
             connect.configureConnector("creds", good);
             connect.restartConnectorAndTasks("creds", false, true, false);
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("creds", 1, "fixed");
-            sim.addBlob(tenant, io.github.auditlake.o365.api.ContentType.EXCHANGE, Instant.now(), Instant.now(),
+            sim.addBlob(
+                    tenant,
+                    io.github.auditlake.o365.api.ContentType.EXCHANGE,
+                    Instant.now(),
+                    Instant.now(),
                     List.of("{\"Id\":\"after-the-fix\",\"CreationTime\":\"2026-11-24T10:00:00\"}"));
-            Map<String, Integer> counts = consumeUntil(connect.kafka().bootstrapServers(), "audit-creds", false, wait,
+            Map<String, Integer> counts = consumeUntil(
+                    connect.kafka().bootstrapServers(),
+                    "audit-creds",
+                    false,
+                    wait,
                     c -> c.containsKey("after-the-fix"));
             // after the fix it resumes at the committed offset: no record of before the failure is delivered again
             Map<String, Integer> again = new java.util.TreeMap<>();

@@ -39,20 +39,30 @@ class ContainerEndToEndIT {
         Path plugin = Path.of(System.getProperty("project.basedir", "."), "target", "plugin");
         assertTrue(Files.isDirectory(plugin), "run after package: " + plugin);
         try (KafkaContainer kafka = new KafkaContainer(IMAGE);
-             ManagementApiSimulator sim = ClusterSupport.simulator(TENANT, Volume.of(3, 10), Duration.ofHours(3), 0)) {
+                ManagementApiSimulator sim =
+                        ClusterSupport.simulator(TENANT, Volume.of(3, 10), Duration.ofHours(3), 0)) {
             kafka.start();
             String bootstrap = kafka.getBootstrapServers().replace("PLAINTEXT://", "");
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                admin.createTopics(java.util.List.of(new NewTopic("audit-container", 1, (short) 1))).all().get();
+                admin.createTopics(java.util.List.of(new NewTopic("audit-container", 1, (short) 1)))
+                        .all()
+                        .get();
             }
-            String props = String.join("\n",
-                    "bootstrap.servers=" + bootstrap, "group.id=o365-container",
+            String props = String.join(
+                    "\n",
+                    "bootstrap.servers=" + bootstrap,
+                    "group.id=o365-container",
                     "key.converter=org.apache.kafka.connect.storage.StringConverter",
                     "value.converter=org.apache.kafka.connect.storage.StringConverter",
-                    "config.storage.topic=c-configs", "offset.storage.topic=c-offsets", "status.storage.topic=c-status",
-                    "config.storage.replication.factor=1", "offset.storage.replication.factor=1",
-                    "status.storage.replication.factor=1", "offset.flush.interval.ms=1000",
-                    "listeners=http://127.0.0.1:18093", "plugin.path=/plugins");
+                    "config.storage.topic=c-configs",
+                    "offset.storage.topic=c-offsets",
+                    "status.storage.topic=c-status",
+                    "config.storage.replication.factor=1",
+                    "offset.storage.replication.factor=1",
+                    "status.storage.replication.factor=1",
+                    "offset.flush.interval.ms=1000",
+                    "listeners=http://127.0.0.1:18093",
+                    "plugin.path=/plugins");
             Path propsFile = Files.createTempFile("connect", ".properties");
             Files.writeString(propsFile, props);
             try (GenericContainer<?> worker = new GenericContainer<>(IMAGE)
@@ -68,13 +78,23 @@ class ContainerEndToEndIT {
                 String json = cfg.entrySet().stream()
                         .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
                         .collect(Collectors.joining(",", "{", "}"));
-                HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:18093/connectors/container/config"))
-                        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> put = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:18093/connectors/container/config"))
+                                        .header("Content-Type", "application/json")
+                                        .PUT(HttpRequest.BodyPublishers.ofString(json))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertEquals(201, put.statusCode(), put.body());
-                ClusterSupport.awaitAllDelivered(sim, TENANT, t0.minus(Duration.ofHours(3)).plus(Duration.ofMinutes(5)),
-                        t0, bootstrap, "audit-container", false, Duration.ofMinutes(3));
+                ClusterSupport.awaitAllDelivered(
+                        sim,
+                        TENANT,
+                        t0.minus(Duration.ofHours(3)).plus(Duration.ofMinutes(5)),
+                        t0,
+                        bootstrap,
+                        "audit-container",
+                        false,
+                        Duration.ofMinutes(3));
             }
         }
     }

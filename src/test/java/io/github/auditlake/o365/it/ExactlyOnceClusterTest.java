@@ -44,8 +44,13 @@ class ExactlyOnceClusterTest {
         Properties broker = new Properties();
         broker.put("transaction.state.log.replication.factor", "1");
         broker.put("transaction.state.log.min.isr", "1");
-        connect = new EmbeddedConnectCluster.Builder().name("o365-eos").numWorkers(2).numBrokers(1)
-                .workerProps(worker).brokerProps(broker).build();
+        connect = new EmbeddedConnectCluster.Builder()
+                .name("o365-eos")
+                .numWorkers(2)
+                .numBrokers(1)
+                .workerProps(worker)
+                .brokerProps(broker)
+                .build();
         connect.start();
     }
 
@@ -57,7 +62,8 @@ class ExactlyOnceClusterTest {
     }
 
     @Test
-    void readCommittedConsumerSeesEveryRecordExactlyOnceAcrossATaskRestartAndAGracefulWorkerRemovalInsideBlobs() throws Exception {
+    void readCommittedConsumerSeesEveryRecordExactlyOnceAcrossATaskRestartAndAGracefulWorkerRemovalInsideBlobs()
+            throws Exception {
         String tenant = "22222222-3333-4444-8555-666666666601";
         try (ManagementApiSimulator sim = simulator(tenant, Volume.of(6, 400), Duration.ofHours(4), 0)) {
             sim.faults().latency(Duration.ofMillis(2), Duration.ofMillis(8));
@@ -74,8 +80,8 @@ class ExactlyOnceClusterTest {
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("eos", 1, "running");
             Set<String> ids = new HashSet<>();
             for (ContentType t : new ContentType[] {ContentType.EXCHANGE, ContentType.GENERAL}) {
-                ids.addAll(sim.expectedRecordIds(tenant, t, t0.minus(Duration.ofHours(4)).plus(Duration.ofMinutes(5)),
-                        t0));
+                ids.addAll(sim.expectedRecordIds(
+                        tenant, t, t0.minus(Duration.ofHours(4)).plus(Duration.ofMinutes(5)), t0));
             }
             assertTrue(ids.size() > 5000, "enough records to restart inside blobs: " + ids.size());
             String bootstrap = connect.kafka().bootstrapServers();
@@ -89,12 +95,14 @@ class ExactlyOnceClusterTest {
             awaitStoredOffsetInsideABlob(tenant, wait);
             String workerId = connect.connectorStatus("eos").tasks().get(0).workerId();
             WorkerHandle victim = connect.workers().stream()
-                    .filter(w -> workerId.endsWith(":" + w.url().getPort())).findFirst().orElseThrow();
+                    .filter(w -> workerId.endsWith(":" + w.url().getPort()))
+                    .findFirst()
+                    .orElseThrow();
             connect.removeWorker(victim);
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("eos", 1, "task moved");
 
-            Map<String, Integer> counts = consumeUntil(bootstrap, "audit-eos", true, wait,
-                    c -> c.keySet().containsAll(ids));
+            Map<String, Integer> counts = consumeUntil(
+                    bootstrap, "audit-eos", true, wait, c -> c.keySet().containsAll(ids));
             Map<String, Integer> twice = new HashMap<>();
             counts.forEach((k, n) -> {
                 if (n != 1) {
@@ -113,15 +121,20 @@ class ExactlyOnceClusterTest {
      */
     static void awaitStoredOffsetInsideABlob(String tenant, Duration wait) {
         String[] seen = {""};
-        Await.until(wait, () -> {
-            for (ContentType t : new ContentType[] {ContentType.EXCHANGE, ContentType.GENERAL}) {
-                StreamCursor c = ClusterSupport.committed(connect, "eos", tenant, t);
-                seen[0] = t + ": " + c;
-                if (c != null && c.inProgress() != null && c.inProgress().recordsDone() > 0) {
-                    return true;
-                }
-            }
-            return false;
-        }, () -> "a stored offset with blob.records; last seen " + seen[0]);
+        Await.until(
+                wait,
+                () -> {
+                    for (ContentType t : new ContentType[] {ContentType.EXCHANGE, ContentType.GENERAL}) {
+                        StreamCursor c = ClusterSupport.committed(connect, "eos", tenant, t);
+                        seen[0] = t + ": " + c;
+                        if (c != null
+                                && c.inProgress() != null
+                                && c.inProgress().recordsDone() > 0) {
+                            return true;
+                        }
+                    }
+                    return false;
+                },
+                () -> "a stored offset with blob.records; last seen " + seen[0]);
     }
 }

@@ -3,7 +3,6 @@ package io.github.auditlake.o365.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.auditlake.o365.O365AuditSourceConnector;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
@@ -37,19 +36,32 @@ class MultiTenantClusterTest {
 
     @Test
     void oneTenantRevokingConsentNeverStopsTheOthers() throws Exception {
-        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name("o365-mt").numWorkers(1)
-                .numBrokers(1).workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "500"))).build();
+        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder()
+                .name("o365-mt")
+                .numWorkers(1)
+                .numBrokers(1)
+                .workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "500")))
+                .build();
         connect.start();
-        AppSpec appC = AppSpec.of(ClusterSupport.CLIENT).secret(ClusterSupport.SECRET)
+        AppSpec appC = AppSpec.of(ClusterSupport.CLIENT)
+                .secret(ClusterSupport.SECRET)
                 .roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP);
-        try (ManagementApiSimulator sim = ManagementApiSimulator.builder().clock(SimClock.system()).seed(21)
-                .pageSize(50).tokenLifetime(Duration.ofMinutes(2))
-                .tenant(TenantSpec.of(A).app(AppSpec.of(ClusterSupport.CLIENT).secret(ClusterSupport.SECRET))
-                        .volumeAll(Volume.of(3, 5)).backfill(Duration.ofHours(2)))
-                .tenant(TenantSpec.of(B).app(AppSpec.of(ClusterSupport.CLIENT).secret(ClusterSupport.SECRET))
-                        .volumeAll(Volume.of(3, 5)).backfill(Duration.ofHours(2)))
+        try (ManagementApiSimulator sim = ManagementApiSimulator.builder()
+                .clock(SimClock.system())
+                .seed(21)
+                .pageSize(50)
+                .tokenLifetime(Duration.ofMinutes(2))
+                .tenant(TenantSpec.of(A)
+                        .app(AppSpec.of(ClusterSupport.CLIENT).secret(ClusterSupport.SECRET))
+                        .volumeAll(Volume.of(3, 5))
+                        .backfill(Duration.ofHours(2)))
+                .tenant(TenantSpec.of(B)
+                        .app(AppSpec.of(ClusterSupport.CLIENT).secret(ClusterSupport.SECRET))
+                        .volumeAll(Volume.of(3, 5))
+                        .backfill(Duration.ofHours(2)))
                 .tenant(TenantSpec.of(C).app(appC).volumeAll(Volume.of(3, 5)).backfill(Duration.ofHours(2)))
-                .build().start()) {
+                .build()
+                .start()) {
             Instant t0 = Instant.now();
             connect.kafka().createTopic("audit-mt", 3);
             connect.kafka().createTopic("audit-mt-skips", 1);
@@ -65,12 +77,19 @@ class MultiTenantClusterTest {
             Set<String> before = new HashSet<>();
             for (String t : List.of(A, B, C)) {
                 for (ContentType ct : List.of(ContentType.EXCHANGE, ContentType.GENERAL)) {
-                    before.addAll(sim.expectedRecordIds(t, ct, t0.minus(Duration.ofHours(2)).plus(Duration.ofMinutes(5)),
+                    before.addAll(sim.expectedRecordIds(
+                            t,
+                            ct,
+                            t0.minus(Duration.ofHours(2)).plus(Duration.ofMinutes(5)),
                             t0.minus(Duration.ofMinutes(5))));
                 }
             }
             assertTrue(before.size() > 30);
-            ClusterSupport.consumeUntil(connect.kafka().bootstrapServers(), "audit-mt", false, Duration.ofSeconds(120),
+            ClusterSupport.consumeUntil(
+                    connect.kafka().bootstrapServers(),
+                    "audit-mt",
+                    false,
+                    Duration.ofSeconds(120),
                     ClusterSupport.containsAll(before));
 
             // tenant C's admin revokes the app's permissions: its tokens no longer carry ActivityFeed.Read
@@ -80,17 +99,33 @@ class MultiTenantClusterTest {
             for (String t : List.of(A, B)) {
                 for (ContentType ct : List.of(ContentType.EXCHANGE, ContentType.GENERAL)) {
                     String id = "after-revocation-" + t + "-" + ct.wireName();
-                    sim.addBlob(t, ct, now, now, List.of("{\"Id\":\"" + id + "\",\"CreationTime\":\"2026-11-29T10:00:00\"}"));
+                    sim.addBlob(
+                            t,
+                            ct,
+                            now,
+                            now,
+                            List.of("{\"Id\":\"" + id + "\",\"CreationTime\":\"2026-11-29T10:00:00\"}"));
                     after.add(id);
                 }
             }
-            sim.addBlob(C, ContentType.EXCHANGE, now, now,
+            sim.addBlob(
+                    C,
+                    ContentType.EXCHANGE,
+                    now,
+                    now,
                     List.of("{\"Id\":\"never-c\",\"CreationTime\":\"2026-11-29T10:00:00\"}"));
-            ClusterSupport.consumeUntil(connect.kafka().bootstrapServers(), "audit-mt", false, Duration.ofSeconds(120),
+            ClusterSupport.consumeUntil(
+                    connect.kafka().bootstrapServers(),
+                    "audit-mt",
+                    false,
+                    Duration.ofSeconds(120),
                     ClusterSupport.containsAll(after));
 
             // the failing tenant is on the skips topic and in the metrics; every task still runs
-            List<String> skips = readAll(connect.kafka().bootstrapServers(), "audit-mt-skips", Duration.ofSeconds(60),
+            List<String> skips = readAll(
+                    connect.kafka().bootstrapServers(),
+                    "audit-mt-skips",
+                    Duration.ofSeconds(60),
                     v -> v.contains("\"stream-failure\"") && v.contains(C));
             assertTrue(skips.stream().noneMatch(v -> v.contains(A) || v.contains(B)), "only tenant C fails: " + skips);
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("mt", 3, "no task failed");
@@ -113,14 +148,15 @@ class MultiTenantClusterTest {
     }
 
     /** Reads the topic from the beginning until a value matches, returning every value read. */
-    static List<String> readAll(String bootstrap, String topic, Duration timeout,
-                                java.util.function.Predicate<String> until) {
+    static List<String> readAll(
+            String bootstrap, String topic, Duration timeout, java.util.function.Predicate<String> until) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         List<String> values = new java.util.ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             long deadline = System.nanoTime() + timeout.toNanos();

@@ -34,8 +34,8 @@ class StragglersExactlyOnceClusterTest {
 
     @BeforeAll
     static void startCluster() {
-        connect = ClusterSupport.exactlyOnceCluster("o365-eos-late", 1,
-                Map.of("connector.client.config.override.policy", "All"));
+        connect = ClusterSupport.exactlyOnceCluster(
+                "o365-eos-late", 1, Map.of("connector.client.config.override.policy", "All"));
         connect.kafka().createTopic("o365-audit-heartbeats", 1);
     }
 
@@ -78,10 +78,16 @@ class StragglersExactlyOnceClusterTest {
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("late", 1, "running");
             Set<String> ids = new HashSet<>();
             for (ContentType t : List.of(ContentType.EXCHANGE, ContentType.SHAREPOINT)) {
-                ids.addAll(sim.expectedRecordIds(tenant, t, t0.minus(Duration.ofHours(23)), t0.minus(Duration.ofMinutes(5))));
+                ids.addAll(sim.expectedRecordIds(
+                        tenant, t, t0.minus(Duration.ofHours(23)), t0.minus(Duration.ofMinutes(5))));
             }
             String bootstrap = connect.kafka().bootstrapServers();
-            consumeUntil(bootstrap, "audit-late", true, Duration.ofSeconds(180), c -> c.keySet().containsAll(ids));
+            consumeUntil(
+                    bootstrap,
+                    "audit-late",
+                    true,
+                    Duration.ofSeconds(180),
+                    c -> c.keySet().containsAll(ids));
 
             // stragglers become visible now, created 2 to 20 hours ago: spans the connector listed long before
             Instant now = Instant.now();
@@ -90,15 +96,27 @@ class StragglersExactlyOnceClusterTest {
             for (long hours : new long[] {2, 5, 11, 20}) {
                 for (ContentType t : List.of(ContentType.EXCHANGE, ContentType.SHAREPOINT)) {
                     String id = "straggler-" + hours + "h-" + (i++);
-                    sim.addBlob(tenant, t, now.minus(Duration.ofHours(hours)), now,
+                    sim.addBlob(
+                            tenant,
+                            t,
+                            now.minus(Duration.ofHours(hours)),
+                            now,
                             List.of("{\"Id\":\"" + id + "\",\"CreationTime\":\"2026-11-29T01:00:00\"}"));
                     late.add(id);
                 }
             }
-            Map<String, Integer> counts = consumeUntil(bootstrap, "audit-late", true, Duration.ofSeconds(120),
+            Map<String, Integer> counts = consumeUntil(
+                    bootstrap,
+                    "audit-late",
+                    true,
+                    Duration.ofSeconds(120),
                     c -> c.keySet().containsAll(late));
             // a few more sweeps: nothing may be delivered twice
-            counts = consumeUntil(bootstrap, "audit-late", true, Duration.ofSeconds(60),
+            counts = consumeUntil(
+                    bootstrap,
+                    "audit-late",
+                    true,
+                    Duration.ofSeconds(60),
                     c -> c.keySet().containsAll(late) && sweepsSince(sim, now) >= 3);
             assertEquals(Map.of(), once(counts), "records seen more than once by a read_committed consumer");
             connect.deleteConnector("late");
@@ -107,11 +125,18 @@ class StragglersExactlyOnceClusterTest {
 
     /** Full 24-hour listings of Audit.Exchange the simulator answered after {@code since}: the day sweeps. */
     static long sweepsSince(ManagementApiSimulator sim, Instant since) {
-        return sim.requests().stream().filter(r -> r.path().endsWith("/subscriptions/content")
-                && r.query("contentType").orElse("").equals("Audit.Exchange")
-                && r.query("startTime").isPresent() && r.start().isAfter(since)
-                && Duration.between(Instant.parse(r.query("startTime").get()),
-                Instant.parse(r.query("endTime").get())).compareTo(Duration.ofHours(20)) > 0).count();
+        return sim.requests().stream()
+                .filter(r -> r.path().endsWith("/subscriptions/content")
+                        && r.query("contentType").orElse("").equals("Audit.Exchange")
+                        && r.query("startTime").isPresent()
+                        && r.start().isAfter(since)
+                        && Duration.between(
+                                                Instant.parse(
+                                                        r.query("startTime").get()),
+                                                Instant.parse(r.query("endTime").get()))
+                                        .compareTo(Duration.ofHours(20))
+                                > 0)
+                .count();
     }
 
     @Test
@@ -119,12 +144,16 @@ class StragglersExactlyOnceClusterTest {
         String tenant = "33333333-3333-4444-8555-666666666602";
         try (ManagementApiSimulator sim = simulator(tenant, Volume.of(6, 300), Duration.ofHours(2), 0)) {
             Instant t0 = Instant.now();
-            List<SimBlob> blobs = sim.visibleBlobs(tenant, ContentType.EXCHANGE, t0.minus(Duration.ofHours(2)),
-                    t0.minus(Duration.ofMinutes(5)));
+            List<SimBlob> blobs = sim.visibleBlobs(
+                    tenant, ContentType.EXCHANGE, t0.minus(Duration.ofHours(2)), t0.minus(Duration.ofMinutes(5)));
             assertTrue(blobs.size() >= 2, "visible blobs: " + blobs);
             // the second blob's first fetch sends half its records, then hangs for 25 s and drops the connection
-            sim.faults().stall(Duration.ofSeconds(25))
-                    .failNext(1, ".*/audit/" + java.util.regex.Pattern.quote(blobs.get(1).contentId()),
+            sim.faults()
+                    .stall(Duration.ofSeconds(25))
+                    .failNext(
+                            1,
+                            ".*/audit/"
+                                    + java.util.regex.Pattern.quote(blobs.get(1).contentId()),
                             Faults.Kind.STALL_MID_BODY);
             connect.kafka().createTopic("audit-stall", 1);
             Map<String, String> cfg = new HashMap<>(connector(sim, tenant, "audit-stall", Duration.ofHours(2)));
@@ -137,17 +166,29 @@ class StragglersExactlyOnceClusterTest {
             // the broker aborts a transaction open longer than this
             cfg.put("producer.override.transaction.timeout.ms", "15000");
             connect.configureConnector("stall", cfg);
-            Set<String> ids = sim.expectedRecordIds(tenant, ContentType.EXCHANGE, t0.minus(Duration.ofHours(2)),
-                    t0.minus(Duration.ofMinutes(5)));
+            Set<String> ids = sim.expectedRecordIds(
+                    tenant, ContentType.EXCHANGE, t0.minus(Duration.ofHours(2)), t0.minus(Duration.ofMinutes(5)));
             assertTrue(ids.containsAll(blobs.get(1).recordIds()), "the stalled blob is among those awaited");
-            Map<String, Integer> counts = consumeUntil(connect.kafka().bootstrapServers(), "audit-stall", true,
-                    Duration.ofSeconds(180), c -> c.keySet().containsAll(ids));
-            assertTrue(sim.requests().stream().anyMatch(r -> r.path().endsWith(blobs.get(1).contentId())
-                    && r.duration().compareTo(Duration.ofSeconds(20)) > 0), "the stall happened: " + sim.requests().stream()
-                    .filter(r -> r.path().contains(blobs.get(1).contentId())).map(r -> r.path() + " " + r.status() + " "
-                            + r.duration()).toList());
-            assertEquals("RUNNING", connect.connectorStatus("stall").tasks().get(0).state(),
-                    "the task survived the stall: " + connect.connectorStatus("stall").tasks().get(0).trace());
+            Map<String, Integer> counts = consumeUntil(
+                    connect.kafka().bootstrapServers(),
+                    "audit-stall",
+                    true,
+                    Duration.ofSeconds(180),
+                    c -> c.keySet().containsAll(ids));
+            assertTrue(
+                    sim.requests().stream()
+                            .anyMatch(r -> r.path().endsWith(blobs.get(1).contentId())
+                                    && r.duration().compareTo(Duration.ofSeconds(20)) > 0),
+                    "the stall happened: "
+                            + sim.requests().stream()
+                                    .filter(r -> r.path().contains(blobs.get(1).contentId()))
+                                    .map(r -> r.path() + " " + r.status() + " " + r.duration())
+                                    .toList());
+            assertEquals(
+                    "RUNNING",
+                    connect.connectorStatus("stall").tasks().get(0).state(),
+                    "the task survived the stall: "
+                            + connect.connectorStatus("stall").tasks().get(0).trace());
             assertEquals(Map.of(), once(counts), "exactly once");
             connect.deleteConnector("stall");
         }

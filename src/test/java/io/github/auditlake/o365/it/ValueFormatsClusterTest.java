@@ -29,15 +29,23 @@ class ValueFormatsClusterTest {
 
     @Test
     void eachFormatArrivesAsDocumentedThroughItsConverter() throws Exception {
-        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder().name("o365-formats").numWorkers(1)
-                .numBrokers(1).workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "500"))).build();
+        EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder()
+                .name("o365-formats")
+                .numWorkers(1)
+                .numBrokers(1)
+                .workerProps(new HashMap<>(Map.of("offset.flush.interval.ms", "500")))
+                .build();
         connect.start();
         try (ManagementApiSimulator sim = ClusterSupport.simulator(TENANT, Volume.of(2, 3), Duration.ofHours(1), 0)) {
             Instant now = Instant.now();
             String json = "{\"Id\":\"fmt-1\",\"CreationTime\":\"2026-11-29T10:00:00\",\"Operation\":\"FileAccessed\","
                     + "\"Workload\":\"SharePoint\",\"RecordType\":6,\"UserId\":\"caf\u00e9@contoso.example\"}";
-            sim.addBlob(TENANT, ContentType.SHAREPOINT, now.minus(Duration.ofMinutes(10)),
-                    now.minus(Duration.ofMinutes(10)), List.of(json));
+            sim.addBlob(
+                    TENANT,
+                    ContentType.SHAREPOINT,
+                    now.minus(Duration.ofMinutes(10)),
+                    now.minus(Duration.ofMinutes(10)),
+                    List.of(json));
             for (String format : List.of("json-string", "json-bytes", "struct")) {
                 String topic = "audit-" + format;
                 connect.kafka().createTopic(topic, 1);
@@ -55,7 +63,7 @@ class ValueFormatsClusterTest {
                         cfg.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
                         cfg.put("value.converter.schemas.enable", "true");
                     }
-                    default -> { }
+                    default -> {}
                 }
                 connect.configureConnector(format, cfg);
             }
@@ -64,7 +72,9 @@ class ValueFormatsClusterTest {
             byte[] asBytes = valueOf(connect, "audit-json-bytes", "fmt-1");
             assertArrayEquals(json.getBytes(StandardCharsets.UTF_8), asBytes, "the original bytes");
             JsonNode envelope = new ObjectMapper().readTree(valueOf(connect, "audit-struct", "fmt-1"));
-            assertEquals("io.github.auditlake.o365.AuditRecord", envelope.get("schema").get("name").asText());
+            assertEquals(
+                    "io.github.auditlake.o365.AuditRecord",
+                    envelope.get("schema").get("name").asText());
             JsonNode payload = envelope.get("payload");
             assertEquals("FileAccessed", payload.get("Operation").asText());
             assertEquals(6, payload.get("RecordType").asInt());
@@ -76,9 +86,10 @@ class ValueFormatsClusterTest {
     }
 
     static byte[] valueOf(EmbeddedConnectCluster connect, String topic, String key) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        Map<String, Object> props =
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = List.of(new TopicPartition(topic, 0));
             consumer.assign(parts);
             consumer.seekToBeginning(parts);

@@ -24,12 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 class QuickstartTest {
     @Test
     void anUnknownOptionIsNamedAsUnknown() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Quickstart.parse(new String[] {"--x"}));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Quickstart.parse(new String[] {"--x"}));
         assertEquals("Unknown option --x", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Quickstart.parse(new String[] {"--kafka-port"}));
         assertEquals("Missing value for --kafka-port", e.getMessage());
-        assertEquals(Map.of("quiet", "true", "max-events", "5"),
+        assertEquals(
+                Map.of("quiet", "true", "max-events", "5"),
                 Quickstart.parse(new String[] {"--quiet", "--max-events=5"}));
     }
 
@@ -68,7 +69,8 @@ class QuickstartTest {
             String h = RunDir.holderOf(root, 18083).orElseThrow();
             assertTrue(h.contains("Connect worker (pid " + me + ")") && h.contains("ports-19092-18083"), h);
             assertTrue(RunDir.holderOf(root, 12345).isEmpty(), "a port no run recorded");
-            assertTrue(RunDir.holderOf(root, 19092).orElseThrow().contains("launcher is pid " + me),
+            assertTrue(
+                    RunDir.holderOf(root, 19092).orElseThrow().contains("launcher is pid " + me),
                     "the broker pid is not recorded: the launcher is named");
         } finally {
             run.close();
@@ -82,11 +84,15 @@ class QuickstartTest {
         String tenant = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
         String client = "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69";
         try (ManagementApiSimulator sim = ManagementApiSimulator.builder()
-                .tenant(TenantSpec.of(tenant).app(AppSpec.of(client).secret("right").roles(AppSpec.ROLE_READ))
+                .tenant(TenantSpec.of(tenant)
+                        .app(AppSpec.of(client).secret("right").roles(AppSpec.ROLE_READ))
                         .subscribedAll(true))
-                .build().start()) {
+                .build()
+                .start()) {
             String allow = System.getProperty(EndpointAllowList.PROPERTY);
-            Map<String, String> c = ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(tenant).client(client, "wrong")
+            Map<String, String> c = ConnectorConfigs.forSimulator(sim.baseUrl())
+                    .tenant(tenant)
+                    .client(client, "wrong")
                     .build();
             try {
                 System.setProperty(EndpointAllowList.PROPERTY, sim.baseUrl().substring("http://".length()));

@@ -23,19 +23,25 @@ import org.junit.jupiter.api.Test;
 class RecordMapperPoisonTest {
     static final StreamId STREAM = new StreamId("7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d", ContentType.EXCHANGE);
     static final Instant T = Instant.parse("2026-11-20T10:00:00Z");
-    static final ContentBlob BLOB = new ContentBlob("Audit.Exchange", "b$1", "https://manage.office.com/x/b$1", T,
-            T.plus(Duration.ofDays(7)));
+    static final ContentBlob BLOB =
+            new ContentBlob("Audit.Exchange", "b$1", "https://manage.office.com/x/b$1", T, T.plus(Duration.ofDays(7)));
     final EngineMetrics metrics = new EngineMetrics();
     final RecordMapper mapper = new RecordMapper("audit", "hb", "skips", 2000, metrics);
 
     SourceRecord map(AuditRecord r) {
-        return mapper.toRecord(new Emission.Event(STREAM, BLOB, r, StreamCursor.startingAt(T).withBlobDone(BLOB), true));
+        return mapper.toRecord(
+                new Emission.Event(STREAM, BLOB, r, StreamCursor.startingAt(T).withBlobDone(BLOB), true));
     }
 
     @Test
     void aCreationTimeBefore1970IsDeliveredWithoutATimestamp() {
-        SourceRecord r = map(new AuditRecord("{\"Id\":\"old\",\"CreationTime\":\"1969-12-31T23:59:59\"}", "old",
-                "1969-12-31T23:59:59", null, null, null));
+        SourceRecord r = map(new AuditRecord(
+                "{\"Id\":\"old\",\"CreationTime\":\"1969-12-31T23:59:59\"}",
+                "old",
+                "1969-12-31T23:59:59",
+                null,
+                null,
+                null));
         assertEquals("audit", r.topic());
         assertNull(r.timestamp(), "Connect rejects negative timestamps: none is set");
         SourceRecord ok = map(new AuditRecord("{\"Id\":\"new\"}", "new", "2026-11-20T09:00:00", null, null, null));
@@ -59,14 +65,21 @@ class RecordMapperPoisonTest {
 
     @Test
     void aSkippedBlobIsPublishedWithEverythingNeededToFetchItAgain() throws Exception {
-        SourceRecord r = mapper.toRecord(new Emission.Skip(STREAM, BLOB, null, "its contentExpiration has passed", 7,
-                StreamCursor.startingAt(T).withBlobDone(BLOB), true));
+        SourceRecord r = mapper.toRecord(new Emission.Skip(
+                STREAM,
+                BLOB,
+                null,
+                "its contentExpiration has passed",
+                7,
+                StreamCursor.startingAt(T).withBlobDone(BLOB),
+                true));
         assertEquals("skips", r.topic());
         assertEquals("b$1", r.key());
         JsonNode v = new ObjectMapper().readTree((String) r.value());
         assertEquals("blob", v.get("kind").asText());
         assertEquals("https://manage.office.com/x/b$1", v.get("contentUri").asText());
-        assertEquals(BLOB.contentExpiration().toString(), v.get("contentExpiration").asText());
+        assertEquals(
+                BLOB.contentExpiration().toString(), v.get("contentExpiration").asText());
         assertEquals(7, v.get("recordsDelivered").asInt());
         assertEquals("its contentExpiration has passed", v.get("reason").asText());
         assertEquals("Audit.Exchange", v.get("contentType").asText());
@@ -74,8 +87,14 @@ class RecordMapperPoisonTest {
 
     @Test
     void aNonObjectElementGoesToTheSkipsTopicWithItsRawText() throws Exception {
-        SourceRecord r = mapper.toRecord(new Emission.Skip(STREAM, BLOB, AuditRecord.notARecord("42", "not an object"),
-                "not an object", -1, StreamCursor.startingAt(T), false));
+        SourceRecord r = mapper.toRecord(new Emission.Skip(
+                STREAM,
+                BLOB,
+                AuditRecord.notARecord("42", "not an object"),
+                "not an object",
+                -1,
+                StreamCursor.startingAt(T),
+                false));
         JsonNode v = new ObjectMapper().readTree((String) r.value());
         assertEquals("42", v.get("raw").asText());
         assertEquals("record", v.get("kind").asText());

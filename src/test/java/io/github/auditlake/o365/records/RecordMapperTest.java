@@ -23,8 +23,8 @@ class RecordMapperTest {
     static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
     static final StreamId STREAM = new StreamId(TENANT, ContentType.EXCHANGE);
     static final Instant CREATED = Instant.parse("2026-11-20T10:00:00Z");
-    static final ContentBlob BLOB = new ContentBlob("Audit.Exchange", "blob-1", "https://manage.office.com/blob-1",
-            CREATED, CREATED.plusSeconds(7 * 86400));
+    static final ContentBlob BLOB = new ContentBlob(
+            "Audit.Exchange", "blob-1", "https://manage.office.com/blob-1", CREATED, CREATED.plusSeconds(7 * 86400));
     static final StreamCursor AFTER = StreamCursor.startingAt(CREATED);
 
     final EngineMetrics metrics = new EngineMetrics();
@@ -67,8 +67,8 @@ class RecordMapperTest {
     @Test
     void anElementThatIsNotARecordGoesToTheSkipsTopicWithItsRawText() throws Exception {
         AuditRecord notOne = AuditRecord.notARecord("42", "the blob element is a JSON number_int, not an audit record");
-        SourceRecord r = mapper.toRecord(new Emission.Skip(STREAM, BLOB, notOne, "not an audit record", 0, AFTER,
-                false));
+        SourceRecord r =
+                mapper.toRecord(new Emission.Skip(STREAM, BLOB, notOne, "not an audit record", 0, AFTER, false));
         assertEquals("skips", r.topic());
         JsonNode v = json(r);
         assertEquals("record", v.get("kind").asText());
@@ -77,8 +77,8 @@ class RecordMapperTest {
 
     @Test
     void aGoneBlobGoesToTheSkipsTopicWithWhatAnOperatorNeedsToFetchIt() throws Exception {
-        SourceRecord r = mapper.toRecord(new Emission.Skip(STREAM, BLOB, null,
-                "its contentExpiration has passed", 3, AFTER, true));
+        SourceRecord r = mapper.toRecord(
+                new Emission.Skip(STREAM, BLOB, null, "its contentExpiration has passed", 3, AFTER, true));
         assertEquals("skips", r.topic());
         assertEquals("blob-1", r.key());
         JsonNode v = json(r);
@@ -86,7 +86,8 @@ class RecordMapperTest {
         assertEquals(TENANT, v.get("tenant").asText());
         assertEquals("Audit.Exchange", v.get("contentType").asText());
         assertEquals(BLOB.contentUri(), v.get("contentUri").asText());
-        assertEquals(BLOB.contentExpiration().toString(), v.get("contentExpiration").asText());
+        assertEquals(
+                BLOB.contentExpiration().toString(), v.get("contentExpiration").asText());
         assertEquals("its contentExpiration has passed", v.get("reason").asText());
         assertEquals(3, v.get("recordsDelivered").asLong());
         assertEquals(AFTER.toOffset(), r.sourceOffset(), "the skip carries the stream's position");
@@ -102,10 +103,10 @@ class RecordMapperTest {
 
     @Test
     void aCreationTimeBefore1970OrUnreadableIsDeliveredWithoutATimestamp() {
-        SourceRecord old = mapper.toRecord(new Emission.Event(STREAM, BLOB, record("a", "1969-12-31T23:59:59", ""),
-                AFTER, false));
-        SourceRecord bad = mapper.toRecord(new Emission.Event(STREAM, BLOB, record("b", "yesterday", ""), AFTER,
-                false));
+        SourceRecord old =
+                mapper.toRecord(new Emission.Event(STREAM, BLOB, record("a", "1969-12-31T23:59:59", ""), AFTER, false));
+        SourceRecord bad =
+                mapper.toRecord(new Emission.Event(STREAM, BLOB, record("b", "yesterday", ""), AFTER, false));
         assertEquals("o365.audit.exchange", old.topic());
         assertNull(old.timestamp());
         assertEquals("o365.audit.exchange", bad.topic());

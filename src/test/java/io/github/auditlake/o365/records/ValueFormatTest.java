@@ -26,17 +26,19 @@ import org.junit.jupiter.api.Test;
 class ValueFormatTest {
     static final StreamId STREAM = new StreamId("7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d", ContentType.EXCHANGE);
     static final Instant T = Instant.parse("2026-11-20T10:00:00Z");
-    static final ContentBlob BLOB = new ContentBlob("Audit.Exchange", "b$1", "https://manage.office.com/x/b$1", T,
-            T.plus(Duration.ofDays(7)));
-    static final String JSON = "{\"CreationTime\":\"2026-11-20T09:59:30\",\"Id\":\"r1\",\"Operation\":\"MailItemsAccessed\","
-            + "\"OrganizationId\":\"7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d\",\"RecordType\":2,\"ResultStatus\":\"Succeeded\","
-            + "\"UserKey\":\"1003\",\"UserType\":0,\"Version\":1,\"Workload\":\"Exchange\",\"ClientIP\":\"[2001:db8::1]:443\","
-            + "\"UserId\":\"bob@contoso.example\",\"ObjectId\":\"x\",\"Scope\":\"1\",\"Extra\":{\"caf\u00e9\":[1]}}";
-    static final AuditRecord RECORD = new AuditRecord(JSON, "r1", "2026-11-20T09:59:30", "Exchange", 2,
-            "MailItemsAccessed");
+    static final ContentBlob BLOB =
+            new ContentBlob("Audit.Exchange", "b$1", "https://manage.office.com/x/b$1", T, T.plus(Duration.ofDays(7)));
+    static final String JSON =
+            "{\"CreationTime\":\"2026-11-20T09:59:30\",\"Id\":\"r1\",\"Operation\":\"MailItemsAccessed\","
+                    + "\"OrganizationId\":\"7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d\",\"RecordType\":2,\"ResultStatus\":\"Succeeded\","
+                    + "\"UserKey\":\"1003\",\"UserType\":0,\"Version\":1,\"Workload\":\"Exchange\",\"ClientIP\":\"[2001:db8::1]:443\","
+                    + "\"UserId\":\"bob@contoso.example\",\"ObjectId\":\"x\",\"Scope\":\"1\",\"Extra\":{\"caf\u00e9\":[1]}}";
+    static final AuditRecord RECORD =
+            new AuditRecord(JSON, "r1", "2026-11-20T09:59:30", "Exchange", 2, "MailItemsAccessed");
 
     static SourceRecord map(RecordMapper.ValueFormat f, List<String> headers) {
-        return new RecordMapper("audit", "hb", "skips", 1_000_000, new EngineMetrics()).withFormat(f, headers)
+        return new RecordMapper("audit", "hb", "skips", 1_000_000, new EngineMetrics())
+                .withFormat(f, headers)
                 .toRecord(new Emission.Event(STREAM, BLOB, RECORD, StreamCursor.startingAt(T), true));
     }
 
@@ -44,7 +46,8 @@ class ValueFormatTest {
     void jsonBytesAreTheOriginalUtf8Bytes() {
         SourceRecord r = map(RecordMapper.ValueFormat.JSON_BYTES, RecordMapper.ALL_HEADERS);
         assertArrayEquals(JSON.getBytes(StandardCharsets.UTF_8), (byte[]) r.value());
-        assertEquals(org.apache.kafka.connect.data.Schema.Type.BYTES, r.valueSchema().type());
+        assertEquals(
+                org.apache.kafka.connect.data.Schema.Type.BYTES, r.valueSchema().type());
     }
 
     @Test
@@ -71,7 +74,11 @@ class ValueFormatTest {
 
     @Test
     void headersAreConfigurable() {
-        assertEquals(7, map(RecordMapper.ValueFormat.JSON_STRING, RecordMapper.ALL_HEADERS).headers().size());
+        assertEquals(
+                7,
+                map(RecordMapper.ValueFormat.JSON_STRING, RecordMapper.ALL_HEADERS)
+                        .headers()
+                        .size());
         SourceRecord none = map(RecordMapper.ValueFormat.JSON_STRING, List.of());
         assertTrue(none.headers().isEmpty());
         SourceRecord some = map(RecordMapper.ValueFormat.JSON_STRING, List.of("tenant", "operation"));

@@ -3,14 +3,14 @@ package io.github.auditlake.o365.security;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.O365AuditSourceConnector;
-import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.TlsTrust;
 import io.github.auditlake.o365.auth.ClientCredential;
 import io.github.auditlake.o365.auth.MsalTokenProviderTest;
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.config.O365SourceConfig;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.metrics.EngineMetrics;
@@ -65,6 +65,7 @@ class SecretsLeakTest {
     static final String CLIENT = "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69";
     /** The system-assigned managed identity of the simulated machine. */
     static final String MANAGED_IDENTITY = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+
     static final String SECRET = "PLANTED-client-secret-4f1d";
     static final String WRONG_SECRET = "PLANTED-wrong-secret-77aa";
     static final String P12_PASSWORD = "PLANTED-p12-password-3e9c";
@@ -75,6 +76,7 @@ class SecretsLeakTest {
 
     @TempDir
     static Path dir;
+
     static final List<String> captured = new CopyOnWriteArrayList<>();
     static Capture appender;
     static Level rootLevelBefore;
@@ -93,7 +95,8 @@ class SecretsLeakTest {
             if (e.getLoggerName().startsWith("io.github.auditlake.o365.simulator")) {
                 return;
             }
-            StringBuilder sb = new StringBuilder(e.getLoggerName()).append(' ')
+            StringBuilder sb = new StringBuilder(e.getLoggerName())
+                    .append(' ')
                     .append(e.getMessage().getFormattedMessage());
             if (e.getThrown() != null) {
                 StringWriter w = new StringWriter();
@@ -129,7 +132,10 @@ class SecretsLeakTest {
         try (var in = Files.newInputStream(p12)) {
             ks.load(in, "changeit".toCharArray());
         }
-        ks.setKeyEntry("app", ks.getKey("app", "changeit".toCharArray()), P12_PASSWORD.toCharArray(),
+        ks.setKeyEntry(
+                "app",
+                ks.getKey("app", "changeit".toCharArray()),
+                P12_PASSWORD.toCharArray(),
                 ks.getCertificateChain("app"));
         try (var out = Files.newOutputStream(p12WithPlantedPassword)) {
             ks.store(out, P12_PASSWORD.toCharArray());
@@ -166,23 +172,38 @@ class SecretsLeakTest {
     }
 
     static Map<String, String> props(ManagementApiSimulator sim) {
-        return ConnectorConfigs.forSimulator(sim.baseUrl()).tenant(TENANT).clientId(CLIENT)
-                .lookback(Duration.ofHours(3)).noHeartbeats().retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
-                .with("o365.retry.max.attempts", "3").build();
+        return ConnectorConfigs.forSimulator(sim.baseUrl())
+                .tenant(TENANT)
+                .clientId(CLIENT)
+                .lookback(Duration.ofHours(3))
+                .noHeartbeats()
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
+                .with("o365.retry.max.attempts", "3")
+                .build();
     }
 
     @Test
     void noPlantedCredentialAppearsInLogsErrorsMetricsOrStrings() throws Exception {
         SimClock clock = SimClock.system();
-        AppSpec secretApp = AppSpec.of(CLIENT).secret(SECRET).certificate(cert(p12, P12_PASSWORD))
+        AppSpec secretApp = AppSpec.of(CLIENT)
+                .secret(SECRET)
+                .certificate(cert(p12, P12_PASSWORD))
                 .roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP);
         String noRoleTenant = "5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4c";
         List<String> texts = new ArrayList<>();
-        try (ManagementApiSimulator sim = ManagementApiSimulator.builder().clock(clock).seed(3).pageSize(20)
-                .tenant(TenantSpec.of(TENANT).app(secretApp).app(AppSpec.of(MANAGED_IDENTITY).systemAssignedIdentity())
-                        .volumeAll(Volume.of(4, 5)).backfill(Duration.ofHours(3)))
-                .tenant(TenantSpec.of(noRoleTenant).app(AppSpec.of(CLIENT).secret(SECRET).noRoles()))
-                .build().start()) {
+        try (ManagementApiSimulator sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .seed(3)
+                .pageSize(20)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(secretApp)
+                        .app(AppSpec.of(MANAGED_IDENTITY).systemAssignedIdentity())
+                        .volumeAll(Volume.of(4, 5))
+                        .backfill(Duration.ofHours(3)))
+                .tenant(TenantSpec.of(noRoleTenant)
+                        .app(AppSpec.of(CLIENT).secret(SECRET).noRoles()))
+                .build()
+                .start()) {
             O365AuditSourceConnector connector = new O365AuditSourceConnector();
 
             // validate(): good secret, wrong secret, good certificate, wrong certificate password, proxy password
@@ -231,14 +252,24 @@ class SecretsLeakTest {
             // toString() of every config and settings class
             texts.add(new O365SourceConfig(proxied).toString());
             texts.add(String.valueOf(new O365SourceConfig(proxied).values()));
-            texts.add(ClientSettings.builder().tenantId(TENANT).clientId(CLIENT).clientSecret(SECRET)
-                    .proxy("127.0.0.1", 1).proxyCredentials("bob", PROXY_PASSWORD)
+            texts.add(ClientSettings.builder()
+                    .tenantId(TENANT)
+                    .clientId(CLIENT)
+                    .clientSecret(SECRET)
+                    .proxy("127.0.0.1", 1)
+                    .proxyCredentials("bob", PROXY_PASSWORD)
                     .allowList(EndpointAllowList.of("*"))
-                    .tlsTrust(new TlsTrust(p12, TRUST_PASSWORD, "PKCS12", null)).build().toString());
+                    .tlsTrust(new TlsTrust(p12, TRUST_PASSWORD, "PKCS12", null))
+                    .build()
+                    .toString());
             texts.add(ClientCredential.secret(SECRET).toString());
             texts.add(ClientCredential.certificate(p12, P12_PASSWORD).toString());
-            texts.add(ClientSettings.builder().tenantId(TENANT).credential(ClientCredential.managedIdentity(null))
-                    .identityEndpoint(sim.identityEndpoint()).build().toString());
+            texts.add(ClientSettings.builder()
+                    .tenantId(TENANT)
+                    .credential(ClientCredential.managedIdentity(null))
+                    .identityEndpoint(sim.identityEndpoint())
+                    .build()
+                    .toString());
 
             // the task: start, poll, stop (secret), then (certificate), then (managed identity)
             for (Map<String, String> base : List.of(good, certificate, managed)) {
@@ -259,7 +290,7 @@ class SecretsLeakTest {
             noRole.put("o365.client.secret", SECRET);
             noRole.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, noRoleTenant + "|Audit.Exchange");
             noRole.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100000");
-            texts.add(TaskRun.start(noRole, clock).failure(Duration.ofSeconds(60)));   // permission (AF10001)
+            texts.add(TaskRun.start(noRole, clock).failure(Duration.ofSeconds(60))); // permission (AF10001)
             Map<String, String> badSecretTask = new HashMap<>(noRole);
             badSecretTask.put("o365.tenant.id", TENANT);
             badSecretTask.put("o365.client.secret", WRONG_SECRET);
@@ -269,34 +300,43 @@ class SecretsLeakTest {
             faulty.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.SharePoint");
             faulty.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100000");
             faulty.put("o365.fetch.concurrency", "1");
-            TaskRun run = TaskRun.start(faulty, clock);                                    // transient
+            TaskRun run = TaskRun.start(faulty, clock); // transient
             int first = run.pollUntilRecords(1, Duration.ofSeconds(60)).size();
-            sim.faults().rate(Faults.Kind.HTTP_500, 0.3).rate(Faults.Kind.THROTTLE, 0.2)
-                    .rate(Faults.Kind.TRUNCATED_BODY, 0.1).rate(Faults.Kind.RESET_MID_BODY, 0.1);
+            sim.faults()
+                    .rate(Faults.Kind.HTTP_500, 0.3)
+                    .rate(Faults.Kind.THROTTLE, 0.2)
+                    .rate(Faults.Kind.TRUNCATED_BODY, 0.1)
+                    .rate(Faults.Kind.RESET_MID_BODY, 0.1);
             run.pollUntilRecords(first + 10, Duration.ofSeconds(60));
             run.stop();
             sim.faults().clear();
 
             Set<String> tokens = new HashSet<>();
             for (RecordedRequest r : sim.requests()) {
-                r.header("Authorization").filter(h -> h.startsWith("Bearer ")).map(h -> h.substring(7))
+                r.header("Authorization")
+                        .filter(h -> h.startsWith("Bearer "))
+                        .map(h -> h.substring(7))
                         .ifPresent(tokens::add);
             }
             assertFalse(tokens.isEmpty(), "the simulator saw bearer tokens");
-            assertTrue(sim.requests().stream().anyMatch(r -> r.path().equals(ManagementApiSimulator.IMDS_TOKEN_PATH)
-                    && r.status() == 200), "a managed-identity token was issued (and is among the planted tokens)");
+            assertTrue(
+                    sim.requests().stream()
+                            .anyMatch(
+                                    r -> r.path().equals(ManagementApiSimulator.IMDS_TOKEN_PATH) && r.status() == 200),
+                    "a managed-identity token was issued (and is among the planted tokens)");
 
             List<String> everything = new ArrayList<>(captured);
             everything.addAll(texts);
             assertTrue(everything.stream().anyMatch(l -> l.contains("TRACE") || !l.isEmpty()), "logs captured");
             assertTrue(captured.size() > 50, "TRACE logging captured: " + captured.size());
-            List<String> planted = new ArrayList<>(List.of(SECRET, WRONG_SECRET, P12_PASSWORD, PROXY_PASSWORD,
-                    TRUST_PASSWORD, pemKeyLine));
+            List<String> planted = new ArrayList<>(
+                    List.of(SECRET, WRONG_SECRET, P12_PASSWORD, PROXY_PASSWORD, TRUST_PASSWORD, pemKeyLine));
             planted.addAll(tokens);
             for (String line : everything) {
                 for (String p : planted) {
-                    assertFalse(line.contains(p), "a planted credential leaked (" + abbreviate(p) + ") in: "
-                            + abbreviate(line));
+                    assertFalse(
+                            line.contains(p),
+                            "a planted credential leaked (" + abbreviate(p) + ") in: " + abbreviate(line));
                 }
                 assertFalse(JWT.matcher(line).find(), "a token or client assertion leaked in: " + abbreviate(line));
             }
@@ -310,7 +350,11 @@ class SecretsLeakTest {
     static String describe(Config c) {
         StringBuilder sb = new StringBuilder();
         // the error messages the connector wrote (the values are the caller's own input, echoed by Connect)
-        c.configValues().forEach(v -> sb.append(v.name()).append(' ').append(v.errorMessages()).append('\n'));
+        c.configValues()
+                .forEach(v -> sb.append(v.name())
+                        .append(' ')
+                        .append(v.errorMessages())
+                        .append('\n'));
         return sb.toString();
     }
 
@@ -323,8 +367,8 @@ class SecretsLeakTest {
         }
 
         static TaskRun start(Map<String, String> props, SimClock clock) {
-            return new TaskRun(io.github.auditlake.o365.O365AuditSourceTaskAccess.start(props,
-                    new DefaultApiFactory(), new FakeTaskContext(false)));
+            return new TaskRun(io.github.auditlake.o365.O365AuditSourceTaskAccess.start(
+                    props, new DefaultApiFactory(), new FakeTaskContext(false)));
         }
 
         List<SourceRecord> pollUntilRecords(int n, Duration timeout) throws Exception {
@@ -367,5 +411,4 @@ class SecretsLeakTest {
             task.stop();
         }
     }
-
 }

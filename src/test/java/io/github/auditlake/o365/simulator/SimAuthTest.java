@@ -68,14 +68,21 @@ class SimAuthTest {
     @BeforeEach
     void setUp() throws Exception {
         clock = SimClock.fixed(T0);
-        sim = ManagementApiSimulator.builder().clock(clock).tokenLifetime(Duration.ofMinutes(60))
-                .tenant(TenantSpec.of(TENANT).domain("contoso.onmicrosoft.com").subscribedAll(true)
+        sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .tokenLifetime(Duration.ofMinutes(60))
+                .tenant(TenantSpec.of(TENANT)
+                        .domain("contoso.onmicrosoft.com")
+                        .subscribedAll(true)
                         .app(AppSpec.of(CLIENT).secret(SECRET))
                         .app(AppSpec.of(NO_ROLES).secret("x").noRoles())
                         .app(AppSpec.of(NO_DLP).secret("x").roles(AppSpec.ROLE_READ, AppSpec.ROLE_SERVICE_HEALTH))
                         .app(AppSpec.of(CERT_APP).certificate(cert.certificate())))
-                .tenant(TenantSpec.of(OTHER_TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true))
-                .build().start();
+                .tenant(TenantSpec.of(OTHER_TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .subscribedAll(true))
+                .build()
+                .start();
     }
 
     @AfterEach
@@ -101,9 +108,18 @@ class SimAuthTest {
 
     @Test
     void v1SecretGivesStringNumbersAndV1Token() throws Exception {
-        HttpResponse<String> r = post(sim.tokenEndpointV1(TENANT) + "?api-version=1.0",
-                "application/x-www-form-urlencoded", form(m("grant_type", "client_credentials", "resource",
-                        "https://manage.office.com", "client_id", CLIENT, "client_secret", SECRET)));
+        HttpResponse<String> r = post(
+                sim.tokenEndpointV1(TENANT) + "?api-version=1.0",
+                "application/x-www-form-urlencoded",
+                form(m(
+                        "grant_type",
+                        "client_credentials",
+                        "resource",
+                        "https://manage.office.com",
+                        "client_id",
+                        CLIENT,
+                        "client_secret",
+                        SECRET)));
         assertEquals(200, r.statusCode(), r.body());
         JsonNode n = json(r);
         assertTrue(n.get("expires_in").isTextual(), r.body());
@@ -120,16 +136,32 @@ class SimAuthTest {
         assertEquals("https://sts.windows.net/" + TENANT + "/", c.get("iss").asText());
         assertEquals(T0.getEpochSecond() + 3600, c.get("exp").asLong());
         assertTrue(c.get("iat").asLong() <= T0.getEpochSecond() && c.get("nbf").asLong() <= T0.getEpochSecond());
-        assertEquals(List.of("ActivityFeed.Read", "ActivityFeed.ReadDlp"),
+        assertEquals(
+                List.of("ActivityFeed.Read", "ActivityFeed.ReadDlp"),
                 List.of(c.get("roles").get(0).asText(), c.get("roles").get(1).asText()));
     }
 
     @Test
     void v2SecretInBodyWithMsalExtrasGivesNumbers() throws Exception {
-        HttpResponse<String> r = v2("contoso.onmicrosoft.com", m("client_id", CLIENT, "client_secret", SECRET,
-                "scope", "openid profile offline_access https://manage.office.com/.default", "client_info", "1",
-                "grant_type", "client_credentials"), "X-client-sku", "MSAL.Java", "Client-request-id",
-                "0e8fa6f1-1111-4222-8333-444455556666", "Return-client-request-id", "true");
+        HttpResponse<String> r = v2(
+                "contoso.onmicrosoft.com",
+                m(
+                        "client_id",
+                        CLIENT,
+                        "client_secret",
+                        SECRET,
+                        "scope",
+                        "openid profile offline_access https://manage.office.com/.default",
+                        "client_info",
+                        "1",
+                        "grant_type",
+                        "client_credentials"),
+                "X-client-sku",
+                "MSAL.Java",
+                "Client-request-id",
+                "0e8fa6f1-1111-4222-8333-444455556666",
+                "Return-client-request-id",
+                "true");
         assertEquals(200, r.statusCode(), r.body());
         JsonNode n = json(r);
         assertTrue(n.get("expires_in").isNumber());
@@ -142,20 +174,35 @@ class SimAuthTest {
     @Test
     void v2SecretAsHttpBasic() {
         String basic = Base64.getEncoder().encodeToString((CLIENT + ":" + SECRET).getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r = v2(TENANT, m("scope", "https://manage.office.com/.default", "grant_type",
-                "client_credentials"), "Authorization", "Basic " + basic);
+        HttpResponse<String> r = v2(
+                TENANT,
+                m("scope", "https://manage.office.com/.default", "grant_type", "client_credentials"),
+                "Authorization",
+                "Basic " + basic);
         assertEquals(200, r.statusCode(), r.body());
         String bad = Base64.getEncoder().encodeToString((CLIENT + ":nope").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r2 = v2(TENANT, m("scope", "https://manage.office.com/.default", "grant_type",
-                "client_credentials"), "Authorization", "Basic " + bad);
+        HttpResponse<String> r2 = v2(
+                TENANT,
+                m("scope", "https://manage.office.com/.default", "grant_type", "client_credentials"),
+                "Authorization",
+                "Basic " + bad);
         assertEquals(401, r2.statusCode());
         assertEquals(7000215, json(r2).get("error_codes").get(0).asInt());
     }
 
     @Test
     void entraErrorBodies() {
-        HttpResponse<String> bad = v2(TENANT, m("client_id", CLIENT, "client_secret", "wrong", "scope",
-                "https://manage.office.com/.default", "grant_type", "client_credentials"));
+        HttpResponse<String> bad = v2(
+                TENANT,
+                m(
+                        "client_id",
+                        CLIENT,
+                        "client_secret",
+                        "wrong",
+                        "scope",
+                        "https://manage.office.com/.default",
+                        "grant_type",
+                        "client_credentials"));
         assertEquals(401, bad.statusCode());
         JsonNode n = json(bad);
         assertEquals("invalid_client", n.get("error").asText());
@@ -164,27 +211,59 @@ class SimAuthTest {
         assertTrue(n.hasNonNull("timestamp") && n.hasNonNull("trace_id") && n.hasNonNull("correlation_id"));
         assertFalse(bad.body().contains("wrong"), "the secret must not be echoed");
 
-        HttpResponse<String> app = v2(TENANT, m("client_id", "99999999-0000-4000-8000-000000000000",
-                "client_secret", "x", "scope", "https://manage.office.com/.default", "grant_type",
-                "client_credentials"));
+        HttpResponse<String> app = v2(
+                TENANT,
+                m(
+                        "client_id",
+                        "99999999-0000-4000-8000-000000000000",
+                        "client_secret",
+                        "x",
+                        "scope",
+                        "https://manage.office.com/.default",
+                        "grant_type",
+                        "client_credentials"));
         assertEquals(400, app.statusCode());
         assertEquals("unauthorized_client", json(app).get("error").asText());
         assertEquals(700016, json(app).get("error_codes").get(0).asInt());
 
-        HttpResponse<String> tenant = v2("nosuch.onmicrosoft.com", m("client_id", CLIENT, "client_secret", SECRET,
-                "scope", "https://manage.office.com/.default", "grant_type", "client_credentials"));
+        HttpResponse<String> tenant = v2(
+                "nosuch.onmicrosoft.com",
+                m(
+                        "client_id",
+                        CLIENT,
+                        "client_secret",
+                        SECRET,
+                        "scope",
+                        "https://manage.office.com/.default",
+                        "grant_type",
+                        "client_credentials"));
         assertEquals(400, tenant.statusCode());
         assertEquals(90002, json(tenant).get("error_codes").get(0).asInt());
 
-        HttpResponse<String> scope = v2(TENANT, m("client_id", CLIENT, "client_secret", SECRET, "scope",
-                "https://graph.microsoft.com/.default", "grant_type", "client_credentials"));
+        HttpResponse<String> scope = v2(
+                TENANT,
+                m(
+                        "client_id",
+                        CLIENT,
+                        "client_secret",
+                        SECRET,
+                        "scope",
+                        "https://graph.microsoft.com/.default",
+                        "grant_type",
+                        "client_credentials"));
         assertEquals(400, scope.statusCode());
         assertEquals(500011, json(scope).get("error_codes").get(0).asInt());
     }
 
     private HttpResponse<String> withAssertion(String tenant, String jwt, boolean v1) {
-        Map<String, String> f = m("client_id", CERT_APP, "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", jwt, "grant_type",
+        Map<String, String> f = m(
+                "client_id",
+                CERT_APP,
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                jwt,
+                "grant_type",
                 "client_credentials");
         if (v1) {
             f.put("resource", "https://manage.office.com");
@@ -199,17 +278,28 @@ class SimAuthTest {
     void certificateAssertionIsVerified(String alg) throws Exception {
         long now = T0.getEpochSecond();
         String aud = sim.tokenEndpointV2(TENANT);
-        HttpResponse<String> ok = withAssertion(TENANT, assertion(cert, alg, aud, CERT_APP, now, now + 600, false),
-                false);
+        HttpResponse<String> ok =
+                withAssertion(TENANT, assertion(cert, alg, aud, CERT_APP, now, now + 600, false), false);
         assertEquals(200, ok.statusCode(), ok.body());
-        assertEquals("2", claims(json(ok).get("access_token").asText()).get("appidacr").asText());
+        assertEquals(
+                "2",
+                claims(json(ok).get("access_token").asText()).get("appidacr").asText());
         // the Microsoft authority as audience is accepted too (client behind a rewriting IHttpClient)
-        HttpResponse<String> ms = withAssertion(TENANT, assertion(cert, alg, "https://login.microsoftonline.com/"
-                + TENANT + "/oauth2/v2.0/token", CERT_APP, now, now + 600, false), false);
+        HttpResponse<String> ms = withAssertion(
+                TENANT,
+                assertion(
+                        cert,
+                        alg,
+                        "https://login.microsoftonline.com/" + TENANT + "/oauth2/v2.0/token",
+                        CERT_APP,
+                        now,
+                        now + 600,
+                        false),
+                false);
         assertEquals(200, ms.statusCode(), ms.body());
         // legacy v1 form: RS256/PS256 + SHA-1 x5t, aud = v1 endpoint
-        HttpResponse<String> v1 = withAssertion(TENANT, assertion(cert, alg, sim.tokenEndpointV1(TENANT), CERT_APP,
-                now, now + 600, true), true);
+        HttpResponse<String> v1 = withAssertion(
+                TENANT, assertion(cert, alg, sim.tokenEndpointV1(TENANT), CERT_APP, now, now + 600, true), true);
         assertEquals(200, v1.statusCode(), v1.body());
     }
 
@@ -219,22 +309,36 @@ class SimAuthTest {
         String aud = sim.tokenEndpointV2(TENANT);
         // signed by another key but claiming the registered certificate's thumbprint
         SimTestSupport.Cert forged = new SimTestSupport.Cert(cert.certificate(), otherCert.key(), null, null);
-        assertAssertionError(withAssertion(TENANT, assertion(forged, "RS256", aud, CERT_APP, now, now + 600, false),
-                false), 700027);
+        assertAssertionError(
+                withAssertion(TENANT, assertion(forged, "RS256", aud, CERT_APP, now, now + 600, false), false), 700027);
         // unregistered certificate
-        assertAssertionError(withAssertion(TENANT, assertion(otherCert, "RS256", aud, CERT_APP, now, now + 600,
-                false), false), 700027);
+        assertAssertionError(
+                withAssertion(TENANT, assertion(otherCert, "RS256", aud, CERT_APP, now, now + 600, false), false),
+                700027);
         // wrong audience
-        assertAssertionError(withAssertion(TENANT, assertion(cert, "PS256", "https://evil.example/" + TENANT
-                + "/oauth2/v2.0/token", CERT_APP, now, now + 600, false), false), 700027);
+        assertAssertionError(
+                withAssertion(
+                        TENANT,
+                        assertion(
+                                cert,
+                                "PS256",
+                                "https://evil.example/" + TENANT + "/oauth2/v2.0/token",
+                                CERT_APP,
+                                now,
+                                now + 600,
+                                false),
+                        false),
+                700027);
         // wrong iss/sub
-        assertAssertionError(withAssertion(TENANT, assertion(cert, "RS256", aud, CLIENT, now, now + 600, false),
-                false), 700027);
+        assertAssertionError(
+                withAssertion(TENANT, assertion(cert, "RS256", aud, CLIENT, now, now + 600, false), false), 700027);
         // expired, and not yet valid
-        assertAssertionError(withAssertion(TENANT, assertion(cert, "RS256", aud, CERT_APP, now - 3600, now - 1200,
-                false), false), 700024);
-        assertAssertionError(withAssertion(TENANT, assertion(cert, "RS256", aud, CERT_APP, now + 3600, now + 4200,
-                false), false), 700024);
+        assertAssertionError(
+                withAssertion(TENANT, assertion(cert, "RS256", aud, CERT_APP, now - 3600, now - 1200, false), false),
+                700024);
+        assertAssertionError(
+                withAssertion(TENANT, assertion(cert, "RS256", aud, CERT_APP, now + 3600, now + 4200, false), false),
+                700024);
         // garbage
         assertAssertionError(withAssertion(TENANT, "not.a.jwt", false), 700027);
     }
@@ -254,8 +358,11 @@ class SimAuthTest {
         String token = SimTestSupport.token(sim);
         assertEquals(200, get(url, token).statusCode());
         // a token signed by another simulator instance is invalid here
-        try (ManagementApiSimulator other = ManagementApiSimulator.builder().clock(clock)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET))).build().start()) {
+        try (ManagementApiSimulator other = ManagementApiSimulator.builder()
+                .clock(clock)
+                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)))
+                .build()
+                .start()) {
             assertEquals(401, get(url, SimTestSupport.token(other)).statusCode());
         }
         // expiry, by moving the simulated clock
@@ -269,17 +376,20 @@ class SimAuthTest {
 
     @Test
     void rolesTenantAndGuidChecks() {
-        HttpResponse<String> noRole = get(feed(sim) + "/subscriptions/list", SimTestSupport.token(sim, TENANT,
-                NO_ROLES, "x"));
+        HttpResponse<String> noRole =
+                get(feed(sim) + "/subscriptions/list", SimTestSupport.token(sim, TENANT, NO_ROLES, "x"));
         assertApiError(noRole, 401, "AF10001");
         assertTrue(json(noRole).at("/error/message").asText().contains("permission set ()"));
 
         String noDlp = SimTestSupport.token(sim, TENANT, NO_DLP, "x");
-        assertEquals(200, get(feed(sim) + "/subscriptions/content?contentType=Audit.General", noDlp).statusCode());
+        assertEquals(
+                200,
+                get(feed(sim) + "/subscriptions/content?contentType=Audit.General", noDlp)
+                        .statusCode());
         HttpResponse<String> dlp = get(feed(sim) + "/subscriptions/content?contentType=DLP.All", noDlp);
         assertEquals(401, dlp.statusCode(), dlp.body());
-        HttpResponse<String> dlpOk = get(feed(sim) + "/subscriptions/content?contentType=DLP.All",
-                SimTestSupport.token(sim));
+        HttpResponse<String> dlpOk =
+                get(feed(sim) + "/subscriptions/content?contentType=DLP.All", SimTestSupport.token(sim));
         assertEquals(200, dlpOk.statusCode());
 
         String other = SimTestSupport.token(sim, OTHER_TENANT, CLIENT, SECRET);
@@ -287,8 +397,9 @@ class SimAuthTest {
         assertApiError(mismatch, 401, "AF20010");
         assertTrue(json(mismatch).at("/error/message").asText().contains(OTHER_TENANT));
 
-        HttpResponse<String> notGuid = get(sim.baseUrl() + "/api/v1.0/contoso.onmicrosoft.com/activity/feed"
-                + "/subscriptions/list", SimTestSupport.token(sim));
+        HttpResponse<String> notGuid = get(
+                sim.baseUrl() + "/api/v1.0/contoso.onmicrosoft.com/activity/feed" + "/subscriptions/list",
+                SimTestSupport.token(sim));
         assertApiError(notGuid, 400, "AF20013");
     }
 
@@ -297,7 +408,9 @@ class SimAuthTest {
         HttpResponse<String> r = get(feed(sim) + "/subscriptions/list", SimTestSupport.token(sim));
         assertEquals("Microsoft-IIS/10.0", r.headers().firstValue("Server").orElse(""));
         assertEquals("ASP.NET", r.headers().firstValue("X-Powered-By").orElse(""));
-        assertEquals("application/json; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "application/json; charset=utf-8",
+                r.headers().firstValue("Content-Type").orElse(""));
         assertTrue(r.headers().firstValue("Date").isPresent());
     }
 
@@ -305,8 +418,10 @@ class SimAuthTest {
     @Test
     void msal4jSignsInWithSecretAndCertificate() throws Exception {
         try (ManagementApiSimulator live = ManagementApiSimulator.builder()
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET).certificate(cert.certificate())))
-                .build().start()) {
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET).certificate(cert.certificate())))
+                .build()
+                .start()) {
             IClientCredential secret = ClientCredentialFactory.createFromSecret(SECRET);
             IClientCredential certificate;
             try (InputStream in = Files.newInputStream(cert.pkcs12())) {
@@ -318,11 +433,17 @@ class SimAuthTest {
                         .instanceDiscovery(false)
                         .httpClient(forwardTo(live.baseUrl()))
                         .build();
-                String token = app.acquireToken(ClientCredentialParameters
-                        .builder(Set.of("https://manage.office.com/.default")).build()).get().accessToken();
-                assertEquals(200, get(live.apiRoot(TENANT) + "/subscriptions/list", token).statusCode());
+                String token = app.acquireToken(
+                                ClientCredentialParameters.builder(Set.of("https://manage.office.com/.default"))
+                                        .build())
+                        .get()
+                        .accessToken();
+                assertEquals(
+                        200,
+                        get(live.apiRoot(TENANT) + "/subscriptions/list", token).statusCode());
             }
-            assertTrue(live.requests().stream().anyMatch(r -> r.header("x-client-sku").isPresent()));
+            assertTrue(live.requests().stream()
+                    .anyMatch(r -> r.header("x-client-sku").isPresent()));
         }
     }
 
@@ -330,18 +451,22 @@ class SimAuthTest {
     static IHttpClient forwardTo(String base) {
         return request -> {
             URI u = request.url().toURI();
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + u.getRawPath()
-                    + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery())));
+            HttpRequest.Builder b = HttpRequest.newBuilder(
+                    URI.create(base + u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery())));
             request.headers().forEach((k, v) -> {
                 if (!k.equalsIgnoreCase("Content-Length") && !k.equalsIgnoreCase("Host")) {
                     b.header(k, v);
                 }
             });
-            b.method(request.httpMethod().name(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(request.body()));
+            b.method(
+                    request.httpMethod().name(),
+                    request.body() == null
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(request.body()));
             HttpResponse<String> r = SimTestSupport.send(b.build());
             com.microsoft.aad.msal4j.HttpResponse out = new com.microsoft.aad.msal4j.HttpResponse()
-                    .statusCode(r.statusCode()).body(r.body());
+                    .statusCode(r.statusCode())
+                    .body(r.body());
             out.addHeaders(r.headers().map());
             return (IHttpResponse) out;
         };

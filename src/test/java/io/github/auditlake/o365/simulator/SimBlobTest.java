@@ -47,7 +47,9 @@ class SimBlobTest {
     }
 
     static TenantSpec tenant() {
-        return TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true)
+        return TenantSpec.of(TENANT)
+                .app(AppSpec.of(CLIENT).secret(SECRET))
+                .subscribedAll(true)
                 .volumeAll(Volume.of(4, 25));
     }
 
@@ -77,7 +79,9 @@ class SimBlobTest {
             for (SimBlob b : sim.visibleBlobs(TENANT, type, FROM, T0)) {
                 HttpResponse<String> r = get(uri(sim, b) + "?PublisherIdentifier=" + TENANT, token);
                 assertEquals(200, r.statusCode(), r.body());
-                assertEquals("application/json; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+                assertEquals(
+                        "application/json; charset=utf-8",
+                        r.headers().firstValue("Content-Type").orElse(""));
                 JsonNode arr = json(r);
                 assertTrue(arr.isArray());
                 assertEquals(25, arr.size());
@@ -85,14 +89,22 @@ class SimBlobTest {
                 for (JsonNode rec : arr) {
                     ids.add(rec.get("Id").asText());
                     assertTrue(GUID.matcher(rec.get("Id").asText()).matches());
-                    assertTrue(CREATION_TIME.matcher(rec.get("CreationTime").asText()).matches(), rec.toString());
+                    assertTrue(
+                            CREATION_TIME
+                                    .matcher(rec.get("CreationTime").asText())
+                                    .matches(),
+                            rec.toString());
                     assertEquals(TENANT, rec.get("OrganizationId").asText());
                     assertTrue(rec.has("Operation") && rec.has("UserType") && rec.has("Workload"));
-                    recordTypes.computeIfAbsent(type, k -> new HashSet<>()).add(rec.get("RecordType").asInt());
+                    recordTypes
+                            .computeIfAbsent(type, k -> new HashSet<>())
+                            .add(rec.get("RecordType").asInt());
                     crlf |= rec.path("OriginatingServer").asText().endsWith("\r\n");
                     if (rec.has("OperationProperties")) {
                         assertTrue(rec.get("OperationProperties").isTextual());
-                        assertTrue(Jwts.JSON.readTree(rec.get("OperationProperties").asText()).isArray());
+                        assertTrue(Jwts.JSON
+                                .readTree(rec.get("OperationProperties").asText())
+                                .isArray());
                         stringJson = true;
                     }
                     if (rec.has("ResultStatus")) {
@@ -121,14 +133,21 @@ class SimBlobTest {
         assertEquals(first, get(uri(sim, b), token).body());
         // a client that percent-encodes the '$' gets the same blob
         assertEquals(first, get(uri(sim, b).replace("$", "%24"), token).body());
-        try (ManagementApiSimulator twin = builder(SimClock.fixed(T0), 42, tenant()).build().start();
-             ManagementApiSimulator other = builder(SimClock.fixed(T0), 43, tenant()).build().start()) {
+        try (ManagementApiSimulator twin =
+                        builder(SimClock.fixed(T0), 42, tenant()).build().start();
+                ManagementApiSimulator other =
+                        builder(SimClock.fixed(T0), 43, tenant()).build().start()) {
             List<SimBlob> twinBlobs = twin.visibleBlobs(TENANT, ContentType.SHAREPOINT, FROM, T0);
             assertEquals(b.contentId(), twinBlobs.get(3).contentId());
-            assertEquals(first, get(uri(twin, twinBlobs.get(3)), SimTestSupport.token(twin)).body());
+            assertEquals(
+                    first,
+                    get(uri(twin, twinBlobs.get(3)), SimTestSupport.token(twin)).body());
             List<SimBlob> otherBlobs = other.visibleBlobs(TENANT, ContentType.SHAREPOINT, FROM, T0);
             assertNotEquals(b.contentId(), otherBlobs.get(3).contentId());
-            assertNotEquals(first, get(uri(other, otherBlobs.get(3)), SimTestSupport.token(other)).body());
+            assertNotEquals(
+                    first,
+                    get(uri(other, otherBlobs.get(3)), SimTestSupport.token(other))
+                            .body());
         }
     }
 
@@ -169,12 +188,15 @@ class SimBlobTest {
         for (ContentType t : ContentType.values()) {
             assertEquals(sim.expectedRecordIds(TENANT, t, FROM, T0), sim.servedRecordIds(TENANT, t), t.wireName());
         }
-        assertEquals(blobs.size(), sim.requests().stream().filter(RecordedRequest::isBlobFetch).count());
+        assertEquals(
+                blobs.size(),
+                sim.requests().stream().filter(RecordedRequest::isBlobFetch).count());
     }
 
     @Test
     void duplicateRecordsAcrossBlobs() {
-        try (ManagementApiSimulator dup = builder(clock, 7, tenant().duplicates(1.0)).build().start()) {
+        try (ManagementApiSimulator dup =
+                builder(clock, 7, tenant().duplicates(1.0)).build().start()) {
             String t = SimTestSupport.token(dup);
             Map<String, Integer> seen = new HashMap<>();
             for (SimBlob b : dup.visibleBlobs(TENANT, ContentType.GENERAL, FROM, T0)) {
@@ -191,9 +213,17 @@ class SimBlobTest {
 
     @Test
     void recordSizeIsConfigurable() {
-        try (ManagementApiSimulator big = builder(clock, 1, TenantSpec.of(TENANT).app(AppSpec.of(CLIENT)
-                .secret(SECRET)).subscribedAll(true).volumeAll(new Volume(2, 40, 2000))).build().start()) {
-            SimBlob b = big.visibleBlobs(TENANT, ContentType.AZURE_ACTIVE_DIRECTORY, FROM, T0).get(0);
+        try (ManagementApiSimulator big = builder(
+                        clock,
+                        1,
+                        TenantSpec.of(TENANT)
+                                .app(AppSpec.of(CLIENT).secret(SECRET))
+                                .subscribedAll(true)
+                                .volumeAll(new Volume(2, 40, 2000)))
+                .build()
+                .start()) {
+            SimBlob b = big.visibleBlobs(TENANT, ContentType.AZURE_ACTIVE_DIRECTORY, FROM, T0)
+                    .get(0);
             String body = get(uri(big, b), SimTestSupport.token(big)).body();
             double avg = body.length() / 40.0;
             assertTrue(avg > 1800 && avg < 2300, "average record size " + avg);
@@ -212,8 +242,10 @@ class SimBlobTest {
     @Test
     void blobErrors() {
         assertApiError(get(feed(sim) + "/audit/not-a-content-id", token), 400, "AF20052");
-        HttpResponse<String> missing = get(feed(sim) + "/audit/20240301080512345678901$20240301083044123456789"
-                + "$audit_exchange$Audit_Exchange$na0017", token);
+        HttpResponse<String> missing = get(
+                feed(sim) + "/audit/20240301080512345678901$20240301083044123456789"
+                        + "$audit_exchange$Audit_Exchange$na0017",
+                token);
         assertApiError(missing, 404, "AF20050");
         SimBlob b = sim.visibleBlobs(TENANT, ContentType.EXCHANGE, FROM, T0).get(0);
         // not yet visible
@@ -235,10 +267,18 @@ class SimBlobTest {
     void hugeBlobIsStreamed() throws Exception {
         long max = Runtime.getRuntime().maxMemory();
         int records = (int) (max * 1.1 / 1000) + 1;
-        try (ManagementApiSimulator huge = builder(clock, 5, TenantSpec.of(TENANT).app(AppSpec.of(CLIENT)
-                .secret(SECRET)).subscribedAll(true).volumeAll(Volume.NONE)
-                .volume(ContentType.SHAREPOINT, new Volume(1, records, 1000))).build().start()) {
-            SimBlob b = huge.visibleBlobs(TENANT, ContentType.SHAREPOINT, FROM, T0).get(0);
+        try (ManagementApiSimulator huge = builder(
+                        clock,
+                        5,
+                        TenantSpec.of(TENANT)
+                                .app(AppSpec.of(CLIENT).secret(SECRET))
+                                .subscribedAll(true)
+                                .volumeAll(Volume.NONE)
+                                .volume(ContentType.SHAREPOINT, new Volume(1, records, 1000)))
+                .build()
+                .start()) {
+            SimBlob b =
+                    huge.visibleBlobs(TENANT, ContentType.SHAREPOINT, FROM, T0).get(0);
             HttpResponse<InputStream> r = SimTestSupport.stream(uri(huge, b), SimTestSupport.token(huge));
             assertEquals(200, r.statusCode());
             assertTrue(r.headers().firstValue("Content-Length").isEmpty(), "chunked");
@@ -249,7 +289,7 @@ class SimBlobTest {
             boolean escape = false;
             byte[] buf = new byte[1 << 16];
             try (InputStream in = r.body()) {
-                for (int n; (n = in.read(buf)) > 0;) {
+                for (int n; (n = in.read(buf)) > 0; ) {
                     bytes += n;
                     for (int i = 0; i < n; i++) {
                         byte c = buf[i];

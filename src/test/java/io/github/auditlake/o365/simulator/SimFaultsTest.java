@@ -37,10 +37,14 @@ class SimFaultsTest {
     @BeforeEach
     void setUp() {
         clock = SimClock.fixed(T0);
-        sim = ManagementApiSimulator.builder().clock(clock)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true)
+        sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .subscribedAll(true)
                         .volumeAll(Volume.of(2, 30)))
-                .build().start();
+                .build()
+                .start();
         token = SimTestSupport.token(sim);
         listUrl = feed(sim) + "/subscriptions/content?contentType=Audit.Exchange";
     }
@@ -51,7 +55,8 @@ class SimFaultsTest {
     }
 
     private String blobUri() {
-        SimBlob b = sim.visibleBlobs(TENANT, ContentType.EXCHANGE, T0.minus(Duration.ofHours(6)), T0).get(0);
+        SimBlob b = sim.visibleBlobs(TENANT, ContentType.EXCHANGE, T0.minus(Duration.ofHours(6)), T0)
+                .get(0);
         return feed(sim) + "/audit/" + b.contentId();
     }
 
@@ -64,7 +69,8 @@ class SimFaultsTest {
         }
         HttpResponse<String> throttled = get(withPub, token);
         assertApiError(throttled, 403, "AF429");
-        assertEquals("Too many requests. Method=GetBlob, PublisherId=" + PUBLISHER,
+        assertEquals(
+                "Too many requests. Method=GetBlob, PublisherId=" + PUBLISHER,
                 json(throttled).at("/error/message").asText());
         // no PublisherIdentifier: the shared pool, reported as the all-zero GUID
         for (int i = 0; i < 3; i++) {
@@ -72,8 +78,10 @@ class SimFaultsTest {
         }
         HttpResponse<String> shared = get(listUrl, token);
         assertApiError(shared, 403, "AF429");
-        assertTrue(json(shared).at("/error/message").asText().endsWith(
-                "Method=ListContent, PublisherId=00000000-0000-0000-0000-000000000000"));
+        assertTrue(json(shared)
+                .at("/error/message")
+                .asText()
+                .endsWith("Method=ListContent, PublisherId=00000000-0000-0000-0000-000000000000"));
         // the window slides with the simulated clock
         clock.advance(Duration.ofSeconds(59));
         assertApiError(get(withPub, token), 403, "AF429");
@@ -90,13 +98,16 @@ class SimFaultsTest {
 
     @Test
     void failNextRulesThenRecovery() {
-        sim.faults().failNext(2, ".*/subscriptions/content", Faults.Kind.HTTP_500)
+        sim.faults()
+                .failNext(2, ".*/subscriptions/content", Faults.Kind.HTTP_500)
                 .failNext(1, ".*/subscriptions/content", Faults.Kind.HTTP_503)
                 .failNext(1, ".*/subscriptions/content", Faults.Kind.HTTP_408)
                 .failNext(1, ".*/subscriptions/content", Faults.Kind.THROTTLE);
         HttpResponse<String> e500 = get(listUrl, token);
         assertApiError(e500, 500, "AF50000");
-        assertEquals("An internal error occurred.  Retry the request.", json(e500).at("/error/message").asText());
+        assertEquals(
+                "An internal error occurred.  Retry the request.",
+                json(e500).at("/error/message").asText());
         assertEquals(500, get(listUrl, token).statusCode());
         assertEquals(503, get(listUrl, token).statusCode());
         assertEquals(408, get(listUrl, token).statusCode());
@@ -113,7 +124,8 @@ class SimFaultsTest {
         String uri = blobUri();
         String path = java.net.URI.create(uri).getRawPath();
         String id = path.substring(path.lastIndexOf('/') + 1);
-        sim.faults().stall(java.time.Duration.ofMillis(300))
+        sim.faults()
+                .stall(java.time.Duration.ofMillis(300))
                 .failNext(1, ".*/audit/" + java.util.regex.Pattern.quote(id), Faults.Kind.STALL_MID_BODY);
         assertThrows(UncheckedIOException.class, () -> get(uri, token));
         assertEquals(200, get(uri, token).statusCode());
@@ -189,7 +201,10 @@ class SimFaultsTest {
         for (CompletableFuture<HttpResponse<String>> c : calls) {
             assertEquals(200, c.get().statusCode());
         }
-        int maxInFlight = sim.requests().stream().mapToInt(RecordedRequest::inFlightAtStart).max().orElse(0);
+        int maxInFlight = sim.requests().stream()
+                .mapToInt(RecordedRequest::inFlightAtStart)
+                .max()
+                .orElse(0);
         assertTrue(maxInFlight >= 2, "max in flight " + maxInFlight);
         // the latency fault was applied to each request (observed through the simulator, not by timing it)
         assertEquals(4, sim.faults().delayedRequests());
@@ -198,9 +213,14 @@ class SimFaultsTest {
 
     @Test
     void requestLogIsCapped() {
-        try (ManagementApiSimulator capped = ManagementApiSimulator.builder().clock(clock).requestLogLimit(3)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true))
-                .build().start()) {
+        try (ManagementApiSimulator capped = ManagementApiSimulator.builder()
+                .clock(clock)
+                .requestLogLimit(3)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .subscribedAll(true))
+                .build()
+                .start()) {
             String t = SimTestSupport.token(capped);
             for (int i = 0; i < 5; i++) {
                 get(capped.apiRoot(TENANT) + "/subscriptions/list?n=" + i, t);
@@ -217,12 +237,12 @@ class SimFaultsTest {
         String url = feed(sim) + "/resources/dlpSensitiveTypes";
         HttpResponse<String> en = get(url, token);
         assertEquals(200, en.statusCode());
-        assertTrue(en.body().contains("\"id\":\"50842eb7-edc8-4019-85dd-5a5c1f2bb085\",\"name\":\"Credit Card Number\""));
+        assertTrue(
+                en.body().contains("\"id\":\"50842eb7-edc8-4019-85dd-5a5c1f2bb085\",\"name\":\"Credit Card Number\""));
         assertTrue(get(url, token, "Accept-Language", "de-DE").body().contains("Kreditkartennummer"));
         assertEquals(200, get(url, token, "Accept-Language", "fr-FR;q=0.8").statusCode());
         assertApiError(get(url, token, "Accept-Language", "en-US, de-DE"), 400, "AF20053");
         assertApiError(get(url, token, "Accept-Language", "en_US!"), 400, "AF20054");
         assertApiError(get(url, token, "Accept-Language", "en-US;q=abc"), 400, "AF20054");
     }
-
 }

@@ -39,10 +39,16 @@ class SimListingTest {
     @BeforeEach
     void setUp() {
         clock = SimClock.fixed(T0);
-        sim = ManagementApiSimulator.builder().clock(clock).pageSize(7)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true)
-                        .volumeAll(Volume.of(5, 2)).backfill(Duration.ofDays(8)))
-                .build().start();
+        sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .pageSize(7)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .subscribedAll(true)
+                        .volumeAll(Volume.of(5, 2))
+                        .backfill(Duration.ofDays(8)))
+                .build()
+                .start();
         token = SimTestSupport.token(sim);
     }
 
@@ -56,21 +62,36 @@ class SimListingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2024-03-01", "2024-03-01T02:00", "2024-03-01T02:00:00", "2024-03-01T02:00:00Z",
-        "2024-03-01T02:00:00.123Z", "2024-03-01T02:00:00.1234567Z", "2024-03-01T02:00:00.123456789Z",
-        "2024-03-01T02:00:00.619091%2B00:00", "2024-03-01T03:00:00%2B01:00"})
+    @ValueSource(
+            strings = {
+                "2024-03-01",
+                "2024-03-01T02:00",
+                "2024-03-01T02:00:00",
+                "2024-03-01T02:00:00Z",
+                "2024-03-01T02:00:00.123Z",
+                "2024-03-01T02:00:00.1234567Z",
+                "2024-03-01T02:00:00.123456789Z",
+                "2024-03-01T02:00:00.619091%2B00:00",
+                "2024-03-01T03:00:00%2B01:00"
+            })
     void acceptedTimeFormats(String start) {
-        HttpResponse<String> r = list("contentType=Audit.General&startTime=" + start
-                + "&endTime=2024-03-01T12:00:00");
+        HttpResponse<String> r = list("contentType=Audit.General&startTime=" + start + "&endTime=2024-03-01T12:00:00");
         assertEquals(200, r.statusCode(), r.body());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2024-03-01T02:00:00+00:00", "2024/03/01", "2024-03-01T2:00", "01-03-2024",
-        "2024-03-01T02:00:00.1234567890Z", "yesterday", "2024-13-01"})
+    @ValueSource(
+            strings = {
+                "2024-03-01T02:00:00+00:00",
+                "2024/03/01",
+                "2024-03-01T2:00",
+                "01-03-2024",
+                "2024-03-01T02:00:00.1234567890Z",
+                "yesterday",
+                "2024-13-01"
+            })
     void rejectedTimeFormats(String start) {
-        HttpResponse<String> r = list("contentType=Audit.General&startTime=" + start
-                + "&endTime=2024-03-01T12:00:00");
+        HttpResponse<String> r = list("contentType=Audit.General&startTime=" + start + "&endTime=2024-03-01T12:00:00");
         assertApiError(r, 400, "AF20055");
         assertTrue(json(r).at("/error/message").asText().endsWith(", EndTime:2024-03-01T12:00:00"), r.body());
     }
@@ -83,23 +104,37 @@ class SimListingTest {
         assertTrue(json(one).at("/error/message").asText().contains("StartTime:2024-03-01T00:00:00, EndTime:"));
         assertApiError(list("contentType=Audit.General&endTime=2024-03-01T00:00:00"), 400, "AF20055");
         // at most 24 h
-        assertEquals(200, list("contentType=Audit.General&startTime=2024-02-29T12:00:00&endTime=2024-03-01T12:00:00")
-                .statusCode());
-        assertApiError(list("contentType=Audit.General&startTime=2024-02-29T11:59:59&endTime=2024-03-01T12:00:00"),
-                400, "AF20055");
+        assertEquals(
+                200,
+                list("contentType=Audit.General&startTime=2024-02-29T12:00:00&endTime=2024-03-01T12:00:00")
+                        .statusCode());
+        assertApiError(
+                list("contentType=Audit.General&startTime=2024-02-29T11:59:59&endTime=2024-03-01T12:00:00"),
+                400,
+                "AF20055");
         // start before end
-        assertApiError(list("contentType=Audit.General&startTime=2024-03-01T10:00:00&endTime=2024-03-01T10:00:00"),
-                400, "AF20055");
-        assertApiError(list("contentType=Audit.General&startTime=2024-03-01T10:00:00&endTime=2024-03-01T09:00:00"),
-                400, "AF20055");
+        assertApiError(
+                list("contentType=Audit.General&startTime=2024-03-01T10:00:00&endTime=2024-03-01T10:00:00"),
+                400,
+                "AF20055");
+        assertApiError(
+                list("contentType=Audit.General&startTime=2024-03-01T10:00:00&endTime=2024-03-01T09:00:00"),
+                400,
+                "AF20055");
         // 7 days back, plus a 1 hour tolerance
-        assertEquals(200, list("contentType=Audit.General&startTime=2024-02-23T11:00:00&endTime=2024-02-24T11:00:00")
-                .statusCode());
-        assertApiError(list("contentType=Audit.General&startTime=2024-02-23T10:59:59&endTime=2024-02-24T10:59:59"),
-                400, "AF20055");
+        assertEquals(
+                200,
+                list("contentType=Audit.General&startTime=2024-02-23T11:00:00&endTime=2024-02-24T11:00:00")
+                        .statusCode());
+        assertApiError(
+                list("contentType=Audit.General&startTime=2024-02-23T10:59:59&endTime=2024-02-24T10:59:59"),
+                400,
+                "AF20055");
         // the future is fine
-        assertEquals(200, list("contentType=Audit.General&startTime=2024-03-02T10:00:00&endTime=2024-03-03T10:00:00")
-                .statusCode());
+        assertEquals(
+                200,
+                list("contentType=Audit.General&startTime=2024-03-02T10:00:00&endTime=2024-03-03T10:00:00")
+                        .statusCode());
     }
 
     @Test
@@ -113,7 +148,8 @@ class SimListingTest {
                 .body();
         assertFalse(atEnd.contains(b.contentId()));
         String justAfter = list("contentType=Audit.Exchange&startTime=2024-03-01T04:00:00"
-                + "&endTime=2024-03-01T05:00:00.001Z").body();
+                        + "&endTime=2024-03-01T05:00:00.001Z")
+                .body();
         assertTrue(justAfter.contains(b.contentId()));
     }
 
@@ -124,20 +160,27 @@ class SimListingTest {
         assertEquals(200, r.statusCode(), r.body());
         JsonNode items = json(r);
         assertEquals(5, items.size());
-        Pattern idShape = Pattern.compile("\\d{23}\\$\\d{23}\\$audit_azureactivedirectory\\$Audit_AzureActiveDirectory"
-                + "\\$na\\d{4}");
+        Pattern idShape = Pattern.compile(
+                "\\d{23}\\$\\d{23}\\$audit_azureactivedirectory\\$Audit_AzureActiveDirectory" + "\\$na\\d{4}");
         Pattern time = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
         for (JsonNode i : items) {
             assertEquals("Audit.AzureActiveDirectory", i.get("contentType").asText());
             assertTrue(idShape.matcher(i.get("contentId").asText()).matches(), i.toString());
-            assertEquals(sim.baseUrl() + "/api/v1.0/" + TENANT + "/activity/feed/audit/" + i.get("contentId").asText(),
+            assertEquals(
+                    sim.baseUrl() + "/api/v1.0/" + TENANT + "/activity/feed/audit/"
+                            + i.get("contentId").asText(),
                     i.get("contentUri").asText());
             assertTrue(time.matcher(i.get("contentCreated").asText()).matches());
-            assertEquals(Instant.parse(i.get("contentCreated").asText()).plus(Duration.ofDays(7)),
+            assertEquals(
+                    Instant.parse(i.get("contentCreated").asText()).plus(Duration.ofDays(7)),
                     Instant.parse(i.get("contentExpiration").asText()));
         }
-        assertEquals(PUBLISHER, sim.requests().get(sim.requests().size() - 1).query("PublisherIdentifier")
-                .orElseThrow());
+        assertEquals(
+                PUBLISHER,
+                sim.requests()
+                        .get(sim.requests().size() - 1)
+                        .query("PublisherIdentifier")
+                        .orElseThrow());
     }
 
     private List<JsonNode> followAll(String firstUrl, List<String> nextUris) {
@@ -158,13 +201,16 @@ class SimListingTest {
     @Test
     void pagingQuirksAndCompleteness() {
         List<String> nexts = new ArrayList<>();
-        List<JsonNode> all = followAll(feed(sim) + "/subscriptions/content?contentType=Audit.General&startTime="
-                + "2024-03-01T00:00:00Z&endTime=2024-03-01T10:00:00Z&PublisherIdentifier=" + PUBLISHER, nexts);
+        List<JsonNode> all = followAll(
+                feed(sim) + "/subscriptions/content?contentType=Audit.General&startTime="
+                        + "2024-03-01T00:00:00Z&endTime=2024-03-01T10:00:00Z&PublisherIdentifier=" + PUBLISHER,
+                nexts);
         assertEquals(50, all.size());
         assertEquals(7, nexts.size(), "50 items in pages of 7");
-        Pattern shape = Pattern.compile(Pattern.quote(feed(sim)) + "/subscriptions/content\\?contenttype=Audit\\.General"
-                + "&endtime=2024-03-01T10:00:00\\.0000000Z&starttime=2024-03-01T00:00:00\\.0000000Z"
-                + "&nextpage=\\d{23}\\$\\d{23}\\$na\\d{4}");
+        Pattern shape =
+                Pattern.compile(Pattern.quote(feed(sim)) + "/subscriptions/content\\?contenttype=Audit\\.General"
+                        + "&endtime=2024-03-01T10:00:00\\.0000000Z&starttime=2024-03-01T00:00:00\\.0000000Z"
+                        + "&nextpage=\\d{23}\\$\\d{23}\\$na\\d{4}");
         for (String n : nexts) {
             assertTrue(shape.matcher(n).matches(), n);
             assertFalse(n.toLowerCase().contains("publisheridentifier"));
@@ -175,8 +221,12 @@ class SimListingTest {
             assertTrue(ids.add(i.get("contentId").asText()), "listed twice: " + i);
         }
         Set<String> expected = new HashSet<>();
-        sim.visibleBlobs(TENANT, ContentType.GENERAL, Instant.parse("2024-03-01T00:00:00Z"),
-                Instant.parse("2024-03-01T10:00:00Z")).forEach(b -> expected.add(b.contentId()));
+        sim.visibleBlobs(
+                        TENANT,
+                        ContentType.GENERAL,
+                        Instant.parse("2024-03-01T00:00:00Z"),
+                        Instant.parse("2024-03-01T10:00:00Z"))
+                .forEach(b -> expected.add(b.contentId()));
         assertEquals(expected, ids);
     }
 
@@ -184,10 +234,13 @@ class SimListingTest {
     void omittedWindowIsTheLast24HoursAndPagesCarryIt() {
         List<String> nexts = new ArrayList<>();
         List<JsonNode> all = followAll(feed(sim) + "/subscriptions/content?contentType=Audit.Exchange", nexts);
-        assertEquals(sim.visibleBlobs(TENANT, ContentType.EXCHANGE, T0.minus(Duration.ofHours(24)), T0).size(),
+        assertEquals(
+                sim.visibleBlobs(TENANT, ContentType.EXCHANGE, T0.minus(Duration.ofHours(24)), T0)
+                        .size(),
                 all.size());
         assertEquals(120, all.size());
-        assertTrue(nexts.get(0).contains("&endtime=2024-03-01T12:00:00.0000000Z&starttime=2024-02-29T12:00:00.0000000Z"),
+        assertTrue(
+                nexts.get(0).contains("&endtime=2024-03-01T12:00:00.0000000Z&starttime=2024-02-29T12:00:00.0000000Z"),
                 nexts.get(0));
     }
 
@@ -196,21 +249,29 @@ class SimListingTest {
         String base = "contentType=Audit.General&startTime=2024-03-01T00:00:00&endTime=2024-03-01T10:00:00";
         HttpResponse<String> bad = list(base + "&nextPage=garbage");
         assertApiError(bad, 400, "AF20031");
-        assertEquals("Invalid nextPage Input: garbage.", json(bad).at("/error/message").asText());
-        assertApiError(list(base + "&nextpage=20200220001806300068349$20200219104642000000000$na0022"), 400,
-                "AF20031");
+        assertEquals(
+                "Invalid nextPage Input: garbage.",
+                json(bad).at("/error/message").asText());
+        assertApiError(list(base + "&nextpage=20200220001806300068349$20200219104642000000000$na0022"), 400, "AF20031");
     }
 
     @Test
     void shuffledPagesStillCoverEverything() {
-        try (ManagementApiSimulator shuffled = ManagementApiSimulator.builder().clock(clock).pageSize(4)
+        try (ManagementApiSimulator shuffled = ManagementApiSimulator.builder()
+                .clock(clock)
+                .pageSize(4)
                 .shufflePages(true)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .subscribedAll(true)
                         .volumeAll(Volume.of(5, 2)))
-                .build().start()) {
+                .build()
+                .start()) {
             token = SimTestSupport.token(shuffled);
-            List<JsonNode> all = followAll(shuffled.apiRoot(TENANT) + "/subscriptions/content?contentType=DLP.All"
-                    + "&startTime=2024-03-01T00:00&endTime=2024-03-01T04:00", new ArrayList<>());
+            List<JsonNode> all = followAll(
+                    shuffled.apiRoot(TENANT) + "/subscriptions/content?contentType=DLP.All"
+                            + "&startTime=2024-03-01T00:00&endTime=2024-03-01T04:00",
+                    new ArrayList<>());
             Set<String> ids = new HashSet<>();
             all.forEach(i -> ids.add(i.get("contentId").asText()));
             assertEquals(20, all.size());
@@ -221,8 +282,8 @@ class SimListingTest {
     @Test
     void lateBlobAppearsInAnAlreadyListedWindow() {
         Instant created = Instant.parse("2024-03-01T11:30:00Z");
-        SimBlob late = sim.addBlob(TENANT, ContentType.SHAREPOINT, created, created.plus(Duration.ofHours(3)),
-                SimTestSupport.records(2));
+        SimBlob late = sim.addBlob(
+                TENANT, ContentType.SHAREPOINT, created, created.plus(Duration.ofHours(3)), SimTestSupport.records(2));
         String q = "contentType=Audit.SharePoint&startTime=2024-03-01T11:00:00&endTime=2024-03-01T12:00:00";
         assertFalse(list(q).body().contains(late.contentId()));
         clock.advance(Duration.ofHours(3));
@@ -232,17 +293,25 @@ class SimListingTest {
 
     @Test
     void scheduledLateBlobsFollowTheClock() {
-        try (ManagementApiSimulator lateSim = ManagementApiSimulator.builder().clock(clock)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true)
-                        .volumeAll(Volume.of(20, 1)).lateBlobs(0.5, Duration.ofHours(10)))
-                .build().start()) {
+        try (ManagementApiSimulator lateSim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .subscribedAll(true)
+                        .volumeAll(Volume.of(20, 1))
+                        .lateBlobs(0.5, Duration.ofHours(10)))
+                .build()
+                .start()) {
             Instant from = T0.minus(Duration.ofHours(6));
-            int visibleNow = lateSim.visibleBlobs(TENANT, ContentType.GENERAL, from, T0).size();
+            int visibleNow =
+                    lateSim.visibleBlobs(TENANT, ContentType.GENERAL, from, T0).size();
             int all = lateSim.blobs(TENANT, ContentType.GENERAL, from, T0).size();
             assertEquals(120, all);
             assertTrue(visibleNow < all, "some blobs are late");
             clock.advance(Duration.ofHours(11));
-            assertEquals(all, lateSim.visibleBlobs(TENANT, ContentType.GENERAL, from, T0).size());
+            assertEquals(
+                    all,
+                    lateSim.visibleBlobs(TENANT, ContentType.GENERAL, from, T0).size());
         }
     }
 }

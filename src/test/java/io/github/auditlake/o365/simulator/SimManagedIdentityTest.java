@@ -30,12 +30,18 @@ class SimManagedIdentityTest {
     @BeforeEach
     void setUp() {
         clock = SimClock.fixed(T0);
-        sim = ManagementApiSimulator.builder().clock(clock).tokenLifetime(Duration.ofHours(24))
-                .tenant(TenantSpec.of(TENANT).subscribedAll(true)
+        sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .tokenLifetime(Duration.ofHours(24))
+                .tenant(TenantSpec.of(TENANT)
+                        .subscribedAll(true)
                         .app(AppSpec.of(SYSTEM_ID).systemAssignedIdentity())
                         .app(AppSpec.of(NO_ROLES_ID).userAssignedIdentity().noRoles()))
-                .tenant(TenantSpec.of(OTHER_TENANT).subscribedAll(true).app(AppSpec.of(USER_ID).userAssignedIdentity()))
-                .build().start();
+                .tenant(TenantSpec.of(OTHER_TENANT)
+                        .subscribedAll(true)
+                        .app(AppSpec.of(USER_ID).userAssignedIdentity()))
+                .build()
+                .start();
     }
 
     @AfterEach
@@ -62,10 +68,12 @@ class SimManagedIdentityTest {
         assertEquals("https://manage.office.com", n.path("resource").asText());
         assertEquals("86400", n.path("expires_in").asText());
         assertEquals(true, n.path("expires_in").isTextual(), "numbers as strings, like IMDS");
-        assertEquals(Long.toString(T0.getEpochSecond() + 86400), n.path("expires_on").asText());
+        assertEquals(
+                Long.toString(T0.getEpochSecond() + 86400), n.path("expires_on").asText());
         assertEquals(SYSTEM_ID, n.path("client_id").asText());
         String token = n.path("access_token").asText();
-        assertEquals(200, get(sim.apiRoot(TENANT) + "/subscriptions/list", token).statusCode());
+        assertEquals(
+                200, get(sim.apiRoot(TENANT) + "/subscriptions/list", token).statusCode());
         // a managed identity's token is for its own tenant only
         assertApiError(get(sim.apiRoot(OTHER_TENANT) + "/subscriptions/list", token), 401, "AF20010");
     }
@@ -75,25 +83,35 @@ class SimManagedIdentityTest {
         HttpResponse<String> r = imds(q("https://manage.office.com/", USER_ID), true);
         assertEquals(200, r.statusCode(), r.body());
         String token = json(r).path("access_token").asText();
-        assertEquals(200, get(sim.apiRoot(OTHER_TENANT) + "/subscriptions/list", token).statusCode());
+        assertEquals(
+                200,
+                get(sim.apiRoot(OTHER_TENANT) + "/subscriptions/list", token).statusCode());
     }
 
     @Test
     void anIdentityWithoutTheAppRoleGetsATokenTheApiRefuses() {
         HttpResponse<String> r = imds(q("https://manage.office.com", NO_ROLES_ID), true);
         assertEquals(200, r.statusCode(), r.body());
-        assertApiError(get(sim.apiRoot(TENANT) + "/subscriptions/list", json(r).path("access_token").asText()),
-                401, "AF10001");
+        assertApiError(
+                get(
+                        sim.apiRoot(TENANT) + "/subscriptions/list",
+                        json(r).path("access_token").asText()),
+                401,
+                "AF10001");
     }
 
     @Test
     void requestRulesAnswerImdsErrors() {
-        assertImdsError(imds(q("https://manage.office.com", null), false), "invalid_request",
+        assertImdsError(
+                imds(q("https://manage.office.com", null), false),
+                "invalid_request",
                 "Required metadata header not specified");
-        assertImdsError(imds(q("https://manage.office.com", "99999999-0000-4000-8000-000000000000"), true),
-                "invalid_request", "Identity not found");
-        assertImdsError(imds("api-version=2018-02-01", true), "invalid_request",
-                "Required audience parameter not specified");
+        assertImdsError(
+                imds(q("https://manage.office.com", "99999999-0000-4000-8000-000000000000"), true),
+                "invalid_request",
+                "Identity not found");
+        assertImdsError(
+                imds("api-version=2018-02-01", true), "invalid_request", "Required audience parameter not specified");
         HttpResponse<String> res = imds(q("https://graph.microsoft.com", null), true);
         assertEquals(400, res.statusCode());
         assertEquals("invalid_resource", json(res).path("error").asText());
@@ -102,10 +120,13 @@ class SimManagedIdentityTest {
 
     @Test
     void withoutASystemAssignedIdentityARequestWithoutClientIdIsRefused() {
-        try (ManagementApiSimulator none = ManagementApiSimulator.builder().clock(clock)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(USER_ID).userAssignedIdentity())).build().start()) {
-            HttpResponse<String> r = get(none.identityEndpoint() + "?" + q("https://manage.office.com", null), null,
-                    "Metadata", "true");
+        try (ManagementApiSimulator none = ManagementApiSimulator.builder()
+                .clock(clock)
+                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(USER_ID).userAssignedIdentity()))
+                .build()
+                .start()) {
+            HttpResponse<String> r =
+                    get(none.identityEndpoint() + "?" + q("https://manage.office.com", null), null, "Metadata", "true");
             assertImdsError(r, "invalid_request", "Identity not found");
         }
     }

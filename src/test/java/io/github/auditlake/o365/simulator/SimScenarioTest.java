@@ -15,8 +15,8 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -27,20 +27,31 @@ import org.junit.jupiter.api.Test;
  */
 class SimScenarioTest {
 
-    private static final DateTimeFormatter F = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter F =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
     SimClock clock = SimClock.fixed(T0);
 
     @Test
     void aCarefulPollerGetsEveryRecordDespiteFaultsAndLateBlobs() {
-        try (ManagementApiSimulator sim = ManagementApiSimulator.builder().clock(clock).seed(99).pageSize(5)
+        try (ManagementApiSimulator sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .seed(99)
+                .pageSize(5)
                 .shufflePages(true)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true)
-                        .volumeAll(Volume.of(6, 4)).lateBlobs(0.3, Duration.ofHours(3)).duplicates(0.3))
-                .build().start()) {
-            sim.faults().rate(Faults.Kind.HTTP_500, 0.1).rate(Faults.Kind.RESET_MID_BODY, 0.05)
-                    .rate(Faults.Kind.TRUNCATED_BODY, 0.05).rate(Faults.Kind.HTTP_503, 0.05);
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .subscribedAll(true)
+                        .volumeAll(Volume.of(6, 4))
+                        .lateBlobs(0.3, Duration.ofHours(3))
+                        .duplicates(0.3))
+                .build()
+                .start()) {
+            sim.faults()
+                    .rate(Faults.Kind.HTTP_500, 0.1)
+                    .rate(Faults.Kind.RESET_MID_BODY, 0.05)
+                    .rate(Faults.Kind.TRUNCATED_BODY, 0.05)
+                    .rate(Faults.Kind.HTTP_503, 0.05);
             Instant from = T0.minus(Duration.ofHours(6));
             Set<String> got = new HashSet<>();
             poll(sim, from, T0, got);
@@ -49,16 +60,21 @@ class SimScenarioTest {
             int allBlobs = sim.blobs(TENANT, ContentType.EXCHANGE, from, T0).size();
             assertTrue(sim.visibleBlobs(TENANT, ContentType.EXCHANGE, from, T0).size() < allBlobs, "late blobs exist");
 
-            clock.advance(Duration.ofHours(4));   // late blobs surface inside windows already polled
-            poll(sim, from, T0, got);             // overlap re-poll
+            clock.advance(Duration.ofHours(4)); // late blobs surface inside windows already polled
+            poll(sim, from, T0, got); // overlap re-poll
             Set<String> expected = sim.expectedRecordIds(TENANT, ContentType.EXCHANGE, from, T0);
-            assertEquals(allBlobs, sim.visibleBlobs(TENANT, ContentType.EXCHANGE, from, T0).size());
+            assertEquals(
+                    allBlobs,
+                    sim.visibleBlobs(TENANT, ContentType.EXCHANGE, from, T0).size());
             assertTrue(expected.size() > expectedNow.size());
             assertEquals(expected, got);
             assertEquals(expected, sim.servedRecordIds(TENANT, ContentType.EXCHANGE));
             assertTrue(sim.requests().stream().anyMatch(r -> r.status() == 500), "faults were injected");
-            assertTrue(sim.requests().stream().filter(RecordedRequest::isApi)
-                    .allMatch(r -> r.query("PublisherIdentifier").isPresent()), "PublisherIdentifier on every call");
+            assertTrue(
+                    sim.requests().stream()
+                            .filter(RecordedRequest::isApi)
+                            .allMatch(r -> r.query("PublisherIdentifier").isPresent()),
+                    "PublisherIdentifier on every call");
         }
     }
 
@@ -71,11 +87,14 @@ class SimScenarioTest {
             while (url != null) {
                 HttpResponse<String> page = retry(url, token);
                 for (JsonNode item : SimTestSupport.json(page)) {
-                    JsonNode records = parse(retry(item.get("contentUri").asText() + "?PublisherIdentifier="
-                            + PUBLISHER, token).body());
+                    JsonNode records =
+                            parse(retry(item.get("contentUri").asText() + "?PublisherIdentifier=" + PUBLISHER, token)
+                                    .body());
                     records.forEach(r -> got.add(r.get("Id").asText()));
                 }
-                url = page.headers().firstValue("NextPageUri").map(u -> u + "&PublisherIdentifier=" + PUBLISHER)
+                url = page.headers()
+                        .firstValue("NextPageUri")
+                        .map(u -> u + "&PublisherIdentifier=" + PUBLISHER)
                         .orElse(null);
             }
         }

@@ -34,10 +34,16 @@ class SimSubscriptionTest {
     @BeforeEach
     void setUp() {
         clock = SimClock.fixed(T0);
-        sim = ManagementApiSimulator.builder().clock(clock)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).volumeAll(Volume.of(6, 3)))
-                .tenant(TenantSpec.of(NO_AUDIT).app(AppSpec.of(CLIENT).secret(SECRET)).auditEnabled(false))
-                .build().start();
+        sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .volumeAll(Volume.of(6, 3)))
+                .tenant(TenantSpec.of(NO_AUDIT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .auditEnabled(false))
+                .build()
+                .start();
         token = SimTestSupport.token(sim);
     }
 
@@ -47,8 +53,8 @@ class SimSubscriptionTest {
     }
 
     private HttpResponse<String> start(String type, String body) {
-        return apiPost(feed(sim) + "/subscriptions/start?contentType=" + type + "&PublisherIdentifier=" + TENANT,
-                token, body);
+        return apiPost(
+                feed(sim) + "/subscriptions/start?contentType=" + type + "&PublisherIdentifier=" + TENANT, token, body);
     }
 
     private HttpResponse<String> content(String type) {
@@ -73,7 +79,8 @@ class SimSubscriptionTest {
 
         HttpResponse<String> again = start("Audit.Exchange", "");
         assertApiError(again, 400, "AF20024");
-        assertEquals("The subscription is already enabled. No property change.",
+        assertEquals(
+                "The subscription is already enabled. No property change.",
                 json(again).at("/error/message").asText());
 
         JsonNode list = json(get(feed(sim) + "/subscriptions/list", token));
@@ -81,22 +88,29 @@ class SimSubscriptionTest {
         assertEquals("enabled", list.get(0).get("status").asText());
         assertTrue(list.get(0).get("webhook").isNull());
 
-        HttpResponse<String> stop = apiPost(feed(sim) + "/subscriptions/stop?contentType=Audit.Exchange", token,
-                null);
+        HttpResponse<String> stop = apiPost(feed(sim) + "/subscriptions/stop?contentType=Audit.Exchange", token, null);
         assertEquals(200, stop.statusCode());
         assertEquals("", stop.body());
         assertApiError(content("Audit.Exchange"), 400, "AF20023");
-        assertEquals("disabled", json(get(feed(sim) + "/subscriptions/list", token)).get(0).get("status").asText());
+        assertEquals(
+                "disabled",
+                json(get(feed(sim) + "/subscriptions/list", token))
+                        .get(0)
+                        .get("status")
+                        .asText());
     }
 
     @Test
     void fifteenMinuteRuleAndRestartCutOff() {
         assertEquals(200, start("Audit.SharePoint", null).statusCode());
         Instant before = clock.instant();
-        String oldBlob = json(content("Audit.SharePoint")).get(0).get("contentUri").asText();
+        String oldBlob =
+                json(content("Audit.SharePoint")).get(0).get("contentUri").asText();
         assertEquals(200, get(oldBlob, token).statusCode());
-        assertEquals(200, apiPost(feed(sim) + "/subscriptions/stop?contentType=Audit.SharePoint", token, null)
-                .statusCode());
+        assertEquals(
+                200,
+                apiPost(feed(sim) + "/subscriptions/stop?contentType=Audit.SharePoint", token, null)
+                        .statusCode());
         assertApiError(get(oldBlob, token), 400, "AF20023");
 
         clock.advance(Duration.ofMinutes(14));
@@ -130,30 +144,34 @@ class SimSubscriptionTest {
         assertApiError(start("audit.exchange", null), 400, "AF20020");
         assertApiError(apiPost(feed(sim) + "/subscriptions/start", token, null), 400, "AF20001");
         assertApiError(content("Audit.Nope"), 400, "AF20020");
-        assertApiError(apiPost(feed(sim) + "/subscriptions/stop?contentType=Audit.General", token, null), 400,
-                "AF20022");
+        assertApiError(
+                apiPost(feed(sim) + "/subscriptions/stop?contentType=Audit.General", token, null), 400, "AF20022");
     }
 
     @Test
     void auditDisabledTenantGivesTheMalformedError() {
         String t = SimTestSupport.token(sim, NO_AUDIT, CLIENT, SECRET);
-        HttpResponse<String> r = apiPost(sim.apiRoot(NO_AUDIT) + "/subscriptions/start?contentType=Audit.General",
-                t, null);
+        HttpResponse<String> r =
+                apiPost(sim.apiRoot(NO_AUDIT) + "/subscriptions/start?contentType=Audit.General", t, null);
         assertEquals(400, r.statusCode());
         JsonNode e = json(r).get("error");
         assertTrue(e.get("code").asText().startsWith("StartSubscription [CorrId="), r.body());
         assertTrue(e.get("code").asText().endsWith("][AppId"), r.body());
         assertTrue(e.get("message").asText().contains("Tenant " + NO_AUDIT + " does not exist."));
         assertTrue(e.get("message").asText().contains("\r\n   at "));
-        assertApiError(get(sim.apiRoot(NO_AUDIT) + "/subscriptions/content?contentType=Audit.General", t), 400,
-                "AF20022");
+        assertApiError(
+                get(sim.apiRoot(NO_AUDIT) + "/subscriptions/content?contentType=Audit.General", t), 400, "AF20022");
     }
 
     @Test
     void subscribedPresetListsAllFive() {
-        try (ManagementApiSimulator preset = ManagementApiSimulator.builder().clock(clock)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).subscribedAll(true))
-                .build().start()) {
+        try (ManagementApiSimulator preset = ManagementApiSimulator.builder()
+                .clock(clock)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .subscribedAll(true))
+                .build()
+                .start()) {
             JsonNode list = json(get(preset.apiRoot(TENANT) + "/subscriptions/list", SimTestSupport.token(preset)));
             assertEquals(ContentType.values().length, list.size());
             for (JsonNode s : list) {

@@ -34,10 +34,10 @@ final class SimTestSupport {
     static final String PUBLISHER = "0b2e5c4d-1111-4222-8333-444455556666";
     static final Instant T0 = Instant.parse("2024-03-01T12:00:00Z");
 
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private SimTestSupport() {
-    }
+    private SimTestSupport() {}
 
     static String form(Map<String, String> fields) {
         return fields.entrySet().stream()
@@ -47,7 +47,8 @@ final class SimTestSupport {
     }
 
     static HttpResponse<String> post(String url, String contentType, String body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
@@ -59,7 +60,9 @@ final class SimTestSupport {
     }
 
     static HttpResponse<String> get(String url, String token, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(60))
+                .GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -70,7 +73,8 @@ final class SimTestSupport {
     }
 
     static HttpResponse<String> apiPost(String url, String token, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body))
                 .header("Authorization", "Bearer " + token);
         if (body != null) {
@@ -91,8 +95,13 @@ final class SimTestSupport {
     }
 
     static HttpResponse<InputStream> stream(String url, String token) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(300))
-                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(300))
+                        .header("Authorization", "Bearer " + token)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
     }
 
     static JsonNode json(HttpResponse<String> r) {
@@ -105,9 +114,18 @@ final class SimTestSupport {
 
     /** A v2 client-secret token for (tenant, client, secret). */
     static String token(ManagementApiSimulator sim, String tenant, String client, String secret) {
-        HttpResponse<String> r = post(sim.tokenEndpointV2(tenant), "application/x-www-form-urlencoded",
-                form(Map.of("grant_type", "client_credentials", "client_id", client, "client_secret", secret,
-                        "scope", "https://manage.office.com/.default")));
+        HttpResponse<String> r = post(
+                sim.tokenEndpointV2(tenant),
+                "application/x-www-form-urlencoded",
+                form(Map.of(
+                        "grant_type",
+                        "client_credentials",
+                        "client_id",
+                        client,
+                        "client_secret",
+                        secret,
+                        "scope",
+                        "https://manage.office.com/.default")));
         assertEquals(200, r.statusCode(), r.body());
         return json(r).get("access_token").asText();
     }
@@ -123,14 +141,23 @@ final class SimTestSupport {
     static void assertApiError(HttpResponse<String> r, int status, String code) {
         assertEquals(status, r.statusCode(), r.body());
         assertEquals(code, json(r).path("error").path("code").asText(), r.body());
-        assertEquals("application/json; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "application/json; charset=utf-8",
+                r.headers().firstValue("Content-Type").orElse(""));
     }
 
     static String recordJson(String id, String creationTime) {
         ObjectNode n = Jwts.JSON.createObjectNode();
-        n.put("CreationTime", creationTime).put("Id", id).put("Operation", "Test").put("RecordType", 2)
-                .put("OrganizationId", TENANT).put("UserType", 0).put("UserKey", "k").put("Workload", "Exchange")
-                .put("UserId", "u@x").put("ClientIP", "1.2.3.4");
+        n.put("CreationTime", creationTime)
+                .put("Id", id)
+                .put("Operation", "Test")
+                .put("RecordType", 2)
+                .put("OrganizationId", TENANT)
+                .put("UserType", 0)
+                .put("UserKey", "k")
+                .put("Workload", "Exchange")
+                .put("UserId", "u@x")
+                .put("ClientIP", "1.2.3.4");
         return n.toString();
     }
 
@@ -141,24 +168,46 @@ final class SimTestSupport {
     }
 
     /** A self-signed RSA-2048 certificate and key made with keytool (as an operator would). */
-    record Cert(X509Certificate certificate, PrivateKey key, Path pkcs12, String password) {
-    }
+    record Cert(X509Certificate certificate, PrivateKey key, Path pkcs12, String password) {}
 
     static Cert selfSigned(Path dir, String alias) throws Exception {
         Path ks = dir.resolve(alias + ".p12");
         String pw = "changeit";
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
-                "-dname", "CN=" + alias, "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", pw,
-                "-keypass", pw).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        alias,
+                        "-keyalg",
+                        "RSA",
+                        "-keysize",
+                        "2048",
+                        "-validity",
+                        "30",
+                        "-dname",
+                        "CN=" + alias,
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        ks.toString(),
+                        "-storepass",
+                        pw,
+                        "-keypass",
+                        pw)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(ks)) {
             store.load(in, pw.toCharArray());
         }
-        return new Cert((X509Certificate) store.getCertificate(alias), (PrivateKey) store.getKey(alias,
-                pw.toCharArray()), ks, pw);
+        return new Cert(
+                (X509Certificate) store.getCertificate(alias),
+                (PrivateKey) store.getKey(alias, pw.toCharArray()),
+                ks,
+                pw);
     }
 
     /** A client assertion as MSAL4J builds it (x5t#S256 + x5c) or with the legacy SHA-1 x5t. */
@@ -170,8 +219,14 @@ final class SimTestSupport {
             header.put("x5t#S256", Jwts.x5tS256(cert.certificate()));
             header.putArray("x5c").add(Jwts.x5cValue(cert.certificate()));
         }
-        ObjectNode claims = Jwts.JSON.createObjectNode().put("aud", aud).put("iss", clientId).put("sub", clientId)
-                .put("jti", UUID.randomUUID().toString()).put("nbf", nbf).put("exp", exp);
+        ObjectNode claims = Jwts.JSON
+                .createObjectNode()
+                .put("aud", aud)
+                .put("iss", clientId)
+                .put("sub", clientId)
+                .put("jti", UUID.randomUUID().toString())
+                .put("nbf", nbf)
+                .put("exp", exp);
         return Jwts.signRsa(alg, header, claims, cert.key());
     }
 }

@@ -35,8 +35,11 @@ class SimWebhookTest {
 
     record Received(Map<String, List<String>> headers, String body) {
         String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -51,13 +54,18 @@ class SimWebhookTest {
     @BeforeEach
     void setUp() throws Exception {
         clock = SimClock.fixed(T0);
-        sim = ManagementApiSimulator.builder().clock(clock)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).volumeAll(Volume.of(6, 2)))
-                .build().start();
+        sim = ManagementApiSimulator.builder()
+                .clock(clock)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .volumeAll(Volume.of(6, 2)))
+                .build()
+                .start();
         token = SimTestSupport.token(sim);
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/hook", ex -> {
-            received.add(new Received(Map.copyOf(ex.getRequestHeaders()),
+            received.add(new Received(
+                    Map.copyOf(ex.getRequestHeaders()),
                     new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
             ex.sendResponseHeaders(answer.get(), -1);
             ex.close();
@@ -78,7 +86,8 @@ class SimWebhookTest {
 
     @Test
     void validationThenNotifications() {
-        String body = "{\"webhook\":{\"address\":\"" + hook + "\",\"authId\":\"my-shared-secret\",\"expiration\":\"\"}}";
+        String body =
+                "{\"webhook\":{\"address\":\"" + hook + "\",\"authId\":\"my-shared-secret\",\"expiration\":\"\"}}";
         HttpResponse<String> r = start("Audit.SharePoint", body);
         assertEquals(200, r.statusCode(), r.body());
         JsonNode w = json(r).get("webhook");
@@ -103,7 +112,8 @@ class SimWebhookTest {
         // nothing new yet
         assertEquals(0, sim.deliverNotifications());
         clock.advance(Duration.ofHours(1));
-        int expected = sim.visibleBlobs(TENANT, ContentType.SHAREPOINT, T0, clock.instant()).size();
+        int expected = sim.visibleBlobs(TENANT, ContentType.SHAREPOINT, T0, clock.instant())
+                .size();
         assertTrue(expected > 0);
         assertEquals(expected, sim.deliverNotifications());
         Set<String> notified = new HashSet<>();
@@ -140,7 +150,10 @@ class SimWebhookTest {
 
     @Test
     void failedDeliveriesAreRetriedWithBackOffThenDisabled() {
-        assertEquals(200, start("Audit.General", "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
+        assertEquals(
+                200,
+                start("Audit.General", "{\"webhook\":{\"address\":\"" + hook + "\"}}")
+                        .statusCode());
         assertEquals(null, received.get(0).header("Webhook-AuthID"));
         answer.set(500);
         clock.advance(Duration.ofHours(1));
@@ -171,12 +184,19 @@ class SimWebhookTest {
         clock.advance(Duration.ofHours(1));
         assertEquals(0, sim.deliverNotifications());
         token = SimTestSupport.token(sim);
-        assertEquals("disabled", json(get(feed(sim) + "/subscriptions/list", token)).get(0).at("/webhook/status")
-                .asText());
+        assertEquals(
+                "disabled",
+                json(get(feed(sim) + "/subscriptions/list", token))
+                        .get(0)
+                        .at("/webhook/status")
+                        .asText());
         // /start with the same webhook re-enables it (not AF20024); pending and new blobs then arrive
         answer.set(200);
         clock.advance(Duration.ofMinutes(15));
-        assertEquals(200, start("Audit.General", "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
+        assertEquals(
+                200,
+                start("Audit.General", "{\"webhook\":{\"address\":\"" + hook + "\"}}")
+                        .statusCode());
         assertEquals(visibleGeneral(), sim.deliverNotifications(), "everything pending is delivered");
         int successes = 0;
         for (JsonNode h : json(get(feed(sim) + "/subscriptions/notifications?contentType=Audit.General", token))) {
@@ -187,17 +207,28 @@ class SimWebhookTest {
     }
 
     private int visibleGeneral() {
-        return sim.visibleBlobs(TENANT, ContentType.GENERAL, T0, clock.instant().plusMillis(1)).size();
+        return sim.visibleBlobs(TENANT, ContentType.GENERAL, T0, clock.instant().plusMillis(1))
+                .size();
     }
 
     @Test
     void notificationHistoryPagesDoNotSplitRetries() {
-        try (ManagementApiSimulator paged = ManagementApiSimulator.builder().clock(clock).pageSize(2)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).volumeAll(Volume.of(3, 1)))
-                .build().start()) {
+        try (ManagementApiSimulator paged = ManagementApiSimulator.builder()
+                .clock(clock)
+                .pageSize(2)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .volumeAll(Volume.of(3, 1)))
+                .build()
+                .start()) {
             String t = SimTestSupport.token(paged);
-            assertEquals(200, apiPost(paged.apiRoot(TENANT) + "/subscriptions/start?contentType=Audit.Exchange", t,
-                    "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
+            assertEquals(
+                    200,
+                    apiPost(
+                                    paged.apiRoot(TENANT) + "/subscriptions/start?contentType=Audit.Exchange",
+                                    t,
+                                    "{\"webhook\":{\"address\":\"" + hook + "\"}}")
+                            .statusCode());
             answer.set(500);
             clock.advance(Duration.ofHours(2));
             int blobs = paged.deliverNotifications();
@@ -222,12 +253,20 @@ class SimWebhookTest {
 
     @Test
     void expiredWebhookStopsDelivery() {
-        assertEquals(200, start("Audit.Exchange", "{\"webhook\":{\"address\":\"" + hook
-                + "\",\"expiration\":\"2024-03-01T13:00:00Z\"}}").statusCode());
+        assertEquals(
+                200,
+                start(
+                                "Audit.Exchange",
+                                "{\"webhook\":{\"address\":\"" + hook + "\",\"expiration\":\"2024-03-01T13:00:00Z\"}}")
+                        .statusCode());
         clock.advance(Duration.ofHours(2));
         assertEquals(0, sim.deliverNotifications());
-        assertEquals("expired", json(get(feed(sim) + "/subscriptions/list", SimTestSupport.token(sim))).get(0)
-                .at("/webhook/status").asText());
+        assertEquals(
+                "expired",
+                json(get(feed(sim) + "/subscriptions/list", SimTestSupport.token(sim)))
+                        .get(0)
+                        .at("/webhook/status")
+                        .asText());
     }
 
     @Test
@@ -239,25 +278,44 @@ class SimWebhookTest {
         assertEquals("[]", get(feed(sim) + "/subscriptions/list", token).body(), "no subscription was created");
         assertApiError(get(feed(sim) + "/subscriptions/content?contentType=Audit.Exchange", token), 400, "AF20022");
 
-        HttpResponse<String> plain = start("Audit.Exchange", "{\"webhook\":{\"address\":\"http://hooks.example.net/x\"}}");
+        HttpResponse<String> plain =
+                start("Audit.Exchange", "{\"webhook\":{\"address\":\"http://hooks.example.net/x\"}}");
         assertApiError(plain, 400, "AF20021");
         assertTrue(json(plain).at("/error/message").asText().endsWith("The address must begin with HTTPS."));
 
         answer.set(200);
-        assertApiError(start("Audit.Exchange", "{\"webhook\":{\"address\":\"" + hook
-                + "\",\"expiration\":\"2020-01-01T00:00:00Z\"}}"), 400, "AF20003");
-        assertEquals(200, start("Audit.Exchange", "{\"webhook\":{\"address\":\"" + hook
-                + "\",\"expiration\":\"2030-01-01T00:00:00Z\"}}").statusCode());
+        assertApiError(
+                start(
+                        "Audit.Exchange",
+                        "{\"webhook\":{\"address\":\"" + hook + "\",\"expiration\":\"2020-01-01T00:00:00Z\"}}"),
+                400,
+                "AF20003");
+        assertEquals(
+                200,
+                start(
+                                "Audit.Exchange",
+                                "{\"webhook\":{\"address\":\"" + hook + "\",\"expiration\":\"2030-01-01T00:00:00Z\"}}")
+                        .statusCode());
     }
 
     @Test
     void autoNotifyOnClockAdvance() {
-        try (ManagementApiSimulator auto = ManagementApiSimulator.builder().clock(clock).autoNotify(true, null)
-                .tenant(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).secret(SECRET)).volumeAll(Volume.of(6, 2)))
-                .build().start()) {
+        try (ManagementApiSimulator auto = ManagementApiSimulator.builder()
+                .clock(clock)
+                .autoNotify(true, null)
+                .tenant(TenantSpec.of(TENANT)
+                        .app(AppSpec.of(CLIENT).secret(SECRET))
+                        .volumeAll(Volume.of(6, 2)))
+                .build()
+                .start()) {
             String t = SimTestSupport.token(auto);
-            assertEquals(200, apiPost(auto.apiRoot(TENANT) + "/subscriptions/start?contentType=Audit.Exchange", t,
-                    "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
+            assertEquals(
+                    200,
+                    apiPost(
+                                    auto.apiRoot(TENANT) + "/subscriptions/start?contentType=Audit.Exchange",
+                                    t,
+                                    "{\"webhook\":{\"address\":\"" + hook + "\"}}")
+                            .statusCode());
             assertEquals(1, received.size());
             clock.advance(Duration.ofHours(1));
             assertTrue(received.size() > 1, "notified during advance()");
@@ -265,7 +323,10 @@ class SimWebhookTest {
             for (Received n : received.subList(1, received.size())) {
                 count += parse(n.body()).size();
             }
-            assertEquals(auto.visibleBlobs(TENANT, ContentType.EXCHANGE, T0, clock.instant()).size(), count);
+            assertEquals(
+                    auto.visibleBlobs(TENANT, ContentType.EXCHANGE, T0, clock.instant())
+                            .size(),
+                    count);
         }
         int before = received.size();
         clock.advance(Duration.ofHours(1));
@@ -274,8 +335,13 @@ class SimWebhookTest {
 
     @Test
     void stoppedSubscriptionsGetNoNotifications() {
-        assertEquals(200, start("DLP.All", "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
-        assertEquals(200, apiPost(feed(sim) + "/subscriptions/stop?contentType=DLP.All", token, null).statusCode());
+        assertEquals(
+                200,
+                start("DLP.All", "{\"webhook\":{\"address\":\"" + hook + "\"}}").statusCode());
+        assertEquals(
+                200,
+                apiPost(feed(sim) + "/subscriptions/stop?contentType=DLP.All", token, null)
+                        .statusCode());
         clock.advance(Duration.ofHours(2));
         assertEquals(0, sim.deliverNotifications());
         assertEquals(1, received.size(), "only the validation");

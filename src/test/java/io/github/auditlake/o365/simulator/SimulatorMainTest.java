@@ -16,9 +16,22 @@ class SimulatorMainTest {
 
     @Test
     void flagsConfigureTheSimulator() {
-        Map<String, String> o = SimulatorMain.parse(new String[] {"--port", "0", "--page-size", "3",
-            "--blobs-per-hour=10", "--records-per-blob", "2", "--client-secret", "abc", "--throttle-rpm", "3",
-            "--not-subscribed", "--seed", "7"});
+        Map<String, String> o = SimulatorMain.parse(new String[] {
+            "--port",
+            "0",
+            "--page-size",
+            "3",
+            "--blobs-per-hour=10",
+            "--records-per-blob",
+            "2",
+            "--client-secret",
+            "abc",
+            "--throttle-rpm",
+            "3",
+            "--not-subscribed",
+            "--seed",
+            "7"
+        });
         assertEquals("true", o.get("not-subscribed"));
         assertEquals("10", o.get("blobs-per-hour"));
         try (ManagementApiSimulator sim = SimulatorMain.create(o).start()) {
@@ -26,8 +39,10 @@ class SimulatorMainTest {
             String token = SimTestSupport.token(sim, tenant, SimulatorMain.DEFAULT_CLIENT, "abc");
             String feed = sim.apiRoot(tenant);
             assertEquals("[]", get(feed + "/subscriptions/list", token).body());
-            assertEquals(200, apiPost(feed + "/subscriptions/start?contentType=Audit.General", token, null)
-                    .statusCode());
+            assertEquals(
+                    200,
+                    apiPost(feed + "/subscriptions/start?contentType=Audit.General", token, null)
+                            .statusCode());
             HttpResponse<String> page = get(feed + "/subscriptions/content?contentType=Audit.General", token);
             assertEquals(200, page.statusCode(), page.body());
             assertEquals(3, SimTestSupport.json(page).size());

@@ -17,8 +17,7 @@ public final class Await {
     /** Pause between checks of a condition that only looks. */
     public static final Duration PAUSE = Duration.ofMillis(20);
 
-    private Await() {
-    }
+    private Await() {}
 
     /**
      * Returns as soon as {@code condition} holds; fails with {@code message} (evaluated then) after {@code timeout}.

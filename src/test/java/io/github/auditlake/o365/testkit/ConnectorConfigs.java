@@ -27,12 +27,12 @@ public final class ConnectorConfigs {
 
     private final Map<String, String> config = new LinkedHashMap<>();
 
-    private ConnectorConfigs() {
-    }
+    private ConnectorConfigs() {}
 
     /** A configuration whose API and sign-in base URLs are the simulator's ({@code sim.baseUrl()}). */
     public static ConnectorConfigs forSimulator(String baseUrl) {
-        return new ConnectorConfigs().with(O365SourceConfig.API_URL_CONFIG, baseUrl)
+        return new ConnectorConfigs()
+                .with(O365SourceConfig.API_URL_CONFIG, baseUrl)
                 .with(O365SourceConfig.LOGIN_URL_CONFIG, baseUrl);
     }
 
@@ -61,7 +61,8 @@ public final class ConnectorConfigs {
     }
 
     public ConnectorConfigs contentTypes(ContentType... types) {
-        return with(O365SourceConfig.CONTENT_TYPES_CONFIG,
+        return with(
+                O365SourceConfig.CONTENT_TYPES_CONFIG,
                 Arrays.stream(types).map(ContentType::wireName).collect(Collectors.joining(",")));
     }
 

@@ -42,6 +42,7 @@ public class FakeManagementApi implements ManagementApi {
     private final AtomicInteger opens = new AtomicInteger();
     /** Requests as the service would count them: one per listing page of {@link #PAGE_SIZE}, one per blob fetch. */
     private final List<Instant> requestTimes = new CopyOnWriteArrayList<>();
+
     public static final int PAGE_SIZE = 600;
     private volatile ApiException listError;
     private volatile io.github.auditlake.o365.api.ServiceClock serviceClock;
@@ -50,7 +51,7 @@ public class FakeManagementApi implements ManagementApi {
     private volatile RuntimeException openThrows;
     private volatile Error openError;
     private final Map<String, List<AuditRecord>> rawRecords = new ConcurrentHashMap<>();
-    private volatile Consumer<String> onRecordRead = s -> { };
+    private volatile Consumer<String> onRecordRead = s -> {};
 
     public FakeManagementApi(String tenant, Clock clock) {
         this.tenant = tenant;
@@ -73,8 +74,8 @@ public class FakeManagementApi implements ManagementApi {
                     + "\",\"Workload\":\"Exchange\",\"RecordType\":2,\"Operation\":\"MailItemsAccessed\","
                     + "\"Nested\":{\"a\":[1,2,{\"b\":\"x\"}]}}");
         }
-        FakeBlob b = new FakeBlob(new ContentBlob(type.wireName(), id, "https://fake/" + id, created, expiration),
-                visibleAt, json);
+        FakeBlob b = new FakeBlob(
+                new ContentBlob(type.wireName(), id, "https://fake/" + id, created, expiration), visibleAt, json);
         blobs.add(b);
         return b;
     }
@@ -200,7 +201,9 @@ public class FakeManagementApi implements ManagementApi {
     @Override
     public List<Subscription> listSubscriptions() {
         observe();
-        return subscribed.stream().map(t -> new Subscription(t.wireName(), "enabled", null)).toList();
+        return subscribed.stream()
+                .map(t -> new Subscription(t.wireName(), "enabled", null))
+                .toList();
     }
 
     @Override
@@ -212,8 +215,14 @@ public class FakeManagementApi implements ManagementApi {
             throw new ApiException(ErrorKind.TRANSIENT, 503, null, "Service Unavailable (outage)", null, null, null);
         }
         if (start.isBefore(clock.instant().minus(Duration.ofDays(7)))) {
-            throw new ApiException(ErrorKind.WINDOW, 400, "AF20055", "start time more than 7 days in the past: "
-                    + start, null, clock.instant(), null);
+            throw new ApiException(
+                    ErrorKind.WINDOW,
+                    400,
+                    "AF20055",
+                    "start time more than 7 days in the past: " + start,
+                    null,
+                    clock.instant(),
+                    null);
         }
         ApiException e = listError;
         if (e != null && clock.instant().isBefore(listErrorUntil)) {
@@ -223,15 +232,17 @@ public class FakeManagementApi implements ManagementApi {
             throw new ApiException(ErrorKind.RESUBSCRIBE, 400, "AF20022", "No subscription found", null, null, null);
         }
         if (Duration.between(start, end).compareTo(Duration.ofHours(24)) > 0 || !start.isBefore(end)) {
-            throw new ApiException(ErrorKind.WINDOW, 400, "AF20055", "bad window " + start + " " + end, null, null,
-                    null);
+            throw new ApiException(
+                    ErrorKind.WINDOW, 400, "AF20055", "bad window " + start + " " + end, null, null, null);
         }
         Instant now = clock.instant();
         List<ContentBlob> out = new ArrayList<>();
         for (FakeBlob b : blobs) {
             ContentBlob cb = b.blob;
-            if (cb.contentType().equals(type.wireName()) && !cb.contentCreated().isBefore(start)
-                    && cb.contentCreated().isBefore(end) && !now.isBefore(b.visibleAt)) {
+            if (cb.contentType().equals(type.wireName())
+                    && !cb.contentCreated().isBefore(start)
+                    && cb.contentCreated().isBefore(end)
+                    && !now.isBefore(b.visibleAt)) {
                 out.add(cb);
             }
         }
@@ -262,19 +273,33 @@ public class FakeManagementApi implements ManagementApi {
             throw err;
         }
         if (clock.instant().isBefore(fetchOutageUntil)) {
-            throw new ApiException(ErrorKind.TRANSIENT, 500, "AF50000", "An internal error occurred (outage)", null,
-                    null, null);
+            throw new ApiException(
+                    ErrorKind.TRANSIENT, 500, "AF50000", "An internal error occurred (outage)", null, null, null);
         }
         if (blob.contentExpiration() != null && !clock.instant().isBefore(blob.contentExpiration())) {
-            throw new ApiException(ErrorKind.SKIP_BLOB, 400, "AF20051", "Content requested with the key "
-                    + blob.contentId() + " has already expired.", null, null, null);
+            throw new ApiException(
+                    ErrorKind.SKIP_BLOB,
+                    400,
+                    "AF20051",
+                    "Content requested with the key " + blob.contentId() + " has already expired.",
+                    null,
+                    null,
+                    null);
         }
         ErrorKind k = openErrors.get(blob.contentId());
         if (k != null) {
-            throw new ApiException(k, 404, "AF20050", "The specified content (" + blob.contentId()
-                    + ") does not exist.", null, null, null);
+            throw new ApiException(
+                    k,
+                    404,
+                    "AF20050",
+                    "The specified content (" + blob.contentId() + ") does not exist.",
+                    null,
+                    null,
+                    null);
         }
-        FakeBlob b = blobs.stream().filter(x -> x.blob.contentId().equals(blob.contentId())).findFirst()
+        FakeBlob b = blobs.stream()
+                .filter(x -> x.blob.contentId().equals(blob.contentId()))
+                .findFirst()
                 .orElseThrow(() -> new ApiException(ErrorKind.SKIP_BLOB, "no such blob " + blob.contentId()));
         AtomicInteger left = failuresLeft.get(blob.contentId());
         int breakAt = left != null && left.getAndDecrement() > 0 ? failAfter.get(blob.contentId()) : -1;
@@ -300,14 +325,15 @@ public class FakeManagementApi implements ManagementApi {
                 String id = b.blob.contentId() + "#" + i;
                 i++;
                 onRecordRead.accept(id);
-                String created = LocalDateTime.ofInstant(b.blob.contentCreated().minusSeconds(30)
-                        .truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC).toString();
+                String created = LocalDateTime.ofInstant(
+                                b.blob.contentCreated().minusSeconds(30).truncatedTo(ChronoUnit.SECONDS),
+                                ZoneOffset.UTC)
+                        .toString();
                 return new AuditRecord(j, id, created, "Exchange", 2, "MailItemsAccessed");
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -322,8 +348,7 @@ public class FakeManagementApi implements ManagementApi {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     /** A blob and when it becomes visible. */
     public record FakeBlob(ContentBlob blob, Instant visibleAt, List<String> json) {

@@ -19,12 +19,13 @@ class ManualClockTest {
         ManualClock clock = new ManualClock(T0);
         Sleeper s = clock.sleeper();
         CompletableFuture.runAsync(() -> {
-            try {
-                s.sleep(Duration.ofHours(1));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }).get(30, TimeUnit.SECONDS);
+                    try {
+                        s.sleep(Duration.ofHours(1));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })
+                .get(30, TimeUnit.SECONDS);
         assertEquals(T0.plus(Duration.ofHours(1)), clock.instant());
     }
 

@@ -13,12 +13,13 @@ import java.util.List;
 
 /** Classpaths and ports for the process cluster. */
 public final class Classpaths {
-    private Classpaths() {
-    }
+    private Classpaths() {}
 
     /** The project directory: system property {@code project.basedir}, else the working directory. */
     public static Path projectDir() {
-        return Paths.get(System.getProperty("project.basedir", ".")).toAbsolutePath().normalize();
+        return Paths.get(System.getProperty("project.basedir", "."))
+                .toAbsolutePath()
+                .normalize();
     }
 
     /**

@@ -1,13 +1,13 @@
 package io.github.auditlake.o365.cluster;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.io.InputStream;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -47,8 +47,14 @@ public class JavaProcess implements AutoCloseable {
      * Starts {@code <javaHome>/bin/java <jvmArgs> -cp <classpath> <mainClass> <args>} with stdout and stderr in
      * {@code log}.
      */
-    public static JavaProcess start(String name, Path javaHome, List<String> jvmArgs, List<Path> classpath,
-                                    String mainClass, List<String> args, Path log) {
+    public static JavaProcess start(
+            String name,
+            Path javaHome,
+            List<String> jvmArgs,
+            List<Path> classpath,
+            String mainClass,
+            List<String> args,
+            Path log) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaHome.resolve("bin").resolve("java").toString());
         cmd.addAll(jvmArgs);
@@ -62,7 +68,8 @@ public class JavaProcess implements AutoCloseable {
             cmd.add(ParentWatchdog.class.getName());
             cmd.add(mainClass);
             cmd.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().remove("KAFKA_HEAP_OPTS");
             // A child worker gets this JVM's endpoint allow-list (tests and tools allow their loopback simulator).
@@ -116,8 +123,15 @@ public class JavaProcess implements AutoCloseable {
     }
 
     /** Runs a short-lived tool to completion; fails with the log's tail when it exits non-zero or overruns. */
-    public static void run(String name, Path javaHome, List<String> jvmArgs, List<Path> classpath, String mainClass,
-                           List<String> args, Path log, Duration timeout) {
+    public static void run(
+            String name,
+            Path javaHome,
+            List<String> jvmArgs,
+            List<Path> classpath,
+            String mainClass,
+            List<String> args,
+            Path log,
+            Duration timeout) {
         try (JavaProcess p = start(name, javaHome, jvmArgs, classpath, mainClass, args, log)) {
             if (!p.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException(name + " did not finish within " + timeout + "\n" + p.logTail());
@@ -152,15 +166,15 @@ public class JavaProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited (" + process.exitValue() + ") before " + what
-                        + "; log " + log + "\n" + logTail());
+                throw new IllegalStateException(name + " exited (" + process.exitValue() + ") before " + what + "; log "
+                        + log + "\n" + logTail());
             }
             if (ready.getAsBoolean()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + ": no " + what + " within " + timeout + "; log " + log
-                        + "\n" + logTail());
+                throw new IllegalStateException(
+                        name + ": no " + what + " within " + timeout + "; log " + log + "\n" + logTail());
             }
             try {
                 Thread.sleep(200); // polling interval, not synchronisation: the loop checks the condition

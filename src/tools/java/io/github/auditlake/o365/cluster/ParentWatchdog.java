@@ -21,8 +21,7 @@ public final class ParentWatchdog {
     /** The exit status when the parent is gone. */
     static final int ORPHANED = 143;
 
-    private ParentWatchdog() {
-    }
+    private ParentWatchdog() {}
 
     public static void main(String[] args) throws Throwable {
         if (args.length == 0) {
@@ -44,19 +43,21 @@ public final class ParentWatchdog {
     /** Starts a daemon thread that halts this JVM once {@code parentPid} is no longer alive. */
     static void watch(long parentPid) {
         Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
-        Thread t = new Thread(() -> {
-            while (parent.map(ProcessHandle::isAlive).orElse(false)) {
-                try {
-                    Thread.sleep(POLL_MS); // a liveness poll, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            System.err.println("[parent-watchdog] parent process " + parentPid + " is gone; halting");
-            System.err.flush();
-            // halt, not exit: no graceful shutdown that could hang (e.g. a broker waiting for its controller)
-            Runtime.getRuntime().halt(ORPHANED);
-        }, "parent-watchdog");
+        Thread t = new Thread(
+                () -> {
+                    while (parent.map(ProcessHandle::isAlive).orElse(false)) {
+                        try {
+                            Thread.sleep(POLL_MS); // a liveness poll, not synchronisation
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    System.err.println("[parent-watchdog] parent process " + parentPid + " is gone; halting");
+                    System.err.flush();
+                    // halt, not exit: no graceful shutdown that could hang (e.g. a broker waiting for its controller)
+                    Runtime.getRuntime().halt(ORPHANED);
+                },
+                "parent-watchdog");
         t.setDaemon(true);
         t.start();
     }

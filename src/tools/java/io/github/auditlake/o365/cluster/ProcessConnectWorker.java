@@ -31,7 +31,8 @@ public final class ProcessConnectWorker implements AutoCloseable {
 
     private final Builder b;
     private volatile int restPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private JavaProcess process;
 
     private ProcessConnectWorker(Builder b) {
@@ -146,10 +147,12 @@ public final class ProcessConnectWorker implements AutoCloseable {
             p.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
             p.putAll(b.extra);
             StringBuilder sb = new StringBuilder();
-            p.forEach((k, v) -> sb.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+            p.forEach((k, v) ->
+                    sb.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
             Path props = b.workDir.resolve("connect-distributed.properties");
             Files.writeString(props, sb.toString());
-            boolean legacyLogging = cp.stream().anyMatch(j -> j.getFileName().toString().contains("reload4j"));
+            boolean legacyLogging =
+                    cp.stream().anyMatch(j -> j.getFileName().toString().contains("reload4j"));
             List<String> jvm = new ArrayList<>();
             jvm.add(b.maxHeap);
             jvm.add("-XX:+UseSerialGC");
@@ -162,8 +165,14 @@ public final class ProcessConnectWorker implements AutoCloseable {
             Path log = b.workDir.resolve("logs/connect.log");
             Files.deleteIfExists(log); // the port is read from this run's log lines
             long deadline = System.nanoTime() + timeout.toNanos();
-            process = JavaProcess.start("connect-worker", b.javaHome, jvm, cp,
-                    "org.apache.kafka.connect.cli.ConnectDistributed", List.of(props.toString()), log);
+            process = JavaProcess.start(
+                    "connect-worker",
+                    b.javaHome,
+                    jvm,
+                    cp,
+                    "org.apache.kafka.connect.cli.ConnectDistributed",
+                    List.of(props.toString()),
+                    log);
             if (restPort == 0) {
                 restPort = Integer.parseInt(process.awaitLogLine("REST port in " + log, LISTENING, timeout));
                 timeout = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
@@ -199,8 +208,9 @@ public final class ProcessConnectWorker implements AutoCloseable {
 
     public Response put(String path, Object body) {
         try {
-            return send(HttpRequest.newBuilder(URI.create(restUrl() + path)).header("Content-Type",
-                    "application/json").PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+            return send(HttpRequest.newBuilder(URI.create(restUrl() + path))
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -212,8 +222,8 @@ public final class ProcessConnectWorker implements AutoCloseable {
 
     private Response send(HttpRequest.Builder req) {
         try {
-            HttpResponse<String> r = http.send(req.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    http.send(req.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
         } catch (IOException e) {
             return new Response(-1, e.toString());

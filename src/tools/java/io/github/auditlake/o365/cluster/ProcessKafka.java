@@ -25,6 +25,7 @@ import org.apache.kafka.common.Uuid;
 public final class ProcessKafka implements AutoCloseable {
     /** Kafka's SocketServer: "Awaiting socket connections on 127.0.0.1:40123." (broker and controller listeners). */
     static final Pattern LISTENING = Pattern.compile("Awaiting socket connections on [^ ]*:(\\d+)");
+
     private static final int BIND_ATTEMPTS = 3;
 
     private final Path workDir;
@@ -77,41 +78,59 @@ public final class ProcessKafka implements AutoCloseable {
             Classpaths.deleteTree(data);
             Path props = workDir.resolve("server.properties");
             String host = "127.0.0.1";
-            Files.writeString(props, String.join("\n",
-                    "process.roles=broker,controller",
-                    "node.id=1",
-                    "controller.quorum.bootstrap.servers=" + host + ":" + controllerPort,
-                    "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort,
-                    "advertised.listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":"
-                            + controllerPort,
-                    "controller.listener.names=CONTROLLER",
-                    "inter.broker.listener.name=PLAINTEXT",
-                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                    "log.dirs=" + data,
-                    "num.partitions=1",
-                    "auto.create.topics.enable=false",
-                    "offsets.topic.replication.factor=1",
-                    "transaction.state.log.replication.factor=1",
-                    "transaction.state.log.min.isr=1",
-                    "share.coordinator.state.topic.replication.factor=1",
-                    "share.coordinator.state.topic.min.isr=1",
-                    "group.initial.rebalance.delay.ms=0",
-                    "") + "\n");
+            Files.writeString(
+                    props,
+                    String.join(
+                                    "\n",
+                                    "process.roles=broker,controller",
+                                    "node.id=1",
+                                    "controller.quorum.bootstrap.servers=" + host + ":" + controllerPort,
+                                    "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":"
+                                            + controllerPort,
+                                    "advertised.listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host
+                                            + ":" + controllerPort,
+                                    "controller.listener.names=CONTROLLER",
+                                    "inter.broker.listener.name=PLAINTEXT",
+                                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                                    "log.dirs=" + data,
+                                    "num.partitions=1",
+                                    "auto.create.topics.enable=false",
+                                    "offsets.topic.replication.factor=1",
+                                    "transaction.state.log.replication.factor=1",
+                                    "transaction.state.log.min.isr=1",
+                                    "share.coordinator.state.topic.replication.factor=1",
+                                    "share.coordinator.state.topic.min.isr=1",
+                                    "group.initial.rebalance.delay.ms=0",
+                                    "")
+                            + "\n");
             Path log4j = Log4j.write(workDir);
             List<String> jvm = List.of("-Xmx384m", "-XX:+UseSerialGC", "-Dlog4j2.configurationFile=" + log4j.toUri());
-            JavaProcess.run("kafka-storage-format", javaHome, jvm, cp, "kafka.tools.StorageTool",
+            JavaProcess.run(
+                    "kafka-storage-format",
+                    javaHome,
+                    jvm,
+                    cp,
+                    "kafka.tools.StorageTool",
                     List.of("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", props.toString()),
-                    workDir.resolve("logs/storage-format.log"), Duration.ofSeconds(60));
+                    workDir.resolve("logs/storage-format.log"),
+                    Duration.ofSeconds(60));
             Path log = workDir.resolve("logs/broker.log");
             Files.deleteIfExists(log); // the port is read from this run's log lines
-            process = JavaProcess.start("kafka-broker", javaHome, jvm, cp, "kafka.Kafka",
-                    List.of(props.toString()), log);
+            process =
+                    JavaProcess.start("kafka-broker", javaHome, jvm, cp, "kafka.Kafka", List.of(props.toString()), log);
             if (port == 0) {
                 long deadline = System.nanoTime() + timeout.toNanos();
-                process.awaitReady("broker port in " + log, timeout, () -> process.logMatches(LISTENING).stream()
-                        .mapToInt(Integer::parseInt).anyMatch(p -> p != controllerPort));
-                port = process.logMatches(LISTENING).stream().mapToInt(Integer::parseInt)
-                        .filter(p -> p != controllerPort).findFirst().orElseThrow();
+                process.awaitReady(
+                        "broker port in " + log,
+                        timeout,
+                        () -> process.logMatches(LISTENING).stream()
+                                .mapToInt(Integer::parseInt)
+                                .anyMatch(p -> p != controllerPort));
+                port = process.logMatches(LISTENING).stream()
+                        .mapToInt(Integer::parseInt)
+                        .filter(p -> p != controllerPort)
+                        .findFirst()
+                        .orElseThrow();
                 timeout = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
             }
             process.awaitReady("broker ready on port " + port, timeout, this::serves);
@@ -145,7 +164,8 @@ public final class ProcessKafka implements AutoCloseable {
     public void createTopic(String name, int partitions) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(Map.of())))
-                    .all().get(30, TimeUnit.SECONDS);
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topic " + name, e);
         }

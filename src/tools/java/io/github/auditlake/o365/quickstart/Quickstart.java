@@ -2,15 +2,15 @@ package io.github.auditlake.o365.quickstart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.auditlake.o365.cluster.Classpaths;
-import io.github.auditlake.o365.cluster.ProcessConnectWorker;
-import io.github.auditlake.o365.cluster.ProcessKafka;
-import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.cluster.Classpaths;
+import io.github.auditlake.o365.cluster.ProcessConnectWorker;
+import io.github.auditlake.o365.cluster.ProcessKafka;
 import io.github.auditlake.o365.config.ConfigValidator;
+import io.github.auditlake.o365.config.DefaultApiFactory;
 import io.github.auditlake.o365.config.O365SourceConfig;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
@@ -53,9 +53,11 @@ public final class Quickstart {
     static final String SIM_CLIENT = "6f1c2a4e-0b3d-4c5e-9a7f-1e2d3c4b5a69";
     static final String SIM_SECRET = "quickstart-secret";
     static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    private static final String USAGE = String.join("\n",
+    private static final String USAGE = String.join(
+            "\n",
             "Usage: ./quickstart [options]",
             "  --max-events N        stop after N events, print totals, exit 0",
             "  --duration D          stop after D (e.g. 60s, 5m), print totals, exit 0",
@@ -117,8 +119,16 @@ public final class Quickstart {
     }
 
     /** Options that take a value. */
-    static final Set<String> VALUE_OPTIONS = Set.of("max-events", "duration", "api-url", "login-url", "lookback",
-            "topic", "kafka-port", "connect-port", "sim-port");
+    static final Set<String> VALUE_OPTIONS = Set.of(
+            "max-events",
+            "duration",
+            "api-url",
+            "login-url",
+            "lookback",
+            "topic",
+            "kafka-port",
+            "connect-port",
+            "sim-port");
 
     static Map<String, String> parse(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
@@ -189,8 +199,8 @@ public final class Quickstart {
         List<String> taken = new ArrayList<>();
         ports.forEach((what, port) -> {
             if (!Classpaths.isFree(port)) {
-                taken.add("  port " + port + " for the " + what + " is in use" + RunDir.holderOf(root, port)
-                        .map(h -> ", by " + h).orElse(""));
+                taken.add("  port " + port + " for the " + what + " is in use"
+                        + RunDir.holderOf(root, port).map(h -> ", by " + h).orElse(""));
             }
         });
         if (!taken.isEmpty()) {
@@ -207,7 +217,8 @@ public final class Quickstart {
         Optional<RunDir> acquired = RunDir.acquire(root, ports);
         if (acquired.isEmpty()) {
             System.err.println("Cannot start: another ./quickstart with the same ports is starting or running ("
-                    + RunDir.pathFor(root, ports) + " is locked). Stop it, or pick other ports with the options shown.");
+                    + RunDir.pathFor(root, ports)
+                    + " is locked). Stop it, or pick other ports with the options shown.");
             return 1;
         }
         runDir = acquired.get();
@@ -222,11 +233,18 @@ public final class Quickstart {
         if (simulated) {
             Duration lookback = duration(opts.getOrDefault("lookback", "30m"));
             step("Starting the Management API simulator on port " + simPort);
-            sim = ManagementApiSimulator.builder().bind("127.0.0.1", simPort)
-                    .tenant(TenantSpec.of(SIM_TENANT).domain("contoso.example")
-                            .app(AppSpec.of(SIM_CLIENT).secret(SIM_SECRET).roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
-                            .subscribedAll(true).volumeAll(Volume.of(60, 10)).backfill(lookback))
-                    .build().start();
+            sim = ManagementApiSimulator.builder()
+                    .bind("127.0.0.1", simPort)
+                    .tenant(TenantSpec.of(SIM_TENANT)
+                            .domain("contoso.example")
+                            .app(AppSpec.of(SIM_CLIENT)
+                                    .secret(SIM_SECRET)
+                                    .roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP))
+                            .subscribedAll(true)
+                            .volumeAll(Volume.of(60, 10))
+                            .backfill(lookback))
+                    .build()
+                    .start();
             // The worker may send the (simulated) secret only to this simulator: the endpoint allow-list.
             System.setProperty(EndpointAllowList.PROPERTY, "127.0.0.1:" + simPort);
             vars.put("TENANT_ID", SIM_TENANT);
@@ -240,7 +258,8 @@ public final class Quickstart {
             vars.put("CLIENT_ID", require("O365_CLIENT_ID", System.getenv("O365_CLIENT_ID")));
             vars.put("CLIENT_SECRET", System.getenv().getOrDefault("O365_CLIENT_SECRET", ""));
             vars.put("CLIENT_CERTIFICATE_PATH", System.getenv().getOrDefault("O365_CLIENT_CERTIFICATE_PATH", ""));
-            vars.put("CLIENT_CERTIFICATE_PASSWORD",
+            vars.put(
+                    "CLIENT_CERTIFICATE_PASSWORD",
                     System.getenv().getOrDefault("O365_CLIENT_CERTIFICATE_PASSWORD", ""));
             vars.put("API_URL", opts.getOrDefault("api-url", ""));
             if (custom) {
@@ -255,7 +274,9 @@ public final class Quickstart {
                 System.setProperty(EndpointAllowList.PROPERTY, String.join(",", hosts));
             }
             vars.put("LOGIN_URL", opts.getOrDefault("login-url", ""));
-            vars.put("LOOKBACK_MS", Long.toString(duration(opts.getOrDefault("lookback", "1h")).toMillis()));
+            vars.put(
+                    "LOOKBACK_MS",
+                    Long.toString(duration(opts.getOrDefault("lookback", "1h")).toMillis()));
             step("Collecting from " + (custom ? opts.get("api-url") : "Microsoft (" + vars.get("CLOUD") + ")")
                     + " for tenant " + vars.get("TENANT_ID"));
         }
@@ -274,12 +295,15 @@ public final class Quickstart {
         runDir.writePid("broker", kafka.process().pid());
         step("  ready in " + ms(t));
         kafka.createTopic(topic, 3);
-        step("Starting a Kafka Connect worker on port " + connectPort + " with plugin.path=target/plugin"
-                + "  [log: " + rel + "/connect/logs/connect.log]");
+        step("Starting a Kafka Connect worker on port " + connectPort + " with plugin.path=target/plugin" + "  [log: "
+                + rel + "/connect/logs/connect.log]");
         t = System.nanoTime();
         Classpaths.deleteTree(work.resolve("connect"));
         worker = ProcessConnectWorker.builder(work.resolve("connect"), kafka.bootstrapServers())
-                .restPort(connectPort).groupId("quickstart").pluginPath(pluginDir).start(START_TIMEOUT);
+                .restPort(connectPort)
+                .groupId("quickstart")
+                .pluginPath(pluginDir)
+                .start(START_TIMEOUT);
         runDir.writePid("worker", worker.process().pid());
         step("  ready in " + ms(t));
 
@@ -290,8 +314,8 @@ public final class Quickstart {
         worker.awaitRunning(CONNECTOR, START_TIMEOUT);
         step("Connector RUNNING. Audit events from topic " + topic + " (Ctrl-C to stop):");
         if (!opts.containsKey("quiet")) {
-            System.out.printf("%-8s %-26s %-12s %-28s %-34s %s%n", "UTC", "content type", "workload", "operation",
-                    "user", "id");
+            System.out.printf(
+                    "%-8s %-26s %-12s %-28s %-34s %s%n", "UTC", "content type", "workload", "operation", "user", "id");
         }
         consume(topic);
         if (!stopping.get()) { // bounded run ended (else the shutdown hook prints the totals and cleans up)
@@ -346,8 +370,8 @@ public final class Quickstart {
 
     /** {@code config/quickstart-connector.json} with the {@code ${VAR}} placeholders filled; empty values dropped. */
     static Map<String, String> connectorConfig(Map<String, String> vars) throws Exception {
-        JsonNode json = new ObjectMapper().readTree(
-                Files.readString(Classpaths.projectDir().resolve("config/quickstart-connector.json")));
+        JsonNode json = new ObjectMapper()
+                .readTree(Files.readString(Classpaths.projectDir().resolve("config/quickstart-connector.json")));
         Map<String, String> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -366,7 +390,8 @@ public final class Quickstart {
     private void consume(String topic) {
         long maxEvents = opts.containsKey("max-events") ? Long.parseLong(opts.get("max-events")) : Long.MAX_VALUE;
         long deadline = opts.containsKey("duration")
-                ? System.nanoTime() + duration(opts.get("duration")).toNanos() : Long.MAX_VALUE;
+                ? System.nanoTime() + duration(opts.get("duration")).toNanos()
+                : Long.MAX_VALUE;
         boolean quiet = opts.containsKey("quiet");
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -428,8 +453,9 @@ public final class Quickstart {
         if (when.length() >= 19) {
             when = when.substring(11, 19);
         }
-        System.out.printf("%-8s %-26s %-12s %-28s %-34s %s%n", when, header(r, "o365.content.type"), cut(workload, 12),
-                cut(operation, 28), cut(user, 34), r.key());
+        System.out.printf(
+                "%-8s %-26s %-12s %-28s %-34s %s%n",
+                when, header(r, "o365.content.type"), cut(workload, 12), cut(operation, 28), cut(user, 34), r.key());
     }
 
     private static String cut(String s, int n) {
@@ -442,9 +468,11 @@ public final class Quickstart {
     }
 
     private String progress() {
-        String lag = newestContentCreated == null ? "n/a"
+        String lag = newestContentCreated == null
+                ? "n/a"
                 : Duration.between(newestContentCreated, Instant.now()).toSeconds() + " s";
-        return String.format("%s UTC events: %d, blobs: %d, lag (now - newest contentCreated): %s",
+        return String.format(
+                "%s UTC events: %d, blobs: %d, lag (now - newest contentCreated): %s",
                 TIME.format(Instant.now()), events, blobs.size(), lag);
     }
 

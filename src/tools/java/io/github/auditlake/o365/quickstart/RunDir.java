@@ -50,8 +50,8 @@ final class RunDir implements AutoCloseable {
         Path dir = pathFor(root, ports);
         try {
             Files.createDirectories(dir);
-            FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            FileChannel ch =
+                    FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = ch.tryLock();
@@ -63,12 +63,14 @@ final class RunDir implements AutoCloseable {
                 return Optional.empty();
             }
             try (Stream<Path> old = Files.list(dir)) {
-                for (Path p : old.filter(f -> f.getFileName().toString().endsWith(".pid")).toList()) {
+                for (Path p : old.filter(f -> f.getFileName().toString().endsWith(".pid"))
+                        .toList()) {
                     Files.deleteIfExists(p);
                 }
             }
             StringBuilder sb = new StringBuilder();
-            ports.forEach((what, port) -> sb.append(port).append('\t').append(what).append('\n'));
+            ports.forEach(
+                    (what, port) -> sb.append(port).append('\t').append(what).append('\n'));
             Files.writeString(dir.resolve(PORTS_FILE), sb.toString(), StandardCharsets.UTF_8);
             return Optional.of(new RunDir(dir, ch, lock));
         } catch (IOException e) {
@@ -151,7 +153,8 @@ final class RunDir implements AutoCloseable {
             if (!Files.isRegularFile(f)) {
                 return Optional.empty();
             }
-            long pid = Long.parseLong(Files.readString(f, StandardCharsets.UTF_8).trim());
+            long pid =
+                    Long.parseLong(Files.readString(f, StandardCharsets.UTF_8).trim());
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
@@ -163,7 +166,8 @@ final class RunDir implements AutoCloseable {
     public void close() {
         try {
             try (Stream<Path> files = Files.list(dir)) {
-                for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList()) {
+                for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".pid"))
+                        .toList()) {
                     Files.deleteIfExists(p);
                 }
             }
