@@ -818,6 +818,9 @@ public final class Benchmarks {
     double produce(String topic, List<Sample> sample, long n) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        // not idempotent: a NOT_LEADER_OR_FOLLOWER on a fresh topic then costs a retry, not an endless
+        // OUT_OF_ORDER_SEQUENCE_NUMBER loop until the batches expire (it only makes the ceiling a little higher)
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
         AtomicReference<Exception> err = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> prod =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -161,11 +162,39 @@ public final class ProcessKafka implements AutoCloseable {
     }
 
     /** Creates a topic (replication factor 1) and waits for the result. */
+    /**
+     * Creates the topic and waits (at most 30 s) until every partition has a leader: a producer that sends to a
+     * fresh topic before its leaders are known can get NOT_LEADER_OR_FOLLOWER and, when idempotent, then loop on
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until its batches expire.
+     */
     public void createTopic(String name, int partitions) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(Map.of())))
                     .all()
                     .get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                TopicDescription d = admin.describeTopics(List.of(name))
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
+                        .get(name);
+                boolean ready = d != null
+                        && d.partitions().size() == partitions
+                        && d.partitions().stream()
+                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                if (ready) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + name + " has partitions without a leader after 30 s");
+                }
+                Thread.sleep(50); // polling the broker's metadata with a deadline, not synchronisation by sleep
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topic " + name, e);
+        } catch (IllegalStateException e) {
+            throw e;
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topic " + name, e);
         }
