@@ -301,7 +301,7 @@ class ConnectClusterTest {
     void validateNeverSendsTheSecretToAHostOffTheWorkersAllowListAndWorksOnceItIsAllowed() throws Exception {
         String tenant = "11111111-2222-4333-8444-555555555507";
         String before = System.getProperty(io.github.auditlake.o365.api.EndpointAllowList.PROPERTY);
-        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(2, 5), Duration.ofHours(1), 0);
+        try (ManagementApiSimulator sim = simulator(tenant, Volume.of(12, 5), Duration.ofHours(1), 0);
                 io.github.auditlake.o365.api.StubServer attacker = new io.github.auditlake.o365.api.StubServer()) {
             java.nio.file.Path secrets = java.nio.file.Files.createTempFile("o365-secrets", ".properties");
             java.nio.file.Files.writeString(secrets, "client.secret=" + ClusterSupport.SECRET + "\n");
@@ -331,7 +331,7 @@ class ConnectClusterTest {
                     io.github.auditlake.o365.api.ContentType.EXCHANGE,
                     Instant.now().minus(Duration.ofHours(1)).plus(MARGIN),
                     Instant.now().minus(MARGIN));
-            assertTrue(!ids.isEmpty());
+            assertTrue(!ids.isEmpty(), "the simulator lists blobs in the last hour (12 per hour)");
             consumeUntil(connect.kafka().bootstrapServers(), "audit-allow", false, wait, containsAll(ids));
             assertEquals(List.of(), attacker.requests());
         } finally {
