@@ -858,8 +858,8 @@ public final class Benchmarks {
                 tenant().volumeAll(Volume.of(sz.backfillBlobsPerHour(), sz.backfillRecordsPerBlob()))
                         .backfill(span))) {
             sim.faults().latency(Duration.ofMillis(50), Duration.ofMillis(200));
-            // the simulator's schedule starts at the hour before t0 - span; the connector's first window reaches back
-            // lookback + o365.late.window.ms (1 h), so it collects all of it
+            // the simulator's schedule starts at the hour before t0 - span; the connector's lookback (set by the
+            // scenario) reaches back over all of it
             Instant from = t0.minus(span).minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
             List<SimBlob> blobs = visible(sim, from, t0);
             long n = recordsOf(blobs);
@@ -1119,7 +1119,6 @@ public final class Benchmarks {
                 Duration lookback =
                         Duration.between(start.minusSeconds(15), Instant.now()).plusSeconds(5);
                 Map<String, String> c = connector(sim, topic, tasks, lookback, 60_000);
-                c.put("o365.late.window.ms", "0"); // the first window starts exactly at now - lookback
                 // only collections from here on count: the worker's start-up (plugin scanning) peaks far higher
                 // a full collection of the idle worker (jcmd GC.run) gives its live heap before the connector
                 jcmdGc(w.process().pid(), gcLog(w));
@@ -1252,7 +1251,6 @@ public final class Benchmarks {
             try {
                 sim.resetLog();
                 Map<String, String> c = connector(sim, topic, 1, Duration.ofMinutes(1), poll);
-                c.put("o365.late.window.ms", Long.toString(Duration.ofMinutes(2).toMillis()));
                 long put = System.nanoTime();
                 Instant putAt = Instant.now();
                 w.putConnector("freshness", c, Duration.ofMinutes(1));
@@ -1313,8 +1311,8 @@ public final class Benchmarks {
                                 Locale.ROOT,
                                 "Real clock; %d blobs per hour per content type "
                                         + "(five types, %d records each, one every %.1f s overall); one task; "
-                                        + "`o365.poll.interval.ms` = %d, `o365.late.window.ms` = 120000 (so the first listing does "
-                                        + "not collect the whole past hour of the schedule); blobs that became visible during %s after a %s warm-up: "
+                                        + "`o365.poll.interval.ms` = %d, `o365.initial.lookback.ms` = 60000 (the first listing reaches "
+                                        + "back one minute, not over the whole past hour of the schedule); blobs that became visible during %s after a %s warm-up: "
                                         + "%d, delivered %d, not complete when measured %d; delay = consumer-side time the "
                                         + "blob's last record was read − `visibleAt`; max %.2f s.",
                                 bph,
