@@ -6,17 +6,11 @@ import com.microsoft.aad.msal4j.ManagedIdentityId;
 import com.microsoft.aad.msal4j.ManagedIdentityParameters;
 import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
-import io.github.auditlake.o365.api.AccessToken;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ErrorKind;
-import io.github.auditlake.o365.api.TokenProvider;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
@@ -28,11 +22,11 @@ import org.slf4j.LoggerFactory;
  * no app registration and no credential, the platform vouches for the machine. MSAL4J picks the endpoint from the
  * environment (App Service and Functions: {@code IDENTITY_ENDPOINT}; otherwise IMDS); an identity endpoint override
  * replaces the IMDS endpoint (see {@link OkHttpMsalHttpClient#forManagedIdentity}). Tokens are cached here and
- * refreshed {@link MsalTokenProvider#REFRESH_AHEAD} before they expire, by the injected clock; MSAL's own cache is
+ * refreshed {@link CachingTokenProvider#REFRESH_AHEAD} before they expire, by the injected clock; MSAL's own cache is
  * static (shared by the whole JVM), so every refresh asks the endpoint with {@code forceRefresh}. Thread-safe. Never
  * logs a token.
  */
-public final class ManagedIdentityTokenProvider implements TokenProvider {
+public final class ManagedIdentityTokenProvider extends CachingTokenProvider {
     private static final Logger LOG = LoggerFactory.getLogger(ManagedIdentityTokenProvider.class);
     private static final Pattern ERROR_DESCRIPTION =
             Pattern.compile("\"error_description\"\\s*:\\s*\"([^\"]{0,300})\"");
@@ -44,10 +38,6 @@ public final class ManagedIdentityTokenProvider implements TokenProvider {
     private final ClientCredential.ManagedIdentity identity;
     private final String resource;
     private final String endpoint;
-    private final String tenantId;
-    private final Clock clock;
-    private AccessToken cached;
-    private boolean forceRefresh;
 
     /**
      * @param tenantId         the tenant the token is for (for messages; a managed identity signs in to its own)
@@ -64,10 +54,9 @@ public final class ManagedIdentityTokenProvider implements TokenProvider {
             String endpointOverride,
             OkHttpClient http,
             Clock clock) {
-        this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
+        super(LOG, tenantId, clock);
         this.identity = Objects.requireNonNull(identity, "identity");
         this.resource = Objects.requireNonNull(resource, "resource");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.endpoint = endpointOverride != null
                 ? endpointOverride
                 : System.getenv("IDENTITY_ENDPOINT") != null
@@ -98,56 +87,31 @@ public final class ManagedIdentityTokenProvider implements TokenProvider {
         return endpoint;
     }
 
+    /**
+     * MSAL's managed-identity token cache is static, shared with every other connector in this JVM: the cache that
+     * decides is ours, so this always asks the endpoint.
+     */
     @Override
-    public synchronized AccessToken token() {
-        Instant now = clock.instant();
-        if (cached != null
-                && !forceRefresh
-                && now.isBefore(cached.expiresOn().minus(MsalTokenProvider.REFRESH_AHEAD))) {
-            return cached;
-        }
-        IAuthenticationResult result = acquire();
-        Duration remaining =
-                Duration.between(Instant.now(), result.expiresOnDate().toInstant());
-        cached = new AccessToken(result.accessToken(), clock.instant().plus(remaining));
-        forceRefresh = false;
-        LOG.debug("Signed in as {} for tenant {}; token valid for {}", identity.describe(), tenantId, remaining);
-        return cached;
-    }
-
-    @Override
-    public synchronized void invalidate(AccessToken rejected) {
-        if (cached == null || rejected == null || cached.value().equals(rejected.value())) {
-            forceRefresh = true;
-            cached = null;
-            LOG.debug("Access token for tenant {} invalidated; the next call signs in again", tenantId);
-        }
-    }
-
-    private IAuthenticationResult acquire() {
-        // MSAL's managed-identity token cache is static, shared with every other connector in this JVM: the cache
-        // that decides here is ours, so always ask the endpoint
+    CompletableFuture<IAuthenticationResult> request(boolean refresh) {
         ManagedIdentityParameters params =
                 ManagedIdentityParameters.builder(resource).forceRefresh(true).build();
         try {
-            return app.acquireTokenForManagedIdentity(params).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SignInException(ErrorKind.TRANSIENT, "interrupted while signing in", e);
-        } catch (ExecutionException e) {
-            throw translate(e.getCause() == null ? e : e.getCause());
+            return app.acquireTokenForManagedIdentity(params);
         } catch (MsalException e) {
-            throw translate(e);
+            throw e;
         } catch (Exception e) {
             throw translate(e);
         }
     }
 
+    @Override
+    String signedIn() {
+        return "as " + identity.describe();
+    }
+
+    @Override
     ApiException translate(Throwable t) {
-        Throwable cause = t;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = unwrap(t);
         if (cause instanceof ApiException ae) {
             return ae;
         }
@@ -230,21 +194,5 @@ public final class ManagedIdentityTokenProvider implements TokenProvider {
     private static String first(Pattern p, String s) {
         Matcher m = p.matcher(s);
         return m.find() ? m.group(1) : null;
-    }
-
-    /** The first IOException in the cause chain, or null. */
-    private static Throwable ioCause(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof IOException) {
-                return c;
-            }
-            if (c instanceof UncheckedIOException u) {
-                return u.getCause();
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return null;
     }
 }

@@ -6,22 +6,17 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.MsalClientException;
-import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
-import io.github.auditlake.o365.api.AccessToken;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ErrorKind;
-import io.github.auditlake.o365.api.TokenProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Client-credentials sign-in with MSAL4J (secret or certificate). The authority is always the cloud's real login
  * host + {@code /{tenant}/} with instance discovery off; a login base URL override only redirects the HTTP (see
- * {@link OkHttpMsalHttpClient}). Tokens are cached and refreshed {@link #REFRESH_AHEAD} before they expire, by the
+ * {@link OkHttpMsalHttpClient}). Tokens are cached and refreshed {@link CachingTokenProvider#REFRESH_AHEAD} before they expire, by the
  * injected clock. Thread-safe. Never logs a secret, assertion or token.
  */
-public final class MsalTokenProvider implements TokenProvider {
+public final class MsalTokenProvider extends CachingTokenProvider {
     private static final Logger LOG = LoggerFactory.getLogger(MsalTokenProvider.class);
-    public static final Duration REFRESH_AHEAD = Duration.ofMinutes(5);
 
     private final ConfidentialClientApplication app;
     private final String authority;
@@ -42,13 +36,8 @@ public final class MsalTokenProvider implements TokenProvider {
     private final String signInUrl;
 
     private final String scope;
-    private final Clock clock;
-    private final String tenantId;
     /** What the app signs in with, for messages that say what to check. */
     private final String credentialName;
-
-    private AccessToken cached;
-    private boolean forceRefresh;
 
     /**
      * @param tenantId      directory (tenant) id or domain
@@ -69,10 +58,9 @@ public final class MsalTokenProvider implements TokenProvider {
             String scope,
             OkHttpClient http,
             Clock clock) {
-        this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
+        super(LOG, tenantId, clock);
         Objects.requireNonNull(clientId, "clientId");
         this.scope = Objects.requireNonNull(scope, "scope");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.authority = authority(loginBaseUrl, tenantId);
         this.signInUrl =
                 loginOverride == null || loginOverride.isBlank() ? authority : authority(loginOverride, tenantId);
@@ -137,51 +125,20 @@ public final class MsalTokenProvider implements TokenProvider {
     }
 
     @Override
-    public synchronized AccessToken token() {
-        Instant now = clock.instant();
-        if (cached != null && !forceRefresh && now.isBefore(cached.expiresOn().minus(REFRESH_AHEAD))) {
-            return cached;
-        }
-        boolean skipCache = cached != null || forceRefresh;
-        IAuthenticationResult result = acquire(skipCache);
-        Instant wallNow = Instant.now();
-        Duration remaining = Duration.between(wallNow, result.expiresOnDate().toInstant());
-        cached = new AccessToken(result.accessToken(), clock.instant().plus(remaining));
-        forceRefresh = false;
-        LOG.debug("Signed in to {} for tenant {}; token valid for {}", authority, tenantId, remaining);
-        return cached;
+    CompletableFuture<IAuthenticationResult> request(boolean refresh) {
+        return app.acquireToken(ClientCredentialParameters.builder(Set.of(scope))
+                .skipCache(refresh)
+                .build());
     }
 
     @Override
-    public synchronized void invalidate(AccessToken rejected) {
-        if (cached == null || rejected == null || cached.value().equals(rejected.value())) {
-            forceRefresh = true;
-            cached = null;
-            LOG.debug("Access token for tenant {} invalidated; the next call signs in again", tenantId);
-        }
+    String signedIn() {
+        return "to " + authority;
     }
 
-    private IAuthenticationResult acquire(boolean skipCache) {
-        ClientCredentialParameters params = ClientCredentialParameters.builder(Set.of(scope))
-                .skipCache(skipCache)
-                .build();
-        try {
-            return app.acquireToken(params).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SignInException(ErrorKind.TRANSIENT, "interrupted while signing in", e);
-        } catch (ExecutionException e) {
-            throw translate(e.getCause() == null ? e : e.getCause());
-        } catch (MsalException e) {
-            throw translate(e);
-        }
-    }
-
+    @Override
     ApiException translate(Throwable t) {
-        Throwable cause = t;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = unwrap(t);
         if (cause instanceof ApiException ae) {
             return ae;
         }
@@ -238,19 +195,6 @@ public final class MsalTokenProvider implements TokenProvider {
                                 : cause.getClass().getSimpleName())
                         + "); will retry",
                 io);
-    }
-
-    /** The first IOException in the cause chain (kept as the cause, so callers can tell why), or null. */
-    private static Throwable ioCause(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof IOException) {
-                return c;
-            }
-            if (c instanceof UncheckedIOException u) {
-                return u.getCause();
-            }
-        }
-        return null;
     }
 
     private static boolean isIo(Throwable t) {
