@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.config;
 
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.api.Version;
@@ -10,16 +11,19 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Builds the OkHttp + MSAL4J client of a tenant from the connector configuration. */
+/**
+ * Builds the OkHttp + MSAL4J client of a tenant from the connector configuration. Files (certificate, CA bundle,
+ * trust store, assertion) are read only from the worker's allowed directories ({@link AllowedPaths}).
+ */
 public final class DefaultApiFactory implements ApiFactory {
     private final Clock clock;
     private final Sleeper sleeper;
     private final boolean simulatedTime;
+    /** The worker's allowed directories; null: read from the environment at each client built. */
+    private final AllowedPaths allowedPaths;
 
     public DefaultApiFactory() {
-        this.clock = Clock.systemUTC();
-        this.sleeper = Sleeper.SYSTEM;
-        this.simulatedTime = false;
+        this(Clock.systemUTC(), Sleeper.SYSTEM, false, null);
     }
 
     /**
@@ -27,9 +31,19 @@ public final class DefaultApiFactory implements ApiFactory {
      * clock too (a simulator's {@code Date} headers carry the real time).
      */
     public DefaultApiFactory(Clock clock, Sleeper sleeper) {
+        this(clock, sleeper, true, null);
+    }
+
+    private DefaultApiFactory(Clock clock, Sleeper sleeper, boolean simulatedTime, AllowedPaths allowedPaths) {
         this.clock = clock;
         this.sleeper = sleeper;
-        this.simulatedTime = true;
+        this.simulatedTime = simulatedTime;
+        this.allowedPaths = allowedPaths;
+    }
+
+    /** This factory with the given allowed directories instead of the worker's (tests). */
+    public DefaultApiFactory withAllowedPaths(AllowedPaths paths) {
+        return new DefaultApiFactory(clock, sleeper, simulatedTime, paths);
     }
 
     @Override
@@ -48,7 +62,8 @@ public final class DefaultApiFactory implements ApiFactory {
                 .userAgent("kafka-connect-o365-audit/" + Version.get())
                 .clock(clock)
                 .sleeper(sleeper)
-                .tlsTrust(c.tlsTrust());
+                .tlsTrust(c.tlsTrust())
+                .allowedPaths(allowedPaths == null ? AllowedPaths.fromEnvironment() : allowedPaths);
         if (simulatedTime) {
             b.serviceClock(io.github.auditlake.o365.api.ServiceClock.fixedTo(clock));
         }
@@ -66,16 +81,12 @@ public final class DefaultApiFactory implements ApiFactory {
                             Path.of(c.clientAssertionFile())));
                 }
             }
-            case "certificate" -> {
-                if (c.certificatePath() != null) {
-                    b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
-                }
-            }
+            case "certificate" -> certificate(c, b);
             default -> {
                 if (c.clientSecret() != null) {
                     b.clientSecret(c.clientSecret());
-                } else if (c.certificatePath() != null) {
-                    b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
+                } else {
+                    certificate(c, b);
                 }
             }
         }
@@ -109,5 +120,13 @@ public final class DefaultApiFactory implements ApiFactory {
                     .readTimeout(c.httpTimeout());
         }
         return ManagementApis.create(b.build());
+    }
+
+    private static void certificate(O365SourceConfig c, ClientSettings.Builder b) {
+        if (c.certificatePem() != null) {
+            b.certificatePem(c.certificatePem(), c.certificatePassword());
+        } else if (c.certificatePath() != null) {
+            b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
+        }
     }
 }
