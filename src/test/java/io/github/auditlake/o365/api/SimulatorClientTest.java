@@ -171,6 +171,13 @@ class SimulatorClientTest {
                 .build())) {
             assertFalse(api.listSubscriptions().isEmpty());
         }
+        // inline, as o365.client.certificate.pem gives it: no file, no allowed directory needed
+        try (ManagementApi api = ManagementApis.create(settings()
+                .certificatePem(java.nio.file.Files.readString(pem), null)
+                .allowedPaths(AllowedPaths.of(""))
+                .build())) {
+            assertFalse(api.listSubscriptions().isEmpty());
+        }
     }
 
     @Test
