@@ -68,7 +68,7 @@ public class O365SourceConfig extends AbstractConfig {
             + "o365.client.secret.";
     public static final String AUTH_METHOD_CONFIG = "o365.auth.method";
     static final String AUTH_METHOD_DOC = "How the app signs in: 'secret' (o365.client.secret), 'certificate' "
-            + "(o365.client.certificate.path), 'workload-identity' (a federated client assertion from a file, no "
+            + "(o365.client.certificate.pem or o365.client.certificate.path), 'workload-identity' (a federated client assertion from a file, no "
             + "long-lived secret: Entra workload identity federation, for example the Kubernetes projected token that "
             + "Azure workload identity points to with AZURE_FEDERATED_TOKEN_FILE; the file is read again for every "
             + "token request, so rotation needs nothing), 'managed-identity' (the Azure managed identity of the "
