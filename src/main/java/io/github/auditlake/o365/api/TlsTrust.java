@@ -93,7 +93,8 @@ public record TlsTrust(
                 }
             }
             if (pemText != null && !pemText.isBlank()) {
-                byte[] b = pemText.strip().getBytes(StandardCharsets.US_ASCII);
+                // a config provider may hand over the newlines escaped (base64 never holds a backslash)
+                byte[] b = pemText.replace("\\n", "\n").strip().getBytes(StandardCharsets.US_ASCII);
                 for (Certificate c : certificates(b, CA_PEM_SETTING)) {
                     merged.setCertificateEntry("inline-" + n++, c);
                 }

@@ -71,7 +71,8 @@ public final class CertificateLoader {
         if (pem == null || !pem.contains("-----BEGIN")) {
             throw fail(PEM_SETTING + " holds no PEM block: give the private key (PKCS#8) and the certificate", null);
         }
-        return load(pem.getBytes(StandardCharsets.US_ASCII), password, PEM_SETTING);
+        // a config provider may hand over the newlines escaped (base64 never holds a backslash)
+        return load(pem.replace("\\n", "\n").getBytes(StandardCharsets.US_ASCII), password, PEM_SETTING);
     }
 
     /** Loads {@code bytes}: PEM when they contain {@code -----BEGIN}, PKCS12 otherwise. */

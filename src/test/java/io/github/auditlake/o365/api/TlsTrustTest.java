@@ -158,6 +158,8 @@ class TlsTrustTest {
     @Test
     void inlinePemCertificatesAddTheAuthority() throws Exception {
         assertEquals(200, get(TlsTrust.ofPem(Files.readString(caPem))));
+        // as a config provider may give it: the newlines escaped
+        assertEquals(200, get(TlsTrust.ofPem(Files.readString(caPem).replace("\n", "\\n"))));
     }
 
     /** The CA file a REST user names is read only from the worker's allowed directories. */
