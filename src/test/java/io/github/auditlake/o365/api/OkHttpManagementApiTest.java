@@ -259,6 +259,38 @@ class OkHttpManagementApiTest {
         assertTrue(stub.requests().isEmpty());
     }
 
+    /** A URL on a Microsoft API host over plain http is not Microsoft: the bearer token never goes there. */
+    @Test
+    void refusesPlainHttpUrlsOnAMicrosoftApiHostWithOrWithoutAnOverride() {
+        String plain = "http://manage.office.com" + FEED + "audit/b$1";
+        assertEquals(
+                ErrorKind.PERMANENT,
+                assertThrows(ApiException.class, () -> api.checkedAbsolute(plain))
+                        .kind());
+        OkHttpManagementApi proxied = new OkHttpManagementApi(
+                        http,
+                        tokens,
+                        TENANT,
+                        stub.baseUrl() + "/o365",
+                        PUB,
+                        new RequestLimiter(1000, time, time, true),
+                        RetryPolicy.DEFAULT,
+                        time,
+                        time,
+                        new Random(1),
+                        "t",
+                        false)
+                .rewritingCloudUrls();
+        assertEquals(
+                ErrorKind.PERMANENT,
+                assertThrows(ApiException.class, () -> proxied.checkedAbsolute(plain))
+                        .kind());
+        assertTrue(
+                proxied.checkedAbsolute("https://manage.office.com" + FEED + "audit/b$1")
+                        .startsWith(stub.baseUrl() + "/o365"),
+                "https on the same host is rewritten to the override");
+    }
+
     @Test
     void withAnOverrideCloudUrlsAreRewrittenToItSoAReverseProxySeesEveryCall() {
         OkHttpManagementApi proxied = new OkHttpManagementApi(
