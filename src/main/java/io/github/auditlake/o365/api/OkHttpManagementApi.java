@@ -3,7 +3,6 @@ package io.github.auditlake.o365.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.auditlake.o365.client.ClientSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -103,7 +102,7 @@ public final class OkHttpManagementApi implements ManagementApi {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.random = random == null ? new Random() : random;
-        this.userAgent = userAgent == null ? ClientSettings.DEFAULT_USER_AGENT : userAgent;
+        this.userAgent = userAgent == null ? Version.DEFAULT_USER_AGENT : userAgent;
         this.ownsResources = ownsResources;
     }
 

@@ -25,7 +25,7 @@ import java.util.Random;
  */
 public final class ClientSettings {
     public static final int DEFAULT_REQUESTS_PER_MINUTE = 1800;
-    public static final String DEFAULT_USER_AGENT = "auditlake-kafka-connect-o365";
+    public static final String DEFAULT_USER_AGENT = io.github.auditlake.o365.api.Version.DEFAULT_USER_AGENT;
 
     private final String tenantId;
     private final String clientId;
