@@ -214,6 +214,63 @@ class O365AuditSourceTaskTest {
     }
 
     /**
+     * Adding a tenant is a configuration update: the first tenant's stream resumes at its stored offset (nothing
+     * delivered again), and the new tenant's stream starts at the initial lookback.
+     */
+    @Test
+    void addingATenantKeepsTheOtherTenantsOffsets() throws Exception {
+        String added = "bbbbbbbb-2222-4333-8444-555555555502";
+        FakeManagementApi second = new FakeManagementApi(added, clock);
+        List<String> before =
+                api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)), NOW, Duration.ofMinutes(45), 2);
+        List<String> addedRecords = second.addSchedule(
+                ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)).plusSeconds(7), NOW, Duration.ofMinutes(45), 2);
+        FakeTaskContext ctx = new FakeTaskContext(false);
+        O365AuditSourceTask one = start(ctx, props(TENANT + "|Audit.Exchange"));
+        pollUntil(one, ctx, before.size());
+        one.stop();
+        tasks.remove(one);
+
+        clock.advance(Duration.ofHours(1));
+        List<String> later = api.addSchedule(
+                ContentType.EXCHANGE,
+                NOW.plus(Duration.ofMinutes(10)),
+                NOW.plus(Duration.ofMinutes(30)),
+                Duration.ofMinutes(15),
+                2);
+        ApiFactory perTenant = new ApiFactory() {
+            @Override
+            public io.github.auditlake.o365.api.ManagementApi create(
+                    io.github.auditlake.o365.config.O365SourceConfig c, int rpm, boolean v) {
+                throw new AssertionError("a multi-tenant task asks for each tenant's client");
+            }
+
+            @Override
+            public io.github.auditlake.o365.api.ManagementApi create(
+                    io.github.auditlake.o365.config.O365SourceConfig c, String tenant, int rpm, boolean v) {
+                return tenant.equals(TENANT) ? api : second;
+            }
+        };
+        Map<String, String> p = props(TENANT + "|Audit.Exchange," + added + "|Audit.Exchange");
+        p.remove("o365.tenant.id");
+        p.put("o365.tenant.ids", TENANT + "," + added);
+        O365AuditSourceTask two = new O365AuditSourceTask(perTenant, clock, clock.sleeper());
+        tasks.add(two);
+        two.initialize(ctx);
+        two.start(p);
+
+        List<Object> got = keys(pollUntil(two, ctx, later.size() + addedRecords.size()));
+
+        List<Object> firstTenant =
+                got.stream().filter(k -> !addedRecords.contains(k)).toList();
+        assertEquals(later, firstTenant, "the first tenant resumed where it was: only its new records, once");
+        assertEquals(
+                addedRecords,
+                got.stream().filter(addedRecords::contains).toList(),
+                "the added tenant starts at the initial lookback (one day): all of its six hours");
+    }
+
+    /**
      * A restart inside a blob checks that the record before the resume point still has the {@code Id} delivered
      * before the restart. When the service rewrote the blob (another record there), the blob is delivered again
      * from its first record: duplicates, never loss.
