@@ -108,7 +108,7 @@ final class GlobalOptions {
             paramLabel = "HOST[:PORT]",
             split = ",",
             scope = ScopeType.INHERIT,
-            order = 116,
+            order = 110,
             description = "Lets the file given to --config send requests to this host: its o365.api.url, "
                     + "o365.login.url, o365.managed.identity.endpoint and o365.http.proxy.url must name Microsoft's "
                     + "hosts (or the managed-identity default) unless allowed here or in O365_ENDPOINT_OVERRIDE_HOSTS. "
