@@ -217,11 +217,10 @@ final class CliSettings {
             if (secretless != null && secretless.identityEndpoint() != null) {
                 requireAllowed(o.config, KEY_MI_ENDPOINT, secretless.identityEndpoint(), allowed);
             }
-            if (proxy != null && ConnectorConfigFile.isFileSource(proxy.source())) {
-                String hostPort = entryHost(proxy.host()) + ":" + proxy.port();
-                if (!allowed.allowsHost(proxy.host(), proxy.port(), "http")) {
-                    throw refused(o.config, KEY_PROXY_URL, hostPort);
-                }
+            if (proxy != null
+                    && ConnectorConfigFile.isFileSource(proxy.source())
+                    && !allowed.allowsHost(proxy.host(), proxy.port(), "http")) {
+                throw refused(o.config, KEY_PROXY_URL, entryHost(proxy.host()) + ":" + proxy.port());
             }
         }
         return new CliSettings(

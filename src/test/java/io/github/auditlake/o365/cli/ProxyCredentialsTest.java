@@ -26,6 +26,9 @@ class ProxyCredentialsTest {
 
     @BeforeEach
     void fakeApi() {
+        // Microsoft's default endpoints (https): no loopback simulator behind a proxy; the fake API sends nothing
+        cli.env.remove("O365_API_URL");
+        cli.env.remove("O365_LOGIN_URL");
         cli.apiFactory = s -> {
             seen.set(s);
             return new FakeManagementApi(s.tenantId(), cli.clock);
