@@ -135,7 +135,7 @@ public final class ErrorClassifier {
             + "ActivityFeed.ReadDlp (Application) of 'Office 365 Management APIs' and admin consent, or remove "
             + "DLP.All from the content types.";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = BoundedJson.uncachedNamesMapper();
     private static final Pattern CODE_IN_TEXT = Pattern.compile("\\b(AF\\d{3,5})\\b");
 
     private ErrorClassifier() {}

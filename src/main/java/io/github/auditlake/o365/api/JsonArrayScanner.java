@@ -160,29 +160,44 @@ final class JsonArrayScanner {
                     i++;
                 }
             } else {
+                if (escape && i < end) {
+                    escape = false;
+                    i++; // the byte after a backslash, at the start of this chunk
+                }
                 while (i < end) {
-                    byte b = chunk[i++];
                     if (inString) {
-                        if (escape) {
-                            escape = false;
-                        } else if (b == '\\') {
-                            escape = true;
-                        } else if (b == '"') {
-                            inString = false;
-                            if (depth == 0) {
-                                complete = true; // a string element
-                                break;
-                            }
+                        // most of a record is string content: look only for its end or an escape
+                        while (i < end && chunk[i] != '"' && chunk[i] != '\\') {
+                            i++;
                         }
-                    } else if (b == '"') {
+                        if (i == end) {
+                            break;
+                        }
+                        if (chunk[i] == '\\') {
+                            if (i + 1 < end) {
+                                i += 2;
+                            } else {
+                                i++;
+                                escape = true; // the escaped byte starts the next chunk
+                            }
+                            continue;
+                        }
+                        i++;
+                        inString = false;
+                        if (depth == 0) {
+                            complete = true; // a string element
+                            break;
+                        }
+                        continue;
+                    }
+                    byte b = chunk[i++];
+                    if (b == '"') {
                         inString = true;
                     } else if (b == '{' || b == '[') {
                         depth++;
-                    } else if (b == '}' || b == ']') {
-                        if (--depth == 0) {
-                            complete = true;
-                            break;
-                        }
+                    } else if ((b == '}' || b == ']') && --depth == 0) {
+                        complete = true;
+                        break;
                     }
                 }
             }

@@ -52,8 +52,7 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
     static final int SYMBOL_TABLE_RECORD_BYTES = 1024 * 1024;
 
     private final JsonArrayScanner scanner;
-    private JsonFactory factory;
-    private long bytesParsedWithFactory;
+    private final BoundedJson.RotatingFactory factories;
     private final int maxRecordBytes;
     private final InputStream body;
     private final Closeable onClose;
@@ -87,10 +86,11 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
         this.description = description;
         this.maxRecordBytes = Math.min(maxRecordBytes, UNLIMITED);
         this.scanner = new JsonArrayScanner(body, this.maxRecordBytes);
-        this.factory = factory(this.maxRecordBytes);
+        int limit = this.maxRecordBytes;
+        this.factories = new BoundedJson.RotatingFactory(() -> factory(limit), SYMBOL_TABLE_RECORD_BYTES);
     }
 
-    /** This stream's own factory: its symbol table lives and dies with the stream. */
+    /** A factory for this stream's records: names never interned, limits within a record. */
     static JsonFactory factory(int maxRecordBytes) {
         return JsonFactory.builder()
                 // a name is never put in the JVM's string table
@@ -164,12 +164,7 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
                             + " bytes; it was not read");
         }
         byte[] bytes = element.bytes();
-        if (bytesParsedWithFactory > SYMBOL_TABLE_RECORD_BYTES) {
-            factory = factory(maxRecordBytes); // drops the names seen so far
-            bytesParsedWithFactory = 0;
-        }
-        bytesParsedWithFactory += bytes.length;
-        try (JsonParser parser = factory.createParser(bytes)) {
+        try (JsonParser parser = factories.forBytes(bytes.length).createParser(bytes)) {
             return parse(parser, bytes);
         }
     }
@@ -231,7 +226,7 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
 
     /** The top-level {@code Id} of a record, if its first bytes hold it; else null. */
     private String idIn(byte[] head) {
-        try (JsonParser parser = factory.createParser(head)) {
+        try (JsonParser parser = factories.forBytes(head.length).createParser(head)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OkHttpManagementApi implements ManagementApi {
     private static final Logger LOG = LoggerFactory.getLogger(OkHttpManagementApi.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = BoundedJson.uncachedNamesMapper();
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
     /** Times sent to the service: UTC, milliseconds, {@code Z} (JavaScript toISOString form). */
     public static final DateTimeFormatter TIME_FORMAT = DateTimeFormatter.ofPattern(

@@ -53,6 +53,28 @@ class JsonAuditRecordStreamTest {
     }
 
     @Test
+    void recordsAreCutExactlyWhateverTheReadBoundaries() {
+        // one byte per read: every escape, quote and bracket falls on a read boundary once
+        String r1 = "{\"Id\":\"a\\\"}\\\\\",\"S\":\"]}[{\\u00e9\",\"N\":{\"x\":[1,\"}\"]}}";
+        String r2 = "\"a string element with \\\" and ] }\"";
+        String body = " [" + r1 + " ,\n" + r2 + ", 42 ,{\"Id\":\"b\"}] ";
+        InputStream oneByteAtATime =
+                new java.io.FilterInputStream(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))) {
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        return super.read(b, off, Math.min(len, 1));
+                    }
+                };
+        List<AuditRecord> records = readAll(oneByteAtATime);
+        assertEquals(4, records.size());
+        assertEquals(r1, records.get(0).json());
+        assertEquals("a\"}\\", records.get(0).id());
+        assertEquals(r2, records.get(1).json());
+        assertEquals("42", records.get(2).json());
+        assertEquals("b", records.get(3).id());
+    }
+
+    @Test
     void emptyArray() {
         assertTrue(readAll("[]").isEmpty());
         assertTrue(readAll(" [ \n ] ").isEmpty());
