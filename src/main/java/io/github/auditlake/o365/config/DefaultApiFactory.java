@@ -48,7 +48,8 @@ public final class DefaultApiFactory implements ApiFactory {
                 .userAgent("kafka-connect-o365-audit/" + Version.get())
                 .clock(clock)
                 .sleeper(sleeper)
-                .tlsTrust(c.tlsTrust());
+                .tlsTrust(c.tlsTrust())
+                .recordMaxBytes(c.recordMaxBytes());
         if (simulatedTime) {
             b.serviceClock(io.github.auditlake.o365.api.ServiceClock.fixedTo(clock));
         }
@@ -106,8 +107,21 @@ public final class DefaultApiFactory implements ApiFactory {
                             c.retryBackoffMax(),
                             c.retryBackoffMax().multipliedBy(4))
                     .connectTimeout(c.httpTimeout())
-                    .readTimeout(c.httpTimeout());
+                    .readTimeout(c.httpTimeout())
+                    .callTimeout(callTimeout(c.httpTimeout()));
         }
         return ManagementApis.create(b.build());
     }
+
+    /**
+     * The whole-call timeout of every call but a blob's: the default, or more with a long read timeout (a call then
+     * has room for a slow connect, a slow first byte and its body).
+     */
+    static Duration callTimeout(Duration httpTimeout) {
+        Duration scaled = httpTimeout.multipliedBy(CALL_TIMEOUT_PER_READ_TIMEOUT);
+        return scaled.compareTo(ClientSettings.DEFAULT_CALL_TIMEOUT) > 0 ? scaled : ClientSettings.DEFAULT_CALL_TIMEOUT;
+    }
+
+    /** A call may last this many read timeouts: connecting, waiting for the headers, reading the body. */
+    private static final int CALL_TIMEOUT_PER_READ_TIMEOUT = 3;
 }
