@@ -172,7 +172,9 @@ public class O365AuditSourceTask extends SourceTask {
             return null;
         }
         List<SourceRecord> records = new ArrayList<>(batch.size());
-        SourceRecord commitOn = null;
+        // every boundary of the batch ends a transaction (Connect commits after each record it was told of), so a
+        // blob end followed by the records limit in one batch never merges two transactions into one too large
+        List<SourceRecord> commitOn = new ArrayList<>(2);
         int sinceCommit = s.recordsSinceCommit;
         for (Emission e : batch) {
             SourceRecord r = s.mapper.toRecord(e);
@@ -187,12 +189,12 @@ public class O365AuditSourceTask extends SourceTask {
                     || (e instanceof Emission.Skip sk && sk.blobEnd())
                     || sinceCommit >= s.transactionMaxRecords;
             if (boundary) {
-                commitOn = r;
+                commitOn.add(r);
                 sinceCommit = 0;
             }
         }
-        if (s.transactions != null && commitOn != null) {
-            s.transactions.commitTransaction(commitOn);
+        if (s.transactions != null) {
+            commitOn.forEach(s.transactions::commitTransaction);
         }
         s.recordsSinceCommit = sinceCommit;
         return records;

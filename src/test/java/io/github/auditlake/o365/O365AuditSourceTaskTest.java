@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.config.ApiFactory;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.engine.MemoryBudget;
 import io.github.auditlake.o365.records.RecordMapper;
@@ -155,6 +156,148 @@ class O365AuditSourceTaskTest {
         delivered.addAll(keys(after));
         assertEquals(expected, delivered, "every record once, in order");
         assertEquals(0, second.metrics().blobsResynced.sum(), "the resume point was checked and held");
+    }
+
+    /**
+     * With exactly two tenants, one tenant's permanent error (a revoked permission) is isolated: the task keeps
+     * polling and delivers the other tenant's records instead of failing. Two is the smallest multi-tenant case, so a
+     * task that only isolated failures from three tenants on fails here.
+     */
+    @Test
+    void withExactlyTwoTenantsOneTenantsPermanentErrorDoesNotStopTheOther() throws Exception {
+        String other = "bbbbbbbb-2222-4333-8444-555555555502";
+        FakeManagementApi failing = new FakeManagementApi(other, clock);
+        failing.failListing(new ApiException(
+                ErrorKind.PERMANENT,
+                403,
+                "AF10001",
+                "The permission set () sent in the request does not include the expected permission.",
+                null,
+                null,
+                null));
+        List<String> expected =
+                api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)), NOW, Duration.ofMinutes(45), 3);
+        ApiFactory perTenant = new ApiFactory() {
+            @Override
+            public io.github.auditlake.o365.api.ManagementApi create(
+                    io.github.auditlake.o365.config.O365SourceConfig c, int rpm, boolean v) {
+                throw new AssertionError("a multi-tenant task asks for each tenant's client");
+            }
+
+            @Override
+            public io.github.auditlake.o365.api.ManagementApi create(
+                    io.github.auditlake.o365.config.O365SourceConfig c, String tenant, int rpm, boolean v) {
+                return tenant.equals(TENANT) ? api : failing;
+            }
+        };
+        Map<String, String> p = props(TENANT + "|Audit.Exchange," + other + "|Audit.Exchange");
+        p.remove("o365.tenant.id");
+        p.put("o365.tenant.ids", TENANT + "," + other);
+        FakeTaskContext ctx = new FakeTaskContext(false);
+        O365AuditSourceTask t = new O365AuditSourceTask(perTenant, clock, clock.sleeper());
+        tasks.add(t);
+        t.initialize(ctx);
+        t.start(p);
+
+        List<SourceRecord> got = pollUntil(t, ctx, expected.size() + 1).stream()
+                .filter(r -> !String.valueOf(r.key()).contains("|")) // not the failing stream's report
+                .toList();
+
+        assertEquals(expected, keys(got), "the healthy tenant's records, every one, in order");
+        Await.until(
+                Duration.ofSeconds(20),
+                () -> t.metrics().streamFailures.sum() >= 1,
+                () -> "the failing tenant is reported in the metrics");
+        for (int i = 0; i < 3; i++) {
+            t.poll(); // the task goes on polling: the failing tenant never fails it
+        }
+    }
+
+    /**
+     * Adding a tenant is a configuration update: the first tenant's stream resumes at its stored offset (nothing
+     * delivered again), and the new tenant's stream starts at the initial lookback.
+     */
+    @Test
+    void addingATenantKeepsTheOtherTenantsOffsets() throws Exception {
+        String added = "bbbbbbbb-2222-4333-8444-555555555502";
+        FakeManagementApi second = new FakeManagementApi(added, clock);
+        List<String> before =
+                api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)), NOW, Duration.ofMinutes(45), 2);
+        List<String> addedRecords = second.addSchedule(
+                ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)).plusSeconds(7), NOW, Duration.ofMinutes(45), 2);
+        FakeTaskContext ctx = new FakeTaskContext(false);
+        O365AuditSourceTask one = start(ctx, props(TENANT + "|Audit.Exchange"));
+        pollUntil(one, ctx, before.size());
+        one.stop();
+        tasks.remove(one);
+
+        clock.advance(Duration.ofHours(1));
+        List<String> later = api.addSchedule(
+                ContentType.EXCHANGE,
+                NOW.plus(Duration.ofMinutes(10)),
+                NOW.plus(Duration.ofMinutes(30)),
+                Duration.ofMinutes(15),
+                2);
+        ApiFactory perTenant = new ApiFactory() {
+            @Override
+            public io.github.auditlake.o365.api.ManagementApi create(
+                    io.github.auditlake.o365.config.O365SourceConfig c, int rpm, boolean v) {
+                throw new AssertionError("a multi-tenant task asks for each tenant's client");
+            }
+
+            @Override
+            public io.github.auditlake.o365.api.ManagementApi create(
+                    io.github.auditlake.o365.config.O365SourceConfig c, String tenant, int rpm, boolean v) {
+                return tenant.equals(TENANT) ? api : second;
+            }
+        };
+        Map<String, String> p = props(TENANT + "|Audit.Exchange," + added + "|Audit.Exchange");
+        p.remove("o365.tenant.id");
+        p.put("o365.tenant.ids", TENANT + "," + added);
+        O365AuditSourceTask two = new O365AuditSourceTask(perTenant, clock, clock.sleeper());
+        tasks.add(two);
+        two.initialize(ctx);
+        two.start(p);
+
+        List<Object> got = keys(pollUntil(two, ctx, later.size() + addedRecords.size()));
+
+        List<Object> firstTenant =
+                got.stream().filter(k -> !addedRecords.contains(k)).toList();
+        assertEquals(later, firstTenant, "the first tenant resumed where it was: only its new records, once");
+        assertEquals(
+                addedRecords,
+                got.stream().filter(addedRecords::contains).toList(),
+                "the added tenant starts at the initial lookback (one day): all of its six hours");
+    }
+
+    /**
+     * A restart inside a blob checks that the record before the resume point still has the {@code Id} delivered
+     * before the restart. When the service rewrote the blob (another record there), the blob is delivered again
+     * from its first record: duplicates, never loss.
+     */
+    @Test
+    void aResumePointWhoseLastIdNoLongerMatchesDeliversTheBlobAgainFromItsFirstRecord() throws Exception {
+        List<String> expected =
+                api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(10)), NOW, Duration.ofMinutes(45), 4);
+        FakeTaskContext ctx = new FakeTaskContext(false);
+        O365AuditSourceTask first = start(ctx, props(TENANT + "|Audit.Exchange"));
+        List<SourceRecord> polled =
+                pollBatchesUntil(first, 10).stream().flatMap(List::stream).toList();
+        first.stop();
+        tasks.remove(first);
+        polled.subList(0, 10).forEach(ctx::store); // cut after the second record of the third blob
+        Map<String, Object> partition = Map.of("tenant", TENANT, "contentType", "Audit.Exchange");
+        Map<String, Object> stored = new HashMap<>(ctx.offsets.get(partition));
+        assertEquals(2L, ((Number) stored.get("blob.records")).longValue(), "cut inside a blob: " + stored);
+        stored.put("blob.last", "an-id-the-blob-no-longer-holds-there");
+        ctx.offsets.put(partition, stored);
+
+        O365AuditSourceTask second = start(ctx, props(TENANT + "|Audit.Exchange"));
+        List<SourceRecord> after = pollUntil(second, ctx, expected.size() - 8);
+
+        assertEquals(expected.get(8), after.get(0).key(), "the third blob again, from its first record");
+        assertEquals(expected.subList(8, expected.size()), keys(after), "then everything after it, once");
+        assertEquals(1, second.metrics().blobsResynced.sum(), "the mismatch is counted");
     }
 
     /** A polled record leaves the budget only when Connect is done with it (commitRecord), not when polled. */

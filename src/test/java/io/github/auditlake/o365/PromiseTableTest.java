@@ -96,8 +96,20 @@ class PromiseTableTest {
                 || Arrays.stream(c.getDeclaredFields())
                         .anyMatch(f -> f.getName().equals(method)
                                 && f.isAnnotationPresent(com.tngtech.archunit.junit.ArchTest.class));
-        return found ? null : "no method annotated @Test or @ParameterizedTest";
+        if (!found) {
+            return "no method annotated @Test or @ParameterizedTest";
+        }
+        boolean disabled = c.isAnnotationPresent(org.junit.jupiter.api.Disabled.class)
+                || Arrays.stream(c.getDeclaredMethods())
+                        .filter((Method m) -> m.getName().equals(method))
+                        .anyMatch(m -> m.isAnnotationPresent(org.junit.jupiter.api.Disabled.class));
+        return disabled ? "@Disabled: a test that does not run proves nothing" : null;
     }
+
+    /** Stands in for a promise's test that someone switched off. */
+    @Test
+    @org.junit.jupiter.api.Disabled("used by aRowWithoutATestOrWithAMissingTestIsCaught: a disabled test is refused")
+    void disabledStandIn() {}
 
     @Test
     void everyPromiseNamesTestsThatExist() throws IOException {
@@ -115,10 +127,12 @@ class PromiseTableTest {
                 "| unproven | README | (none yet) |",
                 "| no such method | README | `PromiseTableTest#noSuchMethod` |",
                 "| not a test | README | `PromiseTableTest#rows` |",
-                "| no such class | README | `NoSuchTest#anything` |"));
-        assertEquals(5, rows.size());
+                "| no such class | README | `NoSuchTest#anything` |",
+                "| switched off | README | `PromiseTableTest#disabledStandIn` |"));
+        assertEquals(6, rows.size());
         List<String> p = problems(rows);
-        assertEquals(4, p.size(), p.toString());
+        assertEquals(5, p.size(), p.toString());
+        assertTrue(p.get(4).contains("disabledStandIn: @Disabled"), p.get(4));
         assertTrue(p.get(0).contains("'unproven' names no test"), p.get(0));
         assertTrue(p.get(1).contains("noSuchMethod: no method annotated"), p.get(1));
         assertTrue(p.get(2).contains("rows: no method annotated"), p.get(2));

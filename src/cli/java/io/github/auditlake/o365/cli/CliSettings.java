@@ -1,7 +1,9 @@
 package io.github.auditlake.o365.cli;
 
 import io.github.auditlake.o365.api.Cloud;
+import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.auth.ClientCredential;
+import io.github.auditlake.o365.auth.OkHttpMsalHttpClient;
 import io.github.auditlake.o365.client.ClientSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,6 +32,8 @@ final class CliSettings {
     static final String ENV_LOGIN_URL = "O365_LOGIN_URL";
     static final String ENV_AUTH_METHOD = "O365_AUTH_METHOD";
     static final String ENV_FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE";
+    static final String ENV_PROXY_USER = "O365_HTTP_PROXY_USER";
+    static final String ENV_PROXY_PASSWORD = "O365_HTTP_PROXY_PASSWORD";
 
     static final String KEY_TENANT = "o365.tenant.id";
     static final String KEY_CLIENT_ID = "o365.client.id";
@@ -177,11 +181,22 @@ final class CliSettings {
         Proxy proxy = null;
         Value proxyUrl = pick(o.proxy, "--proxy", null, null, file, KEY_PROXY_URL);
         if (proxyUrl != null) {
-            String fileUser = proxyUrl.source().equals("--proxy") ? null : file.get(KEY_PROXY_USER);
-            String filePassword = proxyUrl.source().equals("--proxy") ? null : file.get(KEY_PROXY_PASSWORD);
-            proxy = parseProxy(proxyUrl, fileUser, filePassword);
-            if (proxy.password() != null) {
-                ctx.secret(proxy.password());
+            // credentials: the URL's user:password@, else the environment, else the file (with the file's URL only)
+            String envUser = blankToNull(env.get(ENV_PROXY_USER));
+            String user = envUser;
+            String password = envUser == null ? null : env.get(ENV_PROXY_PASSWORD);
+            if (envUser == null && !proxyUrl.source().equals("--proxy")) {
+                user = file.get(KEY_PROXY_USER);
+                password = file.get(KEY_PROXY_PASSWORD);
+            }
+            ctx.secret(password);
+            proxy = parseProxy(proxyUrl, user, password);
+            ctx.secret(proxy.password());
+            if (proxyUrl.source().equals("--proxy") && hasUserInfo(proxyUrl.value())) {
+                ctx.warn("the proxy credentials in --proxy show in the process list and the shell history: give "
+                        + "--proxy without user:password@ and set " + ENV_PROXY_USER + " and " + ENV_PROXY_PASSWORD
+                        + ", or put " + KEY_PROXY_USER + " and " + KEY_PROXY_PASSWORD + " in the file given to "
+                        + "--config");
             }
         }
 
@@ -195,6 +210,19 @@ final class CliSettings {
             }
         }
         Secretless secretless = secretless(o, env, file, secret != null || certPath != null);
+        if (o.config != null) {
+            EndpointAllowList allowed = allowList(o.allowEndpoints, env);
+            requireAllowed(o.config, KEY_API_URL, apiUrl, allowed);
+            requireAllowed(o.config, KEY_LOGIN_URL, loginUrl, allowed);
+            if (secretless != null && secretless.identityEndpoint() != null) {
+                requireAllowed(o.config, KEY_MI_ENDPOINT, secretless.identityEndpoint(), allowed);
+            }
+            if (proxy != null
+                    && ConnectorConfigFile.isFileSource(proxy.source())
+                    && !allowed.allowsHost(proxy.host(), proxy.port(), "http")) {
+                throw refused(o.config, KEY_PROXY_URL, entryHost(proxy.host()) + ":" + proxy.port());
+            }
+        }
         return new CliSettings(
                 tenant,
                 clientId,
@@ -248,6 +276,81 @@ final class CliSettings {
         Value id = pick(o.managedIdentityClientId, "--managed-identity-client-id", null, null, file, KEY_MI_CLIENT_ID);
         Value endpoint = pick(o.identityEndpoint, "--identity-endpoint", null, null, file, KEY_MI_ENDPOINT);
         return new Secretless(method, null, id, endpoint);
+    }
+
+    /**
+     * The hosts a {@code --config} file may point the CLI at besides Microsoft's own: {@code --allow-endpoint}
+     * entries and the environment's {@value EndpointAllowList#ENV}, matched as the connector matches its worker list.
+     */
+    static EndpointAllowList allowList(List<String> flagEntries, Map<String, String> env) {
+        List<String> entries = new ArrayList<>();
+        if (flagEntries != null) {
+            for (String e : flagEntries) {
+                String t = e.trim();
+                if (t.contains("/") || t.contains("@")) {
+                    throw CliException.usage("--allow-endpoint takes HOST or HOST:PORT (e.g. proxy.example:3128), "
+                            + "not a URL: '" + t + "'");
+                }
+                if (!t.isEmpty()) {
+                    entries.add(t);
+                }
+            }
+        }
+        entries.addAll(EndpointAllowList.from(name -> null, env::get).entries());
+        return EndpointAllowList.of(String.join(",", entries));
+    }
+
+    /**
+     * Refuses an endpoint that came from the {@code --config} file unless it is Microsoft's (https), the IMDS
+     * default for the managed-identity endpoint, or allowed. Options and environment variables are the operator's
+     * own choice and are not checked.
+     */
+    private static void requireAllowed(Path config, String key, Value v, EndpointAllowList allowed) {
+        if (v == null || !ConnectorConfigFile.isFileSource(v.source())) {
+            return;
+        }
+        String url = v.value().trim();
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            u = null;
+        }
+        if (u == null || u.getHost() == null) {
+            throw CliException.usage("--config " + config + ": " + key + " is not an absolute URL with a host");
+        }
+        if (key.equals(KEY_MI_ENDPOINT)
+                && u.getHost()
+                        .equals(URI.create(OkHttpMsalHttpClient.IMDS_TOKEN_ENDPOINT)
+                                .getHost())) {
+            return; // the Azure Instance Metadata Service, the default
+        }
+        if (allowed.allows(url)) {
+            return;
+        }
+        String host = entryHost(u.getHost());
+        throw refused(config, key, u.getPort() > 0 ? host + ":" + u.getPort() : host);
+    }
+
+    private static CliException refused(Path config, String key, String hostPort) {
+        return CliException.usage("--config " + config + ": " + key + " points at " + hostPort + ", which is not a "
+                + "Microsoft host: a configuration file could send your credentials there, so the CLI refuses it. If "
+                + "you trust it, add --allow-endpoint " + hostPort + " (or list it in " + EndpointAllowList.ENV
+                + "); options such as --api-url need no entry");
+    }
+
+    /** A host as an allow-list entry names it (IPv6 in brackets). */
+    private static String entryHost(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    private static boolean hasUserInfo(String proxyUrl) {
+        try {
+            URI u = new URI(proxyUrl.contains("://") ? proxyUrl : "http://" + proxyUrl);
+            return u.getRawUserInfo() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     /** What signs in, in words (never a secret). */

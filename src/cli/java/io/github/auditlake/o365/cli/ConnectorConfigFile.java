@@ -82,9 +82,16 @@ final class ConnectorConfigFile {
         return new ConnectorConfigFile(file, values, env);
     }
 
+    private static final String SOURCE_PREFIX = "o365 config ";
+
     /** Where the settings came from, for messages. */
     String describe(String key) {
-        return "o365 config " + file + " (" + key + ")";
+        return SOURCE_PREFIX + file + " (" + key + ")";
+    }
+
+    /** True when a setting's source (as {@link #describe} names it) is the file given to {@code --config}. */
+    static boolean isFileSource(String source) {
+        return source != null && source.startsWith(SOURCE_PREFIX);
     }
 
     /** The value of {@code key} with placeholders resolved, or {@code null} when absent or blank. */

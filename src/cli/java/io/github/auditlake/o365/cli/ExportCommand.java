@@ -78,7 +78,8 @@ final class ExportCommand extends ApiCommand {
             paramLabel = "FILE",
             defaultValue = "-",
             description = "Where to write (- = stdout, the default). A file is written as FILE.part and renamed "
-                    + "when the export is complete.")
+                    + "when the export is complete; both are created readable by you only (mode 0600), and a FILE or "
+                    + "FILE.part that is a symbolic link is refused.")
     String output;
 
     @Option(
@@ -88,6 +89,14 @@ final class ExportCommand extends ApiCommand {
             description = "jsonl (default: each record's original JSON on its own line), json (one array), csv or "
                     + "table (tab-separated) of --fields.")
     String format;
+
+    @Option(
+            names = "--raw-cells",
+            description = "csv and table: write the values as served. By default a cell starting with =, +, -, @, "
+                    + "tab or carriage return gets a leading ' (so a spreadsheet shows it as text and never runs it as "
+                    + "a formula; a negative number -5 becomes '-5 too), and table output shows control and "
+                    + "bidirectional characters escaped (\\u001b).")
+    boolean rawCells;
 
     @Option(
             names = "--fields",
@@ -153,12 +162,16 @@ final class ExportCommand extends ApiCommand {
 
         Path target = output.equals("-") ? null : Path.of(output);
         Path part = target == null ? null : target.resolveSibling(target.getFileName() + ".part");
+        if (target != null) {
+            OutputFiles.refuseLink(target, "--output");
+            OutputFiles.refuseLink(part, "--output's part file");
+        }
         Totals totals;
         try (ManagementApi api = ctx.createApi(cs)) {
-            OutputStream os = part == null ? ctx.out() : Files.newOutputStream(part);
+            OutputStream os = part == null ? ctx.out() : OutputFiles.createPrivate(part);
             try {
                 Writer w = Output.writer(os);
-                RecordFormat out = RecordFormat.of(fmt, columns, w);
+                RecordFormat out = RecordFormat.of(fmt, columns, w, rawCells);
                 out.begin();
                 totals = collected.isEmpty() ? new Totals() : collect(api, types, collected.get(), out);
                 out.end();

@@ -1,6 +1,7 @@
 package io.github.auditlake.o365.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -88,7 +89,9 @@ final class GlobalOptions {
             paramLabel = "URL",
             scope = ScopeType.INHERIT,
             order = 109,
-            description = "HTTP proxy, e.g. http://proxy.example:3128 (user:password@ for basic authentication).")
+            description = "HTTP proxy, e.g. http://proxy.example:3128. Basic authentication: O365_HTTP_PROXY_USER and "
+                    + "O365_HTTP_PROXY_PASSWORD, or o365.http.proxy.user/.password in --config (user:password@ in "
+                    + "this URL works too, but shows in the process list and shell history).")
     String proxy;
 
     @Option(
@@ -99,6 +102,19 @@ final class GlobalOptions {
             description = "A connector configuration (JSON as posted to Connect, or .properties) to take the "
                     + "o365.* settings from; $${file:PATH:KEY}, $${directory:DIR:FILE} and $${env:NAME} are resolved.")
     Path config;
+
+    @Option(
+            names = "--allow-endpoint",
+            paramLabel = "HOST[:PORT]",
+            split = ",",
+            scope = ScopeType.INHERIT,
+            order = 110,
+            description = "Lets the file given to --config send requests to this host: its o365.api.url, "
+                    + "o365.login.url, o365.managed.identity.endpoint and o365.http.proxy.url must name Microsoft's "
+                    + "hosts (or the managed-identity default) unless allowed here or in O365_ENDPOINT_OVERRIDE_HOSTS. "
+                    + "Repeatable or comma-separated, host or host:port, as in O365_ENDPOINT_OVERRIDE_HOSTS; * allows "
+                    + "any host. Options and environment variables you type need no entry.")
+    List<String> allowEndpoints;
 
     @Option(
             names = "--auth-method",

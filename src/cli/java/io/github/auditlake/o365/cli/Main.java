@@ -19,7 +19,8 @@ public final class Main {
     /** Options whose value is a secret: masked on stderr even when the command line is wrong. */
     static final Set<String> SECRET_OPTIONS = Set.of("--client-secret", "--certificate-password");
     /** Environment variables holding secrets. */
-    static final List<String> SECRET_ENV = List.of(CliSettings.ENV_CLIENT_SECRET, CliSettings.ENV_CERTIFICATE_PASSWORD);
+    static final List<String> SECRET_ENV = List.of(
+            CliSettings.ENV_CLIENT_SECRET, CliSettings.ENV_CERTIFICATE_PASSWORD, CliSettings.ENV_PROXY_PASSWORD);
 
     private Main() {}
 
@@ -57,6 +58,22 @@ public final class Main {
                     ctx.secret(args[i + 1]);
                 } else if (a.startsWith(opt + "=")) {
                     ctx.secret(a.substring(opt.length() + 1));
+                }
+            }
+            // a proxy password in --proxy's user:password@, masked before anything can be said about the URL
+            String proxyUrl = a.equals("--proxy") && i + 1 < args.length
+                    ? args[i + 1]
+                    : a.startsWith("--proxy=") ? a.substring("--proxy=".length()) : null;
+            int from = proxyUrl == null ? -1 : proxyUrl.indexOf("://") < 0 ? 0 : proxyUrl.indexOf("://") + 3;
+            int at = proxyUrl == null ? -1 : proxyUrl.lastIndexOf('@');
+            if (proxyUrl != null && at > from && proxyUrl.substring(from, at).indexOf(':') >= 0) {
+                String password = proxyUrl.substring(from, at)
+                        .substring(proxyUrl.substring(from, at).indexOf(':') + 1);
+                ctx.secret(password);
+                try {
+                    ctx.secret(java.net.URLDecoder.decode(password, StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    // not URL-encoded: the raw text is masked
                 }
             }
         }

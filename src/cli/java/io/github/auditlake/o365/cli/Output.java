@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Writes the listings on stdout: a tab-separated table with a header (values never truncated; tabs and line
- * breaks inside a value become spaces), or JSON.
+ * breaks inside a value become spaces; cells neutralised and control characters escaped as {@link Cells} says), or
+ * JSON (the values as served).
  */
 final class Output {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -39,21 +40,19 @@ final class Output {
     }
 
     static String tsvLine(List<String> cells) {
+        return tsvLine(cells, false);
+    }
+
+    /** One table line; {@code raw}: the values as served (see {@link Cells#table}). */
+    static String tsvLine(List<String> cells, boolean raw) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < cells.size(); i++) {
             if (i > 0) {
                 b.append('\t');
             }
-            b.append(tsvCell(cells.get(i)));
+            b.append(Cells.table(cells.get(i), raw));
         }
         return b.append('\n').toString();
-    }
-
-    static String tsvCell(String v) {
-        if (v == null) {
-            return "";
-        }
-        return v.replace('\t', ' ').replace('\r', ' ').replace('\n', ' ');
     }
 
     /** Any value as indented JSON plus a newline. */

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * How {@code export} writes records. {@code jsonl}: each record's original text on its own line. {@code json}: one
  * array of the original texts. {@code csv} (RFC 4180) and {@code table} (tab-separated): a header and the chosen
- * top-level fields of each record; nested values as compact JSON.
+ * top-level fields of each record; nested values as compact JSON. Cells of csv and table are neutralised (and control
+ * characters escaped in table) as {@link Cells} says, unless {@code rawCells}.
  */
 abstract class RecordFormat {
     static final List<String> DEFAULT_FIELDS = List.of(
@@ -31,11 +32,16 @@ abstract class RecordFormat {
     }
 
     static RecordFormat of(String name, List<String> fields, Writer out) {
+        return of(name, fields, out, false);
+    }
+
+    /** @param rawCells csv and table cells as served: no quote before a formula, no escaped control characters */
+    static RecordFormat of(String name, List<String> fields, Writer out, boolean rawCells) {
         return switch (name) {
             case "jsonl" -> new Jsonl(out);
             case "json" -> new JsonArray(out);
-            case "csv" -> new Delimited(out, fields, true);
-            case "table" -> new Delimited(out, fields, false);
+            case "csv" -> new Delimited(out, fields, true, rawCells);
+            case "table" -> new Delimited(out, fields, false, rawCells);
             default -> throw CliException.usage("unknown --format '" + name + "': use jsonl, json, csv or table");
         };
     }
@@ -86,11 +92,13 @@ abstract class RecordFormat {
     static final class Delimited extends RecordFormat {
         private final List<String> fields;
         private final boolean csv;
+        private final boolean raw;
 
-        Delimited(Writer out, List<String> fields, boolean csv) {
+        Delimited(Writer out, List<String> fields, boolean csv, boolean raw) {
             super(out);
             this.fields = fields;
             this.csv = csv;
+            this.raw = raw;
         }
 
         @Override
@@ -111,23 +119,16 @@ abstract class RecordFormat {
 
         private String line(List<String> cells) {
             if (!csv) {
-                return Output.tsvLine(cells);
+                return Output.tsvLine(cells, raw);
             }
             StringBuilder b = new StringBuilder();
             for (int i = 0; i < cells.size(); i++) {
                 if (i > 0) {
                     b.append(',');
                 }
-                b.append(csvCell(cells.get(i)));
+                b.append(Cells.csv(cells.get(i), raw));
             }
             return b.append("\r\n").toString();
-        }
-
-        static String csvCell(String v) {
-            if (v.indexOf(',') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0 && v.indexOf('\r') < 0) {
-                return v;
-            }
-            return '"' + v.replace("\"", "\"\"") + '"';
         }
     }
 }

@@ -20,6 +20,8 @@ public final class AuditRecord {
     private final Integer recordType;
     private final String operation;
     private final String problem;
+    /** The size in bytes of a record too large to read, else -1. */
+    private final long tooLargeSize;
 
     /**
      * @param json         the record's original JSON text, byte-for-byte as served (re-encoded as a Java string)
@@ -39,7 +41,16 @@ public final class AuditRecord {
             Integer recordType,
             String operation,
             String problem) {
-        this(null, Objects.requireNonNull(json, "json"), id, creationTime, workload, recordType, operation, problem);
+        this(
+                null,
+                Objects.requireNonNull(json, "json"),
+                id,
+                creationTime,
+                workload,
+                recordType,
+                operation,
+                problem,
+                -1);
     }
 
     public AuditRecord(
@@ -55,7 +66,8 @@ public final class AuditRecord {
             String workload,
             Integer recordType,
             String operation,
-            String problem) {
+            String problem,
+            long tooLargeSize) {
         this.raw = raw;
         this.json = json;
         this.id = id;
@@ -64,18 +76,49 @@ public final class AuditRecord {
         this.recordType = recordType;
         this.operation = operation;
         this.problem = problem;
+        this.tooLargeSize = tooLargeSize;
     }
 
     /** An audit record from its original UTF-8 bytes (kept as they are; decoded only on demand). */
     public static AuditRecord fromUtf8(
             byte[] utf8, String id, String creationTime, String workload, Integer recordType, String operation) {
         return new AuditRecord(
-                Objects.requireNonNull(utf8, "utf8"), null, id, creationTime, workload, recordType, operation, null);
+                Objects.requireNonNull(utf8, "utf8"),
+                null,
+                id,
+                creationTime,
+                workload,
+                recordType,
+                operation,
+                null,
+                -1);
     }
 
     /** An element of a blob that is not an audit record, kept as raw text for the skips topic. */
     public static AuditRecord notARecord(String rawText, String problem) {
         return new AuditRecord(rawText, null, null, null, null, null, Objects.requireNonNull(problem, "problem"));
+    }
+
+    /**
+     * An element of a blob larger than the record size limit, which was counted but not read: it has no text
+     * ({@link #json()} is empty), only the {@code Id} found before the limit (or null) and its size.
+     *
+     * @param size the element's exact size in UTF-8 bytes
+     */
+    public static AuditRecord tooLarge(String id, long size, String problem) {
+        return new AuditRecord(null, "", id, null, null, null, null, Objects.requireNonNull(problem, "problem"), size);
+    }
+
+    /** True for an element that was too large to read ({@link #tooLarge}): its text is not available. */
+    public boolean isTooLarge() {
+        return tooLargeSize >= 0;
+    }
+
+    /**
+     * The element's size as served: the UTF-8 bytes of a record too large to read, else {@link #textLength()}.
+     */
+    public long size() {
+        return tooLargeSize >= 0 ? tooLargeSize : textLength();
     }
 
     /** The original JSON text (decoded from the original bytes on first use). */
@@ -139,7 +182,8 @@ public final class AuditRecord {
                 && Objects.equals(workload, r.workload)
                 && Objects.equals(recordType, r.recordType)
                 && Objects.equals(operation, r.operation)
-                && Objects.equals(problem, r.problem);
+                && Objects.equals(problem, r.problem)
+                && tooLargeSize == r.tooLargeSize;
     }
 
     @Override

@@ -135,7 +135,7 @@ public final class ErrorClassifier {
             + "ActivityFeed.ReadDlp (Application) of 'Office 365 Management APIs' and admin consent, or remove "
             + "DLP.All from the content types.";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = BoundedJson.uncachedNamesMapper();
     private static final Pattern CODE_IN_TEXT = Pattern.compile("\\b(AF\\d{3,5})\\b");
 
     private ErrorClassifier() {}
@@ -276,11 +276,18 @@ public final class ErrorClassifier {
                 null);
     }
 
-    /** Classifies an IO failure (connect, reset, timeout, truncated body): always TRANSIENT. */
+    /**
+     * Classifies an IO failure (connect, reset, timeout, truncated body, a body over its cap): always TRANSIENT. A
+     * body over its cap ({@link BodyLimits}) is not the service's answer (a broken or hostile proxy, a gzip bomb): it
+     * is refused, and the call retried as after a reset, so nothing is skipped; it never ends in memory.
+     */
     public static ApiException ioFailure(Call call, String contentType, IOException e) {
-        String what = e instanceof SocketTimeoutException || e instanceof InterruptedIOException
-                ? "timed out"
-                : "failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+        String what = e instanceof BodyLimits.BodyTooLargeException
+                ? "failed: " + e.getMessage()
+                : e instanceof SocketTimeoutException || e instanceof InterruptedIOException
+                        ? "timed out"
+                        : "failed: " + e.getClass().getSimpleName()
+                                + (e.getMessage() == null ? "" : " " + e.getMessage());
         return new ApiException(ErrorKind.TRANSIENT, describe(call, contentType) + " " + what + "; will retry", e);
     }
 

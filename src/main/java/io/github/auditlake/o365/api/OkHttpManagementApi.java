@@ -3,7 +3,6 @@ package io.github.auditlake.o365.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.auditlake.o365.client.ClientSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,8 +31,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okio.Buffer;
-import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OkHttpManagementApi implements ManagementApi {
     private static final Logger LOG = LoggerFactory.getLogger(OkHttpManagementApi.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = BoundedJson.uncachedNamesMapper();
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-    private static final int MAX_ERROR_BODY = 64 * 1024;
     /** Times sent to the service: UTC, milliseconds, {@code Z} (JavaScript toISOString form). */
     public static final DateTimeFormatter TIME_FORMAT = DateTimeFormatter.ofPattern(
                     "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
@@ -64,6 +60,7 @@ public final class OkHttpManagementApi implements ManagementApi {
     private final String apiBaseText;
     private boolean rewriteCloudUrls;
     private ServiceClock serviceClock;
+    private int recordMaxBytes = JsonAuditRecordStream.UNLIMITED;
     private final String publisherId;
     private final RequestLimiter limiter;
     private final RetryPolicy retry;
@@ -74,7 +71,8 @@ public final class OkHttpManagementApi implements ManagementApi {
     private final boolean ownsResources;
 
     /**
-     * @param http          the client (its call timeout applies to non-streaming calls only)
+     * @param http          the client (its call timeout applies to every call but a blob's, whose body streams for
+     *                      as long as bytes keep coming: its connect and read timeouts bound each wait)
      * @param tokens        bearer tokens
      * @param ownsResources close {@code tokens} and shut down {@code http} on {@link #close()}
      */
@@ -103,7 +101,7 @@ public final class OkHttpManagementApi implements ManagementApi {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.random = random == null ? new Random() : random;
-        this.userAgent = userAgent == null ? ClientSettings.DEFAULT_USER_AGENT : userAgent;
+        this.userAgent = userAgent == null ? Version.DEFAULT_USER_AGENT : userAgent;
         this.ownsResources = ownsResources;
     }
 
@@ -120,6 +118,18 @@ public final class OkHttpManagementApi implements ManagementApi {
     /** Feeds every response's {@code Date} to {@code clock}. Call before first use. */
     public OkHttpManagementApi observingServiceTime(ServiceClock clock) {
         this.serviceClock = clock;
+        return this;
+    }
+
+    /**
+     * A blob's record of more than {@code maxBytes} UTF-8 bytes is not read into memory: it is handed on as
+     * {@link AuditRecord#tooLarge} (see {@link JsonAuditRecordStream}). Default: no limit. Call before first use.
+     */
+    public OkHttpManagementApi limitingRecordsTo(int maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("the record size limit must be >= 1, got " + maxBytes);
+        }
+        this.recordMaxBytes = maxBytes;
         return this;
     }
 
@@ -272,7 +282,7 @@ public final class OkHttpManagementApi implements ManagementApi {
                 () -> new Request.Builder().url(url).get(),
                 true);
         ResponseBody body = resp.body();
-        return new JsonAuditRecordStream(body.byteStream(), resp, "Content blob " + blob.contentId());
+        return new JsonAuditRecordStream(body.byteStream(), resp, "Content blob " + blob.contentId(), recordMaxBytes);
     }
 
     @Override
@@ -420,7 +430,7 @@ public final class OkHttpManagementApi implements ManagementApi {
                 send(call, contentType, () -> new Request.Builder().url(url).get(), false);
         try (resp) {
             String next = nextPage(resp);
-            String body = resp.body().string();
+            String body = BodyLimits.readString(resp.body(), BodyLimits.RESPONSE_MAX_BYTES, "listing page");
             traceBody(call, body);
             JsonNode arr = readJson(body);
             if (arr == null || !arr.isArray()) {
@@ -538,7 +548,7 @@ public final class OkHttpManagementApi implements ManagementApi {
 
     private String callForString(ErrorClassifier.Call call, String contentType, RequestFactory factory) {
         try (Response resp = send(call, contentType, factory, false)) {
-            String body = resp.body().string();
+            String body = BodyLimits.readString(resp.body(), BodyLimits.RESPONSE_MAX_BYTES, "JSON");
             traceBody(call, body);
             return body;
         } catch (IOException e) {
@@ -634,21 +644,7 @@ public final class OkHttpManagementApi implements ManagementApi {
     }
 
     private static String boundedBody(Response resp) throws IOException {
-        ResponseBody body = resp.body();
-        if (body == null) {
-            return "";
-        }
-        BufferedSource src = body.source();
-        Buffer buf = new Buffer();
-        long total = 0;
-        while (total < MAX_ERROR_BODY) {
-            long r = src.read(buf, MAX_ERROR_BODY - total);
-            if (r < 0) {
-                break;
-            }
-            total += r;
-        }
-        return buf.readUtf8();
+        return BodyLimits.readPrefix(resp.body(), BodyLimits.ERROR_MAX_BYTES);
     }
 
     private Duration retryAfter(Response resp) {

@@ -6,6 +6,9 @@ import java.util.Properties;
 
 /** The connector version, from the build. */
 public final class Version {
+    /** The product part of the {@code User-Agent} of every request (the version is not sent). */
+    public static final String DEFAULT_USER_AGENT = "auditlake-kafka-connect-o365";
+
     private static final String VERSION = load();
 
     private Version() {}

@@ -4,6 +4,7 @@ import com.microsoft.aad.msal4j.HttpRequest;
 import com.microsoft.aad.msal4j.HttpResponse;
 import com.microsoft.aad.msal4j.IHttpClient;
 import com.microsoft.aad.msal4j.IHttpResponse;
+import io.github.auditlake.o365.api.BodyLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,14 +16,14 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * Carries MSAL's HTTP over the connector's OkHttpClient (so proxy, timeouts and TLS settings apply to sign-in too).
  * With a login base URL override, the scheme, host and port of each request are replaced by the override's (the
  * override's path, if any, is prefixed); the authority MSAL sees stays the real login host, which keeps MSAL's
  * token cache working. With an identity endpoint override ({@link #forManagedIdentity}), requests to the Azure
- * Instance Metadata Service token endpoint go to the override instead. Never logs headers or bodies.
+ * Instance Metadata Service token endpoint go to the override instead. Never logs headers or bodies. A response body
+ * is read up to {@link BodyLimits#SIGN_IN_MAX_BYTES} (decompressed): a larger one fails the request as an IO failure.
  */
 public final class OkHttpMsalHttpClient implements IHttpClient {
     private static final MediaType FORM = MediaType.get("application/x-www-form-urlencoded; charset=utf-8");
@@ -156,8 +157,12 @@ public final class OkHttpMsalHttpClient implements IHttpClient {
                 headers.put(name, response.headers(name));
             }
             out.addHeaders(headers);
-            ResponseBody rbody = response.body();
-            out.body(rbody == null ? "" : rbody.string());
+            try {
+                out.body(BodyLimits.readString(response.body(), BodyLimits.SIGN_IN_MAX_BYTES, "sign-in"));
+            } catch (java.io.IOException e) {
+                lastIoFailure = e; // MSAL's managed-identity errors drop the cause
+                throw e;
+            }
             return out;
         }
     }

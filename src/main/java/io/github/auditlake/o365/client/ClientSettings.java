@@ -26,7 +26,13 @@ import java.util.Random;
  */
 public final class ClientSettings {
     public static final int DEFAULT_REQUESTS_PER_MINUTE = 1800;
-    public static final String DEFAULT_USER_AGENT = "auditlake-kafka-connect-o365";
+    public static final String DEFAULT_USER_AGENT = io.github.auditlake.o365.api.Version.DEFAULT_USER_AGENT;
+    /**
+     * Whole-call timeout of every request but a blob's (sign-in, listings, subscriptions): connecting, sending, the
+     * response headers and the body read whole. A blob's body streams for as long as bytes keep coming; the read
+     * timeout bounds each wait for them.
+     */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(2);
 
     private final String tenantId;
     private final String clientId;
@@ -55,6 +61,7 @@ public final class ClientSettings {
     private final TlsTrust tlsTrust;
     private final ServiceClock serviceClock;
     private final boolean burstAtStart;
+    private final int recordMaxBytes;
 
     private ClientSettings(Builder b) {
         tenantId = requireText(b.tenantId, "tenant id").trim();
@@ -81,6 +88,9 @@ public final class ClientSettings {
         connectTimeout = Objects.requireNonNull(b.connectTimeout, "connectTimeout");
         readTimeout = Objects.requireNonNull(b.readTimeout, "readTimeout");
         callTimeout = Objects.requireNonNull(b.callTimeout, "callTimeout");
+        if (callTimeout.isZero() || callTimeout.isNegative()) {
+            throw new IllegalArgumentException("the call timeout must be positive, got " + callTimeout);
+        }
         proxyHost = b.proxyHost == null || b.proxyHost.isBlank() ? null : b.proxyHost.trim();
         proxyPort = b.proxyPort;
         if (proxyHost != null && (proxyPort < 1 || proxyPort > 65535)) {
@@ -96,6 +106,10 @@ public final class ClientSettings {
         allowedPaths = b.allowedPaths == null ? AllowedPaths.fromEnvironment() : b.allowedPaths;
         tlsTrust = b.tlsTrust == null ? TlsTrust.DEFAULT : b.tlsTrust;
         burstAtStart = b.burstAtStart;
+        if (b.recordMaxBytes < 1) {
+            throw new IllegalArgumentException("the record size limit must be >= 1, got " + b.recordMaxBytes);
+        }
+        recordMaxBytes = b.recordMaxBytes;
         serviceClock = b.serviceClock != null
                 ? b.serviceClock
                 : clock.equals(Clock.systemUTC()) ? ServiceClock.system() : ServiceClock.following(clock);
@@ -295,6 +309,11 @@ public final class ClientSettings {
         return serviceClock;
     }
 
+    /** A blob's record of more UTF-8 bytes is not read into memory (it is handed on as too large). */
+    public int recordMaxBytes() {
+        return recordMaxBytes;
+    }
+
     @Override
     public String toString() {
         return "ClientSettings[tenantId=" + tenantId + ", clientId=" + clientId + ", credential=" + credential
@@ -323,7 +342,7 @@ public final class ClientSettings {
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(60);
-        private Duration callTimeout = Duration.ZERO;
+        private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private String proxyHost;
         private int proxyPort;
         private String proxyUser;
@@ -337,6 +356,7 @@ public final class ClientSettings {
         private TlsTrust tlsTrust;
         private ServiceClock serviceClock;
         private boolean burstAtStart;
+        private int recordMaxBytes = io.github.auditlake.o365.api.JsonAuditRecordStream.UNLIMITED;
 
         private Builder() {}
 
@@ -435,7 +455,10 @@ public final class ClientSettings {
             return this;
         }
 
-        /** Whole-call timeout for non-streaming calls; {@link Duration#ZERO} = none. */
+        /**
+         * Whole-call timeout of every call except a blob's streamed body (positive; default
+         * {@link #DEFAULT_CALL_TIMEOUT}).
+         */
         public Builder callTimeout(Duration v) {
             callTimeout = v;
             return this;
@@ -509,6 +532,15 @@ public final class ClientSettings {
         /** Where the client records the service's time; default: one following {@link #clock(Clock)}. */
         public Builder serviceClock(ServiceClock v) {
             serviceClock = v;
+            return this;
+        }
+
+        /**
+         * A blob's record of more UTF-8 bytes is counted and skipped while it is read, never held in memory; it is
+         * handed on as too large, with its {@code Id} and size. Default: no limit.
+         */
+        public Builder recordMaxBytes(int v) {
+            recordMaxBytes = v;
             return this;
         }
 

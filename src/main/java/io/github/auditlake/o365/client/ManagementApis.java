@@ -43,7 +43,7 @@ public final class ManagementApis {
                 s.random(),
                 s.userAgent(),
                 true);
-        api.observingServiceTime(s.serviceClock());
+        api.observingServiceTime(s.serviceClock()).limitingRecordsTo(s.recordMaxBytes());
         return s.apiBaseUrlOverride().isPresent() ? api.rewritingCloudUrls() : api;
     }
 

@@ -63,7 +63,8 @@ public final class DefaultApiFactory implements ApiFactory {
                 .clock(clock)
                 .sleeper(sleeper)
                 .tlsTrust(c.tlsTrust())
-                .allowedPaths(allowedPaths == null ? AllowedPaths.fromEnvironment() : allowedPaths);
+                .allowedPaths(allowedPaths == null ? AllowedPaths.fromEnvironment() : allowedPaths)
+                .recordMaxBytes(c.recordMaxBytes());
         if (simulatedTime) {
             b.serviceClock(io.github.auditlake.o365.api.ServiceClock.fixedTo(clock));
         }
@@ -117,7 +118,8 @@ public final class DefaultApiFactory implements ApiFactory {
                             c.retryBackoffMax(),
                             c.retryBackoffMax().multipliedBy(4))
                     .connectTimeout(c.httpTimeout())
-                    .readTimeout(c.httpTimeout());
+                    .readTimeout(c.httpTimeout())
+                    .callTimeout(callTimeout(c.httpTimeout()));
         }
         return ManagementApis.create(b.build());
     }
@@ -129,4 +131,16 @@ public final class DefaultApiFactory implements ApiFactory {
             b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
         }
     }
+
+    /**
+     * The whole-call timeout of every call but a blob's: the default, or more with a long read timeout (a call then
+     * has room for a slow connect, a slow first byte and its body).
+     */
+    static Duration callTimeout(Duration httpTimeout) {
+        Duration scaled = httpTimeout.multipliedBy(CALL_TIMEOUT_PER_READ_TIMEOUT);
+        return scaled.compareTo(ClientSettings.DEFAULT_CALL_TIMEOUT) > 0 ? scaled : ClientSettings.DEFAULT_CALL_TIMEOUT;
+    }
+
+    /** A call may last this many read timeouts: connecting, waiting for the headers, reading the body. */
+    private static final int CALL_TIMEOUT_PER_READ_TIMEOUT = 3;
 }

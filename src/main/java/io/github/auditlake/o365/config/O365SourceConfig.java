@@ -181,8 +181,9 @@ public class O365SourceConfig extends AbstractConfig {
             + "than o365.record.max.bytes (its raw text when it fits, else its Id and size). Key: the content id. "
             + "Never an audit topic. Like the heartbeat topic, it must exist or Connect must be allowed to create it.";
     public static final String RECORD_MAX_BYTES_CONFIG = "o365.record.max.bytes";
-    static final String RECORD_MAX_BYTES_DOC = "Largest audit record (JSON characters) sent to the audit topic; a "
-            + "larger one goes to the skips topic (with its Id and size) instead of failing the task. Keep it below "
+    static final String RECORD_MAX_BYTES_DOC = "Largest audit record (UTF-8 bytes of its JSON) sent to the audit "
+            + "topic; a larger one is counted and skipped while it is read, never held in memory, and goes to the "
+            + "skips topic (with its Id and size) instead of failing the task. Keep it below "
             + "the producer's max.request.size (1048576 by default; raise both with producer.override.max.request.size "
             + "and the topic's max.message.bytes for very large records).";
     public static final String BATCH_MAX_RECORDS_CONFIG = "o365.batch.max.records";
@@ -223,7 +224,8 @@ public class O365SourceConfig extends AbstractConfig {
             "Cap on the HTTP client's retry delays; the task's own backoff between failed listings or blob fetches is capped at five times this.";
     public static final String HTTP_TIMEOUT_MS_CONFIG = "o365.http.timeout.ms";
     static final String HTTP_TIMEOUT_MS_DOC = "Connect and read timeout of HTTP calls (a read timeout applies "
-            + "between bytes, so large blobs are not cut off).";
+            + "between bytes, so large blobs are not cut off). Every call but a blob's also has a whole-call timeout "
+            + "of three times this, at least 2 minutes.";
     public static final String PROXY_URL_CONFIG = "o365.http.proxy.url";
     static final String PROXY_URL_DOC = "HTTP proxy for sign-in and API calls, for example "
             + "http://proxy.example:3128. Empty: no proxy. Credentials never go in this URL: use "

@@ -1,8 +1,11 @@
 package io.github.auditlake.o365.records;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.auditlake.o365.api.AuditRecord;
+import io.github.auditlake.o365.api.BoundedJson;
 import java.io.IOException;
 import java.util.Date;
 import org.apache.kafka.connect.data.Schema;
@@ -38,6 +41,10 @@ public final class AuditStruct {
             .field("Raw", Schema.STRING_SCHEMA)
             .build();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Names of records are never interned, and not kept beyond the last MiB of records (see {@link BoundedJson}). */
+    private static final BoundedJson.RotatingFactory FACTORIES =
+            new BoundedJson.RotatingFactory(JsonFactory::new, 1024 * 1024);
+
     private static final String[] STRINGS = {
         "Operation", "OrganizationId", "UserKey", "Workload", "ResultStatus", "ObjectId", "UserId", "ClientIP"
     };
@@ -52,9 +59,13 @@ public final class AuditStruct {
         Long t = RecordMapper.kafkaTimestamp(r.creationTime());
         s.put("CreationTime", t == null ? null : new Date(t));
         JsonNode n;
-        try {
-            n = JSON.readTree(r.utf8()); // the original bytes: no decoding to characters and back
+        byte[] utf8 = r.utf8(); // the original bytes: no decoding to characters and back
+        try (JsonParser p = FACTORIES.forBytes(utf8.length).createParser(utf8)) {
+            n = JSON.readTree(p);
         } catch (IOException e) {
+            return s;
+        }
+        if (n == null) {
             return s;
         }
         for (String f : STRINGS) {

@@ -308,9 +308,9 @@ public final class RecordMapper {
         if (record == null) {
             n.put("recordsDelivered", recordsDelivered);
         } else {
-            n.put("id", record.id());
-            n.put("size", record.json().length());
-            if (record.json().length() <= recordMaxBytes / 2) {
+            n.put("id", record.id()); // null for a record too large to read whose first bytes held no Id
+            n.put("size", record.size());
+            if (!record.isTooLarge() && record.json().length() <= recordMaxBytes / 2) {
                 n.put("raw", record.json());
             }
         }

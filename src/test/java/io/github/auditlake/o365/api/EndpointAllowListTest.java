@@ -34,6 +34,19 @@ class EndpointAllowListTest {
     }
 
     @Test
+    void anEntryMatchesItsWholeHostNeverAPrefixOrSuffix() {
+        EndpointAllowList l = EndpointAllowList.of("localhost,127.0.0.1:8365,proxy.corp.example");
+        assertTrue(l.allows("http://localhost:9000"));
+        assertFalse(l.allows("https://localhost.attacker.example"), "a prefix of the host is not the host");
+        assertFalse(l.allows("http://127.0.0.1.nip.io:8365"), "nor is a numeric prefix");
+        assertFalse(l.allows("https://proxy.corp.example.attacker.example"));
+        assertFalse(l.allows("https://myproxy.corp.example"), "nor a suffix");
+        assertFalse(l.allows("https://localhos"), "nor a part of it");
+        assertFalse(EndpointAllowList.of("").allows("https://manage.office.com.attacker.example"));
+        assertFalse(EndpointAllowList.of("").allows("https://attacker-manage.office.com"));
+    }
+
+    @Test
     void starAllowsEveryHost() {
         assertTrue(EndpointAllowList.of("*").allows("https://anything.example:1234"));
     }

@@ -53,6 +53,28 @@ class JsonAuditRecordStreamTest {
     }
 
     @Test
+    void recordsAreCutExactlyWhateverTheReadBoundaries() {
+        // one byte per read: every escape, quote and bracket falls on a read boundary once
+        String r1 = "{\"Id\":\"a\\\"}\\\\\",\"S\":\"]}[{\\u00e9\",\"N\":{\"x\":[1,\"}\"]}}";
+        String r2 = "\"a string element with \\\" and ] }\"";
+        String body = " [" + r1 + " ,\n" + r2 + ", 42 ,{\"Id\":\"b\"}] ";
+        InputStream oneByteAtATime =
+                new java.io.FilterInputStream(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))) {
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        return super.read(b, off, Math.min(len, 1));
+                    }
+                };
+        List<AuditRecord> records = readAll(oneByteAtATime);
+        assertEquals(4, records.size());
+        assertEquals(r1, records.get(0).json());
+        assertEquals("a\"}\\", records.get(0).id());
+        assertEquals(r2, records.get(1).json());
+        assertEquals("42", records.get(2).json());
+        assertEquals("b", records.get(3).id());
+    }
+
+    @Test
     void emptyArray() {
         assertTrue(readAll("[]").isEmpty());
         assertTrue(readAll(" [ \n ] ").isEmpty());
@@ -157,5 +179,68 @@ class JsonAuditRecordStreamTest {
         assertEquals("null", records.get(4).json());
         assertEquals("c", records.get(5).id());
         assertNull(records.get(5).problem());
+    }
+
+    private static List<AuditRecord> readAll(String body, int maxRecordBytes) {
+        List<AuditRecord> out = new ArrayList<>();
+        try (JsonAuditRecordStream s = new JsonAuditRecordStream(
+                new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), null, "test blob", maxRecordBytes)) {
+            s.forEachRemaining(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void aRecordLargerThanTheLimitIsCountedNotReadAndTheRestOfTheBlobIsDelivered() {
+        String small = "{\"Id\":\"s\",\"Text\":\"caf\u00e9\"}";
+        String idFirst = "{\"Id\":\"big-1\",\"x\":\"" + "\\\"}]".repeat(2000) + "\"}";
+        String idLate = "{\"x\":[" + "{\"a\":\"}\"},".repeat(300) + "1],\"Id\":\"big-2\"}";
+        String bigString = "\"" + "y".repeat(5000) + "\"";
+        String exactlyAtLimit = "{\"Id\":\"edge\",\"p\":\"" + "z".repeat(1024 - 20) + "\"}";
+        assertEquals(1024, exactlyAtLimit.length());
+        List<AuditRecord> records = readAll(
+                "[" + small + ",\n" + idFirst + " , " + small + "," + idLate + "," + bigString + "," + exactlyAtLimit
+                        + "]",
+                1024);
+        assertEquals(6, records.size());
+        assertEquals(small, records.get(0).json());
+        AuditRecord first = records.get(1);
+        assertTrue(first.isTooLarge());
+        assertEquals("big-1", first.id(), "an Id before the limit is found");
+        assertEquals(idFirst.length(), first.size(), "the exact size, counted while skipping");
+        assertTrue(first.problem().contains("o365.record.max.bytes (1024)"), first.problem());
+        assertEquals(small, records.get(2).json(), "the scanner resumes right after the large record");
+        assertTrue(records.get(3).isTooLarge());
+        assertNull(records.get(3).id(), "an Id after the limit is not looked for");
+        assertEquals(idLate.length(), records.get(3).size());
+        assertTrue(records.get(4).isTooLarge());
+        assertEquals(bigString.length(), records.get(4).size());
+        assertFalse(records.get(5).isTooLarge(), "a record of exactly the limit is read");
+        assertEquals(exactlyAtLimit, records.get(5).json());
+    }
+
+    @Test
+    void theLimitCountsUtf8Bytes() {
+        String r = "{\"Id\":\"u\",\"t\":\"" + "\u00e9".repeat(600) + "\"}";
+        List<AuditRecord> records = readAll("[" + r + "]", 1024);
+        assertTrue(records.get(0).isTooLarge(), "600 characters of two bytes each");
+        assertEquals(r.getBytes(StandardCharsets.UTF_8).length, records.get(0).size());
+        assertEquals("u", records.get(0).id());
+    }
+
+    @Test
+    void eachStreamHasItsOwnFactoryWhichNeverInternsNames() {
+        com.fasterxml.jackson.core.JsonFactory f = JsonAuditRecordStream.factory(1_000_000);
+        assertFalse(f.isEnabled(com.fasterxml.jackson.core.JsonFactory.Feature.INTERN_FIELD_NAMES));
+        assertEquals(1_000_000, f.streamReadConstraints().getMaxNameLength());
+        assertTrue(f != JsonAuditRecordStream.factory(1_000_000), "no factory (and symbol table) is shared");
+    }
+
+    @Test
+    void aSyntaxErrorInsideARecordIsTransient() {
+        for (String body : List.of("[{\"Id\":\"1\"]", "[{\"Id\":1}}]", "[{\"Id\":1},]", "[1 2]", "[,]", "[{}] x")) {
+            ApiException e = assertThrows(ApiException.class, () -> readAll(body), body);
+            assertEquals(ErrorKind.TRANSIENT, e.kind(), body);
+        }
     }
 }

@@ -259,6 +259,38 @@ class OkHttpManagementApiTest {
         assertTrue(stub.requests().isEmpty());
     }
 
+    /** A URL on a Microsoft API host over plain http is not Microsoft: the bearer token never goes there. */
+    @Test
+    void refusesPlainHttpUrlsOnAMicrosoftApiHostWithOrWithoutAnOverride() {
+        String plain = "http://manage.office.com" + FEED + "audit/b$1";
+        assertEquals(
+                ErrorKind.PERMANENT,
+                assertThrows(ApiException.class, () -> api.checkedAbsolute(plain))
+                        .kind());
+        OkHttpManagementApi proxied = new OkHttpManagementApi(
+                        http,
+                        tokens,
+                        TENANT,
+                        stub.baseUrl() + "/o365",
+                        PUB,
+                        new RequestLimiter(1000, time, time, true),
+                        RetryPolicy.DEFAULT,
+                        time,
+                        time,
+                        new Random(1),
+                        "t",
+                        false)
+                .rewritingCloudUrls();
+        assertEquals(
+                ErrorKind.PERMANENT,
+                assertThrows(ApiException.class, () -> proxied.checkedAbsolute(plain))
+                        .kind());
+        assertTrue(
+                proxied.checkedAbsolute("https://manage.office.com" + FEED + "audit/b$1")
+                        .startsWith(stub.baseUrl() + "/o365"),
+                "https on the same host is rewritten to the override");
+    }
+
     @Test
     void withAnOverrideCloudUrlsAreRewrittenToItSoAReverseProxySeesEveryCall() {
         OkHttpManagementApi proxied = new OkHttpManagementApi(
@@ -413,5 +445,111 @@ class OkHttpManagementApiTest {
         limited.listSubscriptions(); // must wait for the window
         assertEquals(3, stub.requests().size());
         assertTrue(t.instant().isAfter(Instant.parse("2024-03-01T00:00:59Z")), "waited: " + t.instant());
+    }
+
+    /** Streams {@code bytes} bytes of {@code fill} between {@code head} and {@code tail}; counts what was written. */
+    private static StubServer.Handler streaming(
+            int status, String head, char fill, long bytes, String tail, long[] served) {
+        return (ex, r) -> {
+            ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+            ex.sendResponseHeaders(status, 0);
+            try (java.io.OutputStream os = ex.getResponseBody()) {
+                os.write(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                byte[] chunk = new byte[8192];
+                java.util.Arrays.fill(chunk, (byte) fill);
+                for (long left = bytes; left > 0; left -= chunk.length) {
+                    os.write(chunk, 0, (int) Math.min(chunk.length, left));
+                    served[0] += Math.min(chunk.length, left);
+                }
+                os.write(tail.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException stoppedReading) {
+                // the client closed the connection: expected when it stops reading
+            }
+        };
+    }
+
+    @Test
+    void aListingPageLargerThanItsCapFailsClearly() {
+        long[] served = {0};
+        long size = 4L * BodyLimits.RESPONSE_MAX_BYTES;
+        // valid JSON (an empty array padded with whitespace), far larger than any real listing page
+        stub.handler(streaming(200, "[", ' ', size, "]", served));
+        ApiException e = assertThrows(
+                ApiException.class,
+                () -> api.listContent(
+                        ContentType.EXCHANGE,
+                        Instant.parse("2024-03-01T00:00:00Z"),
+                        Instant.parse("2024-03-01T01:00:00Z")));
+        assertEquals(ErrorKind.TRANSIENT, e.kind(), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("larger than its limit of " + BodyLimits.RESPONSE_MAX_BYTES), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Listing content for Audit.Exchange"), e.getMessage());
+        assertEquals(1, stub.requests().size(), "not retried by the adapter: the caller backs off");
+    }
+
+    @Test
+    void aGzipBombListingFailsClearlyAfterTheCapOfDecompressedBytes() throws Exception {
+        // 64 MiB of JSON whitespace compresses to some 64 KiB
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(compressed)) {
+            gz.write('[');
+            byte[] spaces = new byte[1024 * 1024];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i < 64; i++) {
+                gz.write(spaces);
+            }
+            gz.write(']');
+        }
+        byte[] bomb = compressed.toByteArray();
+        assertTrue(bomb.length < BodyLimits.RESPONSE_MAX_BYTES / 16, "a small compressed body: " + bomb.length);
+        stub.handler((ex, r) -> {
+            ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+            ex.getResponseHeaders().add("Content-Encoding", "gzip");
+            ex.sendResponseHeaders(200, bomb.length);
+            try (java.io.OutputStream os = ex.getResponseBody()) {
+                os.write(bomb);
+            } catch (java.io.IOException stoppedReading) {
+                // expected
+            }
+        });
+        ApiException e = assertThrows(ApiException.class, api::listSubscriptions);
+        assertEquals(ErrorKind.TRANSIENT, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("larger than its limit"), e.getMessage());
+        assertTrue(e.getMessage().contains("after decompression"), e.getMessage());
+    }
+
+    @Test
+    void anErrorBodyLargerThanItsCapIsNotHeldWhole() {
+        long[] served = {0};
+        long size = 64L * 1024 * 1024;
+        stub.handler(streaming(400, "{\"error\":{\"code\":\"AF20001\",\"message\":\"", 'x', size, "\"}}", served));
+        ApiException e = assertThrows(ApiException.class, api::listSubscriptions);
+        assertEquals(ErrorKind.PERMANENT, e.kind(), e.getMessage());
+        assertEquals("AF20001", e.errorCode().orElse(null), "the code is read from the first bytes");
+        assertTrue(e.getMessage().length() < BodyLimits.ERROR_MAX_BYTES, "only the first bytes were kept");
+    }
+
+    @Test
+    void aBlobIsReadWithTheRecordLimitAndARecordOverItIsHandedOnWithoutItsText() {
+        String small = "{\"Id\":\"a\"}";
+        String big = "{\"Id\":\"big\",\"x\":\"" + "y".repeat(5000) + "\"}";
+        stub.enqueue(Reply.json(200, "[" + small + "," + big + "," + small + "]"));
+        api.limitingRecordsTo(1024);
+        ContentBlob blob = new ContentBlob(
+                "Audit.Exchange",
+                "b1",
+                stub.baseUrl() + FEED + "audit/b1",
+                Instant.parse("2024-03-01T11:00:00Z"),
+                Instant.parse("2024-03-08T11:00:00Z"));
+        List<AuditRecord> records = new ArrayList<>();
+        try (AuditRecordStream s = api.openBlob(blob)) {
+            s.forEachRemaining(records::add);
+        }
+        assertEquals(3, records.size());
+        assertEquals(small, records.get(0).json());
+        assertTrue(records.get(1).isTooLarge());
+        assertEquals("big", records.get(1).id());
+        assertEquals(big.length(), records.get(1).size());
+        assertEquals(small, records.get(2).json());
     }
 }

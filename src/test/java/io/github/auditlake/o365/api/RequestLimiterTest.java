@@ -92,6 +92,42 @@ class RequestLimiterTest {
         }
     }
 
+    /**
+     * A restarted task's limiter starts with no burst credit: its first grant waits one pacing interval. With a budget
+     * whose burst is 100 grants, a successor that started with the burst would put 100 grants too many into the
+     * window that also holds its predecessor's last burst.
+     */
+    @Test
+    void aRestartedLimiterStartsWithNoBurstCreditSoItAndItsPredecessorStayWithinALargeBudget() throws Exception {
+        FakeTime t = new FakeTime(Instant.parse("2024-03-01T00:00:00Z"));
+        List<Instant> grants = new ArrayList<>();
+        RequestLimiter first = new RequestLimiter(6200, t, t, true); // burst: 6200 / 62 s = 100
+        for (int i = 0; i < 100; i++) {
+            first.acquire();
+            grants.add(t.instant());
+        }
+        RequestLimiter second = new RequestLimiter(6200, t, t);
+        int sleptBefore = t.sleeps.size();
+        second.acquire();
+        grants.add(t.instant());
+        assertEquals(
+                List.of(Duration.ofMillis(10)),
+                t.sleeps.subList(sleptBefore, t.sleeps.size()),
+                "the successor's first grant waits one pacing interval (62 s / 6200)");
+        for (int i = 0; i < 7000; i++) {
+            second.acquire();
+            grants.add(t.instant());
+        }
+        int from = 0;
+        for (int to = 0; to < grants.size(); to++) { // grants are in time order: a sliding 61-second window
+            while (!grants.get(from).plusSeconds(61).isAfter(grants.get(to))) {
+                from++;
+            }
+            int n = to - from + 1;
+            assertTrue(n <= 6200, "61 s from " + grants.get(from) + " held " + n + " grants");
+        }
+    }
+
     @Test
     void interruptible() {
         FakeTime t = new FakeTime(Instant.parse("2024-03-01T00:00:00Z"));

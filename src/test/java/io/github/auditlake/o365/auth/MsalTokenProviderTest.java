@@ -211,6 +211,37 @@ public class MsalTokenProviderTest {
     }
 
     @Test
+    void aTokenResponseLargerThanItsCapFailsTheSignInWithoutBeingReadWhole() {
+        long[] served = {0};
+        stub.handler((ex, r) -> {
+            // a valid token response, padded past the cap and streamed: it is never read whole
+            ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+            ex.sendResponseHeaders(200, 0);
+            try (java.io.OutputStream os = ex.getResponseBody()) {
+                os.write("{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"eyJ0.pad\",\"pad\":\""
+                        .getBytes(StandardCharsets.UTF_8));
+                byte[] chunk = "x".repeat(8192).getBytes(StandardCharsets.UTF_8);
+                for (int i = 0; i < 2048; i++) { // 16 MiB
+                    os.write(chunk);
+                    served[0] += chunk.length;
+                }
+                os.write("\"}".getBytes(StandardCharsets.UTF_8));
+            } catch (java.io.IOException stoppedReading) {
+                // the client closed the connection: expected
+            }
+        });
+        ApiException e = assertThrows(
+                ApiException.class,
+                () -> provider(ClientCredential.secret(SECRET)).token());
+        assertEquals(ErrorKind.TRANSIENT, e.kind(), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("larger than its limit of "
+                                + io.github.auditlake.o365.api.BodyLimits.SIGN_IN_MAX_BYTES),
+                e.getMessage());
+    }
+
+    @Test
     void unreachableLoginIsTransient() {
         MsalTokenProvider p = new MsalTokenProvider(
                 TENANT,

@@ -65,7 +65,14 @@ class SecretlessSignInTest {
                 "o365.auth.method=managed-identity\n"
                         + "o365.managed.identity.client.id=" + USER_ASSIGNED + "\n"
                         + "o365.managed.identity.endpoint=" + cli.sim.identityEndpoint() + "\n");
-        CliHarness.Run r = cli.run("subscriptions", "list", "--config", config.toString(), "--verbose");
+        CliHarness.Run r = cli.run(
+                "subscriptions",
+                "list",
+                "--config",
+                config.toString(),
+                "--verbose",
+                "--allow-endpoint",
+                java.net.URI.create(cli.sim.identityEndpoint()).getAuthority());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("Audit.Exchange\tenabled"), r.toString());
         assertTrue(r.err().contains("the user-assigned managed identity " + USER_ASSIGNED), r.toString());

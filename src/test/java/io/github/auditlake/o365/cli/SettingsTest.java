@@ -44,6 +44,11 @@ class SettingsTest {
         cli.env.clear();
     }
 
+    /** The simulator's host:port, as --allow-endpoint takes it. */
+    private String simHost() {
+        return java.net.URI.create(cli.sim.baseUrl()).getAuthority();
+    }
+
     @Test
     void connectRestJsonWithFileAndEnvPlaceholders(@TempDir Path dir) throws Exception {
         clearEnv();
@@ -62,7 +67,8 @@ class SettingsTest {
                         + "\"o365.requests.per.minute\": \"600\","
                         + "\"tasks.max\": 2}}");
         cli.env.put("APP_ID", CliHarness.CLIENT);
-        CliHarness.Run r = run("subscriptions", "list", "--config", config.toString(), "--verbose");
+        CliHarness.Run r =
+                run("subscriptions", "list", "--config", config.toString(), "--verbose", "--allow-endpoint", simHost());
         assertEquals(0, r.code(), r.toString());
         assertEquals(600, seen.get().requestsPerMinute());
         assertEquals(CliHarness.CLIENT, seen.get().clientId());
@@ -81,7 +87,9 @@ class SettingsTest {
                         + "\", \"o365.api.url\": \""
                         + cli.sim.baseUrl() + "\", \"o365.login.url\": \"" + cli.sim.baseUrl() + "\"}");
         assertEquals(
-                0, run("subscriptions", "list", "--config", flat.toString()).code());
+                0,
+                run("subscriptions", "list", "--config", flat.toString(), "--allow-endpoint", simHost())
+                        .code());
 
         Path dirSecret = dir.resolve("mounted");
         Files.createDirectories(dirSecret);
@@ -94,6 +102,7 @@ class SettingsTest {
                         + cli.sim.baseUrl()
                         + "\no365.login.url=" + cli.sim.baseUrl()
                         + "\no365.publisher.id=0b2e5c4d-1111-4222-8333-444455556666\n");
+        cli.env.put("O365_ENDPOINT_OVERRIDE_HOSTS", "proxy.example," + simHost()); // the operator's list works too
         CliHarness.Run r = run("subscriptions", "list", "--config", props.toString());
         assertEquals(0, r.code(), r.toString());
         assertEquals("0b2e5c4d-1111-4222-8333-444455556666", seen.get().publisherId());

@@ -81,6 +81,7 @@ class MultiTenantEngineTest {
                 List.of(sa, sb), apis::get, Map.of(), s, clock, clock.sleeper(), new Random(1), metrics)) {
             e.start();
             Set<String> got = new HashSet<>();
+            List<String> everyDelivery = new ArrayList<>(); // counts occurrences: a duplicate shows
             List<Emission.StreamFailure> failures = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!got.containsAll(expectedA) || failures.isEmpty()) {
@@ -88,6 +89,7 @@ class MultiTenantEngineTest {
                 for (Emission m : e.poll(Duration.ofMillis(10), 100)) {
                     if (m instanceof Emission.Event ev) {
                         got.add(ev.record().id());
+                        everyDelivery.add(ev.record().id());
                     } else if (m instanceof Emission.StreamFailure f) {
                         failures.add(f);
                     }
@@ -106,10 +108,12 @@ class MultiTenantEngineTest {
                 for (Emission m : e.poll(Duration.ofMillis(10), 100)) {
                     if (m instanceof Emission.Event ev) {
                         got.add(ev.record().id());
+                        everyDelivery.add(ev.record().id());
                     }
                 }
             }
             assertEquals(0, metrics.tenantFailingSince(B), "recovered");
+            assertEquals(got.size(), everyDelivery.size(), "every record of both tenants once: " + everyDelivery);
         }
     }
 

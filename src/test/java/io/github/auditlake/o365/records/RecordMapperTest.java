@@ -65,6 +65,26 @@ class RecordMapperTest {
     }
 
     @Test
+    void aRecordTooLargeToReadGoesToTheSkipsTopicWithItsIdAndExactSize() throws Exception {
+        // what the blob reader hands on for a record over the limit: counted while skipping, never materialized
+        AuditRecord tooLarge = AuditRecord.tooLarge(
+                "id-huge", 314_572_822L, "the record is larger than o365.record.max.bytes (200): 314572822 bytes");
+        SourceRecord r =
+                mapper.toRecord(new Emission.Skip(STREAM, BLOB, tooLarge, tooLarge.problem(), -1, AFTER, false));
+        assertEquals("skips", r.topic());
+        assertEquals("blob-1", r.key());
+        JsonNode v = json(r);
+        assertEquals("record", v.get("kind").asText());
+        assertEquals("id-huge", v.get("id").asText());
+        assertEquals(314_572_822L, v.get("size").asLong());
+        assertFalse(v.has("raw"), "its text was never read");
+        assertTrue(v.get("reason").asText().contains("o365.record.max.bytes"), v.toString());
+        AuditRecord noId = AuditRecord.tooLarge(null, 5000, "the record is larger than o365.record.max.bytes (200)");
+        JsonNode w = json(mapper.toRecord(new Emission.Skip(STREAM, BLOB, noId, noId.problem(), -1, AFTER, false)));
+        assertTrue(w.get("id").isNull(), "an Id not found before the limit is null: " + w);
+    }
+
+    @Test
     void anElementThatIsNotARecordGoesToTheSkipsTopicWithItsRawText() throws Exception {
         AuditRecord notOne = AuditRecord.notARecord("42", "the blob element is a JSON number_int, not an audit record");
         SourceRecord r =
