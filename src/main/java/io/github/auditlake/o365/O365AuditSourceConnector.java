@@ -56,7 +56,8 @@ public class O365AuditSourceConnector extends SourceConnector {
             throw new ConnectException("Set exactly one of " + O365SourceConfig.TENANT_ID_CONFIG + " (one tenant GUID) "
                     + "or " + O365SourceConfig.TENANT_IDS_CONFIG + " (a comma-separated list of tenant GUIDs)");
         }
-        if (config.clientId().isEmpty() && !config.authMethod().equals("managed-identity")) {
+        if (config.clientId().isEmpty()
+                && config.authMethod() != io.github.auditlake.o365.settings.AuthMethod.MANAGED_IDENTITY) {
             throw new ConnectException(O365SourceConfig.CLIENT_ID_CONFIG + " is required (the app registration's "
                     + "client id), unless " + O365SourceConfig.AUTH_METHOD_CONFIG + "=managed-identity");
         }

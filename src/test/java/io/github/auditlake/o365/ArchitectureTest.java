@@ -15,7 +15,7 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 /**
  * The allowed dependencies between the packages of the four source roots (tests may use everything):
  * <pre>
- *   core       api, auth, client, cursor, engine, metrics (src/main/java) knows nothing of Kafka nor of any front end
+ *   core       api, auth, client, cursor, engine, metrics, settings (src/main/java) knows nothing of Kafka nor of any front end
  *   connector  the root package, config, records     (src/main/java)   Connect glue over the core
  *   cli        cli                                   (src/cli/java)    the o365-audit CLI over the core
  *   simulator  simulator                             (src/simulator/java) only the core's API model
@@ -33,7 +33,8 @@ class ArchitectureTest {
         ROOT + ".client..",
         ROOT + ".cursor..",
         ROOT + ".engine..",
-        ROOT + ".metrics.."
+        ROOT + ".metrics..",
+        ROOT + ".settings.."
     };
 
     @ArchTest
@@ -65,6 +66,7 @@ class ArchitectureTest {
                     ROOT + ".cursor..",
                     ROOT + ".engine..",
                     ROOT + ".metrics..",
+                    ROOT + ".settings..",
                     ROOT + ".config..",
                     ROOT + ".records..",
                     ROOT + ".cli..")
@@ -73,6 +75,21 @@ class ArchitectureTest {
             .resideInAnyPackage("org.apache.kafka..")
             .because(
                     "the simulator is an independent stand-in for Microsoft's service: it shares only the content types");
+
+    @ArchTest
+    static final ArchRule theCatalogueIsReadOnlyByFrontEnds = noClasses()
+            .that()
+            .resideInAnyPackage(
+                    ROOT + ".api..",
+                    ROOT + ".auth..",
+                    ROOT + ".client..",
+                    ROOT + ".cursor..",
+                    ROOT + ".engine..",
+                    ROOT + ".metrics..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(ROOT + ".settings..")
+            .because("the settings catalogue maps onto the core's typed settings; the core never reads it back");
 
     @ArchTest
     static final ArchRule layers = layeredArchitecture()

@@ -28,6 +28,7 @@ import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.auth.CertificateLoader;
 import io.github.auditlake.o365.auth.SignInException;
 import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.settings.AuthMethod;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -102,7 +103,7 @@ public final class ConfigValidator {
         boolean secret = c.clientSecret() != null;
         boolean cert = c.hasCertificate();
         String certKey = c.certificateKey();
-        String method = c.configuredAuthMethod();
+        AuthMethod method = c.configuredAuthMethod();
         String methodKey = O365SourceConfig.AUTH_METHOD_CONFIG;
         if (c.certificatePath() != null && c.certificatePem() != null) {
             String m = "Both " + CLIENT_CERTIFICATE_PATH_CONFIG + " and " + CLIENT_CERTIFICATE_PEM_CONFIG
@@ -110,16 +111,19 @@ public final class ConfigValidator {
             add(values, CLIENT_CERTIFICATE_PATH_CONFIG, m);
             add(values, CLIENT_CERTIFICATE_PEM_CONFIG, m);
         }
-        if (!method.equals("managed-identity")) {
+        if (method != AuthMethod.MANAGED_IDENTITY) {
             checkAppRegistrationFields(c, values);
         }
-        if (method.equals("managed-identity")) {
+        if (method == AuthMethod.MANAGED_IDENTITY) {
             checkManagedIdentityFields(c, values, secret, cert);
             cert = false;
-        } else if (method.equals("workload-identity")) {
+        } else if (method == AuthMethod.WORKLOAD_IDENTITY) {
             if (secret || cert) {
                 String key = secret ? CLIENT_SECRET_CONFIG : certKey;
-                add(values, key, methodKey + "=workload-identity signs in with a federated assertion: remove " + key);
+                add(
+                        values,
+                        key,
+                        methodKey + "=" + method.configName() + " signs in with a federated assertion: remove " + key);
             }
             String file = c.clientAssertionFile();
             if (file == null) {
@@ -134,13 +138,13 @@ public final class ConfigValidator {
                 readAllowed(values, O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG, file);
             }
             cert = false;
-        } else if (method.equals("secret") && !secret) {
-            add(values, CLIENT_SECRET_CONFIG, methodKey + "=secret needs " + CLIENT_SECRET_CONFIG);
-        } else if (method.equals("certificate") && !cert) {
+        } else if (method == AuthMethod.SECRET && !secret) {
+            add(values, CLIENT_SECRET_CONFIG, methodKey + "=" + method.configName() + " needs " + CLIENT_SECRET_CONFIG);
+        } else if (method == AuthMethod.CERTIFICATE && !cert) {
             add(
                     values,
                     CLIENT_CERTIFICATE_PATH_CONFIG,
-                    methodKey + "=certificate needs " + CLIENT_CERTIFICATE_PEM_CONFIG + " or "
+                    methodKey + "=" + method.configName() + " needs " + CLIENT_CERTIFICATE_PEM_CONFIG + " or "
                             + CLIENT_CERTIFICATE_PATH_CONFIG);
         } else if (!secret && !cert) {
             String m = "No credential: set " + CLIENT_SECRET_CONFIG + ", " + CLIENT_CERTIFICATE_PEM_CONFIG + " or "
@@ -459,7 +463,7 @@ public final class ConfigValidator {
         if (isUnreachable(e)) {
             // Nothing answered: a wrong host or port, a firewall, or no route. The task would retry forever.
             boolean signIn = e instanceof SignInException;
-            boolean mi = signIn && config.authMethod().equals("managed-identity");
+            boolean mi = signIn && config.authMethod() == AuthMethod.MANAGED_IDENTITY;
             String key = mi ? MANAGED_IDENTITY_ENDPOINT_CONFIG : signIn ? LOGIN_URL_CONFIG : API_URL_CONFIG;
             String override = mi
                     ? config.managedIdentityEndpointOverride()
@@ -542,7 +546,7 @@ public final class ConfigValidator {
         if (e.kind() == ErrorKind.TRANSIENT) {
             return null;
         }
-        if (c.authMethod().equals("managed-identity")
+        if (c.authMethod() == AuthMethod.MANAGED_IDENTITY
                 && (e instanceof SignInException || code.equals("AF10001") || msg.contains("activityfeed.read"))) {
             // the identity is missing, not attached, or lacks the app role
             return MANAGED_IDENTITY_CLIENT_ID_CONFIG;
@@ -554,7 +558,7 @@ public final class ConfigValidator {
             if (msg.contains("90002") || msg.contains("tenant")) {
                 return TENANT_ID_CONFIG;
             }
-            return c.authMethod().equals("workload-identity")
+            return c.authMethod() == AuthMethod.WORKLOAD_IDENTITY
                     ? O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG
                     : c.clientSecret() != null ? CLIENT_SECRET_CONFIG : c.certificateKey();
         }

@@ -69,20 +69,20 @@ public final class DefaultApiFactory implements ApiFactory {
             b.serviceClock(io.github.auditlake.o365.api.ServiceClock.fixedTo(clock));
         }
         switch (c.authMethod()) {
-            case "managed-identity" -> {
+            case MANAGED_IDENTITY -> {
                 b.credential(
                         io.github.auditlake.o365.auth.ClientCredential.managedIdentity(c.managedIdentityClientId()));
                 if (c.managedIdentityEndpointOverride() != null) {
                     b.identityEndpoint(c.managedIdentityEndpointOverride());
                 }
             }
-            case "workload-identity" -> {
+            case WORKLOAD_IDENTITY -> {
                 if (c.clientAssertionFile() != null) {
                     b.credential(io.github.auditlake.o365.auth.ClientCredential.assertionFile(
                             Path.of(c.clientAssertionFile())));
                 }
             }
-            case "certificate" -> certificate(c, b);
+            case CERTIFICATE -> certificate(c, b);
             default -> {
                 if (c.clientSecret() != null) {
                     b.clientSecret(c.clientSecret());

@@ -57,22 +57,22 @@ public final class RecordMapper {
     private final HeaderCache<Integer> recordTypes = new HeaderCache<>(HEADER_RECORD_TYPE, Schema.INT32_SCHEMA);
 
     /** The header names (without the {@code o365.} prefix) a record may carry; all by default. */
-    public static final java.util.List<String> ALL_HEADERS = java.util.List.of(
-            "tenant", "content.type", "content.id", "content.created", "workload", "record.type", "operation");
+    public static final java.util.List<String> ALL_HEADERS =
+            io.github.auditlake.o365.settings.DestinationSettings.HEADER_NAMES;
 
     /** The value formats. */
     public enum ValueFormat {
         /** The original JSON text, string schema. */
-        JSON_STRING("json-string"),
+        JSON_STRING(io.github.auditlake.o365.settings.ValueFormat.JSON_STRING),
         /** The original JSON as UTF-8 bytes, bytes schema: nothing is decoded and encoded again by converters. */
-        JSON_BYTES("json-bytes"),
+        JSON_BYTES(io.github.auditlake.o365.settings.ValueFormat.JSON_BYTES),
         /** A Struct of the common schema plus the original text ({@link AuditStruct}). */
-        STRUCT("struct");
+        STRUCT(io.github.auditlake.o365.settings.ValueFormat.STRUCT);
 
         private final String configName;
 
-        ValueFormat(String configName) {
-            this.configName = configName;
+        ValueFormat(io.github.auditlake.o365.settings.ValueFormat named) {
+            this.configName = named.configName();
         }
 
         public String configName() {

@@ -130,7 +130,7 @@ class ConfigValidatorManagedIdentityTest {
                 e.containsKey("o365.client.secret")
                         && e.get("o365.client.secret").get(0).startsWith("No credential"),
                 e.toString());
-        assertEquals("secret", new O365SourceConfig(p).authMethod());
+        assertEquals(io.github.auditlake.o365.settings.AuthMethod.SECRET, new O365SourceConfig(p).authMethod());
     }
 
     @Test

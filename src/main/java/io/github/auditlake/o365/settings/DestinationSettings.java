@@ -1,0 +1,51 @@
+package io.github.auditlake.o365.settings;
+
+import io.github.auditlake.o365.settings.Setting.Importance;
+import io.github.auditlake.o365.settings.Setting.Width;
+import java.util.List;
+
+/** The {@link Group#DESTINATION} settings: where records go and in what form. One row per setting; its place here is its order. */
+public final class DestinationSettings {
+    /** The header names (without the {@code o365.} prefix) a record may carry. */
+    public static final List<String> HEADER_NAMES =
+            List.of("tenant", "content.type", "content.id", "content.created", "workload", "record.type", "operation");
+
+    private static final Group G = Group.DESTINATION;
+
+    public static final Setting<String> TOPIC = Setting.string(G, "topic", "o365-audit")
+            .valid(new Validity.NonEmpty())
+            .importance(Importance.HIGH)
+            .width(Width.MEDIUM)
+            .display("Topic")
+            .doc("Destination topic. '${contentType}' is replaced by the lower-cased content "
+                    + "type (audit.azureactivedirectory, audit.exchange, audit.sharepoint, audit.general, dlp.all) and "
+                    + "'${tenant}' by the tenant id; e.g. 'o365.${contentType}' gives one topic per content type.");
+
+    public static final Setting<String> VALUE_FORMAT = Setting.string(
+                    G, "o365.value.format", ValueFormat.JSON_STRING.configName())
+            .valid(new Validity.OneOf(ValueFormat.configNames(), true))
+            .importance(Importance.MEDIUM)
+            .width(Width.SHORT)
+            .display("Value format")
+            .doc("The record value: 'json-string' (the original JSON text with a string "
+                    + "schema, for SIEMs; use StringConverter), 'json-bytes' (the original JSON as UTF-8 bytes with a bytes "
+                    + "schema: nothing is decoded and encoded again; fastest with ByteArrayConverter), or 'struct' (a Connect "
+                    + "Struct of the Management API's common schema: Id, RecordType, CreationTime as a Timestamp, Operation, "
+                    + "OrganizationId, UserType, UserKey, Workload, ResultStatus, ObjectId, UserId, ClientIP, Scope, and Raw "
+                    + "holding the original JSON text; schema io.github.auditlake.o365.AuditRecord version 1; for SMTs, "
+                    + "JsonConverter with schemas.enable, Schema Registry converters and table sinks).");
+
+    public static final Setting<List<String>> HEADERS = Setting.list(G, "o365.headers", HEADER_NAMES)
+            .valid(new Validity.SubsetOf(HEADER_NAMES))
+            .importance(Importance.LOW)
+            .width(Width.LONG)
+            .display("Headers")
+            .doc("Headers added to every audit record (each prefixed with 'o365.'): any of "
+                    + "tenant, content.type, content.id, content.created, workload, record.type, operation; empty for none "
+                    + "(fastest: header conversion is a per-record cost of the worker).");
+
+    /** This group's settings, in their order in the group. */
+    public static final List<Setting<?>> ALL = List.of(TOPIC, VALUE_FORMAT, HEADERS);
+
+    private DestinationSettings() {}
+}
