@@ -16,6 +16,7 @@ import io.github.auditlake.o365.engine.MemoryBudget;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.records.TaskMetrics;
+import io.github.auditlake.o365.settings.EngineMapping;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,20 +79,10 @@ public class O365AuditSourceTask extends SourceTask {
                     s.tenantId(), t -> apiFactory.create(config, t, config.requestsPerMinuteFor(t), false));
         }
         TransactionContext tx = context.transactionContext();
-        EngineSettings settings = new EngineSettings(
-                config.windowPlanner(),
-                config.initialLookback(),
-                config.pollInterval(),
-                config.fetchConcurrency(),
-                config.bufferMaxBytes(),
-                Math.max(config.batchMaxRecords() * 2, 1024),
-                config.heartbeatInterval(),
-                config.manageSubscriptions(),
-                config.retryBackoff(),
-                config.retryBackoffMax().multipliedBy(5),
-                tx == null ? Duration.ZERO : STALL_COMMIT_AFTER,
-                null,
-                config.tenants().size() > 1);
+        EngineSettings settings = EngineMapping.from(config)
+                .stallCommitAfter(tx == null ? Duration.ZERO : STALL_COMMIT_AFTER)
+                .isolateFailures(config.tenants().size() > 1)
+                .build();
         EngineMetrics metrics = new EngineMetrics();
         TaskMetrics.register(context, metrics, clock);
         // one budget for all tasks of this plugin in the worker JVM (they share the plugin's class loader)

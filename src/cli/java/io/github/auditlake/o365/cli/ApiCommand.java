@@ -46,7 +46,7 @@ abstract class ApiCommand implements Callable<Integer> {
     /** Client settings with the request budget from --config, else the default. */
     ClientSettings clientSettings() {
         Integer rpm = settings().requestsPerMinute();
-        return clientSettings(rpm == null ? ClientSettings.DEFAULT_REQUESTS_PER_MINUTE : rpm);
+        return clientSettings(rpm == null ? CliSettings.KEY_REQUESTS_PER_MINUTE.defaultValue() : rpm);
     }
 
     ClientSettings clientSettings(int requestsPerMinute) {

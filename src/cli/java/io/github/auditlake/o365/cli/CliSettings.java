@@ -5,6 +5,12 @@ import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.auth.ClientCredential;
 import io.github.auditlake.o365.auth.OkHttpMsalHttpClient;
 import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.settings.AuthMethod;
+import io.github.auditlake.o365.settings.ClientMapping;
+import io.github.auditlake.o365.settings.ConnectionSettings;
+import io.github.auditlake.o365.settings.HttpSettings;
+import io.github.auditlake.o365.settings.Setting;
+import io.github.auditlake.o365.settings.Validity;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -35,37 +41,44 @@ final class CliSettings {
     static final String ENV_PROXY_USER = "O365_HTTP_PROXY_USER";
     static final String ENV_PROXY_PASSWORD = "O365_HTTP_PROXY_PASSWORD";
 
-    static final String KEY_TENANT = "o365.tenant.id";
-    static final String KEY_CLIENT_ID = "o365.client.id";
-    static final String KEY_CLIENT_SECRET = "o365.client.secret";
-    static final String KEY_CERTIFICATE_PATH = "o365.client.certificate.path";
-    static final String KEY_CERTIFICATE_PASSWORD = "o365.client.certificate.password";
-    static final String KEY_CLOUD = "o365.cloud";
-    static final String KEY_API_URL = "o365.api.url";
-    static final String KEY_LOGIN_URL = "o365.login.url";
-    static final String KEY_PUBLISHER_ID = "o365.publisher.id";
-    static final String KEY_PROXY_URL = "o365.http.proxy.url";
-    static final String KEY_PROXY_USER = "o365.http.proxy.user";
-    static final String KEY_PROXY_PASSWORD = "o365.http.proxy.password";
-    static final String KEY_REQUESTS_PER_MINUTE = "o365.requests.per.minute";
-    static final String KEY_AUTH_METHOD = "o365.auth.method";
-    static final String KEY_ASSERTION_FILE = "o365.client.assertion.file";
-    static final String KEY_MI_CLIENT_ID = "o365.managed.identity.client.id";
-    static final String KEY_MI_ENDPOINT = "o365.managed.identity.endpoint";
+    // the settings the CLI reads from --config: the catalogue's, so their keys and defaults are the connector's
+    static final Setting<String> KEY_TENANT = ConnectionSettings.TENANT_ID;
+    static final Setting<String> KEY_CLIENT_ID = ConnectionSettings.CLIENT_ID;
+    static final Setting<String> KEY_CLIENT_SECRET = ConnectionSettings.CLIENT_SECRET;
+    static final Setting<String> KEY_CERTIFICATE_PATH = ConnectionSettings.CLIENT_CERTIFICATE_PATH;
+    static final Setting<String> KEY_CERTIFICATE_PASSWORD = ConnectionSettings.CLIENT_CERTIFICATE_PASSWORD;
+    static final Setting<String> KEY_CLOUD = ConnectionSettings.CLOUD;
+    static final Setting<String> KEY_API_URL = ConnectionSettings.API_URL;
+    static final Setting<String> KEY_LOGIN_URL = ConnectionSettings.LOGIN_URL;
+    static final Setting<String> KEY_PUBLISHER_ID = ConnectionSettings.PUBLISHER_ID;
+    static final Setting<String> KEY_PROXY_URL = HttpSettings.PROXY_URL;
+    static final Setting<String> KEY_PROXY_USER = HttpSettings.PROXY_USER;
+    static final Setting<String> KEY_PROXY_PASSWORD = HttpSettings.PROXY_PASSWORD;
+    static final Setting<Integer> KEY_REQUESTS_PER_MINUTE = HttpSettings.REQUESTS_PER_MINUTE;
+    static final Setting<String> KEY_AUTH_METHOD = ConnectionSettings.AUTH_METHOD;
+    static final Setting<String> KEY_ASSERTION_FILE = ConnectionSettings.CLIENT_ASSERTION_FILE;
+    static final Setting<String> KEY_MI_CLIENT_ID = ConnectionSettings.MANAGED_IDENTITY_CLIENT_ID;
+    static final Setting<String> KEY_MI_ENDPOINT = ConnectionSettings.MANAGED_IDENTITY_ENDPOINT;
 
-    /** How to sign in, as the connector's {@code o365.auth.method} names it. */
-    enum AuthMethod {
-        SECRET("secret"),
-        CERTIFICATE("certificate"),
-        WORKLOAD_IDENTITY("workload-identity"),
-        MANAGED_IDENTITY("managed-identity");
-
-        final String configName;
-
-        AuthMethod(String configName) {
-            this.configName = configName;
-        }
-    }
+    /** Every setting the CLI reads from {@code --config}. */
+    static final List<Setting<?>> FILE_SETTINGS = List.of(
+            KEY_TENANT,
+            KEY_CLIENT_ID,
+            KEY_CLIENT_SECRET,
+            KEY_CERTIFICATE_PATH,
+            KEY_CERTIFICATE_PASSWORD,
+            KEY_CLOUD,
+            KEY_API_URL,
+            KEY_LOGIN_URL,
+            KEY_PUBLISHER_ID,
+            KEY_PROXY_URL,
+            KEY_PROXY_USER,
+            KEY_PROXY_PASSWORD,
+            KEY_REQUESTS_PER_MINUTE,
+            KEY_AUTH_METHOD,
+            KEY_ASSERTION_FILE,
+            KEY_MI_CLIENT_ID,
+            KEY_MI_ENDPOINT);
 
     /** The secretless sign-in settings: a federated token file, or a managed identity. */
     record Secretless(AuthMethod method, Value assertionFile, Value identityClientId, Value identityEndpoint) {}
@@ -165,7 +178,7 @@ final class CliSettings {
         }
 
         Value cloudName = pick(o.cloud, "--cloud", env, ENV_CLOUD, file, KEY_CLOUD);
-        Cloud cloud = Cloud.COMMERCIAL;
+        Cloud cloud = Cloud.fromConfigName(KEY_CLOUD.defaultValue()).orElseThrow();
         if (cloudName != null) {
             cloud = Cloud.fromConfigName(cloudName.value())
                     .orElseThrow(() -> CliException.usage("unknown cloud '"
@@ -208,6 +221,10 @@ final class CliSettings {
             } catch (NumberFormatException e) {
                 throw CliException.usage("--config: " + KEY_REQUESTS_PER_MINUTE + " is not a number: " + rpmText);
             }
+            if (KEY_REQUESTS_PER_MINUTE.validity() instanceof Validity.Range r && !r.contains(rpm)) {
+                throw CliException.usage("--config: " + KEY_REQUESTS_PER_MINUTE + " must be " + r.min() + ".." + r.max()
+                        + ", got " + rpm);
+            }
         }
         Secretless secretless = secretless(o, env, file, secret != null || certPath != null);
         if (o.config != null) {
@@ -245,22 +262,14 @@ final class CliSettings {
     private static Secretless secretless(
             GlobalOptions o, Map<String, String> env, ConnectorConfigFile file, boolean credentialGiven) {
         Value m = pick(o.authMethod, "--auth-method", env, ENV_AUTH_METHOD, file, KEY_AUTH_METHOD);
-        String name = m == null ? "auto" : m.value().toLowerCase(Locale.ROOT);
-        AuthMethod method = null;
-        for (AuthMethod a : AuthMethod.values()) {
-            if (a.configName.equals(name)) {
-                method = a;
-            }
-        }
-        if (method == null && !name.equals("auto")) {
-            throw CliException.usage("unknown sign-in method '" + m.value() + "' (from " + m.source()
-                    + "): use one of auto, secret, certificate, workload-identity, managed-identity");
-        }
-        if (method != AuthMethod.WORKLOAD_IDENTITY && method != AuthMethod.MANAGED_IDENTITY) {
+        AuthMethod method = AuthMethod.fromConfigName(m == null ? KEY_AUTH_METHOD.defaultValue() : m.value())
+                .orElseThrow(() -> CliException.usage("unknown sign-in method '" + m.value() + "' (from " + m.source()
+                        + "): use one of " + String.join(", ", AuthMethod.configNames())));
+        if (!method.secretless()) {
             return null;
         }
         if (credentialGiven) {
-            throw CliException.usage("sign-in method " + method.configName + " (from " + m.source() + ") takes no "
+            throw CliException.usage("sign-in method " + method.configName() + " (from " + m.source() + ") takes no "
                     + "client secret or certificate: remove them, or choose another method");
         }
         if (method == AuthMethod.WORKLOAD_IDENTITY) {
@@ -305,7 +314,7 @@ final class CliSettings {
      * default for the managed-identity endpoint, or allowed. Options and environment variables are the operator's
      * own choice and are not checked.
      */
-    private static void requireAllowed(Path config, String key, Value v, EndpointAllowList allowed) {
+    private static void requireAllowed(Path config, Setting<?> key, Value v, EndpointAllowList allowed) {
         if (v == null || !ConnectorConfigFile.isFileSource(v.source())) {
             return;
         }
@@ -319,7 +328,7 @@ final class CliSettings {
         if (u == null || u.getHost() == null) {
             throw CliException.usage("--config " + config + ": " + key + " is not an absolute URL with a host");
         }
-        if (key.equals(KEY_MI_ENDPOINT)
+        if (key == KEY_MI_ENDPOINT
                 && u.getHost()
                         .equals(URI.create(OkHttpMsalHttpClient.IMDS_TOKEN_ENDPOINT)
                                 .getHost())) {
@@ -332,7 +341,7 @@ final class CliSettings {
         throw refused(config, key, u.getPort() > 0 ? host + ":" + u.getPort() : host);
     }
 
-    private static CliException refused(Path config, String key, String hostPort) {
+    private static CliException refused(Path config, Setting<?> key, String hostPort) {
         return CliException.usage("--config " + config + ": " + key + " points at " + hostPort + ", which is not a "
                 + "Microsoft host: a configuration file could send your credentials there, so the CLI refuses it. If "
                 + "you trust it, add --allow-endpoint " + hostPort + " (or list it in " + EndpointAllowList.ENV
@@ -388,7 +397,7 @@ final class CliSettings {
             Map<String, String> env,
             String envName,
             ConnectorConfigFile file,
-            String key) {
+            Setting<?> key) {
         if (blankToNull(flag) != null) {
             return new Value(flag.trim(), flagName);
         }
@@ -419,7 +428,7 @@ final class CliSettings {
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw CliException.usage("the proxy (from " + url.source() + ") must be an HTTP proxy (http://HOST:PORT)");
         }
-        int port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        int port = ClientMapping.proxyPort(uri);
         String user = fileUser;
         String password = filePassword;
         if (uri.getRawUserInfo() != null) {
@@ -439,7 +448,7 @@ final class CliSettings {
         return required(clientId, "a client id", "--client-id", ENV_CLIENT_ID, KEY_CLIENT_ID);
     }
 
-    private static String required(Value v, String what, String flag, String envName, String key) {
+    private static String required(Value v, String what, String flag, String envName, Setting<?> key) {
         if (v == null) {
             throw CliException.usage("no " + what.substring(what.indexOf(' ') + 1) + ": give " + flag + ", set "
                     + envName + ", or put " + key + " in the file given to --config");
@@ -510,7 +519,6 @@ final class CliSettings {
                     .clock(ctx.clock())
                     .sleeper(ctx.sleeper())
                     .random(ctx.random())
-                    .userAgent(CliContext.PROGRAM + "/" + io.github.auditlake.o365.api.Version.get())
                     // the operator typed these endpoints: no worker allow-list applies to their own tool
                     .allowList(io.github.auditlake.o365.api.EndpointAllowList.ANY)
                     // files the operator named: any directory (still only regular files, within the size cap)

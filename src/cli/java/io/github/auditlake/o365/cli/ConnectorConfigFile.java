@@ -2,6 +2,7 @@ package io.github.auditlake.o365.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.auditlake.o365.settings.Setting;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -85,7 +86,7 @@ final class ConnectorConfigFile {
     private static final String SOURCE_PREFIX = "o365 config ";
 
     /** Where the settings came from, for messages. */
-    String describe(String key) {
+    String describe(Setting<?> key) {
         return SOURCE_PREFIX + file + " (" + key + ")";
     }
 
@@ -95,7 +96,8 @@ final class ConnectorConfigFile {
     }
 
     /** The value of {@code key} with placeholders resolved, or {@code null} when absent or blank. */
-    String get(String key) {
+    String get(Setting<?> setting) {
+        String key = setting.key();
         String v = raw.get(key);
         if (v == null) {
             return null;

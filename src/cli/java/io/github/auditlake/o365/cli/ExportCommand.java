@@ -12,6 +12,8 @@ import io.github.auditlake.o365.engine.CollectionEngine;
 import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
 import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.settings.CollectionSettings;
+import io.github.auditlake.o365.settings.Validity;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -109,8 +111,8 @@ final class ExportCommand extends ApiCommand {
     @Option(
             names = "--concurrency",
             paramLabel = "N",
-            defaultValue = "4",
-            description = "Blobs fetched at once (1-64); default 4.")
+            defaultValue = "" + EngineSettings.DEFAULT_FETCH_CONCURRENCY,
+            description = "Blobs fetched at once (1-64); default " + EngineSettings.DEFAULT_FETCH_CONCURRENCY + ".")
     int concurrency;
 
     @Option(
@@ -120,8 +122,8 @@ final class ExportCommand extends ApiCommand {
                     + ClientSettings.DEFAULT_REQUESTS_PER_MINUTE + ".")
     Integer requestsPerMinute;
 
-    /** Heap for records fetched ahead of writing (the connector's default). */
-    static final long BUFFER_MAX_BYTES = 32L << 20;
+    /** Heap for records fetched ahead of writing: the connector's default {@code o365.buffer.max.bytes}. */
+    static final long BUFFER_MAX_BYTES = CollectionSettings.BUFFER_MAX_BYTES.defaultValue();
     /** The service's time must pass the range's end (less a margin) before the last window is listed: checked this often. */
     static final Duration POLL_INTERVAL = Duration.ofSeconds(5);
 
@@ -137,8 +139,10 @@ final class ExportCommand extends ApiCommand {
         List<ContentType> types = ContentTypes.parse(contentType);
         Instant now = ctx.clock().instant();
         Times.Window range = Times.range(start, end, now);
-        if (concurrency < 1 || concurrency > 64) {
-            throw CliException.usage("--concurrency must be 1..64, got " + concurrency);
+        Validity.Range concurrencies = (Validity.Range) CollectionSettings.FETCH_CONCURRENCY.validity();
+        if (!concurrencies.contains(concurrency)) {
+            throw CliException.usage("--concurrency must be " + concurrencies.min() + ".." + concurrencies.max()
+                    + ", got " + concurrency);
         }
         List<String> columns = fields == null
                 ? RecordFormat.DEFAULT_FIELDS
@@ -153,7 +157,7 @@ final class ExportCommand extends ApiCommand {
         Integer configured = settings().requestsPerMinute();
         int rpm = requestsPerMinute != null
                 ? requestsPerMinute
-                : configured != null ? configured : ClientSettings.DEFAULT_REQUESTS_PER_MINUTE;
+                : configured != null ? configured : CliSettings.KEY_REQUESTS_PER_MINUTE.defaultValue();
         if (rpm < 1) {
             throw CliException.usage("--requests-per-minute must be at least 1, got " + rpm);
         }
@@ -231,20 +235,16 @@ final class ExportCommand extends ApiCommand {
                 WindowPlanner.API_RETENTION.minus(Times.EDGE_MARGIN),
                 Times.EDGE_MARGIN,
                 Duration.ofHours(1));
-        return new EngineSettings(
-                planner,
-                Duration.between(range.start(), range.end()),
-                POLL_INTERVAL,
-                concurrency,
-                BUFFER_MAX_BYTES,
-                POLL_MAX,
-                Duration.ZERO,
-                false,
-                Retrying.INITIAL,
-                Retrying.MAX,
-                Duration.ZERO,
-                range.end(),
-                false);
+        return EngineSettings.builder(planner, Duration.between(range.start(), range.end()))
+                .pollInterval(POLL_INTERVAL)
+                .fetchConcurrency(concurrency)
+                .bufferMaxBytes(BUFFER_MAX_BYTES)
+                .outputCapacity(POLL_MAX)
+                .heartbeatInterval(Duration.ZERO)
+                .manageSubscriptions(false)
+                .backoff(Retrying.INITIAL, Retrying.MAX)
+                .endAt(range.end())
+                .build();
     }
 
     private Totals collect(ManagementApi api, List<ContentType> types, Times.Window range, RecordFormat out) {

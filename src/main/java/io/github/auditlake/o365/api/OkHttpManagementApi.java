@@ -101,7 +101,7 @@ public final class OkHttpManagementApi implements ManagementApi {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.random = random == null ? new Random() : random;
-        this.userAgent = userAgent == null ? Version.DEFAULT_USER_AGENT : userAgent;
+        this.userAgent = userAgent == null ? Version.userAgent() : userAgent;
         this.ownsResources = ownsResources;
     }
 

@@ -17,6 +17,14 @@ public final class Version {
         return VERSION;
     }
 
+    /**
+     * The {@code User-Agent} of every request, from the connector and the CLI alike: {@value #DEFAULT_USER_AGENT}, a
+     * slash and the version.
+     */
+    public static String userAgent() {
+        return DEFAULT_USER_AGENT + "/" + VERSION;
+    }
+
     private static String load() {
         try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
             Properties p = new Properties();

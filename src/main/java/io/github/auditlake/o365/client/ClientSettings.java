@@ -26,7 +26,7 @@ import java.util.Random;
  */
 public final class ClientSettings {
     public static final int DEFAULT_REQUESTS_PER_MINUTE = 1800;
-    public static final String DEFAULT_USER_AGENT = io.github.auditlake.o365.api.Version.DEFAULT_USER_AGENT;
+    public static final String DEFAULT_USER_AGENT = io.github.auditlake.o365.api.Version.userAgent();
     /**
      * Whole-call timeout of every request but a blob's (sign-in, listings, subscriptions): connecting, sending, the
      * response headers and the body read whole. A blob's body streams for as long as bytes keep coming; the read

@@ -190,7 +190,8 @@ public final class ConfigValidator {
             checkAllowed(values, MANAGED_IDENTITY_ENDPOINT_CONFIG, identityEndpoint);
             if (c.proxyUrl() != null) {
                 URI p = URI.create(c.proxyUrl());
-                if (!allowList.allowsHost(p.getHost(), p.getPort() > 0 ? p.getPort() : 3128, "http")) {
+                if (!allowList.allowsHost(
+                        p.getHost(), io.github.auditlake.o365.settings.ClientMapping.proxyPort(p), "http")) {
                     add(
                             values,
                             PROXY_URL_CONFIG,

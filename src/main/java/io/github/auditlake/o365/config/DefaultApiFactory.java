@@ -3,9 +3,9 @@ package io.github.auditlake.o365.config;
 import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Sleeper;
-import io.github.auditlake.o365.api.Version;
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.client.ManagementApis;
+import io.github.auditlake.o365.settings.ClientMapping;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -59,7 +59,6 @@ public final class DefaultApiFactory implements ApiFactory {
                 .cloud(c.cloud())
                 .publisherId(c.publisherId())
                 .requestsPerMinute(requestsPerMinute)
-                .userAgent("kafka-connect-o365-audit/" + Version.get())
                 .clock(clock)
                 .sleeper(sleeper)
                 .tlsTrust(c.tlsTrust())
@@ -99,7 +98,7 @@ public final class DefaultApiFactory implements ApiFactory {
         }
         if (c.proxyUrl() != null) {
             URI proxy = URI.create(c.proxyUrl());
-            b.proxy(proxy.getHost(), proxy.getPort() > 0 ? proxy.getPort() : 3128);
+            b.proxy(proxy.getHost(), ClientMapping.proxyPort(proxy));
             if (c.proxyUser() != null) {
                 b.proxyCredentials(c.proxyUser(), c.proxyPassword());
             }
@@ -112,14 +111,7 @@ public final class DefaultApiFactory implements ApiFactory {
                     .readTimeout(t)
                     .callTimeout(t);
         } else {
-            b.retry(
-                            c.retryMaxAttempts(),
-                            c.retryBackoff(),
-                            c.retryBackoffMax(),
-                            c.retryBackoffMax().multipliedBy(4))
-                    .connectTimeout(c.httpTimeout())
-                    .readTimeout(c.httpTimeout())
-                    .callTimeout(callTimeout(c.httpTimeout()));
+            ClientMapping.http(c, b);
         }
         return ManagementApis.create(b.build());
     }
@@ -131,16 +123,4 @@ public final class DefaultApiFactory implements ApiFactory {
             b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
         }
     }
-
-    /**
-     * The whole-call timeout of every call but a blob's: the default, or more with a long read timeout (a call then
-     * has room for a slow connect, a slow first byte and its body).
-     */
-    static Duration callTimeout(Duration httpTimeout) {
-        Duration scaled = httpTimeout.multipliedBy(CALL_TIMEOUT_PER_READ_TIMEOUT);
-        return scaled.compareTo(ClientSettings.DEFAULT_CALL_TIMEOUT) > 0 ? scaled : ClientSettings.DEFAULT_CALL_TIMEOUT;
-    }
-
-    /** A call may last this many read timeouts: connecting, waiting for the headers, reading the body. */
-    private static final int CALL_TIMEOUT_PER_READ_TIMEOUT = 3;
 }

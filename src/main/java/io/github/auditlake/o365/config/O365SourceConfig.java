@@ -8,8 +8,11 @@ import io.github.auditlake.o365.settings.AuthMethod;
 import io.github.auditlake.o365.settings.CollectionSettings;
 import io.github.auditlake.o365.settings.ConnectionSettings;
 import io.github.auditlake.o365.settings.DestinationSettings;
+import io.github.auditlake.o365.settings.EngineMapping;
 import io.github.auditlake.o365.settings.Group;
 import io.github.auditlake.o365.settings.HttpSettings;
+import io.github.auditlake.o365.settings.Resolved;
+import io.github.auditlake.o365.settings.Setting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +23,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
 
 /** The connector's configuration: the one {@link ConfigDef}, documented, with typed getters. */
-public class O365SourceConfig extends AbstractConfig {
+public class O365SourceConfig extends AbstractConfig implements Resolved {
     static final Pattern GUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
@@ -101,6 +104,14 @@ public class O365SourceConfig extends AbstractConfig {
     /** The connector's settings, from the catalogue. */
     public static ConfigDef configDef() {
         return CatalogueConfigDef.build();
+    }
+
+    /** The value of a catalogue setting; a password's text, or null. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T value(Setting<T> s) {
+        Object v = get(s.key());
+        return (T) (v instanceof Password p ? p.value() : v);
     }
 
     // --- typed getters ---
@@ -373,6 +384,6 @@ public class O365SourceConfig extends AbstractConfig {
 
     /** The window planner these settings describe (validated by {@code validate()} before tasks start). */
     public WindowPlanner windowPlanner() {
-        return new WindowPlanner(windowMax(), coverage(), RETENTION_MARGIN, sweepInterval());
+        return EngineMapping.planner(this);
     }
 }

@@ -44,33 +44,130 @@ public record EngineSettings(
     /** Backoff cap for a stream whose tenant fails permanently (isolated failures). */
     public static final Duration ISOLATED_BACKOFF_MAX = Duration.ofMinutes(5);
 
-    public EngineSettings(
-            WindowPlanner planner,
-            Duration initialLookback,
-            Duration pollInterval,
-            int fetchConcurrency,
-            long bufferMaxBytes,
-            int outputCapacity,
-            Duration heartbeatInterval,
-            boolean manageSubscriptions,
-            Duration backoffInitial,
-            Duration backoffMax,
-            Duration stallCommitAfter,
-            Instant endAt) {
-        this(
-                planner,
-                initialLookback,
-                pollInterval,
-                fetchConcurrency,
-                bufferMaxBytes,
-                outputCapacity,
-                heartbeatInterval,
-                manageSubscriptions,
-                backoffInitial,
-                backoffMax,
-                stallCommitAfter,
-                endAt,
-                false);
+    /** Wait between frontier listings of a caught-up stream, by default. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
+    /** Blobs fetched ahead at once, by default. */
+    public static final int DEFAULT_FETCH_CONCURRENCY = 4;
+    /** Heap bytes of records held, by default: 32 MiB. */
+    public static final long DEFAULT_BUFFER_MAX_BYTES = 32L * 1024 * 1024;
+    /** Minimum time between heartbeats of a stream, by default. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMinutes(5);
+    /** First retry delay after a failed listing or fetch, by default. */
+    public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
+    /** Cap on retry delays, by default. */
+    public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(5);
+    /**
+     * The output queue holds this many {@code poll()} batches, so the next batch is ready while Connect sends the
+     * last one.
+     */
+    public static final int OUTPUT_BATCHES = 2;
+    /** The output queue holds at least this many events, so small batches still keep the fetchers busy. */
+    public static final int MIN_OUTPUT_CAPACITY = 1024;
+
+    /** The output capacity for {@code poll()} batches of up to {@code batchMaxRecords}. */
+    public static int outputCapacityFor(int batchMaxRecords) {
+        return Math.max(batchMaxRecords * OUTPUT_BATCHES, MIN_OUTPUT_CAPACITY);
+    }
+
+    /**
+     * Settings with the listing plan and the start of a new stream given, everything else at its named default
+     * ({@code DEFAULT_*}; output capacity {@link #MIN_OUTPUT_CAPACITY}; no heartbeats' stall commit, no end, failures
+     * not isolated).
+     */
+    public static Builder builder(WindowPlanner planner, Duration initialLookback) {
+        return new Builder(planner, initialLookback);
+    }
+
+    /** Builds {@link EngineSettings} by name; every field not set keeps its named default. */
+    public static final class Builder {
+        private final WindowPlanner planner;
+        private final Duration initialLookback;
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private int fetchConcurrency = DEFAULT_FETCH_CONCURRENCY;
+        private long bufferMaxBytes = DEFAULT_BUFFER_MAX_BYTES;
+        private int outputCapacity = MIN_OUTPUT_CAPACITY;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private boolean manageSubscriptions = true;
+        private Duration backoffInitial = DEFAULT_BACKOFF_INITIAL;
+        private Duration backoffMax = DEFAULT_BACKOFF_MAX;
+        private Duration stallCommitAfter = Duration.ZERO;
+        private Instant endAt;
+        private boolean isolateFailures;
+
+        private Builder(WindowPlanner planner, Duration initialLookback) {
+            this.planner = planner;
+            this.initialLookback = initialLookback;
+        }
+
+        public Builder pollInterval(Duration v) {
+            pollInterval = v;
+            return this;
+        }
+
+        public Builder fetchConcurrency(int v) {
+            fetchConcurrency = v;
+            return this;
+        }
+
+        public Builder bufferMaxBytes(long v) {
+            bufferMaxBytes = v;
+            return this;
+        }
+
+        public Builder outputCapacity(int v) {
+            outputCapacity = v;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration v) {
+            heartbeatInterval = v;
+            return this;
+        }
+
+        public Builder manageSubscriptions(boolean v) {
+            manageSubscriptions = v;
+            return this;
+        }
+
+        /** The first retry delay and the cap of the delays after a failed listing or fetch. */
+        public Builder backoff(Duration initial, Duration max) {
+            backoffInitial = initial;
+            backoffMax = max;
+            return this;
+        }
+
+        public Builder stallCommitAfter(Duration v) {
+            stallCommitAfter = v;
+            return this;
+        }
+
+        /** A bounded run: collect up to {@code v} (service time), then report the streams drained. */
+        public Builder endAt(Instant v) {
+            endAt = v;
+            return this;
+        }
+
+        public Builder isolateFailures(boolean v) {
+            isolateFailures = v;
+            return this;
+        }
+
+        public EngineSettings build() {
+            return new EngineSettings(
+                    planner,
+                    initialLookback,
+                    pollInterval,
+                    fetchConcurrency,
+                    bufferMaxBytes,
+                    outputCapacity,
+                    heartbeatInterval,
+                    manageSubscriptions,
+                    backoffInitial,
+                    backoffMax,
+                    stallCommitAfter,
+                    endAt,
+                    isolateFailures);
+        }
     }
 
     public EngineSettings {

@@ -2,6 +2,7 @@ package io.github.auditlake.o365.settings;
 
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.cursor.WindowPlanner;
+import io.github.auditlake.o365.engine.EngineSettings;
 import io.github.auditlake.o365.settings.Setting.Importance;
 import io.github.auditlake.o365.settings.Setting.Width;
 import java.time.Duration;
@@ -14,8 +15,6 @@ public final class CollectionSettings {
     public static final Duration RETENTION_MARGIN = Duration.ofMinutes(15);
     /** Where a new stream starts by default: as far back as the API keeps, less the margin. */
     public static final Duration INITIAL_LOOKBACK_DEFAULT = WindowPlanner.API_RETENTION.minus(RETENTION_MARGIN);
-    /** Heap bytes of records held per worker (connector) or per export (CLI) by default: 32 MiB. */
-    public static final long BUFFER_MAX_BYTES_DEFAULT = 32L * 1024 * 1024;
 
     private static final Group G = Group.COLLECTION;
 
@@ -42,7 +41,8 @@ public final class CollectionSettings {
                     + "an offset reset) begins: now minus this. The default is the 7 days the API keeps, less 15 minutes "
                     + "of safety margin; the maximum is 7 days.");
 
-    public static final Setting<Long> POLL_INTERVAL_MS = Setting.longValue(G, "o365.poll.interval.ms", 60_000L)
+    public static final Setting<Long> POLL_INTERVAL_MS = Setting.longValue(
+                    G, "o365.poll.interval.ms", EngineSettings.DEFAULT_POLL_INTERVAL.toMillis())
             .range(100, Duration.ofHours(1).toMillis())
             .importance(Importance.MEDIUM)
             .width(Width.SHORT)
@@ -99,7 +99,8 @@ public final class CollectionSettings {
                             + "the API reports AF20022/AF20023), at most once per 15 minutes per content type. Disable it when "
                             + "subscriptions are managed elsewhere; the task then fails with a clear error if one is not enabled.");
 
-    public static final Setting<Integer> FETCH_CONCURRENCY = Setting.integer(G, "o365.fetch.concurrency", 4)
+    public static final Setting<Integer> FETCH_CONCURRENCY = Setting.integer(
+                    G, "o365.fetch.concurrency", EngineSettings.DEFAULT_FETCH_CONCURRENCY)
             .range(1, 64)
             .importance(Importance.LOW)
             .width(Width.SHORT)
@@ -108,7 +109,7 @@ public final class CollectionSettings {
                     + "current blob (which always has its own fetch). Records are still emitted in order per stream.");
 
     public static final Setting<Long> BUFFER_MAX_BYTES = Setting.longValue(
-                    G, "o365.buffer.max.bytes", BUFFER_MAX_BYTES_DEFAULT)
+                    G, "o365.buffer.max.bytes", EngineSettings.DEFAULT_BUFFER_MAX_BYTES)
             .range(1024 * 1024, 4L * 1024 * 1024 * 1024)
             .importance(Importance.LOW)
             .width(Width.SHORT)
@@ -122,7 +123,7 @@ public final class CollectionSettings {
                             + "values, the largest applies. Each stream may exceed it by two records, so every stream progresses.");
 
     public static final Setting<Long> HEARTBEAT_INTERVAL_MS = Setting.longValue(
-                    G, "o365.heartbeat.interval.ms", Duration.ofMinutes(5).toMillis())
+                    G, "o365.heartbeat.interval.ms", EngineSettings.DEFAULT_HEARTBEAT_INTERVAL.toMillis())
             .valid(Validity.Range.atLeast(0))
             .importance(Importance.LOW)
             .width(Width.SHORT)

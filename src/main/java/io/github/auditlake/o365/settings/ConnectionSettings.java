@@ -1,6 +1,8 @@
 package io.github.auditlake.o365.settings;
 
 import io.github.auditlake.o365.api.Cloud;
+import io.github.auditlake.o365.auth.CertificateLoader;
+import io.github.auditlake.o365.auth.MsalTokenProvider;
 import io.github.auditlake.o365.auth.OkHttpMsalHttpClient;
 import io.github.auditlake.o365.settings.Setting.Importance;
 import io.github.auditlake.o365.settings.Setting.Width;
@@ -51,7 +53,7 @@ public final class ConnectionSettings {
                     + "(e.g. ${file:/secrets.properties:secret}) to keep it out of the connector config.");
 
     public static final Setting<String> CLIENT_CERTIFICATE_PATH = Setting.string(
-                    G, "o365.client.certificate.path", null)
+                    G, CertificateLoader.PATH_SETTING, null)
             .importance(Importance.HIGH)
             .width(Width.LONG)
             .display("Client certificate path")
@@ -62,7 +64,7 @@ public final class ConnectionSettings {
                     + "be a regular file and at most 1 MiB. Set at most one of this and o365.client.certificate.pem, and not "
                     + "with o365.client.secret.");
 
-    public static final Setting<String> CLIENT_CERTIFICATE_PEM = Setting.password(G, "o365.client.certificate.pem")
+    public static final Setting<String> CLIENT_CERTIFICATE_PEM = Setting.password(G, CertificateLoader.PEM_SETTING)
             .importance(Importance.MEDIUM)
             .width(Width.LONG)
             .display("Client certificate (PEM)")
@@ -98,7 +100,8 @@ public final class ConnectionSettings {
                     + "only), or 'auto' (secret or certificate, whichever is set; never managed identity). validate() checks "
                     + "that the fields match the method.");
 
-    public static final Setting<String> CLIENT_ASSERTION_FILE = Setting.string(G, "o365.client.assertion.file", "")
+    public static final Setting<String> CLIENT_ASSERTION_FILE = Setting.string(
+                    G, MsalTokenProvider.ASSERTION_FILE_SETTING, "")
             .importance(Importance.MEDIUM)
             .width(Width.LONG)
             .display("Client assertion file")

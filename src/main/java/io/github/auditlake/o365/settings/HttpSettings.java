@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.settings;
 
+import io.github.auditlake.o365.api.TlsTrust;
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.settings.Setting.Importance;
 import io.github.auditlake.o365.settings.Setting.Width;
@@ -57,7 +58,8 @@ public final class HttpSettings {
             .width(Width.LONG)
             .display("Proxy URL")
             .doc("HTTP proxy for sign-in and API calls, for example "
-                    + "http://proxy.example:3128. Empty: no proxy. Credentials never go in this URL: use "
+                    + "http://proxy.example:3128 (without a port: 3128, as in the CLI). Empty: no proxy. Credentials "
+                    + "never go in this URL: use "
                     + "o365.http.proxy.user and o365.http.proxy.password. The proxy's host (host or host:port) must be on the "
                     + "worker's endpoint allow-list (O365_ENDPOINT_OVERRIDE_HOSTS or -Do365.endpoint.override.hosts), with or "
                     + "without credentials, because it sees every request. Loopback targets are always reached directly, and "
@@ -76,7 +78,7 @@ public final class HttpSettings {
             .display("Proxy password")
             .doc("Proxy password, used with o365.http.proxy.user (basic proxy authentication).");
 
-    public static final Setting<String> TLS_TRUSTSTORE_PATH = Setting.string(G, "o365.tls.truststore.path", "")
+    public static final Setting<String> TLS_TRUSTSTORE_PATH = Setting.string(G, TlsTrust.TRUSTSTORE_SETTING, "")
             .importance(Importance.LOW)
             .width(Width.LONG)
             .display("TLS trust store")
@@ -100,7 +102,7 @@ public final class HttpSettings {
             .display("TLS trust store type")
             .doc("Type of o365.tls.truststore.path: PKCS12 or JKS.");
 
-    public static final Setting<String> TLS_CA_PEM_PATH = Setting.string(G, "o365.tls.ca.pem.path", "")
+    public static final Setting<String> TLS_CA_PEM_PATH = Setting.string(G, TlsTrust.CA_PEM_PATH_SETTING, "")
             .importance(Importance.LOW)
             .width(Width.LONG)
             .display("TLS CA bundle (PEM file)")
@@ -109,7 +111,7 @@ public final class HttpSettings {
                     + "lie in a directory the worker operator allows (O365_ALLOWED_PATHS or -Do365.allowed.paths), be a "
                     + "regular file and at most 1 MiB. Set at most one of this and o365.tls.ca.pem.");
 
-    public static final Setting<String> TLS_CA_PEM = Setting.password(G, "o365.tls.ca.pem")
+    public static final Setting<String> TLS_CA_PEM = Setting.password(G, TlsTrust.CA_PEM_SETTING)
             .importance(Importance.LOW)
             .width(Width.LONG)
             .display("TLS CA certificates (PEM)")

@@ -176,8 +176,9 @@ class SettingsTest {
         assertEquals(3128, p.port());
         assertEquals("u@x", p.user());
         assertEquals("p:ss", p.password());
+        // no port: 3128, the connector's default too (issue 21: it was 80 here)
         assertEquals(
-                80,
+                3128,
                 CliSettings.parseProxy(new CliSettings.Value("proxy.example", "--proxy"), null, null)
                         .port());
     }

@@ -33,19 +33,18 @@ class ApiCostTest {
         FakeManagementApi api = new FakeManagementApi("7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d", clock);
         api.addSchedule(
                 ContentType.EXCHANGE, NOW.minus(history), NOW.plus(Duration.ofHours(6)), Duration.ofSeconds(18), 1);
-        EngineSettings s = new EngineSettings(
-                new WindowPlanner(Duration.ofHours(1), coverage, Duration.ofMinutes(15), Duration.ofMinutes(15)),
-                history.minus(Duration.ofMinutes(20)),
-                Duration.ofMinutes(1),
-                4,
-                1 << 24,
-                4096,
-                Duration.ZERO,
-                true,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                null);
+        EngineSettings s = EngineSettings.builder(
+                        new WindowPlanner(
+                                Duration.ofHours(1), coverage, Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                        history.minus(Duration.ofMinutes(20)))
+                .pollInterval(Duration.ofMinutes(1))
+                .fetchConcurrency(4)
+                .bufferMaxBytes(1 << 24)
+                .outputCapacity(4096)
+                .heartbeatInterval(Duration.ZERO)
+                .manageSubscriptions(true)
+                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .build();
         Instant from = NOW.plus(Duration.ofHours(2));
         Instant to = NOW.plus(Duration.ofHours(5));
         Set<String> delivered = new HashSet<>();

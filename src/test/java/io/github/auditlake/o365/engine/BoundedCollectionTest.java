@@ -41,23 +41,22 @@ class BoundedCollectionTest {
 
     /** As the export sets it up: coverage over the whole retention, no heartbeats, no subscription management. */
     static EngineSettings bounded(Instant endAt) {
-        return new EngineSettings(
-                new WindowPlanner(
-                        Duration.ofHours(23),
-                        Duration.ofDays(7).minusMinutes(5),
-                        Duration.ofMinutes(5),
-                        Duration.ofHours(1)),
-                Duration.ofDays(1),
-                Duration.ofSeconds(5),
-                4,
-                32L << 20,
-                256,
-                Duration.ZERO,
-                false,
-                Duration.ofSeconds(1),
-                Duration.ofMinutes(5),
-                Duration.ZERO,
-                endAt);
+        return EngineSettings.builder(
+                        new WindowPlanner(
+                                Duration.ofHours(23),
+                                Duration.ofDays(7).minusMinutes(5),
+                                Duration.ofMinutes(5),
+                                Duration.ofHours(1)),
+                        Duration.ofDays(1))
+                .pollInterval(Duration.ofSeconds(5))
+                .fetchConcurrency(4)
+                .bufferMaxBytes(32L << 20)
+                .outputCapacity(256)
+                .heartbeatInterval(Duration.ZERO)
+                .manageSubscriptions(false)
+                .backoff(Duration.ofSeconds(1), Duration.ofMinutes(5))
+                .endAt(endAt)
+                .build();
     }
 
     CollectionEngine start(FakeManagementApi api, Instant from, Instant endAt) {

@@ -48,20 +48,21 @@ class CollectionEngineTest {
     }
 
     EngineSettings settings(int concurrency, long bufferBytes, Duration heartbeat) {
-        return new EngineSettings(
-                new WindowPlanner(
-                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
-                Duration.ofDays(3),
-                Duration.ofMinutes(1),
-                concurrency,
-                bufferBytes,
-                256,
-                heartbeat,
-                true,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                null);
+        return EngineSettings.builder(
+                        new WindowPlanner(
+                                Duration.ofHours(1),
+                                Duration.ofHours(24),
+                                Duration.ofMinutes(15),
+                                Duration.ofMinutes(15)),
+                        Duration.ofDays(3))
+                .pollInterval(Duration.ofMinutes(1))
+                .fetchConcurrency(concurrency)
+                .bufferMaxBytes(bufferBytes)
+                .outputCapacity(256)
+                .heartbeatInterval(heartbeat)
+                .manageSubscriptions(true)
+                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .build();
     }
 
     CollectionEngine engine(List<StreamId> streams, Map<StreamId, StreamCursor> positions, EngineSettings s) {
@@ -145,20 +146,21 @@ class CollectionEngineTest {
                 ContentType.EXCHANGE, NOW.minus(Duration.ofSeconds(30)), NOW.minus(Duration.ofSeconds(30)), 1);
         var later =
                 api.addBlob(ContentType.EXCHANGE, NOW.plus(Duration.ofMinutes(5)), NOW.plus(Duration.ofMinutes(5)), 1);
-        EngineSettings s = new EngineSettings(
-                new WindowPlanner(
-                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
-                Duration.ofMinutes(1),
-                Duration.ofMinutes(1),
-                1,
-                1 << 20,
-                256,
-                Duration.ZERO,
-                true,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                null);
+        EngineSettings s = EngineSettings.builder(
+                        new WindowPlanner(
+                                Duration.ofHours(1),
+                                Duration.ofHours(24),
+                                Duration.ofMinutes(15),
+                                Duration.ofMinutes(15)),
+                        Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMinutes(1))
+                .fetchConcurrency(1)
+                .bufferMaxBytes(1 << 20)
+                .outputCapacity(256)
+                .heartbeatInterval(Duration.ZERO)
+                .manageSubscriptions(true)
+                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .build();
         CollectionEngine e = engine(List.of(EXCHANGE), Map.of(), s);
         List<String> got = ids(drain(
                 e,

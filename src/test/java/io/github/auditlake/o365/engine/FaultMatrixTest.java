@@ -50,19 +50,18 @@ class FaultMatrixTest {
     }
 
     static EngineSettings settings(Duration lookback, Duration coverage) {
-        return new EngineSettings(
-                new WindowPlanner(Duration.ofHours(1), coverage, Duration.ofMinutes(15), Duration.ofMinutes(15)),
-                lookback,
-                Duration.ofMinutes(1),
-                2,
-                1 << 20,
-                256,
-                Duration.ZERO,
-                true,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                null);
+        return EngineSettings.builder(
+                        new WindowPlanner(
+                                Duration.ofHours(1), coverage, Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                        lookback)
+                .pollInterval(Duration.ofMinutes(1))
+                .fetchConcurrency(2)
+                .bufferMaxBytes(1 << 20)
+                .outputCapacity(256)
+                .heartbeatInterval(Duration.ZERO)
+                .manageSubscriptions(true)
+                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .build();
     }
 
     CollectionEngine engine(Clock workerClock, Map<StreamId, StreamCursor> positions, EngineSettings s) {

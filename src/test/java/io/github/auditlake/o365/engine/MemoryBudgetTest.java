@@ -44,20 +44,21 @@ class MemoryBudgetTest {
     }
 
     CollectionEngine engine(ContentType type) {
-        EngineSettings s = new EngineSettings(
-                new WindowPlanner(
-                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
-                Duration.ofDays(3),
-                Duration.ofMinutes(1),
-                4,
-                BUDGET,
-                256,
-                Duration.ZERO,
-                true,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                null);
+        EngineSettings s = EngineSettings.builder(
+                        new WindowPlanner(
+                                Duration.ofHours(1),
+                                Duration.ofHours(24),
+                                Duration.ofMinutes(15),
+                                Duration.ofMinutes(15)),
+                        Duration.ofDays(3))
+                .pollInterval(Duration.ofMinutes(1))
+                .fetchConcurrency(4)
+                .bufferMaxBytes(BUDGET)
+                .outputCapacity(256)
+                .heartbeatInterval(Duration.ZERO)
+                .manageSubscriptions(true)
+                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .build();
         CollectionEngine e = new CollectionEngine(
                 List.of(new StreamId(TENANT, type)),
                 t -> api,
@@ -154,20 +155,21 @@ class MemoryBudgetTest {
     void aBudgetSmallerThanOneRecordStillDeliversOneRecordAtATime() {
         MemoryBudget tiny = new MemoryBudget(1);
         List<String> expected = schedule(ContentType.EXCHANGE, 2, 20);
-        EngineSettings s = new EngineSettings(
-                new WindowPlanner(
-                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
-                Duration.ofDays(3),
-                Duration.ofMinutes(1),
-                4,
-                1,
-                256,
-                Duration.ZERO,
-                true,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                null);
+        EngineSettings s = EngineSettings.builder(
+                        new WindowPlanner(
+                                Duration.ofHours(1),
+                                Duration.ofHours(24),
+                                Duration.ofMinutes(15),
+                                Duration.ofMinutes(15)),
+                        Duration.ofDays(3))
+                .pollInterval(Duration.ofMinutes(1))
+                .fetchConcurrency(4)
+                .bufferMaxBytes(1)
+                .outputCapacity(256)
+                .heartbeatInterval(Duration.ZERO)
+                .manageSubscriptions(true)
+                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .build();
         CollectionEngine e = new CollectionEngine(
                 List.of(new StreamId(TENANT, ContentType.EXCHANGE)),
                 t -> api,

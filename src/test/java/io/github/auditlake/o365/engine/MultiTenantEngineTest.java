@@ -59,21 +59,22 @@ class MultiTenantEngineTest {
                         null,
                         null),
                 NOW.plus(Duration.ofHours(1)));
-        EngineSettings s = new EngineSettings(
-                new WindowPlanner(
-                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
-                Duration.ofHours(3),
-                Duration.ofMinutes(1),
-                2,
-                1 << 20,
-                256,
-                Duration.ZERO,
-                true,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                null,
-                true);
+        EngineSettings s = EngineSettings.builder(
+                        new WindowPlanner(
+                                Duration.ofHours(1),
+                                Duration.ofHours(24),
+                                Duration.ofMinutes(15),
+                                Duration.ofMinutes(15)),
+                        Duration.ofHours(3))
+                .pollInterval(Duration.ofMinutes(1))
+                .fetchConcurrency(2)
+                .bufferMaxBytes(1 << 20)
+                .outputCapacity(256)
+                .heartbeatInterval(Duration.ZERO)
+                .manageSubscriptions(true)
+                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .isolateFailures(true)
+                .build();
         EngineMetrics metrics = new EngineMetrics();
         StreamId sa = new StreamId(A, ContentType.EXCHANGE);
         StreamId sb = new StreamId(B, ContentType.EXCHANGE);
@@ -123,21 +124,21 @@ class MultiTenantEngineTest {
         FakeManagementApi a = new FakeManagementApi(A, clock);
         a.failListing(
                 new ApiException(ErrorKind.PERMANENT, 403, "AF10001", "missing ActivityFeed.Read", null, null, null));
-        EngineSettings s = new EngineSettings(
-                new WindowPlanner(
-                        Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
-                Duration.ofHours(3),
-                Duration.ofMinutes(1),
-                2,
-                1 << 20,
-                256,
-                Duration.ZERO,
-                true,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ZERO,
-                null,
-                false);
+        EngineSettings s = EngineSettings.builder(
+                        new WindowPlanner(
+                                Duration.ofHours(1),
+                                Duration.ofHours(24),
+                                Duration.ofMinutes(15),
+                                Duration.ofMinutes(15)),
+                        Duration.ofHours(3))
+                .pollInterval(Duration.ofMinutes(1))
+                .fetchConcurrency(2)
+                .bufferMaxBytes(1 << 20)
+                .outputCapacity(256)
+                .heartbeatInterval(Duration.ZERO)
+                .manageSubscriptions(true)
+                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .build();
         try (CollectionEngine e = new CollectionEngine(
                 List.of(new StreamId(A, ContentType.EXCHANGE)),
                 t -> a,
