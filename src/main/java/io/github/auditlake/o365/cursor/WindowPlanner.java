@@ -30,6 +30,10 @@ public final class WindowPlanner {
     public static final Duration API_MAX_WINDOW = Duration.ofHours(24);
     /** Re-listed with every frontier listing. */
     public static final Duration RECENT = Duration.ofHours(1);
+    /** The largest frontier step: with the re-listed hour, a listing stays within the API's 24 hours. */
+    public static final Duration MAX_STEP = API_MAX_WINDOW.minus(RECENT);
+    /** The smallest straggler coverage: the re-listed hour. */
+    public static final Duration MIN_COVERAGE = RECENT;
     /** The span of the day sweep. */
     public static final Duration DAY = Duration.ofHours(24);
     /** Listing windows end this long before the service's time. */
@@ -54,11 +58,11 @@ public final class WindowPlanner {
         if (maxWindow.isNegative() || maxWindow.isZero()) {
             throw new IllegalArgumentException("maxWindow must be positive");
         }
-        if (maxWindow.plus(RECENT).compareTo(API_MAX_WINDOW) > 0) {
+        if (maxWindow.compareTo(MAX_STEP) > 0) {
             throw new IllegalArgumentException("maxWindow must not exceed 23 h (with the re-listed hour, the API's "
                     + "24 h limit), was " + maxWindow);
         }
-        if (coverage.compareTo(RECENT) < 0 || coverage.compareTo(API_RETENTION.minus(safetyMargin)) > 0) {
+        if (coverage.compareTo(MIN_COVERAGE) < 0 || coverage.compareTo(maxCoverage(safetyMargin)) > 0) {
             throw new IllegalArgumentException(
                     "coverage must be between 1 h and 7 days minus the safety margin, was " + coverage);
         }
@@ -69,6 +73,11 @@ public final class WindowPlanner {
         this.coverage = coverage;
         this.safetyMargin = safetyMargin;
         this.sweepInterval = sweepInterval;
+    }
+
+    /** The largest straggler coverage: the API's retention less the safety margin. */
+    public static Duration maxCoverage(Duration safetyMargin) {
+        return API_RETENTION.minus(safetyMargin);
     }
 
     public Duration coverage() {

@@ -80,12 +80,8 @@ public final class RecordMapper {
         }
 
         public static ValueFormat fromConfigName(String s) {
-            for (ValueFormat f : values()) {
-                if (f.configName.equalsIgnoreCase(s.trim())) {
-                    return f;
-                }
-            }
-            throw new IllegalArgumentException("unknown value format " + s);
+            return valueOf(io.github.auditlake.o365.settings.ValueFormat.fromConfigName(s)
+                    .name());
         }
     }
 

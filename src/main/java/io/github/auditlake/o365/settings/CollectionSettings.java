@@ -52,7 +52,7 @@ public final class CollectionSettings {
 
     public static final Setting<Long> WINDOW_MAX_MS = Setting.longValue(
                     G, "o365.window.max.ms", Duration.ofHours(1).toMillis())
-            .range(60_000, Duration.ofHours(23).toMillis())
+            .range(60_000, WindowPlanner.MAX_STEP.toMillis())
             .importance(Importance.LOW)
             .width(Width.SHORT)
             .display("Window size (ms)")
@@ -63,8 +63,8 @@ public final class CollectionSettings {
     public static final Setting<Long> COVERAGE_MS = Setting.longValue(
                     G, "o365.straggler.coverage.ms", Duration.ofHours(24).toMillis())
             .range(
-                    Duration.ofHours(1).toMillis(),
-                    WindowPlanner.API_RETENTION.minus(RETENTION_MARGIN).toMillis())
+                    WindowPlanner.MIN_COVERAGE.toMillis(),
+                    WindowPlanner.maxCoverage(RETENTION_MARGIN).toMillis())
             .importance(Importance.MEDIUM)
             .width(Width.SHORT)
             .display("Straggler coverage (ms)")
