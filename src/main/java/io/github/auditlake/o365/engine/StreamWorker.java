@@ -76,6 +76,7 @@ final class StreamWorker implements Runnable {
         this.random = random;
         ServiceClock sc = api.serviceClock();
         this.serviceClock = sc != null ? sc : ServiceClock.following(engine.clock());
+        this.serviceClock.countRejectedDatesIn(metrics.serviceDatesRejected);
         this.cursor = start;
         this.lastEmitted = start;
     }
@@ -294,13 +295,16 @@ final class StreamWorker implements Runnable {
             if (e.kind() != ErrorKind.WINDOW || ++windowErrors > MAX_CONSECUTIVE_WINDOW_ERRORS) {
                 throw e;
             }
-            serviceClock.observe(e.serverDate().orElse(null));
+            // the rejection's Date is not learned (an error may carry any Date): wait, learn the service's time
+            // from a successful answer, and plan again with it
             log.warn(
                     "Stream {}: the API rejected the window [{}, {}) ({}); planning again with the service's time",
                     stream,
                     w.start(),
                     w.end(),
                     e.getMessage());
+            engine.sleeper().sleep(settings.pollInterval());
+            retrying("learn the service's time", api::listSubscriptions);
             return false;
         }
         metrics.windowsListed.increment();
@@ -343,7 +347,6 @@ final class StreamWorker implements Runnable {
                 if (e.kind() != ErrorKind.WINDOW) {
                     throw e;
                 }
-                serviceClock.observe(e.serverDate().orElse(null));
                 log.warn(
                         "Stream {}: the API rejected the sweep window [{}, {}) ({}); it is retried at the next sweep",
                         stream,
