@@ -62,7 +62,7 @@ public final class ServiceClock {
     private final ArrayDeque<long[]> samples = new ArrayDeque<>(); // {offsetMillis, atNanos}, agreeing
     private final ArrayDeque<long[]> suspects = new ArrayDeque<>(); // {offsetMillis, atNanos}, disagreeing
     private final LongAdder rejected = new LongAdder();
-    private volatile LongAdder rejectedSink;
+    private LongAdder rejectedSink; // guarded by samples
     private long lastRejectionLogNanos;
     private boolean rejectionLogged;
 
@@ -162,13 +162,12 @@ public final class ServiceClock {
     }
 
     private void reject(Instant serviceDate, Instant localNow, long nowNanos) {
-        rejected.increment();
-        LongAdder sink = rejectedSink;
-        if (sink != null) {
-            sink.increment();
-        }
         boolean log;
-        synchronized (samples) {
+        synchronized (samples) { // with countRejectedDatesIn: each rejection reaches the sink exactly once
+            rejected.increment();
+            if (rejectedSink != null) {
+                rejectedSink.increment();
+            }
             log = !rejectionLogged || nowNanos - lastRejectionLogNanos >= SAMPLE_WINDOW.toNanos();
             if (log) {
                 rejectionLogged = true;

@@ -97,6 +97,16 @@ class ServiceClockTest {
     }
 
     @Test
+    void aHostileFirstDateInsideTheBoundIsOutvotedByTheNextAnswersWithinAMinute() {
+        clock.observe(NOW.plus(Duration.ofHours(20))); // nothing to compare the first answer with: taken
+        assertEquals(NOW.plus(Duration.ofHours(20)), clock.now());
+        for (int i = 0; i < ServiceClock.CONFIRMATIONS; i++) {
+            answerAfter(Duration.ofSeconds(30));
+        }
+        assertEquals(truth.instant(), clock.now(), "the service's answers agree with each other: followed");
+    }
+
+    @Test
     void aBurstOfOutliersWithoutTimeBetweenThemDoesNotConfirmItself() {
         clock.observe(NOW);
         for (int i = 0; i < 10; i++) {
