@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *       it is adopted only when {@link #CONFIRMATIONS} suspects agreeing with each other span at least
  *       {@link #CONFIRM_SPAN} with no agreeing sample in between (a real correction of the service's clock persists;
  *       one hostile header does not);</li>
- *   <li>{@link #now()} is never more than {@link #MAX_SKEW} ahead of the local clock, so the service's time alone
- *       cannot move a stream's position further than that beyond the worker's own clock.</li>
+ *   <li>{@link #now()} runs ahead of the local clock only once confirmed ({@link #provisional()}), and never more
+ *       than {@link #MAX_SKEW}, so the service's time alone cannot move a stream's position further than that beyond
+ *       the worker's own clock, and one answer (the first included) cannot move it forward at all.</li>
  * </ul>
  */
 public final class ServiceClock {
@@ -64,6 +65,9 @@ public final class ServiceClock {
     private final LongAdder rejected = new LongAdder();
     private LongAdder rejectedSink; // guarded by samples
     private long lastRejectionLogNanos;
+    /** True once the estimate was confirmed by agreeing answers over time (guarded by samples). */
+    private boolean confirmed;
+
     private boolean rejectionLogged;
 
     /** @param monotonicNanos a monotonic time source ({@link System#nanoTime()} in production) */
@@ -138,6 +142,11 @@ public final class ServiceClock {
                 samples.addLast(sample);
                 trim(samples);
                 suspects.clear(); // the estimate is confirmed again: disagreeing samples were outliers
+                if (!confirmed
+                        && samples.size() >= CONFIRMATIONS
+                        && now - samples.peekFirst()[1] >= CONFIRM_SPAN.toNanos()) {
+                    confirmed = true;
+                }
                 return;
             }
             suspects.addLast(sample);
@@ -152,6 +161,7 @@ public final class ServiceClock {
                 samples.clear();
                 samples.addAll(agreeing);
                 suspects.clear();
+                confirmed = true;
                 LOG.info(
                         "The service's clock moved by {} ms (confirmed by {} answers over {} s); following it",
                         best() - estimate,
@@ -220,22 +230,43 @@ public final class ServiceClock {
     }
 
     /**
-     * The service's current time (the local clock until the first response), never more than {@link #MAX_SKEW} ahead
-     * of the local clock.
+     * The service's current time (the local clock until the first response). Never more than {@link #MAX_SKEW} ahead
+     * of the local clock, and never more than {@link #TOLERANCE} ahead of it until confirmed ({@link #provisional()}):
+     * a single answer can hold the service's time back, never push it forward.
      */
     public Instant now() {
         long nowNanos = monotonicNanos.getAsLong();
         Instant localNow = local.instant();
         long best;
+        boolean sure;
         synchronized (samples) {
             if (samples.isEmpty()) {
                 return localNow;
             }
             best = best();
+            sure = confirmed;
         }
         Instant estimate = Instant.ofEpochMilli(nowNanos / 1_000_000L + best);
-        Instant cap = localNow.plus(MAX_SKEW);
+        Instant cap = localNow.plus(sure ? MAX_SKEW : TOLERANCE);
         return estimate.isAfter(cap) ? cap : estimate;
+    }
+
+    /**
+     * True while the answers say the service is ahead of the local clock (by more than {@link #TOLERANCE}) but have
+     * not confirmed it yet ({@link #CONFIRMATIONS} agreeing answers over {@link #CONFIRM_SPAN}): {@link #now()} then
+     * holds back at the local clock. More answers settle it.
+     */
+    public boolean provisional() {
+        long nowNanos = monotonicNanos.getAsLong();
+        Instant localNow = local.instant();
+        long best;
+        synchronized (samples) {
+            if (samples.isEmpty() || confirmed) {
+                return false;
+            }
+            best = best();
+        }
+        return Instant.ofEpochMilli(nowNanos / 1_000_000L + best).isAfter(localNow.plus(TOLERANCE));
     }
 
     /** How far the local clock is ahead of the service (negative: behind); zero before the first response. */

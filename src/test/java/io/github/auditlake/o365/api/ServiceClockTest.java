@@ -29,14 +29,46 @@ class ServiceClockTest {
         clock.observe(truth.instant());
     }
 
+    /** The service's answers over a minute: the service's time is then confirmed. */
+    private void sync() {
+        clock.observe(truth.instant());
+        for (int i = 1; i < ServiceClock.CONFIRMATIONS; i++) {
+            answerAfter(ServiceClock.CONFIRM_SPAN.dividedBy(ServiceClock.CONFIRMATIONS - 1));
+        }
+        assertFalse(clock.provisional());
+        assertEquals(truth.instant(), clock.now());
+    }
+
     @Test
     void followsTheServiceWhateverTheWorkersClockSays() {
         assertEquals(worker.instant(), clock.now(), "before the first answer: the local clock");
-        clock.observe(NOW);
-        assertEquals(NOW, clock.now());
+        sync();
+        Instant synced = truth.instant();
         truth.advance(Duration.ofMinutes(3));
         worker.jump(Duration.ofHours(5));
-        assertEquals(NOW.plus(Duration.ofMinutes(3)), clock.now(), "carried by the monotonic clock");
+        assertEquals(synced.plus(Duration.ofMinutes(3)), clock.now(), "carried by the monotonic clock");
+    }
+
+    @Test
+    void aServiceAheadOfTheWorkersClockIsFollowedOnceConfirmedNeverOnOneAnswer() {
+        clock.observe(NOW); // the worker's clock is 2 hours behind
+        assertTrue(clock.provisional());
+        assertEquals(worker.instant().plus(ServiceClock.TOLERANCE), clock.now(), "held back at the local clock");
+        answerAfter(Duration.ofSeconds(30));
+        assertEquals(
+                worker.instant().plus(ServiceClock.TOLERANCE), clock.now(), "two answers within a minute: not yet");
+        answerAfter(Duration.ofSeconds(30));
+        assertFalse(clock.provisional());
+        assertEquals(truth.instant(), clock.now(), "three answers over a minute: followed");
+    }
+
+    @Test
+    void aServiceBehindTheWorkersClockIsFollowedAtOnce() {
+        SkewedClock ahead = new SkewedClock(truth, Duration.ofHours(2));
+        ServiceClock c = new ServiceClock(ahead, () -> truth.millis() * 1_000_000L);
+        c.observe(NOW);
+        assertFalse(c.provisional());
+        assertEquals(NOW, c.now(), "holding back is always safe: windows end earlier, never past the service");
     }
 
     @Test
@@ -48,9 +80,9 @@ class ServiceClockTest {
 
     @Test
     void aDateOf2100IsIgnoredOnceSynced() {
-        clock.observe(NOW);
+        sync();
         clock.observe(YEAR_2100);
-        assertEquals(NOW, clock.now());
+        assertEquals(truth.instant(), clock.now());
         answerAfter(Duration.ofMinutes(11)); // the first sample has left the window
         assertEquals(truth.instant(), clock.now());
     }
@@ -78,7 +110,7 @@ class ServiceClockTest {
 
     @Test
     void oneOutlierAheadInsideTheBoundDoesNotMoveTheEstimate() {
-        clock.observe(NOW);
+        sync();
         truth.advance(Duration.ofSeconds(20));
         clock.observe(truth.instant().plus(Duration.ofHours(5)));
         assertEquals(truth.instant(), clock.now(), "one answer five hours ahead moves nothing");
@@ -90,34 +122,52 @@ class ServiceClockTest {
 
     @Test
     void oneOutlierBehindDoesNotMoveTheEstimateEvenWhenTheOnlyRecentAnswer() {
-        clock.observe(NOW);
+        sync();
         truth.advance(Duration.ofMinutes(15)); // an idle stream: the good sample is older than the window
         clock.observe(truth.instant().minus(Duration.ofHours(20)));
         assertEquals(truth.instant(), clock.now(), "one answer 20 hours behind moves nothing");
     }
 
     @Test
-    void aHostileFirstDateInsideTheBoundIsOutvotedByTheNextAnswersWithinAMinute() {
-        clock.observe(NOW.plus(Duration.ofHours(20))); // nothing to compare the first answer with: taken
-        assertEquals(NOW.plus(Duration.ofHours(20)), clock.now());
+    void aHostileFirstDateAheadNeverPushesTheServicesTimeForwardAndIsOutvoted() {
+        ServiceClock c = new ServiceClock(truth, () -> truth.millis() * 1_000_000L); // a correct worker clock
+        c.observe(NOW.plus(Duration.ofHours(20))); // nothing to compare the first answer with
+        assertTrue(!c.now().isAfter(NOW.plus(ServiceClock.TOLERANCE)), "held back at the worker's clock: " + c.now());
         for (int i = 0; i < ServiceClock.CONFIRMATIONS; i++) {
-            answerAfter(Duration.ofSeconds(30));
+            truth.advance(Duration.ofSeconds(30));
+            c.observe(truth.instant());
+            assertTrue(
+                    !c.now().isAfter(truth.instant().plus(ServiceClock.TOLERANCE)),
+                    c.now().toString());
         }
-        assertEquals(truth.instant(), clock.now(), "the service's answers agree with each other: followed");
+        assertEquals(truth.instant(), c.now(), "the service's answers agree with each other: followed");
+        assertFalse(c.provisional());
+    }
+
+    @Test
+    void aHostileFirstDateBehindIsOutvotedByTheNextAnswersWithinAMinute() {
+        ServiceClock c = new ServiceClock(truth, () -> truth.millis() * 1_000_000L);
+        c.observe(NOW.minus(Duration.ofHours(20)));
+        assertEquals(NOW.minus(Duration.ofHours(20)), c.now(), "taken: holding back loses nothing");
+        for (int i = 0; i < ServiceClock.CONFIRMATIONS; i++) {
+            truth.advance(Duration.ofSeconds(30));
+            c.observe(truth.instant());
+        }
+        assertEquals(truth.instant(), c.now());
     }
 
     @Test
     void aBurstOfOutliersWithoutTimeBetweenThemDoesNotConfirmItself() {
-        clock.observe(NOW);
+        sync();
         for (int i = 0; i < 10; i++) {
-            clock.observe(NOW.plus(Duration.ofHours(5)));
+            clock.observe(truth.instant().plus(Duration.ofHours(5)));
         }
-        assertEquals(NOW, clock.now());
+        assertEquals(truth.instant(), clock.now());
     }
 
     @Test
     void outliersInterleavedWithAgreeingAnswersNeverMoveTheEstimate() {
-        clock.observe(NOW);
+        sync();
         for (int i = 0; i < 20; i++) {
             truth.advance(Duration.ofSeconds(30));
             clock.observe(truth.instant().plus(Duration.ofHours(5)));
@@ -128,7 +178,7 @@ class ServiceClockTest {
 
     @Test
     void aCorrectionOfTheServicesClockIsFollowedOnceItPersists() {
-        clock.observe(NOW);
+        sync();
         Duration step = Duration.ofMinutes(40);
         Instant last = null;
         for (int i = 0; i < ServiceClock.CONFIRMATIONS + 1; i++) {
@@ -147,7 +197,9 @@ class ServiceClockTest {
 
     @Test
     void aSampleWithinTheToleranceIsAdoptedAtOnceAndTheEstimateNeverRunsAheadOfTheBestSample() {
-        clock.observe(NOW.minusSeconds(1)); // truncated to the second, and late: a lower bound
+        sync();
+        truth.advance(Duration.ofMinutes(11)); // the samples of sync() have left the window but the newest
+        clock.observe(truth.instant().minusSeconds(1)); // truncated to the second, and late: a lower bound
         truth.advance(Duration.ofSeconds(5));
         clock.observe(truth.instant());
         assertEquals(truth.instant(), clock.now());
@@ -160,11 +212,15 @@ class ServiceClockTest {
     void neverRunsMoreThanTheBoundAheadOfTheLocalClock() {
         SkewedClock behind = new SkewedClock(truth, Duration.ofHours(-20));
         ServiceClock c = new ServiceClock(behind, () -> truth.millis() * 1_000_000L);
-        c.observe(NOW);
-        assertEquals(NOW, c.now(), "a worker clock 20 hours behind is handled");
+        for (int i = 0; i < ServiceClock.CONFIRMATIONS; i++) {
+            c.observe(truth.instant());
+            truth.advance(Duration.ofSeconds(30));
+        }
+        Instant now = truth.instant();
+        assertEquals(now, c.now(), "a worker clock 20 hours behind is handled");
         behind.jump(Duration.ofHours(-10)); // now 30 hours behind: beyond the bound
         assertEquals(behind.instant().plus(ServiceClock.MAX_SKEW), c.now(), "at most a day ahead of the local clock");
         behind.jump(Duration.ofHours(10));
-        assertEquals(NOW, c.now(), "the service's time again once the worker's clock is back within the bound");
+        assertEquals(now, c.now(), "the service's time again once the worker's clock is back within the bound");
     }
 }

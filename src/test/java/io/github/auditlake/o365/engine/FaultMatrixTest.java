@@ -250,6 +250,26 @@ class FaultMatrixTest {
     }
 
     /**
+     * The very first answer says the service is 20 hours behind (nothing to compare it with: taken, since holding
+     * back never loses anything). The stream's stored position is then ahead of the service's time, so nothing can be
+     * listed and no listing would bring a better answer: the stream asks for the time, and goes on within minutes.
+     */
+    @Test
+    void aFirstAnswerDatedADayBehindOnlyDelaysCollection() throws Exception {
+        api.startSubscription(ContentType.EXCHANGE, null); // so the subscription list is the only answer at start-up
+        api.reportServiceTime(new ServiceClock(truth, () -> truth.millis() * 1_000_000L));
+        api.nextDate(NOW.minus(Duration.ofHours(20)));
+        Instant hw = NOW.minus(Duration.ofHours(1));
+        List<FakeBlob> blobs = schedule(hw, NOW.plus(Duration.ofHours(2)));
+        CollectionEngine e = engine(
+                truth,
+                Map.of(EXCHANGE, StreamCursor.startingAt(hw, hw.minus(Duration.ofHours(1)))),
+                settings(Duration.ofHours(2), Duration.ofHours(24)));
+        Outcome o = runUntil(e, NOW.plus(Duration.ofHours(2)).plus(Duration.ofMinutes(5)), new Outcome());
+        assertEachOnce(ids(blobs), o);
+    }
+
+    /**
      * The service's time alone never takes a window more than {@link ServiceClock#MAX_SKEW} ahead of the worker's own
      * clock: with the worker's clock 30 hours behind, windows wait; once it is fixed, nothing was lost.
      */
@@ -286,6 +306,19 @@ class FaultMatrixTest {
      */
     @Test
     void aRejectedWindowIsPlannedAgainWithTheTimeOfASuccessfulAnswer() throws Exception {
+        rejectedFirstWindow(Duration.ofMinutes(1));
+    }
+
+    /**
+     * The same with a 5-second poll interval: the service's time (2 hours ahead of the worker's clock) takes a minute
+     * to be confirmed, a dozen rejections meanwhile; they are expected, not errors that fail the stream.
+     */
+    @Test
+    void rejectionsWhileTheServicesTimeIsNotConfirmedYetAreNotErrors() throws Exception {
+        rejectedFirstWindow(Duration.ofSeconds(5));
+    }
+
+    private void rejectedFirstWindow(Duration pollInterval) throws Exception {
         api.startSubscription(ContentType.EXCHANGE, null); // subscribed by the operator
         SkewedClock worker = new SkewedClock(truth, Duration.ofHours(-2));
         api.reportServiceTime(new ServiceClock(worker, () -> truth.millis() * 1_000_000L));
@@ -295,7 +328,7 @@ class FaultMatrixTest {
         EngineSettings unmanaged = new EngineSettings(
                 s.planner(),
                 s.initialLookback(),
-                s.pollInterval(),
+                pollInterval,
                 s.fetchConcurrency(),
                 s.bufferMaxBytes(),
                 s.outputCapacity(),
