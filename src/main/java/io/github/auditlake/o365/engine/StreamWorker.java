@@ -158,14 +158,14 @@ final class StreamWorker implements Runnable {
         Instant endAt = endBound();
         while (!engine.closed()) {
             Instant now = serviceNow();
+            if (cursor.highWatermark().isAfter(now.plus(ServiceClock.TOLERANCE))) {
+                askServiceTime(now);
+            }
             checkRetention(now);
             boolean caughtUp;
             Duration wait = settings.pollInterval();
             if (endAt == null) {
                 Optional<Window> w = planner.frontier(cursor.highWatermark(), cursor.origin(), now);
-                if (w.isEmpty() && cursor.highWatermark().isAfter(now)) {
-                    askServiceTime(now);
-                }
                 caughtUp = w.isEmpty() || processFrontier(w.get());
                 if (caughtUp) {
                     sweepIfDue();
