@@ -79,6 +79,9 @@ public class O365AuditSourceConnector extends SourceConnector {
         List<Map<String, String>> configs = new ArrayList<>(n);
         for (List<StreamId> group : ConnectorUtils.groupPartitions(streams, n)) {
             Map<String, String> task = new HashMap<>(props);
+            // a task's own keys are the connector's to compute, never passed on from what a REST user typed: a
+            // typed o365.task.requests.per.minute would lift the task past its share of o365.requests.per.minute
+            task.remove(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG);
             task.put(
                     O365SourceTaskConfig.TASK_STREAMS_CONFIG,
                     group.stream().map(StreamId::encode).collect(Collectors.joining(",")));

@@ -1,6 +1,7 @@
 package io.github.auditlake.o365;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +74,28 @@ class O365AuditSourceConnectorTest {
             }
             assertTrue(budget <= 1800 && budget > 1700, "the tasks share the tenant's budget: " + budget);
         }
+    }
+
+    /**
+     * On main, o365.task.requests.per.minute typed into the connector config was copied to every task, which then
+     * ignored its share of o365.requests.per.minute (a REST user could lift the budget without bound).
+     */
+    @Test
+    void aTaskBudgetTypedIntoTheConnectorConfigNeverReachesATask() {
+        O365AuditSourceConnector c = new O365AuditSourceConnector();
+        Map<String, String> p = props();
+        p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "2000000000");
+        c.start(p);
+        int budget = 0;
+        for (Map<String, String> t : c.taskConfigs(5)) {
+            assertFalse(t.containsKey(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG), t.toString());
+            budget += new O365SourceTaskConfig(t).requestsPerMinuteFor(TENANT);
+        }
+        assertTrue(budget <= 1800, "the tasks share o365.requests.per.minute: " + budget);
+        Map<String, String> direct = new HashMap<>(p);
+        direct.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange");
+        direct.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "0");
+        assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> new O365SourceTaskConfig(direct));
     }
 
     @Test

@@ -513,6 +513,8 @@ final class CliSettings {
                     .userAgent(CliContext.PROGRAM + "/" + io.github.auditlake.o365.api.Version.get())
                     // the operator typed these endpoints: no worker allow-list applies to their own tool
                     .allowList(io.github.auditlake.o365.api.EndpointAllowList.ANY)
+                    // files the operator named: any directory (still only regular files, within the size cap)
+                    .allowedPaths(io.github.auditlake.o365.api.AllowedPaths.ANY)
                     .burstAtStart(true);
             if (ctx.serviceClock() != null) {
                 b.serviceClock(ctx.serviceClock());

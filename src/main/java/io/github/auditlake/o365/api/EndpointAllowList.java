@@ -8,11 +8,11 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The hosts, besides Microsoft's own, that may receive credentials or tokens: endpoint overrides (API, login) and an
- * authenticating proxy. This is the worker operator's decision, not the connector configuration's: the list is read
- * on the worker from the environment variable {@value #ENV} or the JVM system property {@value #PROPERTY}
- * (comma-separated {@code host} or {@code host:port} entries; {@code *} means any host). The hosts of every
- * Microsoft cloud need no entry.
+ * The hosts, besides Microsoft's own, that may receive requests, credentials or tokens: endpoint overrides (API,
+ * login, managed identity) and the HTTP proxy (with or without credentials). This is the worker operator's decision,
+ * not the connector configuration's: the list is read on the worker from the environment variable {@value #ENV} or
+ * the JVM system property {@value #PROPERTY} (comma-separated {@code host} or {@code host:port} entries; {@code *}
+ * means any host). The hosts of every Microsoft cloud need no entry.
  *
  * <p>Read at every check (not cached), so an operator's change applies to the next validation or task start.
  */

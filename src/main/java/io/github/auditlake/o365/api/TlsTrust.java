@@ -1,8 +1,9 @@
 package io.github.auditlake.o365.api;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -19,25 +20,51 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * Extra certificate authorities to trust for sign-in and API calls, for TLS-inspecting corporate proxies: a trust
- * store (PKCS12 or JKS) and/or a PEM bundle. They are added to the JVM's default authorities, never replace
- * certificate checks: there is deliberately no way to turn verification off. {@link #toString()} never shows the
- * password.
+ * store (PKCS12 or JKS) and/or a PEM bundle, as files or as PEM text given in the configuration. They are added to
+ * the JVM's default authorities, never replace certificate checks: there is deliberately no way to turn verification
+ * off. Files are read only where the worker's {@link AllowedPaths} allow. {@link #toString()} never shows the
+ * password nor the PEM text.
  *
  * @param trustStore         a PKCS12/JKS trust store file, or null
  * @param trustStorePassword its password, or null
  * @param trustStoreType     {@code PKCS12} or {@code JKS} (null: PKCS12)
  * @param pemBundle          a file of one or more PEM certificates, or null
+ * @param pemText            one or more PEM certificates given inline, or null
  */
-public record TlsTrust(Path trustStore, String trustStorePassword, String trustStoreType, Path pemBundle) {
+public record TlsTrust(
+        Path trustStore, String trustStorePassword, String trustStoreType, Path pemBundle, String pemText) {
 
-    public static final TlsTrust DEFAULT = new TlsTrust(null, null, null, null);
+    /** The setting naming the trust store file, for messages. */
+    public static final String TRUSTSTORE_SETTING = "o365.tls.truststore.path";
+    /** The setting naming the PEM bundle file, for messages. */
+    public static final String CA_PEM_PATH_SETTING = "o365.tls.ca.pem.path";
+    /** The setting holding inline PEM certificates, for messages. */
+    public static final String CA_PEM_SETTING = "o365.tls.ca.pem";
 
-    public boolean isDefault() {
-        return trustStore == null && pemBundle == null;
+    public static final TlsTrust DEFAULT = new TlsTrust(null, null, null, null, null);
+
+    /** Files only (no inline PEM). */
+    public TlsTrust(Path trustStore, String trustStorePassword, String trustStoreType, Path pemBundle) {
+        this(trustStore, trustStorePassword, trustStoreType, pemBundle, null);
     }
 
-    /** The trust manager: the JVM's default authorities plus the configured ones. */
-    public X509TrustManager trustManager() {
+    /** Inline PEM certificates only. */
+    public static TlsTrust ofPem(String pemText) {
+        return new TlsTrust(null, null, null, null, pemText);
+    }
+
+    public boolean isDefault() {
+        return trustStore == null && pemBundle == null && (pemText == null || pemText.isBlank());
+    }
+
+    /**
+     * The trust manager: the JVM's default authorities plus the configured ones, files read through {@code files}.
+     *
+     * @throws IllegalArgumentException when a file is not allowed or the material cannot be loaded; the message names
+     *     the setting and never holds the inline PEM text
+     */
+    public X509TrustManager trustManager(AllowedPaths files) {
+        Objects.requireNonNull(files, "files");
         try {
             KeyStore merged = KeyStore.getInstance(KeyStore.getDefaultType());
             merged.load(null, null);
@@ -48,7 +75,8 @@ public record TlsTrust(Path trustStore, String trustStorePassword, String trustS
             if (trustStore != null) {
                 KeyStore ks = KeyStore.getInstance(
                         trustStoreType == null || trustStoreType.isBlank() ? "PKCS12" : trustStoreType.trim());
-                try (InputStream in = Files.newInputStream(trustStore)) {
+                byte[] b = files.read(TRUSTSTORE_SETTING, trustStore.toString());
+                try (InputStream in = new ByteArrayInputStream(b)) {
                     ks.load(in, trustStorePassword == null ? null : trustStorePassword.toCharArray());
                 }
                 for (String alias : java.util.Collections.list(ks.aliases())) {
@@ -59,15 +87,16 @@ public record TlsTrust(Path trustStore, String trustStorePassword, String trustS
                 }
             }
             if (pemBundle != null) {
-                try (InputStream in = Files.newInputStream(pemBundle)) {
-                    Collection<? extends Certificate> certs =
-                            CertificateFactory.getInstance("X.509").generateCertificates(in);
-                    if (certs.isEmpty()) {
-                        throw new IllegalArgumentException("The PEM file " + pemBundle + " holds no certificate");
-                    }
-                    for (Certificate c : certs) {
-                        merged.setCertificateEntry("pem-" + n++, c);
-                    }
+                byte[] b = files.read(CA_PEM_PATH_SETTING, pemBundle.toString());
+                for (Certificate c : certificates(b, CA_PEM_PATH_SETTING + " (" + pemBundle + ")")) {
+                    merged.setCertificateEntry("pem-" + n++, c);
+                }
+            }
+            if (pemText != null && !pemText.isBlank()) {
+                // a config provider may hand over the newlines escaped (base64 never holds a backslash)
+                byte[] b = pemText.replace("\\n", "\n").strip().getBytes(StandardCharsets.US_ASCII);
+                for (Certificate c : certificates(b, CA_PEM_SETTING)) {
+                    merged.setCertificateEntry("inline-" + n++, c);
                 }
             }
             return defaultTrustManager(merged);
@@ -78,6 +107,21 @@ public record TlsTrust(Path trustStore, String trustStorePassword, String trustS
             throw new IllegalArgumentException(
                     "Cannot load the trust material (" + describe() + "): " + e.getMessage(), e);
         }
+    }
+
+    private static Collection<? extends Certificate> certificates(byte[] pem, String what) {
+        Collection<? extends Certificate> certs;
+        try (InputStream in = new ByteArrayInputStream(pem)) {
+            certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (IOException | GeneralSecurityException e) {
+            // the class only: a parser's message could quote the text
+            throw new IllegalArgumentException(
+                    what + " holds no readable PEM certificate (" + e.getClass().getSimpleName() + ")", e);
+        }
+        if (certs.isEmpty()) {
+            throw new IllegalArgumentException(what + " holds no certificate");
+        }
+        return certs;
     }
 
     /** An SSL socket factory verifying against {@code tm}. */
@@ -110,6 +154,9 @@ public record TlsTrust(Path trustStore, String trustStorePassword, String trustS
         if (pemBundle != null) {
             sb.append(sb.length() > 0 ? ", " : "").append("PEM bundle ").append(pemBundle);
         }
+        if (pemText != null && !pemText.isBlank()) {
+            sb.append(sb.length() > 0 ? ", " : "").append("inline PEM certificates");
+        }
         return sb.toString();
     }
 
@@ -127,6 +174,7 @@ public record TlsTrust(Path trustStore, String trustStorePassword, String trustS
                 && Objects.equals(t.trustStore, trustStore)
                 && Objects.equals(t.trustStoreType, trustStoreType)
                 && Objects.equals(t.pemBundle, pemBundle)
+                && Objects.equals(t.pemText, pemText)
                 && Objects.equals(t.trustStorePassword, trustStorePassword);
     }
 

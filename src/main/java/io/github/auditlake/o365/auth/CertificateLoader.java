@@ -1,11 +1,11 @@
 package io.github.auditlake.o365.auth;
 
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ErrorKind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Key;
@@ -24,8 +24,16 @@ import javax.crypto.EncryptedPrivateKeyInfo;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
-/** Loads a private key and its certificate from a PKCS12 or PEM file, with JDK APIs only. */
+/**
+ * Loads a private key and its certificate from a PKCS12 or PEM file (read through the worker's {@link AllowedPaths}),
+ * or from PEM text given in the configuration, with JDK APIs only. Messages never quote the material.
+ */
 public final class CertificateLoader {
+    /** The setting naming the certificate file, for messages. */
+    public static final String PATH_SETTING = "o365.client.certificate.path";
+    /** The setting holding an inline PEM certificate and key, for messages. */
+    public static final String PEM_SETTING = "o365.client.certificate.pem";
+
     private static final Pattern PEM =
             Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
 
@@ -40,32 +48,50 @@ public final class CertificateLoader {
     }
 
     /**
-     * Loads the file: PEM when it contains {@code -----BEGIN}, PKCS12 otherwise.
+     * Loads the file, if {@code files} allows it: PEM when it contains {@code -----BEGIN}, PKCS12 otherwise.
      *
      * @throws ApiException AUTHENTICATION with a message naming the certificate setting when it cannot be read
      */
-    public static KeyAndCertificate load(Path path, String password) {
+    public static KeyAndCertificate load(Path path, String password, AllowedPaths files) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(path);
-        } catch (IOException e) {
-            throw fail("cannot read the certificate file " + path + ": " + e.getMessage(), e);
+            bytes = files.read(PATH_SETTING, path.toString());
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage(), null);
         }
+        return load(bytes, password, "the certificate file " + path);
+    }
+
+    /**
+     * Loads a PEM private key and certificate given inline (the setting {@value #PEM_SETTING}).
+     *
+     * @throws ApiException AUTHENTICATION with a message naming the setting; never quoting the text
+     */
+    public static KeyAndCertificate loadPem(String pem, String password) {
+        if (pem == null || !pem.contains("-----BEGIN")) {
+            throw fail(PEM_SETTING + " holds no PEM block: give the private key (PKCS#8) and the certificate", null);
+        }
+        // a config provider may hand over the newlines escaped (base64 never holds a backslash)
+        return load(pem.replace("\\n", "\n").getBytes(StandardCharsets.US_ASCII), password, PEM_SETTING);
+    }
+
+    /** Loads {@code bytes}: PEM when they contain {@code -----BEGIN}, PKCS12 otherwise. */
+    private static KeyAndCertificate load(byte[] bytes, String password, String what) {
         String head = new String(bytes, 0, Math.min(bytes.length, 65536), StandardCharsets.US_ASCII);
         try {
             return head.contains("-----BEGIN")
-                    ? fromPem(new String(bytes, StandardCharsets.US_ASCII), password, path)
-                    : fromPkcs12(bytes, password, path);
-        } catch (GeneralSecurityException | IOException e) {
+                    ? fromPem(new String(bytes, StandardCharsets.US_ASCII), password, what)
+                    : fromPkcs12(bytes, password, what);
+        } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
             throw fail(
-                    "cannot load the certificate file " + path + " (check the certificate path and password; "
+                    "cannot load " + what + " (check the certificate and its password; "
                             + "PKCS12 .p12/.pfx with password, or PEM with private key and certificate): "
                             + e.getClass().getSimpleName(),
                     e);
         }
     }
 
-    private static KeyAndCertificate fromPkcs12(byte[] bytes, String password, Path path)
+    private static KeyAndCertificate fromPkcs12(byte[] bytes, String password, String path)
             throws GeneralSecurityException, IOException {
         char[] pw = password == null ? new char[0] : password.toCharArray();
         KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -78,10 +104,10 @@ public final class CertificateLoader {
                 }
             }
         }
-        throw fail("the PKCS12 file " + path + " holds no private key with an X.509 certificate", null);
+        throw fail(path + " (PKCS12) holds no private key with an X.509 certificate", null);
     }
 
-    private static KeyAndCertificate fromPem(String text, String password, Path path)
+    private static KeyAndCertificate fromPem(String text, String password, String path)
             throws GeneralSecurityException, IOException {
         PrivateKey key = null;
         X509Certificate cert = null;
@@ -117,7 +143,7 @@ public final class CertificateLoader {
             }
         }
         if (key == null || cert == null) {
-            throw fail("the PEM file " + path + " must contain both a private key and a certificate", null);
+            throw fail(path + " must contain both a private key and a certificate (PEM)", null);
         }
         return new KeyAndCertificate(key, cert);
     }

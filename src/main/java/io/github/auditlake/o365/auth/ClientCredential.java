@@ -11,6 +11,7 @@ import java.util.Objects;
 public sealed interface ClientCredential
         permits ClientCredential.Secret,
                 ClientCredential.Certificate,
+                ClientCredential.CertificatePem,
                 ClientCredential.AssertionFile,
                 ClientCredential.ManagedIdentity {
 
@@ -41,6 +42,15 @@ public sealed interface ClientCredential
      */
     static ClientCredential certificate(Path path, String password) {
         return new Certificate(path, password);
+    }
+
+    /**
+     * A certificate with its private key given as PEM text (from the configuration, typically through a config
+     * provider): the private key (PKCS#8, or PKCS#1 RSA, or an {@code ENCRYPTED PRIVATE KEY} with {@code password})
+     * and the certificate.
+     */
+    static ClientCredential certificatePem(String pem, String password) {
+        return new CertificatePem(pem, password);
     }
 
     /** A client secret. {@link #toString()} never shows it. */
@@ -79,6 +89,21 @@ public sealed interface ClientCredential
         @Override
         public String toString() {
             return "Certificate[path=" + path + ", password=" + (password == null ? "none" : "***") + "]";
+        }
+    }
+
+    /** PEM text of a key and its certificate. {@link #toString()} never shows the text nor the password. */
+    record CertificatePem(String pem, String password) implements ClientCredential {
+        public CertificatePem {
+            Objects.requireNonNull(pem, "certificate PEM");
+            if (pem.isBlank()) {
+                throw new IllegalArgumentException("certificate PEM must not be blank");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "CertificatePem[***, password=" + (password == null ? "none" : "***") + "]";
         }
     }
 

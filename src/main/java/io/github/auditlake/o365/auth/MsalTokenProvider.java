@@ -7,6 +7,7 @@ import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ErrorKind;
 import java.io.IOException;
@@ -58,7 +59,34 @@ public final class MsalTokenProvider extends CachingTokenProvider {
             String scope,
             OkHttpClient http,
             Clock clock) {
+        this(
+                tenantId,
+                clientId,
+                credential,
+                loginBaseUrl,
+                loginOverride,
+                scope,
+                http,
+                clock,
+                AllowedPaths.fromEnvironment());
+    }
+
+    /**
+     * As above, reading a certificate or assertion file only where {@code files} allows (the worker's
+     * {@link AllowedPaths}; the CLI's {@link AllowedPaths#ANY}).
+     */
+    public MsalTokenProvider(
+            String tenantId,
+            String clientId,
+            ClientCredential credential,
+            String loginBaseUrl,
+            String loginOverride,
+            String scope,
+            OkHttpClient http,
+            Clock clock,
+            AllowedPaths files) {
         super(LOG, tenantId, clock);
+        Objects.requireNonNull(files, "files");
         Objects.requireNonNull(clientId, "clientId");
         this.scope = Objects.requireNonNull(scope, "scope");
         this.authority = authority(loginBaseUrl, tenantId);
@@ -69,12 +97,16 @@ public final class MsalTokenProvider extends CachingTokenProvider {
             msalCredential = ClientCredentialFactory.createFromSecret(s.value());
             credentialName = "client secret";
         } else if (credential instanceof ClientCredential.Certificate c) {
-            CertificateLoader.KeyAndCertificate kc = CertificateLoader.load(c.path(), c.password());
+            CertificateLoader.KeyAndCertificate kc = CertificateLoader.load(c.path(), c.password(), files);
+            msalCredential = ClientCredentialFactory.createFromCertificate(kc.privateKey(), kc.certificate());
+            credentialName = "certificate";
+        } else if (credential instanceof ClientCredential.CertificatePem c) {
+            CertificateLoader.KeyAndCertificate kc = CertificateLoader.loadPem(c.pem(), c.password());
             msalCredential = ClientCredentialFactory.createFromCertificate(kc.privateKey(), kc.certificate());
             credentialName = "certificate";
         } else if (credential instanceof ClientCredential.AssertionFile f) {
             // read for every token request: the platform rotates the file (Kubernetes: about hourly)
-            msalCredential = ClientCredentialFactory.createFromCallback(() -> readAssertion(f.path()));
+            msalCredential = ClientCredentialFactory.createFromCallback(() -> readAssertion(f.path(), files));
             credentialName = "federated token file";
         } else {
             throw new IllegalArgumentException("a client secret or a certificate is required");
@@ -92,22 +124,26 @@ public final class MsalTokenProvider extends CachingTokenProvider {
         }
     }
 
-    static String readAssertion(java.nio.file.Path file) {
+    /** The setting naming the assertion file, for messages. */
+    public static final String ASSERTION_FILE_SETTING = "o365.client.assertion.file";
+
+    /** Reads the federated assertion, if {@code files} allows the file (at most {@link AllowedPaths#MAX_FILE_BYTES}). */
+    static String readAssertion(java.nio.file.Path file, AllowedPaths files) {
+        byte[] b;
         try {
-            String a = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8)
-                    .trim();
-            if (a.isEmpty()) {
-                throw new ApiException(ErrorKind.AUTHENTICATION, "The federated token file " + file + " is empty");
-            }
-            return a;
-        } catch (IOException e) {
+            b = files.read(ASSERTION_FILE_SETTING, file.toString());
+        } catch (IllegalArgumentException e) {
             throw new ApiException(
                     ErrorKind.AUTHENTICATION,
-                    "Cannot read the federated token file " + file + " ("
-                            + e.getClass().getSimpleName() + "); check o365.client.assertion.file or "
-                            + ClientCredential.AZURE_FEDERATED_TOKEN_FILE + " on the worker",
-                    e);
+                    "Cannot read the federated token file: " + e.getMessage() + " (check "
+                            + ASSERTION_FILE_SETTING + " or " + ClientCredential.AZURE_FEDERATED_TOKEN_FILE
+                            + " on the worker)");
         }
+        String a = new String(b, java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (a.isEmpty()) {
+            throw new ApiException(ErrorKind.AUTHENTICATION, "The federated token file " + file + " is empty");
+        }
+        return a;
     }
 
     /** The authority MSAL is given: {@code {login host}/{tenant}/}. */

@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.client;
 
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.Cloud;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.Endpoints;
@@ -56,6 +57,7 @@ public final class ClientSettings {
     private final Random random;
     private final String userAgent;
     private final EndpointAllowList allowList;
+    private final AllowedPaths allowedPaths;
     private final TlsTrust tlsTrust;
     private final ServiceClock serviceClock;
     private final boolean burstAtStart;
@@ -101,6 +103,7 @@ public final class ClientSettings {
         random = b.random == null ? new Random() : b.random;
         userAgent = b.userAgent == null ? DEFAULT_USER_AGENT : b.userAgent;
         allowList = b.allowList == null ? EndpointAllowList.fromWorker() : b.allowList;
+        allowedPaths = b.allowedPaths == null ? AllowedPaths.fromEnvironment() : b.allowedPaths;
         tlsTrust = b.tlsTrust == null ? TlsTrust.DEFAULT : b.tlsTrust;
         burstAtStart = b.burstAtStart;
         if (b.recordMaxBytes < 1) {
@@ -121,10 +124,31 @@ public final class ClientSettings {
             throw new IllegalArgumentException(
                     allowList.refusal("the managed identity endpoint override", identityEndpoint));
         }
-        if (proxyHost != null && proxyUser != null && !allowList.allowsHost(proxyHost, proxyPort, "http")) {
+        // A proxy sees every request's host (and, as a TLS-inspecting proxy, everything): it is on the list too,
+        // with or without credentials.
+        if (proxyHost != null && !allowList.allowsHost(proxyHost, proxyPort, "http")) {
             throw new IllegalArgumentException(
-                    allowList.refusal("the authenticating HTTP proxy", "http://" + proxyHost + ":" + proxyPort));
+                    allowList.refusal("the HTTP proxy", "http://" + hostForUrl(proxyHost) + ":" + proxyPort));
         }
+        // Plain http through a proxy would hand the secret and the tokens to it in clear.
+        if (proxyHost != null) {
+            for (String url : new String[] {apiBaseUrl, loginBaseUrl}) {
+                if (url != null && url.regionMatches(true, 0, "http:", 0, 5)) {
+                    throw new IllegalArgumentException(httpOverrideWithProxy(url));
+                }
+            }
+        }
+    }
+
+    /** Why an http override and a proxy do not go together. */
+    public static String httpOverrideWithProxy(String url) {
+        return "The plain-http endpoint " + url + " cannot be used together with an HTTP proxy: the client secret and "
+                + "the tokens would cross the proxy in clear. Use an https URL, or remove the proxy (a loopback "
+                + "endpoint is always reached directly, never through the proxy).";
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     private static String requireText(String s, String what) {
@@ -265,6 +289,11 @@ public final class ClientSettings {
         return allowList;
     }
 
+    /** Where certificate, CA and assertion files may be read from (the worker's list; the CLI: any directory). */
+    public AllowedPaths allowedPaths() {
+        return allowedPaths;
+    }
+
     /** Extra certificate authorities for TLS (sign-in and API alike). */
     public TlsTrust tlsTrust() {
         return tlsTrust;
@@ -323,6 +352,7 @@ public final class ClientSettings {
         private Random random;
         private String userAgent;
         private EndpointAllowList allowList;
+        private AllowedPaths allowedPaths;
         private TlsTrust tlsTrust;
         private ServiceClock serviceClock;
         private boolean burstAtStart;
@@ -348,6 +378,12 @@ public final class ClientSettings {
         /** PKCS12 ({@code .p12/.pfx}) with password, or PEM with private key + certificate (password optional). */
         public Builder certificate(Path path, String password) {
             credential = ClientCredential.certificate(path, password);
+            return this;
+        }
+
+        /** A PEM private key and certificate given inline; the password decrypts an encrypted key. */
+        public Builder certificatePem(String pem, String password) {
+            credential = ClientCredential.certificatePem(pem, password);
             return this;
         }
 
@@ -466,6 +502,15 @@ public final class ClientSettings {
          */
         public Builder allowList(EndpointAllowList v) {
             allowList = v;
+            return this;
+        }
+
+        /**
+         * The directories certificate, CA and assertion files may be read from; default: the worker's list
+         * ({@link AllowedPaths#fromEnvironment()}).
+         */
+        public Builder allowedPaths(AllowedPaths v) {
+            allowedPaths = v;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.client;
 
+import io.github.auditlake.o365.api.Endpoints;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.OkHttpManagementApi;
 import io.github.auditlake.o365.api.RequestLimiter;
@@ -8,8 +9,13 @@ import io.github.auditlake.o365.api.TokenProvider;
 import io.github.auditlake.o365.auth.ClientCredential;
 import io.github.auditlake.o365.auth.ManagedIdentityTokenProvider;
 import io.github.auditlake.o365.auth.MsalTokenProvider;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.util.List;
 import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
 
@@ -63,7 +69,8 @@ public final class ManagementApis {
                 s.loginBaseUrlOverride().orElse(null),
                 s.scope(),
                 http,
-                s.clock());
+                s.clock(),
+                s.allowedPaths());
     }
 
     /**
@@ -89,17 +96,24 @@ public final class ManagementApis {
                 .followRedirects(false)
                 .followSslRedirects(false);
         if (!s.tlsTrust().isDefault()) {
-            javax.net.ssl.X509TrustManager tm = s.tlsTrust().trustManager();
+            javax.net.ssl.X509TrustManager tm = s.tlsTrust().trustManager(s.allowedPaths());
             b.sslSocketFactory(TlsTrust.socketFactory(tm), tm);
         }
         if (s.proxyHost().isPresent()) {
-            b.proxy(new Proxy(
+            Proxy proxy = new Proxy(
                     Proxy.Type.HTTP,
-                    InetSocketAddress.createUnresolved(s.proxyHost().get(), s.proxyPort())));
+                    InetSocketAddress.createUnresolved(s.proxyHost().get(), s.proxyPort()));
+            b.proxySelector(proxySelector(proxy));
             if (s.proxyUser().isPresent()) {
                 String credential =
                         Credentials.basic(s.proxyUser().get(), s.proxyPassword().orElse(""));
                 b.proxyAuthenticator((route, response) -> {
+                    // Only the proxy's own challenge to a tunnel request (CONNECT): a 407 from the origin, inside
+                    // the TLS tunnel, must not receive the proxy password. (Plain http never goes through a proxy:
+                    // ClientSettings refuses an http endpoint with a proxy.)
+                    if (!"CONNECT".equals(response.request().method())) {
+                        return null;
+                    }
                     if (response.request().header("Proxy-Authorization") != null) {
                         return null; // already tried: give up (407 surfaces as an error)
                     }
@@ -111,5 +125,42 @@ public final class ManagementApis {
             }
         }
         return b.build();
+    }
+
+    /** {@code proxy} for every target but a loopback one, which is always reached directly. */
+    static ProxySelector proxySelector(Proxy proxy) {
+        return new ProxySelector() {
+            @Override
+            public List<Proxy> select(URI uri) {
+                return List.of(isLoopback(uri.getHost()) ? Proxy.NO_PROXY : proxy);
+            }
+
+            @Override
+            public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {}
+        };
+    }
+
+    /** A loopback address ({@code 127.x.x.x}, {@code ::1}) or {@code localhost}, as written (never resolved). */
+    static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (Endpoints.isLoopback(h) || h.equals("0:0:0:0:0:0:0:1") || h.endsWith(".localhost")) {
+            return true;
+        }
+        String[] p = h.split("\\.", -1);
+        if (p.length != 4 || !p[0].equals("127")) {
+            return false;
+        }
+        for (String x : p) {
+            if (!x.matches("\\d{1,3}") || Integer.parseInt(x) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -3,6 +3,7 @@ package io.github.auditlake.o365.config;
 import static io.github.auditlake.o365.config.O365SourceConfig.API_URL_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICATE_PASSWORD_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICATE_PATH_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_CERTIFICATE_PEM_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_ID_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.CLIENT_SECRET_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.HEARTBEAT_TOPIC_CONFIG;
@@ -13,19 +14,21 @@ import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_PASSWORD_CO
 import static io.github.auditlake.o365.config.O365SourceConfig.PROXY_URL_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.SKIPS_TOPIC_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TENANT_ID_CONFIG;
+import static io.github.auditlake.o365.config.O365SourceConfig.TLS_CA_PEM_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TLS_CA_PEM_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TLS_TRUSTSTORE_PATH_CONFIG;
 import static io.github.auditlake.o365.config.O365SourceConfig.TOPIC_CONFIG;
 
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.Endpoints;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.auth.CertificateLoader;
 import io.github.auditlake.o365.auth.SignInException;
+import io.github.auditlake.o365.client.ClientSettings;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -44,14 +47,21 @@ public final class ConfigValidator {
 
     private final ApiFactory apiFactory;
     private final EndpointAllowList allowList;
+    private final AllowedPaths allowedPaths;
 
     public ConfigValidator(ApiFactory apiFactory) {
-        this(apiFactory, EndpointAllowList.fromWorker());
+        this(apiFactory, EndpointAllowList.fromWorker(), AllowedPaths.fromEnvironment());
     }
 
     public ConfigValidator(ApiFactory apiFactory, EndpointAllowList allowList) {
+        this(apiFactory, allowList, AllowedPaths.fromEnvironment());
+    }
+
+    /** With the worker's lists given: the hosts that may receive credentials and the directories files come from. */
+    public ConfigValidator(ApiFactory apiFactory, EndpointAllowList allowList, AllowedPaths allowedPaths) {
         this.apiFactory = apiFactory;
         this.allowList = allowList;
+        this.allowedPaths = allowedPaths;
     }
 
     public Config validate(Map<String, String> props, Config base) {
@@ -90,9 +100,16 @@ public final class ConfigValidator {
             add(values, O365SourceConfig.TENANT_IDS_CONFIG, m);
         }
         boolean secret = c.clientSecret() != null;
-        boolean cert = c.certificatePath() != null;
+        boolean cert = c.hasCertificate();
+        String certKey = c.certificateKey();
         String method = c.configuredAuthMethod();
         String methodKey = O365SourceConfig.AUTH_METHOD_CONFIG;
+        if (c.certificatePath() != null && c.certificatePem() != null) {
+            String m = "Both " + CLIENT_CERTIFICATE_PATH_CONFIG + " and " + CLIENT_CERTIFICATE_PEM_CONFIG
+                    + " are set: keep exactly one (the certificate as a file, or inline)";
+            add(values, CLIENT_CERTIFICATE_PATH_CONFIG, m);
+            add(values, CLIENT_CERTIFICATE_PEM_CONFIG, m);
+        }
         if (!method.equals("managed-identity")) {
             checkAppRegistrationFields(c, values);
         }
@@ -101,9 +118,8 @@ public final class ConfigValidator {
             cert = false;
         } else if (method.equals("workload-identity")) {
             if (secret || cert) {
-                String m = methodKey + "=workload-identity signs in with a federated assertion: remove "
-                        + (secret ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG);
-                add(values, secret ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG, m);
+                String key = secret ? CLIENT_SECRET_CONFIG : certKey;
+                add(values, key, methodKey + "=workload-identity signs in with a federated assertion: remove " + key);
             }
             String file = c.clientAssertionFile();
             if (file == null) {
@@ -114,12 +130,8 @@ public final class ConfigValidator {
                                 + O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG
                                 + ", or run the worker with Azure workload "
                                 + "identity (it sets AZURE_FEDERATED_TOKEN_FILE)");
-            } else if (!Files.isReadable(Path.of(file))) {
-                add(
-                        values,
-                        O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG,
-                        "The federated token file " + file
-                                + " does not exist or is not readable on this worker (it must exist on every worker)");
+            } else {
+                readAllowed(values, O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG, file);
             }
             cert = false;
         } else if (method.equals("secret") && !secret) {
@@ -128,31 +140,34 @@ public final class ConfigValidator {
             add(
                     values,
                     CLIENT_CERTIFICATE_PATH_CONFIG,
-                    methodKey + "=certificate needs " + CLIENT_CERTIFICATE_PATH_CONFIG);
+                    methodKey + "=certificate needs " + CLIENT_CERTIFICATE_PEM_CONFIG + " or "
+                            + CLIENT_CERTIFICATE_PATH_CONFIG);
         } else if (!secret && !cert) {
-            String m = "No credential: set " + CLIENT_SECRET_CONFIG + " or " + CLIENT_CERTIFICATE_PATH_CONFIG + " (or "
-                    + methodKey + "=workload-identity or managed-identity)";
+            String m = "No credential: set " + CLIENT_SECRET_CONFIG + ", " + CLIENT_CERTIFICATE_PEM_CONFIG + " or "
+                    + CLIENT_CERTIFICATE_PATH_CONFIG + " (or " + methodKey + "=workload-identity or managed-identity)";
             add(values, CLIENT_SECRET_CONFIG, m);
             add(values, CLIENT_CERTIFICATE_PATH_CONFIG, m);
         } else if (secret && cert) {
             String m = "Both a client secret and a certificate are set: keep exactly one";
             add(values, CLIENT_SECRET_CONFIG, m);
-            add(values, CLIENT_CERTIFICATE_PATH_CONFIG, m);
+            add(values, certKey, m);
         }
         if (cert) {
-            Path p = Path.of(c.certificatePath());
-            if (!Files.isReadable(p)) {
-                add(
-                        values,
-                        CLIENT_CERTIFICATE_PATH_CONFIG,
-                        "Certificate file " + p + " does not exist or is not "
-                                + "readable on this worker (it must exist on every worker)");
+            if (c.certificatePem() != null) {
+                try {
+                    CertificateLoader.loadPem(c.certificatePem(), c.certificatePassword());
+                } catch (RuntimeException e) {
+                    add(values, CLIENT_CERTIFICATE_PEM_CONFIG, e.getMessage());
+                }
+            } else {
+                readAllowed(values, CLIENT_CERTIFICATE_PATH_CONFIG, c.certificatePath());
             }
         } else if (c.certificatePassword() != null && !c.certificatePassword().isEmpty()) {
             add(
                     values,
                     CLIENT_CERTIFICATE_PASSWORD_CONFIG,
-                    "A certificate password is set but no " + CLIENT_CERTIFICATE_PATH_CONFIG);
+                    "A certificate password is set but no " + CLIENT_CERTIFICATE_PATH_CONFIG + " or "
+                            + CLIENT_CERTIFICATE_PEM_CONFIG);
         }
         checkTopics(c, values);
         checkBaseUrl(values, API_URL_CONFIG, c.apiUrlOverride());
@@ -169,16 +184,22 @@ public final class ConfigValidator {
             checkAllowed(values, API_URL_CONFIG, c.apiUrlOverride());
             checkAllowed(values, LOGIN_URL_CONFIG, c.loginUrlOverride());
             checkAllowed(values, MANAGED_IDENTITY_ENDPOINT_CONFIG, identityEndpoint);
-            if (c.proxyUrl() != null && c.proxyUser() != null) {
+            if (c.proxyUrl() != null) {
                 URI p = URI.create(c.proxyUrl());
                 if (!allowList.allowsHost(p.getHost(), p.getPort() > 0 ? p.getPort() : 3128, "http")) {
                     add(
                             values,
                             PROXY_URL_CONFIG,
                             allowList.refusal(
-                                    PROXY_URL_CONFIG + " (an authenticating proxy " + "receives "
+                                    PROXY_URL_CONFIG + " (a proxy sees every request; an authenticating one receives "
                                             + PROXY_PASSWORD_CONFIG + ")",
                                     c.proxyUrl()));
+                }
+                for (String key : java.util.List.of(API_URL_CONFIG, LOGIN_URL_CONFIG)) {
+                    String url = key.equals(API_URL_CONFIG) ? c.apiUrlOverride() : c.loginUrlOverride();
+                    if (url != null && url.regionMatches(true, 0, "http:", 0, 5)) {
+                        add(values, key, ClientSettings.httpOverrideWithProxy(url) + " (" + PROXY_URL_CONFIG + ")");
+                    }
                 }
             }
         }
@@ -222,7 +243,7 @@ public final class ConfigValidator {
             add(values, CLIENT_SECRET_CONFIG, why + CLIENT_SECRET_CONFIG);
         }
         if (cert) {
-            add(values, CLIENT_CERTIFICATE_PATH_CONFIG, why + CLIENT_CERTIFICATE_PATH_CONFIG);
+            add(values, c.certificateKey(), why + c.certificateKey());
         }
         if (!c.clientId().isEmpty()) {
             add(
@@ -304,33 +325,52 @@ public final class ConfigValidator {
         }
     }
 
-    private static void checkTrust(O365SourceConfig c, Map<String, ConfigValue> values) {
+    private void checkTrust(O365SourceConfig c, Map<String, ConfigValue> values) {
+        String store = c.getString(TLS_TRUSTSTORE_PATH_CONFIG);
+        String pemPath = c.getString(TLS_CA_PEM_PATH_CONFIG);
+        boolean hasStore = store != null && !store.isBlank();
+        boolean hasPemPath = pemPath != null && !pemPath.isBlank();
+        org.apache.kafka.common.config.types.Password inline = c.getPassword(TLS_CA_PEM_CONFIG);
+        if (hasPemPath && inline != null && !inline.value().isBlank()) {
+            String m = "Both " + TLS_CA_PEM_PATH_CONFIG + " and " + TLS_CA_PEM_CONFIG + " are set: keep exactly one "
+                    + "(the CA bundle as a file, or inline)";
+            add(values, TLS_CA_PEM_PATH_CONFIG, m);
+            add(values, TLS_CA_PEM_CONFIG, m);
+            return;
+        }
+        // files first, through the worker's list: nothing is said about a file outside it
+        if ((hasStore && !readAllowed(values, TLS_TRUSTSTORE_PATH_CONFIG, store))
+                || (hasPemPath && !readAllowed(values, TLS_CA_PEM_PATH_CONFIG, pemPath))) {
+            return;
+        }
         io.github.auditlake.o365.api.TlsTrust t = c.tlsTrust();
-        if (t.trustStore() != null && !Files.isReadable(t.trustStore())) {
-            add(
-                    values,
-                    TLS_TRUSTSTORE_PATH_CONFIG,
-                    "Trust store " + t.trustStore() + " does not exist or is not "
-                            + "readable on this worker (it must exist on every worker)");
-            return;
-        }
-        if (t.pemBundle() != null && !Files.isReadable(t.pemBundle())) {
-            add(
-                    values,
-                    TLS_CA_PEM_PATH_CONFIG,
-                    "CA bundle " + t.pemBundle() + " does not exist or is not readable on "
-                            + "this worker (it must exist on every worker)");
-            return;
-        }
         if (!t.isDefault()) {
             try {
-                t.trustManager();
+                t.trustManager(allowedPaths);
             } catch (RuntimeException e) {
-                add(
-                        values,
-                        t.trustStore() != null ? TLS_TRUSTSTORE_PATH_CONFIG : TLS_CA_PEM_PATH_CONFIG,
-                        e.getMessage());
+                String m = String.valueOf(e.getMessage());
+                // the message starts with the setting whose material is wrong; else the trust store failed to load
+                String key = m.startsWith(TLS_CA_PEM_PATH_CONFIG)
+                        ? TLS_CA_PEM_PATH_CONFIG
+                        : m.startsWith(TLS_CA_PEM_CONFIG)
+                                ? TLS_CA_PEM_CONFIG
+                                : hasStore ? TLS_TRUSTSTORE_PATH_CONFIG : TLS_CA_PEM_PATH_CONFIG;
+                add(values, key, m);
             }
+        }
+    }
+
+    /**
+     * Reads {@code file} through the worker's {@link AllowedPaths}; on refusal adds the message to {@code key}
+     * (outside the allowed directories: the same message whether the file exists or not).
+     */
+    private boolean readAllowed(Map<String, ConfigValue> values, String key, String file) {
+        try {
+            allowedPaths.read(key, file);
+            return true;
+        } catch (IllegalArgumentException e) {
+            add(values, key, e.getMessage());
+            return false;
         }
     }
 
@@ -516,7 +556,7 @@ public final class ConfigValidator {
             }
             return c.authMethod().equals("workload-identity")
                     ? O365SourceConfig.CLIENT_ASSERTION_FILE_CONFIG
-                    : c.clientSecret() != null ? CLIENT_SECRET_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG;
+                    : c.clientSecret() != null ? CLIENT_SECRET_CONFIG : c.certificateKey();
         }
         if (code.equals("AF10001") || msg.contains("activityfeed.read")) {
             return CLIENT_ID_CONFIG;

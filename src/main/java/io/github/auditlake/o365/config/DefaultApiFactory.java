@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.config;
 
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.api.Version;
@@ -10,16 +11,19 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Builds the OkHttp + MSAL4J client of a tenant from the connector configuration. */
+/**
+ * Builds the OkHttp + MSAL4J client of a tenant from the connector configuration. Files (certificate, CA bundle,
+ * trust store, assertion) are read only from the worker's allowed directories ({@link AllowedPaths}).
+ */
 public final class DefaultApiFactory implements ApiFactory {
     private final Clock clock;
     private final Sleeper sleeper;
     private final boolean simulatedTime;
+    /** The worker's allowed directories; null: read from the environment at each client built. */
+    private final AllowedPaths allowedPaths;
 
     public DefaultApiFactory() {
-        this.clock = Clock.systemUTC();
-        this.sleeper = Sleeper.SYSTEM;
-        this.simulatedTime = false;
+        this(Clock.systemUTC(), Sleeper.SYSTEM, false, null);
     }
 
     /**
@@ -27,9 +31,19 @@ public final class DefaultApiFactory implements ApiFactory {
      * clock too (a simulator's {@code Date} headers carry the real time).
      */
     public DefaultApiFactory(Clock clock, Sleeper sleeper) {
+        this(clock, sleeper, true, null);
+    }
+
+    private DefaultApiFactory(Clock clock, Sleeper sleeper, boolean simulatedTime, AllowedPaths allowedPaths) {
         this.clock = clock;
         this.sleeper = sleeper;
-        this.simulatedTime = true;
+        this.simulatedTime = simulatedTime;
+        this.allowedPaths = allowedPaths;
+    }
+
+    /** This factory with the given allowed directories instead of the worker's (tests). */
+    public DefaultApiFactory withAllowedPaths(AllowedPaths paths) {
+        return new DefaultApiFactory(clock, sleeper, simulatedTime, paths);
     }
 
     @Override
@@ -49,7 +63,8 @@ public final class DefaultApiFactory implements ApiFactory {
                 .clock(clock)
                 .sleeper(sleeper)
                 .tlsTrust(c.tlsTrust())
-                .recordMaxBytes(c.recordMaxBytes());
+                .recordMaxBytes(c.recordMaxBytes())
+                .allowedPaths(allowedPaths == null ? AllowedPaths.fromEnvironment() : allowedPaths);
         if (simulatedTime) {
             b.serviceClock(io.github.auditlake.o365.api.ServiceClock.fixedTo(clock));
         }
@@ -67,16 +82,12 @@ public final class DefaultApiFactory implements ApiFactory {
                             Path.of(c.clientAssertionFile())));
                 }
             }
-            case "certificate" -> {
-                if (c.certificatePath() != null) {
-                    b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
-                }
-            }
+            case "certificate" -> certificate(c, b);
             default -> {
                 if (c.clientSecret() != null) {
                     b.clientSecret(c.clientSecret());
-                } else if (c.certificatePath() != null) {
-                    b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
+                } else {
+                    certificate(c, b);
                 }
             }
         }
@@ -124,4 +135,12 @@ public final class DefaultApiFactory implements ApiFactory {
 
     /** A call may last this many read timeouts: connecting, waiting for the headers, reading the body. */
     private static final int CALL_TIMEOUT_PER_READ_TIMEOUT = 3;
+
+    private static void certificate(O365SourceConfig c, ClientSettings.Builder b) {
+        if (c.certificatePem() != null) {
+            b.certificatePem(c.certificatePem(), c.certificatePassword());
+        } else if (c.certificatePath() != null) {
+            b.certificate(Path.of(c.certificatePath()), c.certificatePassword());
+        }
+    }
 }

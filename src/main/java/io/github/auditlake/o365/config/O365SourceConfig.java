@@ -49,16 +49,26 @@ public class O365SourceConfig extends AbstractConfig {
             + "managed identity is not an app registration: leave this empty).";
     public static final String CLIENT_SECRET_CONFIG = "o365.client.secret";
     static final String CLIENT_SECRET_DOC = "Client secret of the app registration. Set exactly one of this or "
-            + "o365.client.certificate.path. Use a config provider (e.g. ${file:/secrets.properties:secret}) to keep "
-            + "it out of the connector config.";
+            + "a certificate (o365.client.certificate.pem or o365.client.certificate.path). Use a config provider "
+            + "(e.g. ${file:/secrets.properties:secret}) to keep it out of the connector config.";
     public static final String CLIENT_CERTIFICATE_PATH_CONFIG = "o365.client.certificate.path";
     static final String CLIENT_CERTIFICATE_PATH_DOC = "Path, on every Connect worker, of the app's certificate with "
             + "its private key: a PKCS#12 file (.p12/.pfx, password in o365.client.certificate.password) or a PEM "
-            + "file holding the private key (PKCS#8) and the certificate. Set exactly one of this or "
+            + "file holding the private key (PKCS#8) and the certificate. The file must lie in a directory the worker "
+            + "operator allows (O365_ALLOWED_PATHS or -Do365.allowed.paths on every worker; unset: no file is read), "
+            + "be a regular file and at most 1 MiB. Set at most one of this and o365.client.certificate.pem, and not "
+            + "with o365.client.secret.";
+    public static final String CLIENT_CERTIFICATE_PEM_CONFIG = "o365.client.certificate.pem";
+    static final String CLIENT_CERTIFICATE_PEM_DOC = "The app's certificate with its private key as PEM text, in the "
+            + "configuration instead of a file: the private key (PKCS#8 'PRIVATE KEY', PKCS#1 'RSA PRIVATE KEY', or "
+            + "'ENCRYPTED PRIVATE KEY' with o365.client.certificate.password) and the certificate. A password field: "
+            + "give it with a config provider (e.g. ${file:/etc/kafka/secrets/o365.properties:certificate.pem}, the "
+            + "provider's file holding the PEM with escaped newlines) so it never shows in the connector config. Needs "
+            + "no allowed directory. Set at most one of this and o365.client.certificate.path, and not with "
             + "o365.client.secret.";
     public static final String AUTH_METHOD_CONFIG = "o365.auth.method";
     static final String AUTH_METHOD_DOC = "How the app signs in: 'secret' (o365.client.secret), 'certificate' "
-            + "(o365.client.certificate.path), 'workload-identity' (a federated client assertion from a file, no "
+            + "(o365.client.certificate.pem or o365.client.certificate.path), 'workload-identity' (a federated client assertion from a file, no "
             + "long-lived secret: Entra workload identity federation, for example the Kubernetes projected token that "
             + "Azure workload identity points to with AZURE_FEDERATED_TOKEN_FILE; the file is read again for every "
             + "token request, so rotation needs nothing), 'managed-identity' (the Azure managed identity of the "
@@ -84,9 +94,12 @@ public class O365SourceConfig extends AbstractConfig {
     static final String CLIENT_ASSERTION_FILE_DOC = "With o365.auth.method=workload-identity: the file, on every "
             + "worker, holding the federated client assertion (a JWT whose issuer and subject match a federated "
             + "credential of the app registration, audience api://AzureADTokenExchange). Empty: the file named by "
-            + "the worker's environment variable AZURE_FEDERATED_TOKEN_FILE.";
+            + "the worker's environment variable AZURE_FEDERATED_TOKEN_FILE. That file is always allowed; any other "
+            + "must lie in a directory the worker operator allows (O365_ALLOWED_PATHS or -Do365.allowed.paths), be a "
+            + "regular file and at most 1 MiB.";
     public static final String CLIENT_CERTIFICATE_PASSWORD_CONFIG = "o365.client.certificate.password";
-    static final String CLIENT_CERTIFICATE_PASSWORD_DOC = "Password of the PKCS#12 certificate file, if it has one.";
+    static final String CLIENT_CERTIFICATE_PASSWORD_DOC = "Password of the PKCS#12 certificate file, or of an "
+            + "encrypted PEM private key (file or o365.client.certificate.pem), if it has one.";
     public static final String CLOUD_CONFIG = "o365.cloud";
     static final String CLOUD_DOC = "Microsoft cloud of the tenant: 'commercial' (also GCC tenants that use the "
             + "commercial endpoint), 'gcc' (manage-gcc.office.com), 'gcc-high' (manage.office365.us, "
@@ -216,8 +229,11 @@ public class O365SourceConfig extends AbstractConfig {
     public static final String PROXY_URL_CONFIG = "o365.http.proxy.url";
     static final String PROXY_URL_DOC = "HTTP proxy for sign-in and API calls, for example "
             + "http://proxy.example:3128. Empty: no proxy. Credentials never go in this URL: use "
-            + "o365.http.proxy.user and o365.http.proxy.password. An authenticating proxy's host must be on the "
-            + "worker's endpoint allow-list (O365_ENDPOINT_OVERRIDE_HOSTS).";
+            + "o365.http.proxy.user and o365.http.proxy.password. The proxy's host (host or host:port) must be on the "
+            + "worker's endpoint allow-list (O365_ENDPOINT_OVERRIDE_HOSTS or -Do365.endpoint.override.hosts), with or "
+            + "without credentials, because it sees every request. Loopback targets are always reached directly, and "
+            + "a plain-http o365.api.url or o365.login.url cannot be combined with a proxy. The password is sent only "
+            + "to the proxy's own challenge (CONNECT), never to a server inside the tunnel.";
     public static final String PROXY_USER_CONFIG = "o365.http.proxy.user";
     static final String PROXY_USER_DOC = "Proxy user name, if the proxy requires authentication.";
     public static final String PROXY_PASSWORD_CONFIG = "o365.http.proxy.password";
@@ -227,26 +243,39 @@ public class O365SourceConfig extends AbstractConfig {
     public static final String TLS_TRUSTSTORE_PATH_CONFIG = "o365.tls.truststore.path";
     static final String TLS_TRUSTSTORE_PATH_DOC = "A trust store file (PKCS12 or JKS), on every worker, with extra "
             + "certificate authorities to trust for sign-in and API calls, for example a TLS-inspecting proxy's CA. "
-            + "They are added to the JVM's default authorities; certificate checks are never turned off.";
+            + "They are added to the JVM's default authorities; certificate checks are never turned off. The file must "
+            + "lie in a directory the worker operator allows (O365_ALLOWED_PATHS or -Do365.allowed.paths), be a "
+            + "regular file and at most 1 MiB.";
     public static final String TLS_TRUSTSTORE_PASSWORD_CONFIG = "o365.tls.truststore.password";
     static final String TLS_TRUSTSTORE_PASSWORD_DOC = "Password of o365.tls.truststore.path, if it has one.";
     public static final String TLS_TRUSTSTORE_TYPE_CONFIG = "o365.tls.truststore.type";
     static final String TLS_TRUSTSTORE_TYPE_DOC = "Type of o365.tls.truststore.path: PKCS12 or JKS.";
     public static final String TLS_CA_PEM_PATH_CONFIG = "o365.tls.ca.pem.path";
     static final String TLS_CA_PEM_PATH_DOC = "A PEM file, on every worker, of one or more extra CA certificates to "
-            + "trust for sign-in and API calls (an alternative or addition to o365.tls.truststore.path).";
+            + "trust for sign-in and API calls (an alternative or addition to o365.tls.truststore.path). The file must "
+            + "lie in a directory the worker operator allows (O365_ALLOWED_PATHS or -Do365.allowed.paths), be a "
+            + "regular file and at most 1 MiB. Set at most one of this and o365.tls.ca.pem.";
+    public static final String TLS_CA_PEM_CONFIG = "o365.tls.ca.pem";
+    static final String TLS_CA_PEM_DOC = "One or more extra CA certificates to trust for sign-in and API calls, as PEM "
+            + "text in the configuration instead of a file (added to the JVM's default authorities). A password field, "
+            + "so a config provider can supply it; needs no allowed directory. Set at most one of this and "
+            + "o365.tls.ca.pem.path.";
 
     /** Distance kept from the API's 7-day listing limit. */
     public static final Duration RETENTION_MARGIN = Duration.ofMinutes(15);
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
+    /**
+     * Never logs the values ({@code doLog=false}): {@link AbstractConfig} would log every value that is not a password
+     * at INFO, newlines kept, and {@code validate()} builds this from what a REST user typed.
+     */
     public O365SourceConfig(Map<?, ?> props) {
-        super(CONFIG_DEF, props);
+        super(CONFIG_DEF, props, false);
     }
 
     protected O365SourceConfig(ConfigDef def, Map<?, ?> props) {
-        super(def, props);
+        super(def, props, false);
     }
 
     public static ConfigDef configDef() {
@@ -304,6 +333,16 @@ public class O365SourceConfig extends AbstractConfig {
                 ++o,
                 Width.LONG,
                 "Client certificate path");
+        d.define(
+                CLIENT_CERTIFICATE_PEM_CONFIG,
+                Type.PASSWORD,
+                null,
+                Importance.MEDIUM,
+                CLIENT_CERTIFICATE_PEM_DOC,
+                GROUP_CONNECTION,
+                ++o,
+                Width.LONG,
+                "Client certificate (PEM)");
         d.define(
                 CLIENT_CERTIFICATE_PASSWORD_CONFIG,
                 Type.PASSWORD,
@@ -732,7 +771,17 @@ public class O365SourceConfig extends AbstractConfig {
                 GROUP_HTTP,
                 ++o,
                 Width.LONG,
-                "TLS CA bundle (PEM)");
+                "TLS CA bundle (PEM file)");
+        d.define(
+                TLS_CA_PEM_CONFIG,
+                Type.PASSWORD,
+                null,
+                Importance.LOW,
+                TLS_CA_PEM_DOC,
+                GROUP_HTTP,
+                ++o,
+                Width.LONG,
+                "TLS CA certificates (PEM)");
         return d;
     }
 
@@ -925,6 +974,22 @@ public class O365SourceConfig extends AbstractConfig {
         return s == null || s.isBlank() ? null : s.trim();
     }
 
+    /** The inline PEM key and certificate, or null. */
+    public String certificatePem() {
+        Password p = getPassword(CLIENT_CERTIFICATE_PEM_CONFIG);
+        return p == null || p.value().isBlank() ? null : p.value();
+    }
+
+    /** True when a certificate is configured, as a file or inline. */
+    public boolean hasCertificate() {
+        return certificatePath() != null || certificatePem() != null;
+    }
+
+    /** The key holding the configured certificate: the inline PEM's if set, else the path's. */
+    public String certificateKey() {
+        return certificatePem() != null ? CLIENT_CERTIFICATE_PEM_CONFIG : CLIENT_CERTIFICATE_PATH_CONFIG;
+    }
+
     /**
      * The sign-in method: {@code secret}, {@code certificate}, {@code workload-identity} or {@code managed-identity}
      * ({@code auto} resolved to secret or certificate).
@@ -934,7 +999,7 @@ public class O365SourceConfig extends AbstractConfig {
         if (!m.equals("auto")) {
             return m;
         }
-        return certificatePath() != null && clientSecret() == null ? "certificate" : "secret";
+        return hasCertificate() && clientSecret() == null ? "certificate" : "secret";
     }
 
     /** The configured method, unresolved: {@code auto} or one of {@link #authMethod()}'s values. */
@@ -1104,11 +1169,13 @@ public class O365SourceConfig extends AbstractConfig {
         String store = getString(TLS_TRUSTSTORE_PATH_CONFIG);
         String pem = getString(TLS_CA_PEM_PATH_CONFIG);
         Password pw = getPassword(TLS_TRUSTSTORE_PASSWORD_CONFIG);
+        Password inline = getPassword(TLS_CA_PEM_CONFIG);
         return new io.github.auditlake.o365.api.TlsTrust(
                 store == null || store.isBlank() ? null : java.nio.file.Path.of(store.trim()),
                 pw == null || pw.value().isEmpty() ? null : pw.value(),
                 getString(TLS_TRUSTSTORE_TYPE_CONFIG).toUpperCase(java.util.Locale.ROOT),
-                pem == null || pem.isBlank() ? null : java.nio.file.Path.of(pem.trim()));
+                pem == null || pem.isBlank() ? null : java.nio.file.Path.of(pem.trim()),
+                inline == null || inline.value().isBlank() ? null : inline.value());
     }
 
     /** The window planner these settings describe (validated by {@code validate()} before tasks start). */

@@ -22,9 +22,18 @@ public final class O365SourceTaskConfig extends O365SourceConfig {
                     TASK_REQUESTS_PER_MINUTE_CONFIG,
                     Type.INT,
                     null,
+                    ConfigDef.LambdaValidator.with(
+                            (name, value) -> {
+                                if (value != null && (Integer) value < 1) {
+                                    throw new org.apache.kafka.common.config.ConfigException(
+                                            name, value, "must be at least 1");
+                                }
+                            },
+                            () -> "empty, or at least 1"),
                     Importance.LOW,
-                    "For tests: a fixed request "
-                            + "budget per tenant for this task, instead of its share of o365.requests.per.minute.");
+                    "For tests that start a task directly: a fixed request budget per tenant for this task, "
+                            + "instead of its share of o365.requests.per.minute. The connector never passes it on "
+                            + "from its own configuration: a task it starts always gets its computed share.");
 
     public O365SourceTaskConfig(Map<?, ?> props) {
         super(TASK_CONFIG_DEF, props);

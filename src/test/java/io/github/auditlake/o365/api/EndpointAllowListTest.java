@@ -69,7 +69,7 @@ class EndpointAllowListTest {
     }
 
     @Test
-    void clientSettingsRefuseOverridesAndAuthenticatingProxiesOffTheList() {
+    void clientSettingsRefuseOverridesAndProxiesOffTheList() {
         ClientSettings.Builder b = ClientSettings.builder()
                 .tenantId("t")
                 .clientId("c")
@@ -85,10 +85,13 @@ class EndpointAllowListTest {
         b.loginBaseUrl("https://ok.example/login");
         b.build();
         b.proxy("proxy.attacker.example", 3128);
-        b.build(); // an unauthenticating proxy only sees TLS tunnels
+        // even without credentials: a proxy sees every host, and a TLS-inspecting one everything
+        assertThrows(IllegalArgumentException.class, b::build);
         b.proxyCredentials("u", "p");
         assertThrows(IllegalArgumentException.class, b::build);
         b.proxy("ok.example", 3128);
+        b.build();
+        b.proxyCredentials(null, null);
         b.build();
     }
 }

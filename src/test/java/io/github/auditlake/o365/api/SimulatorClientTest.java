@@ -158,13 +158,24 @@ class SimulatorClientTest {
         // MSAL signs the client assertion with the real clock (nbf/exp), so this simulator must run on it too
         clock.set(java.time.Instant.now());
         start(TenantSpec.of(TENANT).app(AppSpec.of(CLIENT).certificate(cert)).subscribedAll(true), 600);
-        try (ManagementApi api =
-                ManagementApis.create(settings().certificate(p12, "changeit").build())) {
+        try (ManagementApi api = ManagementApis.create(settings()
+                .certificate(p12, "changeit")
+                .allowedPaths(AllowedPaths.of(dir.toString()))
+                .build())) {
             assertFalse(api.listSubscriptions().isEmpty());
         }
         Path pem = MsalTokenProviderTest.pem(dir, p12);
-        try (ManagementApi api =
-                ManagementApis.create(settings().certificate(pem, null).build())) {
+        try (ManagementApi api = ManagementApis.create(settings()
+                .certificate(pem, null)
+                .allowedPaths(AllowedPaths.of(dir.toString()))
+                .build())) {
+            assertFalse(api.listSubscriptions().isEmpty());
+        }
+        // inline, as o365.client.certificate.pem gives it: no file, no allowed directory needed
+        try (ManagementApi api = ManagementApis.create(settings()
+                .certificatePem(java.nio.file.Files.readString(pem), null)
+                .allowedPaths(AllowedPaths.of(""))
+                .build())) {
             assertFalse(api.listSubscriptions().isEmpty());
         }
     }

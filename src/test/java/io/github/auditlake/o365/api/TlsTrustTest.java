@@ -118,6 +118,7 @@ class TlsTrustTest {
                 .clientId("c")
                 .clientSecret("s")
                 .allowList(EndpointAllowList.of("127.0.0.1"))
+                .allowedPaths(AllowedPaths.of(dir.toString()))
                 .tlsTrust(trust)
                 .build();
         OkHttpClient http = ManagementApis.httpClient(s);
@@ -150,7 +151,31 @@ class TlsTrustTest {
     @Test
     void theJvmAuthoritiesStayTrusted() {
         TlsTrust t = new TlsTrust(null, null, null, caPem);
-        assertTrue(t.trustManager().getAcceptedIssuers().length > 1, "JVM CAs plus ours");
+        assertTrue(
+                t.trustManager(AllowedPaths.of(dir.toString())).getAcceptedIssuers().length > 1, "JVM CAs plus ours");
+    }
+
+    @Test
+    void inlinePemCertificatesAddTheAuthority() throws Exception {
+        assertEquals(200, get(TlsTrust.ofPem(Files.readString(caPem))));
+        // as a config provider may give it: the newlines escaped
+        assertEquals(200, get(TlsTrust.ofPem(Files.readString(caPem).replace("\n", "\\n"))));
+    }
+
+    /** The CA file a REST user names is read only from the worker's allowed directories. */
+    @Test
+    void aCaFileOutsideTheAllowedDirectoriesIsRefusedAlike() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Path planted = Files.copy(caPem, elsewhere.resolve("connect.log"));
+        AllowedPaths allowed = AllowedPaths.of(dir.resolve("allowed-only").toString());
+        Files.createDirectories(dir.resolve("allowed-only"));
+        IllegalArgumentException existing = assertThrows(
+                IllegalArgumentException.class, () -> new TlsTrust(null, null, null, planted).trustManager(allowed));
+        IllegalArgumentException missing = assertThrows(
+                IllegalArgumentException.class,
+                () -> new TlsTrust(null, null, null, elsewhere.resolve("nothing-here.pem")).trustManager(allowed));
+        assertEquals(existing.getMessage(), missing.getMessage(), "nothing is told about a file outside");
+        assertTrue(existing.getMessage().contains("O365_ALLOWED_PATHS"), existing.getMessage());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.auditlake.o365.api.AccessToken;
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.Cloud;
 import io.github.auditlake.o365.api.ErrorKind;
@@ -113,6 +114,7 @@ public class MsalTokenProviderTest {
     }
 
     private MsalTokenProvider provider(ClientCredential credential) {
+        // a certificate file is read from any directory here; AllowedPathsTest covers the worker's list
         return new MsalTokenProvider(
                 TENANT,
                 CLIENT,
@@ -121,7 +123,8 @@ public class MsalTokenProviderTest {
                 stub.baseUrl(),
                 Cloud.COMMERCIAL.scope(),
                 http,
-                time);
+                time,
+                AllowedPaths.ANY);
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
 import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import io.github.auditlake.o365.testkit.FakeTaskContext;
+import io.github.auditlake.o365.testkit.WorkerAllowedPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -61,15 +62,17 @@ class WorkloadIdentityTest {
         KeyPair keys = g.generateKeyPair();
         AppSpec app = AppSpec.of(CLIENT).federated(ISSUER, SUBJECT, keys.getPublic());
         try (ManagementApiSimulator sim = ManagementApiSimulator.builder()
-                .clock(SimClock.system())
-                .seed(9)
-                .tokenLifetime(Duration.ofMinutes(2))
-                .tenant(TenantSpec.of(TENANT)
-                        .app(app)
-                        .volumeAll(Volume.of(6, 2))
-                        .backfill(Duration.ofHours(2)))
-                .build()
-                .start()) {
+                        .clock(SimClock.system())
+                        .seed(9)
+                        .tokenLifetime(Duration.ofMinutes(2))
+                        .tenant(TenantSpec.of(TENANT)
+                                .app(app)
+                                .volumeAll(Volume.of(6, 2))
+                                .backfill(Duration.ofHours(2)))
+                        .build()
+                        .start();
+                // the operator allows the directory of the token file on the worker
+                WorkerAllowedPaths allowed = WorkerAllowedPaths.allow(dir)) {
             Path token = dir.resolve("azure-identity-token");
             Files.writeString(token, assertion(keys, SUBJECT, "first"));
             Map<String, String> props = ConnectorConfigs.forSimulator(sim.baseUrl())

@@ -140,7 +140,15 @@ class DoctorCommandTest {
             port = s.getLocalPort();
         }
         cli = new CliHarness(tenant(app()), SimClock.system());
-        CliHarness.Run r = cli.run("doctor", "--proxy", "http://127.0.0.1:" + port);
+        // https endpoints: a plain-http one (the simulator's) is refused together with a proxy
+        CliHarness.Run r = cli.run(
+                "doctor",
+                "--proxy",
+                "http://127.0.0.1:" + port,
+                "--api-url",
+                "https://127.0.0.1:1",
+                "--login-url",
+                "https://127.0.0.1:1");
         assertEquals(1, r.code(), r.toString());
         assertLine(r, "FAIL", "proxy", "127.0.0.1:" + port + " cannot be reached");
     }

@@ -7,16 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.FakeTime;
-import io.github.auditlake.o365.api.ForwardProxy;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.TlsOrigin;
+import io.github.auditlake.o365.api.TunnelProxy;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.Faults;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
-import io.github.auditlake.o365.simulator.RecordedRequest;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -39,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the factory builds from a connector configuration, observed on the wire (the simulator's request log, a
- * forwarding proxy, an HTTPS server with a private CA): the validation client's single attempt and own timeout, the
+ * CONNECT proxy, an HTTPS server with a private CA): the validation client's single attempt and own timeout, the
  * task client's retries and timeout from {@code o365.retry.*} and {@code o365.http.timeout.ms}, the proxy with its
  * credentials, the extra TLS authority and the worker's endpoint allow-list.
  */
@@ -50,7 +52,7 @@ class DefaultApiFactoryTest {
     static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
 
     final FakeTime time = new FakeTime(NOW);
-    final DefaultApiFactory factory = new DefaultApiFactory(time, time);
+    DefaultApiFactory factory = new DefaultApiFactory(time, time);
     ManagementApiSimulator sim;
     ManagementApi api;
 
@@ -156,45 +158,56 @@ class DefaultApiFactoryTest {
     }
 
     /**
-     * With an authenticating proxy configured, sign-in and API calls go through it: the first attempt is answered
-     * 407, the retry carries the configured user and password.
+     * With an authenticating proxy configured, sign-in and API calls to a non-loopback host go through it, as TLS
+     * tunnels (CONNECT) carrying the configured user and password; the origin, trusted through the inline
+     * o365.tls.ca.pem, never sees the password.
      */
     @Test
-    void callsGoThroughTheConfiguredProxyWithItsCredentials() throws Exception {
-        sim();
+    void callsGoThroughTheConfiguredProxyWithItsCredentials(@TempDir Path dir) throws Exception {
         String expected =
                 "Basic " + Base64.getEncoder().encodeToString("proxy-user:proxy-pass".getBytes(StandardCharsets.UTF_8));
-        try (ForwardProxy proxy = new ForwardProxy(expected)) {
-            Map<String, String> p = config(sim.baseUrl(), sim.baseUrl());
+        String before = System.getProperty(EndpointAllowList.PROPERTY);
+        try (TlsOrigin origin = new TlsOrigin(dir);
+                TunnelProxy proxy = new TunnelProxy(origin.port(), expected)) {
+            origin.handler(ex -> {
+                if (ex.getRequestURI().getPath().endsWith("/oauth2/v2.0/token")) {
+                    TlsOrigin.send(ex, 200, "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"tok\"}");
+                } else {
+                    TlsOrigin.send(ex, 200, "[{\"contentType\":\"Audit.Exchange\",\"status\":\"enabled\"}]");
+                }
+            });
+            System.setProperty(
+                    EndpointAllowList.PROPERTY, "127.0.0.1,localhost," + TlsOrigin.HOST + ":" + origin.port());
+            String url = "https://" + TlsOrigin.HOST + ":" + origin.port();
+            Map<String, String> p = config(url, url);
+            p.put("o365.tls.ca.pem", origin.caPem());
             p.put("o365.http.proxy.url", "http://127.0.0.1:" + proxy.port());
             p.put("o365.http.proxy.user", "proxy-user");
             p.put("o365.http.proxy.password", "proxy-pass");
 
             assertFalse(create(p, false).listSubscriptions().isEmpty());
 
-            List<ForwardProxy.Seen> seen = proxy.seen();
+            List<TunnelProxy.Seen> seen = proxy.seen();
+            assertFalse(seen.isEmpty(), "the calls went through the proxy");
             assertTrue(
                     seen.stream()
-                            .anyMatch(
-                                    s -> s.uri().getPath().endsWith("/oauth2/v2.0/token") && s.answeredStatus() == 200),
-                    "sign-in went through the proxy: " + seen);
+                            .allMatch(s -> s.method().equals("CONNECT")
+                                    && s.target().equals(TlsOrigin.HOST + ":" + origin.port())
+                                    && expected.equals(s.proxyAuthorization())),
+                    "tunnels to the origin, each with the credentials: " + seen);
+            List<String> paths =
+                    origin.seen().stream().map(TlsOrigin.Seen::path).toList();
+            assertTrue(paths.stream().anyMatch(x -> x.endsWith("/oauth2/v2.0/token")), "sign-in: " + paths);
+            assertTrue(paths.stream().anyMatch(x -> x.endsWith("/subscriptions/list")), "API call: " + paths);
             assertTrue(
-                    seen.stream()
-                            .anyMatch(s ->
-                                    s.uri().getPath().endsWith("/subscriptions/list") && s.answeredStatus() == 200),
-                    "the API call went through the proxy: " + seen);
-            assertEquals(407, seen.get(0).answeredStatus(), "challenged first: " + seen);
-            assertEquals(null, seen.get(0).proxyAuthorization());
-            assertTrue(
-                    seen.stream()
-                            .filter(s -> s.answeredStatus() != 407)
-                            .allMatch(s -> expected.equals(s.proxyAuthorization())),
-                    "credentials on every forwarded call");
-            List<RecordedRequest> direct = sim.requests();
-            assertEquals(
-                    seen.stream().filter(s -> s.answeredStatus() != 407).count(),
-                    direct.size(),
-                    "the simulator saw only what the proxy forwarded");
+                    origin.seen().stream().noneMatch(x -> x.hasHeader("Proxy-Authorization")),
+                    "the origin never sees the proxy password");
+        } finally {
+            if (before == null) {
+                System.clearProperty(EndpointAllowList.PROPERTY);
+            } else {
+                System.setProperty(EndpointAllowList.PROPERTY, before);
+            }
         }
     }
 
@@ -274,6 +287,8 @@ class DefaultApiFactoryTest {
             api.close();
 
             p.put("o365.tls.ca.pem.path", ca.toString());
+            // the worker operator allows the CA's directory
+            factory = factory.withAllowedPaths(AllowedPaths.of(dir.toString()));
             assertEquals(
                     "Audit.Exchange",
                     create(p, false).listSubscriptions().get(0).contentType());

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.auditlake.o365.O365AuditSourceConnector;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.EndpointAllowList;
+import io.github.auditlake.o365.api.TlsOrigin;
 import io.github.auditlake.o365.api.TlsTrust;
+import io.github.auditlake.o365.api.TunnelProxy;
 import io.github.auditlake.o365.auth.ClientCredential;
 import io.github.auditlake.o365.auth.MsalTokenProviderTest;
 import io.github.auditlake.o365.client.ClientSettings;
@@ -23,6 +25,7 @@ import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
 import io.github.auditlake.o365.testkit.ConnectorConfigs;
 import io.github.auditlake.o365.testkit.FakeTaskContext;
+import io.github.auditlake.o365.testkit.WorkerAllowedPaths;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -54,8 +57,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Plants recognisable values for every kind of credential (client secret, PKCS#12 password, PEM private key, proxy
- * password, trust store password; client assertions and access tokens, managed-identity ones included, are collected
+ * Plants recognisable values for every kind of credential (client secret, PKCS#12 password, PEM private key as a file
+ * and inline, proxy password and its Basic header, trust store password, an inline CA bundle, a federated assertion
+ * file; client assertions and access tokens, managed-identity ones included, are collected
  * from what the simulator received), drives every path that could carry them (validate() with good and bad values, task start, poll and stop,
  * a failure of each error class, TRACE logging of everything, metrics, toString() of the config and settings
  * classes) and asserts that none appears in any log line, exception, message or string.
@@ -71,6 +75,9 @@ class SecretsLeakTest {
     static final String P12_PASSWORD = "PLANTED-p12-password-3e9c";
     static final String PROXY_PASSWORD = "PLANTED-proxy-password-1b2c";
     static final String TRUST_PASSWORD = "PLANTED-truststore-password-8d";
+    static final String PROXY_AUTHORIZATION = okhttp3.Credentials.basic("bob", PROXY_PASSWORD);
+    /** A federated assertion (not a valid one: the simulator refuses it). */
+    static final String ASSERTION = "eyJhbGciOiJSUzI1NiJ9.eyJQTEFOVEVEIjoiYXNzZXJ0aW9uIn0.PLANTEDsignature";
     /** A JSON Web Token (access token or client assertion) anywhere in a text. */
     static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]+");
 
@@ -83,6 +90,7 @@ class SecretsLeakTest {
     static Path p12;
     static Path pem;
     static String pemKeyLine;
+    static WorkerAllowedPaths allowedPaths;
 
     /** Collects every log event of the connector, MSAL and OkHttp at TRACE (not the simulator's: it plays Microsoft). */
     static final class Capture extends AbstractAppender {
@@ -144,10 +152,13 @@ class SecretsLeakTest {
         Path pemDir = Files.createDirectories(dir.resolve("pem"));
         pem = MsalTokenProviderTest.pem(pemDir, MsalTokenProviderTest.pkcs12(pemDir));
         pemKeyLine = Files.readAllLines(pem).get(1);
+        // the worker operator allows the directory of the certificate, trust store and assertion files
+        allowedPaths = WorkerAllowedPaths.allow(dir);
     }
 
     @AfterAll
     static void restoreLogging() {
+        allowedPaths.close();
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration cfg = ctx.getConfiguration();
         cfg.getRootLogger().removeAppender(appender.getName());
@@ -191,19 +202,20 @@ class SecretsLeakTest {
                 .roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP);
         String noRoleTenant = "5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4c";
         List<String> texts = new ArrayList<>();
-        try (ManagementApiSimulator sim = ManagementApiSimulator.builder()
-                .clock(clock)
-                .seed(3)
-                .pageSize(20)
-                .tenant(TenantSpec.of(TENANT)
-                        .app(secretApp)
-                        .app(AppSpec.of(MANAGED_IDENTITY).systemAssignedIdentity())
-                        .volumeAll(Volume.of(4, 5))
-                        .backfill(Duration.ofHours(3)))
-                .tenant(TenantSpec.of(noRoleTenant)
-                        .app(AppSpec.of(CLIENT).secret(SECRET).noRoles()))
-                .build()
-                .start()) {
+        try (TlsOrigin origin = new TlsOrigin(Files.createDirectories(dir.resolve("origin")));
+                ManagementApiSimulator sim = ManagementApiSimulator.builder()
+                        .clock(clock)
+                        .seed(3)
+                        .pageSize(20)
+                        .tenant(TenantSpec.of(TENANT)
+                                .app(secretApp)
+                                .app(AppSpec.of(MANAGED_IDENTITY).systemAssignedIdentity())
+                                .volumeAll(Volume.of(4, 5))
+                                .backfill(Duration.ofHours(3)))
+                        .tenant(TenantSpec.of(noRoleTenant)
+                                .app(AppSpec.of(CLIENT).secret(SECRET).noRoles()))
+                        .build()
+                        .start()) {
             O365AuditSourceConnector connector = new O365AuditSourceConnector();
 
             // validate(): good secret, wrong secret, good certificate, wrong certificate password, proxy password
@@ -232,6 +244,52 @@ class SecretsLeakTest {
             proxied.put("o365.tls.truststore.path", p12.toString());
             proxied.put("o365.tls.truststore.password", TRUST_PASSWORD);
             texts.add(describe(connector.validate(proxied)));
+            // in-config PEMs: the key and certificate, and a CA bundle (its lines must not be logged either)
+            Map<String, String> inlinePem = props(sim);
+            inlinePem.put("o365.client.certificate.pem", Files.readString(pem));
+            inlinePem.put("o365.tls.ca.pem", origin.caPem());
+            texts.add(describe(connector.validate(inlinePem)));
+            Map<String, String> inlineBroken = new HashMap<>(inlinePem);
+            inlineBroken.put(
+                    "o365.client.certificate.pem", Files.readString(pem).replace("-----END PRIVATE", "--"));
+            texts.add(describe(connector.validate(inlineBroken)));
+
+            // a federated assertion file, accepted by the directory list and refused by the simulator
+            Path assertionFile = Files.writeString(dir.resolve("azure-identity-token"), ASSERTION);
+            Map<String, String> federated = props(sim);
+            federated.put("o365.auth.method", "workload-identity");
+            federated.put("o365.client.assertion.file", assertionFile.toString());
+            String federatedErrors = describe(connector.validate(federated));
+            assertTrue(federatedErrors.contains("o365.client.assertion.file ["), federatedErrors);
+            texts.add(federatedErrors);
+
+            // an authenticating proxy on the wire: CONNECT with the password, a 407 from the origin inside the tunnel
+            String allowBefore = System.getProperty(EndpointAllowList.PROPERTY);
+            try (TunnelProxy proxy = new TunnelProxy(origin.port(), PROXY_AUTHORIZATION)) {
+                System.setProperty(
+                        EndpointAllowList.PROPERTY, allowBefore + "," + TlsOrigin.HOST + ":" + origin.port());
+                origin.handler(ex -> {
+                    ex.getResponseHeaders().add("Proxy-Authenticate", "Basic realm=\"phish\"");
+                    TlsOrigin.send(ex, 407, "");
+                });
+                String url = "https://" + TlsOrigin.HOST + ":" + origin.port();
+                Map<String, String> tunnelled = new HashMap<>(good);
+                tunnelled.put("o365.api.url", url);
+                tunnelled.put("o365.login.url", url);
+                tunnelled.put("o365.tls.ca.pem", origin.caPem());
+                tunnelled.put("o365.http.proxy.url", "http://127.0.0.1:" + proxy.port());
+                tunnelled.put("o365.http.proxy.user", "bob");
+                tunnelled.put("o365.http.proxy.password", PROXY_PASSWORD);
+                texts.add(describe(connector.validate(tunnelled)));
+                Map<String, String> badProxyPassword = new HashMap<>(tunnelled);
+                badProxyPassword.put("o365.http.proxy.password", WRONG_SECRET);
+                texts.add(describe(connector.validate(badProxyPassword)));
+                assertTrue(
+                        proxy.seen().stream().anyMatch(x -> PROXY_AUTHORIZATION.equals(x.proxyAuthorization())),
+                        "the proxy was used with its password: " + proxy.seen());
+            } finally {
+                System.setProperty(EndpointAllowList.PROPERTY, allowBefore);
+            }
             Map<String, String> userInfo = new HashMap<>(good);
             userInfo.put("o365.http.proxy.url", "http://bob:" + PROXY_PASSWORD + "@127.0.0.1:1");
             texts.add(describe(connector.validate(userInfo)));
@@ -264,6 +322,11 @@ class SecretsLeakTest {
                     .toString());
             texts.add(ClientCredential.secret(SECRET).toString());
             texts.add(ClientCredential.certificate(p12, P12_PASSWORD).toString());
+            texts.add(ClientCredential.certificatePem(Files.readString(pem), P12_PASSWORD)
+                    .toString());
+            texts.add(ClientCredential.assertionFile(assertionFile).toString());
+            texts.add(new O365SourceConfig(inlinePem).toString());
+            texts.add(new TlsTrust(null, null, null, null, origin.caPem()).toString());
             texts.add(ClientSettings.builder()
                     .tenantId(TENANT)
                     .credential(ClientCredential.managedIdentity(null))
@@ -329,8 +392,16 @@ class SecretsLeakTest {
             everything.addAll(texts);
             assertTrue(everything.stream().anyMatch(l -> l.contains("TRACE") || !l.isEmpty()), "logs captured");
             assertTrue(captured.size() > 50, "TRACE logging captured: " + captured.size());
-            List<String> planted = new ArrayList<>(
-                    List.of(SECRET, WRONG_SECRET, P12_PASSWORD, PROXY_PASSWORD, TRUST_PASSWORD, pemKeyLine));
+            List<String> planted = new ArrayList<>(List.of(
+                    SECRET,
+                    WRONG_SECRET,
+                    P12_PASSWORD,
+                    PROXY_PASSWORD,
+                    PROXY_AUTHORIZATION.substring("Basic ".length()),
+                    TRUST_PASSWORD,
+                    pemKeyLine,
+                    origin.caPem().split("\n")[1],
+                    ASSERTION));
             planted.addAll(tokens);
             for (String line : everything) {
                 for (String p : planted) {

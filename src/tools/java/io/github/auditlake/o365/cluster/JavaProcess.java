@@ -77,6 +77,11 @@ public class JavaProcess implements AutoCloseable {
             if (allow != null && !allow.isBlank()) {
                 pb.environment().put(io.github.auditlake.o365.api.EndpointAllowList.ENV, allow);
             }
+            // and its allowed directories (tests and tools allow the directories of the files they configure)
+            String paths = System.getProperty(io.github.auditlake.o365.api.AllowedPaths.PROPERTY);
+            if (paths != null && !paths.isBlank()) {
+                pb.environment().put(io.github.auditlake.o365.api.AllowedPaths.ENV, paths);
+            }
             JavaProcess p = new JavaProcess(name, pb.start(), log);
             LIVE.add(p);
             return p;

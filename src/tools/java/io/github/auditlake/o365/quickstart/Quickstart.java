@@ -2,6 +2,7 @@ package io.github.auditlake.o365.quickstart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.api.ErrorKind;
@@ -257,7 +258,16 @@ public final class Quickstart {
             vars.put("TENANT_ID", require("O365_TENANT_ID", real ? env : System.getenv("O365_TENANT_ID")));
             vars.put("CLIENT_ID", require("O365_CLIENT_ID", System.getenv("O365_CLIENT_ID")));
             vars.put("CLIENT_SECRET", System.getenv().getOrDefault("O365_CLIENT_SECRET", ""));
-            vars.put("CLIENT_CERTIFICATE_PATH", System.getenv().getOrDefault("O365_CLIENT_CERTIFICATE_PATH", ""));
+            String certificate = System.getenv().getOrDefault("O365_CLIENT_CERTIFICATE_PATH", "");
+            if (!certificate.isBlank()) {
+                // The operator named this file: the worker this launcher starts may read its directory (the
+                // connector reads files only from the worker's allowed directories).
+                java.nio.file.Path cert =
+                        java.nio.file.Path.of(certificate.trim()).toAbsolutePath();
+                certificate = cert.toString();
+                allowDirectory(cert.getParent());
+            }
+            vars.put("CLIENT_CERTIFICATE_PATH", certificate);
             vars.put(
                     "CLIENT_CERTIFICATE_PASSWORD",
                     System.getenv().getOrDefault("O365_CLIENT_CERTIFICATE_PASSWORD", ""));
@@ -350,6 +360,19 @@ public final class Quickstart {
         } catch (RuntimeException e) {
             return "the credential check failed: " + e.getMessage();
         }
+    }
+
+    /**
+     * Adds {@code dir} to this JVM's allowed directories ({@code -Do365.allowed.paths}, which the worker it starts
+     * receives as {@code O365_ALLOWED_PATHS}), keeping those the operator set already.
+     */
+    static void allowDirectory(java.nio.file.Path dir) {
+        String current = System.getProperty(AllowedPaths.PROPERTY);
+        if (current == null || current.isBlank()) {
+            current = System.getenv(AllowedPaths.ENV);
+        }
+        System.setProperty(
+                AllowedPaths.PROPERTY, current == null || current.isBlank() ? dir.toString() : current + "," + dir);
     }
 
     /** A failure the user can act on: printed as one line, without a stack trace. */
