@@ -115,7 +115,7 @@ public final class OkHttpManagementApi implements ManagementApi {
         return this;
     }
 
-    /** Feeds every response's {@code Date} to {@code clock}. Call before first use. */
+    /** Feeds every successful response's {@code Date} to {@code clock}. Call before first use. */
     public OkHttpManagementApi observingServiceTime(ServiceClock clock) {
         this.serviceClock = clock;
         return this;
@@ -587,10 +587,12 @@ public final class OkHttpManagementApi implements ManagementApi {
                             attempt);
                 }
                 Response resp = client.newCall(request).execute();
-                if (serviceClock != null) {
-                    serviceClock.observe(serverDate(resp));
-                }
                 if (resp.isSuccessful()) {
+                    // only a successful answer teaches the service's time: an error (a rejected window, a proxy's
+                    // or a load balancer's page) may carry any Date
+                    if (serviceClock != null) {
+                        serviceClock.observe(serverDate(resp));
+                    }
                     return resp;
                 }
                 String body;

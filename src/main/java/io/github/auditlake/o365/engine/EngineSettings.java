@@ -78,6 +78,21 @@ public record EngineSettings(
         return new Builder(planner, initialLookback);
     }
 
+    /** A builder holding these settings, to change a few. */
+    public Builder toBuilder() {
+        return builder(planner, initialLookback)
+                .pollInterval(pollInterval)
+                .fetchConcurrency(fetchConcurrency)
+                .bufferMaxBytes(bufferMaxBytes)
+                .outputCapacity(outputCapacity)
+                .heartbeatInterval(heartbeatInterval)
+                .manageSubscriptions(manageSubscriptions)
+                .backoff(backoffInitial, backoffMax)
+                .stallCommitAfter(stallCommitAfter)
+                .endAt(endAt)
+                .isolateFailures(isolateFailures);
+    }
+
     /** Builds {@link EngineSettings} by name; every field not set keeps its named default. */
     public static final class Builder {
         private final WindowPlanner planner;

@@ -56,6 +56,7 @@ final class StreamWorker implements Runnable {
     private StreamCursor lastEmitted;
     private Instant lastHeartbeat = Instant.EPOCH;
     private int windowErrors;
+    private boolean positionAheadLogged;
     private Instant retryingSince;
 
     /** @param start the stored position, or null for a new stream (it starts at now minus the initial lookback) */
@@ -76,6 +77,7 @@ final class StreamWorker implements Runnable {
         this.random = random;
         ServiceClock sc = api.serviceClock();
         this.serviceClock = sc != null ? sc : ServiceClock.following(engine.clock());
+        this.serviceClock.countRejectedDatesIn(metrics.serviceDatesRejected);
         this.cursor = start;
         this.lastEmitted = start;
     }
@@ -146,18 +148,19 @@ final class StreamWorker implements Runnable {
         });
         if (cursor == null) {
             // placed after the first response, so "now" is the service's time, whatever the worker's clock says
+            Duration asked = confirmServiceTime();
             Instant now = serviceNow();
-            Instant from = now.minus(settings.initialLookback());
+            Instant from = now.minus(asked).minus(settings.initialLookback());
             cursor = StreamCursor.startingAt(planner.initialHighWatermark(from, now), from);
             lastEmitted = null;
-            log.info(
-                    "Stream {} has no stored position; starting at {} (now minus the initial lookback)",
-                    stream,
-                    now.minus(settings.initialLookback()));
+            log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream, from);
         }
         Instant endAt = endBound();
         while (!engine.closed()) {
             Instant now = serviceNow();
+            if (cursor.highWatermark().isAfter(now.plus(ServiceClock.TOLERANCE))) {
+                askServiceTime(now);
+            }
             checkRetention(now);
             boolean caughtUp;
             Duration wait = settings.pollInterval();
@@ -265,6 +268,40 @@ final class StreamWorker implements Runnable {
         return serviceClock.now();
     }
 
+    /**
+     * When the service's answers say it is ahead of the worker's clock but have not confirmed it yet, a new stream
+     * asks a few more times (about a minute) before it places its start, so that it starts at the service's time.
+     * Returns how long it waited (the start is placed as if it had not).
+     */
+    private Duration confirmServiceTime() throws InterruptedException {
+        Duration spacing = ServiceClock.CONFIRM_SPAN.dividedBy(ServiceClock.CONFIRMATIONS - 1);
+        Duration waited = Duration.ZERO;
+        for (int i = 0; i < 2 * ServiceClock.CONFIRMATIONS && serviceClock.provisional(); i++) {
+            engine.sleeper().sleep(spacing);
+            waited = waited.plus(spacing);
+            retrying("learn the service's time", api::listSubscriptions);
+        }
+        return waited;
+    }
+
+    /**
+     * The stream's position is ahead of the service's time (an answer with a past {@code Date}, a correction of the
+     * service's clock, or the worker's clock a day behind): nothing can be listed, so no answer would bring the time.
+     * Ask for it (one call per poll interval) instead of waiting silently.
+     */
+    private void askServiceTime(Instant now) throws InterruptedException {
+        if (!positionAheadLogged) {
+            positionAheadLogged = true;
+            log.warn(
+                    "Stream {}: its position {} is ahead of the service's time {}; waiting for the service's time to "
+                            + "reach it (asking the service for its time every poll interval)",
+                    stream,
+                    cursor.highWatermark(),
+                    now);
+        }
+        retrying("learn the service's time", api::listSubscriptions);
+    }
+
     private void checkRetention(Instant now) {
         Instant floor = planner.retentionFloor(now);
         Instant hw = cursor.highWatermark();
@@ -291,16 +328,23 @@ final class StreamWorker implements Runnable {
             windowErrors = 0;
             metrics.failingSince(stream.encode()).set(0);
         } catch (ApiException e) {
-            if (e.kind() != ErrorKind.WINDOW || ++windowErrors > MAX_CONSECUTIVE_WINDOW_ERRORS) {
+            if (e.kind() != ErrorKind.WINDOW) {
                 throw e;
             }
-            serviceClock.observe(e.serverDate().orElse(null));
+            // while the service's time is not confirmed yet, a rejection is expected and not counted
+            if (!serviceClock.provisional() && ++windowErrors > MAX_CONSECUTIVE_WINDOW_ERRORS) {
+                throw e;
+            }
+            // the rejection's Date is not learned (an error may carry any Date): wait, learn the service's time
+            // from a successful answer, and plan again with it
             log.warn(
                     "Stream {}: the API rejected the window [{}, {}) ({}); planning again with the service's time",
                     stream,
                     w.start(),
                     w.end(),
                     e.getMessage());
+            engine.sleeper().sleep(settings.pollInterval());
+            retrying("learn the service's time", api::listSubscriptions);
             return false;
         }
         metrics.windowsListed.increment();
@@ -343,7 +387,6 @@ final class StreamWorker implements Runnable {
                 if (e.kind() != ErrorKind.WINDOW) {
                     throw e;
                 }
-                serviceClock.observe(e.serverDate().orElse(null));
                 log.warn(
                         "Stream {}: the API rejected the sweep window [{}, {}) ({}); it is retried at the next sweep",
                         stream,

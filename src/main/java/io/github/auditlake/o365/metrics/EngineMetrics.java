@@ -33,6 +33,12 @@ public final class EngineMetrics {
     /** Times a stream's position fell out of the API's 7-day retention (possible loss during an outage). */
     public final LongAdder retentionGaps = new LongAdder();
 
+    /**
+     * Service {@code Date} headers ignored because they were implausibly far from the worker's clock (a worker clock
+     * a day off, or a hostile answer).
+     */
+    public final LongAdder serviceDatesRejected = new LongAdder();
+
     public final LongAdder listRetries = new LongAdder();
     public final LongAdder fetchRetries = new LongAdder();
     public final LongAdder subscriptionsStarted = new LongAdder();
@@ -83,6 +89,7 @@ public final class EngineMetrics {
                 + " stragglers=" + stragglersFound.sum() + " resynced=" + blobsResynced.sum()
                 + " stalled=" + stalledStreams()
                 + " retentionGaps=" + retentionGaps.sum() + " listRetries=" + listRetries.sum()
-                + " fetchRetries=" + fetchRetries.sum() + " heartbeats=" + heartbeats.sum();
+                + " fetchRetries=" + fetchRetries.sum() + " heartbeats=" + heartbeats.sum()
+                + " serviceDatesRejected=" + serviceDatesRejected.sum();
     }
 }

@@ -84,6 +84,12 @@ public final class TaskMetrics {
         counter(pm, "fetch-retries-total", "Blob fetches retried after transient errors", m.fetchRetries);
         counter(pm, "subscriptions-started-total", "Subscriptions started by the connector", m.subscriptionsStarted);
         counter(pm, "heartbeats-total", "Heartbeat records written", m.heartbeats);
+        counter(
+                pm,
+                "service-dates-rejected-total",
+                "Service Date headers ignored because they were more than 24 h from the worker's clock "
+                        + "(the worker's clock is wrong, or an answer was rewritten)",
+                m.serviceDatesRejected);
         pm.addMetric(
                 pm.metricName(
                         "lag-ms",

@@ -406,6 +406,81 @@ class OkHttpManagementApiTest {
         assertEquals(1, stub.requests().size());
     }
 
+    /**
+     * A client whose answers all carry {@code date} as their {@code Date} (a proxy or a hostile answer rewrites it; the
+     * JDK server behind the stub always writes the real time), learning the service's time into {@code clock}.
+     */
+    private OkHttpManagementApi answeringWithDate(String date, ServiceClock clock) {
+        OkHttpClient rewriting = http.newBuilder()
+                .addNetworkInterceptor(chain -> chain.proceed(chain.request())
+                        .newBuilder()
+                        .header("Date", date)
+                        .build())
+                .build();
+        return new OkHttpManagementApi(
+                        rewriting,
+                        tokens,
+                        TENANT,
+                        stub.baseUrl(),
+                        PUB,
+                        new RequestLimiter(1000, time, time, true),
+                        new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofMinutes(2)),
+                        time,
+                        time,
+                        new Random(1),
+                        "test-agent",
+                        false)
+                .observingServiceTime(clock);
+    }
+
+    private ServiceClock serviceClock() {
+        return new ServiceClock(time, () -> time.millis() * 1_000_000L);
+    }
+
+    @Test
+    void aRejectedWindowsDateIsNeverLearnedNeitherPlausibleNorOf2100() {
+        for (String date : List.of("Fri, 01 Mar 2024 13:00:00 GMT", "Fri, 01 Jan 2100 00:00:00 GMT")) {
+            ServiceClock clock = serviceClock();
+            OkHttpManagementApi a = answeringWithDate(date, clock);
+            try {
+                stub.enqueue(Reply.json(400, "{\"error\":{\"code\":\"AF20055\",\"message\":\"Start time ...\"}}"));
+                ApiException e = assertThrows(
+                        ApiException.class,
+                        () -> a.listContent(
+                                ContentType.GENERAL,
+                                Instant.parse("2024-02-20T00:00:00Z"),
+                                Instant.parse("2024-02-20T01:00:00Z")));
+                assertEquals(ErrorKind.WINDOW, e.kind());
+                assertEquals(time.instant(), clock.now(), "the error's Date " + date + " is not learned");
+                assertFalse(clock.synced());
+            } finally {
+                a.close();
+            }
+        }
+    }
+
+    @Test
+    void aSuccessfulAnswerDated2100IsIgnoredAndCounted() {
+        ServiceClock clock = serviceClock();
+        try (OkHttpManagementApi a = answeringWithDate("Fri, 01 Jan 2100 00:00:00 GMT", clock)) {
+            stub.enqueue(Reply.json(200, "[]"));
+            a.listSubscriptions();
+            assertEquals(time.instant(), clock.now(), "the Date of 2100 is not learned");
+            assertEquals(1, clock.datesRejected());
+        }
+    }
+
+    @Test
+    void aSuccessfulAnswersPlausibleDateIsLearned() {
+        ServiceClock clock = serviceClock();
+        try (OkHttpManagementApi a = answeringWithDate("Fri, 01 Mar 2024 11:00:00 GMT", clock)) {
+            stub.enqueue(Reply.json(200, "[]"));
+            a.listSubscriptions();
+            assertEquals(Instant.parse("2024-03-01T11:00:00Z"), clock.now(), "a worker clock an hour ahead");
+            assertEquals(0, clock.datesRejected());
+        }
+    }
+
     @Test
     void resubscribeAndPermanentAreNotRetried() {
         stub.enqueue(Reply.json(400, "{\"error\":{\"code\":\"AF20022\",\"message\":\"No subscription found\"}}"));

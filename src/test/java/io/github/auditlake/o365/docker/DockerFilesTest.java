@@ -47,6 +47,25 @@ class DockerFilesTest {
         assertTrue(env.path("O365_ENDPOINT_OVERRIDE_HOSTS").asText().contains("127.0.0.1:8365"), env.toString());
     }
 
+    /**
+     * The compose file sets no allowed directories (O365_ALLOWED_PATHS): the connector configuration it comes with
+     * names no file, so none needs to be read (docker/README says what to add for a mounted certificate).
+     */
+    @Test
+    void theSimulatorConfigurationNamesNoFileSoNoDirectoryIsAllowed() throws Exception {
+        JsonNode env = compose().path("services").path("connect").path("environment");
+        assertTrue(env.path("O365_ALLOWED_PATHS").isMissingNode(), env.toString());
+        JsonNode config = new ObjectMapper()
+                .readTree(DIR.resolve("o365-simulator-connector.json").toFile());
+        for (String key : List.of(
+                "o365.client.certificate.path",
+                "o365.tls.ca.pem.path",
+                "o365.tls.truststore.path",
+                "o365.client.assertion.file")) {
+            assertTrue(config.path(key).isMissingNode(), key);
+        }
+    }
+
     @Test
     void nothingDependsOnTheHostsBuildOrMavenCache() throws Exception {
         String compose = String.join(

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ServiceClock;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
@@ -196,6 +198,142 @@ class FaultMatrixTest {
     void aJumpOfTheWorkerClockForwardAndBackLosesNothing() throws Exception {
         SkewedClock worker = new SkewedClock(truth, Duration.ZERO);
         runWithWorkerClock(worker, () -> worker.jump(Duration.ofHours(3)));
+    }
+
+    static final Instant YEAR_2100 = Instant.parse("2100-01-01T00:00:00Z");
+
+    /** Runs a stream on a correct worker clock; {@code midway} acts half an hour in. Returns the outcome. */
+    private Outcome runWithHostileAnswerMidway(Runnable midway, List<FakeBlob> blobs, CollectionEngine[] engineOut)
+            throws Exception {
+        api.reportServiceTime(new ServiceClock(truth, () -> truth.millis() * 1_000_000L));
+        CollectionEngine e = engine(truth, Map.of(), settings(Duration.ofHours(2), Duration.ofHours(24)));
+        engineOut[0] = e;
+        Outcome o = runUntil(e, NOW.plus(Duration.ofMinutes(30)), new Outcome());
+        midway.run();
+        Instant end = NOW.plus(Duration.ofHours(3)).plus(Duration.ofMinutes(5));
+        Instant later = truth.instant().plus(Duration.ofHours(1)); // whatever the simulated time reached
+        runUntil(e, later.isAfter(end) ? later : end, o);
+        assertEachOnce(ids(blobs), o);
+        for (Instant[] w : api.windows()) {
+            assertFalse(w[1].isAfter(w[2]), "no window reaches past the service's time: " + w[1] + " at " + w[2]);
+        }
+        assertTrue(o.last.highWatermark().isBefore(truth.instant()), "the position never passes the service's time");
+        return o;
+    }
+
+    @Test
+    void aRejectedWindowDated2100DoesNotStopCollection() throws Exception {
+        List<FakeBlob> blobs = schedule(NOW.minus(Duration.ofHours(2)), NOW.plus(Duration.ofHours(3)));
+        CollectionEngine[] e = new CollectionEngine[1];
+        runWithHostileAnswerMidway(
+                () -> api.failNextListing(new ApiException(
+                        ErrorKind.WINDOW, 400, "AF20055", "Start time and end time ...", null, YEAR_2100, null)),
+                blobs,
+                e);
+    }
+
+    @Test
+    void aSuccessfulAnswerDated2100IsIgnoredCountedAndCollectionGoesOn() throws Exception {
+        List<FakeBlob> blobs = schedule(NOW.minus(Duration.ofHours(2)), NOW.plus(Duration.ofHours(3)));
+        CollectionEngine[] e = new CollectionEngine[1];
+        runWithHostileAnswerMidway(() -> api.nextDate(YEAR_2100), blobs, e);
+        assertEquals(1, e[0].metrics().serviceDatesRejected.sum(), "the Date is counted as rejected");
+    }
+
+    @Test
+    void oneAnswerDatedFiveHoursAheadMovesNoWindowPastTheServicesTime() throws Exception {
+        List<FakeBlob> blobs = schedule(NOW.minus(Duration.ofHours(2)), NOW.plus(Duration.ofHours(3)));
+        CollectionEngine[] e = new CollectionEngine[1];
+        runWithHostileAnswerMidway(() -> api.nextDate(truth.instant().plus(Duration.ofHours(5))), blobs, e);
+        assertEquals(0, e[0].metrics().serviceDatesRejected.sum(), "inside the bound: not rejected, outvoted");
+    }
+
+    /**
+     * The very first answer says the service is 20 hours behind (nothing to compare it with: taken, since holding
+     * back never loses anything). The stream's stored position is then ahead of the service's time, so nothing can be
+     * listed and no listing would bring a better answer: the stream asks for the time, and goes on within minutes.
+     */
+    @Test
+    void aFirstAnswerDatedADayBehindOnlyDelaysCollection() throws Exception {
+        api.startSubscription(ContentType.EXCHANGE, null); // so the subscription list is the only answer at start-up
+        api.reportServiceTime(new ServiceClock(truth, () -> truth.millis() * 1_000_000L));
+        api.nextDate(NOW.minus(Duration.ofHours(20)));
+        Instant hw = NOW.minus(Duration.ofHours(1));
+        List<FakeBlob> blobs = schedule(hw, NOW.plus(Duration.ofHours(2)));
+        CollectionEngine e = engine(
+                truth,
+                Map.of(EXCHANGE, StreamCursor.startingAt(hw, hw.minus(Duration.ofHours(1)))),
+                settings(Duration.ofHours(2), Duration.ofHours(24)));
+        Outcome o = runUntil(e, NOW.plus(Duration.ofHours(2)).plus(Duration.ofMinutes(5)), new Outcome());
+        assertEachOnce(ids(blobs), o);
+    }
+
+    /**
+     * The service's time alone never takes a window more than {@link ServiceClock#MAX_SKEW} ahead of the worker's own
+     * clock: with the worker's clock 30 hours behind, windows wait; once it is fixed, nothing was lost.
+     */
+    @Test
+    void windowsNeverEndMoreThanTheBoundAheadOfTheWorkersClockAndWaitLosingNothing() throws Exception {
+        SkewedClock worker = new SkewedClock(truth, Duration.ofHours(-20));
+        api.reportServiceTime(new ServiceClock(worker, () -> truth.millis() * 1_000_000L));
+        List<FakeBlob> blobs = schedule(NOW.minus(Duration.ofHours(2)), NOW.plus(Duration.ofHours(4)));
+        CollectionEngine e = engine(worker, Map.of(), settings(Duration.ofHours(2), Duration.ofHours(24)));
+        Outcome o = runUntil(e, NOW.plus(Duration.ofHours(1)), new Outcome());
+        worker.jump(Duration.ofHours(-10)); // 30 hours behind the service now
+        Instant jumped = truth.instant();
+        runUntil(e, NOW.plus(Duration.ofHours(2)), o);
+        Duration ahead = Duration.ofHours(30).minus(ServiceClock.MAX_SKEW);
+        for (Instant[] w : api.windows()) {
+            if (w[2].isAfter(jumped)) {
+                assertFalse(
+                        w[1].isAfter(w[2].minus(ahead)),
+                        "a window ends at most a day ahead of the worker's clock: " + w[1] + " at " + w[2]);
+            }
+        }
+        worker.jump(Duration.ofHours(30)); // the worker's clock is fixed
+        // an idle stream's sleeps move the simulated time fast: run on from wherever it is
+        Instant end = NOW.plus(Duration.ofHours(4)).plus(Duration.ofMinutes(5));
+        Instant fixed = truth.instant().plus(Duration.ofMinutes(30));
+        runUntil(e, fixed.isAfter(end) ? fixed : end, o);
+        assertEachOnce(ids(blobs), o);
+    }
+
+    /**
+     * The service rejects a window planned before the service's time was known (subscriptions not managed, so no
+     * answer came first; the worker's clock 2 hours behind puts the start beyond the 7 days). The rejection's own
+     * {@code Date} is not learned: the stream learns the time from a successful answer and plans again.
+     */
+    @Test
+    void aRejectedWindowIsPlannedAgainWithTheTimeOfASuccessfulAnswer() throws Exception {
+        rejectedFirstWindow(Duration.ofMinutes(1));
+    }
+
+    /**
+     * The same with a 5-second poll interval: the service's time (2 hours ahead of the worker's clock) takes a minute
+     * to be confirmed, a dozen rejections meanwhile; they are expected, not errors that fail the stream.
+     */
+    @Test
+    void rejectionsWhileTheServicesTimeIsNotConfirmedYetAreNotErrors() throws Exception {
+        rejectedFirstWindow(Duration.ofSeconds(5));
+    }
+
+    private void rejectedFirstWindow(Duration pollInterval) throws Exception {
+        api.startSubscription(ContentType.EXCHANGE, null); // subscribed by the operator
+        SkewedClock worker = new SkewedClock(truth, Duration.ofHours(-2));
+        api.reportServiceTime(new ServiceClock(worker, () -> truth.millis() * 1_000_000L));
+        Instant hw = NOW.minus(Duration.ofDays(7)).plus(Duration.ofMinutes(30));
+        List<FakeBlob> blobs = schedule(hw, NOW.plus(Duration.ofHours(1)));
+        EngineSettings s = settings(Duration.ofHours(2), Duration.ofHours(24));
+        EngineSettings unmanaged = s.toBuilder()
+                .pollInterval(pollInterval)
+                .manageSubscriptions(false)
+                .endAt(null)
+                .build();
+        CollectionEngine e =
+                engine(worker, Map.of(EXCHANGE, StreamCursor.startingAt(hw, hw.minus(Duration.ofHours(2)))), unmanaged);
+        Outcome o = runUntil(e, NOW.plus(Duration.ofHours(1)).plus(Duration.ofMinutes(5)), new Outcome());
+        assertEachOnce(ids(blobs), o);
+        assertTrue(api.windows().get(0)[0].isBefore(NOW.minus(Duration.ofDays(7))), "the first window was rejected");
     }
 
     @Test

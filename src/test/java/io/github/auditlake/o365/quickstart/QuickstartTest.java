@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.auditlake.o365.api.AllowedPaths;
 import io.github.auditlake.o365.api.EndpointAllowList;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
@@ -22,6 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The quickstart launcher's options, per-run directories, port holders and credential check (no Kafka). */
 class QuickstartTest {
+    /** A certificate the operator names: its directory is added to the worker's allowed directories, not replacing any. */
+    @Test
+    void theCertificatesDirectoryIsAllowedOnTheWorkerItStarts() {
+        String before = System.getProperty(AllowedPaths.PROPERTY);
+        try {
+            System.setProperty(AllowedPaths.PROPERTY, "/etc/kafka/secrets");
+            Quickstart.allowDirectory(Path.of("/home/op/certs"));
+            assertEquals("/etc/kafka/secrets,/home/op/certs", System.getProperty(AllowedPaths.PROPERTY));
+        } finally {
+            if (before == null) {
+                System.clearProperty(AllowedPaths.PROPERTY);
+            } else {
+                System.setProperty(AllowedPaths.PROPERTY, before);
+            }
+        }
+    }
+
     @Test
     void anUnknownOptionIsNamedAsUnknown() {
         IllegalArgumentException e =

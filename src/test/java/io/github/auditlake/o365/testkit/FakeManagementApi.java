@@ -46,6 +46,7 @@ public class FakeManagementApi implements ManagementApi {
     public static final int PAGE_SIZE = 600;
     private volatile ApiException listError;
     private volatile io.github.auditlake.o365.api.ServiceClock serviceClock;
+    private volatile Instant nextDate;
     private volatile Instant listOutageUntil = Instant.MIN;
     private volatile Instant fetchOutageUntil = Instant.MIN;
     private volatile RuntimeException openThrows;
@@ -112,6 +113,13 @@ public class FakeManagementApi implements ManagementApi {
     }
 
     private volatile Instant listErrorUntil = Instant.MAX;
+    private final java.util.concurrent.atomic.AtomicReference<ApiException> nextListError =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** The next listing (only that one) fails with {@code e}. */
+    public void failNextListing(ApiException e) {
+        nextListError.set(e);
+    }
 
     /** Every listing fails (HTTP 503, transient) until the service's time reaches {@code until}. */
     public void listingOutageUntil(Instant until) {
@@ -129,7 +137,7 @@ public class FakeManagementApi implements ManagementApi {
     }
 
     /**
-     * Reports the service's time ({@link #clock}) to {@code sc} on every call, as a real client learns it from
+     * Reports the service's time ({@link #clock}) to {@code sc} on every successful call, as a real client learns it from
      * {@code Date} headers; the engine then reads it through {@link #serviceClock()}.
      */
     public void reportServiceTime(io.github.auditlake.o365.api.ServiceClock sc) {
@@ -141,10 +149,21 @@ public class FakeManagementApi implements ManagementApi {
         return serviceClock;
     }
 
+    /**
+     * The next successful answer carries {@code date} as its {@code Date} instead of the service's time (a hostile or
+     * rewritten answer).
+     */
+    public void nextDate(Instant date) {
+        nextDate = date;
+    }
+
+    /** Reports the service's time as a successful answer's {@code Date} does (an error's is never learned). */
     private void observe() {
         io.github.auditlake.o365.api.ServiceClock sc = serviceClock;
+        Instant forged = nextDate;
+        nextDate = null;
         if (sc != null) {
-            sc.observe(clock.instant());
+            sc.observe(forged != null ? forged : clock.instant());
         }
     }
 
@@ -210,7 +229,6 @@ public class FakeManagementApi implements ManagementApi {
     public ContentPage listContent(ContentType type, Instant start, Instant end) {
         listCalls.incrementAndGet();
         windows.add(new Instant[] {start, end, clock.instant()});
-        observe();
         if (clock.instant().isBefore(listOutageUntil)) {
             throw new ApiException(ErrorKind.TRANSIENT, 503, null, "Service Unavailable (outage)", null, null, null);
         }
@@ -224,6 +242,10 @@ public class FakeManagementApi implements ManagementApi {
                     clock.instant(),
                     null);
         }
+        ApiException once = nextListError.getAndSet(null);
+        if (once != null) {
+            throw once;
+        }
         ApiException e = listError;
         if (e != null && clock.instant().isBefore(listErrorUntil)) {
             throw e;
@@ -235,6 +257,7 @@ public class FakeManagementApi implements ManagementApi {
             throw new ApiException(
                     ErrorKind.WINDOW, 400, "AF20055", "bad window " + start + " " + end, null, null, null);
         }
+        observe();
         Instant now = clock.instant();
         List<ContentBlob> out = new ArrayList<>();
         for (FakeBlob b : blobs) {
@@ -267,7 +290,6 @@ public class FakeManagementApi implements ManagementApi {
     public AuditRecordStream openBlob(ContentBlob blob) {
         opens.incrementAndGet();
         requestTimes.add(clock.instant());
-        observe();
         Error err = openError;
         if (err != null) {
             throw err;
@@ -301,6 +323,7 @@ public class FakeManagementApi implements ManagementApi {
                 .filter(x -> x.blob.contentId().equals(blob.contentId()))
                 .findFirst()
                 .orElseThrow(() -> new ApiException(ErrorKind.SKIP_BLOB, "no such blob " + blob.contentId()));
+        observe();
         AtomicInteger left = failuresLeft.get(blob.contentId());
         int breakAt = left != null && left.getAndDecrement() > 0 ? failAfter.get(blob.contentId()) : -1;
         return new AuditRecordStream() {
