@@ -72,6 +72,12 @@ class MappingTest {
         assertEquals(Duration.ofHours(2), e.planner().coverage());
         assertEquals(Duration.ofMillis(250), e.backoffInitial());
         assertEquals(Duration.ofSeconds(10), e.backoffMax());
+        EngineSettings bounded = e.toBuilder()
+                .stallCommitAfter(Duration.ofSeconds(10))
+                .endAt(java.time.Instant.EPOCH)
+                .isolateFailures(true)
+                .build();
+        assertEquals(bounded, bounded.toBuilder().build(), "toBuilder keeps every field");
     }
 
     @Test
