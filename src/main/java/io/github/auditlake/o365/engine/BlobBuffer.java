@@ -3,6 +3,8 @@ package io.github.auditlake.o365.engine;
 import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.api.ContentBlob;
 import java.util.ArrayDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -11,6 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * read-ahead while the buffer waits behind its stream's head, as the stream's own once it is the head. A buffer
  * whose records do not fit waits (the head of a stream holding nothing never waits: it may always take one record,
  * so every stream progresses). Records taken out stay charged to the stream until {@code poll()} hands them over.
+ *
+ * <p>A buffer for a blob ahead of its stream's head holds one of the engine's read-ahead slots
+ * ({@link #readAhead}); it gives the slot back, once, when it becomes the head or is cancelled.
  */
 final class BlobBuffer {
     /** How a fetch ended. */
@@ -39,15 +44,30 @@ final class BlobBuffer {
     private String reason;
     private RuntimeException failure;
     private long produced;
-    /** Holds one of the engine's read-ahead slots (guarded by its stream's in-flight list). */
-    boolean readAheadSlot;
+    /** The slots this buffer took one of (null: it was its stream's current blob from the start). */
+    private final Semaphore readAheadSlots;
+    /** True while it holds its read-ahead slot. */
+    private final AtomicBoolean holdsSlot;
 
+    /** A buffer for its stream's current blob: it needs no read-ahead slot. */
     BlobBuffer(
             ContentBlob blob,
             long skip,
             String expectLastId,
             MemoryBudget.Account account,
             MemoryBudget.StreamHold stream) {
+        this(blob, skip, expectLastId, account, stream, null);
+    }
+
+    private BlobBuffer(
+            ContentBlob blob,
+            long skip,
+            String expectLastId,
+            MemoryBudget.Account account,
+            MemoryBudget.StreamHold stream,
+            Semaphore readAheadSlots) {
+        this.readAheadSlots = readAheadSlots;
+        this.holdsSlot = new AtomicBoolean(readAheadSlots != null);
         this.blob = blob;
         this.skip = skip;
         this.expectLastId = expectLastId;
@@ -56,6 +76,27 @@ final class BlobBuffer {
         this.lock = account.budget().lock;
         this.space = lock.newCondition();
         this.data = lock.newCondition();
+    }
+
+    /**
+     * A buffer for a blob ahead of its stream's current one, holding one of {@code slots} until it becomes the head
+     * or is cancelled; null when no slot is free.
+     */
+    static BlobBuffer readAhead(
+            ContentBlob blob,
+            long skip,
+            String expectLastId,
+            MemoryBudget.Account account,
+            MemoryBudget.StreamHold stream,
+            Semaphore slots) {
+        return slots.tryAcquire() ? new BlobBuffer(blob, skip, expectLastId, account, stream, slots) : null;
+    }
+
+    /** Gives the read-ahead slot back: the one place it is released, and only the first call does. */
+    private void releaseReadAheadSlot() {
+        if (holdsSlot.compareAndSet(true, false)) {
+            readAheadSlots.release();
+        }
     }
 
     /** Index of the first record this buffer hands out. */
@@ -92,7 +133,9 @@ final class BlobBuffer {
         return 3L * r.textLength() + 256;
     }
 
+    /** The blob becomes its stream's current one: its bytes count as the stream's, its slot goes to another blob. */
     void makeHead() {
+        releaseReadAheadSlot();
         lock.lock();
         try {
             if (!head) {
@@ -155,11 +198,6 @@ final class BlobBuffer {
     /** Marker returned by {@link #take(long)} when nothing arrived in time. */
     static final AuditRecord NOTHING_YET = AuditRecord.notARecord("", "nothing yet");
 
-    /** Consumer side: the next record, or {@code null} once the fetch ended and the buffer is drained. */
-    AuditRecord take() throws InterruptedException {
-        return take(Long.MAX_VALUE);
-    }
-
     /**
      * Consumer side (the stream's head only): the next record; {@code null} once the fetch ended and the buffer is
      * drained; or {@link #NOTHING_YET} when nothing arrived within {@code maxWaitMillis}. The record stays charged
@@ -194,8 +232,22 @@ final class BlobBuffer {
         }
     }
 
-    /** Releases buffered bytes and stops the producer. */
+    /**
+     * The stream took {@code r} from this buffer (its head) but will not emit it (the blob failed or the stream
+     * stops): its bytes leave the stream's hold.
+     */
+    void drop(AuditRecord r) {
+        lock.lock();
+        try {
+            account.release(sizeOf(r), stream);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Releases buffered bytes and the read-ahead slot, and stops the producer. Any number of times. */
     void cancel() {
+        releaseReadAheadSlot();
         lock.lock();
         try {
             if (end == End.NONE) {

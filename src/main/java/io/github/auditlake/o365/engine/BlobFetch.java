@@ -24,19 +24,14 @@ import org.slf4j.LoggerFactory;
 final class BlobFetch implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
 
-    private final CollectionEngine engine;
+    private final WorkerContext ctx;
     private final ManagementApi api;
     private final BlobBuffer buffer;
     private final Random random;
     private final Supplier<Instant> serviceNow;
 
-    BlobFetch(
-            CollectionEngine engine,
-            ManagementApi api,
-            BlobBuffer buffer,
-            Random random,
-            Supplier<Instant> serviceNow) {
-        this.engine = engine;
+    BlobFetch(WorkerContext ctx, ManagementApi api, BlobBuffer buffer, Random random, Supplier<Instant> serviceNow) {
+        this.ctx = ctx;
         this.api = api;
         this.buffer = buffer;
         this.random = random;
@@ -46,14 +41,14 @@ final class BlobFetch implements Runnable {
     @Override
     public void run() {
         ContentBlob blob = buffer.blob;
-        EngineSettings settings = engine.settings();
+        EngineSettings settings = ctx.settings();
         int failures = 0;
         boolean checked = buffer.expectLastId == null || buffer.skip() == 0;
-        boolean decode = engine.decodesWhileFetching();
+        boolean decode = ctx.decodeWhileFetching();
         try {
-            while (!engine.closed()) {
+            while (!ctx.engine().closed()) {
                 if (blob.isExpiredAt(serviceNow.get())) {
-                    engine.metrics().blobsSkippedExpired.increment();
+                    ctx.metrics().blobsSkippedExpired.increment();
                     buffer.finish(
                             BlobBuffer.End.GONE,
                             "its contentExpiration " + blob.contentExpiration() + " has passed",
@@ -70,7 +65,7 @@ final class BlobFetch implements Runnable {
                             if (!checked && index == have) {
                                 checked = true;
                                 if (!Objects.equals(r.id(), buffer.expectLastId)) {
-                                    engine.metrics().blobsResynced.increment();
+                                    ctx.metrics().blobsResynced.increment();
                                     log.warn(
                                             "Blob {}: the record before the resume point has Id {}, not {} as "
                                                     + "delivered before the restart; the blob changed on the service side. "
@@ -100,7 +95,7 @@ final class BlobFetch implements Runnable {
                     if (!checked) {
                         checked = true;
                         if (index < have) {
-                            engine.metrics().blobsResynced.increment();
+                            ctx.metrics().blobsResynced.increment();
                             log.warn(
                                     "Blob {} now holds {} records, fewer than the {} delivered before the restart; "
                                             + "the blob changed on the service side. Delivering it again from its first "
@@ -115,12 +110,12 @@ final class BlobFetch implements Runnable {
                     buffer.finish(BlobBuffer.End.COMPLETE, null, null);
                     return;
                 } catch (ApiException e) {
-                    if (engine.closed() || Thread.currentThread().isInterrupted()) {
+                    if (ctx.engine().closed() || Thread.currentThread().isInterrupted()) {
                         buffer.finish(BlobBuffer.End.CANCELLED, null, null);
                         return;
                     }
                     if (e.kind() == ErrorKind.SKIP_BLOB) {
-                        engine.metrics().blobsSkippedMissing.increment();
+                        ctx.metrics().blobsSkippedMissing.increment();
                         buffer.finish(BlobBuffer.End.GONE, e.getMessage(), null);
                         return;
                     }
@@ -129,7 +124,7 @@ final class BlobFetch implements Runnable {
                         return;
                     }
                     failures++;
-                    engine.metrics().fetchRetries.increment();
+                    ctx.metrics().fetchRetries.increment();
                     Duration d = Backoff.delay(
                             failures, settings.backoffInitial(), settings.backoffMax(), e.retryAfter(), random);
                     log.warn(
@@ -141,7 +136,7 @@ final class BlobFetch implements Runnable {
                             e.getMessage(),
                             d.toMillis(),
                             blob.contentExpiration());
-                    engine.sleeper().sleep(d);
+                    ctx.sleeper().sleep(d);
                 }
             }
             buffer.finish(BlobBuffer.End.CANCELLED, null, null);
