@@ -225,17 +225,37 @@ public final class WindowPlanner {
 
     private List<Window> split(Instant from, Instant to, Instant now) {
         Instant floor = retentionFloor(now);
-        Instant start = from.isBefore(floor) ? floor : from;
+        return listings(max(from, floor), to).stream()
+                .map(w -> new Window(w.start(), w.end(), false, w.start().isBefore(floor.plus(EDGE))))
+                .toList();
+    }
+
+    /**
+     * {@code [from, to)} in consecutive listings of at most 24 hours (the API's limit), in order; none when
+     * {@code to} is not after {@code from}.
+     */
+    public static List<Window> listings(Instant from, Instant to) {
         List<Window> out = new ArrayList<>();
+        Instant start = from;
         while (to.isAfter(start)) {
-            Instant end = start.plus(API_MAX_WINDOW);
-            if (end.isAfter(to)) {
-                end = to;
-            }
-            out.add(new Window(start, end, false, start.isBefore(floor.plus(EDGE))));
+            Instant end = min(start.plus(API_MAX_WINDOW), to);
+            out.add(new Window(start, end, false, false));
             start = end;
         }
         return out;
+    }
+
+    /**
+     * {@code [start, end)} as it may be listed at {@code now}: its start moved up to the retention floor when it lies
+     * before it; empty when nothing of it is left.
+     */
+    public Optional<Window> listable(Instant start, Instant end, Instant now) {
+        Instant floor = retentionFloor(now);
+        Instant from = max(start, floor);
+        if (!end.isAfter(from)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Window(from, end, false, from.isBefore(floor.plus(EDGE))));
     }
 
     private static Instant min(Instant a, Instant b) {

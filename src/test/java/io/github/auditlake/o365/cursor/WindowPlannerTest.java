@@ -177,6 +177,35 @@ class WindowPlannerTest {
     }
 
     @Test
+    void aRangeIsListedInConsecutiveDaysEndingAtItsEnd() {
+        Instant from = NOW.minus(Duration.ofHours(60));
+        List<Window> w = WindowPlanner.listings(from, NOW);
+        assertEquals(3, w.size());
+        assertEquals(from, w.get(0).start());
+        assertEquals(from.plus(Duration.ofHours(24)), w.get(0).end());
+        assertEquals(w.get(0).end(), w.get(1).start(), "contiguous");
+        assertEquals(NOW, w.get(2).end());
+        assertEquals(
+                Duration.ofHours(12),
+                Duration.between(w.get(2).start(), w.get(2).end()));
+        assertTrue(WindowPlanner.listings(NOW, NOW).isEmpty());
+    }
+
+    @Test
+    void aListingIsMovedInsideTheRetentionOrDroppedWhenNothingOfItIsLeft() {
+        Instant floor = NOW.minus(Duration.ofDays(7)).plus(MARGIN);
+        Instant end = floor.plus(Duration.ofHours(3));
+        assertEquals(
+                new Window(floor, end, false, true),
+                planner.listable(NOW.minus(Duration.ofDays(8)), end, NOW).orElseThrow());
+        Instant inside = NOW.minus(Duration.ofDays(2));
+        assertEquals(
+                new Window(inside, NOW, false, false),
+                planner.listable(inside, NOW, NOW).orElseThrow());
+        assertTrue(planner.listable(NOW.minus(Duration.ofDays(9)), floor, NOW).isEmpty());
+    }
+
+    @Test
     void refusesSettingsTheApiCannotServe() {
         assertThrows(
                 IllegalArgumentException.class,
