@@ -17,16 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A buffer for a blob ahead of its stream's head holds one of the engine's read-ahead slots
  * ({@link #readAhead}); it gives the slot back, once, when it becomes the head or is cancelled.
  */
-final class BlobBuffer {
-    /** How a fetch ended. */
-    enum End {
-        NONE,
-        COMPLETE,
-        GONE,
-        FAILED,
-        CANCELLED
-    }
-
+final class BlobBuffer implements BlobSink {
     final ContentBlob blob;
     /** The last delivered record's Id (checked when resuming inside the blob), or null. */
     final String expectLastId;
@@ -113,7 +104,8 @@ final class BlobBuffer {
      * The blob is not the one a restart expected (the record before the resume point has another Id): deliver it
      * from its first record again. Only before any record was buffered.
      */
-    void rewind() {
+    @Override
+    public void rewind() {
         lock.lock();
         try {
             if (produced != 0) {
@@ -149,7 +141,8 @@ final class BlobBuffer {
     }
 
     /** Records handed to this buffer so far, counting skipped ones: the index of the next record to read. */
-    long nextIndex() {
+    @Override
+    public long nextIndex() {
         lock.lock();
         try {
             return skip + produced;
@@ -159,7 +152,8 @@ final class BlobBuffer {
     }
 
     /** Producer side. Returns false when the buffer was cancelled. */
-    boolean put(AuditRecord r) throws InterruptedException {
+    @Override
+    public boolean put(AuditRecord r) throws InterruptedException {
         long n = sizeOf(r);
         lock.lock();
         try {
@@ -180,7 +174,8 @@ final class BlobBuffer {
         }
     }
 
-    void finish(End how, String why, RuntimeException error) {
+    @Override
+    public void finish(End how, String why, RuntimeException error) {
         lock.lock();
         try {
             if (end == End.NONE) {
