@@ -211,9 +211,10 @@ public final class CollectionEngine implements AutoCloseable {
 
     /**
      * Returns {@code bytes} of {@code stream}'s polled records to the budget (see {@link #releaseOnlyWhenReleased}).
-     * Any thread. Released bytes are gathered and handed to the budget in batches (at 256 KiB per stream, and at
-     * every {@link #poll}), so the budget's lock is not taken for every record; a stream blocked on the budget
-     * therefore waits at most until the next {@code poll()} for bytes released since.
+     * Any thread. Released bytes are gathered and handed to the budget in batches (at
+     * {@link PolledBytes#RELEASE_BATCH_BYTES} per stream, and at every {@link #poll}), so the budget's lock is not
+     * taken for every record; a stream blocked on the budget therefore waits at most until the next {@code poll()}
+     * for bytes released since.
      */
     public void release(StreamId stream, long bytes) {
         polled.release(stream, bytes);
