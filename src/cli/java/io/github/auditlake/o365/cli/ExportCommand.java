@@ -231,8 +231,8 @@ final class ExportCommand extends ApiCommand {
     private EngineSettings engineSettings(Times.Window range) {
         // coverage: the whole retention, so the delivered set spans the range and a blob listed twice is fetched once
         WindowPlanner planner = new WindowPlanner(
-                WindowPlanner.API_MAX_WINDOW.minus(WindowPlanner.RECENT),
-                WindowPlanner.API_RETENTION.minus(Times.EDGE_MARGIN),
+                WindowPlanner.MAX_STEP,
+                WindowPlanner.maxCoverage(Times.EDGE_MARGIN),
                 Times.EDGE_MARGIN,
                 Duration.ofHours(1));
         return EngineSettings.builder(planner, Duration.between(range.start(), range.end()))
