@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * {@code <a id="resume-inside-blob"></a>}, or, when no test proves it, a bullet under "Not proven by a test" starts
  * with that anchor. Fails when a marker has no row or bullet; when a row whose Source names README has no id; when
  * an id is used by no marker or twice in the page; when a row with a marker's id does not name README as its
- * source; and when a README sentence holding a promise word ({@link #PROMISE_WORDS}) carries no marker.
+ * source; when a README sentence holding a promise word ({@link #PROMISE_WORDS}) carries no marker; and when
+ * {@code <!-- not-a-promise -->} marks a sentence without a promise word, or one also marked as a promise.
  */
 class PromiseMarkersTest {
     static final Pattern MARKER = Pattern.compile("<!-- promise:([^>]*?) -->");
@@ -221,17 +222,29 @@ class PromiseMarkersTest {
         return b.toString();
     }
 
-    /** README sentences holding a promise word and carrying neither a promise marker nor a not-a-promise marker. */
+    /**
+     * README sentences holding a promise word and carrying neither a promise marker nor a not-a-promise marker; and
+     * stale or contradictory markers: {@code <!-- not-a-promise -->} on a sentence without a promise word, or together
+     * with a promise marker.
+     */
     static List<String> unmarked(List<String> readme) {
         List<String> problems = new ArrayList<>();
         for (Sentence s : sentences(readme)) {
             Matcher word = PROMISE_WORDS.matcher(mask(s.text(), true));
-            boolean marked =
-                    MARKER.matcher(mask(s.text(), false)).find() || s.text().contains(NOT_A_PROMISE);
-            if (word.find() && !marked) {
+            boolean promise = MARKER.matcher(mask(s.text(), false)).find();
+            boolean explains = s.text().contains(NOT_A_PROMISE);
+            String where = "README line " + s.line() + ": ";
+            if (!word.find()) {
+                if (explains) {
+                    problems.add(where + "<!-- not-a-promise --> on \"" + s.text() + "\", which holds no promise word");
+                }
+            } else if (!promise && !explains) {
                 problems.add(
-                        "README line " + s.line() + ": '" + word.group() + "' in \"" + s.text()
+                        where + "'" + word.group() + "' in \"" + s.text()
                                 + "\": mark it <!-- promise:ID --> (with its row in docs/promises.md) or <!-- not-a-promise -->");
+            }
+            if (promise && explains) {
+                problems.add(where + "\"" + s.text() + "\" is marked both a promise and not a promise");
             }
         }
         return problems;
@@ -317,7 +330,7 @@ class PromiseMarkersTest {
     }
 
     @Test
-    void anUnmarkedSentenceWithAPromiseWordIsCaughtOutsideCodeAndTheGeneratedTable() {
+    void anUnmarkedPromiseWordAndAStaleNotAPromiseMarkerAreCaughtOutsideCodeAndTheGeneratedTable() {
         List<String> readme = List.of(
                 "# Never in a heading",
                 "",
@@ -334,9 +347,11 @@ class PromiseMarkersTest {
                 "<!-- config-table:start (generated) -->",
                 "| never in the generated table |",
                 "<!-- config-table:end -->",
-                "e.g. a sentence that never ends at its abbreviation.");
+                "e.g. a sentence that never ends at its abbreviation.",
+                "",
+                "A plain sentence. <!-- not-a-promise --> It never lies. <!-- promise:x --> <!-- not-a-promise -->");
         List<String> u = unmarked(readme);
-        assertEquals(4, u.size(), String.join("\n", u));
+        assertEquals(6, u.size(), String.join("\n", u));
         assertTrue(
                 u.get(0).startsWith("README line 3: 'Nothing is lost' in \"Nothing is lost after a crash.\""),
                 u.get(0));
@@ -345,5 +360,7 @@ class PromiseMarkersTest {
                 u.get(1));
         assertTrue(u.get(2).startsWith("README line 8: 'guarantees'"), u.get(2));
         assertTrue(u.get(3).startsWith("README line 16: 'never'"), u.get(3));
+        assertTrue(u.get(4).startsWith("README line 18: <!-- not-a-promise --> on \"A plain sentence."), u.get(4));
+        assertTrue(u.get(5).endsWith("is marked both a promise and not a promise"), u.get(5));
     }
 }
