@@ -1,19 +1,19 @@
 package io.github.auditlake.o365.cli;
 
-import io.github.auditlake.o365.api.ApiException;
-import io.github.auditlake.o365.api.AuditRecordStream;
+import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.api.ContentBlob;
-import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.engine.BlobFetch;
+import io.github.auditlake.o365.engine.BlobSink;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Fetches whole blobs as the connector does: transient failures (throttling, 5xx, truncated bodies, connection
- * resets) refetch the blob after a capped exponential backoff for as long as the blob can be fetched, i.e. until
- * its {@code contentExpiration}; a blob that is gone (AF20050/51/52, 404, expired) is reported as skipped; any
- * other failure is thrown. Each attempt reads into a fresh {@link RecordBuffer}, so a retried blob is never
- * partly written twice.
+ * Fetches whole blobs with the connector's own fetch ({@link BlobFetch}): transient failures (throttling, 5xx,
+ * truncated bodies, connection resets) are retried with capped backoff for as long as the blob can be fetched, i.e.
+ * until its {@code contentExpiration}; a blob that is gone (AF20050/51/52, 404) or expired is reported as skipped;
+ * any other failure is thrown. The records are held in a {@link RecordBuffer} until the blob is complete, so a
+ * retried blob is never partly written twice.
  */
 final class BlobFetcher {
     /** How long a blob without a known expiration is retried (e.g. {@code content get} of a bare id). */
@@ -35,51 +35,72 @@ final class BlobFetcher {
     }
 
     Result fetch(ContentBlob blob) {
-        Instant limit = blob.contentExpiration() != null
-                ? blob.contentExpiration()
-                : ctx.clock().instant().plus(UNKNOWN_EXPIRATION_BUDGET);
-        int failures = 0;
-        while (true) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw CliException.failure("interrupted", null);
+        Instant giveUp = ctx.clock().instant().plus(UNKNOWN_EXPIRATION_BUDGET);
+        ContentBlob bounded = blob.contentExpiration() != null
+                ? blob
+                : new ContentBlob(
+                        blob.contentType(), blob.contentId(), blob.contentUri(), blob.contentCreated(), giveUp);
+        Records sink = new Records();
+        BlobFetch.fetch(
+                api,
+                bounded,
+                sink,
+                Retrying.INITIAL,
+                Retrying.MAX,
+                ctx.sleeper(),
+                ctx.random(),
+                () -> ctx.clock().instant());
+        if (sink.end == BlobSink.End.COMPLETE) {
+            return new Result(blob, sink.records, null);
+        }
+        sink.records.close();
+        return switch (sink.end) {
+            case GONE -> {
+                if (bounded != blob && !ctx.clock().instant().isBefore(giveUp)) {
+                    throw CliException.failure(
+                            "blob " + blob.contentId() + " could not be fetched within "
+                                    + UNKNOWN_EXPIRATION_BUDGET.toMinutes() + " minutes of retries",
+                            null);
+                }
+                yield new Result(blob, null, sink.reason);
             }
-            Instant now = ctx.clock().instant();
-            if (blob.isExpiredAt(now)) {
-                return new Result(blob, null, "its contentExpiration " + blob.contentExpiration() + " has passed");
-            }
-            RecordBuffer buffer = new RecordBuffer();
-            try (AuditRecordStream records = api.openBlob(blob)) {
-                while (records.hasNext()) {
-                    buffer.add(records.next().json());
-                }
-                return new Result(blob, buffer, null);
-            } catch (ApiException e) {
-                buffer.close();
-                if (e.kind() == ErrorKind.SKIP_BLOB) {
-                    return new Result(blob, null, e.getMessage());
-                }
-                if (!e.isTransient()) {
-                    throw e;
-                }
-                failures++;
-                Duration d = Retrying.delay(ctx, failures, e);
-                if (!now.plus(d).isBefore(limit)) {
-                    if (blob.contentExpiration() != null) {
-                        return new Result(
-                                blob,
-                                null,
-                                "it expires at " + blob.contentExpiration() + " before the next retry; last failure: "
-                                        + e.getMessage());
-                    }
-                    throw e;
-                }
-                ctx.debug("blob " + blob.contentId() + ": " + e.getMessage() + " (failure " + failures
-                        + "; refetching in " + d.toMillis() + " ms)");
-                Retrying.sleep(ctx, d);
-            } catch (RuntimeException e) {
-                buffer.close();
-                throw e;
-            }
+            case FAILED -> throw sink.error;
+            default -> throw CliException.failure("interrupted", null);
+        };
+    }
+
+    /** The blob's records, one per line, until it is complete. */
+    private static final class Records implements BlobSink {
+        RecordBuffer records = new RecordBuffer();
+        long taken;
+        End end = End.NONE;
+        String reason;
+        RuntimeException error;
+
+        @Override
+        public long nextIndex() {
+            return taken;
+        }
+
+        @Override
+        public boolean put(AuditRecord r) {
+            records.add(r.json());
+            taken++;
+            return true;
+        }
+
+        @Override
+        public void rewind() {
+            records.close();
+            records = new RecordBuffer();
+            taken = 0;
+        }
+
+        @Override
+        public void finish(End how, String why, RuntimeException failure) {
+            end = how;
+            reason = why;
+            error = failure;
         }
     }
 }

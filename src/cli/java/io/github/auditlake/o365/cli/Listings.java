@@ -6,6 +6,7 @@ import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Notification;
+import io.github.auditlake.o365.cursor.WindowPlanner;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Listings over a range of any length: split into API windows of at most 24 hours, every page of each followed by
- * the client, transient failures retried until the window leaves the API's 7-day listing limit.
+ * Listings over a range of any length: split into API windows of at most 24 hours (the engine's
+ * {@link WindowPlanner#listings}), every page of each followed by the client, transient failures retried until the
+ * window leaves the API's 7-day listing limit.
  */
 final class Listings {
     private final ManagementApi api;
@@ -31,7 +33,7 @@ final class Listings {
     List<ContentBlob> blobs(List<ContentType> types, Times.Window range) {
         Map<String, ContentBlob> byId = new LinkedHashMap<>();
         for (ContentType type : types) {
-            for (Times.Window w : Times.windows(range)) {
+            for (WindowPlanner.Window w : WindowPlanner.listings(range.start(), range.end())) {
                 Optional<Times.Window> listable = listable(w);
                 if (listable.isEmpty()) {
                     continue;
@@ -55,7 +57,7 @@ final class Listings {
     List<Notification> notifications(List<ContentType> types, Times.Window range) {
         List<Notification> all = new ArrayList<>();
         for (ContentType type : types) {
-            for (Times.Window w : Times.windows(range)) {
+            for (WindowPlanner.Window w : WindowPlanner.listings(range.start(), range.end())) {
                 Optional<Times.Window> listable = listable(w);
                 if (listable.isEmpty()) {
                     continue;
@@ -71,8 +73,9 @@ final class Listings {
         return all;
     }
 
-    private Optional<Times.Window> listable(Times.Window w) {
-        Optional<Times.Window> l = Times.listable(w, ctx.clock().instant());
+    private Optional<Times.Window> listable(WindowPlanner.Window w) {
+        Optional<Times.Window> l =
+                Times.listable(new Times.Window(w.start(), w.end()), ctx.clock().instant());
         if (l.isPresent() && !l.get().start().equals(w.start()) && !clampNoted) {
             clampNoted = true;
             ctx.info("note: listing from " + l.get().start() + " instead of " + w.start() + ": the API refuses "
@@ -83,7 +86,7 @@ final class Listings {
 
     /** A window can be listed until its start leaves the 7-day limit. */
     private static Instant deadline(Times.Window w) {
-        return w.start().plus(Times.RETENTION);
+        return w.start().plus(WindowPlanner.API_RETENTION);
     }
 
     /** Adds the CLI's next step to a missing or disabled subscription. */

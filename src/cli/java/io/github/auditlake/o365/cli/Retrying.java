@@ -1,30 +1,26 @@
 package io.github.auditlake.o365.cli;
 
 import io.github.auditlake.o365.api.ApiException;
-import io.github.auditlake.o365.api.RetryPolicy;
+import io.github.auditlake.o365.engine.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
- * The CLI's backoff around the client, as the connector's engine does it: the client already retries each HTTP
- * call a bounded number of times; past that, transient failures are retried here with capped exponential backoff
- * (full jitter, {@code Retry-After} honoured) until a deadline the data sets (a window's listing limit, a blob's
- * expiration), never by a count.
+ * The CLI's backoff around the client, the connector's engine's own ({@link Backoff}): the client already retries
+ * each HTTP call a bounded number of times; past that, transient failures are retried here with capped exponential
+ * backoff (full jitter, {@code Retry-After} honoured) until a deadline the data sets (a window's listing limit, a
+ * blob's expiration), never by a count.
  */
 final class Retrying {
     static final Duration INITIAL = Duration.ofSeconds(1);
     static final Duration MAX = Duration.ofMinutes(5);
-    private static final RetryPolicy UNBOUNDED =
-            new RetryPolicy(Integer.MAX_VALUE, INITIAL, MAX, Duration.ofDays(36_500));
 
     private Retrying() {}
 
     /** The wait after {@code failures} consecutive failures. */
     static Duration delay(CliContext ctx, int failures, ApiException e) {
-        return UNBOUNDED
-                .nextDelay(failures, Duration.ZERO, e.retryAfter().orElse(null), ctx.random())
-                .orElseThrow();
+        return Backoff.delay(failures, INITIAL, MAX, e.retryAfter(), ctx.random());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.cli;
 
+import io.github.auditlake.o365.cursor.WindowPlanner;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -7,23 +8,30 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Time arguments and the API's listing windows. All times are UTC. */
+/**
+ * Time arguments, and where the CLI's listings may start. All times are UTC. The API's limits and the listing
+ * windows are the engine's ({@link WindowPlanner}).
+ */
 final class Times {
-    /** The API lists content at most this far back (reference 3.2). */
-    static final Duration RETENTION = Duration.ofDays(7);
-    /** The longest window the API answers completely (reference 3.2). */
-    static final Duration MAX_WINDOW = Duration.ofHours(24);
     /**
      * Listing starts are kept this far inside the retention: a request for exactly now - 7 d can be refused by the
      * time it arrives (reference 5.4). Content created in the margin expires within it anyway.
      */
     static final Duration EDGE_MARGIN = Duration.ofMinutes(5);
+    /**
+     * The CLI's listing plan: the API's limits, starts kept {@link #EDGE_MARGIN} inside the retention, a coverage of
+     * the whole retention (the sweep interval is not used: the CLI lists each span once).
+     */
+    static final WindowPlanner PLANNER = new WindowPlanner(
+            WindowPlanner.API_MAX_WINDOW.minus(WindowPlanner.RECENT),
+            WindowPlanner.API_RETENTION.minus(EDGE_MARGIN),
+            EDGE_MARGIN,
+            Duration.ofHours(1));
 
     private static final Pattern RELATIVE = Pattern.compile("([+-])(\\d{1,6})([smhdw])");
     static final String FORMATS = "use an ISO-8601 UTC time (2026-11-28T10:00:00Z, or without Z), a date "
@@ -88,7 +96,7 @@ final class Times {
         if (!start.isBefore(end)) {
             throw CliException.usage("--start " + start + " must be before --end " + end);
         }
-        Instant earliest = now.minus(RETENTION);
+        Instant earliest = now.minus(WindowPlanner.API_RETENTION);
         // a minute of grace: "-7d" or a time typed a moment ago for exactly seven days back is accepted
         if (start.isBefore(earliest.minus(Duration.ofMinutes(1)))) {
             throw CliException.usage("--start " + start + " is more than 7 days ago: the Management Activity API "
@@ -97,33 +105,11 @@ final class Times {
         return new Window(start, end);
     }
 
-    /** Splits {@code [start, end)} into consecutive windows of at most 24 hours. */
-    static List<Window> windows(Window range) {
-        List<Window> out = new ArrayList<>();
-        Instant s = range.start();
-        while (s.isBefore(range.end())) {
-            Instant e = s.plus(MAX_WINDOW);
-            if (e.isAfter(range.end())) {
-                e = range.end();
-            }
-            out.add(new Window(s, e));
-            s = e;
-        }
-        return out;
-    }
-
     /**
      * The window as it may be sent now: its start moved inside the retention (now - 7 d + margin) when it lies
      * before; empty when nothing of it is left.
      */
-    static java.util.Optional<Window> listable(Window w, Instant now) {
-        Instant earliest = now.minus(RETENTION).plus(EDGE_MARGIN);
-        if (!w.start().isBefore(earliest)) {
-            return java.util.Optional.of(w);
-        }
-        if (!earliest.isBefore(w.end())) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(new Window(earliest, w.end()));
+    static Optional<Window> listable(Window w, Instant now) {
+        return PLANNER.listable(w.start(), w.end(), now).map(l -> new Window(l.start(), l.end()));
     }
 }

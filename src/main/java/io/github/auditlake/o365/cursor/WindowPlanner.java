@@ -2,6 +2,7 @@ package io.github.auditlake.o365.cursor;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +22,8 @@ import java.util.Optional;
  * </ul>
  * A sweep delivers only the blobs that are not in the stream's delivered set, which covers the whole coverage, so a
  * blob that becomes visible up to {@code coverage} after its {@code contentCreated} is delivered exactly once.
- * {@code floor} is the oldest start the API accepts ({@code now - 7 days + safetyMargin}).
+ * {@code floor} is the oldest start the API accepts ({@code now - 7 days + safetyMargin}). A bounded run (one with an
+ * end bound) makes a single pass instead, without sweeps: {@link #bounded}.
  */
 public final class WindowPlanner {
     /** The API keeps content listable for 7 days (reference 3.2). */
@@ -113,6 +115,65 @@ public final class WindowPlanner {
         return Optional.of(new Window(start, end, !end.isBefore(cap), start.isBefore(floor.plus(EDGE))));
     }
 
+    /**
+     * The end bound of a bounded run in the API's resolution (milliseconds; positions are kept in it too), rounded up
+     * so that a blob created in the bound's millisecond, before the bound, is inside.
+     */
+    public static Instant boundInMillis(Instant endAt) {
+        Instant ms = endAt.truncatedTo(ChronoUnit.MILLIS);
+        return ms.equals(endAt) ? endAt : ms.plusMillis(1);
+    }
+
+    /**
+     * The next step of a bounded run at high watermark {@code hw}: one pass up to {@code end}, in windows
+     * {@code [H, min(H + 24 h, end))} (their start kept inside the retention). Each span is listed once: no re-listed
+     * hour and no sweeps, so a bounded run costs one listing per 24 hours and ends; a blob that only becomes visible
+     * after its span was listed is not collected. A window is listed once the service's time (less the end margin)
+     * has passed its end; when that is more than {@code patience} away, the span up to the service's time is listed
+     * first (a window that reaches now: wait a poll interval after it).
+     *
+     * @param end      the run's end bound, in milliseconds ({@link #boundInMillis})
+     * @param patience how long to wait for the service's time to reach a window's end rather than list up to the
+     *                 service's time first (the poll interval)
+     */
+    public BoundedStep bounded(Instant hw, Instant end, Instant now, Duration patience) {
+        if (!hw.isBefore(end)) {
+            return new BoundedStep.Done();
+        }
+        Instant floor = retentionFloor(now);
+        Instant start = max(hw, floor);
+        Instant stop = min(start.plus(API_MAX_WINDOW), end);
+        if (!stop.isAfter(start)) {
+            return new BoundedStep.Unlistable(hw, end);
+        }
+        boolean nearEdge = start.isBefore(floor.plus(EDGE));
+        Instant cap = now.minus(END_MARGIN).truncatedTo(ChronoUnit.MILLIS);
+        if (!stop.isAfter(cap)) {
+            return new BoundedStep.Next(new Window(start, stop, false, nearEdge));
+        }
+        Duration until = Duration.between(cap, stop);
+        if (until.compareTo(patience) <= 0 || !cap.isAfter(start)) {
+            // the service reaches the window's end soon (or nothing of it is listable yet): wait, and list it whole
+            return new BoundedStep.Wait(until.compareTo(patience) < 0 ? until : patience);
+        }
+        return new BoundedStep.Next(new Window(start, cap, true, nearEdge));
+    }
+
+    /** What a bounded run does next ({@link #bounded}). */
+    public sealed interface BoundedStep {
+        /** List this window (when it {@linkplain Window#reachesNow() reaches now}, wait a poll interval after it). */
+        record Next(Window window) implements BoundedStep {}
+
+        /** The service's time reaches the next window's end soon: wait this long, then list the window whole. */
+        record Wait(Duration duration) implements BoundedStep {}
+
+        /** The rest of the run, {@code [from, to)}, is older than the oldest time the API lists: it is lost. */
+        record Unlistable(Instant from, Instant to) implements BoundedStep {}
+
+        /** The high watermark reached the bound: nothing is left to list. */
+        record Done() implements BoundedStep {}
+    }
+
     /** True when the day sweep is due (last completed at {@code last}). */
     public boolean daySweepDue(Instant last, Instant now) {
         return !last.plus(sweepInterval).isAfter(now);
@@ -164,17 +225,37 @@ public final class WindowPlanner {
 
     private List<Window> split(Instant from, Instant to, Instant now) {
         Instant floor = retentionFloor(now);
-        Instant start = from.isBefore(floor) ? floor : from;
+        return listings(max(from, floor), to).stream()
+                .map(w -> new Window(w.start(), w.end(), false, w.start().isBefore(floor.plus(EDGE))))
+                .toList();
+    }
+
+    /**
+     * {@code [from, to)} in consecutive listings of at most 24 hours (the API's limit), in order; none when
+     * {@code to} is not after {@code from}.
+     */
+    public static List<Window> listings(Instant from, Instant to) {
         List<Window> out = new ArrayList<>();
+        Instant start = from;
         while (to.isAfter(start)) {
-            Instant end = start.plus(API_MAX_WINDOW);
-            if (end.isAfter(to)) {
-                end = to;
-            }
-            out.add(new Window(start, end, false, start.isBefore(floor.plus(EDGE))));
+            Instant end = min(start.plus(API_MAX_WINDOW), to);
+            out.add(new Window(start, end, false, false));
             start = end;
         }
         return out;
+    }
+
+    /**
+     * {@code [start, end)} as it may be listed at {@code now}: its start moved up to the retention floor when it lies
+     * before it; empty when nothing of it is left.
+     */
+    public Optional<Window> listable(Instant start, Instant end, Instant now) {
+        Instant floor = retentionFloor(now);
+        Instant from = max(start, floor);
+        if (!end.isAfter(from)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Window(from, end, false, from.isBefore(floor.plus(EDGE))));
     }
 
     private static Instant min(Instant a, Instant b) {

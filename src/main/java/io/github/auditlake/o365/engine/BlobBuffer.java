@@ -3,6 +3,8 @@ package io.github.auditlake.o365.engine;
 import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.api.ContentBlob;
 import java.util.ArrayDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -11,17 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * read-ahead while the buffer waits behind its stream's head, as the stream's own once it is the head. A buffer
  * whose records do not fit waits (the head of a stream holding nothing never waits: it may always take one record,
  * so every stream progresses). Records taken out stay charged to the stream until {@code poll()} hands them over.
+ *
+ * <p>A buffer for a blob ahead of its stream's head holds one of the engine's read-ahead slots
+ * ({@link #readAhead}); it gives the slot back, once, when it becomes the head or is cancelled.
  */
-final class BlobBuffer {
-    /** How a fetch ended. */
-    enum End {
-        NONE,
-        COMPLETE,
-        GONE,
-        FAILED,
-        CANCELLED
-    }
-
+final class BlobBuffer implements BlobSink {
     final ContentBlob blob;
     /** The last delivered record's Id (checked when resuming inside the blob), or null. */
     final String expectLastId;
@@ -39,15 +35,30 @@ final class BlobBuffer {
     private String reason;
     private RuntimeException failure;
     private long produced;
-    /** Holds one of the engine's read-ahead slots (guarded by its stream's in-flight list). */
-    boolean readAheadSlot;
+    /** The slots this buffer took one of (null: it was its stream's current blob from the start). */
+    private final Semaphore readAheadSlots;
+    /** True while it holds its read-ahead slot. */
+    private final AtomicBoolean holdsSlot;
 
+    /** A buffer for its stream's current blob: it needs no read-ahead slot. */
     BlobBuffer(
             ContentBlob blob,
             long skip,
             String expectLastId,
             MemoryBudget.Account account,
             MemoryBudget.StreamHold stream) {
+        this(blob, skip, expectLastId, account, stream, null);
+    }
+
+    private BlobBuffer(
+            ContentBlob blob,
+            long skip,
+            String expectLastId,
+            MemoryBudget.Account account,
+            MemoryBudget.StreamHold stream,
+            Semaphore readAheadSlots) {
+        this.readAheadSlots = readAheadSlots;
+        this.holdsSlot = new AtomicBoolean(readAheadSlots != null);
         this.blob = blob;
         this.skip = skip;
         this.expectLastId = expectLastId;
@@ -56,6 +67,27 @@ final class BlobBuffer {
         this.lock = account.budget().lock;
         this.space = lock.newCondition();
         this.data = lock.newCondition();
+    }
+
+    /**
+     * A buffer for a blob ahead of its stream's current one, holding one of {@code slots} until it becomes the head
+     * or is cancelled; null when no slot is free.
+     */
+    static BlobBuffer readAhead(
+            ContentBlob blob,
+            long skip,
+            String expectLastId,
+            MemoryBudget.Account account,
+            MemoryBudget.StreamHold stream,
+            Semaphore slots) {
+        return slots.tryAcquire() ? new BlobBuffer(blob, skip, expectLastId, account, stream, slots) : null;
+    }
+
+    /** Gives the read-ahead slot back: the one place it is released, and only the first call does. */
+    private void releaseReadAheadSlot() {
+        if (holdsSlot.compareAndSet(true, false)) {
+            readAheadSlots.release();
+        }
     }
 
     /** Index of the first record this buffer hands out. */
@@ -72,7 +104,8 @@ final class BlobBuffer {
      * The blob is not the one a restart expected (the record before the resume point has another Id): deliver it
      * from its first record again. Only before any record was buffered.
      */
-    void rewind() {
+    @Override
+    public void rewind() {
         lock.lock();
         try {
             if (produced != 0) {
@@ -92,7 +125,9 @@ final class BlobBuffer {
         return 3L * r.textLength() + 256;
     }
 
+    /** The blob becomes its stream's current one: its bytes count as the stream's, its slot goes to another blob. */
     void makeHead() {
+        releaseReadAheadSlot();
         lock.lock();
         try {
             if (!head) {
@@ -106,7 +141,8 @@ final class BlobBuffer {
     }
 
     /** Records handed to this buffer so far, counting skipped ones: the index of the next record to read. */
-    long nextIndex() {
+    @Override
+    public long nextIndex() {
         lock.lock();
         try {
             return skip + produced;
@@ -116,7 +152,8 @@ final class BlobBuffer {
     }
 
     /** Producer side. Returns false when the buffer was cancelled. */
-    boolean put(AuditRecord r) throws InterruptedException {
+    @Override
+    public boolean put(AuditRecord r) throws InterruptedException {
         long n = sizeOf(r);
         lock.lock();
         try {
@@ -137,7 +174,8 @@ final class BlobBuffer {
         }
     }
 
-    void finish(End how, String why, RuntimeException error) {
+    @Override
+    public void finish(End how, String why, RuntimeException error) {
         lock.lock();
         try {
             if (end == End.NONE) {
@@ -154,11 +192,6 @@ final class BlobBuffer {
 
     /** Marker returned by {@link #take(long)} when nothing arrived in time. */
     static final AuditRecord NOTHING_YET = AuditRecord.notARecord("", "nothing yet");
-
-    /** Consumer side: the next record, or {@code null} once the fetch ended and the buffer is drained. */
-    AuditRecord take() throws InterruptedException {
-        return take(Long.MAX_VALUE);
-    }
 
     /**
      * Consumer side (the stream's head only): the next record; {@code null} once the fetch ended and the buffer is
@@ -194,8 +227,22 @@ final class BlobBuffer {
         }
     }
 
-    /** Releases buffered bytes and stops the producer. */
+    /**
+     * The stream took {@code r} from this buffer (its head) but will not emit it (the blob failed or the stream
+     * stops): its bytes leave the stream's hold.
+     */
+    void drop(AuditRecord r) {
+        lock.lock();
+        try {
+            account.release(sizeOf(r), stream);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Releases buffered bytes and the read-ahead slot, and stops the producer. Any number of times. */
     void cancel() {
+        releaseReadAheadSlot();
         lock.lock();
         try {
             if (end == End.NONE) {

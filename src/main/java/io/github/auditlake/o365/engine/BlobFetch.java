@@ -6,61 +6,139 @@ import io.github.auditlake.o365.api.AuditRecordStream;
 import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.api.Sleeper;
+import io.github.auditlake.o365.engine.BlobSink.End;
+import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches one blob into its buffer, skipping the records already delivered. A transient failure (a reset
- * connection, a truncated body, throttling, an outage) refetches the blob and skips what was already buffered: blobs
+ * Fetches one blob into its sink, skipping the records already delivered. A transient failure (a reset
+ * connection, a truncated body, throttling, an outage) refetches the blob and skips what was already taken: blobs
  * are immutable, so record indexes are stable. Transient failures are retried with capped backoff for as long as
  * the blob can be fetched (until its {@code contentExpiration}, by the service's clock): an outage delays a blob,
  * it never skips it. A blob is given up only when the service says it is gone or it has expired.
+ *
+ * <p>The engine runs one on a fetch thread for each blob it delivers; another caller (the CLI) fetches a blob whole
+ * with {@link #fetch}.
  */
-final class BlobFetch implements Runnable {
+public final class BlobFetch implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
 
-    private final CollectionEngine engine;
     private final ManagementApi api;
-    private final BlobBuffer buffer;
+    private final ContentBlob blob;
+    private final BlobSink sink;
+    /** The first record to read, and the Id of the one before it (null: nothing to check), for a resumed blob. */
+    private final long skip;
+
+    private final String expectLastId;
+    private final Duration backoffInitial;
+    private final Duration backoffMax;
+    private final Sleeper sleeper;
     private final Random random;
     private final Supplier<Instant> serviceNow;
+    private final EngineMetrics metrics;
+    private final BooleanSupplier stopped;
+    private final boolean decode;
 
-    BlobFetch(
-            CollectionEngine engine,
+    /** A stream's fetch of {@code buffer}, on the engine's fetch threads. */
+    BlobFetch(WorkerContext ctx, ManagementApi api, BlobBuffer buffer, Random random, Supplier<Instant> serviceNow) {
+        this(
+                api,
+                buffer.blob,
+                buffer,
+                buffer.skip(),
+                buffer.expectLastId,
+                ctx.settings().backoffInitial(),
+                ctx.settings().backoffMax(),
+                ctx.sleeper(),
+                random,
+                serviceNow,
+                ctx.metrics(),
+                ctx.engine()::closed,
+                ctx.decodeWhileFetching());
+    }
+
+    private BlobFetch(
             ManagementApi api,
-            BlobBuffer buffer,
+            ContentBlob blob,
+            BlobSink sink,
+            long skip,
+            String expectLastId,
+            Duration backoffInitial,
+            Duration backoffMax,
+            Sleeper sleeper,
             Random random,
-            Supplier<Instant> serviceNow) {
-        this.engine = engine;
+            Supplier<Instant> serviceNow,
+            EngineMetrics metrics,
+            BooleanSupplier stopped,
+            boolean decode) {
         this.api = api;
-        this.buffer = buffer;
+        this.blob = blob;
+        this.sink = sink;
+        this.skip = skip;
+        this.expectLastId = expectLastId;
+        this.backoffInitial = backoffInitial;
+        this.backoffMax = backoffMax;
+        this.sleeper = sleeper;
         this.random = random;
         this.serviceNow = serviceNow;
+        this.metrics = metrics;
+        this.stopped = stopped;
+        this.decode = decode;
+    }
+
+    /**
+     * Fetches {@code blob} whole into {@code sink} on the calling thread, as the engine does (see above), backing off
+     * from {@code initial} up to {@code max} ({@link Backoff}) between attempts; the sink's {@code finish} says how
+     * it ended. Interrupting the thread cancels it.
+     *
+     * @param now the service's time, by which the blob's {@code contentExpiration} is judged
+     */
+    public static void fetch(
+            ManagementApi api,
+            ContentBlob blob,
+            BlobSink sink,
+            Duration initial,
+            Duration max,
+            Sleeper sleeper,
+            Random random,
+            Supplier<Instant> now) {
+        new BlobFetch(
+                        api,
+                        blob,
+                        sink,
+                        0,
+                        null,
+                        initial,
+                        max,
+                        sleeper,
+                        random,
+                        now,
+                        new EngineMetrics(),
+                        () -> false,
+                        false)
+                .run();
     }
 
     @Override
     public void run() {
-        ContentBlob blob = buffer.blob;
-        EngineSettings settings = engine.settings();
         int failures = 0;
-        boolean checked = buffer.expectLastId == null || buffer.skip() == 0;
-        boolean decode = engine.decodesWhileFetching();
+        boolean checked = expectLastId == null || skip == 0;
         try {
-            while (!engine.closed()) {
+            while (!stopped.getAsBoolean()) {
                 if (blob.isExpiredAt(serviceNow.get())) {
-                    engine.metrics().blobsSkippedExpired.increment();
-                    buffer.finish(
-                            BlobBuffer.End.GONE,
-                            "its contentExpiration " + blob.contentExpiration() + " has passed",
-                            null);
+                    metrics.blobsSkippedExpired.increment();
+                    sink.finish(End.GONE, "its contentExpiration " + blob.contentExpiration() + " has passed", null);
                     return;
                 }
-                long have = buffer.nextIndex();
+                long have = sink.nextIndex();
                 try (AuditRecordStream records = api.openBlob(blob)) {
                     long index = 0;
                     boolean rewound = false;
@@ -69,16 +147,16 @@ final class BlobFetch implements Runnable {
                         if (index++ < have) {
                             if (!checked && index == have) {
                                 checked = true;
-                                if (!Objects.equals(r.id(), buffer.expectLastId)) {
-                                    engine.metrics().blobsResynced.increment();
+                                if (!Objects.equals(r.id(), expectLastId)) {
+                                    metrics.blobsResynced.increment();
                                     log.warn(
                                             "Blob {}: the record before the resume point has Id {}, not {} as "
                                                     + "delivered before the restart; the blob changed on the service side. "
                                                     + "Delivering it again from its first record (duplicates, never loss)",
                                             blob.contentId(),
                                             r.id(),
-                                            buffer.expectLastId);
-                                    buffer.rewind();
+                                            expectLastId);
+                                    sink.rewind();
                                     rewound = true;
                                     break;
                                 }
@@ -88,7 +166,7 @@ final class BlobFetch implements Runnable {
                         if (decode) {
                             r.json(); // decoded here, on a fetch thread, rather than on the thread that polls
                         }
-                        if (!buffer.put(r)) {
+                        if (!sink.put(r)) {
                             return;
                         }
                         have++;
@@ -100,7 +178,7 @@ final class BlobFetch implements Runnable {
                     if (!checked) {
                         checked = true;
                         if (index < have) {
-                            engine.metrics().blobsResynced.increment();
+                            metrics.blobsResynced.increment();
                             log.warn(
                                     "Blob {} now holds {} records, fewer than the {} delivered before the restart; "
                                             + "the blob changed on the service side. Delivering it again from its first "
@@ -108,30 +186,29 @@ final class BlobFetch implements Runnable {
                                     blob.contentId(),
                                     index,
                                     have);
-                            buffer.rewind();
+                            sink.rewind();
                             continue;
                         }
                     }
-                    buffer.finish(BlobBuffer.End.COMPLETE, null, null);
+                    sink.finish(End.COMPLETE, null, null);
                     return;
                 } catch (ApiException e) {
-                    if (engine.closed() || Thread.currentThread().isInterrupted()) {
-                        buffer.finish(BlobBuffer.End.CANCELLED, null, null);
+                    if (stopped.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+                        sink.finish(End.CANCELLED, null, null);
                         return;
                     }
                     if (e.kind() == ErrorKind.SKIP_BLOB) {
-                        engine.metrics().blobsSkippedMissing.increment();
-                        buffer.finish(BlobBuffer.End.GONE, e.getMessage(), null);
+                        metrics.blobsSkippedMissing.increment();
+                        sink.finish(End.GONE, e.getMessage(), null);
                         return;
                     }
                     if (e.kind() != ErrorKind.TRANSIENT) {
-                        buffer.finish(BlobBuffer.End.FAILED, e.getMessage(), e);
+                        sink.finish(End.FAILED, e.getMessage(), e);
                         return;
                     }
                     failures++;
-                    engine.metrics().fetchRetries.increment();
-                    Duration d = Backoff.delay(
-                            failures, settings.backoffInitial(), settings.backoffMax(), e.retryAfter(), random);
+                    metrics.fetchRetries.increment();
+                    Duration d = Backoff.delay(failures, backoffInitial, backoffMax, e.retryAfter(), random);
                     log.warn(
                             "Fetching blob {} failed (attempt {}, {} records buffered): {}; retrying in {} ms "
                                     + "(until it expires at {})",
@@ -141,18 +218,18 @@ final class BlobFetch implements Runnable {
                             e.getMessage(),
                             d.toMillis(),
                             blob.contentExpiration());
-                    engine.sleeper().sleep(d);
+                    sleeper.sleep(d);
                 }
             }
-            buffer.finish(BlobBuffer.End.CANCELLED, null, null);
+            sink.finish(End.CANCELLED, null, null);
         } catch (InterruptedException e) {
-            buffer.finish(BlobBuffer.End.CANCELLED, null, null);
+            sink.finish(End.CANCELLED, null, null);
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            buffer.finish(BlobBuffer.End.FAILED, e.getMessage(), e);
+            sink.finish(End.FAILED, e.getMessage(), e);
         } catch (Error e) {
-            buffer.finish(
-                    BlobBuffer.End.FAILED,
+            sink.finish(
+                    End.FAILED,
                     "a fatal error in a fetch thread: " + e,
                     new IllegalStateException(
                             "A fatal error in the fetch thread of blob " + blob.contentId() + ": " + e, e));

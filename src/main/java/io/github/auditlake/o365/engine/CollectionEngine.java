@@ -1,8 +1,5 @@
 package io.github.auditlake.o365.engine;
 
-import io.github.auditlake.o365.api.ApiException;
-import io.github.auditlake.o365.api.AuditRecord;
-import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.cursor.StreamCursor;
@@ -15,15 +12,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects the streams of one task: a worker thread per stream plans windows, lists them and emits the records of
  * their blobs in order, while a shared pool fetches blobs ahead within a byte budget. The task drains
- * {@link #poll(Duration, int)}; failures of the workers are rethrown from there.
+ * {@link #poll(Duration, int)}; failures of the workers are rethrown from there. A worker gets what it needs in a
+ * {@link WorkerContext}; docs/design.md draws the threads and what they hand to each other.
  *
  * <p>Plain Java: knows nothing of Kafka Connect.
  */
@@ -45,19 +45,20 @@ public final class CollectionEngine implements AutoCloseable {
     private final EngineMetrics metrics;
     private final BlockingQueue<Emission> output;
     private final MemoryBudget.Account budget;
-    private final Map<StreamId, MemoryBudget.StreamHold> holds = new HashMap<>();
-    /** Bytes released by {@link #release} and not handed to the budget yet, per stream. */
-    private final Map<StreamId, java.util.concurrent.atomic.AtomicLong> released = new HashMap<>();
+    private final PolledBytes polled;
 
     private final ExecutorService fetchPool;
     /** Blobs fetched ahead of their stream's current one, engine-wide: {@code o365.fetch.concurrency}. */
-    private final java.util.concurrent.Semaphore readAheadSlots;
+    private final Semaphore readAheadSlots;
 
     private final ExecutorService workerPool;
+    /** The streams to collect; their workers are made at {@link #start()}. */
+    private final List<Stream> streams = new ArrayList<>();
+
     private final List<StreamWorker> workers = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private volatile StreamId failedStream;
-    private final java.util.Set<StreamId> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<StreamId> drained = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile boolean releaseOnPoll = true;
     private volatile boolean decodeWhileFetching;
@@ -107,13 +108,14 @@ public final class CollectionEngine implements AutoCloseable {
         this.metrics = metrics;
         this.output = new ArrayBlockingQueue<>(settings.outputCapacity());
         this.budget = budget.open();
+        this.polled = new PolledBytes(this.budget, streams);
         int id = ENGINE_IDS.incrementAndGet();
         // a thread for each stream's current blob besides the read-ahead ones: a read-ahead fetch waiting for the
         // budget must never keep a stream's current blob from being fetched (it did: streams waited on empty heads
         // while every fetch thread held a read-ahead blob waiting for the budget)
         this.fetchPool = Executors.newFixedThreadPool(
                 settings.fetchConcurrency() + Math.max(1, streams.size()), named("o365-fetch-" + id));
-        this.readAheadSlots = new java.util.concurrent.Semaphore(settings.fetchConcurrency());
+        this.readAheadSlots = new Semaphore(settings.fetchConcurrency());
         this.workerPool = Executors.newFixedThreadPool(Math.max(1, streams.size()), named("o365-stream-" + id));
         Map<String, SubscriptionKeeper> keepers = new HashMap<>();
         for (StreamId s : streams) {
@@ -125,11 +127,13 @@ public final class CollectionEngine implements AutoCloseable {
             if (start != null) {
                 log.info("Stream {} resumes at {}", s, start);
             }
-            holds.put(s, new MemoryBudget.StreamHold());
-            released.put(s, new java.util.concurrent.atomic.AtomicLong());
-            workers.add(new StreamWorker(this, s, api, keeper, start, new Random(random.nextLong())));
+            this.streams.add(new Stream(s, api, keeper, start, new Random(random.nextLong())));
         }
     }
+
+    /** A stream to collect, with what its worker will need besides the engine's {@link WorkerContext}. */
+    private record Stream(
+            StreamId id, ManagementApi api, SubscriptionKeeper keeper, StreamCursor start, Random random) {}
 
     private static ThreadFactory named(String prefix) {
         AtomicInteger n = new AtomicInteger();
@@ -141,6 +145,20 @@ public final class CollectionEngine implements AutoCloseable {
     }
 
     public void start() {
+        WorkerContext ctx = new WorkerContext(
+                settings,
+                clock,
+                sleeper,
+                metrics,
+                budget,
+                fetchPool,
+                readAheadSlots,
+                decodeWhileFetching,
+                new Outlet());
+        for (Stream s : streams) {
+            workers.add(
+                    new StreamWorker(s.id(), ctx, polled.holdOf(s.id()), s.api(), s.keeper(), s.start(), s.random()));
+        }
         for (StreamWorker w : workers) {
             workerPool.execute(w);
         }
@@ -153,7 +171,7 @@ public final class CollectionEngine implements AutoCloseable {
     public List<Emission> poll(Duration maxWait, int maxItems) throws InterruptedException {
         throwIfFailed();
         if (!releaseOnPoll) {
-            flushReleased();
+            polled.flush();
         }
         Emission first = output.poll(maxWait.toMillis(), TimeUnit.MILLISECONDS);
         if (first == null) {
@@ -164,37 +182,9 @@ public final class CollectionEngine implements AutoCloseable {
         batch.add(first);
         output.drainTo(batch, maxItems - 1);
         if (releaseOnPoll) {
-            handedOver(batch);
+            polled.handedOver(batch);
         }
         return batch;
-    }
-
-    /** The records of {@code batch} leave the budget: they are the caller's now. */
-    private void handedOver(List<Emission> batch) {
-        ReentrantLock lock = budget.budget().lock;
-        lock.lock();
-        try {
-            MemoryBudget.StreamHold hold = null;
-            long n = 0;
-            for (Emission e : batch) {
-                AuditRecord r = e instanceof Emission.Event ev
-                        ? ev.record()
-                        : e instanceof Emission.Skip sk ? sk.record() : null;
-                if (r == null) {
-                    continue;
-                }
-                MemoryBudget.StreamHold h = holds.get(e.stream());
-                if (h != hold) {
-                    budget.release(n, hold);
-                    hold = h;
-                    n = 0;
-                }
-                n += BlobBuffer.sizeOf(r);
-            }
-            budget.release(n, hold);
-        } finally {
-            lock.unlock();
-        }
     }
 
     /**
@@ -214,67 +204,20 @@ public final class CollectionEngine implements AutoCloseable {
         decodeWhileFetching = true;
     }
 
-    boolean decodesWhileFetching() {
-        return decodeWhileFetching;
-    }
-
     /** The bytes {@code e} holds in the budget (0 for emissions without a record). */
     public static long charged(Emission e) {
-        AuditRecord r =
-                e instanceof Emission.Event ev ? ev.record() : e instanceof Emission.Skip sk ? sk.record() : null;
-        return r == null ? 0 : BlobBuffer.sizeOf(r);
+        return PolledBytes.charged(e);
     }
 
     /**
      * Returns {@code bytes} of {@code stream}'s polled records to the budget (see {@link #releaseOnlyWhenReleased}).
-     * Any thread. Released bytes are gathered and handed to the budget in batches (at {@link #RELEASE_BATCH_BYTES},
-     * and at every {@link #poll}), so the budget's lock is not taken for every record; a stream blocked on the
-     * budget therefore waits at most until the next {@code poll()} for bytes released since.
+     * Any thread. Released bytes are gathered and handed to the budget in batches (at
+     * {@link PolledBytes#RELEASE_BATCH_BYTES} per stream, and at every {@link #poll}), so the budget's lock is not
+     * taken for every record; a stream blocked on the budget therefore waits at most until the next {@code poll()}
+     * for bytes released since.
      */
     public void release(StreamId stream, long bytes) {
-        if (bytes <= 0) {
-            return;
-        }
-        java.util.concurrent.atomic.AtomicLong acked = released.get(stream);
-        if (acked.addAndGet(bytes) >= RELEASE_BATCH_BYTES) {
-            flushReleased(stream, acked);
-        }
-    }
-
-    /** Released bytes are handed to the budget once this many have gathered for a stream (or at the next poll). */
-    static final long RELEASE_BATCH_BYTES = 256 * 1024;
-
-    private void flushReleased(StreamId stream, java.util.concurrent.atomic.AtomicLong acked) {
-        long n = acked.getAndSet(0);
-        if (n <= 0) {
-            return;
-        }
-        ReentrantLock lock = budget.budget().lock;
-        lock.lock();
-        try {
-            budget.release(n, holds.get(stream));
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void flushReleased() {
-        for (Map.Entry<StreamId, java.util.concurrent.atomic.AtomicLong> e : released.entrySet()) {
-            if (e.getValue().get() > 0) {
-                flushReleased(e.getKey(), e.getValue());
-            }
-        }
-    }
-
-    /** A record a stream took from its head but will not emit (the blob failed or the stream stops). */
-    void dropped(StreamId stream, AuditRecord r) {
-        ReentrantLock lock = budget.budget().lock;
-        lock.lock();
-        try {
-            budget.release(BlobBuffer.sizeOf(r), holds.get(stream));
-        } finally {
-            lock.unlock();
-        }
+        polled.release(stream, bytes);
     }
 
     /** Bytes this engine holds in its budget: read-ahead, heads and records not yet polled. */
@@ -298,76 +241,44 @@ public final class CollectionEngine implements AutoCloseable {
         return metrics;
     }
 
-    // --- used by workers ---
-
-    EngineSettings settings() {
-        return settings;
-    }
-
-    Clock clock() {
-        return clock;
-    }
-
-    Sleeper sleeper() {
-        return sleeper;
-    }
-
-    MemoryBudget.Account budget() {
-        return budget;
-    }
-
-    MemoryBudget.StreamHold holdOf(StreamId stream) {
-        return holds.get(stream);
-    }
-
-    ExecutorService fetchPool() {
-        return fetchPool;
-    }
-
-    java.util.concurrent.Semaphore readAheadSlots() {
-        return readAheadSlots;
-    }
-
-    boolean closed() {
-        return closed;
-    }
-
-    void emit(Emission e) throws InterruptedException {
-        output.put(e);
-    }
-
-    void drained(StreamId stream) {
-        drained.add(stream);
-        log.info("Stream {} reached the end bound {} and stopped", stream, settings.endAt());
-    }
-
     /** With an end bound: true once every stream reached it and everything was handed to {@link #poll}. */
     public boolean isDrained() {
-        return drained.size() == workers.size() && output.isEmpty();
+        return drained.size() == streams.size() && output.isEmpty();
     }
 
-    void fail(StreamId stream, RuntimeException e) {
-        synchronized (failure) {
-            if (failure.get() == null) {
-                failedStream = stream; // before the failure is visible, so failedStream() names it
-                failure.set(e);
-                log.error("Stream {} failed: {}", stream, e.getMessage());
+    /** What the workers hand back: emissions, a stream drained, a stream failed. */
+    private final class Outlet implements WorkerContext.Outlet {
+        @Override
+        public void emit(Emission e) throws InterruptedException {
+            output.put(e);
+        }
+
+        @Override
+        public void drained(StreamId stream) {
+            drained.add(stream);
+            log.info("Stream {} reached the end bound {} and stopped", stream, settings.endAt());
+        }
+
+        @Override
+        public void failed(StreamId stream, RuntimeException e) {
+            if (closed) {
+                // the engine stopped it: whatever it met on the way out is no failure of the stream
+                log.debug("Stream {} stopped while the engine closed: {}", stream, e.toString());
+                return;
+            }
+            synchronized (failure) {
+                if (failure.get() == null) {
+                    failedStream = stream; // before the failure is visible, so failedStream() names it
+                    failure.set(e);
+                    log.error("Stream {} failed: {}", stream, e.getMessage());
+                }
             }
         }
-    }
 
-    /** A classified failure that stops the task. */
-    static RuntimeException fatal(StreamId stream, ApiException e) {
-        String what =
-                e.kind() == ErrorKind.AUTHENTICATION ? "Sign-in failed" : "The Management API refused the request";
-        return new ApiException(
-                e.kind(),
-                e.httpStatus(),
-                e.errorCode().orElse(null),
-                what + " for stream " + stream + ": " + e.getMessage(),
-                null,
-                null,
-                e);
+        @Override
+        public boolean closed() {
+            return closed;
+        }
     }
 
     @Override

@@ -85,13 +85,7 @@ class ContentCommandTest {
 
     @Test
     void getByUriAndByIdPrintsTheOriginalRecordsOnePerLine() throws Exception {
-        SimBlob blob = cli.sim
-                .visibleBlobs(
-                        CliHarness.TENANT,
-                        ContentType.EXCHANGE,
-                        CliHarness.NOW.minus(Duration.ofHours(6)),
-                        CliHarness.NOW)
-                .get(0);
+        SimBlob blob = visibleBlob(0);
         String uri = cli.sim.apiRoot(CliHarness.TENANT) + "/audit/" + blob.contentId();
         CliHarness.Run byUri = cli.run("content", "get", uri);
         assertEquals(0, byUri.code(), byUri.toString());
@@ -110,13 +104,7 @@ class ContentCommandTest {
 
     @Test
     void getRetriesATruncatedBodyAndPrintsTheBlobOnce() throws Exception {
-        SimBlob blob = cli.sim
-                .visibleBlobs(
-                        CliHarness.TENANT,
-                        ContentType.EXCHANGE,
-                        CliHarness.NOW.minus(Duration.ofHours(6)),
-                        CliHarness.NOW)
-                .get(1);
+        SimBlob blob = visibleBlob(1);
         cli.sim
                 .faults()
                 .failNext(
@@ -127,11 +115,35 @@ class ContentCommandTest {
     }
 
     @Test
+    void getGivesUpOnABlobThatKeepsFailingOnceItsRetryBudgetIsSpent() {
+        SimBlob blob = visibleBlob(0);
+        cli.sim
+                .faults()
+                .failNext(
+                        100_000, ".*/activity/feed/audit/.*", io.github.auditlake.o365.simulator.Faults.Kind.HTTP_503);
+        CliHarness.Run r = cli.run("content", "get", blob.contentId());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("could not be fetched within 15 minutes of retries"), r.toString());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void getOfAnUnknownBlobFailsInOneLine() {
         CliHarness.Run r = cli.run("content", "get", "20261128000000000000000$nope$audit_exchange$Audit_Exchange");
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().startsWith("o365-audit: blob "), r.toString());
         assertEquals(1, r.err().strip().lines().count(), r.toString());
         assertEquals("", r.out());
+    }
+
+    /** The {@code i}th Exchange blob the simulator shows for the last six hours. */
+    private SimBlob visibleBlob(int i) {
+        return cli.sim
+                .visibleBlobs(
+                        CliHarness.TENANT,
+                        ContentType.EXCHANGE,
+                        CliHarness.NOW.minus(Duration.ofHours(6)),
+                        CliHarness.NOW)
+                .get(i);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.auditlake.o365.cursor.WindowPlanner;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,12 +47,17 @@ class TimesTest {
 
     @Test
     void rangesSplitIntoWindowsOfAtMostADay() {
-        List<Times.Window> w = Times.windows(Times.range("-3d", "-1h", NOW));
+        List<WindowPlanner.Window> w = windows(Times.range("-3d", "-1h", NOW));
         assertEquals(3, w.size());
         assertEquals(NOW.minusSeconds(3 * 86400), w.get(0).start());
         assertEquals(w.get(0).end(), w.get(1).start());
         assertEquals(NOW.minusSeconds(3600), w.get(2).end());
-        assertEquals(1, Times.windows(Times.range("-24h", "now", NOW)).size());
+        assertEquals(1, windows(Times.range("-24h", "now", NOW)).size());
+    }
+
+    /** The listings of {@code range}, as the CLI plans them. */
+    private static List<WindowPlanner.Window> windows(Times.Window range) {
+        return WindowPlanner.listings(range.start(), range.end());
     }
 
     @Test
@@ -59,9 +65,10 @@ class TimesTest {
         Times.range("-7d", "now", NOW);
         CliException e = assertThrows(CliException.class, () -> Times.range("-169h", "now", NOW));
         assertTrue(e.getMessage().contains("more than 7 days ago"), e.getMessage());
-        Times.Window first = Times.windows(Times.range("-7d", "now", NOW)).get(0);
+        WindowPlanner.Window planned = windows(Times.range("-7d", "now", NOW)).get(0);
+        Times.Window first = new Times.Window(planned.start(), planned.end());
         assertEquals(
-                NOW.minus(Times.RETENTION).plus(Times.EDGE_MARGIN),
+                NOW.minus(WindowPlanner.API_RETENTION).plus(Times.EDGE_MARGIN),
                 Times.listable(first, NOW).get().start());
         assertTrue(Times.listable(new Times.Window(NOW.minusSeconds(8 * 86400), NOW.minusSeconds(7 * 86400 + 60)), NOW)
                 .isEmpty());

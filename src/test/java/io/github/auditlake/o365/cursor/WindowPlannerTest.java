@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.auditlake.o365.cursor.WindowPlanner.BoundedStep;
 import io.github.auditlake.o365.cursor.WindowPlanner.Window;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,6 +106,103 @@ class WindowPlannerTest {
         // catching up from far back: keep what the re-listed hour may return
         Instant hw = NOW.minus(Duration.ofDays(3));
         assertEquals(hw.minus(Duration.ofHours(2)), planner.forgetBefore(hw, NOW));
+    }
+
+    static final Duration PATIENCE = Duration.ofMinutes(1);
+
+    @Test
+    void aBoundedRunListsOneDayAtATimeWithoutReListingAndStopsAtTheBound() {
+        Instant end = NOW.minus(Duration.ofHours(30));
+        Instant hw = NOW.minus(Duration.ofDays(3));
+        Window first = next(planner.bounded(hw, end, NOW, PATIENCE));
+        assertEquals(new Window(hw, hw.plus(Duration.ofHours(24)), false, false), first, "no re-listed hour");
+        Window last = next(planner.bounded(first.end(), end, NOW, PATIENCE));
+        assertEquals(new Window(first.end(), end, false, false), last, "the last window ends at the bound");
+        assertEquals(new BoundedStep.Done(), planner.bounded(end, end, NOW, PATIENCE));
+        assertEquals(new BoundedStep.Done(), planner.bounded(end.plusMillis(1), end, NOW, PATIENCE));
+    }
+
+    @Test
+    void aBoundedWindowStartsInsideTheRetentionAndSaysWhenItIsNearTheEdge() {
+        Instant floor = NOW.minus(Duration.ofDays(7)).plus(MARGIN);
+        Window w = next(planner.bounded(NOW.minus(Duration.ofDays(9)), NOW.minus(Duration.ofDays(2)), NOW, PATIENCE));
+        assertEquals(new Window(floor, floor.plus(Duration.ofHours(24)), false, true), w);
+    }
+
+    @Test
+    void aBoundedRunWhoseRestIsOlderThanTheRetentionIsUnlistable() {
+        Instant hw = NOW.minus(Duration.ofDays(10));
+        Instant end = NOW.minus(Duration.ofDays(8));
+        assertEquals(new BoundedStep.Unlistable(hw, end), planner.bounded(hw, end, NOW, PATIENCE));
+    }
+
+    @Test
+    void aBoundedWindowTheServiceReachesWithinThePatienceIsWaitedForAndListedWhole() {
+        Instant hw = NOW.minus(Duration.ofHours(1));
+        Instant cap = NOW.minus(WindowPlanner.END_MARGIN);
+        assertEquals(
+                new BoundedStep.Wait(Duration.ofSeconds(32)),
+                planner.bounded(hw, NOW.plus(Duration.ofSeconds(30)), NOW, PATIENCE),
+                "the bound is 32 s past the service's time less the margin");
+        assertEquals(
+                new BoundedStep.Wait(PATIENCE),
+                planner.bounded(cap, cap.plus(Duration.ofHours(2)), NOW, PATIENCE),
+                "nothing listable yet: wait a poll interval");
+    }
+
+    @Test
+    void aBoundedWindowTheServiceReachesLaterIsListedUpToTheServicesTimeFirst() {
+        Instant hw = NOW.minus(Duration.ofHours(1));
+        Window w = next(planner.bounded(hw, NOW.plus(Duration.ofHours(2)), NOW, PATIENCE));
+        assertEquals(new Window(hw, NOW.minus(WindowPlanner.END_MARGIN), true, false), w);
+    }
+
+    @Test
+    void aBoundedWindowEndsAtTheServicesTimeInWholeMilliseconds() {
+        Instant now = NOW.plusNanos(1_500_000);
+        Window w = next(planner.bounded(NOW.minus(Duration.ofHours(1)), NOW.plus(Duration.ofHours(2)), now, PATIENCE));
+        assertEquals(NOW.minus(WindowPlanner.END_MARGIN).plusMillis(1), w.end());
+    }
+
+    @Test
+    void theEndBoundIsRoundedUpToTheApisMilliseconds() {
+        assertEquals(NOW, WindowPlanner.boundInMillis(NOW));
+        assertEquals(NOW.plusMillis(1), WindowPlanner.boundInMillis(NOW.plusNanos(1)));
+        assertEquals(NOW.plusMillis(1), WindowPlanner.boundInMillis(NOW.plusNanos(999_999)));
+    }
+
+    static Window next(BoundedStep step) {
+        assertTrue(step instanceof BoundedStep.Next, "a window to list, not " + step);
+        return ((BoundedStep.Next) step).window();
+    }
+
+    @Test
+    void aRangeIsListedInConsecutiveDaysEndingAtItsEnd() {
+        Instant from = NOW.minus(Duration.ofHours(60));
+        List<Window> w = WindowPlanner.listings(from, NOW);
+        assertEquals(3, w.size());
+        assertEquals(from, w.get(0).start());
+        assertEquals(from.plus(Duration.ofHours(24)), w.get(0).end());
+        assertEquals(w.get(0).end(), w.get(1).start(), "contiguous");
+        assertEquals(NOW, w.get(2).end());
+        assertEquals(
+                Duration.ofHours(12),
+                Duration.between(w.get(2).start(), w.get(2).end()));
+        assertTrue(WindowPlanner.listings(NOW, NOW).isEmpty());
+    }
+
+    @Test
+    void aListingIsMovedInsideTheRetentionOrDroppedWhenNothingOfItIsLeft() {
+        Instant floor = NOW.minus(Duration.ofDays(7)).plus(MARGIN);
+        Instant end = floor.plus(Duration.ofHours(3));
+        assertEquals(
+                new Window(floor, end, false, true),
+                planner.listable(NOW.minus(Duration.ofDays(8)), end, NOW).orElseThrow());
+        Instant inside = NOW.minus(Duration.ofDays(2));
+        assertEquals(
+                new Window(inside, NOW, false, false),
+                planner.listable(inside, NOW, NOW).orElseThrow());
+        assertTrue(planner.listable(NOW.minus(Duration.ofDays(9)), floor, NOW).isEmpty());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.github.auditlake.o365.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,9 @@ import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.cursor.WindowPlanner;
 import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.testkit.Await;
 import io.github.auditlake.o365.testkit.FakeManagementApi;
+import io.github.auditlake.o365.testkit.LogCapture;
 import io.github.auditlake.o365.testkit.ManualClock;
 import io.github.auditlake.o365.testkit.SkewedClock;
 import java.time.Duration;
@@ -27,8 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -417,5 +423,64 @@ class CollectionEngineTest {
 
         assertEquals(new HashSet<>(expected), new HashSet<>(ids(drain(e, ev -> ev.size() >= expected.size()))));
         assertEquals(1, e.metrics().retentionGaps.sum());
+    }
+
+    /**
+     * The engine closes while a stream is about to deliver the blobs it just listed (its listing returns after the
+     * close): the stream stops quietly, with no "Stream failed" error and no failure for {@code poll()} to rethrow.
+     */
+    @Test
+    void closingWhileAStreamDeliversWhatItListedLogsNoErrorAndFailsNothing() throws Exception {
+        CollectionEngine[] engine = new CollectionEngine[1];
+        AtomicInteger closes = new AtomicInteger();
+        FakeManagementApi closing = new FakeManagementApi(TENANT, clock) {
+            @Override
+            public List<ContentBlob> listAllContent(ContentType type, Instant start, Instant end) {
+                List<ContentBlob> listed = super.listAllContent(type, start, end);
+                if (!listed.isEmpty() && closes.getAndIncrement() == 0) {
+                    engine[0].close(); // on the stream's own thread, which then goes on to deliver them
+                }
+                return listed;
+            }
+        };
+        closing.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)), NOW, Duration.ofMinutes(30), 3);
+        assertClosesQuietly(engine, closing, () -> closes.get() > 0);
+    }
+
+    /** The engine closes (here from a fetch thread) while a stream emits a blob's records with more blobs ahead. */
+    @Test
+    void closingWhileABlobsRecordsAreEmittedLogsNoErrorAndFailsNothing() throws Exception {
+        CollectionEngine[] engine = new CollectionEngine[1];
+        AtomicInteger read = new AtomicInteger();
+        api.addSchedule(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(6)), NOW, Duration.ofMinutes(10), 20);
+        api.onRecordRead(id -> {
+            if (read.incrementAndGet() == 50) {
+                engine[0].close();
+            }
+        });
+        assertClosesQuietly(engine, api, () -> read.get() >= 50);
+    }
+
+    private void assertClosesQuietly(CollectionEngine[] engine, FakeManagementApi source, BooleanSupplier closed)
+            throws Exception {
+        try (LogCapture logs = LogCapture.start()) {
+            CollectionEngine e = new CollectionEngine(
+                    List.of(EXCHANGE),
+                    t -> source,
+                    Map.of(),
+                    settings(3, 1 << 20, Duration.ZERO),
+                    clock,
+                    clock.sleeper(),
+                    new Random(7),
+                    new EngineMetrics());
+            engine[0] = e;
+            engines.add(e);
+            e.start();
+            Await.until(Duration.ofSeconds(30), closed, () -> "the engine closed mid-delivery");
+            e.close(); // again, from the test: returns once the stream's thread ended
+            assertEquals(List.of(), logs.at(Level.ERROR), "a normal close is no error");
+            assertNull(e.failedStream());
+            assertEquals(List.of(), e.poll(Duration.ZERO, 10), "nothing to rethrow");
+        }
     }
 }

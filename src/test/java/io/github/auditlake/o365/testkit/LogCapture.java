@@ -14,11 +14,12 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /**
- * Captures every log event of every logger (Kafka's {@code AbstractConfig} included) at every level while open, as
- * {@code logger message [stack trace]} lines; {@link #close()} restores the configuration.
+ * Captures every log event of every logger (Kafka's {@code AbstractConfig} included) at every level while open;
+ * {@link #close()} restores the configuration: {@code try (LogCapture logs = LogCapture.open()) { ...;
+ * assertEquals(List.of(), logs.at(Level.ERROR)); }}.
  */
 public final class LogCapture extends AbstractAppender implements AutoCloseable {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<Line> lines = new CopyOnWriteArrayList<>();
     private final Level rootBefore;
 
     private LogCapture() {
@@ -39,22 +40,33 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         return new LogCapture();
     }
 
+    /** Starts capturing (the same as {@link #open()}). */
+    public static LogCapture start() {
+        return open();
+    }
+
     @Override
     public void append(LogEvent e) {
-        StringBuilder sb = new StringBuilder(e.getLoggerName())
-                .append(' ')
-                .append(e.getMessage().getFormattedMessage());
+        StringBuilder sb = new StringBuilder(e.getMessage().getFormattedMessage());
         if (e.getThrown() != null) {
             StringWriter w = new StringWriter();
             e.getThrown().printStackTrace(new PrintWriter(w));
             sb.append('\n').append(w);
         }
-        lines.add(sb.toString());
+        lines.add(new Line(e.getLevel(), e.getLoggerName(), sb.toString()));
     }
 
-    /** The lines captured so far. */
+    /** Every line captured so far, as {@code logger message [stack trace]}. */
     public List<String> lines() {
-        return List.copyOf(lines);
+        return lines.stream().map(l -> l.logger() + " " + l.message()).toList();
+    }
+
+    /** The lines logged at {@code level} or more severe, as "LEVEL logger - message". */
+    public List<String> at(Level level) {
+        return lines.stream()
+                .filter(l -> l.level().isMoreSpecificThan(level))
+                .map(Line::toString)
+                .toList();
     }
 
     @Override
@@ -65,5 +77,12 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         cfg.getRootLogger().setLevel(rootBefore);
         ctx.updateLoggers();
         stop();
+    }
+
+    private record Line(Level level, String logger, String message) {
+        @Override
+        public String toString() {
+            return level + " " + logger + " - " + message;
+        }
     }
 }

@@ -1,0 +1,205 @@
+package io.github.auditlake.o365.engine;
+
+import io.github.auditlake.o365.api.AuditRecord;
+import io.github.auditlake.o365.api.ContentBlob;
+import io.github.auditlake.o365.cursor.StreamCursor;
+import io.github.auditlake.o365.cursor.StreamId;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers a stream's blobs in order: the current blob (the head) is fetched on its own thread, the next ones ahead
+ * of it as far as the engine's read-ahead slots allow; the head's records are emitted as they arrive, each carrying
+ * the stream's position after it. A blob the service says is gone or expired is published on the skips topic.
+ */
+final class BlobDelivery {
+    private static final Logger log = LoggerFactory.getLogger(BlobDelivery.class);
+
+    private final StreamId stream;
+    private final WorkerContext ctx;
+    private final MemoryBudget.StreamHold hold;
+    private final StreamCalls calls;
+    private final StreamPosition position;
+    private final ArrayDeque<BlobBuffer> inflight = new ArrayDeque<>();
+    /** The head being drained (not in {@code inflight}), guarded by {@code inflight}. */
+    private BlobBuffer current;
+
+    BlobDelivery(
+            StreamId stream,
+            WorkerContext ctx,
+            MemoryBudget.StreamHold hold,
+            StreamCalls calls,
+            StreamPosition position) {
+        this.stream = stream;
+        this.ctx = ctx;
+        this.hold = hold;
+        this.calls = calls;
+        this.position = position;
+    }
+
+    /** A blob to deliver, from record {@code skip} on; {@code lastId} is the last delivered record's Id, or null. */
+    record Work(ContentBlob blob, long skip, String lastId) {}
+
+    /** Delivers {@code work} in order; the last record (or the position, when there is none) carries {@code afterAll}. */
+    void deliver(List<Work> work, UnaryOperator<StreamCursor> afterAll) throws InterruptedException {
+        if (work.isEmpty()) {
+            position.moveTo(afterAll.apply(position.cursor()));
+            return;
+        }
+        for (int i = 0; i < work.size(); i++) {
+            startFetchesUpTo(work, i);
+            BlobBuffer head = nextHead();
+            head.makeHead();
+            drain(head, i == work.size() - 1 ? afterAll : UnaryOperator.identity());
+            synchronized (inflight) {
+                current = null;
+            }
+        }
+    }
+
+    /**
+     * Stops the stream's fetches and returns what they held to the budget (the stream stops, or retries a failure
+     * from its position). Any thread, any number of times.
+     */
+    void cancel() {
+        synchronized (inflight) {
+            inflight.forEach(BlobBuffer::cancel);
+            inflight.clear();
+            if (current != null) {
+                current.cancel();
+                current = null;
+            }
+        }
+    }
+
+    private BlobBuffer nextHead() throws InterruptedException {
+        synchronized (inflight) {
+            current = inflight.pollFirst();
+            if (current == null) {
+                throw new InterruptedException("cancelled"); // the engine closed since the head's fetch started
+            }
+            return current;
+        }
+    }
+
+    private void startFetchesUpTo(List<Work> work, int headIndex) throws InterruptedException {
+        synchronized (inflight) {
+            int next = headIndex + inflight.size();
+            while (!ctx.engine().closed()
+                    && inflight.size() < ctx.settings().fetchConcurrency()
+                    && next < work.size()) {
+                // the current blob always starts; a blob ahead of it needs one of the engine's read-ahead slots
+                Work item = work.get(next);
+                BlobBuffer buffer = next == headIndex
+                        ? new BlobBuffer(item.blob(), item.skip(), item.lastId(), ctx.budget(), hold)
+                        : BlobBuffer.readAhead(
+                                item.blob(), item.skip(), item.lastId(), ctx.budget(), hold, ctx.readAheadSlots());
+                if (buffer == null) {
+                    break; // no read-ahead slot free: tried again at the next blob
+                }
+                next++;
+                inflight.addLast(buffer);
+                start(buffer);
+            }
+        }
+    }
+
+    private void start(BlobBuffer buffer) throws InterruptedException {
+        BlobFetch fetch = new BlobFetch(
+                ctx, calls.api(), buffer, new Random(calls.random().nextLong()), calls::serviceNow);
+        try {
+            ctx.fetchPool().execute(fetch);
+        } catch (RejectedExecutionException e) {
+            if (ctx.engine().closed()) {
+                throw new InterruptedException("stopping"); // the engine closed: its fetch threads are gone
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Emits a blob's records; the last one carries the blob done (and {@code after}, e.g. the window done). A blob
+     * the service says is gone or expired is published on the skips topic instead.
+     */
+    private void drain(BlobBuffer b, UnaryOperator<StreamCursor> after) throws InterruptedException {
+        ContentBlob blob = b.blob;
+        Duration stall = ctx.settings().stallCommitAfter();
+        long stallMillis = stall.isZero() ? Long.MAX_VALUE : stall.toMillis();
+        AuditRecord prev = null;
+        long next = -1;
+        boolean emittedSinceBoundary = false;
+        while (true) {
+            AuditRecord r = b.take(stallMillis);
+            if (r == BlobBuffer.NOTHING_YET) {
+                // a long stall inside a blob: end the open transaction at the last emitted record
+                if (emittedSinceBoundary) {
+                    position.heartbeat();
+                    emittedSinceBoundary = false;
+                }
+                continue;
+            }
+            if (next < 0) {
+                next = b.skip();
+            }
+            if (r == null) {
+                break;
+            }
+            if (prev != null) {
+                position.record(blob, prev, position.cursor().withProgress(blob, next, prev.id()), false);
+                emittedSinceBoundary = true;
+            }
+            prev = r;
+            next++;
+        }
+        finish(b, prev, next, after);
+    }
+
+    /** The fetch of {@code b} ended and its records up to {@code last} (held back, the {@code n}th) were taken. */
+    private void finish(BlobBuffer b, AuditRecord last, long n, UnaryOperator<StreamCursor> after)
+            throws InterruptedException {
+        ContentBlob blob = b.blob;
+        switch (b.end()) {
+            case COMPLETE -> ctx.metrics().blobsCompleted.increment();
+            case GONE -> {
+                StreamCursor done = after.apply(position.cursor().withBlobDone(blob));
+                if (last != null) {
+                    position.record(blob, last, position.cursor().withProgress(blob, n, last.id()), false);
+                }
+                log.warn(
+                        "Stream {}: skipping blob {} (contentCreated {}) after {} records: {}. It is published on "
+                                + "the skips topic; its remaining records cannot be collected.",
+                        stream,
+                        blob.contentId(),
+                        blob.contentCreated(),
+                        n,
+                        b.reason());
+                position.blobSkipped(blob, b.reason(), n, done);
+                return;
+            }
+            case FAILED -> {
+                if (last != null) {
+                    b.drop(last);
+                }
+                throw b.failure();
+            }
+            default -> {
+                if (last != null) {
+                    b.drop(last);
+                }
+                throw new InterruptedException("cancelled");
+            }
+        }
+        StreamCursor done = after.apply(position.cursor().withBlobDone(blob));
+        if (last != null) {
+            position.record(blob, last, done, true);
+        } else {
+            position.moveTo(done);
+        }
+    }
+}

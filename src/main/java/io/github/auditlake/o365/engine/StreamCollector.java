@@ -1,0 +1,149 @@
+package io.github.auditlake.o365.engine;
+
+import io.github.auditlake.o365.api.ServiceClock;
+import io.github.auditlake.o365.cursor.StreamCursor;
+import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.cursor.WindowPlanner;
+import io.github.auditlake.o365.cursor.WindowPlanner.BoundedStep;
+import io.github.auditlake.o365.cursor.WindowPlanner.Window;
+import io.github.auditlake.o365.metrics.EngineMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stream's collection loop: place a new stream's start, then, round after round, take the next step the planner
+ * gives (a frontier window and the sweeps once caught up, or the next step of a bounded run), keep the position
+ * inside the API's retention, and wait a poll interval once caught up.
+ */
+final class StreamCollector {
+    private static final Logger log = LoggerFactory.getLogger(StreamCollector.class);
+
+    private final StreamId stream;
+    private final WorkerContext ctx;
+    private final EngineSettings settings;
+    private final WindowPlanner planner;
+    private final EngineMetrics metrics;
+    private final StreamCalls calls;
+    private final StreamPosition position;
+    private final WindowLister lister;
+    private boolean positionAheadLogged;
+
+    StreamCollector(
+            StreamId stream, WorkerContext ctx, StreamCalls calls, StreamPosition position, WindowLister lister) {
+        this.stream = stream;
+        this.ctx = ctx;
+        this.settings = ctx.settings();
+        this.planner = settings.planner();
+        this.metrics = ctx.metrics();
+        this.calls = calls;
+        this.position = position;
+        this.lister = lister;
+    }
+
+    /** Collects until the engine closes or, with an end bound, the stream reached it. */
+    void collect() throws InterruptedException {
+        calls.ensureSubscription();
+        if (position.cursor() == null) {
+            // placed after the first response, so "now" is the service's time, whatever the worker's clock says
+            Duration asked = calls.confirmServiceTime();
+            Instant now = calls.serviceNow();
+            Instant from = now.minus(asked).minus(settings.initialLookback());
+            position.placeStart(StreamCursor.startingAt(planner.initialHighWatermark(from, now), from));
+            log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream, from);
+        }
+        Instant endAt = settings.endAt() == null ? null : WindowPlanner.boundInMillis(settings.endAt());
+        while (!ctx.engine().closed()) {
+            Instant now = calls.serviceNow();
+            if (position.cursor().highWatermark().isAfter(now.plus(ServiceClock.TOLERANCE))) {
+                askServiceTime(now);
+            }
+            checkRetention(now);
+            Duration wait = endAt == null ? nextFrontier(now) : nextBounded(endAt, now);
+            StreamCursor c = position.cursor();
+            position.moveTo(c.forgettingBefore(planner.forgetBefore(c.highWatermark(), calls.serviceNow())));
+            metrics.highWatermark(stream.encode())
+                    .set(position.cursor().highWatermark().toEpochMilli());
+            position.heartbeatIfDue();
+            if (endAt != null && !position.cursor().highWatermark().isBefore(endAt)) {
+                ctx.engine().drained(stream);
+                return;
+            }
+            if (wait != null) {
+                ctx.sleeper().sleep(wait);
+            }
+        }
+    }
+
+    /** Lists the next frontier window, and the sweeps once caught up. Returns the wait before the next, or null. */
+    private Duration nextFrontier(Instant now) throws InterruptedException {
+        StreamCursor c = position.cursor();
+        Optional<Window> w = planner.frontier(c.highWatermark(), c.origin(), now);
+        boolean caughtUp = w.isEmpty() || lister.frontier(w.get());
+        if (caughtUp) {
+            lister.sweepIfDue();
+        }
+        return caughtUp ? settings.pollInterval() : null;
+    }
+
+    /** The next step of a bounded run ({@link WindowPlanner#bounded}). Returns the wait before the next, or null. */
+    private Duration nextBounded(Instant endAt, Instant now) throws InterruptedException {
+        StreamCursor c = position.cursor();
+        BoundedStep step = planner.bounded(c.highWatermark(), endAt, now, settings.pollInterval());
+        if (step instanceof BoundedStep.Next next) {
+            return lister.frontier(next.window()) ? settings.pollInterval() : null;
+        }
+        if (step instanceof BoundedStep.Wait w) {
+            return w.duration();
+        }
+        if (step instanceof BoundedStep.Unlistable u) {
+            metrics.retentionGaps.increment();
+            log.warn(
+                    "Stream {}: the rest of its range, [{}, {}), is older than the oldest time the API still lists; it "
+                            + "can no longer be collected",
+                    stream,
+                    u.from(),
+                    u.to());
+            position.moveTo(c.withHighWatermarkAtLeast(u.to()));
+        }
+        return null;
+    }
+
+    /**
+     * The stream's position is ahead of the service's time (an answer with a past {@code Date}, a correction of the
+     * service's clock, or the worker's clock a day behind): nothing can be listed, so no answer would bring the time.
+     * Ask for it (one call per poll interval) instead of waiting silently.
+     */
+    private void askServiceTime(Instant now) throws InterruptedException {
+        if (!positionAheadLogged) {
+            positionAheadLogged = true;
+            log.warn(
+                    "Stream {}: its position {} is ahead of the service's time {}; waiting for the service's time to "
+                            + "reach it (asking the service for its time every poll interval)",
+                    stream,
+                    position.cursor().highWatermark(),
+                    now);
+        }
+        calls.learnServiceTime();
+    }
+
+    private void checkRetention(Instant now) {
+        Instant floor = planner.retentionFloor(now);
+        Instant hw = position.cursor().highWatermark();
+        if (Duration.between(hw, floor).compareTo(Duration.ofMinutes(1)) > 0) {
+            metrics.retentionGaps.increment();
+            log.warn(
+                    "Stream {}: its position {} is older than the oldest time the API still lists ({}; the API keeps "
+                            + "7 days). Content that became available between them was never listed and can no longer be: "
+                            + "audit data may have been lost during a long outage. Continuing from {}.",
+                    stream,
+                    hw,
+                    floor,
+                    floor);
+            // the blobs already listed (pending, in progress) are kept: they can still be fetched
+            position.moveTo(position.cursor().withHighWatermarkAtLeast(floor));
+        }
+    }
+}

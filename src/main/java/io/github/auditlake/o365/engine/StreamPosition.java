@@ -1,0 +1,97 @@
+package io.github.auditlake.o365.engine;
+
+import io.github.auditlake.o365.api.AuditRecord;
+import io.github.auditlake.o365.api.ContentBlob;
+import io.github.auditlake.o365.cursor.StreamCursor;
+import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.metrics.EngineMetrics;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A stream's position, and the emissions that carry it to the engine: every record, skip and heartbeat leaves from
+ * here with the position after it. Used by the stream's worker thread only.
+ */
+final class StreamPosition {
+    private final StreamId stream;
+    private final WorkerContext ctx;
+    private final EngineMetrics metrics;
+    private StreamCursor cursor;
+    /** The position the engine received last (null: none since the stream's start was placed). */
+    private StreamCursor lastEmitted;
+
+    private Instant lastHeartbeat = Instant.EPOCH;
+
+    /** @param start the stored position, or null for a new stream until {@link #placeStart} */
+    StreamPosition(StreamId stream, WorkerContext ctx, StreamCursor start) {
+        this.stream = stream;
+        this.ctx = ctx;
+        this.metrics = ctx.metrics();
+        this.cursor = start;
+        this.lastEmitted = start;
+    }
+
+    StreamCursor cursor() {
+        return cursor;
+    }
+
+    /** A new stream starts at {@code start}; nothing of it was emitted yet. */
+    void placeStart(StreamCursor start) {
+        cursor = start;
+        lastEmitted = null;
+    }
+
+    /** Moves the position without emitting it: the next emission carries it. */
+    void moveTo(StreamCursor c) {
+        cursor = c;
+    }
+
+    /** One element of {@code blob}: a record, or a skip for an element that is not an audit record. */
+    void record(ContentBlob blob, AuditRecord record, StreamCursor after, boolean blobEnd) throws InterruptedException {
+        if (record.problem() != null) {
+            metrics.recordsSkipped.increment();
+            ctx.engine().emit(new Emission.Skip(stream, blob, record, record.problem(), -1, after, blobEnd));
+        } else {
+            ctx.engine().emit(new Emission.Event(stream, blob, record, after, blobEnd));
+            metrics.recordsEmitted.increment();
+            metrics.bytesEmitted.add(record.textLength());
+        }
+        cursor = after;
+        lastEmitted = after;
+    }
+
+    /** The rest of {@code blob}, after {@code delivered} records, is skipped (the service says it is gone). */
+    void blobSkipped(ContentBlob blob, String reason, long delivered, StreamCursor done) throws InterruptedException {
+        metrics.blobsSkipped.increment();
+        ctx.engine().emit(new Emission.Skip(stream, blob, null, reason, delivered, done, true));
+        cursor = done;
+        lastEmitted = done;
+    }
+
+    /** The position as it is, without a record (a stalled blob: an open transaction ends at the last record). */
+    void heartbeat() throws InterruptedException {
+        ctx.engine().emit(new Emission.Heartbeat(stream, cursor));
+        lastEmitted = cursor;
+        metrics.heartbeats.increment();
+    }
+
+    /** A heartbeat when the position moved since the last emission and the heartbeat interval passed. */
+    void heartbeatIfDue() throws InterruptedException {
+        Duration interval = ctx.settings().heartbeatInterval();
+        if (interval.isZero() || cursor.equals(lastEmitted)) {
+            return;
+        }
+        Instant now = ctx.clock().instant();
+        if (Duration.between(lastHeartbeat, now).abs().compareTo(interval) >= 0) {
+            heartbeat();
+            lastHeartbeat = now;
+        }
+    }
+
+    /** The stream cannot collect for now (isolated failures): reported once, at its unchanged position. */
+    void failure(String reason) throws InterruptedException {
+        if (cursor != null) {
+            ctx.engine().emit(new Emission.StreamFailure(stream, reason, cursor));
+        }
+    }
+}
