@@ -463,7 +463,7 @@ class CollectionEngineTest {
 
     private void assertClosesQuietly(CollectionEngine[] engine, FakeManagementApi source, BooleanSupplier closed)
             throws Exception {
-        try (LogCapture logs = LogCapture.start()) {
+        try (LogCapture logs = LogCapture.open()) {
             CollectionEngine e = new CollectionEngine(
                     List.of(EXCHANGE),
                     t -> source,

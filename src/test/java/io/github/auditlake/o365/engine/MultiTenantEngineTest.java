@@ -47,18 +47,17 @@ class MultiTenantEngineTest {
                 Duration.ofMinutes(20),
                 2);
         assertTrue(expectedB.stream().noneMatch(expectedA::contains), "distinct ids per tenant");
-        // tenant B's consent is missing for the first hour of simulated time, then granted
-        b.failListingUntil(
-                new ApiException(
-                        ErrorKind.PERMANENT,
-                        403,
-                        "AF10001",
-                        "The permission set () sent in the "
-                                + "request does not include the expected permission ActivityFeed.Read.",
-                        null,
-                        null,
-                        null),
-                NOW.plus(Duration.ofHours(1)));
+        // tenant B's consent is missing until the test has seen B reported, then granted (not after a span of
+        // simulated time: on a loaded machine that span could pass before B's thread ever ran, and B never failed)
+        b.failListing(new ApiException(
+                ErrorKind.PERMANENT,
+                403,
+                "AF10001",
+                "The permission set () sent in the "
+                        + "request does not include the expected permission ActivityFeed.Read.",
+                null,
+                null,
+                null));
         EngineSettings s = new EngineSettings(
                 new WindowPlanner(
                         Duration.ofHours(1), Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofMinutes(15)),
@@ -104,6 +103,7 @@ class MultiTenantEngineTest {
             assertEquals(0, metrics.tenantFailingSince(A));
 
             // consent is granted again: tenant B catches up by itself, nothing lost
+            b.stopFailingListings();
             while (!got.containsAll(expectedB)) {
                 assertTrue(System.nanoTime() < deadline, "tenant B delivered after the fix");
                 for (Emission m : e.poll(Duration.ofMillis(10), 100)) {

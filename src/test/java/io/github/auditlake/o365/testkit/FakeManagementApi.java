@@ -106,6 +106,11 @@ public class FakeManagementApi implements ManagementApi {
         listErrorUntil = Instant.MAX;
     }
 
+    /** Listings succeed again (after {@link #failListing} or {@link #failListingUntil}). */
+    public void stopFailingListings() {
+        listError = null;
+    }
+
     /** Every listing fails with {@code e} until the service's time reaches {@code until}. */
     public void failListingUntil(ApiException e, Instant until) {
         listError = e;

@@ -40,11 +40,6 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         return new LogCapture();
     }
 
-    /** Starts capturing (the same as {@link #open()}). */
-    public static LogCapture start() {
-        return open();
-    }
-
     @Override
     public void append(LogEvent e) {
         StringBuilder sb = new StringBuilder(e.getMessage().getFormattedMessage());
