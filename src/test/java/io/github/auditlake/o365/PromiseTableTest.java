@@ -28,8 +28,25 @@ class PromiseTableTest {
     static final Path TEST_SOURCES = BASE.resolve("src/test/java");
     static final Pattern REFERENCE = Pattern.compile("`([A-Z][A-Za-z0-9_]*)#([a-zA-Z_][A-Za-z0-9_]*)`");
 
-    /** A table row: its line number, its promise (first cell) and the test references of its last cell. */
-    record Row(int line, String promise, List<String[]> tests) {}
+    /** The id a row's promise cell may start with, {@code <a id="resume-inside-blob"></a>}: see PromiseMarkersTest. */
+    static final Pattern ANCHOR = Pattern.compile("^<a id=\"([^\"]*)\"></a>\\s*");
+
+    /**
+     * A table row: its line number, its promise (first cell), its source (second cell) and the test references of
+     * its last cell.
+     */
+    record Row(int line, String promise, String source, List<String[]> tests) {
+        /** The row's id (its leading anchor), or null when it has none. */
+        String id() {
+            Matcher m = ANCHOR.matcher(promise);
+            return m.find() ? m.group(1) : null;
+        }
+
+        /** The promise without its anchor. */
+        String text() {
+            return ANCHOR.matcher(promise).replaceFirst("");
+        }
+    }
 
     /** The data rows of every markdown table in {@code text} (header and separator rows left out). */
     static List<Row> rows(List<String> lines) {
@@ -46,7 +63,7 @@ class PromiseTableTest {
             while (m.find()) {
                 tests.add(new String[] {m.group(1), m.group(2)});
             }
-            rows.add(new Row(i + 1, cells[0].trim(), tests));
+            rows.add(new Row(i + 1, cells[0].trim(), cells.length > 2 ? cells[1].trim() : "", tests));
         }
         return rows;
     }
@@ -56,7 +73,7 @@ class PromiseTableTest {
         List<String> problems = new ArrayList<>();
         for (Row r : rows) {
             if (r.tests().isEmpty()) {
-                problems.add("line " + r.line() + ": '" + r.promise() + "' names no test");
+                problems.add("line " + r.line() + ": '" + r.text() + "' names no test");
             }
             for (String[] t : r.tests()) {
                 String missing = missing(t[0], t[1]);
