@@ -254,13 +254,12 @@ final class SubscriptionsCommand {
                 }
             }
             Output.table(ctx.out(), START_HEADER, rows);
-            if (failed > 0) {
+            if (failed > 0 && types.size() > 1) {
                 ctx.error(failed + " of " + types.size() + " subscription(s) failed to start (see above); the "
                         + "others were started or already enabled. Nothing is collected for a content type whose "
                         + "subscription is not enabled.");
-                return CliException.FAILURE;
             }
-            return 0;
+            return failed > 0 ? CliException.FAILURE : 0;
         }
 
         /** The existing webhook, sent again so that the start keeps it (a start without one removes it, ref. 2.1). */
