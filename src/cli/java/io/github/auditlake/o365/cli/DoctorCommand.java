@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -376,8 +377,18 @@ final class DoctorCommand extends ApiCommand {
             boolean isRequired = required.stream().anyMatch(t -> t.wireName().equalsIgnoreCase(type));
             Status notEnabled = isRequired || !anyEnabled ? Status.FAIL : Status.WARN;
             String why = isRequired ? " (requested with --content-type)" : !anyEnabled ? " (no subscription is)" : "";
+            Optional<ContentType> known = ContentType.fromWireName(type);
+            Optional<Instant> refused = known.flatMap(t -> StartRefusals.nextAllowed(ctx, api.tenantId(), t));
             if ("enabled".equalsIgnoreCase(status)) {
                 report(Status.OK, "subscription " + type, "enabled");
+            } else if (refused.isPresent()) {
+                report(
+                        notEnabled,
+                        "subscription " + type,
+                        status + why + ": nothing is collected for it. A start was refused by the API's rule of one "
+                                + "start per content type every 15 minutes: "
+                                + SubscriptionsCommand.allowedText(known.orElseThrow(), refused.get())
+                                + "; start it then with: o365-audit subscriptions start --content-type " + type);
             } else if (SubscriptionsCommand.NONE.equals(status)) {
                 report(
                         notEnabled,

@@ -129,8 +129,13 @@ final class SubscriptionsCommand {
 
     /** The sentence the CLI and doctor give after a start refused by the 15-minute rule. */
     static String nextStartText(ContentType type, Instant refusedAt) {
-        return "the next start of " + type.wireName() + " is allowed at " + nextStartAllowed(refusedAt)
-                + " at the latest (15 minutes after this refusal; sooner if the last start was earlier)";
+        return allowedText(type, nextStartAllowed(refusedAt));
+    }
+
+    /** The sentence for the time the next start is allowed (also what {@code doctor} says). */
+    static String allowedText(ContentType type, Instant nextAllowed) {
+        return "the next start of " + type.wireName() + " is allowed at " + nextAllowed
+                + " at the latest (15 minutes after the refused start; sooner if the last start was earlier)";
     }
 
     /** {@code subscriptions start}. */
@@ -237,8 +242,9 @@ final class SubscriptionsCommand {
                         failed++;
                         String reason = e.getMessage();
                         if (e instanceof ApiException a && a.kind() == ErrorKind.START_LIMIT) {
-                            reason = reason + " "
-                                    + capitalised(nextStartText(t, ctx.clock().instant())) + ".";
+                            Instant refusedAt = ctx.clock().instant();
+                            reason = reason + " " + capitalised(nextStartText(t, refusedAt)) + ".";
+                            StartRefusals.record(ctx, api.tenantId(), t, nextStartAllowed(refusedAt));
                         }
                         ctx.error(t.wireName() + " not started: " + reason);
                         now = old == null ? new Subscription(t.wireName(), NONE, null) : old;

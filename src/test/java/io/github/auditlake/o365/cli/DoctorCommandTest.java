@@ -13,10 +13,14 @@ import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code doctor} against the simulator. The simulator's HTTP {@code Date} header is the machine's real time, so
@@ -236,5 +240,43 @@ class DoctorCommandTest {
             }
         }
         assertTrue(found, failing.out());
+    }
+
+    /**
+     * After a start refused by the 15-minute rule, doctor gives the time the refused start gave, instead of advising
+     * to run the command that was just refused.
+     */
+    @Test
+    void afterAStartRefusedByTheFifteenMinuteRuleGivesTheSameTime(@TempDir Path state) {
+        cli = new CliHarness(tenant(app()), SimClock.system());
+        cli.env.put("O365_AUDIT_STATE_DIR", state.toString());
+        assertEquals(
+                0,
+                cli.run("subscriptions", "stop", "--content-type", "Audit.General", "--yes")
+                        .code());
+        assertEquals(
+                0,
+                cli.run("subscriptions", "start", "--content-type", "Audit.General")
+                        .code());
+        assertEquals(
+                0,
+                cli.run("subscriptions", "stop", "--content-type", "Audit.General", "--yes")
+                        .code());
+        CliHarness.Run refused = cli.run("subscriptions", "start", "--content-type", "Audit.General");
+        assertEquals(1, refused.code(), refused.toString());
+        Matcher m = Pattern.compile("is allowed at (\\S+) at the latest").matcher(refused.err());
+        assertTrue(m.find(), refused.toString());
+
+        CliHarness.Run r = cli.run("doctor");
+
+        assertLine(
+                r,
+                "WARN",
+                "subscription Audit.General",
+                "the next start of Audit.General is allowed at " + m.group(1) + " at the latest");
+        assertFalse(
+                r.lines().stream()
+                        .anyMatch(l -> l.contains("subscription Audit.General:") && l.contains("start it again with")),
+                "no advice to run the refused command now: " + r);
     }
 }
