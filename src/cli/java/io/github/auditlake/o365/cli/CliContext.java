@@ -38,6 +38,7 @@ final class CliContext {
     private final ServiceClock serviceClock;
     private final Set<String> secrets = ConcurrentHashMap.newKeySet();
     private volatile boolean verbose;
+    private volatile Function<String, String> console = prompt -> null;
 
     CliContext(
             OutputStream out,
@@ -79,7 +80,7 @@ final class CliContext {
 
     /** The real process: System.out/err (unbuffered descriptors; the CLI buffers itself), env, wall clock. */
     static CliContext system() {
-        return new CliContext(
+        CliContext ctx = new CliContext(
                 new FileOutputStream(FileDescriptor.out),
                 new FileOutputStream(FileDescriptor.err),
                 System.getenv(),
@@ -88,6 +89,25 @@ final class CliContext {
                 new Random(),
                 System.console() != null,
                 ManagementApis::create);
+        return ctx.console(prompt -> {
+            java.io.Console c = System.console();
+            return c == null ? null : c.readLine("%s", prompt);
+        });
+    }
+
+    /**
+     * How to ask the person at the terminal: prompt (written to the terminal) to the answered line, or null when
+     * there is no terminal to ask (stdin or stdout redirected, as under cron).
+     */
+    CliContext console(Function<String, String> console) {
+        this.console = Objects.requireNonNull(console, "console");
+        return this;
+    }
+
+    /** The answer to {@code prompt}, or null when there is no terminal to ask. */
+    String ask(String prompt) {
+        err.flush();
+        return console.apply(prompt);
     }
 
     /** Raw stdout: data (records, tables, JSON). The caller buffers and flushes. */

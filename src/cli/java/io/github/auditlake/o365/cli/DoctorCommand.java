@@ -22,15 +22,19 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code doctor}: checks settings, reachability, clock, sign-in, permissions, subscriptions and recent content. */
 @Command(
@@ -42,7 +46,9 @@ import picocli.CommandLine.Command;
             "Checks, in order: the settings, the proxy, the sign-in and API endpoints, the clock against "
                     + "the service's Date header, sign-in, the token's permissions (ActivityFeed.Read, and "
                     + "ActivityFeed.ReadDlp for DLP.All), the subscriptions, and whether each enabled subscription listed "
-                    + "content in the last 24 hours. One line per check: OK, WARN or FAIL and what it means. Exit code 1 "
+                    + "content in the last 24 hours. One line per check: OK, WARN or FAIL and what it means (--json: "
+                    + "one JSON document). A subscription not enabled fails the check when its content type is "
+                    + "requested with --content-type, and when no subscription at all is enabled. Exit code 1 "
                     + "when any check fails."
         })
 final class DoctorCommand extends ApiCommand {
@@ -78,8 +84,20 @@ final class DoctorCommand extends ApiCommand {
         FAIL
     }
 
+    @Option(names = "--json", description = "The checks as one JSON document on stdout instead of lines.")
+    boolean json;
+
+    @Option(
+            names = "--content-type",
+            paramLabel = "T",
+            description = "Content type(s) that must have an enabled subscription (a FAIL otherwise): "
+                    + "Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, Audit.General, DLP.All, a "
+                    + "comma-separated list, or all. Default: none in particular, but at least one.")
+    String contentType;
+
     private Writer out;
     private boolean failed;
+    private final List<Map<String, Object>> checks = new ArrayList<>();
 
     DoctorCommand(CliContext ctx) {
         super(ctx);
@@ -88,6 +106,14 @@ final class DoctorCommand extends ApiCommand {
     private void report(Status status, String topic, String text) {
         if (status == Status.FAIL) {
             failed = true;
+        }
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("status", status.name());
+        check.put("check", topic);
+        check.put("message", ctx.redact(text));
+        checks.add(check);
+        if (json) {
+            return;
         }
         try {
             out.write(String.format(Locale.ROOT, "%-4s  %s: %s%n", status, topic, ctx.redact(text)));
@@ -99,7 +125,19 @@ final class DoctorCommand extends ApiCommand {
 
     @Override
     protected int execute() {
+        int code = checkAll();
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("ok", !failed);
+            doc.put("checks", checks);
+            Output.json(ctx.out(), doc);
+        }
+        return code;
+    }
+
+    private int checkAll() {
         out = Output.writer(ctx.out());
+        List<ContentType> required = contentType == null ? List.of() : ContentTypes.parse(contentType);
         CliSettings st;
         ClientSettings cs;
         try {
@@ -119,7 +157,7 @@ final class DoctorCommand extends ApiCommand {
             if (token != null) {
                 checkRoles(token);
                 try (ManagementApi api = ctx.createApi(cs)) {
-                    List<Subscription> subs = checkSubscriptions(api);
+                    List<Subscription> subs = checkSubscriptions(api, required);
                     if (subs != null) {
                         checkRecentContent(api, subs);
                     }
@@ -324,7 +362,7 @@ final class DoctorCommand extends ApiCommand {
         }
     }
 
-    private List<Subscription> checkSubscriptions(ManagementApi api) {
+    private List<Subscription> checkSubscriptions(ManagementApi api, List<ContentType> required) {
         List<Subscription> subs;
         try {
             subs = api.listSubscriptions();
@@ -332,23 +370,39 @@ final class DoctorCommand extends ApiCommand {
             report(Status.FAIL, "subscriptions", e.getMessage());
             return null;
         }
+        boolean anyEnabled = subs.stream().anyMatch(Subscription::enabled);
         for (Map<String, Object> row : SubscriptionsCommand.rows(subs)) {
             String type = String.valueOf(row.get("contentType"));
             String status = String.valueOf(row.get("status"));
+            boolean isRequired = required.stream().anyMatch(t -> t.wireName().equalsIgnoreCase(type));
+            Status notEnabled = isRequired || !anyEnabled ? Status.FAIL : Status.WARN;
+            String why = isRequired ? " (requested with --content-type)" : !anyEnabled ? " (no subscription is)" : "";
+            Optional<ContentType> known = ContentType.fromWireName(type);
+            Optional<Instant> refused = known.flatMap(t -> StartRefusals.nextAllowed(ctx, api.tenantId(), t));
             if ("enabled".equalsIgnoreCase(status)) {
                 report(Status.OK, "subscription " + type, "enabled");
+            } else if (refused.isPresent()) {
+                report(
+                        notEnabled,
+                        "subscription " + type,
+                        status + why + ": nothing is collected for it. A start was refused by the API's rule of one "
+                                + "start per content type every 15 minutes: "
+                                + SubscriptionsCommand.allowedText(known.orElseThrow(), refused.get())
+                                + "; start it then with: o365-audit subscriptions start --content-type " + type);
             } else if (SubscriptionsCommand.NONE.equals(status)) {
                 report(
-                        Status.WARN,
+                        notEnabled,
                         "subscription " + type,
-                        "not started: nothing is collected for it; start it "
+                        "not started" + why + ": nothing is collected for it; start it "
                                 + "with: o365-audit subscriptions start --content-type " + type);
             } else {
                 report(
-                        Status.WARN,
+                        notEnabled,
                         "subscription " + type,
-                        status + ": nothing is collected for it; start it again "
-                                + "with: o365-audit subscriptions start --content-type " + type);
+                        status + why + ": nothing is collected for it; content created while it is stopped is never "
+                                + "available. Start it again with: o365-audit subscriptions start --content-type "
+                                + type + " (the API allows one start per content type every 15 minutes: if a start "
+                                + "was refused, start again once 15 minutes have passed since the last start)");
             }
         }
         return subs;

@@ -104,7 +104,8 @@ final class ExportCommand extends ApiCommand {
             names = "--fields",
             paramLabel = "A,B,C",
             split = ",",
-            description = "Top-level record fields for csv and table; default: CreationTime,Id,Workload,RecordType,"
+            description = "Top-level record fields for csv and table, matched without regard to case (an unknown "
+                    + "name is an error that lists the valid ones); default: CreationTime,Id,Workload,RecordType,"
                     + "Operation,UserId,ClientIP,ResultStatus,ObjectId.")
     List<String> fields;
 
@@ -150,6 +151,7 @@ final class ExportCommand extends ApiCommand {
         if (columns.isEmpty()) {
             throw CliException.usage("--fields is empty");
         }
+        columns = RecordFormat.resolveFields(columns);
         String fmt = format.trim().toLowerCase(java.util.Locale.ROOT);
         if (!Arrays.asList("jsonl", "json", "csv", "table").contains(fmt)) {
             throw CliException.usage("unknown --format '" + format + "': use jsonl, json, csv or table");

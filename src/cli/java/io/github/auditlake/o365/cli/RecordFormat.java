@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Writer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * How {@code export} writes records. {@code jsonl}: each record's original text on its own line. {@code json}: one
@@ -24,6 +29,147 @@ abstract class RecordFormat {
             "ResultStatus",
             "ObjectId");
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** The common schema's fields (reference 4.2), which every record may carry. */
+    static final List<String> COMMON_FIELDS = List.of(
+            "Id",
+            "RecordType",
+            "CreationTime",
+            "Operation",
+            "OrganizationId",
+            "UserType",
+            "UserKey",
+            "Workload",
+            "ResultStatus",
+            "ObjectId",
+            "UserId",
+            "ClientIP",
+            "Scope",
+            "AppAccessContext",
+            "Version");
+
+    /** Workload-specific top-level fields (reference 4.5). */
+    static final List<String> WORKLOAD_FIELDS = List.of(
+            // SharePoint and OneDrive
+            "Site",
+            "ItemType",
+            "EventSource",
+            "SourceName",
+            "UserAgent",
+            "MachineDomainInfo",
+            "MachineId",
+            "ListItemUniqueId",
+            "ListId",
+            "ApplicationId",
+            "ApplicationDisplayName",
+            "IsWorkflow",
+            "SiteUrl",
+            "SourceRelativeUrl",
+            "SourceFileName",
+            "SourceFileExtension",
+            "DestinationRelativeUrl",
+            "DestinationFileName",
+            "DestinationFileExtension",
+            "UserSharedWith",
+            "SharingType",
+            // Exchange
+            "LogonType",
+            "InternalLogonType",
+            "MailboxGuid",
+            "MailboxOwnerUPN",
+            "MailboxOwnerSid",
+            "MailboxOwnerMasterAccountSid",
+            "LogonUserSid",
+            "ExternalAccess",
+            "OriginatingServer",
+            "OrganizationName",
+            "ClientInfoString",
+            "ClientIPAddress",
+            "SessionId",
+            "ClientAppId",
+            "Item",
+            "Folder",
+            "AffectedItems",
+            "Parameters",
+            "ModifiedProperties",
+            // Entra ID
+            "AzureActiveDirectoryEventType",
+            "ExtendedProperties",
+            "Actor",
+            "ActorContextId",
+            "ActorIpAddress",
+            "InterSystemsId",
+            "IntraSystemId",
+            "SupportTicketId",
+            "Target",
+            "TargetContextId",
+            "Client",
+            "DeviceProperties",
+            "ErrorCode",
+            "LogonError",
+            // DLP
+            "PolicyDetails",
+            "SharePointMetaData",
+            "ExchangeMetaData",
+            "EndpointMetaData",
+            "ExceptionInfo",
+            "SensitiveInfoDetectionIsIncluded",
+            // Teams
+            "TeamName",
+            "TeamGuid",
+            "ChannelName",
+            "ChannelGuid",
+            "Members",
+            "AddOnType");
+
+    /**
+     * The {@code --fields} names in their documented spelling, matched case-insensitively against the common and
+     * workload fields; an unknown name is a usage error naming the valid ones.
+     */
+    static List<String> resolveFields(List<String> requested) {
+        Map<String, String> known = new LinkedHashMap<>();
+        for (String f : COMMON_FIELDS) {
+            known.put(f.toLowerCase(Locale.ROOT), f);
+        }
+        for (String f : WORKLOAD_FIELDS) {
+            known.putIfAbsent(f.toLowerCase(Locale.ROOT), f);
+        }
+        List<String> out = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (String r : requested) {
+            String f = known.get(r.toLowerCase(Locale.ROOT));
+            if (f == null) {
+                unknown.add(r);
+            } else {
+                out.add(f);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw CliException.usage("unknown --fields " + (unknown.size() == 1 ? "name" : "names") + " '"
+                    + String.join("', '", unknown) + "' (names are matched without regard to case). Valid: the "
+                    + "common fields " + String.join(", ", COMMON_FIELDS) + "; and the workload fields "
+                    + String.join(", ", WORKLOAD_FIELDS) + ".");
+        }
+        return out;
+    }
+
+    /** The record's field {@code name}, matched exactly, else without regard to case; null when absent. */
+    static JsonNode field(JsonNode record, String name) {
+        if (record == null || !record.isObject()) {
+            return null;
+        }
+        JsonNode v = record.get(name);
+        if (v != null) {
+            return v;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = record.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
 
     protected final Writer out;
 
@@ -111,7 +257,7 @@ abstract class RecordFormat {
             JsonNode n = MAPPER.readTree(json);
             String[] cells = new String[fields.size()];
             for (int i = 0; i < cells.length; i++) {
-                JsonNode v = n == null ? null : n.get(fields.get(i));
+                JsonNode v = field(n, fields.get(i));
                 cells[i] = v == null || v.isNull() ? "" : v.isValueNode() ? v.asText() : v.toString();
             }
             out.write(line(List.of(cells)));

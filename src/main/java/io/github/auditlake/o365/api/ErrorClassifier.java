@@ -128,6 +128,24 @@ public final class ErrorClassifier {
             Map.entry("AF50005", new Row(ErrorKind.TRANSIENT, "Internal error in the service; retry.")),
             Map.entry("AF50006", new Row(ErrorKind.TRANSIENT, "Internal error in the service; retry.")));
 
+    /** The API's spacing between two start requests of a content type (reference 2.1). */
+    public static final Duration START_SPACING = Duration.ofMinutes(15);
+
+    /**
+     * Rows that apply to one call only, before {@link #TABLE}. The code for the 15-minute rule between starts is not
+     * documented (reference 3.9, 6): the service's throttling code AF429 with {@code Method=StartSubscription} on
+     * /subscriptions/start is taken for it, as the simulator answers.
+     */
+    public static final Map<Call, Map<String, Row>> BY_CALL = Map.of(
+            Call.START_SUBSCRIPTION,
+            Map.of(
+                    "AF429",
+                    new Row(
+                            ErrorKind.START_LIMIT,
+                            "The API allows one start request per content type every 15 minutes, and this one "
+                                    + "came too soon after the last: it is not retried (retrying sooner cannot "
+                                    + "help); start again once 15 minutes have passed since the last start.")));
+
     static final String AUDIT_OFF_ADVICE = "The audit service does not know this tenant: unified audit logging may "
             + "be off for this tenant (enabling it takes up to 60 minutes), or the tenant id is wrong.";
 
@@ -186,7 +204,8 @@ public final class ErrorClassifier {
         String where = describe(call, contentType) + " failed: HTTP " + status;
         String serviceText = eb.message() == null ? "" : " (" + abbreviate(eb.message()) + ")";
 
-        Row row = code == null ? null : TABLE.get(code);
+        Row row = code == null ? null : BY_CALL.getOrDefault(call, Map.of()).getOrDefault(code, TABLE.get(code));
+
         if (row != null) {
             ErrorKind kind = row.kind();
             if (kind == ErrorKind.SKIP_BLOB && call != Call.FETCH_BLOB) {

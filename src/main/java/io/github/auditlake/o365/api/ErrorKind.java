@@ -12,6 +12,12 @@ public enum ErrorKind {
     WINDOW,
     /** The blob is gone (AF20050, AF20051, 404, expired before fetch): skip it, log and count. */
     SKIP_BLOB,
+    /**
+     * A start refused by the API's rule of one start request per content type every 15 minutes (reference 2.1; the
+     * service answers AF429 naming {@code Method=StartSubscription}): retrying sooner cannot help, so the client does
+     * not retry it; the caller waits until the next start is allowed.
+     */
+    START_LIMIT,
     /** Throttling, 5xx, 408, IO errors, timeouts, truncated bodies: back off and retry. */
     TRANSIENT
 }

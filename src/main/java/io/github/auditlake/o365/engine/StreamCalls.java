@@ -113,7 +113,8 @@ final class StreamCalls {
                         keeper.lost(stream.contentType(), e);
                         continue;
                     }
-                    if (e.kind() != ErrorKind.TRANSIENT) {
+                    // a start refused by the 15-minute rule is waited out like a transient failure
+                    if (e.kind() != ErrorKind.TRANSIENT && e.kind() != ErrorKind.START_LIMIT) {
                         throw e;
                     }
                     attempt++;

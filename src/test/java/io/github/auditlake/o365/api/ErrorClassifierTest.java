@@ -9,6 +9,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,6 +53,7 @@ class ErrorClassifierTest {
             "AF429, 403, FETCH_BLOB, TRANSIENT",
             "AF429, 429, LIST_CONTENT, TRANSIENT",
             "AF429, 400, LIST_CONTENT, TRANSIENT",
+            "AF429, 403, START_SUBSCRIPTION, START_LIMIT",
             "AF50000, 500, LIST_CONTENT, TRANSIENT",
             "AF50005, 500, LIST_CONTENT, TRANSIENT",
             "AF50006, 503, LIST_CONTENT, TRANSIENT");
@@ -132,6 +134,37 @@ class ErrorClassifierTest {
                 ErrorKind.AUTHENTICATION,
                 ErrorClassifier.classify(Call.LIST_CONTENT, "Audit.General", 401, "", null, null)
                         .kind());
+    }
+
+    /** One check per call-specific row: it has its case above, and its advice reaches the message. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"START_SUBSCRIPTION, AF429"})
+    void everyCallSpecificRowHasACaseAndItsAdviceReachesTheMessage(Call call, String code) {
+        ErrorClassifier.Row row = ErrorClassifier.BY_CALL.get(call).get(code);
+        assertTrue(
+                CASES.contains(code + ", 403, " + call + ", " + row.kind()),
+                call + " " + code + " is in ErrorClassifier.BY_CALL but has no case in CASES");
+        ApiException e = ErrorClassifier.classify(call, "Audit.Exchange", 403, err(code), null, null);
+        assertTrue(e.getMessage().contains(row.advice()), e.getMessage());
+        assertEquals(
+                1, ErrorClassifier.BY_CALL.values().stream().mapToInt(Map::size).sum(), "one case per row");
+    }
+
+    /** The 15-minute rule between starts is not throttling: not transient (never retried), no budget advice. */
+    @Test
+    void startTooSoonIsTheStartRuleNotThrottling() {
+        ApiException e = ErrorClassifier.classify(
+                Call.START_SUBSCRIPTION,
+                "Audit.General",
+                403,
+                "{\"error\":{\"code\":\"AF429\",\"message\":\"Too many requests. Method=StartSubscription, "
+                        + "PublisherId=x\"}}",
+                null,
+                null);
+        assertEquals(ErrorKind.START_LIMIT, e.kind());
+        assertTrue(!e.isTransient(), "never retried by the client");
+        assertTrue(e.getMessage().contains("one start request per content type every 15 minutes"), e.getMessage());
+        assertTrue(!e.getMessage().contains("request budget"), e.getMessage());
     }
 
     @Test

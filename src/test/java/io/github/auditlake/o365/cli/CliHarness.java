@@ -38,6 +38,10 @@ final class CliHarness implements AutoCloseable {
     final Map<String, String> env = new HashMap<>();
     Function<ClientSettings, ManagementApi> apiFactory = ManagementApis::create;
     boolean interactive;
+    /** The terminal's answer to a prompt (prompts are recorded in {@link #prompts}); null: no terminal. */
+    Function<String, String> console = prompt -> null;
+
+    final List<String> prompts = new ArrayList<>();
 
     /** The result of one run. */
     record Run(int code, String out, String err) {
@@ -102,6 +106,10 @@ final class CliHarness implements AutoCloseable {
                 interactive,
                 apiFactory,
                 ServiceClock.fixedTo(clock));
+        ctx.console(prompt -> {
+            prompts.add(prompt);
+            return console.apply(prompt);
+        });
         int code = Main.run(args, ctx);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

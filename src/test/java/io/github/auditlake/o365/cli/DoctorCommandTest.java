@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.SimClock;
@@ -11,10 +13,14 @@ import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code doctor} against the simulator. The simulator's HTTP {@code Date} header is the machine's real time, so
@@ -80,7 +86,7 @@ class DoctorCommandTest {
                 SimClock.system());
         assertEquals(
                 0,
-                cli.run("subscriptions", "stop", "--content-type", "Audit.SharePoint")
+                cli.run("subscriptions", "stop", "--content-type", "Audit.SharePoint", "--yes")
                         .code());
 
         CliHarness.Run r = cli.run("doctor");
@@ -160,5 +166,117 @@ class DoctorCommandTest {
         CliHarness.Run r = cli.run("doctor");
         assertEquals(1, r.code(), r.toString());
         assertLine(r, "FAIL", "settings", "--client-id", "O365_CLIENT_ID");
+    }
+
+    /** No subscription started at all: nothing is collected, so the subscription checks fail and so does doctor. */
+    @Test
+    void noSubscriptionStartedFails() {
+        cli = new CliHarness(TenantSpec.of(CliHarness.TENANT).app(app()).volumeAll(Volume.of(2, 3)), SimClock.system());
+        CliHarness.Run r = cli.run("doctor");
+        assertEquals(1, r.code(), r.toString());
+        for (ContentType t : ContentType.values()) {
+            assertLine(
+                    r,
+                    "FAIL",
+                    "subscription " + t.wireName(),
+                    "not started (no subscription is)",
+                    "o365-audit subscriptions start --content-type " + t.wireName());
+        }
+    }
+
+    /** A requested content type whose subscription is not enabled fails; the others are only warned about. */
+    @Test
+    void requestedTypeNotEnabledFails() {
+        cli = new CliHarness(tenant(app()), SimClock.system());
+        assertEquals(
+                0,
+                cli.run("subscriptions", "stop", "--content-type", "Audit.SharePoint,Audit.General", "--yes")
+                        .code());
+        CliHarness.Run r = cli.run("doctor", "--content-type", "sharepoint");
+        assertEquals(1, r.code(), r.toString());
+        assertLine(
+                r,
+                "FAIL",
+                "subscription Audit.SharePoint",
+                "disabled (requested with --content-type)",
+                "never available",
+                "15 minutes");
+        assertLine(r, "WARN", "subscription Audit.General", "disabled");
+        assertLine(r, "OK", "subscription Audit.Exchange", "enabled");
+    }
+
+    /** --json: one document with every check and the overall result; the exit code as without it. */
+    @Test
+    void jsonListsEveryCheck() throws Exception {
+        cli = new CliHarness(tenant(app()), SimClock.system());
+        CliHarness.Run ok = cli.run("doctor", "--json");
+        assertEquals(0, ok.code(), ok.toString());
+        JsonNode doc = new ObjectMapper().readTree(ok.out());
+        assertTrue(doc.get("ok").asBoolean(), ok.out());
+        List<String> checks = new java.util.ArrayList<>();
+        for (JsonNode c : doc.get("checks")) {
+            assertTrue(List.of("OK", "WARN", "FAIL").contains(c.get("status").asText()), c.toString());
+            assertFalse(c.get("message").asText().isEmpty(), c.toString());
+            checks.add(c.get("status").asText() + " " + c.get("check").asText());
+        }
+        assertTrue(checks.contains("OK sign-in"), checks.toString());
+        for (ContentType t : ContentType.values()) {
+            assertTrue(checks.contains("OK subscription " + t.wireName()), checks.toString());
+        }
+
+        assertEquals(
+                0,
+                cli.run("subscriptions", "stop", "--content-type", "Audit.Exchange", "--yes")
+                        .code());
+        CliHarness.Run failing = cli.run("doctor", "--json", "--content-type", "Audit.Exchange");
+        assertEquals(1, failing.code(), failing.toString());
+        JsonNode bad = new ObjectMapper().readTree(failing.out());
+        assertFalse(bad.get("ok").asBoolean(), failing.out());
+        boolean found = false;
+        for (JsonNode c : bad.get("checks")) {
+            if (c.get("check").asText().equals("subscription Audit.Exchange")) {
+                assertEquals("FAIL", c.get("status").asText(), c.toString());
+                found = true;
+            }
+        }
+        assertTrue(found, failing.out());
+    }
+
+    /**
+     * After a start refused by the 15-minute rule, doctor gives the time the refused start gave, instead of advising
+     * to run the command that was just refused.
+     */
+    @Test
+    void afterAStartRefusedByTheFifteenMinuteRuleGivesTheSameTime(@TempDir Path state) {
+        cli = new CliHarness(tenant(app()), SimClock.system());
+        cli.env.put("O365_AUDIT_STATE_DIR", state.toString());
+        assertEquals(
+                0,
+                cli.run("subscriptions", "stop", "--content-type", "Audit.General", "--yes")
+                        .code());
+        assertEquals(
+                0,
+                cli.run("subscriptions", "start", "--content-type", "Audit.General")
+                        .code());
+        assertEquals(
+                0,
+                cli.run("subscriptions", "stop", "--content-type", "Audit.General", "--yes")
+                        .code());
+        CliHarness.Run refused = cli.run("subscriptions", "start", "--content-type", "Audit.General");
+        assertEquals(1, refused.code(), refused.toString());
+        Matcher m = Pattern.compile("is allowed at (\\S+) at the latest").matcher(refused.err());
+        assertTrue(m.find(), refused.toString());
+
+        CliHarness.Run r = cli.run("doctor");
+
+        assertLine(
+                r,
+                "WARN",
+                "subscription Audit.General",
+                "the next start of Audit.General is allowed at " + m.group(1) + " at the latest");
+        assertFalse(
+                r.lines().stream()
+                        .anyMatch(l -> l.contains("subscription Audit.General:") && l.contains("start it again with")),
+                "no advice to run the refused command now: " + r);
     }
 }

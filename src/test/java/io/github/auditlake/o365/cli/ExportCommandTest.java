@@ -242,6 +242,54 @@ class ExportCommandTest {
     }
 
     /** A service that lists one blob in every window (as a late re-listing would). */
+    /** --fields names in any case fill their columns, headed by the documented spelling. */
+    @Test
+    void fieldsAreMatchedWithoutRegardToCase() throws Exception {
+        cli = new CliHarness(CliHarness.tenant(2));
+        String[] base = {"export", "--content-type", "Audit.General", "--start", "-6h"};
+        List<String> ids = ids(cli.run(base).lines());
+
+        CliHarness.Run csv = cli.run(concat(base, "--format", "csv", "--fields", "id,OPERATION,workLoad"));
+
+        assertEquals(0, csv.code(), csv.toString());
+        List<String> lines = csv.out().lines().toList();
+        assertEquals("Id,Operation,Workload", lines.get(0));
+        assertEquals(ids.size() + 1, lines.size());
+        for (String l : lines.subList(1, lines.size())) {
+            String[] cells = l.split(",", -1);
+            assertEquals(3, cells.length, l);
+            for (String c : cells) {
+                assertFalse(c.isEmpty(), "no empty column: " + l);
+            }
+        }
+        assertEquals(
+                sorted(ids),
+                sorted(lines.subList(1, lines.size()).stream()
+                        .map(l -> l.split(",")[0])
+                        .toList()));
+    }
+
+    /** An unknown --fields name is a usage error (exit 2) that names it and the valid fields; nothing is listed. */
+    @Test
+    void unknownFieldIsAnErrorNamingTheValidOnes() {
+        cli = new CliHarness(CliHarness.tenant(2));
+        CliHarness.Run r = cli.run(
+                "export",
+                "--content-type",
+                "Audit.General",
+                "--start",
+                "-6h",
+                "--format",
+                "table",
+                "--fields",
+                "Id,Operaton");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("unknown --fields name 'Operaton'"), r.toString());
+        assertTrue(r.err().contains("CreationTime, Operation, OrganizationId"), r.toString());
+        assertEquals("", r.out(), r.toString());
+        assertEquals(0, cli.sim.requestCount(), "nothing listed: " + cli.sim.requests());
+    }
+
     private static final class RelistingApi extends FakeManagementApi {
         private ContentBlob relisted;
 
