@@ -7,7 +7,6 @@ import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
-import io.github.auditlake.o365.cursor.WindowPlanner;
 import io.github.auditlake.o365.engine.CollectionEngine;
 import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
@@ -231,13 +230,9 @@ final class ExportCommand extends ApiCommand {
 
     /** The engine's settings for a bounded export of {@code range}. */
     private EngineSettings engineSettings(Times.Window range) {
-        // coverage: the whole retention, so the delivered set spans the range and a blob listed twice is fetched once
-        WindowPlanner planner = new WindowPlanner(
-                WindowPlanner.MAX_STEP,
-                WindowPlanner.maxCoverage(Times.EDGE_MARGIN),
-                Times.EDGE_MARGIN,
-                Duration.ofHours(1));
-        return EngineSettings.builder(planner, Duration.between(range.start(), range.end()))
+        // Times.PLANNER's coverage is the whole retention: the delivered set spans the range, so a blob listed twice
+        // is fetched once
+        return EngineSettings.builder(Times.PLANNER, Duration.between(range.start(), range.end()))
                 .pollInterval(POLL_INTERVAL)
                 .fetchConcurrency(concurrency)
                 .bufferMaxBytes(BUFFER_MAX_BYTES)

@@ -28,10 +28,7 @@ final class Times {
      * the whole retention (the sweep interval is not used: the CLI lists each span once).
      */
     static final WindowPlanner PLANNER = new WindowPlanner(
-            WindowPlanner.API_MAX_WINDOW.minus(WindowPlanner.RECENT),
-            WindowPlanner.API_RETENTION.minus(EDGE_MARGIN),
-            EDGE_MARGIN,
-            Duration.ofHours(1));
+            WindowPlanner.MAX_STEP, WindowPlanner.maxCoverage(EDGE_MARGIN), EDGE_MARGIN, Duration.ofHours(1));
 
     private static final Pattern RELATIVE = Pattern.compile("([+-])(\\d{1,6})([smhdw])");
     static final String FORMATS = "use an ISO-8601 UTC time (2026-11-28T10:00:00Z, or without Z), a date "

@@ -69,14 +69,7 @@ public final class AllowedPaths {
     /** Explicit property and environment lookups (tests). */
     public static AllowedPaths from(Function<String, String> properties, Function<String, String> env) {
         return new AllowedPaths(
-                () -> {
-                    String p = properties.apply(PROPERTY);
-                    if (p != null && !p.isBlank()) {
-                        return p;
-                    }
-                    String e = env.apply(ENV);
-                    return e == null ? "" : e;
-                },
+                () -> WorkerProperty.read(properties, env, PROPERTY, ENV),
                 () -> env.apply(FEDERATED_TOKEN_FILE_ENV),
                 "the worker's " + ENV + " / -D" + PROPERTY);
     }

@@ -39,15 +39,7 @@ public final class EndpointAllowList {
     /** For tests: explicit property and environment lookups. */
     public static EndpointAllowList from(Function<String, String> properties, Function<String, String> env) {
         return new EndpointAllowList(
-                () -> {
-                    String p = properties.apply(PROPERTY);
-                    if (p != null && !p.isBlank()) {
-                        return p;
-                    }
-                    String e = env.apply(ENV);
-                    return e == null ? "" : e;
-                },
-                "the worker's " + ENV + " / -D" + PROPERTY);
+                () -> WorkerProperty.read(properties, env, PROPERTY, ENV), "the worker's " + ENV + " / -D" + PROPERTY);
     }
 
     /** A fixed list, e.g. {@code "127.0.0.1:8365,proxy.example"}. */

@@ -62,7 +62,7 @@ public final class DefaultApiFactory implements ApiFactory {
                 .clock(clock)
                 .sleeper(sleeper)
                 .tlsTrust(c.tlsTrust())
-                .allowedPaths(allowedPaths == null ? AllowedPaths.fromEnvironment() : allowedPaths)
+                .allowedPaths(allowedPaths) // null: ClientSettings reads the worker's list
                 .recordMaxBytes(c.recordMaxBytes());
         if (simulatedTime) {
             b.serviceClock(io.github.auditlake.o365.api.ServiceClock.fixedTo(clock));
