@@ -4,6 +4,7 @@ import io.github.auditlake.o365.api.Version;
 import io.github.auditlake.o365.config.ApiFactory;
 import io.github.auditlake.o365.config.ConfigValidator;
 import io.github.auditlake.o365.config.DefaultApiFactory;
+import io.github.auditlake.o365.config.LedgerTopicCreation;
 import io.github.auditlake.o365.config.O365SourceConfig;
 import io.github.auditlake.o365.config.O365SourceTaskConfig;
 import io.github.auditlake.o365.cursor.StreamCursor;
@@ -66,6 +67,7 @@ public class O365AuditSourceConnector extends SourceConnector {
                 config.tenants(),
                 config.cloud().configName(),
                 config.streams().size());
+        LedgerTopicCreation.warning(props, config.ledgerTopic()).ifPresent(log::warn);
     }
 
     @Override
@@ -104,6 +106,10 @@ public class O365AuditSourceConnector extends SourceConnector {
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
         Config base = super.validate(connectorConfigs);
+        String ledger = connectorConfigs.get(O365SourceConfig.LEDGER_TOPIC_CONFIG);
+        // a warning, not an error: the topic may have been created compacted beforehand
+        LedgerTopicCreation.warning(connectorConfigs, ledger == null ? null : ledger.trim())
+                .ifPresent(log::warn);
         return new ConfigValidator(apiFactory).validate(connectorConfigs, base);
     }
 

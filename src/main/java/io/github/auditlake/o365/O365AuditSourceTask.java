@@ -81,6 +81,7 @@ public class O365AuditSourceTask extends SourceTask {
         TransactionContext tx = context.transactionContext();
         EngineSettings settings = EngineMapping.from(config)
                 .stallCommitAfter(tx == null ? Duration.ZERO : STALL_COMMIT_AFTER)
+                .ledger(config.ledgerTopic() != null)
                 .isolateFailures(config.tenants().size() > 1)
                 .build();
         EngineMetrics metrics = new EngineMetrics();
@@ -113,12 +114,14 @@ public class O365AuditSourceTask extends SourceTask {
                                 config.skipsTopic(),
                                 config.recordMaxBytes(),
                                 metrics)
-                        .withFormat(config.valueFormat(), config.headers()),
+                        .withFormat(config.valueFormat(), config.headers())
+                        .withLedger(config.ledgerTopic()),
                 tx);
         log.info(
-                "Task starting for streams {} (exactly-once transaction boundaries: {})",
+                "Task starting for streams {} (exactly-once transaction boundaries: {}; completeness ledger: {})",
                 streams,
-                tx == null ? "set by the worker" : "at blob boundaries");
+                tx == null ? "set by the worker" : "at blob boundaries",
+                config.ledgerTopic() == null ? "off" : config.ledgerTopic());
         engine.start();
     }
 
@@ -175,11 +178,7 @@ public class O365AuditSourceTask extends SourceTask {
             }
             records.add(r);
             sinceCommit++;
-            boolean boundary = e instanceof Emission.Heartbeat
-                    || (e instanceof Emission.Event ev && ev.blobEnd())
-                    || (e instanceof Emission.Skip sk && sk.blobEnd())
-                    || sinceCommit >= s.transactionMaxRecords;
-            if (boundary) {
+            if (isBoundary(e, sinceCommit, s)) {
                 commitOn.add(r);
                 sinceCommit = 0;
             }
@@ -189,6 +188,23 @@ public class O365AuditSourceTask extends SourceTask {
         }
         s.recordsSinceCommit = sinceCommit;
         return records;
+    }
+
+    /**
+     * True when a connector-defined transaction ends at {@code e}: a heartbeat, a blob's end, or the records limit
+     * ({@code sinceCommit} records, {@code e} included). With the ledger on, a blob ends at its ledger entry: the
+     * blob's last record or skip is never a boundary, not even of the records limit, so the entry always commits in
+     * the same transaction as the blob's last record (one record over the limit at most).
+     */
+    static boolean isBoundary(Emission e, int sinceCommit, O365AuditSourceTaskState s) {
+        boolean blobEnd = (e instanceof Emission.Event ev && ev.blobEnd())
+                || (e instanceof Emission.Skip sk && sk.blobEnd());
+        if (s.ledger) {
+            return e instanceof Emission.Heartbeat
+                    || e instanceof Emission.Ledger
+                    || (!blobEnd && sinceCommit >= s.transactionMaxRecords);
+        }
+        return e instanceof Emission.Heartbeat || blobEnd || sinceCommit >= s.transactionMaxRecords;
     }
 
     /**
@@ -265,6 +281,9 @@ public class O365AuditSourceTask extends SourceTask {
         final int batchMaxRecords;
 
         final int transactionMaxRecords;
+        /** The completeness ledger is on: a blob's transaction ends at its ledger entry. */
+        final boolean ledger;
+
         long lastSummaryNanos = System.nanoTime();
         int recordsSinceCommit;
 
@@ -281,6 +300,7 @@ public class O365AuditSourceTask extends SourceTask {
             this.transactions = transactions;
             this.batchMaxRecords = config.batchMaxRecords();
             this.transactionMaxRecords = config.transactionMaxRecords();
+            this.ledger = config.ledgerTopic() != null;
         }
     }
 }

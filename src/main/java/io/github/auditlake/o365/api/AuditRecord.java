@@ -149,6 +149,19 @@ public final class AuditRecord {
         return raw != null ? raw.length : -1;
     }
 
+    /**
+     * True when the record's UTF-8 JSON is larger than {@code maxBytes}: it goes to the skips topic, not the audit
+     * topic (the reader drops such records as they stream past; this also catches records made from text). Encodes
+     * the text only when its length alone cannot decide.
+     */
+    public boolean exceeds(int maxBytes) {
+        if (raw != null) {
+            return raw.length > maxBytes;
+        }
+        return json.length() > maxBytes
+                || 3L * json.length() > maxBytes && json.getBytes(StandardCharsets.UTF_8).length > maxBytes;
+    }
+
     public String id() {
         return id;
     }

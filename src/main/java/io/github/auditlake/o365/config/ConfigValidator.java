@@ -322,6 +322,15 @@ public final class ConfigValidator {
         if (c.skipsTopic().equals(c.heartbeatTopic())) {
             add(values, SKIPS_TOPIC_CONFIG, "The skips topic must differ from " + HEARTBEAT_TOPIC_CONFIG);
         }
+        String ledger = c.ledgerTopic();
+        if (ledger != null
+                && (audit.contains(ledger) || ledger.equals(c.heartbeatTopic()) || ledger.equals(c.skipsTopic()))) {
+            add(
+                    values,
+                    O365SourceConfig.LEDGER_TOPIC_CONFIG,
+                    "The ledger topic " + ledger + " is also an audit, heartbeat or skips topic; the ledger needs a "
+                            + "topic of its own (e.g. o365-audit-ledger)");
+        }
     }
 
     private void checkAllowed(Map<String, ConfigValue> values, String key, String url) {

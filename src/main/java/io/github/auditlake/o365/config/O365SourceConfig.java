@@ -60,6 +60,8 @@ public class O365SourceConfig extends AbstractConfig implements Resolved {
     public static final String BUFFER_MAX_BYTES_CONFIG = CollectionSettings.BUFFER_MAX_BYTES.key();
     public static final String HEARTBEAT_INTERVAL_MS_CONFIG = CollectionSettings.HEARTBEAT_INTERVAL_MS.key();
     public static final String HEARTBEAT_TOPIC_CONFIG = CollectionSettings.HEARTBEAT_TOPIC.key();
+    public static final String LEDGER_TOPIC_CONFIG =
+            DestinationSettings.LEDGER_TOPIC.key();
     public static final String SKIPS_TOPIC_CONFIG = CollectionSettings.SKIPS_TOPIC.key();
     public static final String RECORD_MAX_BYTES_CONFIG = CollectionSettings.RECORD_MAX_BYTES.key();
     public static final String BATCH_MAX_RECORDS_CONFIG = CollectionSettings.BATCH_MAX_RECORDS.key();
@@ -307,6 +309,12 @@ public class O365SourceConfig extends AbstractConfig implements Resolved {
 
     public Duration heartbeatInterval() {
         return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS_CONFIG));
+    }
+
+    /** The completeness ledger's topic, or null when the ledger is off. */
+    public String ledgerTopic() {
+        String t = getString(LEDGER_TOPIC_CONFIG);
+        return t == null || t.isBlank() ? null : t.trim();
     }
 
     public String heartbeatTopic() {

@@ -1,6 +1,7 @@
 package io.github.auditlake.o365.cursor;
 
 import io.github.auditlake.o365.api.ContentBlob;
+import io.github.auditlake.o365.ledger.BlobDigest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,7 +45,9 @@ import java.util.TreeMap;
  * {@code so} (epoch ms, optional), {@code d.<hour>} (one per hour bucket: base36 hour index; value: 8 base64url
  * characters per blob, 22 bits of milliseconds within the hour and 26 bits of the content id's SHA-256), the
  * in-progress blob {@code blob.id}, {@code blob.uri}, {@code blob.created}, {@code blob.expires},
- * {@code blob.records}, {@code blob.last}, and {@code pend} (pending blobs, one per line). The smallest valid offset,
+ * {@code blob.records}, {@code blob.last}, with the completeness ledger on also {@code blob.listed},
+ * {@code blob.chain.from}, {@code blob.chain.sha}, {@code blob.chain.records}, {@code blob.chain.bytes} (optional:
+ * older offsets lack them), and {@code pend} (pending blobs, one per line). The smallest valid offset,
  * to replay from a point in time, is {@code {"v":2,"hw":<epoch ms>}}; version 1 offsets are read and upgraded.
  */
 public final class StreamCursor {
@@ -62,6 +65,16 @@ public final class StreamCursor {
     public static final String BLOB_EXPIRES = "blob.expires";
     public static final String BLOB_RECORDS = "blob.records";
     public static final String BLOB_LAST = "blob.last";
+    /** When the in-progress blob was first listed (epoch ms; optional: offsets before the ledger lack it). */
+    public static final String BLOB_LISTED = "blob.listed";
+    /** The completeness ledger's chain of the in-progress blob: the index of the first record it covers. */
+    public static final String BLOB_CHAIN_FROM = "blob.chain.from";
+    /** The chain after the delivered records (64 hex digits; {@link BlobDigest}). */
+    public static final String BLOB_CHAIN_SHA = "blob.chain.sha";
+    /** Records in the chain (delivered to the audit topic, from {@link #BLOB_CHAIN_FROM} on). */
+    public static final String BLOB_CHAIN_RECORDS = "blob.chain.records";
+    /** Their total UTF-8 bytes. */
+    public static final String BLOB_CHAIN_BYTES = "blob.chain.bytes";
     /** Version 1's delivered-blob list ({@code created36:key11,...}); read for the upgrade only. */
     static final String V1_DONE = "done";
 
@@ -172,9 +185,20 @@ public final class StreamCursor {
 
     /** Position after {@code recordsDone} records of {@code blob}, the last of which had {@code lastId}. */
     public StreamCursor withProgress(ContentBlob blob, long recordsDone, String lastId) {
-        BlobPosition p = BlobPosition.of(blob, recordsDone, lastId);
+        return withProgress(blob, recordsDone, lastId, null);
+    }
+
+    /**
+     * Position after {@code recordsDone} records of {@code blob}, the last of which had {@code lastId}, with the
+     * completeness ledger's state of the blob after them ({@code ledger}; null when the ledger is off).
+     */
+    public StreamCursor withProgress(ContentBlob blob, long recordsDone, String lastId, LedgerState ledger) {
+        BlobPosition p = BlobPosition.of(blob, recordsDone, lastId, ledger);
         // same blob: only the per-record fields differ, so the base map is shared
-        boolean sameBlob = inProgress != null && inProgress.contentId().equals(p.contentId());
+        boolean sameBlob = inProgress != null
+                && inProgress.contentId().equals(p.contentId())
+                && Objects.equals(inProgress.firstListedMs(), p.firstListedMs())
+                && inProgress.chainFrom() == p.chainFrom();
         return new StreamCursor(
                 highWatermark, origin, sweptDay, sweptOld, done, p, pending, sameBlob ? base : new BaseRef());
     }
@@ -268,6 +292,13 @@ public final class StreamCursor {
                 if (inProgress.expiration() != null) {
                     m.put(BLOB_EXPIRES, inProgress.expiration().toEpochMilli());
                 }
+                LedgerState l = inProgress.ledger();
+                if (l != null) {
+                    if (l.firstListed() != null) {
+                        m.put(BLOB_LISTED, l.firstListed().toEpochMilli());
+                    }
+                    m.put(BLOB_CHAIN_FROM, l.chainFrom());
+                }
             }
             b = Collections.unmodifiableMap(m);
             base.map = b; // a benign race: threads that both build it build the same map
@@ -275,7 +306,7 @@ public final class StreamCursor {
         if (inProgress == null) {
             return b;
         }
-        return new PositionView(b, inProgress.recordsDone(), inProgress.lastId());
+        return new PositionView(b, inProgress);
     }
 
     /**
@@ -359,9 +390,26 @@ public final class StreamCursor {
                 throw new IllegalArgumentException("offset field '" + BLOB_LAST + "' must be a string");
             }
             pos = new BlobPosition(
-                    (String) blobId, (String) uri, Instant.ofEpochMilli(created), expiration, records, (String) last);
+                    (String) blobId,
+                    (String) uri,
+                    Instant.ofEpochMilli(created),
+                    expiration,
+                    records,
+                    (String) last,
+                    LedgerState.fromOffset(offset, records));
         } else {
-            for (String k : new String[] {BLOB_URI, BLOB_CREATED, BLOB_RECORDS, BLOB_EXPIRES, BLOB_LAST}) {
+            for (String k : new String[] {
+                BLOB_URI,
+                BLOB_CREATED,
+                BLOB_RECORDS,
+                BLOB_EXPIRES,
+                BLOB_LAST,
+                BLOB_LISTED,
+                BLOB_CHAIN_FROM,
+                BLOB_CHAIN_SHA,
+                BLOB_CHAIN_RECORDS,
+                BLOB_CHAIN_BYTES
+            }) {
                 if (offset.get(k) != null) {
                     throw new IllegalArgumentException("offset field '" + k + "' requires '" + BLOB_ID + "'");
                 }
@@ -502,22 +550,130 @@ public final class StreamCursor {
      *
      * @param recordsDone how many of its records were delivered (the index of the next record)
      * @param lastId      the {@code Id} of the last delivered record, or null
+     * @param ledger      the completeness ledger's state of the blob after them, or null (ledger off, or an offset
+     *                    written without it)
      */
     public record BlobPosition(
-            String contentId, String contentUri, Instant created, Instant expiration, long recordsDone, String lastId) {
-        static BlobPosition of(ContentBlob blob, long recordsDone, String lastId) {
+            String contentId,
+            String contentUri,
+            Instant created,
+            Instant expiration,
+            long recordsDone,
+            String lastId,
+            LedgerState ledger) {
+        /** A position without ledger state. */
+        public BlobPosition(
+                String contentId,
+                String contentUri,
+                Instant created,
+                Instant expiration,
+                long recordsDone,
+                String lastId) {
+            this(contentId, contentUri, created, expiration, recordsDone, lastId, null);
+        }
+
+        static BlobPosition of(ContentBlob blob, long recordsDone, String lastId, LedgerState ledger) {
             return new BlobPosition(
                     blob.contentId(),
                     blob.contentUri(),
                     blob.contentCreated(),
                     blob.contentExpiration(),
                     recordsDone,
-                    lastId);
+                    lastId,
+                    ledger);
         }
 
         /** The blob as it can be fetched again after a restart. */
         public ContentBlob toBlob(String contentType) {
             return new ContentBlob(contentType, contentId, contentUri, created, expiration);
+        }
+
+        /** The first-listed time in epoch ms (part of the blob's shared offset map), or null. */
+        Long firstListedMs() {
+            return ledger == null || ledger.firstListed() == null
+                    ? null
+                    : ledger.firstListed().toEpochMilli();
+        }
+
+        /** The chain's first record (part of the blob's shared offset map), or -1 without ledger state. */
+        long chainFrom() {
+            return ledger == null ? -1 : ledger.chainFrom();
+        }
+    }
+
+    /**
+     * The completeness ledger's state of the blob in progress, stored with each of its records' positions so that a
+     * restart goes on with the same chain.
+     *
+     * @param firstListed when the blob was first listed (service time), or null when unknown
+     * @param chainFrom   index of the first record the chain covers (0 unless resumed from an offset without it)
+     * @param chain       the chain over the records delivered from {@code chainFrom} on; never modified (callers go on
+     *                    with a {@link BlobDigest#copy()})
+     */
+    public record LedgerState(Instant firstListed, long chainFrom, BlobDigest chain) {
+        public LedgerState {
+            Objects.requireNonNull(chain, "chain");
+            if (chainFrom < 0) {
+                throw new IllegalArgumentException("chainFrom must be >= 0");
+            }
+            firstListed = firstListed == null ? null : truncateToMillis(firstListed);
+        }
+
+        /** Reads the ledger fields of an offset whose blob has {@code records} done; null when it has none. */
+        static LedgerState fromOffset(Map<String, ?> offset, long records) {
+            Object listedField = offset.get(BLOB_LISTED);
+            Instant listed = listedField == null ? null : Instant.ofEpochMilli(requireLong(offset, BLOB_LISTED));
+            Object sha = offset.get(BLOB_CHAIN_SHA);
+            if (sha == null) {
+                for (String k : new String[] {BLOB_CHAIN_FROM, BLOB_CHAIN_RECORDS, BLOB_CHAIN_BYTES}) {
+                    if (offset.get(k) != null) {
+                        throw new IllegalArgumentException(
+                                "offset field '" + k + "' requires '" + BLOB_CHAIN_SHA + "'");
+                    }
+                }
+                // an older offset: no chain stored (the ledger was off, or the connector older)
+                return listed == null ? null : new LedgerState(listed, records, new BlobDigest());
+            }
+            if (!(sha instanceof String hex)) {
+                throw new IllegalArgumentException("offset field '" + BLOB_CHAIN_SHA + "' must be a string");
+            }
+            long from = optionalLong(offset, BLOB_CHAIN_FROM);
+            long chained = requireLong(offset, BLOB_CHAIN_RECORDS);
+            long bytes = requireLong(offset, BLOB_CHAIN_BYTES);
+            if (from < 0 || from > records) {
+                throw new IllegalArgumentException("offset field '" + BLOB_CHAIN_FROM + "' must be between 0 and '"
+                        + BLOB_RECORDS + "' (" + records + "), was " + from);
+            }
+            if (chained < 0 || chained > records - from) {
+                throw new IllegalArgumentException("offset field '" + BLOB_CHAIN_RECORDS + "' must be between 0 and "
+                        + (records - from) + " ('" + BLOB_RECORDS + "' minus '" + BLOB_CHAIN_FROM + "'), was "
+                        + chained);
+            }
+            BlobDigest chain;
+            try {
+                chain = BlobDigest.resume(hex, chained, bytes);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "offset field '" + BLOB_CHAIN_SHA + "' or '" + BLOB_CHAIN_BYTES + "' is invalid: "
+                                + e.getMessage(),
+                        e);
+            }
+            return new LedgerState(listed, from, chain);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LedgerState l
+                    && Objects.equals(l.firstListed, firstListed)
+                    && l.chainFrom == chainFrom
+                    && l.chain.records() == chain.records()
+                    && l.chain.bytes() == chain.bytes()
+                    && l.chain.hex().equals(chain.hex());
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(firstListed, chainFrom, chain.records());
         }
     }
 
@@ -697,16 +853,18 @@ public final class StreamCursor {
         }
     }
 
-    /** A record's offset: the blob's shared map plus the record's position inside the blob. */
+    /**
+     * A record's offset: the blob's shared map plus the record's position inside the blob (and its ledger chain, whose
+     * hex is only formatted when the offset is read: Connect serializes one offset per flush, not one per record).
+     */
     static final class PositionView extends AbstractMap<String, Object> {
         private final Map<String, Object> base;
-        private final long records;
-        private final String lastId;
+        private final BlobPosition position;
+        private List<Entry<String, Object>> own;
 
-        PositionView(Map<String, Object> base, long records, String lastId) {
+        PositionView(Map<String, Object> base, BlobPosition position) {
             this.base = base;
-            this.records = records;
-            this.lastId = lastId;
+            this.position = position;
         }
 
         /** The shared part (for tests). */
@@ -714,25 +872,61 @@ public final class StreamCursor {
             return base;
         }
 
+        private boolean chained() {
+            return position.ledger() != null;
+        }
+
+        /** The record's own entries, in their order. */
+        private List<Entry<String, Object>> own() {
+            List<Entry<String, Object>> o = own;
+            if (o == null) {
+                o = new ArrayList<>(5);
+                o.add(new SimpleImmutableEntry<>(BLOB_RECORDS, position.recordsDone()));
+                if (position.lastId() != null) {
+                    o.add(new SimpleImmutableEntry<>(BLOB_LAST, position.lastId()));
+                }
+                if (chained()) {
+                    BlobDigest d = position.ledger().chain();
+                    o.add(new SimpleImmutableEntry<>(BLOB_CHAIN_SHA, d.hex()));
+                    o.add(new SimpleImmutableEntry<>(BLOB_CHAIN_RECORDS, d.records()));
+                    o.add(new SimpleImmutableEntry<>(BLOB_CHAIN_BYTES, d.bytes()));
+                }
+                own = o; // a benign race: every thread builds the same entries
+            }
+            return o;
+        }
+
         @Override
         public Object get(Object key) {
             if (BLOB_RECORDS.equals(key)) {
-                return records;
+                return position.recordsDone();
             }
             if (BLOB_LAST.equals(key)) {
-                return lastId;
+                return position.lastId();
+            }
+            if (BLOB_CHAIN_SHA.equals(key) || BLOB_CHAIN_RECORDS.equals(key) || BLOB_CHAIN_BYTES.equals(key)) {
+                for (Entry<String, Object> e : own()) {
+                    if (e.getKey().equals(key)) {
+                        return e.getValue();
+                    }
+                }
+                return null;
             }
             return base.get(key);
         }
 
         @Override
         public boolean containsKey(Object key) {
-            return BLOB_RECORDS.equals(key) || (BLOB_LAST.equals(key) && lastId != null) || base.containsKey(key);
+            return BLOB_RECORDS.equals(key)
+                    || (BLOB_LAST.equals(key) && position.lastId() != null)
+                    || ((BLOB_CHAIN_SHA.equals(key) || BLOB_CHAIN_RECORDS.equals(key) || BLOB_CHAIN_BYTES.equals(key))
+                            && chained())
+                    || base.containsKey(key);
         }
 
         @Override
         public int size() {
-            return base.size() + (lastId == null ? 1 : 2);
+            return base.size() + 1 + (position.lastId() == null ? 0 : 1) + (chained() ? 3 : 0);
         }
 
         @Override
@@ -742,26 +936,25 @@ public final class StreamCursor {
                 public Iterator<Entry<String, Object>> iterator() {
                     Iterator<Entry<String, Object>> it = base.entrySet().iterator();
                     return new Iterator<>() {
-                        int extra;
+                        Iterator<Entry<String, Object>> rest;
 
                         @Override
                         public boolean hasNext() {
-                            return it.hasNext() || extra < (lastId == null ? 1 : 2);
+                            if (it.hasNext()) {
+                                return true;
+                            }
+                            if (rest == null) {
+                                rest = own().iterator();
+                            }
+                            return rest.hasNext();
                         }
 
                         @Override
                         public Entry<String, Object> next() {
-                            if (it.hasNext()) {
-                                return it.next();
+                            if (!hasNext()) {
+                                throw new java.util.NoSuchElementException();
                             }
-                            int e = extra++;
-                            if (e == 0) {
-                                return new SimpleImmutableEntry<>(BLOB_RECORDS, records);
-                            }
-                            if (e == 1 && lastId != null) {
-                                return new SimpleImmutableEntry<>(BLOB_LAST, lastId);
-                            }
-                            throw new java.util.NoSuchElementException();
+                            return rest == null ? it.next() : rest.next();
                         }
                     };
                 }

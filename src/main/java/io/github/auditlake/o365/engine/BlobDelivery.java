@@ -5,6 +5,7 @@ import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Random;
@@ -43,8 +44,17 @@ final class BlobDelivery {
         this.position = position;
     }
 
-    /** A blob to deliver, from record {@code skip} on; {@code lastId} is the last delivered record's Id, or null. */
-    record Work(ContentBlob blob, long skip, String lastId) {}
+    /**
+     * A blob to deliver, from record {@code skip} on; {@code lastId} is the last delivered record's Id, or null.
+     *
+     * @param firstListed when the blob was listed (service time), for the completeness ledger; null when unknown
+     * @param ledger      the stored ledger state of a blob resumed inside, or null
+     */
+    record Work(ContentBlob blob, long skip, String lastId, Instant firstListed, StreamCursor.LedgerState ledger) {
+        Work(ContentBlob blob, long skip, String lastId) {
+            this(blob, skip, lastId, null, null);
+        }
+    }
 
     /** Delivers {@code work} in order; the last record (or the position, when there is none) carries {@code afterAll}. */
     void deliver(List<Work> work, UnaryOperator<StreamCursor> afterAll) throws InterruptedException {
@@ -56,7 +66,7 @@ final class BlobDelivery {
             startFetchesUpTo(work, i);
             BlobBuffer head = nextHead();
             head.makeHead();
-            drain(head, i == work.size() - 1 ? afterAll : UnaryOperator.identity());
+            drain(head, work.get(i), i == work.size() - 1 ? afterAll : UnaryOperator.identity());
             synchronized (inflight) {
                 current = null;
             }
@@ -125,14 +135,16 @@ final class BlobDelivery {
 
     /**
      * Emits a blob's records; the last one carries the blob done (and {@code after}, e.g. the window done). A blob
-     * the service says is gone or expired is published on the skips topic instead.
+     * the service says is gone or expired is published on the skips topic instead. With the ledger on, each record's
+     * position holds the blob's chain after it, and the blob's {@link Emission.Ledger} entry carries the blob done.
      */
-    private void drain(BlobBuffer b, UnaryOperator<StreamCursor> after) throws InterruptedException {
+    private void drain(BlobBuffer b, Work work, UnaryOperator<StreamCursor> after) throws InterruptedException {
         ContentBlob blob = b.blob;
         Duration stall = ctx.settings().stallCommitAfter();
         long stallMillis = stall.isZero() ? Long.MAX_VALUE : stall.toMillis();
         AuditRecord prev = null;
         long next = -1;
+        BlobLedger ledger = null;
         boolean emittedSinceBoundary = false;
         while (true) {
             AuditRecord r = b.take(stallMillis);
@@ -145,31 +157,51 @@ final class BlobDelivery {
                 continue;
             }
             if (next < 0) {
-                next = b.skip();
+                next = b.skip(); // read once the fetch put a record or ended: 0 when the blob changed and starts over
+                if (ctx.settings().ledger()) {
+                    ledger = BlobLedger.begin(stream, work, next, ctx.settings().recordMaxBytes());
+                }
             }
             if (r == null) {
                 break;
             }
             if (prev != null) {
-                position.record(blob, prev, position.cursor().withProgress(blob, next, prev.id()), false);
+                position.record(blob, prev, next - 1, progress(blob, next, prev, ledger), false);
                 emittedSinceBoundary = true;
             }
             prev = r;
             next++;
         }
-        finish(b, prev, next, after);
+        finish(b, prev, next, ledger, after);
     }
 
-    /** The fetch of {@code b} ended and its records up to {@code last} (held back, the {@code n}th) were taken. */
-    private void finish(BlobBuffer b, AuditRecord last, long n, UnaryOperator<StreamCursor> after)
+    /** The position after {@code done} elements of {@code blob}, the last of which was {@code last}. */
+    private StreamCursor progress(ContentBlob blob, long done, AuditRecord last, BlobLedger ledger) {
+        if (ledger == null) {
+            return position.cursor().withProgress(blob, done, last.id());
+        }
+        ledger.add(last);
+        return position.cursor().withProgress(blob, done, last.id(), ledger.state());
+    }
+
+    /**
+     * The fetch of {@code b} ended and its records up to {@code last} (held back, the {@code n}th) were taken.
+     * {@code ledger} is the blob's ledger (null when the ledger is off).
+     */
+    private void finish(BlobBuffer b, AuditRecord last, long n, BlobLedger ledger, UnaryOperator<StreamCursor> after)
             throws InterruptedException {
         ContentBlob blob = b.blob;
         switch (b.end()) {
             case COMPLETE -> ctx.metrics().blobsCompleted.increment();
             case GONE -> {
                 StreamCursor done = after.apply(position.cursor().withBlobDone(blob));
+                StreamCursor skipAt = done;
                 if (last != null) {
-                    position.record(blob, last, position.cursor().withProgress(blob, n, last.id()), false);
+                    StreamCursor c = progress(blob, n, last, ledger);
+                    position.record(blob, last, n - 1, c, false);
+                    skipAt = c;
+                } else if (ledger != null) {
+                    skipAt = position.cursor().withProgress(blob, n, n == 0 ? null : b.expectLastId, ledger.state());
                 }
                 log.warn(
                         "Stream {}: skipping blob {} (contentCreated {}) after {} records: {}. It is published on "
@@ -179,7 +211,13 @@ final class BlobDelivery {
                         blob.contentCreated(),
                         n,
                         b.reason());
-                position.blobSkipped(blob, b.reason(), n, done);
+                if (ledger == null) {
+                    position.blobSkipped(blob, b.reason(), n, done);
+                } else {
+                    // the skip keeps the blob in progress: the entry after it moves past the blob
+                    position.blobSkipped(blob, b.reason(), n, skipAt);
+                    position.ledger(ledger.entry(n, calls.serviceNow(), b.reason()), done);
+                }
                 return;
             }
             case FAILED -> {
@@ -196,8 +234,15 @@ final class BlobDelivery {
             }
         }
         StreamCursor done = after.apply(position.cursor().withBlobDone(blob));
-        if (last != null) {
-            position.record(blob, last, done, true);
+        if (ledger != null) {
+            // the last record keeps the blob in progress (all its elements done): the entry moves past the blob, so
+            // a restart between the two writes the entry again instead of losing it
+            if (last != null) {
+                position.record(blob, last, n - 1, progress(blob, n, last, ledger), true);
+            }
+            position.ledger(ledger.entry(n, calls.serviceNow(), null), done);
+        } else if (last != null) {
+            position.record(blob, last, n - 1, done, true);
         } else {
             position.moveTo(done);
         }

@@ -4,9 +4,11 @@ import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.ledger.LedgerEntry;
 
 /** What the engine hands to the task, in order per stream. Each carries the stream's position after it. */
-public sealed interface Emission permits Emission.Event, Emission.Heartbeat, Emission.Skip, Emission.StreamFailure {
+public sealed interface Emission
+        permits Emission.Event, Emission.Heartbeat, Emission.Skip, Emission.StreamFailure, Emission.Ledger {
     StreamId stream();
 
     StreamCursor cursorAfter();
@@ -14,10 +16,18 @@ public sealed interface Emission permits Emission.Event, Emission.Heartbeat, Emi
     /**
      * One audit record.
      *
-     * @param blobEnd true for the last record of its blob (a natural transaction boundary)
+     * @param blobEnd true for the last record of its blob (a natural transaction boundary; with the ledger on, its
+     *                {@link Ledger} entry follows and ends the transaction instead)
+     * @param index   the record's 0-based index within its blob, as resuming counts it (elements that are not records
+     *                count too); -1 when unknown
      */
-    record Event(StreamId stream, ContentBlob blob, AuditRecord record, StreamCursor cursorAfter, boolean blobEnd)
-            implements Emission {}
+    record Event(
+            StreamId stream, ContentBlob blob, AuditRecord record, StreamCursor cursorAfter, boolean blobEnd, long index)
+            implements Emission {
+        public Event(StreamId stream, ContentBlob blob, AuditRecord record, StreamCursor cursorAfter, boolean blobEnd) {
+            this(stream, blob, record, cursorAfter, blobEnd, -1);
+        }
+    }
 
     /** Progress without records (windows listed empty, a stalled blob), so a restart does not redo it. */
     record Heartbeat(StreamId stream, StreamCursor cursorAfter) implements Emission {}
@@ -39,6 +49,14 @@ public sealed interface Emission permits Emission.Event, Emission.Heartbeat, Emi
             StreamCursor cursorAfter,
             boolean blobEnd)
             implements Emission {}
+
+    /**
+     * The completeness ledger's entry of a blob that ended (delivered, or skipped as gone or expired), right after its
+     * last record or its skip (with the ledger on). It carries the position after the blob; the record or skip before
+     * it carries the position inside the blob with all its elements done, so a restart between the two writes the
+     * entry again rather than losing it. A natural transaction boundary.
+     */
+    record Ledger(StreamId stream, LedgerEntry entry, StreamCursor cursorAfter) implements Emission {}
 
     /**
      * A stream that cannot collect for now (with several tenants: one tenant's consent revoked, tenant deleted,

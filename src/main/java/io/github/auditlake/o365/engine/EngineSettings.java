@@ -26,6 +26,10 @@ import java.time.Instant;
  *                            blob listed in two windows is delivered once
  * @param isolateFailures     a permanent failure of one stream (e.g. one tenant's revoked consent) is reported and
  *                            retried with backoff instead of failing the task (several tenants)
+ * @param ledger              keep each blob's completeness-ledger chain (stored in the position) and emit a
+ *                            {@link Emission.Ledger} after each blob's last record or skip
+ * @param recordMaxBytes      records larger than this (UTF-8 bytes) go to the skips topic, not the audit topic: the
+ *                            ledger's chain leaves them out (the same test as the task's, {@code AuditRecord.exceeds})
  */
 public record EngineSettings(
         WindowPlanner planner,
@@ -40,7 +44,9 @@ public record EngineSettings(
         Duration backoffMax,
         Duration stallCommitAfter,
         Instant endAt,
-        boolean isolateFailures) {
+        boolean isolateFailures,
+        boolean ledger,
+        int recordMaxBytes) {
     /** Backoff cap for a stream whose tenant fails permanently (isolated failures). */
     public static final Duration ISOLATED_BACKOFF_MAX = Duration.ofMinutes(5);
 
@@ -90,7 +96,9 @@ public record EngineSettings(
                 .backoff(backoffInitial, backoffMax)
                 .stallCommitAfter(stallCommitAfter)
                 .endAt(endAt)
-                .isolateFailures(isolateFailures);
+                .isolateFailures(isolateFailures)
+                .ledger(ledger)
+                .recordMaxBytes(recordMaxBytes);
     }
 
     /** Builds {@link EngineSettings} by name; every field not set keeps its named default. */
@@ -108,6 +116,8 @@ public record EngineSettings(
         private Duration stallCommitAfter = Duration.ZERO;
         private Instant endAt;
         private boolean isolateFailures;
+        private boolean ledger;
+        private int recordMaxBytes = Integer.MAX_VALUE;
 
         private Builder(WindowPlanner planner, Duration initialLookback) {
             this.planner = planner;
@@ -167,6 +177,18 @@ public record EngineSettings(
             return this;
         }
 
+        /** Keep the completeness ledger: each blob's chain, and an {@link Emission.Ledger} when it ends. */
+        public Builder ledger(boolean v) {
+            ledger = v;
+            return this;
+        }
+
+        /** Records larger than this go to the skips topic (left out of the ledger's chain). */
+        public Builder recordMaxBytes(int v) {
+            recordMaxBytes = v;
+            return this;
+        }
+
         public EngineSettings build() {
             return new EngineSettings(
                     planner,
@@ -181,7 +203,9 @@ public record EngineSettings(
                     backoffMax,
                     stallCommitAfter,
                     endAt,
-                    isolateFailures);
+                    isolateFailures,
+                    ledger,
+                    recordMaxBytes);
         }
     }
 
@@ -194,6 +218,9 @@ public record EngineSettings(
         }
         if (outputCapacity < 1) {
             throw new IllegalArgumentException("outputCapacity must be >= 1");
+        }
+        if (recordMaxBytes < 1) {
+            throw new IllegalArgumentException("recordMaxBytes must be >= 1");
         }
         if (stallCommitAfter == null) {
             stallCommitAfter = Duration.ZERO;

@@ -46,13 +46,17 @@ final class StreamPosition {
         cursor = c;
     }
 
-    /** One element of {@code blob}: a record, or a skip for an element that is not an audit record. */
-    void record(ContentBlob blob, AuditRecord record, StreamCursor after, boolean blobEnd) throws InterruptedException {
+    /**
+     * One element of {@code blob}, the {@code index}th (0-based): a record, or a skip for an element that is not an
+     * audit record.
+     */
+    void record(ContentBlob blob, AuditRecord record, long index, StreamCursor after, boolean blobEnd)
+            throws InterruptedException {
         if (record.problem() != null) {
             metrics.recordsSkipped.increment();
             ctx.engine().emit(new Emission.Skip(stream, blob, record, record.problem(), -1, after, blobEnd));
         } else {
-            ctx.engine().emit(new Emission.Event(stream, blob, record, after, blobEnd));
+            ctx.engine().emit(new Emission.Event(stream, blob, record, after, blobEnd, index));
             metrics.recordsEmitted.increment();
             metrics.bytesEmitted.add(record.textLength());
         }
@@ -64,6 +68,13 @@ final class StreamPosition {
     void blobSkipped(ContentBlob blob, String reason, long delivered, StreamCursor done) throws InterruptedException {
         metrics.blobsSkipped.increment();
         ctx.engine().emit(new Emission.Skip(stream, blob, null, reason, delivered, done, true));
+        cursor = done;
+        lastEmitted = done;
+    }
+
+    /** The completeness ledger's entry of a blob that ended; {@code done} is the position after the blob. */
+    void ledger(io.github.auditlake.o365.ledger.LedgerEntry entry, StreamCursor done) throws InterruptedException {
+        ctx.engine().emit(new Emission.Ledger(stream, entry, done));
         cursor = done;
         lastEmitted = done;
     }

@@ -52,8 +52,10 @@ final class WindowLister {
     /** Lists and delivers one frontier window. Returns true when the stream is caught up (the window reached now). */
     boolean frontier(Window w) throws InterruptedException {
         List<ContentBlob> listed;
+        Instant listedAt;
         try {
             listed = calls.list(w);
+            listedAt = calls.serviceNow();
             windowErrors = 0;
             metrics.failingSince(stream.encode()).set(0);
         } catch (ApiException e) {
@@ -77,7 +79,7 @@ final class WindowLister {
             return false;
         }
         metrics.windowsListed.increment();
-        List<Work> work = plan(listed, true);
+        List<Work> work = plan(listed, true, listedAt);
         log.debug(
                 "Stream {}: window [{}, {}) lists {} blobs, {} to deliver",
                 stream,
@@ -129,7 +131,7 @@ final class WindowLister {
             }
         }
         metrics.sweeps.increment();
-        List<Work> work = plan(new ArrayList<>(found.values()), false);
+        List<Work> work = plan(new ArrayList<>(found.values()), false, calls.serviceNow());
         if (!work.isEmpty()) {
             metrics.stragglersFound.add(work.size());
             log.info(
@@ -142,8 +144,11 @@ final class WindowLister {
         position.moveTo(position.cursor().withSwept(day, startedAt));
     }
 
-    /** The blobs to deliver, in order: the one in progress first, then the new ones by contentCreated. */
-    private List<Work> plan(List<ContentBlob> listed, boolean frontier) {
+    /**
+     * The blobs to deliver, in order: the one in progress first, then the new ones by contentCreated; those not in
+     * progress were listed at {@code listedAt} (service time).
+     */
+    private List<Work> plan(List<ContentBlob> listed, boolean frontier, Instant listedAt) {
         StreamCursor cursor = position.cursor();
         Map<String, ContentBlob> unique = new LinkedHashMap<>();
         for (ContentBlob b : listed) {
@@ -156,7 +161,11 @@ final class WindowLister {
         if (ip != null) {
             ContentBlob again = unique.remove(ip.contentId());
             work.add(new Work(
-                    again != null ? again : ip.toBlob(stream.contentType().wireName()), ip.recordsDone(), ip.lastId()));
+                    again != null ? again : ip.toBlob(stream.contentType().wireName()),
+                    ip.recordsDone(),
+                    ip.lastId(),
+                    null, // listed before the restart: known only from the stored ledger state
+                    ip.ledger()));
         }
         if (frontier) {
             for (ContentBlob p : cursor.pending()) {
@@ -168,7 +177,7 @@ final class WindowLister {
         unique.values().stream()
                 .filter(b -> !cursor.isDone(b))
                 .sorted(ORDER)
-                .forEach(b -> work.add(new Work(b, 0, null)));
+                .forEach(b -> work.add(new Work(b, 0, null, listedAt, null)));
         return work;
     }
 }

@@ -24,6 +24,8 @@ public final class RecordMapper {
     public static final String HEADER_CONTENT_TYPE = "o365.content.type";
     public static final String HEADER_CONTENT_ID = "o365.content.id";
     public static final String HEADER_CONTENT_CREATED = "o365.content.created";
+    /** The record's 0-based index within its blob (the ledger's chain order). */
+    public static final String HEADER_RECORD_INDEX = io.github.auditlake.o365.ledger.LedgerEntry.HEADER_RECORD_INDEX;
     public static final String HEADER_WORKLOAD = "o365.workload";
     public static final String HEADER_RECORD_TYPE = "o365.record.type";
     public static final String HEADER_OPERATION = "o365.operation";
@@ -41,6 +43,8 @@ public final class RecordMapper {
     private boolean hContentType = true;
     private boolean hContentId = true;
     private boolean hContentCreated = true;
+    private boolean hRecordIndex = true;
+    private String ledgerTopic;
     private boolean hWorkload = true;
     private boolean hRecordType = true;
     private boolean hOperation = true;
@@ -97,9 +101,16 @@ public final class RecordMapper {
         hContentType = headers.contains("content.type");
         hContentId = headers.contains("content.id");
         hContentCreated = headers.contains("content.created");
+        hRecordIndex = headers.contains("record.index");
         hWorkload = headers.contains("workload");
         hRecordType = headers.contains("record.type");
         hOperation = headers.contains("operation");
+        return this;
+    }
+
+    /** Writes the completeness ledger's entries to {@code topic} (null: the ledger is off). */
+    public RecordMapper withLedger(String topic) {
+        this.ledgerTopic = topic;
         return this;
     }
 
@@ -132,18 +143,15 @@ public final class RecordMapper {
         if (e instanceof Emission.StreamFailure f) {
             return streamFailure(f);
         }
+        if (e instanceof Emission.Ledger l) {
+            return ledger(l);
+        }
         return heartbeat((Emission.Heartbeat) e);
     }
 
     private SourceRecord event(Emission.Event e) {
         AuditRecord r = e.record();
-        int known = r.utf8LengthIfKnown();
-        boolean tooLarge = known >= 0
-                ? known > recordMaxBytes
-                : r.json().length() > recordMaxBytes
-                        || 3L * r.json().length() > recordMaxBytes
-                                && r.json().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > recordMaxBytes;
-        if (tooLarge) {
+        if (r.exceeds(recordMaxBytes)) {
             metrics.recordsSkipped.increment();
             metrics.recordsEmitted.decrement();
             return skip(
@@ -185,6 +193,9 @@ public final class RecordMapper {
         }
         if (hContentCreated) {
             h.add(contentCreatedHeader);
+        }
+        if (hRecordIndex && e.index() >= 0) {
+            h.add(new FixedHeader(HEADER_RECORD_INDEX, Schema.INT64_SCHEMA, e.index()));
         }
         if (hWorkload && r.workload() != null) {
             h.add(workloads.header(r.workload()));
@@ -324,6 +335,33 @@ public final class RecordMapper {
                 blob.contentId(),
                 Schema.STRING_SCHEMA,
                 n.toString(),
+                null,
+                h);
+    }
+
+    /**
+     * A completeness-ledger entry: key {@code tenant|contentType|contentId}, value its JSON (string schema), with the
+     * position after its blob.
+     */
+    private SourceRecord ledger(Emission.Ledger l) {
+        if (ledgerTopic == null) {
+            throw new IllegalStateException("a ledger entry, but no ledger topic is set");
+        }
+        io.github.auditlake.o365.ledger.LedgerEntry entry = l.entry();
+        StreamId s = l.stream();
+        ConnectHeaders h = new ConnectHeaders();
+        h.addString(HEADER_TENANT, s.tenantId());
+        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        h.addString(HEADER_CONTENT_ID, entry.contentId());
+        return new SourceRecord(
+                s.partition(),
+                l.cursorAfter().toOffset(),
+                ledgerTopic,
+                null,
+                Schema.STRING_SCHEMA,
+                entry.key(),
+                Schema.STRING_SCHEMA,
+                entry.toJson(),
                 null,
                 h);
     }

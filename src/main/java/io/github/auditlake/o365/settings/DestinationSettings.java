@@ -7,8 +7,15 @@ import java.util.List;
 /** The {@link Group#DESTINATION} settings: where records go and in what form. One row per setting; its place here is its order. */
 public final class DestinationSettings {
     /** The header names (without the {@code o365.} prefix) a record may carry. */
-    public static final List<String> HEADER_NAMES =
-            List.of("tenant", "content.type", "content.id", "content.created", "workload", "record.type", "operation");
+    public static final List<String> HEADER_NAMES = List.of(
+            "tenant",
+            "content.type",
+            "content.id",
+            "content.created",
+            "record.index",
+            "workload",
+            "record.type",
+            "operation");
 
     private static final Group G = Group.DESTINATION;
 
@@ -41,11 +48,26 @@ public final class DestinationSettings {
             .width(Width.LONG)
             .display("Headers")
             .doc("Headers added to every audit record (each prefixed with 'o365.'): any of "
-                    + "tenant, content.type, content.id, content.created, workload, record.type, operation; empty for none "
-                    + "(fastest: header conversion is a per-record cost of the worker).");
+                    + "tenant, content.type, content.id, content.created, record.index, workload, record.type, operation; "
+                    + "empty for none (fastest: header conversion is a per-record cost of the worker). record.index is the "
+                    + "record's 0-based index within its content blob: with content.id, it places the record in the blob's "
+                    + "completeness-ledger chain (o365-audit verify --data needs both).");
+
+    public static final Setting<String> LEDGER_TOPIC = Setting.string(G, "o365.ledger.topic", "")
+            .importance(Importance.MEDIUM)
+            .width(Width.MEDIUM)
+            .display("Completeness ledger topic")
+            .doc("Topic of the completeness ledger: one record per content blob that ended "
+                    + "(delivered, or skipped as gone or expired), keyed tenant|contentType|contentId, with the blob's "
+                    + "contentUri, contentCreated, contentExpiration, when it was first listed and handed over, the "
+                    + "records delivered, their bytes and a SHA-256 chained over them in order, and how it ended. Written "
+                    + "right after the blob's last record (with exactly-once, in the same transaction). o365-audit verify "
+                    + "reads it. Empty (the default) turns the ledger off. Make it compacted: define a "
+                    + "topic.creation group for it with cleanup.policy=compact (see the examples), or create it so. Never "
+                    + "an audit topic.");
 
     /** This group's settings, in their order in the group. */
-    public static final List<Setting<?>> ALL = List.of(TOPIC, VALUE_FORMAT, HEADERS);
+    public static final List<Setting<?>> ALL = List.of(TOPIC, VALUE_FORMAT, HEADERS, LEDGER_TOPIC);
 
     private DestinationSettings() {}
 }

@@ -26,7 +26,7 @@ public final class EngineMapping {
 
     /**
      * The engine's settings of an unbounded run; the caller adds what only it knows (stall commits, failure
-     * isolation).
+     * isolation, the completeness ledger).
      */
     public static EngineSettings.Builder from(Resolved r) {
         Duration retryBackoffMax = millis(r, HttpSettings.RETRY_BACKOFF_MAX_MS);
@@ -36,6 +36,7 @@ public final class EngineMapping {
                 .bufferMaxBytes(r.value(CollectionSettings.BUFFER_MAX_BYTES))
                 .outputCapacity(EngineSettings.outputCapacityFor(r.value(CollectionSettings.BATCH_MAX_RECORDS)))
                 .heartbeatInterval(millis(r, CollectionSettings.HEARTBEAT_INTERVAL_MS))
+                .recordMaxBytes(r.value(CollectionSettings.RECORD_MAX_BYTES))
                 .manageSubscriptions(r.value(CollectionSettings.MANAGE_SUBSCRIPTIONS))
                 .backoff(
                         millis(r, HttpSettings.RETRY_BACKOFF_MS),
