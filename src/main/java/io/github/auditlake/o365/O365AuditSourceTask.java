@@ -197,8 +197,8 @@ public class O365AuditSourceTask extends SourceTask {
      * the same transaction as the blob's last record (one record over the limit at most).
      */
     static boolean isBoundary(Emission e, int sinceCommit, O365AuditSourceTaskState s) {
-        boolean blobEnd = (e instanceof Emission.Event ev && ev.blobEnd())
-                || (e instanceof Emission.Skip sk && sk.blobEnd());
+        boolean blobEnd =
+                (e instanceof Emission.Event ev && ev.blobEnd()) || (e instanceof Emission.Skip sk && sk.blobEnd());
         if (s.ledger) {
             return e instanceof Emission.Heartbeat
                     || e instanceof Emission.Ledger

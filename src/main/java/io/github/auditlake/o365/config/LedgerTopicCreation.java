@@ -31,7 +31,8 @@ public final class LedgerTopicCreation {
             return Optional.empty();
         }
         String fix = "define a topic creation group for it: \"topic.creation.groups\": \"ledger\", "
-                + "\"topic.creation.ledger.include\": \"" + ledgerTopic + "\", \"topic.creation.ledger.cleanup.policy\": \"compact\" (as the example configurations do), "
+                + "\"topic.creation.ledger.include\": \"" + ledgerTopic
+                + "\", \"topic.creation.ledger.cleanup.policy\": \"compact\" (as the example configurations do), "
                 + "or create the topic yourself with cleanup.policy=compact";
         if (blank(props.get(PREFIX + DEFAULT_GROUP + ".replication.factor"))) {
             return Optional.of("The completeness ledger topic " + ledgerTopic + " is not created by Connect for this "
@@ -78,7 +79,10 @@ public final class LedgerTopicCreation {
         if (blank(s)) {
             return List.of();
         }
-        return Arrays.stream(s.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        return Arrays.stream(s.split(","))
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .toList();
     }
 
     private static boolean blank(String s) {

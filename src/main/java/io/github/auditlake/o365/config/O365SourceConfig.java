@@ -60,8 +60,7 @@ public class O365SourceConfig extends AbstractConfig implements Resolved {
     public static final String BUFFER_MAX_BYTES_CONFIG = CollectionSettings.BUFFER_MAX_BYTES.key();
     public static final String HEARTBEAT_INTERVAL_MS_CONFIG = CollectionSettings.HEARTBEAT_INTERVAL_MS.key();
     public static final String HEARTBEAT_TOPIC_CONFIG = CollectionSettings.HEARTBEAT_TOPIC.key();
-    public static final String LEDGER_TOPIC_CONFIG =
-            DestinationSettings.LEDGER_TOPIC.key();
+    public static final String LEDGER_TOPIC_CONFIG = DestinationSettings.LEDGER_TOPIC.key();
     public static final String SKIPS_TOPIC_CONFIG = CollectionSettings.SKIPS_TOPIC.key();
     public static final String RECORD_MAX_BYTES_CONFIG = CollectionSettings.RECORD_MAX_BYTES.key();
     public static final String BATCH_MAX_RECORDS_CONFIG = CollectionSettings.BATCH_MAX_RECORDS.key();

@@ -48,7 +48,12 @@ final class BlobLedger {
         Instant listed = stored != null && stored.firstListed() != null ? stored.firstListed() : work.firstListed();
         if (stored != null && firstIndex > 0 && firstIndex == work.skip() && stored.chainFrom() <= firstIndex) {
             return new BlobLedger(
-                    stream, work.blob(), listed, stored.chainFrom(), stored.chain().copy(), recordMaxBytes);
+                    stream,
+                    work.blob(),
+                    listed,
+                    stored.chainFrom(),
+                    stored.chain().copy(),
+                    recordMaxBytes);
         }
         return new BlobLedger(stream, work.blob(), listed, firstIndex, new BlobDigest(), recordMaxBytes);
     }

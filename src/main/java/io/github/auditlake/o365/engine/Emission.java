@@ -22,7 +22,12 @@ public sealed interface Emission
      *                count too); -1 when unknown
      */
     record Event(
-            StreamId stream, ContentBlob blob, AuditRecord record, StreamCursor cursorAfter, boolean blobEnd, long index)
+            StreamId stream,
+            ContentBlob blob,
+            AuditRecord record,
+            StreamCursor cursorAfter,
+            boolean blobEnd,
+            long index)
             implements Emission {
         public Event(StreamId stream, ContentBlob blob, AuditRecord record, StreamCursor cursorAfter, boolean blobEnd) {
             this(stream, blob, record, cursorAfter, blobEnd, -1);

@@ -22,10 +22,11 @@ import org.apache.kafka.connect.source.SourceRecord;
 public final class RecordMapper {
     public static final String HEADER_TENANT = "o365.tenant";
     public static final String HEADER_CONTENT_TYPE = "o365.content.type";
-    public static final String HEADER_CONTENT_ID = "o365.content.id";
+    public static final String HEADER_CONTENT_ID = io.github.auditlake.o365.ledger.LedgerEntry.HEADER_CONTENT_ID;
     public static final String HEADER_CONTENT_CREATED = "o365.content.created";
     /** The record's 0-based index within its blob (the ledger's chain order). */
     public static final String HEADER_RECORD_INDEX = io.github.auditlake.o365.ledger.LedgerEntry.HEADER_RECORD_INDEX;
+
     public static final String HEADER_WORKLOAD = "o365.workload";
     public static final String HEADER_RECORD_TYPE = "o365.record.type";
     public static final String HEADER_OPERATION = "o365.operation";
