@@ -43,6 +43,8 @@ class LedgerEngineTest {
         engines.forEach(CollectionEngine::close);
     }
 
+    int recordMaxBytes = Integer.MAX_VALUE;
+
     EngineSettings settings(boolean ledger) {
         return EngineSettings.builder(
                         new WindowPlanner(
@@ -56,6 +58,7 @@ class LedgerEngineTest {
                 .outputCapacity(256)
                 .heartbeatInterval(Duration.ZERO)
                 .ledger(ledger)
+                .recordMaxBytes(recordMaxBytes)
                 .build();
     }
 
@@ -252,5 +255,26 @@ class LedgerEngineTest {
         assertEquals(1, e.elementsSkipped());
         assertEquals(chain(List.of(a, c, d)), e.sha256());
         assertEquals(a.length() + c.length() + d.length(), e.bytes());
+    }
+
+    /** A record over o365.record.max.bytes goes to the skips topic (the task's mapper): the chain leaves it out too. */
+    @Test
+    void aRecordOverTheSizeLimitIsLeftOutOfTheChainAndCountedAsSkipped() throws Exception {
+        recordMaxBytes = 1024;
+        String small = "{\"Id\":\"a\",\"CreationTime\":\"2026-11-20T06:59:00\"}";
+        String big = "{\"Id\":\"b\",\"Pad\":\"" + "x".repeat(2000) + "\"}";
+        api.addRawBlob(
+                ContentType.EXCHANGE,
+                NOW.minus(Duration.ofHours(5)),
+                NOW.minus(Duration.ofHours(5)),
+                List.of(
+                        new AuditRecord(small, "a", "2026-11-20T06:59:00", null, null, null),
+                        new AuditRecord(big, "b", "2026-11-20T06:59:00", null, null, null)));
+
+        LedgerEntry e = ledger(drain(engine(null, true), entries(1))).get(0);
+
+        assertEquals(1, e.records());
+        assertEquals(1, e.elementsSkipped());
+        assertEquals(chain(List.of(small)), e.sha256());
     }
 }
