@@ -277,4 +277,31 @@ class LedgerEngineTest {
         assertEquals(1, e.elementsSkipped());
         assertEquals(chain(List.of(small)), e.sha256());
     }
+
+    /** A blob made visible hours late is found by a sweep, and gets its entry when it is delivered: once. */
+    @Test
+    void aStragglerFoundByASweepGetsItsEntryOnceWhenItIsDelivered() throws Exception {
+        var onTime =
+                api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(4)), NOW.minus(Duration.ofHours(4)), 2);
+        // created 3 hours ago, visible 90 minutes from now: past the re-listed hour, only the day sweep finds it
+        Instant visible = NOW.plus(Duration.ofMinutes(90));
+        var late = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), visible, 2);
+        String lateId = late.blob().contentId();
+
+        List<Emission> all = drain(
+                engine(null, true),
+                a -> ledger(a).stream().anyMatch(e -> e.contentId().equals(lateId))
+                        && clock.instant().isAfter(visible.plus(Duration.ofMinutes(45))));
+
+        List<LedgerEntry> forLate =
+                ledger(all).stream().filter(e -> e.contentId().equals(lateId)).toList();
+        assertEquals(1, forLate.size(), "one entry, however many sweeps listed it since");
+        assertEquals(chain(late.json()), forLate.get(0).sha256());
+        assertFalse(forLate.get(0).firstListed().isBefore(visible), "first listed once it became visible");
+        assertEquals(
+                1,
+                ledger(all).stream()
+                        .filter(e -> e.contentId().equals(onTime.blob().contentId()))
+                        .count());
+    }
 }
