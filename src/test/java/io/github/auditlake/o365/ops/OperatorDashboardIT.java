@@ -47,7 +47,7 @@ class OperatorDashboardIT {
     void everySeriesTheDashboardQueriesIsExported() throws Exception {
         assertTrue(
                 Files.isRegularFile(AGENT),
-                AGENT + " is missing: the build copies it in pre-integration-test (./mvnw verify -DskipUTs "
+                AGENT + " is missing: the build copies it in generate-test-resources (./mvnw verify -DskipUTs "
                         + "-Dtest=OperatorDashboardIT)");
         Map<String, Set<String>> wanted = DashboardQueries.read(DASHBOARD).labelsByMetric();
         assertTrue(wanted.size() > 20, "the dashboard's metrics: " + wanted.keySet());
