@@ -54,6 +54,7 @@ final class StreamPosition {
         } else {
             ctx.engine().emit(new Emission.Event(stream, blob, record, after, blobEnd));
             metrics.recordsEmitted.increment();
+            metrics.recordsEmittedBy(stream.tenantId()).increment();
             metrics.bytesEmitted.add(record.textLength());
         }
         cursor = after;

@@ -146,6 +146,7 @@ public final class RecordMapper {
         if (tooLarge) {
             metrics.recordsSkipped.increment();
             metrics.recordsEmitted.decrement();
+            metrics.recordsEmittedBy(e.stream().tenantId()).decrement();
             return skip(
                     e.stream(),
                     e.blob(),

@@ -171,6 +171,13 @@ public final class TaskMetrics {
                             .filter(v -> v > 0)
                             .min()
                             .orElse(0));
+            LongAdder emitted = m.recordsEmittedBy(t);
+            pm.addMetric(
+                    pm.metricName(
+                            "tenant-records-emitted-total",
+                            "Audit records of this tenant handed to Connect by this task",
+                            new LinkedHashMap<>(tags)),
+                    (Gauge<Long>) (config, now) -> emitted.sum());
         }
         counter(
                 pm,
