@@ -32,6 +32,10 @@ public final class DashboardQueries {
     private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)");
     private static final Pattern GROUPING =
             Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+    private static final Pattern BY = Pattern.compile("\\bby\\s*\\(([^)]*)\\)");
+    /** Labels Prometheus adds to every series it scrapes: never in the exporter's answer. */
+    private static final Set<String> TARGET_LABELS = Set.of("instance", "job");
+
     private static final Pattern GRAFANA_VARIABLE = Pattern.compile("\\$\\{[^}]*\\}|\\$[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Pattern IDENTIFIER =
             Pattern.compile("(?<![a-zA-Z0-9_:.])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![a-zA-Z0-9_:])(\\s*\\()?");
@@ -116,8 +120,31 @@ public final class DashboardQueries {
         }
     }
 
-    /** Adds the metric names of one PromQL expression, each with the label names its selectors match on. */
+    /**
+     * Adds the metric names of one PromQL expression, each with the label names its selectors match on and the labels
+     * the expression aggregates {@code by} (required of every metric of the expression, but for the target labels
+     * Prometheus adds when it scrapes).
+     */
     static void addExpression(String expr, Map<String, Set<String>> labels) {
+        Map<String, Set<String>> own = new TreeMap<>();
+        addSelectors(expr, own);
+        Set<String> by = new TreeSet<>();
+        Matcher g = BY.matcher(STRING.matcher(expr).replaceAll("\"\""));
+        while (g.find()) {
+            for (String l : g.group(1).split(",")) {
+                if (!l.isBlank() && !TARGET_LABELS.contains(l.trim())) {
+                    by.add(l.trim());
+                }
+            }
+        }
+        own.forEach((name, l) -> {
+            Set<String> all = labels.computeIfAbsent(name, k -> new TreeSet<>());
+            all.addAll(l);
+            all.addAll(by);
+        });
+    }
+
+    private static void addSelectors(String expr, Map<String, Set<String>> labels) {
         String s = STRING.matcher(expr).replaceAll("\"\"");
         s = RANGE.matcher(s).replaceAll(" ");
         s = GRAFANA_VARIABLE.matcher(s).replaceAll(" ");

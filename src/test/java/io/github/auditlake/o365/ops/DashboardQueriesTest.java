@@ -23,7 +23,13 @@ class DashboardQueriesTest {
     @Test
     void findsMetricsInsideFunctionsAggregationsAndArithmetic() {
         assertEquals(
-                Map.of("a_total", Set.of("connector"), "b", Set.of(), "c_ms", Set.of("connector", "tenant")),
+                Map.of(
+                        "a_total",
+                        Set.of("connector", "task", "tenant"),
+                        "b",
+                        Set.of("connector", "task", "tenant"),
+                        "c_ms",
+                        Set.of("connector", "task", "tenant")),
                 read("sum by (connector, task) (rate(a_total{connector=~\"$connector\"}[$__rate_interval])) * 60 / b"
                         + " + (time() * 1000 - min by (tenant) (c_ms{connector=~\"$connector\", tenant!=\"x\"} > 0))"));
     }
@@ -34,6 +40,14 @@ class DashboardQueriesTest {
                 Map.of("x", Set.of("area"), "y", Set.of()),
                 read("x{area=\"heap, by (nothing)\"} offset 5m and on (instance) y unless ignoring (job) x"
                         + " > bool ${threshold}"));
+    }
+
+    @Test
+    void requiresTheLabelsAnExpressionAggregatesByButThoseAddedAtScrapeTime() {
+        assertEquals(
+                Map.of("s", Set.of("connector", "status", "task")),
+                read("max by (connector, task, status) (s{connector=~\"$c\"})"));
+        assertEquals(Map.of("h", Set.of("area")), read("sum by (instance, job) (h{area=\"heap\"})"));
     }
 
     @Test
