@@ -87,16 +87,10 @@ public class O365AuditSourceTask extends SourceTask {
         EngineMetrics metrics = new EngineMetrics();
         TaskMetrics.register(context, metrics, clock);
         // one budget for all tasks of this plugin in the worker JVM (they share the plugin's class loader)
+        MemoryBudget budget = MemoryBudget.workerWide(config.bufferMaxBytes());
+        TaskMetrics.registerBudget(context, budget);
         CollectionEngine engine = new CollectionEngine(
-                streams,
-                apis::get,
-                positions,
-                settings,
-                clock,
-                sleeper,
-                new Random(),
-                metrics,
-                MemoryBudget.workerWide(config.bufferMaxBytes()));
+                streams, apis::get, positions, settings, clock, sleeper, new Random(), metrics, budget);
         // a record stays in the budget until Connect is done with it (commitRecord: acknowledged or dropped), so
         // the records in the worker's pipeline and producer count too
         engine.releaseOnlyWhenReleased();

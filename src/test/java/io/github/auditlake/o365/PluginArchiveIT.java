@@ -87,7 +87,10 @@ class PluginArchiveIT {
                     "etc/o365-source.properties",
                     "etc/o365-source-secret.json",
                     "etc/o365-source-certificate.json",
-                    "etc/o365-source-exactly-once.json")) {
+                    "etc/o365-source-exactly-once.json",
+                    "etc/prometheus/jmx-exporter.yaml",
+                    "etc/grafana/o365-audit-dashboard.json",
+                    "doc/operations.md")) {
                 assertTrue(names.contains(base + f), "missing " + f + " in " + names);
             }
             JsonNode m;

@@ -58,6 +58,7 @@ final class StreamPosition {
         } else {
             ctx.engine().emit(new Emission.Event(stream, blob, record, after, blobEnd, index));
             metrics.recordsEmitted.increment();
+            metrics.recordsEmittedBy(stream.tenantId()).increment();
             metrics.bytesEmitted.add(record.textLength());
         }
         cursor = after;

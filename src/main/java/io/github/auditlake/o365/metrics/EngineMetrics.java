@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class EngineMetrics {
     public final LongAdder recordsEmitted = new LongAdder();
+    /** Of {@link #recordsEmitted}: per tenant id. */
+    public final Map<String, LongAdder> recordsEmittedByTenant = new ConcurrentHashMap<>();
+
     public final LongAdder bytesEmitted = new LongAdder();
     public final LongAdder blobsCompleted = new LongAdder();
     /** Blobs whose {@code contentExpiration} had passed before they could be fetched (data lost at the source). */
@@ -75,6 +78,11 @@ public final class EngineMetrics {
     /** Streams currently stalled (retrying for minutes). */
     public long stalledStreams() {
         return stalledSinceMs.values().stream().filter(v -> v.get() > 0).count();
+    }
+
+    /** The records emitted for {@code tenant}'s streams. */
+    public LongAdder recordsEmittedBy(String tenant) {
+        return recordsEmittedByTenant.computeIfAbsent(tenant, t -> new LongAdder());
     }
 
     public AtomicLong highWatermark(String stream) {

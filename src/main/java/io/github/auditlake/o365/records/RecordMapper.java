@@ -155,6 +155,7 @@ public final class RecordMapper {
         if (r.exceeds(recordMaxBytes)) {
             metrics.recordsSkipped.increment();
             metrics.recordsEmitted.decrement();
+            metrics.recordsEmittedBy(e.stream().tenantId()).decrement();
             return skip(
                     e.stream(),
                     e.blob(),

@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.records;
 
+import io.github.auditlake.o365.engine.MemoryBudget;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -106,6 +107,37 @@ public final class TaskMetrics {
                 });
     }
 
+    /**
+     * The worker-wide memory budget ({@code o365.buffer.max.bytes}) as every task of the worker sees it: the same two
+     * values under each task (the budget is shared by all tasks of the plugin in the worker JVM).
+     */
+    public static void registerBudget(SourceTaskContext context, MemoryBudget budget) {
+        PluginMetrics pm;
+        try {
+            pm = context.pluginMetrics();
+        } catch (NoSuchMethodError | UnsupportedOperationException e) {
+            return;
+        }
+        if (pm == null) {
+            return;
+        }
+        pm.addMetric(
+                pm.metricName(
+                        "memory-budget-used-bytes",
+                        "Bytes of fetched records held in the worker-wide memory budget right now (read-ahead, "
+                                + "current blobs, records waiting for poll() or for the broker's acknowledgement), "
+                                + "all tasks of the plugin in this worker together",
+                        new LinkedHashMap<>()),
+                (Gauge<Long>) (config, now) -> budget.usedBytes());
+        pm.addMetric(
+                pm.metricName(
+                        "memory-budget-max-bytes",
+                        "The worker-wide memory budget (the largest o365.buffer.max.bytes of the tasks started in "
+                                + "this worker)",
+                        new LinkedHashMap<>()),
+                (Gauge<Long>) (config, now) -> budget.maxBytes());
+    }
+
     /** Per-tenant metrics (tag {@code tenant}): whether the tenant's streams are failing, and since when. */
     public static void registerTenants(
             SourceTaskContext context, EngineMetrics m, java.util.Collection<String> tenants) {
@@ -139,6 +171,13 @@ public final class TaskMetrics {
                             .filter(v -> v > 0)
                             .min()
                             .orElse(0));
+            LongAdder emitted = m.recordsEmittedBy(t);
+            pm.addMetric(
+                    pm.metricName(
+                            "tenant-records-emitted-total",
+                            "Audit records of this tenant handed to Connect by this task",
+                            new LinkedHashMap<>(tags)),
+                    (Gauge<Long>) (config, now) -> emitted.sum());
         }
         counter(
                 pm,

@@ -117,6 +117,13 @@ class MultiTenantEngineTest {
             assertEquals(0, metrics.tenantFailingSince(B), "recovered");
             assertEquals(got.size(), everyDelivery.size(), "every record of both tenants once: " + everyDelivery);
         }
+        // the engine is closed: the counts are final. Each tenant's records are counted under that tenant
+        assertTrue(metrics.recordsEmittedBy(A).sum() >= expectedA.size(), "tenant A's records");
+        assertTrue(metrics.recordsEmittedBy(B).sum() >= expectedB.size(), "tenant B's records");
+        assertEquals(
+                metrics.recordsEmitted.sum(),
+                metrics.recordsEmittedBy(A).sum() + metrics.recordsEmittedBy(B).sum(),
+                "the per-tenant counts add up to the task's");
     }
 
     @Test
