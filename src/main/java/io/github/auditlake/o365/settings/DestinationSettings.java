@@ -7,8 +7,18 @@ import java.util.List;
 /** The {@link Group#DESTINATION} settings: where records go and in what form. One row per setting; its place here is its order. */
 public final class DestinationSettings {
     /** The header names (without the {@code o365.} prefix) a record may carry. */
-    public static final List<String> HEADER_NAMES =
-            List.of("tenant", "content.type", "content.id", "content.created", "workload", "record.type", "operation");
+    public static final List<String> HEADER_NAMES = List.of(
+            "tenant",
+            "content.type",
+            "content.id",
+            "content.created",
+            "workload",
+            "record.type",
+            "operation",
+            "record.type.name");
+
+    /** The headers a record carries by default: all but {@code record.type.name} (added later, off by default). */
+    public static final List<String> DEFAULT_HEADER_NAMES = HEADER_NAMES.subList(0, 7);
 
     private static final Group G = Group.DESTINATION;
 
@@ -33,15 +43,20 @@ public final class DestinationSettings {
                     + "Struct of the Management API's common schema: Id, RecordType, CreationTime as a Timestamp, Operation, "
                     + "OrganizationId, UserType, UserKey, Workload, ResultStatus, ObjectId, UserId, ClientIP, Scope, and Raw "
                     + "holding the original JSON text; schema io.github.auditlake.o365.AuditRecord version 1; for SMTs, "
-                    + "JsonConverter with schemas.enable, Schema Registry converters and table sinks).");
+                    + "JsonConverter with schemas.enable, Schema Registry converters and table sinks), 'ecs' (Elastic Common "
+                    + "Schema 8.17 JSON text with a string schema; every original field kept under o365.audit), or 'ocsf' (OCSF "
+                    + "1.3.0 JSON text with a string schema, class by record family; the original record in raw_data). "
+                    + "The key is the record Id and the headers are the same in every format; see docs/mappings.md.");
 
-    public static final Setting<List<String>> HEADERS = Setting.list(G, "o365.headers", HEADER_NAMES)
+    public static final Setting<List<String>> HEADERS = Setting.list(G, "o365.headers", DEFAULT_HEADER_NAMES)
             .valid(new Validity.SubsetOf(HEADER_NAMES))
             .importance(Importance.LOW)
             .width(Width.LONG)
             .display("Headers")
             .doc("Headers added to every audit record (each prefixed with 'o365.'): any of "
-                    + "tenant, content.type, content.id, content.created, workload, record.type, operation; empty for none "
+                    + "tenant, content.type, content.id, content.created, workload, record.type, operation, record.type.name "
+                    + "(the RecordType's name from the plugin's RecordType table, absent for a value the table does not know; "
+                    + "not in the default); empty for none "
                     + "(fastest: header conversion is a per-record cost of the worker).");
 
     /** This group's settings, in their order in the group. */
