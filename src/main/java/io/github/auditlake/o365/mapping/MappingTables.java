@@ -1,10 +1,5 @@
 package io.github.auditlake.o365.mapping;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -109,7 +104,7 @@ public final class MappingTables {
             }
             fields.put(t, List.copyOf(rows));
         }
-        known.addAll(readLines("known-fields.txt"));
+        Tsv.read("known-fields.txt", 1).forEach(r -> known.add(r[0]));
         knownFields = Collections.unmodifiableSet(known);
         for (String fam : RecordTypes.standard().entries().stream()
                 .map(RecordTypes.Entry::family)
@@ -166,21 +161,5 @@ public final class MappingTables {
             }
         }
         return null;
-    }
-
-    private static List<String> readLines(String name) {
-        List<String> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(
-                new InputStreamReader(MappingTables.class.getResourceAsStream(name), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (!line.isBlank() && !line.startsWith("#")) {
-                    out.add(line.trim());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
     }
 }

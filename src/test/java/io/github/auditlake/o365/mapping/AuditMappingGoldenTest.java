@@ -1,7 +1,6 @@
 package io.github.auditlake.o365.mapping;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -111,7 +109,7 @@ class AuditMappingGoldenTest {
     @org.junit.jupiter.api.Test
     void theOriginalIsExactEvenWhereAParseWouldRewriteIt() throws IOException {
         // 2.50, \u00e9 and a surrogate pair escaped: a parse and write again would give 2.5 and raw characters
-        String original = sample("unknown-999").replace("2.50", "2.50") + "";
+        String original = sample("unknown-999");
         assertTrue(original.contains("2.50"));
         String pbi = sample("powerbi-20");
         assertTrue(pbi.contains("\\u00e9"));
@@ -129,7 +127,6 @@ class AuditMappingGoldenTest {
         for (MappingTables.Family f : MappingTables.standard().families().values()) {
             assertTrue(SchemaFacts.ocsfClasses().contains(String.valueOf(f.ocsfClassUid())), f.name());
         }
-        assertFalse(Set.of().containsAll(SchemaFacts.ocsfClasses()));
     }
 
     static Stream<String> samples() {
