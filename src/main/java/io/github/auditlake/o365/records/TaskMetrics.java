@@ -111,12 +111,7 @@ public final class TaskMetrics {
     /** Per-tenant metrics (tag {@code tenant}): whether the tenant's streams are failing, and since when. */
     public static void registerTenants(
             SourceTaskContext context, EngineMetrics m, java.util.Collection<String> tenants) {
-        PluginMetrics pm;
-        try {
-            pm = context.pluginMetrics();
-        } catch (NoSuchMethodError | UnsupportedOperationException e) {
-            return;
-        }
+        PluginMetrics pm = pluginMetrics(context);
         if (pm == null) {
             return;
         }
@@ -157,12 +152,7 @@ public final class TaskMetrics {
      */
     public static void registerDrift(
             SourceTaskContext context, DriftRadar radar, java.util.Collection<StreamId> streams) {
-        PluginMetrics pm;
-        try {
-            pm = context.pluginMetrics();
-        } catch (NoSuchMethodError | UnsupportedOperationException e) {
-            return;
-        }
+        PluginMetrics pm = pluginMetrics(context);
         if (pm == null) {
             return;
         }
@@ -206,6 +196,15 @@ public final class TaskMetrics {
                             + DriftRadar.MAX_REMEMBERED + " per kind)",
                     tags,
                     d.forgotten::sum);
+        }
+    }
+
+    /** The task's plugin metrics, or null on a worker without them (Kafka < 4.1). */
+    private static PluginMetrics pluginMetrics(SourceTaskContext context) {
+        try {
+            return context.pluginMetrics();
+        } catch (NoSuchMethodError | UnsupportedOperationException e) {
+            return null;
         }
     }
 
