@@ -31,6 +31,20 @@ class MappedValueFormatsConfigTest {
     }
 
     @Test
+    void theEcsExampleConfigurationIsValid() throws Exception {
+        Map<String, String> p = new java.util.HashMap<>(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(
+                        java.nio.file.Path.of("config/o365-source-ecs.json").toFile(),
+                        new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {}));
+        p.put("o365.client.secret", "s3cret"); // the example reads it from a file through a config provider
+        O365AuditSourceConnector c =
+                new O365AuditSourceConnector((cfg, rpm, v) -> new io.github.auditlake.o365.testkit.FakeManagementApi(
+                        O365AuditSourceConnectorTest.TENANT, java.time.Clock.systemUTC()));
+        assertEquals(Map.of(), O365AuditSourceConnectorTest.errors(c.validate(p)));
+        assertEquals(RecordMapper.ValueFormat.ECS, new O365SourceConfig(p).valueFormat());
+    }
+
+    @Test
     void anUnknownValueFormatIsStillRefused() {
         O365AuditSourceConnector c =
                 new O365AuditSourceConnector((cfg, rpm, v) -> new io.github.auditlake.o365.testkit.FakeManagementApi(
