@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Operation that {@code operations.tsv} does not list for its family; a top-level field that no mapping row reads
  * and {@code known-fields.txt} does not list (only when the value format parses records: ecs, ocsf). Memory is
  * bounded: at most {@value #MAX_REMEMBERED} values per kind and stream are remembered; beyond, new values are only
- * counted in {@link StreamDrift#forgotten}.
+ * counted in {@link StreamDrift#forgotten}, each time they are seen.
  *
  * <p>{@link #observe} runs on the task thread; counters and snapshots may be read from any thread.
  */
@@ -69,7 +69,7 @@ public final class DriftRadar {
 
         private final Map<Kind, Set<String>> seen = new ConcurrentHashMap<>();
         private final Map<Kind, AtomicLong> distinct = new ConcurrentHashMap<>();
-        /** New values not remembered because the memory of their kind was full. */
+        /** Times a value was not remembered because the memory of its kind was full (a value may count more than once). */
         public final LongAdder forgotten = new LongAdder();
 
         StreamDrift() {
@@ -87,6 +87,22 @@ public final class DriftRadar {
         /** The values of {@code kind} remembered, in no order (Operations as family/Operation). */
         public List<String> seen(Kind kind) {
             return List.copyOf(seen.get(kind));
+        }
+
+        /** Unlisted Operations seen, by family (task thread): no key is built per record. */
+        private final Map<String, Set<String>> operationsByFamily = new HashMap<>();
+
+        /** True when the unlisted {@code operation} of {@code family} is new on this stream (and now remembered). */
+        boolean firstOperation(String family, String operation) {
+            Set<String> ops = operationsByFamily.computeIfAbsent(family, f -> new java.util.HashSet<>());
+            if (ops.contains(operation)) {
+                return false;
+            }
+            if (!firstTime(Kind.OPERATION, family + "/" + operation)) {
+                return false;
+            }
+            ops.add(operation);
+            return true;
         }
 
         /** True when {@code value} is new (and now remembered). */
@@ -172,7 +188,7 @@ public final class DriftRadar {
         }
         if (operation != null) {
             String family = entry == null ? RecordTypes.GENERAL : entry.family();
-            if (!listed(family, operation) && d.firstTime(Kind.OPERATION, family + "/" + operation)) {
+            if (!listed(family, operation) && d.firstOperation(family, operation)) {
                 listener.firstSeen(new Event(streamKey, contentType, Kind.OPERATION, operation, recordType));
             }
         }
