@@ -192,8 +192,8 @@ public final class TaskMetrics {
             gauge(
                     pm,
                     "drift-forgotten-total",
-                    "New drift values not remembered because this stream's bounded memory " + "was full ("
-                            + DriftRadar.MAX_REMEMBERED + " per kind)",
+                    "Times a drift value was not remembered because this stream's bounded memory was full ("
+                            + DriftRadar.MAX_REMEMBERED + " per kind; a value counts each time it is seen)",
                     tags,
                     d.forgotten::sum);
         }
