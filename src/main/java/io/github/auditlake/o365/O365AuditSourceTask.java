@@ -13,6 +13,7 @@ import io.github.auditlake.o365.engine.CollectionEngine;
 import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
 import io.github.auditlake.o365.engine.MemoryBudget;
+import io.github.auditlake.o365.mapping.DriftRadar;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.records.TaskMetrics;
@@ -98,6 +99,9 @@ public class O365AuditSourceTask extends SourceTask {
             engine.decodeTextWhileFetching(); // the value is text: decode it off the task thread
         }
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
+        // schema drift: logged once per new value and stream; the health topic may publish the same events
+        DriftRadar drift = new DriftRadar(e -> log.info("Schema drift on stream {}: {}", e.stream(), e.message()));
+        TaskMetrics.registerDrift(context, drift, streams);
         state = new O365AuditSourceTaskState(
                 config,
                 List.copyOf(apis.values()),
@@ -109,7 +113,8 @@ public class O365AuditSourceTask extends SourceTask {
                                 config.recordMaxBytes(),
                                 metrics)
                         .withFormat(config.valueFormat(), config.headers())
-                        .withLedger(config.ledgerTopic()),
+                        .withLedger(config.ledgerTopic())
+                        .withDrift(drift),
                 tx);
         log.info(
                 "Task starting for streams {} (exactly-once transaction boundaries: {}; completeness ledger: {})",

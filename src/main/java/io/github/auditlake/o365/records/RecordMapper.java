@@ -3,11 +3,11 @@ package io.github.auditlake.o365.records;
 import io.github.auditlake.o365.api.AuditRecord;
 import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.engine.Emission;
+import io.github.auditlake.o365.mapping.AuditMapping;
+import io.github.auditlake.o365.mapping.DriftRadar;
+import io.github.auditlake.o365.mapping.MappingTables;
+import io.github.auditlake.o365.mapping.RecordTypes;
 import io.github.auditlake.o365.metrics.EngineMetrics;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.data.Schema;
@@ -30,6 +30,8 @@ public final class RecordMapper {
     public static final String HEADER_WORKLOAD = "o365.workload";
     public static final String HEADER_RECORD_TYPE = "o365.record.type";
     public static final String HEADER_OPERATION = "o365.operation";
+    /** The RecordType's name from the plugin's table ({@link RecordTypes}); not in the default headers. */
+    public static final String HEADER_RECORD_TYPE_NAME = "o365.record.type.name";
 
     public static final String HEADER_SKIP_REASON = "o365.skip.reason";
 
@@ -49,6 +51,11 @@ public final class RecordMapper {
     private boolean hWorkload = true;
     private boolean hRecordType = true;
     private boolean hOperation = true;
+    private boolean hRecordTypeName = false;
+    private AuditMapping mapping;
+    private DriftRadar drift;
+    private String lastStreamKey;
+    private final RecordTypes recordTypeTable = RecordTypes.standard();
     // caches of the task thread (a mapper serves one task): the last stream's topic and headers, the last blob's
     private StreamId lastStream;
     private String lastTopic;
@@ -60,10 +67,15 @@ public final class RecordMapper {
     private final HeaderCache<String> workloads = new HeaderCache<>(HEADER_WORKLOAD, Schema.STRING_SCHEMA);
     private final HeaderCache<String> operations = new HeaderCache<>(HEADER_OPERATION, Schema.STRING_SCHEMA);
     private final HeaderCache<Integer> recordTypes = new HeaderCache<>(HEADER_RECORD_TYPE, Schema.INT32_SCHEMA);
+    private final HeaderCache<String> recordTypeNames =
+            new HeaderCache<>(HEADER_RECORD_TYPE_NAME, Schema.STRING_SCHEMA);
 
-    /** The header names (without the {@code o365.} prefix) a record may carry; all by default. */
+    /**
+     * The header names (without the {@code o365.} prefix) a record carries by default: every one but
+     * {@code record.type.name}, which {@link io.github.auditlake.o365.settings.DestinationSettings#HEADER_NAMES} adds.
+     */
     public static final java.util.List<String> ALL_HEADERS =
-            io.github.auditlake.o365.settings.DestinationSettings.HEADER_NAMES;
+            io.github.auditlake.o365.settings.DestinationSettings.DEFAULT_HEADER_NAMES;
 
     /** The value formats. */
     public enum ValueFormat {
@@ -72,7 +84,11 @@ public final class RecordMapper {
         /** The original JSON as UTF-8 bytes, bytes schema: nothing is decoded and encoded again by converters. */
         JSON_BYTES(io.github.auditlake.o365.settings.ValueFormat.JSON_BYTES),
         /** A Struct of the common schema plus the original text ({@link AuditStruct}). */
-        STRUCT(io.github.auditlake.o365.settings.ValueFormat.STRUCT);
+        STRUCT(io.github.auditlake.o365.settings.ValueFormat.STRUCT),
+        /** Elastic Common Schema JSON text, string schema, the original record under {@code o365.audit}. */
+        ECS(io.github.auditlake.o365.settings.ValueFormat.ECS),
+        /** OCSF JSON text, string schema, the original record in {@code raw_data}. */
+        OCSF(io.github.auditlake.o365.settings.ValueFormat.OCSF);
 
         private final String configName;
 
@@ -106,6 +122,18 @@ public final class RecordMapper {
         hWorkload = headers.contains("workload");
         hRecordType = headers.contains("record.type");
         hOperation = headers.contains("operation");
+        hRecordTypeName = headers.contains("record.type.name");
+        mapping = switch (format) {
+            case ECS -> new AuditMapping(MappingTables.Target.ECS);
+            case OCSF -> new AuditMapping(MappingTables.Target.OCSF);
+            default -> null;
+        };
+        return this;
+    }
+
+    /** Reports every audit record to {@code radar} (schema drift); the fields only in the ecs and ocsf formats. */
+    public RecordMapper withDrift(DriftRadar radar) {
+        this.drift = radar;
         return this;
     }
 
@@ -173,6 +201,7 @@ public final class RecordMapper {
             contentTypeHeader = new FixedHeader(
                     HEADER_CONTENT_TYPE, Schema.STRING_SCHEMA, s.contentType().wireName());
             lastBlob = null;
+            lastStreamKey = s.encode();
         }
         if (e.blob() != lastBlob) {
             // per blob: its id and creation time (Instant.toString per record was measurable)
@@ -207,6 +236,16 @@ public final class RecordMapper {
         }
         if (hOperation && r.operation() != null) {
             h.add(operations.header(r.operation()));
+        }
+        if (hRecordTypeName) {
+            String name = recordTypeTable.name(r.recordType());
+            if (name != null) {
+                h.add(recordTypeNames.header(name));
+            }
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode tree = mapping == null ? null : AuditMapping.parse(r);
+        if (drift != null) {
+            drift.observe(lastStreamKey, s.contentType().wireName(), r.recordType(), r.operation(), tree);
         }
         Long ts = kafkaTimestamp(r.creationTime());
         Map<String, ?> offset = e.cursorAfter().toOffset();
@@ -245,6 +284,18 @@ public final class RecordMapper {
                         r.id(),
                         AuditStruct.SCHEMA,
                         AuditStruct.of(r),
+                        ts,
+                        h);
+            case ECS, OCSF ->
+                new SourceRecord(
+                        s.partition(),
+                        offset,
+                        lastTopic,
+                        null,
+                        Schema.OPTIONAL_STRING_SCHEMA,
+                        r.id(),
+                        Schema.STRING_SCHEMA,
+                        mapping.map(r, tree),
                         ts,
                         h);
         };
@@ -421,68 +472,11 @@ public final class RecordMapper {
 
     /** {@code CreationTime} is UTC, usually without a zone designator; returns null when absent or unreadable. */
     static Long creationTimeMillis(String creationTime) {
-        if (creationTime == null || creationTime.isEmpty()) {
-            return null;
-        }
-        if (creationTime.length() == 19) {
-            // the API's usual form, yyyy-MM-ddTHH:mm:ss: parsed by hand (DateTimeFormatter was ~12 % of a task's CPU)
-            Long fast = plainUtcMillis(creationTime);
-            if (fast != null) {
-                return fast;
-            }
-        }
-        try {
-            char last = creationTime.charAt(creationTime.length() - 1);
-            if (last == 'Z'
-                    || last == 'z'
-                    || creationTime.lastIndexOf('+') > 10
-                    || creationTime.lastIndexOf('-') > 10) {
-                return OffsetDateTime.parse(creationTime).toInstant().toEpochMilli();
-            }
-            return LocalDateTime.parse(creationTime).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return io.github.auditlake.o365.mapping.CreationTimes.millis(creationTime);
     }
 
-    /**
-     * {@code yyyy-MM-ddTHH:mm:ss} (exactly 19 characters) as UTC epoch millis, with the same validation as
-     * {@code LocalDateTime.parse}; null when the text has another shape or an invalid field.
-     */
+    /** See {@link io.github.auditlake.o365.mapping.CreationTimes#plainUtcMillis}. */
     static Long plainUtcMillis(String t) {
-        if (t.charAt(4) != '-'
-                || t.charAt(7) != '-'
-                || t.charAt(10) != 'T'
-                || t.charAt(13) != ':'
-                || t.charAt(16) != ':') {
-            return null;
-        }
-        int y = digits(t, 0, 4);
-        int mo = digits(t, 5, 7);
-        int d = digits(t, 8, 10);
-        int h = digits(t, 11, 13);
-        int mi = digits(t, 14, 16);
-        int sec = digits(t, 17, 19);
-        if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || h > 23 || mi > 59 || sec > 59) {
-            return null;
-        }
-        try {
-            long day = java.time.LocalDate.of(y, mo, d).toEpochDay();
-            return day * 86_400_000L + h * 3_600_000L + mi * 60_000L + sec * 1000L;
-        } catch (java.time.DateTimeException e) {
-            return null;
-        }
-    }
-
-    private static int digits(String t, int from, int to) {
-        int v = 0;
-        for (int i = from; i < to; i++) {
-            char c = t.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
+        return io.github.auditlake.o365.mapping.CreationTimes.plainUtcMillis(t);
     }
 }

@@ -1,6 +1,8 @@
 package io.github.auditlake.o365.records;
 
+import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.engine.MemoryBudget;
+import io.github.auditlake.o365.mapping.DriftRadar;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -141,12 +143,7 @@ public final class TaskMetrics {
     /** Per-tenant metrics (tag {@code tenant}): whether the tenant's streams are failing, and since when. */
     public static void registerTenants(
             SourceTaskContext context, EngineMetrics m, java.util.Collection<String> tenants) {
-        PluginMetrics pm;
-        try {
-            pm = context.pluginMetrics();
-        } catch (NoSuchMethodError | UnsupportedOperationException e) {
-            return;
-        }
+        PluginMetrics pm = pluginMetrics(context);
         if (pm == null) {
             return;
         }
@@ -185,6 +182,79 @@ public final class TaskMetrics {
                 "Streams that could not collect because of a permanent error of their "
                         + "tenant, isolated from the other tenants",
                 m.streamFailures);
+    }
+
+    /**
+     * Schema-drift metrics per stream (tags {@code tenant} and {@code content-type}): distinct RecordTypes, Operations
+     * and top-level fields the mapping tables do not know, first seen since the task started, and the records
+     * delivered with an unknown RecordType.
+     */
+    public static void registerDrift(
+            SourceTaskContext context, DriftRadar radar, java.util.Collection<StreamId> streams) {
+        PluginMetrics pm = pluginMetrics(context);
+        if (pm == null) {
+            return;
+        }
+        for (StreamId s : streams) {
+            DriftRadar.StreamDrift d = radar.stream(s.encode());
+            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+            tags.put("tenant", s.tenantId());
+            tags.put("content-type", s.contentType().wireName());
+            gauge(
+                    pm,
+                    "drift-record-types",
+                    "Distinct RecordTypes missing from the plugin's RecordType table, seen on "
+                            + "this stream since the task started",
+                    tags,
+                    () -> d.distinct(DriftRadar.Kind.RECORD_TYPE));
+            gauge(
+                    pm,
+                    "drift-operations",
+                    "Distinct Operations the mapping's operations table does not list, seen on "
+                            + "this stream since the task started",
+                    tags,
+                    () -> d.distinct(DriftRadar.Kind.OPERATION));
+            gauge(
+                    pm,
+                    "drift-fields",
+                    "Distinct top-level record fields no mapping knows, seen on this stream since "
+                            + "the task started (value formats ecs and ocsf only)",
+                    tags,
+                    () -> d.distinct(DriftRadar.Kind.FIELD));
+            gauge(
+                    pm,
+                    "drift-unknown-record-type-records-total",
+                    "Records delivered on this stream with a RecordType "
+                            + "missing from the plugin's RecordType table (delivered unchanged)",
+                    tags,
+                    d.unknownRecordTypeRecords::sum);
+            gauge(
+                    pm,
+                    "drift-forgotten-total",
+                    "Times a drift value was not remembered because this stream's bounded memory was full ("
+                            + DriftRadar.MAX_REMEMBERED + " per kind; a value counts each time it is seen)",
+                    tags,
+                    d.forgotten::sum);
+        }
+    }
+
+    /** The task's plugin metrics, or null on a worker without them (Kafka < 4.1). */
+    private static PluginMetrics pluginMetrics(SourceTaskContext context) {
+        try {
+            return context.pluginMetrics();
+        } catch (NoSuchMethodError | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private static void gauge(
+            PluginMetrics pm,
+            String name,
+            String doc,
+            LinkedHashMap<String, String> tags,
+            java.util.function.LongSupplier value) {
+        pm.addMetric(
+                pm.metricName(name, doc, new LinkedHashMap<>(tags)), (Gauge<Long>) (config, now) -> value.getAsLong());
     }
 
     private static void counter(PluginMetrics pm, String name, String doc, LongAdder adder) {

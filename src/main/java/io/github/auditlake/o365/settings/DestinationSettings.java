@@ -15,7 +15,11 @@ public final class DestinationSettings {
             "record.index",
             "workload",
             "record.type",
-            "operation");
+            "operation",
+            "record.type.name");
+
+    /** The headers a record carries by default: all but {@code record.type.name} (added later, off by default). */
+    public static final List<String> DEFAULT_HEADER_NAMES = HEADER_NAMES.subList(0, 8);
 
     private static final Group G = Group.DESTINATION;
 
@@ -40,16 +44,21 @@ public final class DestinationSettings {
                     + "Struct of the Management API's common schema: Id, RecordType, CreationTime as a Timestamp, Operation, "
                     + "OrganizationId, UserType, UserKey, Workload, ResultStatus, ObjectId, UserId, ClientIP, Scope, and Raw "
                     + "holding the original JSON text; schema io.github.auditlake.o365.AuditRecord version 1; for SMTs, "
-                    + "JsonConverter with schemas.enable, Schema Registry converters and table sinks).");
+                    + "JsonConverter with schemas.enable, Schema Registry converters and table sinks), 'ecs' (Elastic Common "
+                    + "Schema 8.17 JSON text with a string schema; every original field kept under o365.audit), or 'ocsf' (OCSF "
+                    + "1.3.0 JSON text with a string schema, class by record family; the original record in raw_data). "
+                    + "The key is the record Id and the headers are the same in every format; see docs/mappings.md.");
 
-    public static final Setting<List<String>> HEADERS = Setting.list(G, "o365.headers", HEADER_NAMES)
+    public static final Setting<List<String>> HEADERS = Setting.list(G, "o365.headers", DEFAULT_HEADER_NAMES)
             .valid(new Validity.SubsetOf(HEADER_NAMES))
             .importance(Importance.LOW)
             .width(Width.LONG)
             .display("Headers")
             .doc("Headers added to every audit record (each prefixed with 'o365.'): any of "
-                    + "tenant, content.type, content.id, content.created, record.index, workload, record.type, operation; "
-                    + "empty for none (fastest: header conversion is a per-record cost of the worker). record.index is the "
+                    + "tenant, content.type, content.id, content.created, record.index, workload, record.type, operation, "
+                    + "record.type.name (the RecordType's name from the plugin's RecordType table, absent for a value the "
+                    + "table does not know; not in the default); empty for none (fastest: header conversion is a per-record "
+                    + "cost of the worker). record.index is the "
                     + "record's 0-based index within its content blob: with content.id, it places the record in the blob's "
                     + "completeness-ledger chain (o365-audit verify --data needs both).");
 

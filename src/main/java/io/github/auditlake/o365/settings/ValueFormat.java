@@ -10,7 +10,11 @@ public enum ValueFormat {
     /** The original JSON as UTF-8 bytes, bytes schema: nothing is decoded and encoded again by converters. */
     JSON_BYTES("json-bytes"),
     /** A Struct of the common schema plus the original text. */
-    STRUCT("struct");
+    STRUCT("struct"),
+    /** Elastic Common Schema JSON text (string schema), the original record under {@code o365.audit}. */
+    ECS("ecs"),
+    /** OCSF 1.3.0 JSON text (string schema), the original record in {@code raw_data}. */
+    OCSF("ocsf");
 
     private final String configName;
 
