@@ -93,7 +93,7 @@ class MappedValueFormatTest {
 
     @Test
     void theRecordTypeNameHeaderIsOffByDefaultAndNamedFromTheTableWhenAsked() {
-        assertEquals(7, DestinationSettings.HEADERS.defaultValue().size());
+        assertEquals(8, DestinationSettings.HEADERS.defaultValue().size());
         SourceRecord def =
                 map(RecordMapper.ValueFormat.ECS, DestinationSettings.HEADERS.defaultValue(), ValueFormatTest.RECORD);
         assertNull(def.headers().lastWithName(RecordMapper.HEADER_RECORD_TYPE_NAME));
