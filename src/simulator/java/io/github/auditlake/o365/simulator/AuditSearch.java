@@ -108,6 +108,11 @@ public final class AuditSearch {
             return to;
         }
 
+        /** When it was submitted, by the simulator's clock. */
+        public Instant created() {
+            return created;
+        }
+
         /** The status at {@code now}: notStarted, running, or its final state. */
         public String status(Instant now) {
             if (now.isBefore(runningAt)) {
