@@ -14,7 +14,6 @@ import java.util.Objects;
  * @param pollInitial    the first wait before reading a query's state
  * @param pollMax        the longest wait between two reads of a query's state
  * @param queryAttempts  submissions of one range before a failed or cancelled query is an error
- * @param seamLookback   how far before the seam Ids are remembered for matching (see {@link SeamIds})
  */
 public record HistorySettings(
         int queriesPerDay,
@@ -24,12 +23,10 @@ public record HistorySettings(
         Duration maxSlice,
         Duration pollInitial,
         Duration pollMax,
-        int queryAttempts,
-        Duration seamLookback) {
+        int queryAttempts) {
 
     public static final int DEFAULT_QUERIES_PER_DAY = 150;
     public static final int DEFAULT_MAX_IN_FLIGHT = 10;
-    public static final Duration DEFAULT_SEAM_LOOKBACK = Duration.ofHours(24);
 
     public static final HistorySettings DEFAULTS = new HistorySettings(
             DEFAULT_QUERIES_PER_DAY,
@@ -39,8 +36,7 @@ public record HistorySettings(
             Duration.ofDays(7),
             Duration.ofSeconds(5),
             Duration.ofMinutes(2),
-            3,
-            DEFAULT_SEAM_LOOKBACK);
+            3);
 
     public HistorySettings {
         if (queriesPerDay < 1 || maxInFlight < 1 || queryAttempts < 1) {
@@ -51,21 +47,15 @@ public record HistorySettings(
         Objects.requireNonNull(maxSlice, "maxSlice");
         Objects.requireNonNull(pollInitial, "pollInitial");
         Objects.requireNonNull(pollMax, "pollMax");
-        Objects.requireNonNull(seamLookback, "seamLookback");
     }
 
     public HistorySettings withQueriesPerDay(int n) {
         return new HistorySettings(
-                n, maxInFlight, initialSlice, minSlice, maxSlice, pollInitial, pollMax, queryAttempts, seamLookback);
+                n, maxInFlight, initialSlice, minSlice, maxSlice, pollInitial, pollMax, queryAttempts);
     }
 
     public HistorySettings withInitialSlice(Duration d) {
         return new HistorySettings(
-                queriesPerDay, maxInFlight, d, minSlice, maxSlice, pollInitial, pollMax, queryAttempts, seamLookback);
-    }
-
-    public HistorySettings withSeamLookback(Duration d) {
-        return new HistorySettings(
-                queriesPerDay, maxInFlight, initialSlice, minSlice, maxSlice, pollInitial, pollMax, queryAttempts, d);
+                queriesPerDay, maxInFlight, d, minSlice, maxSlice, pollInitial, pollMax, queryAttempts);
     }
 }

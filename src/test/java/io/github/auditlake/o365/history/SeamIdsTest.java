@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.auditlake.o365.api.ContentType;
-import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -18,28 +17,33 @@ class SeamIdsTest {
 
     @Test
     void aRecordBothSourcesGiveIsDeliveredOnce() {
-        SeamIds s = new SeamIds(SEAM, Duration.ofHours(2));
-        s.delivered(rec("a", SEAM.minusSeconds(60)));
-        s.delivered(rec("old", SEAM.minus(Duration.ofHours(3))));
-        assertEquals(1, s.size(), "only Ids close to the seam are remembered");
-        assertTrue(s.isDuplicate("a", SEAM.minusSeconds(60)));
+        SeamIds s = new SeamIds(SEAM);
+        s.listed("a", "2024-01-07T23:59:00");
+        assertTrue(s.isDuplicate(rec("a", SEAM.minusSeconds(60))));
         assertEquals(1, s.duplicates());
     }
 
     @Test
-    void aRecordAuditSearchDidNotGiveIsDelivered() {
-        SeamIds s = new SeamIds(SEAM, Duration.ofHours(2));
-        assertFalse(s.isDuplicate("b", SEAM.minusSeconds(60)));
-        assertEquals(1, s.unmatchedRecent());
-        assertFalse(s.isDuplicate("c", SEAM.minus(Duration.ofHours(5))));
-        assertEquals(1, s.unmatchedOld());
+    void onlyRecordsCreatedBeforeTheSeamAreRemembered() {
+        SeamIds s = new SeamIds(SEAM);
+        s.listed("late", "2024-01-07T23:59:00.1234567");
+        s.listed("after", "2024-01-08T00:00:00");
+        assertEquals(1, s.size());
+        assertFalse(s.isDuplicate(rec("after", SEAM.minusSeconds(1))));
     }
 
     @Test
-    void recordsFromTheSeamOnAreNeverDuplicates() {
-        SeamIds s = new SeamIds(SEAM, Duration.ofHours(2));
-        s.delivered(rec("a", SEAM.minusSeconds(60)));
-        assertFalse(s.isDuplicate("a", SEAM));
+    void aRecordOnlyAuditSearchGivesIsDelivered() {
+        SeamIds s = new SeamIds(SEAM);
+        s.listed("a", "2024-01-07T23:00:00");
+        assertFalse(s.isDuplicate(rec("b", SEAM.minusSeconds(60))));
         assertEquals(0, s.duplicates());
+    }
+
+    @Test
+    void aRecordWithoutAReadableTimeIsRemembered() {
+        SeamIds s = new SeamIds(SEAM);
+        s.listed("x", "not a time");
+        assertTrue(s.isDuplicate(rec("x", SEAM.minusSeconds(5))));
     }
 }
