@@ -11,6 +11,7 @@ import io.github.auditlake.o365.api.Subscription;
 import io.github.auditlake.o365.api.TokenProvider;
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.client.ManagementApis;
+import io.github.auditlake.o365.history.HistoryAccess;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.InetSocketAddress;
@@ -45,7 +46,8 @@ import picocli.CommandLine.Option;
             "",
             "Checks, in order: the settings, the proxy, the sign-in and API endpoints, the clock against "
                     + "the service's Date header, sign-in, the token's permissions (ActivityFeed.Read, and "
-                    + "ActivityFeed.ReadDlp for DLP.All), the subscriptions, and whether each enabled subscription listed "
+                    + "ActivityFeed.ReadDlp for DLP.All), whether audit search (history beyond 7 days) is permitted "
+                    + "(AuditLogsQuery.Read.All on a Microsoft Graph token; a WARN at worst), the subscriptions, and whether each enabled subscription listed "
                     + "content in the last 24 hours. One line per check: OK, WARN or FAIL and what it means (--json: "
                     + "one JSON document). A subscription not enabled fails the check when its content type is "
                     + "requested with --content-type, and when no subscription at all is enabled. Exit code 1 "
@@ -58,6 +60,7 @@ final class DoctorCommand extends ApiCommand {
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     static final String READ = "ActivityFeed.Read";
     static final String READ_DLP = "ActivityFeed.ReadDlp";
+    static final String AUDIT_QUERY = "AuditLogsQuery.Read.All";
 
     private static final String UNIFIED_AUDIT = "unified audit log ingestion must be on "
             + "(Get-AdminAuditLogConfig | Format-List UnifiedAuditLogIngestionEnabled; turn it on with "
@@ -156,6 +159,7 @@ final class DoctorCommand extends ApiCommand {
             String token = signIn(http, st, cs);
             if (token != null) {
                 checkRoles(token);
+                checkAuditSearch(http, cs);
                 try (ManagementApi api = ctx.createApi(cs)) {
                     List<Subscription> subs = checkSubscriptions(api, required);
                     if (subs != null) {
@@ -359,6 +363,56 @@ final class DoctorCommand extends ApiCommand {
                             + "events, grant the application the permission " + READ_DLP
                             + " (Application) of 'Office 365 "
                             + "Management APIs' and admin consent");
+        }
+    }
+
+    /**
+     * Whether audit search (history beyond 7 days, {@code export --start} older than 7 days) may be used: the cloud,
+     * then the roles of a Microsoft Graph token from the same credential. No query is submitted (each one counts
+     * against the tenant's daily budget). Never a failure: audit search is optional.
+     */
+    private void checkAuditSearch(OkHttpClient http, ClientSettings cs) {
+        Optional<String> unsupported = HistoryAccess.unsupportedCloud(cs.cloud());
+        if (unsupported.isPresent()) {
+            report(Status.WARN, "audit search", unsupported.get());
+            return;
+        }
+        try (TokenProvider tokens = HistoryAccess.graphTokens(cs, http)) {
+            JsonNode payload = Jwt.payload(tokens.token().value()).orElse(null);
+            if (payload == null) {
+                report(
+                        Status.WARN,
+                        "audit search",
+                        "the Microsoft Graph token is not a JWT, so its permissions cannot" + " be read");
+                return;
+            }
+            List<String> roles = Jwt.roles(payload);
+            List<String> granted =
+                    roles.stream().filter(r -> r.startsWith("AuditLogsQuery")).toList();
+            if (granted.contains(AUDIT_QUERY)) {
+                report(
+                        Status.OK,
+                        "audit search",
+                        AUDIT_QUERY + " granted on Microsoft Graph: history beyond 7 days " + "can be read");
+            } else if (!granted.isEmpty()) {
+                report(
+                        Status.WARN,
+                        "audit search",
+                        "only " + String.join(", ", granted) + " granted on Microsoft "
+                                + "Graph: audit search returns those services' records only; grant " + AUDIT_QUERY
+                                + " for all of them");
+            } else {
+                report(
+                        Status.WARN,
+                        "audit search",
+                        AUDIT_QUERY + " is missing on Microsoft Graph (token roles: "
+                                + (roles.isEmpty() ? "none" : String.join(", ", roles))
+                                + "): history beyond 7 days cannot be "
+                                + "read. Grant the application the permission " + AUDIT_QUERY + " (Application) of "
+                                + "'Microsoft Graph' and admin consent");
+            }
+        } catch (RuntimeException e) {
+            report(Status.WARN, "audit search", "no Microsoft Graph token: " + e.getMessage());
         }
     }
 

@@ -10,6 +10,8 @@ import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.engine.CollectionEngine;
 import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
+import io.github.auditlake.o365.history.HistorySettings;
+import io.github.auditlake.o365.history.SeamIds;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.settings.CollectionSettings;
 import io.github.auditlake.o365.settings.Validity;
@@ -68,8 +70,28 @@ final class ExportCommand extends ApiCommand {
             names = "--start",
             required = true,
             paramLabel = "TIME",
-            description = "Start (inclusive), at most 7 days ago: 2026-11-28T10:00:00Z, 2026-11-28, -24h, -7d...")
+            description = "Start (inclusive): 2026-11-28T10:00:00Z, 2026-11-28, -24h, -30d... More than 7 days ago, "
+                    + "the older part is read through audit search (see --source).")
     String start;
+
+    @Option(
+            names = "--source",
+            paramLabel = "SOURCE",
+            defaultValue = "auto",
+            description = "auto (default): audit search (Microsoft Graph, global cloud only, permission "
+                    + "AuditLogsQuery.Read.All) for the part of the range the Management API can no longer list, the "
+                    + "Management API for the rest, matched by record Id at the seam; audit-search or activity-api: "
+                    + "that source alone (activity-api refuses a start more than 7 days ago). Audit search selects "
+                    + "records by their CreationTime, the Management API blobs by their contentCreated.")
+    String source;
+
+    @Option(
+            names = "--history-queries-per-day",
+            paramLabel = "N",
+            defaultValue = "" + HistorySettings.DEFAULT_QUERIES_PER_DAY,
+            description = "Audit-search queries submitted in any 24 hours at most (the service allows about 200 per "
+                    + "tenant, shared by every tool); default " + HistorySettings.DEFAULT_QUERIES_PER_DAY + ".")
+    int historyQueriesPerDay;
 
     @Option(names = "--end", paramLabel = "TIME", defaultValue = "now", description = "End (exclusive); default: now.")
     String end;
@@ -138,7 +160,11 @@ final class ExportCommand extends ApiCommand {
     protected int execute() throws Exception {
         List<ContentType> types = ContentTypes.parse(contentType);
         Instant now = ctx.clock().instant();
-        Times.Window range = Times.range(start, end, now);
+        HistoryExport.Source from = HistoryExport.Source.parse(source);
+        Times.Window range = Times.range(start, end, now, from != HistoryExport.Source.ACTIVITY_API);
+        if (historyQueriesPerDay < 1 || historyQueriesPerDay > 200) {
+            throw CliException.usage("--history-queries-per-day must be 1..200, got " + historyQueriesPerDay);
+        }
         Validity.Range concurrencies = (Validity.Range) CollectionSettings.FETCH_CONCURRENCY.validity();
         if (!concurrencies.contains(concurrency)) {
             throw CliException.usage("--concurrency must be " + concurrencies.min() + ".." + concurrencies.max()
@@ -163,7 +189,15 @@ final class ExportCommand extends ApiCommand {
             throw CliException.usage("--requests-per-minute must be at least 1, got " + rpm);
         }
         ClientSettings cs = clientSettings(rpm);
-        Optional<Times.Window> collected = collectable(range, now);
+        HistoryExport.Plan plan = HistoryExport.plan(from, range, now);
+        Optional<Times.Window> collected = plan.listed().isEmpty()
+                ? Optional.empty()
+                : collectable(plan.listed().get(), now);
+        HistorySettings history = HistorySettings.DEFAULTS.withQueriesPerDay(historyQueriesPerDay);
+        seam = plan.history().isPresent() && collected.isPresent()
+                ? new SeamIds(collected.get().start())
+                : null;
+        HistoryExport.Result old = new HistoryExport.Result();
 
         Path target = output.equals("-") ? null : Path.of(output);
         Path part = target == null ? null : target.resolveSibling(target.getFileName() + ".part");
@@ -178,7 +212,12 @@ final class ExportCommand extends ApiCommand {
                 Writer w = Output.writer(os);
                 RecordFormat out = RecordFormat.of(fmt, columns, w, rawCells);
                 out.begin();
+                // the Management API's part first: its content expires, audit search keeps its records for months
                 totals = collected.isEmpty() ? new Totals() : collect(api, types, collected.get(), out);
+                if (plan.history().isPresent()) {
+                    old = HistoryExport.run(
+                            ctx, cs, history, types, plan.history().get(), out, seam);
+                }
                 out.end();
                 w.flush();
             } catch (IOException | UncheckedIOException e) {
@@ -198,6 +237,18 @@ final class ExportCommand extends ApiCommand {
         }
         if (part != null) {
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (plan.history().isPresent()) {
+            ctx.info("audit search: " + old.records + " records of "
+                    + plan.history().get() + " in " + old.queries
+                    + " queries"
+                    + (old.outOfRange > 0
+                            ? ", " + old.outOfRange + " outside their query's range " + "(not written)"
+                            : ""));
+        }
+        if (seam != null) {
+            ctx.info("seam at " + seam.seam() + ": " + seam.size() + " Management API records created before it, "
+                    + seam.duplicates() + " of them also in audit search (matched by Id, written once)");
         }
         ctx.info("done: " + totals.blobs + " blobs, " + totals.records + " records, " + totals.skipped + " skipped"
                 + (totals.skipped > 0 ? " (named above)" : ""));
@@ -221,6 +272,9 @@ final class ExportCommand extends ApiCommand {
         }
         return listable;
     }
+
+    /** The Id matching at the seam when audit search reads the older part; null otherwise. */
+    private SeamIds seam;
 
     private static final class Totals {
         long blobs;
@@ -301,6 +355,9 @@ final class ExportCommand extends ApiCommand {
      */
     private void write(Emission e, Map<StreamId, RecordBuffer> blobs, RecordFormat out, Totals t) {
         if (e instanceof Emission.Event ev) {
+            if (seam != null) {
+                seam.listed(ev.record().id(), ev.record().creationTime());
+            }
             add(blobs, ev.stream(), ev.record().json(), ev.blobEnd(), out, t);
         } else if (e instanceof Emission.Skip sk && sk.record() != null) {
             // an element of a blob that is not an audit record: written as served, as every element is

@@ -88,16 +88,28 @@ final class Times {
      * 7-day retention (content older than that can no longer be listed).
      */
     static Window range(String startText, String endText, Instant now) {
+        return range(startText, endText, now, false);
+    }
+
+    /**
+     * As {@link #range(String, String, Instant)}; with {@code anyStart} (audit search reads the older part) a start
+     * more than 7 days ago is accepted.
+     */
+    static Window range(String startText, String endText, Instant now, boolean anyStart) {
         Instant start = parse("--start", startText, now);
         Instant end = parse("--end", endText, now);
         if (!start.isBefore(end)) {
             throw CliException.usage("--start " + start + " must be before --end " + end);
         }
+        if (anyStart) {
+            return new Window(start, end);
+        }
         Instant earliest = now.minus(WindowPlanner.API_RETENTION);
         // a minute of grace: "-7d" or a time typed a moment ago for exactly seven days back is accepted
         if (start.isBefore(earliest.minus(Duration.ofMinutes(1)))) {
             throw CliException.usage("--start " + start + " is more than 7 days ago: the Management Activity API "
-                    + "keeps content for 7 days, so the earliest start now is " + earliest + " (-7d)");
+                    + "keeps content for 7 days, so the earliest start now is " + earliest + " (-7d); older records "
+                    + "are read through audit search with --source auto or audit-search");
         }
         return new Window(start, end);
     }

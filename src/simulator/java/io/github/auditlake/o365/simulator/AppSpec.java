@@ -9,8 +9,9 @@ import java.util.Set;
 /**
  * An app registration (or a managed identity's service principal) in a simulated tenant: client id, optional secret,
  * optional certificates, optional federated credentials, optional managed-identity kind, and the app roles
- * granted on the Office 365 Management APIs resource (default {@code ActivityFeed.Read} and
- * {@code ActivityFeed.ReadDlp}).
+ * granted on the Office 365 Management APIs resource and on Microsoft Graph (default {@code ActivityFeed.Read},
+ * {@code ActivityFeed.ReadDlp} and Graph's {@code AuditLogsQuery.Read.All}; a token carries the roles of its
+ * resource only).
  *
  * <pre>{@code
  * AppSpec.of(clientId).secret("s3cret").certificate(cert).roles("ActivityFeed.Read")
@@ -21,11 +22,13 @@ public final class AppSpec {
     public static final String ROLE_READ = "ActivityFeed.Read";
     public static final String ROLE_READ_DLP = "ActivityFeed.ReadDlp";
     public static final String ROLE_SERVICE_HEALTH = "ServiceHealth.Read";
+    /** Microsoft Graph's application permission for audit search ({@link AuditSearch}). */
+    public static final String ROLE_AUDIT_QUERY = AuditSearch.ROLE;
 
     private final String clientId;
     private volatile String secret;
     private final List<X509Certificate> certificates = new ArrayList<>();
-    private final Set<String> roles = new LinkedHashSet<>(List.of(ROLE_READ, ROLE_READ_DLP));
+    private final Set<String> roles = new LinkedHashSet<>(List.of(ROLE_READ, ROLE_READ_DLP, ROLE_AUDIT_QUERY));
 
     private AppSpec(String clientId) {
         this.clientId = clientId;

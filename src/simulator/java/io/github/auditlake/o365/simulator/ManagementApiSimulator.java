@@ -141,6 +141,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
     // ------------------------------------------------------------------ state
 
     private final Faults faults;
+    private final AuditSearch auditSearch;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Map<String, Set<SimBlob>> served = new ConcurrentHashMap<>();
     private final java.util.ArrayDeque<RecordedRequest> log = new java.util.ArrayDeque<>();
@@ -176,6 +177,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
         this.webhookMaxFailures = b.webhookMaxFailures;
         this.notifyEvery = b.notifyEvery;
         this.faults = new Faults(seed);
+        this.auditSearch = new AuditSearch(clock, tenants::get);
         this.pageShuffle = new SplittableRandom(seed ^ 0x5AFFL);
         new SecureRandom().nextBytes(tokenKey);
         Instant now = clock.instant();
@@ -408,6 +410,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** The Graph audit-search endpoints ({@code /v1.0/security/auditLog/queries}) and their controls. */
+    public AuditSearch auditSearch() {
+        return auditSearch;
     }
 
     public Faults faults() {
@@ -812,6 +819,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 oidc(c, m.group(1));
             } else if ((m = API_PATH.matcher(c.path)).matches()) {
                 api(c, URLDecoder.decode(m.group(1), StandardCharsets.UTF_8), m.group(2));
+            } else if (AuditSearch.matches(c.path)) {
+                graph(c);
             } else {
                 ObjectNode n = Jwts.JSON
                         .createObjectNode()
@@ -1137,7 +1146,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
         }
         String normalized = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
-        if (!normalized.equalsIgnoreCase(resource)) {
+        if (!normalized.equalsIgnoreCase(resource) && !normalized.equalsIgnoreCase(AuditSearch.GRAPH_RESOURCE)) {
             tokenError(
                     c,
                     400,
@@ -1394,7 +1403,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
             return;
         }
         String normalized = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
-        if (!normalized.equalsIgnoreCase(resource)) {
+        if (!normalized.equalsIgnoreCase(resource) && !normalized.equalsIgnoreCase(AuditSearch.GRAPH_RESOURCE)) {
             imdsError(
                     c,
                     400,
@@ -1410,7 +1419,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
         long iat = now.getEpochSecond() - 300;
         long exp = now.getEpochSecond() + tokenLifetime.getSeconds();
         ObjectNode n = Jwts.JSON.createObjectNode();
-        n.put("access_token", accessToken(tenant, identity, "2", now));
+        n.put("access_token", accessToken(tenant, identity, "2", now, audience(normalized)));
         n.put("client_id", identity.clientId());
         n.put("expires_in", Long.toString(tokenLifetime.getSeconds()));
         n.put("expires_on", Long.toString(exp));
@@ -1434,12 +1443,27 @@ public final class ManagementApiSimulator implements AutoCloseable {
                         Jwts.JSON.createObjectNode().put("error", error).put("error_description", description)));
     }
 
-    /** A signed access token of {@code app} for {@code tenant}, as the API accepts it. */
-    private String accessToken(String tenant, AppSpec app, String acr, Instant now) {
+    /** The audience of a token asked for {@code target}: Graph's, or the Management API's resource. */
+    private String audience(String target) {
+        return target.equalsIgnoreCase(AuditSearch.GRAPH_RESOURCE) ? AuditSearch.GRAPH_RESOURCE : resource;
+    }
+
+    /**
+     * A signed access token of {@code app} for {@code tenant} and {@code aud}, as the API accepts it: its roles are the
+     * app's roles on that resource (Graph's {@code AuditLogsQuery*}, or the Management API's others).
+     */
+    private String accessToken(String tenant, AppSpec app, String acr, Instant now, String aud) {
+        boolean graph = aud.equals(AuditSearch.GRAPH_RESOURCE);
+        List<String> granted = new ArrayList<>();
+        for (String role : app.rolesOrdered()) {
+            if (role.startsWith("AuditLogsQuery") == graph) {
+                granted.add(role);
+            }
+        }
         long iat = now.getEpochSecond() - 300;
         long exp = now.getEpochSecond() + tokenLifetime.getSeconds();
         ObjectNode claims = Jwts.JSON.createObjectNode();
-        claims.put("aud", resource);
+        claims.put("aud", aud);
         claims.put("iss", "https://sts.windows.net/" + tenant + "/");
         claims.put("iat", iat);
         claims.put("nbf", iat);
@@ -1453,9 +1477,9 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 RecordGenerator.hash(tenant + app.clientId()), RecordGenerator.hash(app.clientId()));
         claims.put("oid", oid);
         claims.put("rh", "0.AAAA" + Jwts.b64u(app.clientId().getBytes(StandardCharsets.US_ASCII)) + ".");
-        if (!app.roles().isEmpty()) {
+        if (!granted.isEmpty()) {
             ArrayNode roles = claims.putArray("roles");
-            app.rolesOrdered().forEach(roles::add);
+            granted.forEach(roles::add);
         }
         claims.put("sub", oid);
         claims.put("tid", tenant);
@@ -1472,7 +1496,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
         Instant now = clock.instant();
         long iat = now.getEpochSecond() - 300;
         long exp = now.getEpochSecond() + tokenLifetime.getSeconds();
-        String token = accessToken(tenant, app, acr, now);
+        String normalized = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+        String token = accessToken(tenant, app, acr, now, audience(normalized));
         ObjectNode n = Jwts.JSON.createObjectNode();
         long expiresIn = tokenLifetime.getSeconds();
         n.put("token_type", "Bearer");
@@ -1503,8 +1528,13 @@ public final class ManagementApiSimulator implements AutoCloseable {
                         .put("Message", "Authorization has been denied for this request.")));
     }
 
-    /** Verified claims of the bearer token, or null. */
+    /** Verified claims of the bearer token for the Management API, or null. */
     private JsonNode bearer(Call c) {
+        return bearer(c, resource);
+    }
+
+    /** Verified claims of the bearer token for {@code aud}, or null. */
+    private JsonNode bearer(Call c, String aud) {
         String auth = c.ex.getRequestHeaders().getFirst("Authorization");
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
@@ -1520,13 +1550,21 @@ public final class ManagementApiSimulator implements AutoCloseable {
         }
         JsonNode cl = p.claims();
         long now = clock.instant().getEpochSecond();
-        if (!resource.equals(cl.path("aud").asText())
+        if (!aud.equals(cl.path("aud").asText())
                 || now >= cl.path("exp").asLong(0)
                 || now < cl.path("nbf").asLong(Long.MAX_VALUE)
                 || !cl.hasNonNull("tid")) {
             return null;
         }
         return cl;
+    }
+
+    /** The Graph audit-search endpoints (see {@link AuditSearch}). */
+    private void graph(Call c) throws IOException {
+        AuditSearch.Answer a = auditSearch.handle(
+                c.ex.getRequestMethod(), c.path, c.query, c.body, bearer(c, AuditSearch.GRAPH_RESOURCE), baseUrl);
+        a.headers().forEach((k, v) -> c.ex.getResponseHeaders().set(k, v));
+        c.send(a.status(), a.body());
     }
 
     private static Set<String> roles(JsonNode claims) {

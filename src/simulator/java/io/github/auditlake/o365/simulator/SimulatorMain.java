@@ -46,7 +46,10 @@ public final class SimulatorMain {
             "  --throttle-rpm N         requests/minute per (tenant, publisher); 0 = off (default)",
             "  --throttle-429           answer throttling with 429 + Retry-After instead of 403",
             "  --notify-every-s N       webhook notification delivery period (default 60)",
-            "  --seed N                 content seed (default 42)");
+            "  --seed N                 content seed (default 42)",
+            "  --audit-search-limit N   Graph audit search: records per query (default 1000000)",
+            "  --audit-search-run-s N   Graph audit search: seconds a query runs, plus 30 s per day of range",
+            "                           (default 60; queued 20 s before)");
 
     private SimulatorMain() {}
 
@@ -74,6 +77,8 @@ public final class SimulatorMain {
         System.out.println(
                 "  token endpoint: " + sim.tokenEndpointV2(tenant) + "  (v1: " + sim.tokenEndpointV1(tenant) + ")");
         System.out.println("  API root:       " + sim.apiRoot(tenant));
+        System.out.println("  audit search:   " + sim.baseUrl() + "/v1.0/security/auditLog/queries  (Graph token:"
+                + " scope https://graph.microsoft.com/.default)");
         System.out.println("  subscriptions:  "
                 + (!o.containsKey("not-subscribed")
                         ? "all five content types enabled"
@@ -126,6 +131,11 @@ public final class SimulatorMain {
         if (o.containsKey("throttle-429")) {
             f.throttleAs429(true, Duration.ofSeconds(30));
         }
+        sim.auditSearch()
+                .recordLimit(Integer.parseInt(o.getOrDefault("audit-search-limit", "1000000")))
+                .runTime(
+                        Duration.ofSeconds(Long.parseLong(o.getOrDefault("audit-search-run-s", "60"))),
+                        Duration.ofSeconds(30));
         return sim;
     }
 

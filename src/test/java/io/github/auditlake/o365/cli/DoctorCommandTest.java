@@ -111,6 +111,23 @@ class DoctorCommandTest {
     }
 
     @Test
+    void auditSearchPermittedIsReported() {
+        cli = new CliHarness(tenant(app()), SimClock.system());
+        CliHarness.Run r = cli.run("doctor");
+        assertEquals(0, r.code(), r.toString());
+        assertLine(r, "OK", "audit search", "AuditLogsQuery.Read.All granted");
+    }
+
+    @Test
+    void auditSearchNotPermittedIsAWarningThatSaysWhatToGrant() {
+        cli = new CliHarness(tenant(app().roles(AppSpec.ROLE_READ, AppSpec.ROLE_READ_DLP)), SimClock.system());
+        CliHarness.Run r = cli.run("doctor");
+        assertEquals(0, r.code(), "audit search is optional: " + r);
+        assertLine(r, "WARN", "audit search", "AuditLogsQuery.Read.All is missing", "admin consent");
+        assertEquals(0, cli.sim.auditSearch().requestCount(), "no query spent on the check");
+    }
+
+    @Test
     void missingReadPermissionFails() {
         cli = new CliHarness(tenant(app().noRoles()), SimClock.system());
         CliHarness.Run r = cli.run("doctor");

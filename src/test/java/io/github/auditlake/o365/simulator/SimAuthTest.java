@@ -248,7 +248,7 @@ class SimAuthTest {
                         "client_secret",
                         SECRET,
                         "scope",
-                        "https://graph.microsoft.com/.default",
+                        "https://vault.azure.net/.default",
                         "grant_type",
                         "client_credentials"));
         assertEquals(400, scope.statusCode());

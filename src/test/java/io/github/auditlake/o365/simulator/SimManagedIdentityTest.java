@@ -112,7 +112,7 @@ class SimManagedIdentityTest {
                 "Identity not found");
         assertImdsError(
                 imds("api-version=2018-02-01", true), "invalid_request", "Required audience parameter not specified");
-        HttpResponse<String> res = imds(q("https://graph.microsoft.com", null), true);
+        HttpResponse<String> res = imds(q("https://vault.azure.net", null), true);
         assertEquals(400, res.statusCode());
         assertEquals("invalid_resource", json(res).path("error").asText());
         assertFalse(json(res).has("access_token"));

@@ -52,6 +52,35 @@ class SimulatorMainTest {
     }
 
     @Test
+    void auditSearchLimitFlagSetsTheRecordLimit() {
+        Map<String, String> o = SimulatorMain.parse(new String[] {"--port", "0", "--audit-search-limit", "5"});
+        try (ManagementApiSimulator sim = SimulatorMain.create(o).start()) {
+            String tenant = SimulatorMain.DEFAULT_TENANT;
+            HttpResponse<String> t = SimTestSupport.post(
+                    sim.tokenEndpointV2(tenant),
+                    "application/x-www-form-urlencoded",
+                    SimTestSupport.form(Map.of(
+                            "grant_type",
+                            "client_credentials",
+                            "client_id",
+                            SimulatorMain.DEFAULT_CLIENT,
+                            "client_secret",
+                            SimulatorMain.DEFAULT_SECRET,
+                            "scope",
+                            "https://graph.microsoft.com/.default")));
+            String token = SimTestSupport.json(t).get("access_token").asText();
+            HttpResponse<String> q = SimTestSupport.post(
+                    sim.baseUrl() + "/v1.0/security/auditLog/queries",
+                    "application/json",
+                    "{\"filterStartDateTime\":\"2024-01-01T00:00:00Z\",\"filterEndDateTime\":\"2024-01-02T00:00:00Z\"}",
+                    "Authorization",
+                    "Bearer " + token);
+            assertEquals(201, q.statusCode(), q.body());
+            assertEquals(5, SimTestSupport.json(q).get("recordCountLimit").asInt());
+        }
+    }
+
+    @Test
     void rejectsStrayArguments() {
         assertThrows(IllegalArgumentException.class, () -> SimulatorMain.parse(new String[] {"8080"}));
     }

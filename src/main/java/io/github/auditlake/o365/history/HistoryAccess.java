@@ -1,0 +1,92 @@
+package io.github.auditlake.o365.history;
+
+import io.github.auditlake.o365.api.Cloud;
+import io.github.auditlake.o365.api.TokenProvider;
+import io.github.auditlake.o365.auth.ClientCredential;
+import io.github.auditlake.o365.auth.ManagedIdentityTokenProvider;
+import io.github.auditlake.o365.auth.MsalTokenProvider;
+import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.client.ManagementApis;
+import java.util.Optional;
+import okhttp3.OkHttpClient;
+
+/**
+ * One sign-in, two resources: builds the audit-search client from the same {@link ClientSettings} (same tenant,
+ * app and credential, same HTTP client settings) as the Management API client. Its token is for Microsoft Graph
+ * ({@code https://graph.microsoft.com/.default}) and is cached apart from the Management API's. Audit search exists
+ * in the global service only: {@link #unsupportedCloud(Cloud)} says why another cloud cannot use it.
+ */
+public final class HistoryAccess {
+    /** Graph's resource (token audience) in the global service. */
+    public static final String GRAPH_RESOURCE = "https://graph.microsoft.com";
+
+    private HistoryAccess() {}
+
+    /**
+     * Why audit search cannot be used in {@code cloud}, or empty when it can: the commercial cloud and GCC (whose
+     * tenants use the global Graph service); not GCC High, DoD nor 21Vianet, which Microsoft does not list for the
+     * audit search API.
+     */
+    public static Optional<String> unsupportedCloud(Cloud cloud) {
+        if (cloud == Cloud.COMMERCIAL || cloud == Cloud.GCC) {
+            return Optional.empty();
+        }
+        return Optional.of("audit search (Microsoft Graph /security/auditLog/queries) is available in the global"
+                + " service only (commercial and GCC); the " + cloud.configName() + " cloud cannot read history"
+                + " beyond the Management API's 7 days");
+    }
+
+    /**
+     * Where Graph calls go: {@code https://graph.microsoft.com}, or the API base URL override when one is set (the
+     * simulator and reverse proxies serve both APIs at one base).
+     */
+    public static String graphBaseUrl(ClientSettings s) {
+        return s.apiBaseUrlOverride().orElse(GRAPH_RESOURCE);
+    }
+
+    /** The Graph token provider for the settings' credential (managed identity or app registration). */
+    public static TokenProvider graphTokens(ClientSettings s, OkHttpClient http) {
+        if (s.credential() instanceof ClientCredential.ManagedIdentity mi) {
+            return new ManagedIdentityTokenProvider(
+                    s.tenantId(),
+                    mi,
+                    GRAPH_RESOURCE,
+                    s.identityEndpointOverride().orElse(null),
+                    http,
+                    s.clock());
+        }
+        return new MsalTokenProvider(
+                s.tenantId(),
+                s.clientId(),
+                s.credential(),
+                s.loginAuthorityBaseUrl(),
+                s.loginBaseUrlOverride().orElse(null),
+                GRAPH_RESOURCE + "/.default",
+                http,
+                s.clock(),
+                s.allowedPaths());
+    }
+
+    /**
+     * The audit-search client for the settings; it owns its HTTP client and token provider.
+     *
+     * @throws IllegalArgumentException for a cloud without audit search
+     */
+    public static AuditSearchApi create(ClientSettings s) {
+        unsupportedCloud(s.cloud()).ifPresent(why -> {
+            throw new IllegalArgumentException(why);
+        });
+        OkHttpClient http = ManagementApis.httpClient(s);
+        return new OkHttpAuditSearchApi(
+                http,
+                graphTokens(s, http),
+                graphBaseUrl(s),
+                OkHttpAuditSearchApi.Path.V1,
+                s.retryPolicy(),
+                s.clock(),
+                s.sleeper(),
+                s.random(),
+                s.userAgent(),
+                true);
+    }
+}
