@@ -239,8 +239,11 @@ final class DoctorCommand extends ApiCommand {
             report(
                     Status.FAIL,
                     "sign-in endpoint",
-                    st.loginBaseUrl() + " cannot be reached (" + describe(e)
-                            + "): check the network, firewall and proxy");
+                    TlsProblem.in(e)
+                            ? TlsProblem.message(
+                                    st.loginBaseUrl() + " answers, but it is a TLS trust problem", describe(e))
+                            : st.loginBaseUrl() + " cannot be reached (" + describe(e)
+                                    + "): check the network, firewall and proxy");
         }
     }
 
@@ -258,8 +261,11 @@ final class DoctorCommand extends ApiCommand {
             report(
                     Status.FAIL,
                     "API endpoint",
-                    st.apiBaseUrl() + " cannot be reached (" + describe(e) + "): check " + "the network, firewall"
-                            + (proxyOk ? "" : ", proxy") + " and the cloud setting");
+                    TlsProblem.in(e)
+                            ? TlsProblem.message(
+                                    st.apiBaseUrl() + " answers, but it is a TLS trust problem", describe(e))
+                            : st.apiBaseUrl() + " cannot be reached (" + describe(e) + "): check the network, firewall"
+                                    + (proxyOk ? "" : ", proxy") + " and the cloud setting");
             return;
         }
         Instant after = ctx.clock().instant();
