@@ -137,7 +137,9 @@ final class ContentCommand {
             ContentBlob blob = new ContentBlob(null, id, uri, ctx.clock().instant(), null);
             BlobFetcher.Result r;
             try (ManagementApi api = openApi()) {
-                r = new BlobFetcher(api, ctx).fetch(blob);
+                try (StillWorking still = StillWorking.start(ctx, () -> "fetching blob " + id)) {
+                    r = new BlobFetcher(api, ctx).fetch(blob);
+                }
             }
             if (r.isSkipped()) {
                 throw CliException.failure("blob " + id + " cannot be fetched: " + r.skipped(), null);

@@ -98,6 +98,8 @@ final class DoctorCommand extends ApiCommand {
     private Writer out;
     private boolean failed;
     private final List<Map<String, Object>> checks = new ArrayList<>();
+    /** The last check reported, for the still-working notice (read from its timer thread). */
+    private volatile String lastCheck = "none";
 
     DoctorCommand(CliContext ctx) {
         super(ctx);
@@ -112,6 +114,7 @@ final class DoctorCommand extends ApiCommand {
         check.put("check", topic);
         check.put("message", ctx.redact(text));
         checks.add(check);
+        lastCheck = topic;
         if (json) {
             return;
         }
@@ -149,7 +152,7 @@ final class DoctorCommand extends ApiCommand {
         }
         checkSettings(st, cs);
         OkHttpClient http = ManagementApis.httpClient(cs);
-        try {
+        try (StillWorking still = StillWorking.start(ctx, () -> "checking (the last check done: " + lastCheck + ")")) {
             boolean proxyOk = checkProxy(st);
             checkLogin(http, st, cs);
             checkApiAndClock(http, st, cs, proxyOk);

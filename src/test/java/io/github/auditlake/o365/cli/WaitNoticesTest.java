@@ -96,6 +96,27 @@ class WaitNoticesTest {
     }
 
     @Test
+    void contentGetSaysItIsStillFetchingASlowBlob() {
+        cli = new CliHarness(CliHarness.tenant(1));
+        String id = cli.sim
+                .visibleBlobs(
+                        CliHarness.TENANT,
+                        io.github.auditlake.o365.api.ContentType.EXCHANGE,
+                        CliHarness.NOW.minus(Duration.ofHours(6)),
+                        CliHarness.NOW)
+                .get(0)
+                .contentId();
+        // a slow service: each answer takes longer than the notice's first delay (real time)
+        cli.sim.faults().latency(StillWorking.FIRST.plusSeconds(2));
+
+        CliHarness.Run r = cli.run("content", "get", id);
+
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("o365-audit: still fetching blob "), r.toString());
+        assertFalse(r.out().contains("still"), "notices never go to stdout");
+    }
+
+    @Test
     void aMalformedTimeoutIsAUsageError() {
         cli = new CliHarness(CliHarness.tenant(1));
 
