@@ -44,7 +44,10 @@ class CliDocsTest {
         return cl;
     }
 
-    /** Markdown: one section per command, its usage in a text block, depth first in declaration order. */
+    /**
+     * Markdown: one section per command, its usage in a text block, depth first in declaration order; the global
+     * options once, in the root's section.
+     */
     static String helpMarkdown() {
         StringBuilder sb = new StringBuilder();
         render(commandLine(), sb);
@@ -53,6 +56,22 @@ class CliDocsTest {
 
     private static void render(CommandLine cl, StringBuilder sb) {
         String name = cl.getCommandSpec().qualifiedName();
+        if (cl.getParent() != null) {
+            // the global options are shown once, under the root: a subcommand's section lists its own
+            CommandLine.Model.UsageMessageSpec u = cl.getCommandSpec().usageMessage();
+            u.abbreviateSynopsis(true);
+            Map<String, CommandLine.IHelpSectionRenderer> sections = new java.util.LinkedHashMap<>(u.sectionMap());
+            sections.put(
+                    CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST,
+                    help -> help.optionListExcludingGroups(
+                            help.commandSpec().options().stream()
+                                    .filter(o -> !o.inherited())
+                                    .toList(),
+                            help.createDefaultLayout(),
+                            null,
+                            help.parameterLabelRenderer()));
+            u.sectionMap(sections);
+        }
         String usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing();
         sb.append("#### `").append(name).append(" --help`\n\n```text\n");
         usage.lines().forEach(l -> sb.append(l.stripTrailing()).append('\n'));
