@@ -85,6 +85,8 @@ class WaitNoticesTest {
         List<String> waits = lines(r.err(), "o365-audit: waiting ");
         assertTrue(waits.size() >= 3, "the outage is said more than once: " + r);
         assertTrue(waits.stream().allMatch(l -> l.contains("503")), r.toString());
+        // the client's retries and the CLI's own backoff between them (listing the window again) alike
+        assertTrue(waits.stream().anyMatch(l -> l.contains("(failure ")), "the CLI's backoff is said: " + r);
         assertTrue(
                 waits.stream().anyMatch(l -> l.contains("; waiting since 2026-11-28T12:00:00Z)")),
                 "a long outage says since when: " + r);
