@@ -161,6 +161,11 @@ final class ExportCommand extends ApiCommand {
             if (!tenant.equals(resumed.tenant)) {
                 throw CliException.usage(stateFile + " is an export of tenant " + resumed.tenant + ", not " + tenant);
             }
+            if (contentType != null || start != null || format != null && !format.equals("jsonl") || fields != null) {
+                ctx.warn("--resume continues with the range, content types, format and fields of the interrupted "
+                        + "export (" + String.join(",", resumed.contentTypes) + ", " + resumed.start + " to "
+                        + resumed.end + ", " + resumed.format + "); the ones given here are not used");
+            }
             contentType = String.join(",", resumed.contentTypes);
             format = resumed.format;
             fields = resumed.fields;

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  * stops at once instead, since waiting cannot fix it, and names the option that does.
  */
 final class TlsProblem {
-    private static final Pattern TRUST = Pattern.compile(
-            "PKIX path|unable to find valid certification path|CertPathValidatorException|SSLHandshakeException"
+    private static final Pattern TRUST =
+            Pattern.compile("PKIX path|unable to find valid certification path|CertPathValidatorException"
                     + "|SSLPeerUnverifiedException|No subject alternative|certificate_unknown|unknown_ca"
                     + "|Hostname .* not verified");
 
@@ -27,8 +27,8 @@ final class TlsProblem {
     /** True when {@code t} or one of its causes is a TLS trust failure. */
     static boolean in(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof javax.net.ssl.SSLHandshakeException
-                    || c instanceof javax.net.ssl.SSLPeerUnverifiedException
+            // a handshake failure for another reason (no common protocol) is not a trust problem: by message only
+            if (c instanceof javax.net.ssl.SSLPeerUnverifiedException
                     || c instanceof java.security.cert.CertPathValidatorException
                     || matches(c.getMessage())) {
                 return true;
