@@ -208,6 +208,11 @@ final class ExportCommand extends ApiCommand {
         ClientSettings cs = clientSettings(rpm);
 
         ExportState.Data state = resumed;
+        if (part != null && state == null && Files.exists(stateFile)) {
+            ctx.warn("starting " + target + " anew: the interrupted export in " + part + " is replaced (to continue "
+                    + "it instead, stop this and run " + CliContext.PROGRAM + " export --resume --output " + target
+                    + ")");
+        }
         if (part != null && state == null) {
             state = new ExportState.Data();
             state.tenant = settings().tenantId();
