@@ -81,7 +81,12 @@ class PluginArchiveIT {
                     "manifest.json",
                     "doc/README.md",
                     "doc/LICENSE",
-                    "doc/configuration.md",
+                    "doc/docs/configuration.md",
+                    "doc/docs/cli.md",
+                    "bin/o365-audit",
+                    "bin/o365-audit.cmd",
+                    "bin/o365-audit-completion.bash",
+                    "cli/o365-audit-cli.jar",
                     "etc/connect-distributed.properties",
                     "etc/connect-standalone.properties",
                     "etc/o365-source.properties",
@@ -108,6 +113,47 @@ class PluginArchiveIT {
             assertTrue(m.path("release_date").asText().matches("\\d{4}-\\d{2}-\\d{2}"), "release_date " + m);
             assertEquals(
                     "Apache License 2.0", m.path("license").path(0).path("name").asText());
+        }
+    }
+
+    /** Markdown links {@code [text](target)} and images, not http(s), mail or in-page anchors. */
+    private static final java.util.regex.Pattern LINK = java.util.regex.Pattern.compile("\\]\\(([^)\\s]+)\\)");
+
+    @Test
+    void everyRelativeLinkOfTheDocsResolvesInsideTheArchive() throws Exception {
+        try (ZipFile z = new ZipFile(archive().toFile())) {
+            String base = baseName() + "/";
+            Set<String> names = z.stream().map(ZipEntry::getName).collect(Collectors.toCollection(TreeSet::new));
+            List<String> broken = new ArrayList<>();
+            int checked = 0;
+            for (String name : names) {
+                if (!name.startsWith(base + "doc/") || !name.endsWith(".md")) {
+                    continue;
+                }
+                String text;
+                try (InputStream in = z.getInputStream(z.getEntry(name))) {
+                    text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+                java.util.regex.Matcher m = LINK.matcher(text);
+                while (m.find()) {
+                    String link = m.group(1);
+                    if (link.matches("(?i)(https?|mailto):.*") || link.startsWith("#")) {
+                        continue;
+                    }
+                    String path = link.contains("#") ? link.substring(0, link.indexOf('#')) : link;
+                    String target = java.nio.file.Path.of(name)
+                            .resolveSibling(path)
+                            .normalize()
+                            .toString()
+                            .replace('\\', '/');
+                    checked++;
+                    if (!names.contains(target)) {
+                        broken.add(name.substring(base.length()) + " -> " + link);
+                    }
+                }
+            }
+            assertTrue(checked > 20, "links checked: " + checked);
+            assertEquals(List.of(), broken, "links that do not resolve inside the archive");
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.auditlake.o365.cli;
 
 import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.client.ClientSettings;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -19,10 +20,57 @@ abstract class ApiCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
+    /** The {@code --timeout} of a command that does not name one. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(15);
+
     @Override
     public final Integer call() throws Exception {
         ctx.verbose(globals().verbose);
-        return execute();
+        ctx.quiet(globals().quiet);
+        String t = globals().timeout;
+        Duration timeout = t == null ? defaultTimeout() : Times.duration(t, "--timeout");
+        ctx.sleeper().timeout(timeout == null || timeout.isZero() ? null : timeout);
+        int code;
+        try {
+            code = execute();
+        } catch (RuntimeException e) {
+            RuntimeException stop = stopped(e);
+            throw stop != null ? stop : e;
+        }
+        RuntimeException stop = stopped(null);
+        if (stop != null) {
+            throw stop;
+        }
+        return code;
+    }
+
+    /** The failure to report when the waits were stopped (a TLS trust failure, the timeout), or null. */
+    RuntimeException stopped(Throwable cause) {
+        if (ctx.sleeper().tlsProblem() != null) {
+            return CliException.failure(
+                    TlsProblem.message("cannot connect", ctx.sleeper().tlsProblem()), cause);
+        }
+        if (ctx.sleeper().timedOut()) {
+            return timedOut(cause);
+        }
+        return null;
+    }
+
+    /** The timeout without {@code --timeout}: {@link #DEFAULT_TIMEOUT}; null for none. */
+    protected Duration defaultTimeout() {
+        return DEFAULT_TIMEOUT;
+    }
+
+    /** The failure a command that ran past its {@code --timeout} reports (exit code 3). */
+    CliException timedOut(Throwable cause) {
+        Duration d = ctx.sleeper().timeout();
+        String why = ctx.sleeper().lastWhy();
+        return CliException.timeout(
+                "timed out after " + Waits.human(d) + " (--timeout "
+                        + (globals().timeout == null ? "default" : globals().timeout)
+                        + ")" + (why == null ? "" : "; it was waiting for: " + why)
+                        + ". Give a longer --timeout, or --timeout 0 for none",
+                cause);
     }
 
     /** The command's work; returns the exit code. */

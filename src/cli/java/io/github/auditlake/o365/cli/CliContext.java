@@ -31,13 +31,16 @@ final class CliContext {
     private final PrintStream err;
     private final Map<String, String> env;
     private final Clock clock;
-    private final Sleeper sleeper;
+    private final Waits sleeper;
     private final Random random;
     private final boolean interactive;
     private final Function<ClientSettings, ManagementApi> apiFactory;
     private final ServiceClock serviceClock;
     private final Set<String> secrets = ConcurrentHashMap.newKeySet();
     private volatile boolean verbose;
+    private volatile boolean quiet;
+    private volatile boolean cancelled;
+    private volatile Runnable onCancel;
     private volatile Function<String, String> console = prompt -> null;
 
     CliContext(
@@ -71,7 +74,7 @@ final class CliContext {
         this.err = new PrintStream(Objects.requireNonNull(err, "err"), true, StandardCharsets.UTF_8);
         this.env = Map.copyOf(env);
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.sleeper = new Waits(this, Objects.requireNonNull(sleeper, "sleeper"));
         this.random = Objects.requireNonNull(random, "random");
         this.interactive = interactive;
         this.apiFactory = Objects.requireNonNull(apiFactory, "apiFactory");
@@ -128,8 +131,41 @@ final class CliContext {
         return serviceClock;
     }
 
-    Sleeper sleeper() {
+    /** Every wait: said on stderr when long (unless {@link #quiet()}), bounded by {@code --timeout}. */
+    Waits sleeper() {
         return sleeper;
+    }
+
+    /** {@code --quiet}: no wait notices and no progress on stderr (errors and warnings still). */
+    boolean quiet() {
+        return quiet;
+    }
+
+    void quiet(boolean q) {
+        quiet = q;
+    }
+
+    /**
+     * Asks the running command to stop (Ctrl-C): a command that can stop cleanly registered with
+     * {@link #onCancel(Runnable)}; returns true when one did, false when there is nothing to wait for.
+     */
+    boolean cancel() {
+        cancelled = true;
+        Runnable r = onCancel;
+        if (r != null) {
+            r.run();
+            return true;
+        }
+        return false;
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    /** Registers (or with null, removes) what a cancel does for the running command. */
+    void onCancel(Runnable r) {
+        onCancel = r;
     }
 
     Random random() {
@@ -174,12 +210,12 @@ final class CliContext {
 
     /** {@code o365-audit: <message>} on stderr. */
     void error(String message) {
-        err.println(PROGRAM + ": " + redact(message));
+        err.println(PROGRAM + ": " + redact(Wording.forTerminal(message)));
     }
 
     /** {@code o365-audit: warning: <message>} on stderr. */
     void warn(String message) {
-        err.println(PROGRAM + ": warning: " + redact(message));
+        err.println(PROGRAM + ": warning: " + redact(Wording.forTerminal(message)));
     }
 
     /** A plain line on stderr (summaries, notes). */

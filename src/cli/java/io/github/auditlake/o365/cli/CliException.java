@@ -9,6 +9,10 @@ final class CliException extends RuntimeException {
 
     static final int FAILURE = 1;
     static final int USAGE = 2;
+    /** {@code --timeout} passed before the command was done. */
+    static final int TIMEOUT = 3;
+    /** Stopped by Ctrl-C (SIGINT), as shells report it (128 + 2). */
+    static final int INTERRUPTED = 130;
 
     private final int exitCode;
 
@@ -25,6 +29,16 @@ final class CliException extends RuntimeException {
     /** A failure while doing the work: exit code 1. */
     static CliException failure(String message, Throwable cause) {
         return new CliException(FAILURE, message, cause);
+    }
+
+    /** {@code --timeout} passed: exit code 3. */
+    static CliException timeout(String message, Throwable cause) {
+        return new CliException(TIMEOUT, message, cause);
+    }
+
+    /** Stopped by Ctrl-C: exit code 130. */
+    static CliException interrupted(String message) {
+        return new CliException(INTERRUPTED, message, null);
     }
 
     int exitCode() {

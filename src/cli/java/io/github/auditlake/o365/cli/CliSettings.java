@@ -2,6 +2,7 @@ package io.github.auditlake.o365.cli;
 
 import io.github.auditlake.o365.api.Cloud;
 import io.github.auditlake.o365.api.EndpointAllowList;
+import io.github.auditlake.o365.api.TlsTrust;
 import io.github.auditlake.o365.auth.ClientCredential;
 import io.github.auditlake.o365.auth.OkHttpMsalHttpClient;
 import io.github.auditlake.o365.client.ClientSettings;
@@ -40,6 +41,7 @@ final class CliSettings {
     static final String ENV_FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE";
     static final String ENV_PROXY_USER = "O365_HTTP_PROXY_USER";
     static final String ENV_PROXY_PASSWORD = "O365_HTTP_PROXY_PASSWORD";
+    static final String ENV_TRUSTSTORE_PASSWORD = "O365_TLS_TRUSTSTORE_PASSWORD";
 
     // the settings the CLI reads from --config: the catalogue's, so their keys and defaults are the connector's
     static final Setting<String> KEY_TENANT = ConnectionSettings.TENANT_ID;
@@ -59,6 +61,11 @@ final class CliSettings {
     static final Setting<String> KEY_ASSERTION_FILE = ConnectionSettings.CLIENT_ASSERTION_FILE;
     static final Setting<String> KEY_MI_CLIENT_ID = ConnectionSettings.MANAGED_IDENTITY_CLIENT_ID;
     static final Setting<String> KEY_MI_ENDPOINT = ConnectionSettings.MANAGED_IDENTITY_ENDPOINT;
+    static final Setting<String> KEY_TRUSTSTORE_PATH = HttpSettings.TLS_TRUSTSTORE_PATH;
+    static final Setting<String> KEY_TRUSTSTORE_PASSWORD = HttpSettings.TLS_TRUSTSTORE_PASSWORD;
+    static final Setting<String> KEY_TRUSTSTORE_TYPE = HttpSettings.TLS_TRUSTSTORE_TYPE;
+    static final Setting<String> KEY_CA_PEM_PATH = HttpSettings.TLS_CA_PEM_PATH;
+    static final Setting<String> KEY_CA_PEM = HttpSettings.TLS_CA_PEM;
 
     /** Every setting the CLI reads from {@code --config}. */
     static final List<Setting<?>> FILE_SETTINGS = List.of(
@@ -78,7 +85,12 @@ final class CliSettings {
             KEY_AUTH_METHOD,
             KEY_ASSERTION_FILE,
             KEY_MI_CLIENT_ID,
-            KEY_MI_ENDPOINT);
+            KEY_MI_ENDPOINT,
+            KEY_TRUSTSTORE_PATH,
+            KEY_TRUSTSTORE_PASSWORD,
+            KEY_TRUSTSTORE_TYPE,
+            KEY_CA_PEM_PATH,
+            KEY_CA_PEM);
 
     /** The secretless sign-in settings: a federated token file, or a managed identity. */
     record Secretless(AuthMethod method, Value assertionFile, Value identityClientId, Value identityEndpoint) {}
@@ -101,6 +113,8 @@ final class CliSettings {
     private final Proxy proxy;
     private final Integer requestsPerMinute;
     private final Secretless secretless;
+    private final TlsTrust tlsTrust;
+    private final String tlsSource;
 
     private CliSettings(
             Value tenant,
@@ -114,8 +128,12 @@ final class CliSettings {
             Value publisherId,
             Proxy proxy,
             Integer requestsPerMinute,
-            Secretless secretless) {
+            Secretless secretless,
+            TlsTrust tlsTrust,
+            String tlsSource) {
         this.secretless = secretless;
+        this.tlsTrust = tlsTrust;
+        this.tlsSource = tlsSource;
         this.tenant = tenant;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
@@ -227,6 +245,8 @@ final class CliSettings {
             }
         }
         Secretless secretless = secretless(o, env, file, secret != null || certPath != null);
+        Trust trust = trust(o, env, file, ctx);
+        file.reportUnused(FILE_SETTINGS, ctx);
         if (o.config != null) {
             EndpointAllowList allowed = allowList(o.allowEndpoints, env);
             requireAllowed(o.config, KEY_API_URL, apiUrl, allowed);
@@ -252,7 +272,53 @@ final class CliSettings {
                 publisher,
                 proxy,
                 rpm,
-                secretless);
+                secretless,
+                trust.trust(),
+                trust.source());
+    }
+
+    /** The extra trust and where it came from. */
+    private record Trust(TlsTrust trust, String source) {}
+
+    /**
+     * The extra certificate authorities: the options win as a whole ({@code --ca-file}, {@code --truststore}), else
+     * the {@code o365.tls.*} keys of {@code --config}. The trust store password: the option, the environment, the
+     * file.
+     */
+    private static Trust trust(GlobalOptions o, Map<String, String> env, ConnectorConfigFile file, CliContext ctx) {
+        if (o.caFile != null || o.truststore != null) {
+            String password = blankToNull(o.truststorePassword) != null
+                    ? o.truststorePassword
+                    : blankToNull(env.get(ENV_TRUSTSTORE_PASSWORD));
+            ctx.secret(password);
+            return new Trust(
+                    new TlsTrust(o.truststore, password, o.truststoreType, o.caFile),
+                    o.caFile != null ? "--ca-file" : "--truststore");
+        }
+        String store = file.get(KEY_TRUSTSTORE_PATH);
+        String pemPath = file.get(KEY_CA_PEM_PATH);
+        String pem = file.get(KEY_CA_PEM);
+        if (store == null && pemPath == null && pem == null) {
+            return new Trust(TlsTrust.DEFAULT, null);
+        }
+        if (pemPath != null && pem != null) {
+            throw CliException.usage("--config: set at most one of " + KEY_CA_PEM_PATH + " and " + KEY_CA_PEM);
+        }
+        String password = blankToNull(o.truststorePassword) != null
+                ? o.truststorePassword
+                : blankToNull(env.get(ENV_TRUSTSTORE_PASSWORD)) != null
+                        ? env.get(ENV_TRUSTSTORE_PASSWORD)
+                        : file.get(KEY_TRUSTSTORE_PASSWORD);
+        ctx.secret(password);
+        String type = blankToNull(o.truststoreType) != null ? o.truststoreType : file.get(KEY_TRUSTSTORE_TYPE);
+        return new Trust(
+                new TlsTrust(
+                        store == null ? null : Path.of(store),
+                        password,
+                        type,
+                        pemPath == null ? null : Path.of(pemPath),
+                        pem),
+                file.describe(store != null ? KEY_TRUSTSTORE_PATH : pemPath != null ? KEY_CA_PEM_PATH : KEY_CA_PEM));
     }
 
     /**
@@ -421,6 +487,16 @@ final class CliSettings {
             throw CliException.usage("the proxy (from " + url.source() + ") is not a URL: use http://HOST:PORT");
         }
         String host = uri.getHost();
+        if ((!text.contains("://") && (text.contains(":/") || text.contains("//")))
+                || (uri.getRawPath() != null
+                        && !uri.getRawPath().isEmpty()
+                        && !uri.getRawPath().equals("/"))
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null
+                || (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535))) {
+            throw CliException.usage("the proxy URL (from " + url.source() + ") is malformed: use http://HOST:PORT "
+                    + "(a host and a port 1-65535, nothing after the port)");
+        }
         if (host == null || host.isBlank()) {
             throw CliException.usage("the proxy (from " + url.source() + ") has no host: use http://HOST:PORT");
         }
@@ -554,6 +630,9 @@ final class CliSettings {
             if (publisherId != null) {
                 b.publisherId(publisherId.value());
             }
+            if (!tlsTrust.isDefault()) {
+                b.tlsTrust(tlsTrust);
+            }
             if (proxy != null) {
                 b.proxy(proxy.host(), proxy.port());
                 if (proxy.user() != null) {
@@ -591,7 +670,14 @@ final class CliSettings {
                         ? "none"
                         : proxy.host() + ":" + proxy.port() + (proxy.user() == null ? "" : " as " + proxy.user())
                                 + " (from " + proxy.source() + ")"));
+        lines.add("extra TLS trust: "
+                + (tlsTrust.isDefault() ? "none (the Java runtime's)" : tlsTrust + " (from " + tlsSource + ")"));
         return lines;
+    }
+
+    /** True when extra certificate authorities are configured. */
+    boolean hasExtraTrust() {
+        return !tlsTrust.isDefault();
     }
 
     private static String show(Value v) {

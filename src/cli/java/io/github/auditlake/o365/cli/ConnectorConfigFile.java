@@ -95,6 +95,37 @@ final class ConnectorConfigFile {
         return source != null && source.startsWith(SOURCE_PREFIX);
     }
 
+    /**
+     * Reports the file's {@code o365.*} keys that the CLI does not use: a key no version of the connector knows (a
+     * typo, a key of another version) as a warning, since the connector would refuse it too; the connector's keys that
+     * only concern collection into Kafka (topics, polling, ...) with {@code --verbose} only.
+     */
+    void reportUnused(java.util.List<Setting<?>> used, CliContext ctx) {
+        java.util.Set<String> usedKeys = new java.util.HashSet<>();
+        used.forEach(s -> usedKeys.add(s.key()));
+        java.util.List<String> unknown = new java.util.ArrayList<>();
+        java.util.List<String> connectorOnly = new java.util.ArrayList<>();
+        for (String key : raw.keySet()) {
+            if (!key.startsWith("o365.") || usedKeys.contains(key)) {
+                continue;
+            }
+            if (io.github.auditlake.o365.settings.Catalogue.byKey(key).isPresent()) {
+                connectorOnly.add(key);
+            } else {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            ctx.warn("--config " + file + ": unknown key" + (unknown.size() == 1 ? " " : "s ")
+                    + String.join(", ", unknown)
+                    + ", ignored (not a setting of this connector version; check the spelling)");
+        }
+        if (!connectorOnly.isEmpty()) {
+            ctx.debug(
+                    "--config " + file + ": not used by the CLI (connector only): " + String.join(", ", connectorOnly));
+        }
+    }
+
     /** The value of {@code key} with placeholders resolved, or {@code null} when absent or blank. */
     String get(Setting<?> setting) {
         String key = setting.key();

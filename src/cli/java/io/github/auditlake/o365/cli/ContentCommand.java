@@ -104,6 +104,12 @@ final class ContentCommand {
             super(ctx);
         }
 
+        /** Longer than the fetch's own retry budget, which ends the command first with its own message. */
+        @Override
+        protected java.time.Duration defaultTimeout() {
+            return BlobFetcher.UNKNOWN_EXPIRATION_BUDGET.plus(java.time.Duration.ofMinutes(5));
+        }
+
         @Override
         protected int execute() {
             String t = target.trim();
@@ -122,11 +128,18 @@ final class ContentCommand {
                         + URLEncoder.encode(settings().tenantId(), StandardCharsets.UTF_8)
                         + "/activity/feed/audit/" + t;
             }
+            if (id.indexOf('$') < 0) {
+                ctx.warn("this contentId has no '$', and every contentId the API lists has several "
+                        + "(2026...$2026...$audit_exchange$Audit_Exchange$na0021): if it was typed unquoted, the shell "
+                        + "dropped each '$' and what follows it. Put the contentId or contentUri in single quotes");
+            }
             // the content type and expiration are unknown here: the fetch is bounded by a fixed retry budget
             ContentBlob blob = new ContentBlob(null, id, uri, ctx.clock().instant(), null);
             BlobFetcher.Result r;
             try (ManagementApi api = openApi()) {
-                r = new BlobFetcher(api, ctx).fetch(blob);
+                try (StillWorking still = StillWorking.start(ctx, () -> "fetching blob " + id)) {
+                    r = new BlobFetcher(api, ctx).fetch(blob);
+                }
             }
             if (r.isSkipped()) {
                 throw CliException.failure("blob " + id + " cannot be fetched: " + r.skipped(), null);

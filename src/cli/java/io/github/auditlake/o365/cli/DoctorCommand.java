@@ -101,6 +101,8 @@ final class DoctorCommand extends ApiCommand {
     private Writer out;
     private boolean failed;
     private final List<Map<String, Object>> checks = new ArrayList<>();
+    /** The last check reported, for the still-working notice (read from its timer thread). */
+    private volatile String lastCheck = "none";
 
     DoctorCommand(CliContext ctx) {
         super(ctx);
@@ -115,6 +117,7 @@ final class DoctorCommand extends ApiCommand {
         check.put("check", topic);
         check.put("message", ctx.redact(text));
         checks.add(check);
+        lastCheck = topic;
         if (json) {
             return;
         }
@@ -152,7 +155,7 @@ final class DoctorCommand extends ApiCommand {
         }
         checkSettings(st, cs);
         OkHttpClient http = ManagementApis.httpClient(cs);
-        try {
+        try (StillWorking still = StillWorking.start(ctx, () -> "checking (the last check done: " + lastCheck + ")")) {
             boolean proxyOk = checkProxy(st);
             checkLogin(http, st, cs);
             checkApiAndClock(http, st, cs, proxyOk);
@@ -243,8 +246,11 @@ final class DoctorCommand extends ApiCommand {
             report(
                     Status.FAIL,
                     "sign-in endpoint",
-                    st.loginBaseUrl() + " cannot be reached (" + describe(e)
-                            + "): check the network, firewall and proxy");
+                    TlsProblem.in(e)
+                            ? TlsProblem.message(
+                                    st.loginBaseUrl() + " answers, but it is a TLS trust problem", describe(e))
+                            : st.loginBaseUrl() + " cannot be reached (" + describe(e)
+                                    + "): check the network, firewall and proxy");
         }
     }
 
@@ -262,8 +268,11 @@ final class DoctorCommand extends ApiCommand {
             report(
                     Status.FAIL,
                     "API endpoint",
-                    st.apiBaseUrl() + " cannot be reached (" + describe(e) + "): check " + "the network, firewall"
-                            + (proxyOk ? "" : ", proxy") + " and the cloud setting");
+                    TlsProblem.in(e)
+                            ? TlsProblem.message(
+                                    st.apiBaseUrl() + " answers, but it is a TLS trust problem", describe(e))
+                            : st.apiBaseUrl() + " cannot be reached (" + describe(e) + "): check the network, firewall"
+                                    + (proxyOk ? "" : ", proxy") + " and the cloud setting");
             return;
         }
         Instant after = ctx.clock().instant();

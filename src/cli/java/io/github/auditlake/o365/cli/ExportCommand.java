@@ -60,18 +60,16 @@ import picocli.CommandLine.Option;
 final class ExportCommand extends ApiCommand {
     @Option(
             names = "--content-type",
-            required = true,
             paramLabel = "T",
             description = "Content type(s): Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint, "
-                    + "Audit.General, DLP.All, a comma-separated list, or all.")
+                    + "Audit.General, DLP.All, a comma-separated list, or all. Required unless --resume.")
     String contentType;
 
     @Option(
             names = "--start",
-            required = true,
             paramLabel = "TIME",
             description = "Start (inclusive): 2026-11-28T10:00:00Z, 2026-11-28, -24h, -30d... More than 7 days ago, "
-                    + "the older part is read through audit search (see --source).")
+                    + "the older part is read through audit search (see --source). Required unless --resume.")
     String start;
 
     @Option(
@@ -82,7 +80,8 @@ final class ExportCommand extends ApiCommand {
                     + "AuditLogsQuery.Read.All) for the part of the range the Management API can no longer list, the "
                     + "Management API for the rest, matched by record Id at the seam; audit-search or activity-api: "
                     + "that source alone (activity-api refuses a start more than 7 days ago). Audit search selects "
-                    + "records by their CreationTime, the Management API blobs by their contentCreated.")
+                    + "records by their CreationTime, the Management API blobs by their contentCreated. An export "
+                    + "that reads audit search cannot be resumed (run it again).")
     String source;
 
     @Option(
@@ -156,12 +155,49 @@ final class ExportCommand extends ApiCommand {
         super(ctx);
     }
 
+    @Option(
+            names = "--resume",
+            description = "Continue an export to --output FILE that was interrupted (Ctrl-C, a failure, --timeout), "
+                    + "from FILE.part and its state FILE.part.state: the range, content types, format and fields are "
+                    + "the interrupted export's; no record is written twice or left out.")
+    boolean resume;
+
+    @Override
+    protected Duration defaultTimeout() {
+        return null; // an export of a week may rightly take hours: no timeout unless given
+    }
+
     @Override
     protected int execute() throws Exception {
+        Path target = output.equals("-") ? null : Path.of(output);
+        Path part = target == null ? null : target.resolveSibling(target.getFileName() + ".part");
+        Path stateFile = part == null ? null : ExportState.of(part);
+        ExportState.Data resumed = null;
+        if (resume) {
+            if (part == null) {
+                throw CliException.usage("--resume continues an export to a file: give the same --output FILE as the "
+                        + "interrupted export");
+            }
+            resumed = ExportState.read(stateFile);
+            String tenant = settings().tenantId();
+            if (!tenant.equals(resumed.tenant)) {
+                throw CliException.usage(stateFile + " is an export of tenant " + resumed.tenant + ", not " + tenant);
+            }
+            if (contentType != null || start != null || format != null && !format.equals("jsonl") || fields != null) {
+                ctx.warn("--resume continues with the range, content types, format and fields of the interrupted "
+                        + "export (" + String.join(",", resumed.contentTypes) + ", " + resumed.start + " to "
+                        + resumed.end + ", " + resumed.format + "); the ones given here are not used");
+            }
+            contentType = String.join(",", resumed.contentTypes);
+            format = resumed.format;
+            fields = resumed.fields;
+            rawCells = resumed.rawCells;
+        } else if (contentType == null || start == null) {
+            throw CliException.usage("Missing required options: --content-type and --start (or --resume)");
+        }
         List<ContentType> types = ContentTypes.parse(contentType);
         Instant now = ctx.clock().instant();
         HistoryExport.Source from = HistoryExport.Source.parse(source);
-        Times.Window range = Times.range(start, end, now, from != HistoryExport.Source.ACTIVITY_API);
         if (historyQueriesPerDay < 1 || historyQueriesPerDay > 200) {
             throw CliException.usage("--history-queries-per-day must be 1..200, got " + historyQueriesPerDay);
         }
@@ -188,38 +224,87 @@ final class ExportCommand extends ApiCommand {
         if (rpm < 1) {
             throw CliException.usage("--requests-per-minute must be at least 1, got " + rpm);
         }
-        ClientSettings cs = clientSettings(rpm);
-        HistoryExport.Plan plan = HistoryExport.plan(from, range, now);
-        Optional<Times.Window> collected = plan.listed().isEmpty()
-                ? Optional.empty()
-                : collectable(plan.listed().get(), now);
+        // a resumed export never read audit search (such an export keeps no resume state)
+        HistoryExport.Plan plan = resumed != null
+                ? null
+                : HistoryExport.plan(
+                        from, Times.range(start, end, now, from != HistoryExport.Source.ACTIVITY_API), now);
+        Optional<Times.Window> collected = resumed != null
+                ? Optional.of(resumed.range())
+                : plan.listed().isEmpty()
+                        ? Optional.empty()
+                        : collectable(plan.listed().get(), now);
+        boolean readsHistory = plan != null && plan.history().isPresent();
         HistorySettings history = HistorySettings.DEFAULTS.withQueriesPerDay(historyQueriesPerDay);
-        seam = plan.history().isPresent() && collected.isPresent()
+        seam = readsHistory && collected.isPresent()
                 ? new SeamIds(collected.get().start())
                 : null;
         HistoryExport.Result old = new HistoryExport.Result();
-
-        Path target = output.equals("-") ? null : Path.of(output);
-        Path part = target == null ? null : target.resolveSibling(target.getFileName() + ".part");
         if (target != null) {
+            OutputFiles.requireDirectory(target, "--output");
             OutputFiles.refuseLink(target, "--output");
             OutputFiles.refuseLink(part, "--output's part file");
         }
-        Totals totals;
+        ClientSettings cs = clientSettings(rpm);
+
+        ExportState.Data state = resumed;
+        if (part != null && state == null && Files.exists(stateFile)) {
+            ctx.warn("starting " + target + " anew: the interrupted export in " + part + " is replaced (to continue "
+                    + "it instead, stop this and run " + CliContext.PROGRAM + " export --resume --output " + target
+                    + ")");
+        }
+        if (part != null && state == null && !readsHistory) {
+            state = new ExportState.Data();
+            state.tenant = settings().tenantId();
+            state.contentTypes = types.stream().map(ContentType::wireName).toList();
+            Times.Window w = collected.orElse(new Times.Window(now, now));
+            state.start = w.start().toString();
+            state.end = w.end().toString();
+            state.format = fmt;
+            state.fields = columns;
+            state.rawCells = rawCells;
+        }
+        Totals totals = new Totals();
+        boolean finished = false;
         try (ManagementApi api = ctx.createApi(cs)) {
-            OutputStream os = part == null ? ctx.out() : OutputFiles.createPrivate(part);
+            Counting os = new Counting(
+                    part == null
+                            ? ctx.out()
+                            : resumed != null
+                                    ? OutputFiles.openForResume(part, resumed.bytes)
+                                    : OutputFiles.createPrivate(part),
+                    resumed == null ? 0 : resumed.bytes);
+            if (part != null) {
+                ctx.onCancel(() -> {}); // Ctrl-C: the hook waits while this command stops and says how to resume
+            }
             try {
                 Writer w = Output.writer(os);
                 RecordFormat out = RecordFormat.of(fmt, columns, w, rawCells);
-                out.begin();
+                if (resumed == null) {
+                    out.begin();
+                } else {
+                    out.resumeAfter(resumed.records);
+                    totals.blobs = resumed.blobs;
+                    totals.records = resumed.records;
+                    totals.skipped = resumed.skipped;
+                    ctx.info(
+                            "resuming " + part + " after " + resumed.blobs + " blobs, " + resumed.records + " records");
+                }
+                Checkpoint checkpoint = state == null ? null : new Checkpoint(stateFile, state, w, os);
+                if (checkpoint != null) {
+                    checkpoint.save(totals);
+                }
                 // the Management API's part first: its content expires, audit search keeps its records for months
-                totals = collected.isEmpty() ? new Totals() : collect(api, types, collected.get(), out);
-                if (plan.history().isPresent()) {
+                if (collected.isPresent()) {
+                    collect(api, types, collected.get(), out, totals, resumed, checkpoint, os);
+                }
+                if (readsHistory) {
                     old = HistoryExport.run(
                             ctx, cs, history, types, plan.history().get(), out, seam);
                 }
                 out.end();
                 w.flush();
+                finished = true;
             } catch (IOException | UncheckedIOException e) {
                 IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
                 throw CliException.failure(
@@ -229,16 +314,33 @@ final class ExportCommand extends ApiCommand {
                     os.close();
                 }
             }
+        } catch (Cancelled c) {
+            if (state == null) {
+                ctx.error("interrupted: " + totals.blobs + " blobs, " + totals.records + " records are in " + part
+                        + "; an export that reads audit search cannot be resumed: run it again");
+                return CliException.INTERRUPTED;
+            }
+            ctx.error("interrupted: " + totals.blobs + " blobs, " + totals.records + " records are in " + part
+                    + "; resume with: " + CliContext.PROGRAM + " export --resume --output " + target
+                    + " (and the same credentials or --config)");
+            return CliException.INTERRUPTED;
         } catch (RuntimeException e) {
             if (part != null && Files.exists(part)) {
-                ctx.warn("the export did not complete; what was written is in " + part);
+                ctx.warn("the export did not complete; what was written is in " + part
+                        + (Files.exists(stateFile)
+                                ? " (continue it with: " + CliContext.PROGRAM + " export --resume --output " + target
+                                        + ")"
+                                : ""));
             }
             throw e;
+        } finally {
+            ctx.onCancel(null);
         }
-        if (part != null) {
+        if (part != null && finished) {
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.deleteIfExists(stateFile);
         }
-        if (plan.history().isPresent()) {
+        if (readsHistory) {
             ctx.info("audit search: " + old.records + " records of "
                     + plan.history().get() + " in " + old.queries
                     + " queries"
@@ -253,6 +355,72 @@ final class ExportCommand extends ApiCommand {
         ctx.info("done: " + totals.blobs + " blobs, " + totals.records + " records, " + totals.skipped + " skipped"
                 + (totals.skipped > 0 ? " (named above)" : ""));
         return 0;
+    }
+
+    /** Ctrl-C while collecting: what is written stays, with its resume state. */
+    /** The Id matching at the seam when audit search reads the older part; null otherwise. */
+    private SeamIds seam;
+
+    private static final class Cancelled extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Cancelled() {
+            super("interrupted", null, false, false);
+        }
+    }
+
+    /** Counts the bytes written through it: the part file's length at each checkpoint. */
+    static final class Counting extends java.io.FilterOutputStream {
+        private long count;
+
+        Counting(OutputStream out, long start) {
+            super(out);
+            this.count = start;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        long count() {
+            return count;
+        }
+    }
+
+    /** Saves the resume state: the bytes that hold whole blobs and each content type's position after them. */
+    private static final class Checkpoint {
+        private final Path file;
+        private final ExportState.Data state;
+        private final Writer writer;
+        private final Counting os;
+
+        Checkpoint(Path file, ExportState.Data state, Writer writer, Counting os) {
+            this.file = file;
+            this.state = state;
+            this.writer = writer;
+            this.os = os;
+        }
+
+        void save(Totals t) throws IOException {
+            writer.flush();
+            state.bytes = os.count();
+            state.blobs = t.blobs;
+            state.records = t.records;
+            state.skipped = t.skipped;
+            ExportState.write(file, state);
+        }
+
+        void position(StreamId stream, StreamCursor c) {
+            state.positions.put(stream.contentType().wireName(), new LinkedHashMap<>(c.toOffset()));
+        }
     }
 
     /**
@@ -272,9 +440,6 @@ final class ExportCommand extends ApiCommand {
         }
         return listable;
     }
-
-    /** The Id matching at the seam when audit search reads the older part; null otherwise. */
-    private SeamIds seam;
 
     private static final class Totals {
         long blobs;
@@ -298,19 +463,31 @@ final class ExportCommand extends ApiCommand {
                 .build();
     }
 
-    private Totals collect(ManagementApi api, List<ContentType> types, Times.Window range, RecordFormat out) {
+    private void collect(
+            ManagementApi api,
+            List<ContentType> types,
+            Times.Window range,
+            RecordFormat out,
+            Totals t,
+            ExportState.Data resumed,
+            Checkpoint checkpoint,
+            Counting bytes)
+            throws IOException {
         String tenant = settings().tenantId();
         Map<StreamId, StreamCursor> positions = new LinkedHashMap<>();
-        for (ContentType t : types) {
-            positions.put(new StreamId(tenant, t), StreamCursor.startingAt(range.start(), range.start()));
+        for (ContentType type : types) {
+            StreamCursor at = resumed == null ? null : resumed.position(type);
+            positions.put(
+                    new StreamId(tenant, type),
+                    at != null ? at : StreamCursor.startingAt(range.start(), range.start()));
         }
         List<StreamId> streams = List.copyOf(positions.keySet());
         ctx.debug("export: " + streams.size() + " content type(s), " + range + ", windows of at most 24 h, "
                 + concurrency + " blobs at a time");
         EngineMetrics metrics = new EngineMetrics();
-        Totals t = new Totals();
+        long blobsBefore = t.blobs;
         Map<StreamId, RecordBuffer> blobs = new HashMap<>();
-        Progress progress = new Progress(streams, range);
+        Progress progress = new Progress(streams, range, bytes);
         try (CollectionEngine engine = new CollectionEngine(
                 streams,
                 tenantId -> api,
@@ -322,6 +499,13 @@ final class ExportCommand extends ApiCommand {
                 metrics)) {
             engine.start();
             while (true) {
+                if (ctx.cancelled()) {
+                    throw new Cancelled();
+                }
+                RuntimeException stop = stopped(null);
+                if (stop != null) {
+                    throw stop;
+                }
                 List<Emission> batch;
                 try {
                     batch = engine.poll(POLL_WAIT, POLL_MAX);
@@ -329,14 +513,27 @@ final class ExportCommand extends ApiCommand {
                     Thread.currentThread().interrupt();
                     throw CliException.failure("interrupted", e);
                 } catch (RuntimeException e) {
-                    throw explain(e, engine.failedStream());
+                    RuntimeException stopping = stopped(e);
+                    throw stopping != null ? stopping : explain(e, engine.failedStream());
                 }
+                boolean moved = false;
                 for (Emission e : batch) {
-                    write(e, blobs, out, t);
+                    write(e, blobs, out, t, progress);
+                    if (checkpoint != null
+                            && !blobs.containsKey(e.stream())
+                            && e.cursorAfter() != null
+                            && !(e instanceof Emission.StreamFailure)) {
+                        // nothing of this stream is held back: the file holds everything up to this position
+                        checkpoint.position(e.stream(), e.cursorAfter());
+                        moved = true;
+                    }
                 }
-                t.blobs = metrics.blobsCompleted.sum();
+                t.blobs = blobsBefore + metrics.blobsCompleted.sum();
+                if (moved) {
+                    checkpoint.save(t);
+                }
                 boolean drained = engine.isDrained();
-                progress.update(metrics, t, drained);
+                progress.update(t, drained);
                 if (drained) {
                     break;
                 }
@@ -345,7 +542,6 @@ final class ExportCommand extends ApiCommand {
             blobs.values().forEach(RecordBuffer::close);
             progress.finish();
         }
-        return t;
     }
 
     /**
@@ -353,10 +549,13 @@ final class ExportCommand extends ApiCommand {
      * (blobs of several content types arrive interleaved); a blob the service says is gone is named on stderr, with
      * the records fetched before it went, if any, written.
      */
-    private void write(Emission e, Map<StreamId, RecordBuffer> blobs, RecordFormat out, Totals t) {
+    private void write(Emission e, Map<StreamId, RecordBuffer> blobs, RecordFormat out, Totals t, Progress progress) {
         if (e instanceof Emission.Event ev) {
             if (seam != null) {
                 seam.listed(ev.record().id(), ev.record().creationTime());
+            }
+            if (ev.blobEnd()) {
+                progress.blobDone(ev.stream(), ev.blob().contentCreated());
             }
             add(blobs, ev.stream(), ev.record().json(), ev.blobEnd(), out, t);
         } else if (e instanceof Emission.Skip sk && sk.record() != null) {
@@ -364,6 +563,7 @@ final class ExportCommand extends ApiCommand {
             ctx.debug("blob " + sk.blob().contentId() + ": an element is not an audit record: " + sk.reason());
             add(blobs, sk.stream(), sk.record().json(), sk.blobEnd(), out, t);
         } else if (e instanceof Emission.Skip sk) {
+            progress.blobDone(sk.stream(), sk.blob().contentCreated());
             flush(blobs.remove(sk.stream()), out, t);
             t.skipped++;
             ctx.warn("skipped blob " + sk.blob().contentId() + ": " + sk.reason()
@@ -424,42 +624,106 @@ final class ExportCommand extends ApiCommand {
         return e;
     }
 
-    /** The progress line, on stderr, only when stderr is a terminal: how much of the range is done. */
+    /**
+     * Progress on stderr (none with {@code --quiet}): on a terminal one line rewritten in place, at most
+     * {@link #TERMINAL_EVERY} apart; otherwise (cron, a log file) a plain line every {@link #PLAIN_EVERY} of the clock.
+     * It counts blobs and bytes written, their rates, and how far each content type's blobs have come through the
+     * range by their {@code contentCreated} (so it moves with every blob, not only when a 24-hour window is listed),
+     * with an ETA from that pace.
+     */
     private final class Progress {
-        private final List<String> streams;
+        static final long TERMINAL_EVERY_NANOS = 200_000_000L;
+        static final Duration PLAIN_EVERY = Duration.ofMinutes(1);
+
+        private final List<StreamId> streams;
+        private final Map<StreamId, Instant> reached = new HashMap<>();
         private final long from;
         private final long span;
+        private final Counting bytes;
+        private final long bytesAtStart;
+        private final Instant startedAt;
+        private long blobsAtStart = -1;
         private long lastNanos;
+        private Instant lastPlain;
         private boolean shown;
 
-        Progress(List<StreamId> streams, Times.Window range) {
-            this.streams = streams.stream().map(StreamId::encode).toList();
+        Progress(List<StreamId> streams, Times.Window range, Counting bytes) {
+            this.streams = streams;
             this.from = range.start().toEpochMilli();
             this.span = Math.max(1, range.end().toEpochMilli() - from);
+            this.bytes = bytes;
+            this.bytesAtStart = bytes.count();
+            this.startedAt = ctx.clock().instant();
+            this.lastPlain = startedAt;
         }
 
-        void update(EngineMetrics metrics, Totals t, boolean last) {
-            if (!ctx.interactive()) {
+        void blobDone(StreamId stream, Instant contentCreated) {
+            if (contentCreated != null) {
+                reached.merge(stream, contentCreated, (a, b) -> a.isAfter(b) ? a : b);
+            }
+        }
+
+        void update(Totals t, boolean last) {
+            if (blobsAtStart < 0) {
+                blobsAtStart = t.blobs;
+            }
+            if (ctx.quiet()) {
                 return;
             }
-            long now = System.nanoTime();
-            if (!last && now - lastNanos < 200_000_000L) {
-                return;
+            if (ctx.interactive()) {
+                long now = System.nanoTime();
+                if (!last && now - lastNanos < TERMINAL_EVERY_NANOS) {
+                    return;
+                }
+                lastNanos = now;
+                shown = true;
+                ctx.progress("\r" + line(t, last) + " ");
+            } else if (!last) {
+                Instant now = ctx.clock().instant();
+                if (Duration.between(lastPlain, now).compareTo(PLAIN_EVERY) < 0) {
+                    return;
+                }
+                lastPlain = now;
+                ctx.info(line(t, false));
             }
-            lastNanos = now;
-            shown = true;
-            double done = 0;
-            for (String s : streams) {
-                long hw = metrics.highWatermark(s).get();
-                done += Math.min(1.0, Math.max(0.0, (double) (hw - from) / span));
+        }
+
+        /** The fraction of the range the content types' written blobs have reached. */
+        double done() {
+            double sum = 0;
+            for (StreamId s : streams) {
+                Instant at = reached.get(s);
+                sum += at == null ? 0 : Math.min(1.0, Math.max(0.0, (double) (at.toEpochMilli() - from) / span));
             }
-            ctx.progress(String.format(
+            return sum / streams.size();
+        }
+
+        String line(Totals t, boolean last) {
+            double done = last ? 1.0 : done();
+            long written = bytes.count();
+            StringBuilder sb = new StringBuilder(String.format(
                     java.util.Locale.ROOT,
-                    "\rexport: %d%% of the range, %d blobs, %d records, " + "%d skipped ",
-                    Math.round(100 * done / streams.size()),
+                    "export: %d%% of the range, %d blobs, %s, %d records, %d skipped",
+                    (long) Math.floor(100 * done),
                     t.blobs,
+                    size(written),
                     t.records,
                     t.skipped));
+            Duration elapsed = Duration.between(startedAt, ctx.clock().instant());
+            double secs = elapsed.toMillis() / 1000.0;
+            if (secs >= 1) {
+                sb.append(String.format(
+                        java.util.Locale.ROOT,
+                        ", %.1f blobs/s, %s/s",
+                        (t.blobs - Math.max(0, blobsAtStart)) / secs,
+                        size((long) ((written - bytesAtStart) / secs))));
+                if (done > 0.001 && done < 1) {
+                    sb.append(", about ")
+                            .append(Waits.human(Duration.ofMillis((long) (elapsed.toMillis() * (1 - done) / done))))
+                            .append(" left");
+                }
+            }
+            return sb.toString();
         }
 
         void finish() {
@@ -467,5 +731,20 @@ final class ExportCommand extends ApiCommand {
                 ctx.progress("\n");
             }
         }
+    }
+
+    /** {@code 512 B}, {@code 3.4 KB}, {@code 12.0 MB}, {@code 1.2 GB} (powers of 1024). */
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KB", "MB", "GB", "TB"};
+        double v = bytes;
+        int i = -1;
+        while (v >= 1024 && i < units.length - 1) {
+            v /= 1024;
+            i++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[i]);
     }
 }

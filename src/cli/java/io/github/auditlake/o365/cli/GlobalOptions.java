@@ -154,6 +154,59 @@ final class GlobalOptions {
     String identityEndpoint;
 
     @Option(
+            names = "--ca-file",
+            paramLabel = "FILE.pem",
+            scope = ScopeType.INHERIT,
+            order = 118,
+            description =
+                    "Extra certificate authorities to trust (PEM), e.g. a TLS-inspecting proxy's: added to the "
+                            + "Java runtime's, never replacing them. Also o365.tls.ca.pem.path (or o365.tls.ca.pem) in --config.")
+    Path caFile;
+
+    @Option(
+            names = "--truststore",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
+            order = 119,
+            description = "A trust store (PKCS12 or JKS) with extra certificate authorities. Also "
+                    + "o365.tls.truststore.path in --config.")
+    Path truststore;
+
+    @Option(
+            names = "--truststore-password",
+            paramLabel = "PASSWORD",
+            scope = ScopeType.INHERIT,
+            order = 120,
+            description = "The trust store's password, if it has one. Shows in the process list: prefer "
+                    + "O365_TLS_TRUSTSTORE_PASSWORD or o365.tls.truststore.password in --config.")
+    String truststorePassword;
+
+    @Option(
+            names = "--truststore-type",
+            paramLabel = "TYPE",
+            scope = ScopeType.INHERIT,
+            order = 121,
+            description = "PKCS12 (default) or JKS. Also o365.tls.truststore.type in --config.")
+    String truststoreType;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            scope = ScopeType.INHERIT,
+            order = 116,
+            description = "Give up after this long (30s, 10m, 2h, 1d, or 0 for never), with exit code 3. Default: "
+                    + "15m for every command but export, which has none unless given.")
+    String timeout;
+
+    @Option(
+            names = {"--quiet", "-q"},
+            scope = ScopeType.INHERIT,
+            order = 117,
+            description = "No notices of waits (throttling, outages, retries) and no progress on stderr; errors and "
+                    + "warnings are still shown.")
+    boolean quiet;
+
+    @Option(
             names = "--verbose",
             scope = ScopeType.INHERIT,
             order = 111,

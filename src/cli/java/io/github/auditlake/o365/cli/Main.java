@@ -17,15 +17,39 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 public final class Main {
     /** Options whose value is a secret: masked on stderr even when the command line is wrong. */
-    static final Set<String> SECRET_OPTIONS = Set.of("--client-secret", "--certificate-password");
+    static final Set<String> SECRET_OPTIONS =
+            Set.of("--client-secret", "--certificate-password", "--truststore-password");
     /** Environment variables holding secrets. */
     static final List<String> SECRET_ENV = List.of(
-            CliSettings.ENV_CLIENT_SECRET, CliSettings.ENV_CERTIFICATE_PASSWORD, CliSettings.ENV_PROXY_PASSWORD);
+            CliSettings.ENV_CLIENT_SECRET,
+            CliSettings.ENV_CERTIFICATE_PASSWORD,
+            CliSettings.ENV_PROXY_PASSWORD,
+            CliSettings.ENV_TRUSTSTORE_PASSWORD);
 
     private Main() {}
 
+    /** How long Ctrl-C waits for a command that stops cleanly (an export saving its resume state). */
+    static final long CANCEL_GRACE_MILLIS = 10_000;
+
     public static void main(String[] args) {
-        int code = run(args, CliContext.system());
+        CliContext ctx = CliContext.system();
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            if (ctx.cancel()) {
+                                try {
+                                    main.join(CANCEL_GRACE_MILLIS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            }
+                        },
+                        "o365-audit-interrupt"));
+        int code = run(args, ctx);
+        if (ctx.cancelled()) {
+            return; // Ctrl-C: the JVM is already exiting (System.exit would wait for this hook forever)
+        }
         System.exit(code);
     }
 
@@ -116,8 +140,20 @@ public final class Main {
         } else if (ex instanceof CliException c) {
             ctx.error(c.getMessage());
             code = c.exitCode();
+        } else if (TlsProblem.in(ex)) {
+            ctx.error(TlsProblem.message("cannot connect", ex.getMessage()));
+            code = CliException.FAILURE;
         } else if (ex instanceof ApiException a) {
             ctx.error(a.getMessage());
+            code = CliException.FAILURE;
+        } else if (ex instanceof java.nio.file.NoSuchFileException n) {
+            ctx.error("no such file or directory: " + n.getFile());
+            code = CliException.FAILURE;
+        } else if (ex instanceof java.nio.file.AccessDeniedException n) {
+            ctx.error("permission denied: " + n.getFile());
+            code = CliException.FAILURE;
+        } else if (ex instanceof java.nio.file.FileSystemException n) {
+            ctx.error("cannot use " + n.getFile() + ": " + n.getReason());
             code = CliException.FAILURE;
         } else {
             ctx.error("unexpected error: " + ex.getClass().getSimpleName()

@@ -36,6 +36,43 @@ final class OutputFiles {
     }
 
     /**
+     * A usage error unless {@code file}'s directory exists and is a directory (rather than a failure deep inside the
+     * export, after the listing has begun).
+     */
+    static void requireDirectory(Path file, String what) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw CliException.usage(what + " " + file + ": the directory " + dir
+                    + (Files.exists(dir) ? " is not a directory" : " does not exist")
+                    + "; create it or name another file");
+        }
+    }
+
+    /**
+     * Opens the part file of an interrupted export to continue it: cut to {@code length} (the bytes that hold whole
+     * blobs), positioned at its end; never through a link.
+     */
+    static OutputStream openForResume(Path file, long length) {
+        refuseLink(file, "the output file");
+        try {
+            java.nio.channels.FileChannel ch =
+                    java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            if (ch.size() < length) {
+                ch.close();
+                throw CliException.usage(file + " is shorter (" + ch.size() + " bytes) than its resume state says ("
+                        + length + " bytes): it was changed since; run the export again without --resume");
+            }
+            ch.truncate(length);
+            ch.position(length);
+            return Channels.newOutputStream(ch);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw CliException.usage("nothing to resume: " + file + " does not exist; run the export without --resume");
+        } catch (IOException e) {
+            throw CliException.failure("cannot open " + file + " to resume: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Creates {@code file} anew, owner-only, without following a link, and opens it for writing. A regular file left
      * there (e.g. the part file of an export that failed) is replaced; a link is refused.
      */

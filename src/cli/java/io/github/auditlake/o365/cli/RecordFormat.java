@@ -194,6 +194,9 @@ abstract class RecordFormat {
 
     void begin() throws IOException {}
 
+    /** Continues a file that already holds {@code records} records after {@link #begin()} (a resumed export). */
+    void resumeAfter(long records) {}
+
     abstract void record(String json) throws IOException;
 
     void end() throws IOException {}
@@ -220,6 +223,11 @@ abstract class RecordFormat {
         @Override
         void begin() throws IOException {
             out.write('[');
+        }
+
+        @Override
+        void resumeAfter(long records) {
+            first = records == 0;
         }
 
         @Override

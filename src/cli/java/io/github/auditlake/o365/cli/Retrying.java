@@ -45,16 +45,16 @@ final class Retrying {
                 if (!ctx.clock().instant().plus(d).isBefore(deadline)) {
                     throw e;
                 }
-                ctx.debug(what + ": " + e.getMessage() + " (failure " + failures + "; retrying in " + d.toMillis()
-                        + " ms)");
-                sleep(ctx, d);
+                // said on stderr by the context's sleeper (a wait of a second or more), also without --verbose
+                sleep(ctx, d, what + ": " + e.getMessage() + " (failure " + failures + ")");
             }
         }
     }
 
-    static void sleep(CliContext ctx, Duration d) {
+    /** Sleeps {@code d}, saying why ({@code why}; null: a wait that needs no word). */
+    static void sleep(CliContext ctx, Duration d, String why) {
         try {
-            ctx.sleeper().sleep(d);
+            ctx.sleeper().sleep(d, why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw CliException.failure("interrupted", e);

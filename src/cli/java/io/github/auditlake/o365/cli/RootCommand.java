@@ -27,7 +27,13 @@ import picocli.CommandLine.Mixin;
                     + "Audit.General, DLP.All (any case), a comma-separated list, or all."
         },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:failure (one line on stderr says why)", "2:usage error"},
+        exitCodeList = {
+            "0:success",
+            "1:failure (one line on stderr says why)",
+            "2:usage error",
+            "3:timed out (--timeout)",
+            "130:interrupted (Ctrl-C); an export to a file can be resumed (--resume)"
+        },
         subcommands = {
             SubscriptionsCommand.class,
             ContentCommand.class,

@@ -44,6 +44,35 @@ final class Times {
         }
     }
 
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smhd]?)");
+
+    /**
+     * Parses a duration ({@code 30s}, {@code 10m}, {@code 2h}, {@code 1d}, a bare number of seconds, {@code 0}, or
+     * ISO-8601 {@code PT10M}); a usage error names the option.
+     */
+    static Duration duration(String text, String option) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(t);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+        try {
+            Duration d = Duration.parse(t.toUpperCase(Locale.ROOT));
+            if (!d.isNegative()) {
+                return d;
+            }
+        } catch (DateTimeParseException ignored) {
+            // reported below
+        }
+        throw CliException.usage(option + " '" + text + "' is not a duration: use 30s, 10m, 2h, 1d (or 0 for none)");
+    }
+
     /** Parses a time argument against {@code now}; a usage error names the option and the accepted forms. */
     static Instant parse(String option, String text, Instant now) {
         if (text == null || text.isBlank()) {

@@ -634,7 +634,7 @@ public final class OkHttpManagementApi implements ManagementApi {
                     attempt,
                     delay.get().toMillis());
             try {
-                sleeper.sleep(delay.get());
+                sleeper.sleep(delay.get(), failure.getMessage() + " (attempt " + attempt + ")");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiException(

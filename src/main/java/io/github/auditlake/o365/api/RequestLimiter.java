@@ -76,7 +76,8 @@ public final class RequestLimiter {
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted while waiting for the request budget");
             }
-            sleeper.sleep(Duration.ofMillis(wait));
+            sleeper.sleep(
+                    Duration.ofMillis(wait), "the request budget (" + Math.round(perMilli * 60_000) + " per minute)");
         }
     }
 }

@@ -13,4 +13,14 @@ public interface Sleeper {
     };
 
     void sleep(Duration duration) throws InterruptedException;
+
+    /**
+     * Waits, saying what for: a front end that shows its waits (the CLI) overrides this; the default just sleeps.
+     *
+     * @param why what the wait is for, in plain words (a failure's classified message, the request budget), never a
+     *     secret
+     */
+    default void sleep(Duration duration, String why) throws InterruptedException {
+        sleep(duration);
+    }
 }

@@ -218,7 +218,7 @@ public final class BlobFetch implements Runnable {
                             e.getMessage(),
                             d.toMillis(),
                             blob.contentExpiration());
-                    sleeper.sleep(d);
+                    sleeper.sleep(d, "blob " + blob.contentId() + " (attempt " + failures + "): " + e.getMessage());
                 }
             }
             sink.finish(End.CANCELLED, null, null);

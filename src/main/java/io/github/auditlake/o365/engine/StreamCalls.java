@@ -133,7 +133,8 @@ final class StreamCalls {
                             attempt,
                             e.getMessage(),
                             d.toMillis());
-                    ctx.sleeper().sleep(d);
+                    ctx.sleeper()
+                            .sleep(d, stream + ": could not " + what + " (attempt " + attempt + "): " + e.getMessage());
                 }
             }
         } finally {

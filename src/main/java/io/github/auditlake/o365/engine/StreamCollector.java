@@ -72,7 +72,13 @@ final class StreamCollector {
                 return;
             }
             if (wait != null) {
-                ctx.sleeper().sleep(wait);
+                ctx.sleeper()
+                        .sleep(
+                                wait,
+                                endAt == null
+                                        ? null
+                                        : "the service's clock to pass the end of the range (" + endAt
+                                                + ") by its margin");
             }
         }
     }

@@ -131,6 +131,6 @@ final class StreamWorker implements Runnable {
         if (failures == 1) {
             position.failure(described.getMessage());
         }
-        ctx.sleeper().sleep(d);
+        ctx.sleeper().sleep(d, stream + " cannot collect: " + described.getMessage());
     }
 }

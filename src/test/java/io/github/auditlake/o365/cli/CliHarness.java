@@ -42,6 +42,8 @@ final class CliHarness implements AutoCloseable {
     Function<String, String> console = prompt -> null;
 
     final List<String> prompts = new ArrayList<>();
+    /** The context of the run in progress (or the last run): a test cancels it as Ctrl-C would. */
+    volatile CliContext context;
 
     /** The result of one run. */
     record Run(int code, String out, String err) {
@@ -106,6 +108,7 @@ final class CliHarness implements AutoCloseable {
                 interactive,
                 apiFactory,
                 ServiceClock.fixedTo(clock));
+        context = ctx;
         ctx.console(prompt -> {
             prompts.add(prompt);
             return console.apply(prompt);

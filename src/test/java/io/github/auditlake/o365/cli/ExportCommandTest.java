@@ -148,8 +148,8 @@ class ExportCommandTest {
         assertEquals(sorted(expected), sorted(written), "every record of every content type once");
         assertTrue(
                 r.err()
-                        .contains("\rexport: 100% of the range, " + blobCount + " blobs, " + expected.size()
-                                + " records, 0 skipped"),
+                        .matches("(?s).*\rexport: 100% of the range, " + blobCount + " blobs, [0-9.]+ [KMG]?B, "
+                                + expected.size() + " records, 0 skipped.*"),
                 r.toString());
         assertTrue(
                 r.err().contains("done: " + blobCount + " blobs, " + expected.size() + " records, 0 skipped"),

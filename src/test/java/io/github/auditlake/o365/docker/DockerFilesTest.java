@@ -38,7 +38,36 @@ class DockerFilesTest {
         assertEquals("service:connect", sim.path("network_mode").asText());
         List<String> published = new ArrayList<>();
         compose().path("services").path("connect").path("ports").forEach(n -> published.add(n.asText()));
-        assertTrue(published.contains("8365:8365"), "the simulator's port is published by connect: " + published);
+        assertTrue(
+                published.contains("127.0.0.1:8365:8365"),
+                "the simulator's port is published by connect, on loopback: " + published);
+    }
+
+    @Test
+    void portsArePublishedOnLoopbackOnlyAndEveryServiceHasAHealthcheck() throws Exception {
+        compose().path("services").forEach(s -> {
+            s.path("ports")
+                    .forEach(p -> assertTrue(
+                            p.asText().startsWith("127.0.0.1:"), "published on every interface: " + p.asText()));
+            assertTrue(s.path("healthcheck").path("test").isArray(), "no healthcheck: " + s);
+        });
+        assertEquals(
+                "service_healthy",
+                compose()
+                        .path("services")
+                        .path("simulator")
+                        .path("depends_on")
+                        .path("connect")
+                        .path("condition")
+                        .asText());
+    }
+
+    @Test
+    void theImageBuildDoesNotCompileTheTests() throws Exception {
+        String dockerfile = Files.readString(DIR.resolve("Dockerfile"));
+        Matcher m = Pattern.compile("(?m)^RUN\\s+\\./mvnw\\b(.*)$").matcher(dockerfile);
+        assertTrue(m.find(), dockerfile);
+        assertTrue(m.group(1).contains("-Dmaven.test.skip=true"), "tests compiled in the image: " + m.group());
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -26,7 +25,9 @@ import java.util.regex.Pattern;
  */
 public class JavaProcess implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
-    private static final Set<JavaProcess> LIVE = ConcurrentHashMap.newKeySet();
+    /** The children still running, in the order they were started. */
+    private static final Set<JavaProcess> LIVE = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+
     private static final Thread REAPER = new Thread(JavaProcess::stopAll, "java-process-reaper");
 
     static {
@@ -109,21 +110,20 @@ public class JavaProcess implements AutoCloseable {
         return dir;
     }
 
-    /** Stops every child still running (the shutdown hook); in parallel, so the grace periods do not add up. */
+    /**
+     * Stops every child still running (the shutdown hook, e.g. on Ctrl-C), the last started first, each gone before
+     * the next is asked: a child started later may need an earlier one to stop cleanly (a Connect worker commits its
+     * offsets and leaves its group through the broker started before it), so stopping them all at once made the worker
+     * wait for a broker that was already gone until it was killed.
+     */
     static void stopAll() {
-        List<Thread> stoppers = new ArrayList<>();
-        for (JavaProcess p : List.copyOf(LIVE)) {
-            Thread t = new Thread(p::close, "stop-" + p.name);
-            t.start();
-            stoppers.add(t);
+        List<JavaProcess> running;
+        synchronized (LIVE) {
+            running = new ArrayList<>(LIVE);
         }
-        for (Thread t : stoppers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        java.util.Collections.reverse(running);
+        for (JavaProcess p : running) {
+            p.close();
         }
     }
 

@@ -110,11 +110,23 @@ public final class Quickstart {
             System.exit(1);
         }
         int rc;
+        Quickstart q = new Quickstart(o);
         try {
-            rc = new Quickstart(o).run();
+            rc = q.run();
         } catch (Failure e) {
             System.err.println("quickstart: " + e.getMessage());
             rc = 1;
+        } catch (RuntimeException e) {
+            if (!q.stopping.get() || q.finished) {
+                throw e;
+            }
+            // Ctrl-C during start-up: the shutdown hook is stopping what was started, and whatever was being waited
+            // for failed because of it; its stack trace (and a child's log tail, with its classpath) is no news
+            System.err.println("quickstart: stopped during start-up");
+            return;
+        }
+        if (q.stopping.get() && !q.finished) {
+            return; // Ctrl-C: the JVM is already exiting (System.exit would wait for the shutdown hook forever)
         }
         System.exit(rc);
     }
