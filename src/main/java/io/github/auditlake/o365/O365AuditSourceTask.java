@@ -13,7 +13,10 @@ import io.github.auditlake.o365.engine.CollectionEngine;
 import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
 import io.github.auditlake.o365.engine.MemoryBudget;
+import io.github.auditlake.o365.engine.health.HealthEvent;
+import io.github.auditlake.o365.engine.health.HealthMonitor;
 import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.records.HealthMapper;
 import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.records.TaskMetrics;
 import io.github.auditlake.o365.settings.EngineMapping;
@@ -71,7 +74,8 @@ public class O365AuditSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         O365SourceTaskConfig config = new O365SourceTaskConfig(props);
         List<StreamId> streams = config.assignedStreams();
-        Map<StreamId, StreamCursor> positions = readPositions(streams);
+        Map<StreamId, Map<String, ?>> storedOffsets = new HashMap<>();
+        Map<StreamId, StreamCursor> positions = readPositions(streams, storedOffsets);
         // one client per tenant: its own token, and its own share of that tenant's request budget
         Map<String, ManagementApi> apis = new java.util.LinkedHashMap<>();
         for (StreamId s : streams) {
@@ -103,6 +107,12 @@ public class O365AuditSourceTask extends SourceTask {
             engine.decodeTextWhileFetching(); // the value is text: decode it off the task thread
         }
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
+        HealthMonitor health = new HealthMonitor(streams, EngineMapping.health(config), clock, config.taskKey());
+        for (String tenant : apis.keySet()) {
+            health.credential(tenant, apiFactory.credentialExpiry(config));
+        }
+        engine.reportHealthTo(health);
+        TaskMetrics.registerHealth(context, health, streams);
         state = new O365AuditSourceTaskState(
                 config,
                 List.copyOf(apis.values()),
@@ -114,7 +124,10 @@ public class O365AuditSourceTask extends SourceTask {
                                 config.recordMaxBytes(),
                                 metrics)
                         .withFormat(config.valueFormat(), config.headers()),
-                tx);
+                tx,
+                health,
+                config.healthTopic() == null ? null : new HealthMapper(config.healthTopic()),
+                storedOffsets);
         log.info(
                 "Task starting for streams {} (exactly-once transaction boundaries: {})",
                 streams,
@@ -122,7 +135,8 @@ public class O365AuditSourceTask extends SourceTask {
         engine.start();
     }
 
-    private Map<StreamId, StreamCursor> readPositions(List<StreamId> streams) {
+    private Map<StreamId, StreamCursor> readPositions(
+            List<StreamId> streams, Map<StreamId, Map<String, ?>> storedOffsets) {
         List<Map<String, String>> partitions =
                 streams.stream().map(StreamId::partition).toList();
         Map<Map<String, String>, Map<String, Object>> stored =
@@ -137,6 +151,7 @@ public class O365AuditSourceTask extends SourceTask {
                 StreamCursor c = StreamCursor.fromOffset(offset);
                 c.checkPlausible(clock.instant(), PLAUSIBLE_FUTURE);
                 positions.put(s, c);
+                storedOffsets.put(s, offset);
             } catch (IllegalArgumentException e) {
                 throw new ConnectException(
                         "The stored offset of stream " + s + " cannot be read: " + e.getMessage()
@@ -156,11 +171,20 @@ public class O365AuditSourceTask extends SourceTask {
         try {
             batch = s.engine.poll(POLL_WAIT, s.batchMaxRecords);
         } catch (ApiException e) {
-            throw new ConnectException(e.getMessage(), e);
+            // the failure's health record first (the next poll() fails again at once), then the failure, whose
+            // message (the task's status trace) carries the stream's health state
+            List<SourceRecord> last = healthRecords(s, new ArrayList<>());
+            if (!last.isEmpty()) {
+                return last;
+            }
+            StreamId failed = s.engine.failedStream();
+            throw new ConnectException(
+                    e.getMessage() + (failed == null ? "" : " Health: " + s.health.describe(failed)), e);
         }
         maybeLogSummary(s);
         if (batch.isEmpty()) {
-            return null;
+            List<SourceRecord> health = healthRecords(s, new ArrayList<>());
+            return health.isEmpty() ? null : health;
         }
         List<SourceRecord> records = new ArrayList<>(batch.size());
         // every boundary of the batch ends a transaction (Connect commits after each record it was told of), so a
@@ -174,6 +198,7 @@ public class O365AuditSourceTask extends SourceTask {
                 r = new ChargedRecord(r, e.stream(), charged);
             }
             records.add(r);
+            s.handedOffsets.put(e.stream(), r.sourceOffset());
             sinceCommit++;
             boolean boundary = e instanceof Emission.Heartbeat
                     || (e instanceof Emission.Event ev && ev.blobEnd())
@@ -184,10 +209,42 @@ public class O365AuditSourceTask extends SourceTask {
                 sinceCommit = 0;
             }
         }
+        int before = records.size();
+        healthRecords(s, records);
+        if (records.size() > before) {
+            commitOn.add(records.get(records.size() - 1)); // health records end the transaction: seen at once
+            sinceCommit = 0;
+        }
         if (s.transactions != null) {
             commitOn.forEach(s.transactions::commitTransaction);
         }
         s.recordsSinceCommit = sinceCommit;
+        return records;
+    }
+
+    /**
+     * Adds the health records due (state changes, warnings, the periodic summary) to {@code records}. Each carries
+     * the position last handed to Connect for its stream (or for another stream of the task, for a record that is
+     * not about one stream), so it never moves a position past what was delivered; with none yet, it carries no
+     * partition and no offset.
+     */
+    private static List<SourceRecord> healthRecords(O365AuditSourceTaskState s, List<SourceRecord> records) {
+        s.health.tick();
+        List<HealthEvent> events = s.health.drain();
+        if (s.healthMapper == null) {
+            return records;
+        }
+        for (HealthEvent e : events) {
+            StreamId carrier = e.stream();
+            if (carrier == null || !s.handedOffsets.containsKey(carrier)) {
+                carrier = s.handedOffsets.keySet().stream()
+                        .filter(x -> e.tenant() == null || x.tenantId().equals(e.tenant()))
+                        .findFirst()
+                        .orElse(null);
+            }
+            Map<String, ?> offset = carrier == null ? null : s.handedOffsets.get(carrier);
+            records.add(s.healthMapper.toRecord(e, offset == null ? null : carrier.partition(), offset));
+        }
         return records;
     }
 
@@ -261,6 +318,11 @@ public class O365AuditSourceTask extends SourceTask {
         final CollectionEngine engine;
         final RecordMapper mapper;
         final TransactionContext transactions;
+        final HealthMonitor health;
+        /** The health topic's mapper, or null when no health topic is configured. */
+        final HealthMapper healthMapper;
+        /** Per stream: the offset last handed to Connect (or read at start). Task thread only. */
+        final Map<StreamId, Map<String, ?>> handedOffsets;
         /** Read once: a config lookup per record showed in the profile. */
         final int batchMaxRecords;
 
@@ -273,7 +335,13 @@ public class O365AuditSourceTask extends SourceTask {
                 List<ManagementApi> apis,
                 CollectionEngine engine,
                 RecordMapper mapper,
-                TransactionContext transactions) {
+                TransactionContext transactions,
+                HealthMonitor health,
+                HealthMapper healthMapper,
+                Map<StreamId, Map<String, ?>> storedOffsets) {
+            this.health = health;
+            this.healthMapper = healthMapper;
+            this.handedOffsets = new java.util.LinkedHashMap<>(storedOffsets);
             this.config = config;
             this.apis = apis;
             this.engine = engine;

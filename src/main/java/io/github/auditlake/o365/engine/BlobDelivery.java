@@ -180,6 +180,7 @@ final class BlobDelivery {
                         n,
                         b.reason());
                 position.blobSkipped(blob, b.reason(), n, done);
+                ctx.health().delivered(stream, blob, calls.serviceNow());
                 return;
             }
             case FAILED -> {
@@ -201,5 +202,6 @@ final class BlobDelivery {
         } else {
             position.moveTo(done);
         }
+        ctx.health().delivered(stream, blob, calls.serviceNow());
     }
 }
