@@ -127,7 +127,12 @@ public final class CollectionEngine implements AutoCloseable {
             SubscriptionKeeper keeper = keepers.computeIfAbsent(
                     s.tenantId(),
                     t -> new SubscriptionKeeper(
-                            api, settings.manageSubscriptions(), clock, sleeper, metrics, new Random(random.nextLong())));
+                            api,
+                            settings.manageSubscriptions(),
+                            clock,
+                            sleeper,
+                            metrics,
+                            new Random(random.nextLong())));
             StreamCursor start = positions.get(s);
             if (start != null) {
                 log.info("Stream {} resumes at {}", s, start);

@@ -49,6 +49,7 @@ final class SubscriptionKeeper {
     private Map<ContentType, Boolean> enabled;
     /** The webhooks the first listing showed, by content type. */
     private final Map<ContentType, Subscription.Webhook> webhooks = new EnumMap<>(ContentType.class);
+
     private volatile HealthMonitor health;
 
     SubscriptionKeeper(ManagementApi api, boolean manage, Clock clock, Sleeper sleeper, EngineMetrics metrics) {

@@ -58,9 +58,7 @@ public final class DestinationSettings {
                     + "docs/operations.md. It must exist, or Connect must be allowed to create it.");
 
     public static final Setting<Long> HEALTH_SUMMARY_INTERVAL_MS = Setting.longValue(
-                    G,
-                    "o365.health.summary.interval.ms",
-                    HealthSettings.DEFAULT_SUMMARY_INTERVAL.toMillis())
+                    G, "o365.health.summary.interval.ms", HealthSettings.DEFAULT_SUMMARY_INTERVAL.toMillis())
             .valid(Validity.Range.atLeast(0))
             .importance(Importance.LOW)
             .width(Width.SHORT)
@@ -97,9 +95,7 @@ public final class DestinationSettings {
                     + "tell them apart); 0 never reports it.");
 
     public static final Setting<Long> HEALTH_CREDENTIAL_WARNING_MS = Setting.longValue(
-                    G,
-                    "o365.health.credential.warning.ms",
-                    HealthSettings.DEFAULT_CREDENTIAL_WARNING.toMillis())
+                    G, "o365.health.credential.warning.ms", HealthSettings.DEFAULT_CREDENTIAL_WARNING.toMillis())
             .valid(Validity.Range.atLeast(0))
             .importance(Importance.LOW)
             .width(Width.SHORT)

@@ -136,10 +136,11 @@ public final class HealthMonitor {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("errorCode", code);
         d.put("restartAt", restartAt == null ? null : restartAt.toString());
-        String what = "AF20022".equals(code) ? "missing (AF20022)" : "disabled (" + (code == null ? "AF20023" : code) + ")";
+        String what =
+                "AF20022".equals(code) ? "missing (AF20022)" : "disabled (" + (code == null ? "AF20023" : code) + ")";
         String fix = restartAt == null
-                ? "Start it: o365-audit subscriptions start --content-type " + s.contentType().wireName()
-                        + ", or set o365.subscriptions.manage.enabled=true."
+                ? "Start it: o365-audit subscriptions start --content-type "
+                        + s.contentType().wireName() + ", or set o365.subscriptions.manage.enabled=true."
                 : "The connector starts it again at " + restartAt
                         + " (the API allows one start per content type every 15 minutes); nothing to do.";
         d.put("fix", fix);
@@ -277,9 +278,12 @@ public final class HealthMonitor {
         d.put("httpStatus", e.httpStatus() > 0 ? e.httpStatus() : null);
         String text = e.getMessage() == null ? "" : e.getMessage();
         String lower = text.toLowerCase(Locale.ROOT);
-        if ("AF10001".equals(code) || (e.httpStatus() == 401 && type == ContentType.DLP_ALL) || lower.contains("readdlp")) {
-            String permission =
-                    type == ContentType.DLP_ALL && !"AF10001".equals(code) ? "ActivityFeed.ReadDlp" : "ActivityFeed.Read";
+        if ("AF10001".equals(code)
+                || (e.httpStatus() == 401 && type == ContentType.DLP_ALL)
+                || lower.contains("readdlp")) {
+            String permission = type == ContentType.DLP_ALL && !"AF10001".equals(code)
+                    ? "ActivityFeed.ReadDlp"
+                    : "ActivityFeed.Read";
             d.put("permission", permission);
             return new Classified(
                     StreamState.PERMISSION_MISSING,

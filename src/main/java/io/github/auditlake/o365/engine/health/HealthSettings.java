@@ -36,9 +36,9 @@ public record HealthSettings(
             DEFAULT_EXPIRY_MARGIN);
 
     public HealthSettings {
-        for (Duration d : new Duration[] {
-            summaryInterval, stalledAfter, laggingAfter, quietAfter, credentialWarning, expiryMargin
-        }) {
+        for (Duration d :
+                new Duration[] {summaryInterval, stalledAfter, laggingAfter, quietAfter, credentialWarning, expiryMargin
+                }) {
             Objects.requireNonNull(d, "health threshold");
             if (d.isNegative()) {
                 throw new IllegalArgumentException("health thresholds must not be negative: " + d);
