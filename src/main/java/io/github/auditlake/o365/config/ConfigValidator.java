@@ -322,6 +322,15 @@ public final class ConfigValidator {
         if (c.skipsTopic().equals(c.heartbeatTopic())) {
             add(values, SKIPS_TOPIC_CONFIG, "The skips topic must differ from " + HEARTBEAT_TOPIC_CONFIG);
         }
+        String health = c.healthTopic();
+        if (health != null
+                && (audit.contains(health) || health.equals(c.heartbeatTopic()) || health.equals(c.skipsTopic()))) {
+            add(
+                    values,
+                    io.github.auditlake.o365.settings.DestinationSettings.HEALTH_TOPIC.key(),
+                    "The health topic " + health + " is also an audit, heartbeat or skips topic; health records "
+                            + "must never mix with them: choose another name");
+        }
     }
 
     private void checkAllowed(Map<String, ConfigValue> values, String key, String url) {
