@@ -127,14 +127,20 @@ public final class DefaultApiFactory implements ApiFactory {
             return java.util.Optional::empty;
         }
         AllowedPaths files = allowedPaths != null ? allowedPaths : AllowedPaths.fromEnvironment();
-        return () -> {
+        // read once, as the sign-in does when the task starts: the certificate in use until the task restarts
+        java.util.Optional<java.time.Instant> notAfter;
+        try {
             io.github.auditlake.o365.auth.CertificateLoader.KeyAndCertificate k = c.certificatePem() != null
                     ? io.github.auditlake.o365.auth.CertificateLoader.loadPem(
                             c.certificatePem(), c.certificatePassword())
                     : io.github.auditlake.o365.auth.CertificateLoader.load(
                             Path.of(c.certificatePath()), c.certificatePassword(), files);
-            return java.util.Optional.of(k.certificate().getNotAfter().toInstant());
-        };
+            notAfter = java.util.Optional.of(k.certificate().getNotAfter().toInstant());
+        } catch (RuntimeException e) {
+            notAfter = java.util.Optional.empty(); // the sign-in reports what is wrong with it
+        }
+        java.util.Optional<java.time.Instant> inUse = notAfter;
+        return () -> inUse;
     }
 
     private static void certificate(O365SourceConfig c, ClientSettings.Builder b) {

@@ -39,6 +39,9 @@ public final class HealthMonitor {
     static final Duration CREDENTIAL_CHECK_EVERY = Duration.ofMinutes(1);
 
     public static final String WARNING_CREDENTIAL = "credential-expiring";
+    /** The credential's standing when it is not expiring within the horizon (published first, and on recovery). */
+    public static final String CREDENTIAL_VALID = "credential-valid";
+
     public static final String WARNING_BLOB_EXPIRY = "blob-expiry-risk";
     public static final String CLEARED = "cleared";
 
@@ -48,7 +51,9 @@ public final class HealthMonitor {
     private final Map<StreamId, Stream> streams = new LinkedHashMap<>();
     private final Deque<HealthEvent> queue = new ArrayDeque<>();
     private final Map<String, Supplier<Optional<Instant>>> credentials = new LinkedHashMap<>();
-    private final Map<String, Instant> credentialWarned = new LinkedHashMap<>();
+    /** Per tenant: the credential standing last published ({@link #WARNING_CREDENTIAL} or {@link #CREDENTIAL_VALID}). */
+    private final Map<String, String> credentialPublished = new LinkedHashMap<>();
+
     private Instant credentialCheckedAt;
     private Instant lastSummary;
     private boolean queueEvents = true;
@@ -82,8 +87,9 @@ public final class HealthMonitor {
     }
 
     /**
-     * The tenant's credential expires at the instant {@code notAfter} gives (a certificate's {@code notAfter}, read
-     * again now and then so a rotated file is seen), or it is unknown (empty).
+     * The tenant's credential in use expires at the instant {@code notAfter} gives (a certificate's {@code notAfter}),
+     * or it is unknown (empty: nothing is published). Its standing is published at the first {@link #tick()} (expiring
+     * or valid), then at each change.
      */
     public synchronized void credential(String tenant, Supplier<Optional<Instant>> notAfter) {
         credentials.put(tenant, notAfter);
@@ -481,41 +487,26 @@ public final class HealthMonitor {
                 log.debug("Tenant {}: the credential's expiry could not be read: {}", tenant, ex.toString());
                 continue;
             }
-            boolean expiring = notAfter.isPresent()
-                    && Duration.between(now, notAfter.get()).compareTo(settings.credentialWarning()) < 0;
-            Instant warned = credentialWarned.get(tenant);
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("notAfter", notAfter.map(Instant::toString).orElse(null));
-            d.put("warningHorizonMs", settings.credentialWarning().toMillis());
-            if (expiring && !notAfter.get().equals(warned)) {
-                credentialWarned.put(tenant, notAfter.get());
-                Duration left = Duration.between(now, notAfter.get());
-                d.put("expiresInMs", left.toMillis());
-                enqueue(new HealthEvent(
-                        HealthEvent.Kind.WARNING,
-                        null,
-                        tenant,
-                        tenant,
-                        WARNING_CREDENTIAL,
-                        null,
-                        now,
-                        (left.isNegative() ? "The app's certificate expired at " : "The app's certificate expires at ")
-                                + notAfter.get() + " (notAfter). Upload a new certificate to the app registration and "
-                                + "point o365.client.certificate.path (or .pem) at it before then.",
-                        d));
-            } else if (!expiring && warned != null) {
-                credentialWarned.remove(tenant);
-                enqueue(new HealthEvent(
-                        HealthEvent.Kind.WARNING,
-                        null,
-                        tenant,
-                        tenant,
-                        CLEARED,
-                        WARNING_CREDENTIAL,
-                        now,
-                        "The certificate now in use does not expire within the warning horizon.",
-                        d));
+            if (notAfter.isEmpty()) {
+                continue;
             }
+            Duration left = Duration.between(now, notAfter.get());
+            String standing = left.compareTo(settings.credentialWarning()) < 0 ? WARNING_CREDENTIAL : CREDENTIAL_VALID;
+            String before = credentialPublished.put(tenant, standing);
+            if (standing.equals(before)) {
+                continue;
+            }
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("notAfter", notAfter.get().toString());
+            d.put("expiresInMs", left.toMillis());
+            d.put("warningHorizonMs", settings.credentialWarning().toMillis());
+            String msg = standing.equals(WARNING_CREDENTIAL)
+                    ? (left.isNegative() ? "The app's certificate expired at " : "The app's certificate expires at ")
+                            + notAfter.get() + " (notAfter). Upload a new certificate to the app registration, point "
+                            + "o365.client.certificate.path (or .pem) at it (or replace the file) and restart the "
+                            + "connector before then."
+                    : "The app's certificate in use is valid until " + notAfter.get() + ", beyond the warning horizon.";
+            enqueue(new HealthEvent(HealthEvent.Kind.WARNING, null, tenant, tenant, standing, before, now, msg, d));
         }
     }
 

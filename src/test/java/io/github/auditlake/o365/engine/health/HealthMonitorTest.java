@@ -254,13 +254,14 @@ class HealthMonitorTest {
     }
 
     @Test
-    void aCertificateCloseToItsNotAfterIsWarnedOnceAndARenewedOneClearsIt() {
+    void aCertificateCloseToItsNotAfterIsWarnedOnceAndARenewedOneIsValidAgain() {
         AtomicReference<Instant> notAfter = new AtomicReference<>(T0.plus(Duration.ofDays(9)));
         health.credential(TENANT, () -> Optional.of(notAfter.get()));
         health.drain();
         health.tick();
         List<HealthEvent> w = health.drain();
         assertEquals(1, w.size(), w.toString());
+        assertEquals(HealthEvent.Kind.WARNING, w.get(0).kind());
         assertEquals("credential-expiring", w.get(0).state());
         assertEquals(TENANT, w.get(0).key());
         assertEquals(notAfter.get().toString(), w.get(0).details().get("notAfter"));
@@ -273,13 +274,33 @@ class HealthMonitorTest {
         health.tick();
         List<HealthEvent> c = health.drain();
         assertEquals(1, c.size(), c.toString());
-        assertEquals("cleared", c.get(0).state());
+        assertEquals("credential-valid", c.get(0).state());
         assertEquals("credential-expiring", c.get(0).previousState());
     }
 
     @Test
-    void aCertificateFarFromExpiryRaisesNothing() {
-        health.credential(TENANT, () -> Optional.of(T0.plus(Duration.ofDays(200))));
+    void aCertificateFarFromExpiryIsValidUntilTimeBringsItWithinTheHorizon() {
+        health.credential(TENANT, () -> Optional.of(T0.plus(Duration.ofDays(20))));
+        health.drain();
+        health.tick();
+        List<HealthEvent> first = health.drain();
+        assertEquals(1, first.size(), first.toString());
+        assertEquals("credential-valid", first.get(0).state());
+        assertNull(first.get(0).previousState());
+        clock.advance(Duration.ofDays(5));
+        health.tick();
+        assertTrue(health.drain().isEmpty(), "15 days left: still outside the 14-day horizon");
+        clock.advance(Duration.ofDays(1).plusMinutes(1));
+        health.tick();
+        List<HealthEvent> w = health.drain();
+        assertEquals(1, w.size(), w.toString());
+        assertEquals("credential-expiring", w.get(0).state());
+        assertEquals("credential-valid", w.get(0).previousState());
+    }
+
+    @Test
+    void anUnknownCredentialExpiryPublishesNothing() {
+        health.credential(TENANT, Optional::empty);
         health.drain();
         health.tick();
         assertTrue(health.drain().isEmpty());
