@@ -184,7 +184,15 @@ public class O365AuditSourceTask extends SourceTask {
         maybeLogSummary(s);
         if (batch.isEmpty()) {
             List<SourceRecord> health = healthRecords(s, new ArrayList<>());
-            return health.isEmpty() ? null : health;
+            if (health.isEmpty()) {
+                return null;
+            }
+            if (s.transactions != null) {
+                // health records end the transaction (nothing else may come to end it while the streams are idle)
+                s.transactions.commitTransaction(health.get(health.size() - 1));
+                s.recordsSinceCommit = 0;
+            }
+            return health;
         }
         List<SourceRecord> records = new ArrayList<>(batch.size());
         // every boundary of the batch ends a transaction (Connect commits after each record it was told of), so a

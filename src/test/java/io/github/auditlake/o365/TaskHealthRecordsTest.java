@@ -151,4 +151,32 @@ class TaskHealthRecordsTest {
                         .anyMatch(v -> v.contains("\"permission-missing\"") && v.contains("ActivityFeed.Read")),
                 health.toString());
     }
+
+    /**
+     * With connector-defined transactions, a poll that returns only health records ends the transaction on the last
+     * of them: an idle stream sends nothing else that would, and a read_committed consumer would never see them.
+     */
+    @Test
+    void withConnectorTransactionsEveryPollsLastHealthRecordEndsTheTransaction() throws Exception {
+        FakeTaskContext ctx = new FakeTaskContext(true);
+        O365AuditSourceTask t = start(ctx);
+        List<List<SourceRecord>> polls = new ArrayList<>();
+        Await.untilBlocking(
+                Duration.ofSeconds(20),
+                Await.checked(() -> {
+                    List<SourceRecord> batch = t.poll();
+                    if (batch != null) {
+                        polls.add(batch);
+                    }
+                    return polls.stream()
+                            .flatMap(List::stream)
+                            .anyMatch(r -> ((String) r.value()).contains("\"caught-up\""));
+                }),
+                () -> "polls so far: " + polls);
+        for (List<SourceRecord> batch : polls) {
+            SourceRecord last = batch.get(batch.size() - 1);
+            assertEquals(HEALTH, last.topic(), "nothing to deliver: only health records");
+            assertTrue(ctx.transactions.commitsOn.contains(last), "the transaction ends on " + last.value());
+        }
+    }
 }
