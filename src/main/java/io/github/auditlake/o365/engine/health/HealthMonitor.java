@@ -56,7 +56,8 @@ public final class HealthMonitor {
 
     private Instant credentialCheckedAt;
     private Instant lastSummary;
-    private boolean queueEvents = true;
+    /** False for a monitor nobody reads: it keeps the states (gauges, failure messages) but queues and logs nothing. */
+    private final boolean queueEvents;
     /** Blobs delivered (or skipped) within the expiry margin of their {@code contentExpiration}. */
     public final LongAdder blobExpiryRisks = new LongAdder();
     /** Health events dropped because the task did not drain them (it was stopped, or far behind). */
@@ -66,6 +67,12 @@ public final class HealthMonitor {
      * @param taskKey the key of the task's summaries (e.g. connector name and task number)
      */
     public HealthMonitor(Collection<StreamId> streams, HealthSettings settings, Clock clock, String taskKey) {
+        this(streams, settings, clock, taskKey, true);
+    }
+
+    private HealthMonitor(
+            Collection<StreamId> streams, HealthSettings settings, Clock clock, String taskKey, boolean publish) {
+        this.queueEvents = publish;
         this.settings = settings;
         this.clock = clock;
         this.taskKey = taskKey;
@@ -80,10 +87,7 @@ public final class HealthMonitor {
 
     /** A monitor for the engine's own use when its caller has none: nothing reads its events. */
     public static HealthMonitor unread(Collection<StreamId> streams, Clock clock) {
-        HealthMonitor m = new HealthMonitor(streams, HealthSettings.DEFAULTS, clock, "engine");
-        m.queueEvents = false;
-        m.queue.clear();
-        return m;
+        return new HealthMonitor(streams, HealthSettings.DEFAULTS, clock, "engine", false);
     }
 
     /**
@@ -575,6 +579,9 @@ public final class HealthMonitor {
         st.state = next;
         st.since = now;
         st.message = message;
+        if (!queueEvents) {
+            return;
+        }
         if (next.healthy() || previous == null || previous.healthy()) {
             log.info("Stream {} is {}: {}", s, next.wireName(), message);
         } else {
