@@ -12,21 +12,16 @@ import io.github.auditlake.o365.simulator.Faults;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.SimBlob;
 import io.github.auditlake.o365.simulator.SimClock;
+import io.github.auditlake.o365.simulator.SimTestSupport;
+import io.github.auditlake.o365.simulator.SimTestSupport.Cert;
 import io.github.auditlake.o365.simulator.TenantSpec;
 import io.github.auditlake.o365.simulator.Volume;
 import io.github.auditlake.o365.testkit.Await;
 import io.github.auditlake.o365.testkit.ConnectorConfigs;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +52,7 @@ class HealthClusterTest {
 
     @Test
     void everyFaultAndItsRecoveryAppearOnTheHealthTopic() throws Exception {
-        Cert soon = keytool(dir, "soon", 5);
+        Cert soon = SimTestSupport.selfSigned(dir, "soon", 5);
         AppSpec appA = AppSpec.of(ClusterSupport.CLIENT).certificate(soon.certificate());
         AppSpec appB = AppSpec.of(ClusterSupport.CLIENT).certificate(soon.certificate());
         EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder()
@@ -229,7 +224,7 @@ class HealthClusterTest {
                 assertTrue(risks >= 1, "the risky blob was delivered inside the margin: " + risks);
 
                 // a renewed certificate: registered on the app, configured, the task restarted: valid again
-                Cert renewed = keytool(dir, "renewed", 400);
+                Cert renewed = SimTestSupport.selfSigned(dir, "renewed", 400);
                 appA.certificate(renewed.certificate());
                 appB.certificate(renewed.certificate());
                 at = health.size();
@@ -321,50 +316,5 @@ class HealthClusterTest {
         public void close() {
             consumer.close();
         }
-    }
-
-    record Cert(X509Certificate certificate, String pem) {}
-
-    /** A self-signed certificate valid for {@code days}, made with keytool as an operator would, as PEM (key + cert). */
-    static Cert keytool(Path dir, String alias, int days) throws Exception {
-        Path ks = dir.resolve(alias + ".p12");
-        String pw = "changeit";
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                .toString(),
-                        "-genkeypair",
-                        "-alias",
-                        alias,
-                        "-keyalg",
-                        "RSA",
-                        "-keysize",
-                        "2048",
-                        "-validity",
-                        Integer.toString(days),
-                        "-dname",
-                        "CN=" + alias,
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        ks.toString(),
-                        "-storepass",
-                        pw,
-                        "-keypass",
-                        pw)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(ks)) {
-            store.load(in, pw.toCharArray());
-        }
-        X509Certificate cert = (X509Certificate) store.getCertificate(alias);
-        PrivateKey key = (PrivateKey) store.getKey(alias, pw.toCharArray());
-        Base64.Encoder b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
-        String pem = "-----BEGIN PRIVATE KEY-----\n" + b64.encodeToString(key.getEncoded())
-                + "\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\n"
-                + b64.encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n";
-        return new Cert(cert, pem);
     }
 }
