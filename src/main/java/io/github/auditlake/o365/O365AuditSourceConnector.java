@@ -85,6 +85,7 @@ public class O365AuditSourceConnector extends SourceConnector {
             // a task's own keys are the connector's to compute, never passed on from what a REST user typed: a
             // typed o365.task.requests.per.minute would lift the task past its share of o365.requests.per.minute
             task.remove(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG);
+            task.put(O365SourceTaskConfig.TASK_INDEX_CONFIG, Integer.toString(configs.size()));
             task.put(
                     O365SourceTaskConfig.TASK_STREAMS_CONFIG,
                     group.stream().map(StreamId::encode).collect(Collectors.joining(",")));

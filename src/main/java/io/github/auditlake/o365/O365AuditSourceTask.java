@@ -13,8 +13,11 @@ import io.github.auditlake.o365.engine.CollectionEngine;
 import io.github.auditlake.o365.engine.Emission;
 import io.github.auditlake.o365.engine.EngineSettings;
 import io.github.auditlake.o365.engine.MemoryBudget;
+import io.github.auditlake.o365.engine.health.HealthEvent;
+import io.github.auditlake.o365.engine.health.HealthMonitor;
 import io.github.auditlake.o365.mapping.DriftRadar;
 import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.records.HealthMapper;
 import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.records.TaskMetrics;
 import io.github.auditlake.o365.settings.EngineMapping;
@@ -72,7 +75,8 @@ public class O365AuditSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         O365SourceTaskConfig config = new O365SourceTaskConfig(props);
         List<StreamId> streams = config.assignedStreams();
-        Map<StreamId, StreamCursor> positions = readPositions(streams);
+        Map<StreamId, Map<String, ?>> storedOffsets = new HashMap<>();
+        Map<StreamId, StreamCursor> positions = readPositions(streams, storedOffsets);
         // one client per tenant: its own token, and its own share of that tenant's request budget
         Map<String, ManagementApi> apis = new java.util.LinkedHashMap<>();
         for (StreamId s : streams) {
@@ -102,6 +106,12 @@ public class O365AuditSourceTask extends SourceTask {
         // schema drift: logged once per new value and stream; the health topic may publish the same events
         DriftRadar drift = new DriftRadar(e -> log.info("Schema drift on stream {}: {}", e.stream(), e.message()));
         TaskMetrics.registerDrift(context, drift, streams);
+        HealthMonitor health = new HealthMonitor(streams, EngineMapping.health(config), clock, config.taskKey());
+        for (String tenant : apis.keySet()) {
+            health.credential(tenant, apiFactory.credentialExpiry(config));
+        }
+        engine.reportHealthTo(health);
+        TaskMetrics.registerHealth(context, health, streams);
         state = new O365AuditSourceTaskState(
                 config,
                 List.copyOf(apis.values()),
@@ -115,7 +125,10 @@ public class O365AuditSourceTask extends SourceTask {
                         .withFormat(config.valueFormat(), config.headers())
                         .withLedger(config.ledgerTopic())
                         .withDrift(drift),
-                tx);
+                tx,
+                health,
+                config.healthTopic() == null ? null : new HealthMapper(config.healthTopic()),
+                storedOffsets);
         log.info(
                 "Task starting for streams {} (exactly-once transaction boundaries: {}; completeness ledger: {})",
                 streams,
@@ -124,7 +137,8 @@ public class O365AuditSourceTask extends SourceTask {
         engine.start();
     }
 
-    private Map<StreamId, StreamCursor> readPositions(List<StreamId> streams) {
+    private Map<StreamId, StreamCursor> readPositions(
+            List<StreamId> streams, Map<StreamId, Map<String, ?>> storedOffsets) {
         List<Map<String, String>> partitions =
                 streams.stream().map(StreamId::partition).toList();
         Map<Map<String, String>, Map<String, Object>> stored =
@@ -139,6 +153,7 @@ public class O365AuditSourceTask extends SourceTask {
                 StreamCursor c = StreamCursor.fromOffset(offset);
                 c.checkPlausible(clock.instant(), PLAUSIBLE_FUTURE);
                 positions.put(s, c);
+                storedOffsets.put(s, offset);
             } catch (IllegalArgumentException e) {
                 throw new ConnectException(
                         "The stored offset of stream " + s + " cannot be read: " + e.getMessage()
@@ -158,11 +173,28 @@ public class O365AuditSourceTask extends SourceTask {
         try {
             batch = s.engine.poll(POLL_WAIT, s.batchMaxRecords);
         } catch (ApiException e) {
-            throw new ConnectException(e.getMessage(), e);
+            // the failure's health record first (the next poll() fails again at once), then the failure, whose
+            // message (the task's status trace) carries the stream's health state
+            List<SourceRecord> last = healthRecords(s, new ArrayList<>());
+            if (!last.isEmpty()) {
+                return last;
+            }
+            StreamId failed = s.engine.failedStream();
+            throw new ConnectException(
+                    e.getMessage() + (failed == null ? "" : " Health: " + s.health.describe(failed)), e);
         }
         maybeLogSummary(s);
         if (batch.isEmpty()) {
-            return null;
+            List<SourceRecord> health = healthRecords(s, new ArrayList<>());
+            if (health.isEmpty()) {
+                return null;
+            }
+            if (s.transactions != null && !s.awaitingLedger) {
+                // health records end the transaction (nothing else may come to end it while the streams are idle)
+                s.transactions.commitTransaction(health.get(health.size() - 1));
+                s.recordsSinceCommit = 0;
+            }
+            return health;
         }
         List<SourceRecord> records = new ArrayList<>(batch.size());
         // every boundary of the batch ends a transaction (Connect commits after each record it was told of), so a
@@ -176,11 +208,23 @@ public class O365AuditSourceTask extends SourceTask {
                 r = new ChargedRecord(r, e.stream(), charged);
             }
             records.add(r);
+            s.handedOffsets.put(e.stream(), r.sourceOffset());
+            if (s.ledger) {
+                // a blob's last record (or skip) waits for its ledger entry: no transaction ends between the two
+                s.awaitingLedger = (e instanceof Emission.Event ev && ev.blobEnd())
+                        || (e instanceof Emission.Skip sk && sk.blobEnd());
+            }
             sinceCommit++;
             if (isBoundary(e, sinceCommit, s)) {
                 commitOn.add(r);
                 sinceCommit = 0;
             }
+        }
+        int before = records.size();
+        healthRecords(s, records);
+        if (records.size() > before && !s.awaitingLedger) {
+            commitOn.add(records.get(records.size() - 1)); // health records end the transaction: seen at once
+            sinceCommit = 0;
         }
         if (s.transactions != null) {
             commitOn.forEach(s.transactions::commitTransaction);
@@ -204,6 +248,32 @@ public class O365AuditSourceTask extends SourceTask {
                     || (!blobEnd && sinceCommit >= s.transactionMaxRecords);
         }
         return e instanceof Emission.Heartbeat || blobEnd || sinceCommit >= s.transactionMaxRecords;
+    }
+
+    /**
+     * Adds the health records due (state changes, warnings, the periodic summary) to {@code records}. Each carries
+     * the position last handed to Connect for its stream (or for another stream of the task, for a record that is
+     * not about one stream), so it never moves a position past what was delivered; with none yet, it carries no
+     * partition and no offset.
+     */
+    private static List<SourceRecord> healthRecords(O365AuditSourceTaskState s, List<SourceRecord> records) {
+        s.health.tick();
+        List<HealthEvent> events = s.health.drain();
+        if (s.healthMapper == null) {
+            return records;
+        }
+        for (HealthEvent e : events) {
+            StreamId carrier = e.stream();
+            if (carrier == null || !s.handedOffsets.containsKey(carrier)) {
+                carrier = s.handedOffsets.keySet().stream()
+                        .filter(x -> e.tenant() == null || x.tenantId().equals(e.tenant()))
+                        .findFirst()
+                        .orElse(null);
+            }
+            Map<String, ?> offset = carrier == null ? null : s.handedOffsets.get(carrier);
+            records.add(s.healthMapper.toRecord(e, offset == null ? null : carrier.partition(), offset));
+        }
+        return records;
     }
 
     /**
@@ -276,6 +346,11 @@ public class O365AuditSourceTask extends SourceTask {
         final CollectionEngine engine;
         final RecordMapper mapper;
         final TransactionContext transactions;
+        final HealthMonitor health;
+        /** The health topic's mapper, or null when no health topic is configured. */
+        final HealthMapper healthMapper;
+        /** Per stream: the offset last handed to Connect (or read at start). Task thread only. */
+        final Map<StreamId, Map<String, ?>> handedOffsets;
         /** Read once: a config lookup per record showed in the profile. */
         final int batchMaxRecords;
 
@@ -285,13 +360,21 @@ public class O365AuditSourceTask extends SourceTask {
 
         long lastSummaryNanos = System.nanoTime();
         int recordsSinceCommit;
+        /** With the ledger on: the last record handed over ended a blob whose ledger entry has not come yet. */
+        boolean awaitingLedger;
 
         O365AuditSourceTaskState(
                 O365SourceTaskConfig config,
                 List<ManagementApi> apis,
                 CollectionEngine engine,
                 RecordMapper mapper,
-                TransactionContext transactions) {
+                TransactionContext transactions,
+                HealthMonitor health,
+                HealthMapper healthMapper,
+                Map<StreamId, Map<String, ?>> storedOffsets) {
+            this.health = health;
+            this.healthMapper = healthMapper;
+            this.handedOffsets = new java.util.LinkedHashMap<>(storedOffsets);
             this.config = config;
             this.apis = apis;
             this.engine = engine;

@@ -220,4 +220,22 @@ class O365AuditSourceConnectorTest {
         assertTrue(errors(new O365AuditSourceConnector((cfg, rpm, v) -> fine).validate(props()))
                 .isEmpty());
     }
+
+    @Test
+    void aHealthTopicThatIsAnAuditHeartbeatOrSkipsTopicIsRefused() {
+        // no live check over the network: the client cannot be made
+        O365AuditSourceConnector c = new O365AuditSourceConnector((cfg, rpm, v) -> {
+            throw new io.github.auditlake.o365.api.ApiException(
+                    io.github.auditlake.o365.api.ErrorKind.TRANSIENT, "offline test");
+        });
+        for (String clash : List.of("o365.audit.exchange", "o365-audit-skips", "o365-audit-heartbeats")) {
+            Map<String, String> p = props();
+            p.put("topic", "o365.${contentType}");
+            p.put("o365.health.topic", clash);
+            assertTrue(errors(c.validate(p)).containsKey("o365.health.topic"), clash);
+        }
+        Map<String, String> ok = props();
+        ok.put("o365.health.topic", "o365-audit-health");
+        assertFalse(errors(c.validate(ok)).containsKey("o365.health.topic"));
+    }
 }

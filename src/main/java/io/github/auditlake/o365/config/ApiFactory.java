@@ -1,6 +1,9 @@
 package io.github.auditlake.o365.config;
 
 import io.github.auditlake.o365.api.ManagementApi;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Builds the API client of a tenant from the connector configuration; a seam for tests. */
 @FunctionalInterface
@@ -14,5 +17,13 @@ public interface ApiFactory {
     /** The client of one tenant of a multi-tenant configuration (default: the single-tenant factory). */
     default ManagementApi create(O365SourceConfig config, String tenant, int requestsPerMinute, boolean forValidation) {
         return create(config, requestsPerMinute, forValidation);
+    }
+
+    /**
+     * When the configured credential expires (a certificate's {@code notAfter}), read again at each call so a renewed
+     * file is seen; empty when unknown (a secret, a managed or workload identity).
+     */
+    default Supplier<Optional<Instant>> credentialExpiry(O365SourceConfig config) {
+        return Optional::empty;
     }
 }

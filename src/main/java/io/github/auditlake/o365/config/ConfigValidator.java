@@ -331,6 +331,19 @@ public final class ConfigValidator {
                     "The ledger topic " + ledger + " is also an audit, heartbeat or skips topic; the ledger needs a "
                             + "topic of its own (e.g. o365-audit-ledger)");
         }
+        String health = c.healthTopic();
+        if (health != null
+                && (audit.contains(health)
+                        || health.equals(c.heartbeatTopic())
+                        || health.equals(c.skipsTopic())
+                        || health.equals(c.ledgerTopic()))) {
+            add(
+                    values,
+                    io.github.auditlake.o365.settings.DestinationSettings.HEALTH_TOPIC.key(),
+                    "The health topic " + health
+                            + " is also an audit, heartbeat, skips or ledger topic; health records "
+                            + "must never mix with them: choose another name");
+        }
     }
 
     private void checkAllowed(Map<String, ConfigValue> values, String key, String url) {

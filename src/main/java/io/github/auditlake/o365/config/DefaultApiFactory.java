@@ -116,6 +116,33 @@ public final class DefaultApiFactory implements ApiFactory {
         return ManagementApis.create(b.build());
     }
 
+    @Override
+    public java.util.function.Supplier<java.util.Optional<java.time.Instant>> credentialExpiry(O365SourceConfig c) {
+        boolean usesCertificate = switch (c.authMethod()) {
+            case CERTIFICATE -> true;
+            case MANAGED_IDENTITY, WORKLOAD_IDENTITY -> false;
+            default -> c.clientSecret() == null;
+        };
+        if (!usesCertificate || (c.certificatePem() == null && c.certificatePath() == null)) {
+            return java.util.Optional::empty;
+        }
+        AllowedPaths files = allowedPaths != null ? allowedPaths : AllowedPaths.fromEnvironment();
+        // read once, as the sign-in does when the task starts: the certificate in use until the task restarts
+        java.util.Optional<java.time.Instant> notAfter;
+        try {
+            io.github.auditlake.o365.auth.CertificateLoader.KeyAndCertificate k = c.certificatePem() != null
+                    ? io.github.auditlake.o365.auth.CertificateLoader.loadPem(
+                            c.certificatePem(), c.certificatePassword())
+                    : io.github.auditlake.o365.auth.CertificateLoader.load(
+                            Path.of(c.certificatePath()), c.certificatePassword(), files);
+            notAfter = java.util.Optional.of(k.certificate().getNotAfter().toInstant());
+        } catch (RuntimeException e) {
+            notAfter = java.util.Optional.empty(); // the sign-in reports what is wrong with it
+        }
+        java.util.Optional<java.time.Instant> inUse = notAfter;
+        return () -> inUse;
+    }
+
     private static void certificate(O365SourceConfig c, ClientSettings.Builder b) {
         if (c.certificatePem() != null) {
             b.certificatePem(c.certificatePem(), c.certificatePassword());

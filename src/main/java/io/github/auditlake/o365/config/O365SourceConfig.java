@@ -316,6 +316,12 @@ public class O365SourceConfig extends AbstractConfig implements Resolved {
         return t == null || t.isBlank() ? null : t.trim();
     }
 
+    /** The health topic, or null when none is configured (empty). */
+    public String healthTopic() {
+        String t = getString(DestinationSettings.HEALTH_TOPIC.key());
+        return t == null || t.isBlank() ? null : t.trim();
+    }
+
     public String heartbeatTopic() {
         return getString(HEARTBEAT_TOPIC_CONFIG);
     }

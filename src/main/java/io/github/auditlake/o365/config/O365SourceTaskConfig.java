@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class O365SourceTaskConfig extends O365SourceConfig {
     public static final String TASK_STREAMS_CONFIG = "o365.task.streams";
     public static final String TASK_REQUESTS_PER_MINUTE_CONFIG = "o365.task.requests.per.minute";
+    public static final String TASK_INDEX_CONFIG = "o365.task.index";
 
     static final ConfigDef TASK_CONFIG_DEF = O365SourceConfig.configDef()
             .define(
@@ -18,6 +19,13 @@ public final class O365SourceTaskConfig extends O365SourceConfig {
                     Type.LIST,
                     Importance.HIGH,
                     "Streams (tenant|content type) of this task; " + "set by the connector.")
+            .define(
+                    TASK_INDEX_CONFIG,
+                    Type.INT,
+                    0,
+                    Importance.LOW,
+                    "The task's number among the connector's tasks (the key of its health summaries); set by the "
+                            + "connector.")
             .define(
                     TASK_REQUESTS_PER_MINUTE_CONFIG,
                     Type.INT,
@@ -37,6 +45,12 @@ public final class O365SourceTaskConfig extends O365SourceConfig {
 
     public O365SourceTaskConfig(Map<?, ?> props) {
         super(TASK_CONFIG_DEF, props);
+    }
+
+    /** The key of this task's health summaries: the connector's name and the task's number. */
+    public String taskKey() {
+        Object name = originals().get("name");
+        return (name == null ? "o365" : name.toString()) + "/task-" + getInt(TASK_INDEX_CONFIG);
     }
 
     public List<StreamId> assignedStreams() {

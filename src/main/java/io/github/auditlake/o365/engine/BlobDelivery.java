@@ -122,7 +122,7 @@ final class BlobDelivery {
 
     private void start(BlobBuffer buffer) throws InterruptedException {
         BlobFetch fetch = new BlobFetch(
-                ctx, calls.api(), buffer, new Random(calls.random().nextLong()), calls::serviceNow);
+                ctx, calls.api(), buffer, new Random(calls.random().nextLong()), calls::serviceNow, new Watcher());
         try {
             ctx.fetchPool().execute(fetch);
         } catch (RejectedExecutionException e) {
@@ -130,6 +130,27 @@ final class BlobDelivery {
                 throw new InterruptedException("stopping"); // the engine closed: its fetch threads are gone
             }
             throw e;
+        }
+    }
+
+    /** Reports one fetch's failures to the stream's health (one fetch thread uses it). */
+    private final class Watcher implements BlobFetch.Watcher {
+        private java.time.Instant since;
+
+        @Override
+        public void retrying(io.github.auditlake.o365.api.ApiException e) {
+            if (since == null) {
+                since = ctx.clock().instant();
+            }
+            ctx.health().retrying(stream, e, since);
+        }
+
+        @Override
+        public void answered() {
+            if (since != null) {
+                since = null;
+                ctx.health().answered(stream);
+            }
         }
     }
 
@@ -218,6 +239,7 @@ final class BlobDelivery {
                     position.blobSkipped(blob, b.reason(), n, skipAt);
                     position.ledger(ledger.entry(n, calls.serviceNow(), b.reason()), done);
                 }
+                ctx.health().delivered(stream, blob, calls.serviceNow());
                 return;
             }
             case FAILED -> {
@@ -246,5 +268,6 @@ final class BlobDelivery {
         } else {
             position.moveTo(done);
         }
+        ctx.health().delivered(stream, blob, calls.serviceNow());
     }
 }

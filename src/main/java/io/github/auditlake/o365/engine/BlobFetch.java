@@ -46,6 +46,36 @@ public final class BlobFetch implements Runnable {
     private final EngineMetrics metrics;
     private final BooleanSupplier stopped;
     private final boolean decode;
+    private Watcher watcher = Watcher.NONE;
+
+    /** Told of a fetch's transient failures and of its first answer after them (the stream's health). */
+    interface Watcher {
+        Watcher NONE = new Watcher() {
+            @Override
+            public void retrying(ApiException e) {}
+
+            @Override
+            public void answered() {}
+        };
+
+        /** A transient failure, retried. */
+        void retrying(ApiException e);
+
+        /** Records arrive again (or the blob completed) after failures. */
+        void answered();
+    }
+
+    /** A stream's fetch of {@code buffer}, on the engine's fetch threads, reporting its failures to {@code watcher}. */
+    BlobFetch(
+            WorkerContext ctx,
+            ManagementApi api,
+            BlobBuffer buffer,
+            Random random,
+            Supplier<Instant> serviceNow,
+            Watcher watcher) {
+        this(ctx, api, buffer, random, serviceNow);
+        this.watcher = watcher;
+    }
 
     /** A stream's fetch of {@code buffer}, on the engine's fetch threads. */
     BlobFetch(WorkerContext ctx, ManagementApi api, BlobBuffer buffer, Random random, Supplier<Instant> serviceNow) {
@@ -170,6 +200,9 @@ public final class BlobFetch implements Runnable {
                             return;
                         }
                         have++;
+                        if (failures > 0) {
+                            watcher.answered();
+                        }
                         failures = 0; // progress: the next failure backs off from the start again
                     }
                     if (rewound) {
@@ -190,6 +223,9 @@ public final class BlobFetch implements Runnable {
                             continue;
                         }
                     }
+                    if (failures > 0) {
+                        watcher.answered();
+                    }
                     sink.finish(End.COMPLETE, null, null);
                     return;
                 } catch (ApiException e) {
@@ -208,6 +244,7 @@ public final class BlobFetch implements Runnable {
                     }
                     failures++;
                     metrics.fetchRetries.increment();
+                    watcher.retrying(e);
                     Duration d = Backoff.delay(failures, backoffInitial, backoffMax, e.retryAfter(), random);
                     log.warn(
                             "Fetching blob {} failed (attempt {}, {} records buffered): {}; retrying in {} ms "

@@ -4,6 +4,7 @@ import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.engine.health.HealthMonitor;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +63,8 @@ public final class CollectionEngine implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean releaseOnPoll = true;
     private volatile boolean decodeWhileFetching;
+    private final List<SubscriptionKeeper> keepers = new ArrayList<>();
+    private HealthMonitor health;
 
     /**
      * @param apis      the API client for each tenant (a stream's tenant must be present)
@@ -118,17 +121,26 @@ public final class CollectionEngine implements AutoCloseable {
         this.readAheadSlots = new Semaphore(settings.fetchConcurrency());
         this.workerPool = Executors.newFixedThreadPool(Math.max(1, streams.size()), named("o365-stream-" + id));
         Map<String, SubscriptionKeeper> keepers = new HashMap<>();
+        this.health = HealthMonitor.unread(streams, clock);
         for (StreamId s : streams) {
             ManagementApi api = apis.apply(s.tenantId());
             SubscriptionKeeper keeper = keepers.computeIfAbsent(
                     s.tenantId(),
-                    t -> new SubscriptionKeeper(api, settings.manageSubscriptions(), clock, sleeper, metrics));
+                    t -> new SubscriptionKeeper(
+                            api,
+                            settings.manageSubscriptions(),
+                            clock,
+                            sleeper,
+                            metrics,
+                            new Random(random.nextLong())));
             StreamCursor start = positions.get(s);
             if (start != null) {
                 log.info("Stream {} resumes at {}", s, start);
             }
             this.streams.add(new Stream(s, api, keeper, start, new Random(random.nextLong())));
         }
+        this.keepers.addAll(keepers.values());
+        this.keepers.forEach(k -> k.reportTo(health));
     }
 
     /** A stream to collect, with what its worker will need besides the engine's {@link WorkerContext}. */
@@ -144,6 +156,20 @@ public final class CollectionEngine implements AutoCloseable {
         };
     }
 
+    /**
+     * Reports the streams' health to {@code monitor} (made for the same streams) instead of a monitor nobody reads.
+     * Call before {@link #start()}.
+     */
+    public void reportHealthTo(HealthMonitor monitor) {
+        this.health = monitor;
+        keepers.forEach(k -> k.reportTo(monitor));
+    }
+
+    /** Where the streams' health is reported. */
+    public HealthMonitor health() {
+        return health;
+    }
+
     public void start() {
         WorkerContext ctx = new WorkerContext(
                 settings,
@@ -154,7 +180,8 @@ public final class CollectionEngine implements AutoCloseable {
                 fetchPool,
                 readAheadSlots,
                 decodeWhileFetching,
-                new Outlet());
+                new Outlet(),
+                health);
         for (Stream s : streams) {
             workers.add(
                     new StreamWorker(s.id(), ctx, polled.holdOf(s.id()), s.api(), s.keeper(), s.start(), s.random()));

@@ -104,14 +104,24 @@ final class StreamCalls {
         try {
             while (true) {
                 try {
-                    return call.run();
-                } catch (ApiException e) {
+                    T result = call.run();
+                    if (attempt > 0) {
+                        ctx.health().answered(stream);
+                    }
+                    return result;
+                } catch (ApiException failure) {
+                    ApiException e = failure;
                     if (ctx.engine().closed() || Thread.currentThread().isInterrupted()) {
                         throw new InterruptedException("stopping");
                     }
                     if (e.kind() == ErrorKind.RESUBSCRIBE) {
-                        keeper.lost(stream.contentType(), e);
-                        continue;
+                        try {
+                            keeper.lost(stream.contentType(), e);
+                            continue;
+                        } catch (ApiException startFailed) {
+                            // the start was refused for now (the 15-minute rule, throttling, an outage): retried below
+                            e = startFailed;
+                        }
                     }
                     // a start refused by the 15-minute rule is waited out like a transient failure
                     if (e.kind() != ErrorKind.TRANSIENT && e.kind() != ErrorKind.START_LIMIT) {
@@ -119,6 +129,7 @@ final class StreamCalls {
                     }
                     attempt++;
                     stalledIfLong();
+                    ctx.health().retrying(stream, e, retryingSince);
                     metrics.listRetries.increment();
                     Duration d = Backoff.delay(
                             attempt,

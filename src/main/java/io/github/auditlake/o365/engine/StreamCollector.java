@@ -87,7 +87,13 @@ final class StreamCollector {
     private Duration nextFrontier(Instant now) throws InterruptedException {
         StreamCursor c = position.cursor();
         Optional<Window> w = planner.frontier(c.highWatermark(), c.origin(), now);
-        boolean caughtUp = w.isEmpty() || lister.frontier(w.get());
+        boolean caughtUp;
+        if (w.isEmpty()) {
+            caughtUp = true; // nothing to list yet: the position is at the service's time
+            ctx.health().progressed(stream, true, Duration.between(c.highWatermark(), now), 0);
+        } else {
+            caughtUp = lister.frontier(w.get());
+        }
         if (caughtUp) {
             lister.sweepIfDue();
         }

@@ -72,6 +72,7 @@ final class StreamWorker implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ApiException e) {
+            ctx.health().failed(stream, e);
             ctx.engine().failed(stream, fatal(stream, e));
         } catch (RuntimeException e) {
             ctx.engine().failed(stream, e);
@@ -113,6 +114,8 @@ final class StreamWorker implements Runnable {
      */
     private void isolate(ApiException e, int failures) throws InterruptedException {
         cancel();
+        ctx.health().failed(stream, e);
+        ctx.health().pendingForgotten(stream);
         RuntimeException described = fatal(stream, e);
         metrics.failingSince(stream.encode()).compareAndSet(0, ctx.clock().millis());
         metrics.streamFailures.increment();

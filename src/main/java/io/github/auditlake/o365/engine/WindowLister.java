@@ -87,12 +87,19 @@ final class WindowLister {
                 w.end(),
                 listed.size(),
                 work.size());
+        ctx.health().listed(stream, work.stream().map(Work::blob).toList());
         if (w.nearEdge() && !work.isEmpty()) {
             // these blobs may become unlistable before they are delivered: remember them
             position.moveTo(
                     position.cursor().withPending(work.stream().map(Work::blob).toList()));
         }
         delivery.deliver(work, c -> c.withWindowDone(w.end()));
+        ctx.health()
+                .progressed(
+                        stream,
+                        w.reachesNow(),
+                        java.time.Duration.between(position.cursor().highWatermark(), calls.serviceNow()),
+                        listed.size());
         return w.reachesNow();
     }
 
@@ -140,6 +147,7 @@ final class WindowLister {
                     day ? "24-hour" : "older",
                     work.size());
         }
+        ctx.health().listed(stream, work.stream().map(Work::blob).toList());
         delivery.deliver(work, UnaryOperator.identity());
         position.moveTo(position.cursor().withSwept(day, startedAt));
     }

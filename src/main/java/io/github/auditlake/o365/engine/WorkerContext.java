@@ -2,6 +2,7 @@ package io.github.auditlake.o365.engine;
 
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.engine.health.HealthMonitor;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -18,6 +19,7 @@ import java.util.concurrent.Semaphore;
  * @param decodeWhileFetching decode each record's text on the fetch threads (see
  *                            {@link CollectionEngine#decodeTextWhileFetching()})
  * @param engine              where the worker hands its results to
+ * @param health              where the worker reports what it observes (states, blobs listed and delivered)
  */
 record WorkerContext(
         EngineSettings settings,
@@ -28,7 +30,8 @@ record WorkerContext(
         Executor fetchPool,
         Semaphore readAheadSlots,
         boolean decodeWhileFetching,
-        Outlet engine) {
+        Outlet engine,
+        HealthMonitor health) {
 
     /** What a worker hands back to its engine. */
     interface Outlet {

@@ -257,6 +257,57 @@ public final class TaskMetrics {
                 pm.metricName(name, doc, new LinkedHashMap<>(tags)), (Gauge<Long>) (config, now) -> value.getAsLong());
     }
 
+    /**
+     * Per-stream health metrics (tags {@code tenant} and {@code content-type}): the stream's health state (the codes of
+     * docs/operations.md), blobs listed and not yet delivered, and the age of the oldest of them; and the task's count
+     * of blobs delivered close to their expiry.
+     */
+    public static void registerHealth(
+            SourceTaskContext context,
+            io.github.auditlake.o365.engine.health.HealthMonitor health,
+            java.util.Collection<io.github.auditlake.o365.cursor.StreamId> streams) {
+        PluginMetrics pm;
+        try {
+            pm = context.pluginMetrics();
+        } catch (NoSuchMethodError | UnsupportedOperationException e) {
+            return;
+        }
+        if (pm == null) {
+            return;
+        }
+        for (io.github.auditlake.o365.cursor.StreamId s : streams) {
+            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+            tags.put("tenant", s.tenantId());
+            tags.put("content-type", s.contentType().wireName());
+            pm.addMetric(
+                    pm.metricName(
+                            "stream-health-state",
+                            "The stream's health state: 1 signing-in, 2 subscribed, 3 collecting, 4 caught-up, "
+                                    + "5 lagging, 6 throttled, 7 stalled, 8 disabled, 9 permission-missing, "
+                                    + "10 sign-in-failed, 11 audit-off, 12 tenant-quiet, 13 failed (docs/operations.md)",
+                            new LinkedHashMap<>(tags)),
+                    (Gauge<Long>) (config, now) -> health.stateCode(s));
+            pm.addMetric(
+                    pm.metricName(
+                            "blobs-pending",
+                            "Blobs of this stream listed and not yet delivered",
+                            new LinkedHashMap<>(tags)),
+                    (Gauge<Long>) (config, now) -> (long) health.blobsPending(s));
+            pm.addMetric(
+                    pm.metricName(
+                            "oldest-pending-blob-age-ms",
+                            "Milliseconds since the oldest blob of this stream listed and not yet delivered was "
+                                    + "first listed (0 when none)",
+                            new LinkedHashMap<>(tags)),
+                    (Gauge<Long>) (config, now) -> health.oldestPendingAgeMs(s));
+        }
+        counter(
+                pm,
+                "blob-expiry-risks-total",
+                "Blobs delivered (or skipped) within o365.health.expiry.margin.ms of their contentExpiration",
+                health.blobExpiryRisks);
+    }
+
     private static void counter(PluginMetrics pm, String name, String doc, LongAdder adder) {
         pm.addMetric(
                 pm.metricName(name, doc, new LinkedHashMap<>(Map.of())), (Gauge<Long>) (config, now) -> adder.sum());

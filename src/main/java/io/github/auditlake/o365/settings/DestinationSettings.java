@@ -1,5 +1,6 @@
 package io.github.auditlake.o365.settings;
 
+import io.github.auditlake.o365.engine.health.HealthSettings;
 import io.github.auditlake.o365.settings.Setting.Importance;
 import io.github.auditlake.o365.settings.Setting.Width;
 import java.util.List;
@@ -75,8 +76,87 @@ public final class DestinationSettings {
                     + "topic.creation group for it with cleanup.policy=compact (see the examples), or create it so. Never "
                     + "an audit topic.");
 
+    public static final Setting<String> HEALTH_TOPIC = Setting.string(G, "o365.health.topic", "")
+            .importance(Importance.MEDIUM)
+            .width(Width.MEDIUM)
+            .display("Health topic")
+            .doc("Topic of health records (never an audit topic); empty (the default) publishes none. One record per "
+                    + "change of state of a stream (tenant and content type: signing-in, subscribed, collecting, "
+                    + "caught-up, lagging, throttled, stalled, disabled, permission-missing, sign-in-failed, audit-off, "
+                    + "tenant-quiet, failed), per warning raised or cleared (credential-expiring, blob-expiry-risk), and a "
+                    + "summary per task every o365.health.summary.interval.ms. Key: the stream (tenant|content type), "
+                    + "the tenant of a credential warning, or the task of a summary; value: a JSON document documented in "
+                    + "docs/operations.md. It must exist, or Connect must be allowed to create it.");
+
+    public static final Setting<Long> HEALTH_SUMMARY_INTERVAL_MS = Setting.longValue(
+                    G, "o365.health.summary.interval.ms", HealthSettings.DEFAULT_SUMMARY_INTERVAL.toMillis())
+            .valid(Validity.Range.atLeast(0))
+            .importance(Importance.LOW)
+            .width(Width.SHORT)
+            .display("Health summary interval (ms)")
+            .doc("How often each task publishes a summary of its streams (state, lag, blobs listed and not yet "
+                    + "delivered) on o365.health.topic; 0 publishes none.");
+
+    public static final Setting<Long> HEALTH_STALLED_AFTER_MS = Setting.longValue(
+                    G, "o365.health.stalled.after.ms", HealthSettings.DEFAULT_STALLED_AFTER.toMillis())
+            .valid(Validity.Range.atLeast(0))
+            .importance(Importance.LOW)
+            .width(Width.SHORT)
+            .display("Health: stalled after (ms)")
+            .doc("A stream whose calls fail transiently (5xx, 408, connection errors) for this long is 'stalled' on "
+                    + "the health topic (throttling shows as 'throttled' at once).");
+
+    public static final Setting<Long> HEALTH_LAGGING_AFTER_MS = Setting.longValue(
+                    G, "o365.health.lagging.after.ms", HealthSettings.DEFAULT_LAGGING_AFTER.toMillis())
+            .valid(Validity.Range.atLeast(0))
+            .importance(Importance.LOW)
+            .width(Width.SHORT)
+            .display("Health: lagging after (ms)")
+            .doc("A stream still catching up whose position is this far behind the service's time is 'lagging' on "
+                    + "the health topic (else 'collecting').");
+
+    public static final Setting<Long> HEALTH_QUIET_AFTER_MS = Setting.longValue(
+                    G, "o365.health.quiet.after.ms", HealthSettings.DEFAULT_QUIET_AFTER.toMillis())
+            .valid(Validity.Range.atLeast(0))
+            .importance(Importance.LOW)
+            .width(Width.SHORT)
+            .display("Health: quiet after (ms)")
+            .doc("A caught-up stream that listed no content for this long is 'tenant-quiet' on the health topic "
+                    + "(nothing happened, or auditing was turned off after the subscription started: the API does not "
+                    + "tell them apart); 0 never reports it.");
+
+    public static final Setting<Long> HEALTH_CREDENTIAL_WARNING_MS = Setting.longValue(
+                    G, "o365.health.credential.warning.ms", HealthSettings.DEFAULT_CREDENTIAL_WARNING.toMillis())
+            .valid(Validity.Range.atLeast(0))
+            .importance(Importance.LOW)
+            .width(Width.SHORT)
+            .display("Health: credential warning (ms)")
+            .doc("A client certificate whose notAfter is closer than this raises a 'credential-expiring' warning on "
+                    + "the health topic (read again every minute, so a renewed file clears it).");
+
+    public static final Setting<Long> HEALTH_EXPIRY_MARGIN_MS = Setting.longValue(
+                    G, "o365.health.expiry.margin.ms", HealthSettings.DEFAULT_EXPIRY_MARGIN.toMillis())
+            .valid(Validity.Range.atLeast(0))
+            .importance(Importance.LOW)
+            .width(Width.SHORT)
+            .display("Health: blob expiry margin (ms)")
+            .doc("A blob listed and not yet delivered this close to its contentExpiration raises a 'blob-expiry-risk' "
+                    + "warning on the health topic; a blob delivered this close to it is logged (one WARN line) and "
+                    + "counted in blob-expiry-risks-total.");
+
     /** This group's settings, in their order in the group. */
-    public static final List<Setting<?>> ALL = List.of(TOPIC, VALUE_FORMAT, HEADERS, LEDGER_TOPIC);
+    public static final List<Setting<?>> ALL = List.of(
+            TOPIC,
+            VALUE_FORMAT,
+            HEADERS,
+            LEDGER_TOPIC,
+            HEALTH_TOPIC,
+            HEALTH_SUMMARY_INTERVAL_MS,
+            HEALTH_STALLED_AFTER_MS,
+            HEALTH_LAGGING_AFTER_MS,
+            HEALTH_QUIET_AFTER_MS,
+            HEALTH_CREDENTIAL_WARNING_MS,
+            HEALTH_EXPIRY_MARGIN_MS);
 
     private DestinationSettings() {}
 }

@@ -2,6 +2,7 @@ package io.github.auditlake.o365.settings;
 
 import io.github.auditlake.o365.cursor.WindowPlanner;
 import io.github.auditlake.o365.engine.EngineSettings;
+import io.github.auditlake.o365.engine.health.HealthSettings;
 import java.time.Duration;
 
 /** The one mapping from resolved settings to the engine's {@link EngineSettings} and {@link WindowPlanner}. */
@@ -41,6 +42,17 @@ public final class EngineMapping {
                 .backoff(
                         millis(r, HttpSettings.RETRY_BACKOFF_MS),
                         retryBackoffMax.multipliedBy(ENGINE_BACKOFF_MAX_PER_RETRY_BACKOFF_MAX));
+    }
+
+    /** The thresholds of the health states and warnings. */
+    public static HealthSettings health(Resolved r) {
+        return new HealthSettings(
+                millis(r, DestinationSettings.HEALTH_SUMMARY_INTERVAL_MS),
+                millis(r, DestinationSettings.HEALTH_STALLED_AFTER_MS),
+                millis(r, DestinationSettings.HEALTH_LAGGING_AFTER_MS),
+                millis(r, DestinationSettings.HEALTH_QUIET_AFTER_MS),
+                millis(r, DestinationSettings.HEALTH_CREDENTIAL_WARNING_MS),
+                millis(r, DestinationSettings.HEALTH_EXPIRY_MARGIN_MS));
     }
 
     static Duration millis(Resolved r, Setting<Long> s) {

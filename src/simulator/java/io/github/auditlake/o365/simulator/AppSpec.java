@@ -1,7 +1,6 @@
 package io.github.auditlake.o365.simulator;
 
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +26,7 @@ public final class AppSpec {
 
     private final String clientId;
     private volatile String secret;
-    private final List<X509Certificate> certificates = new ArrayList<>();
+    private final List<X509Certificate> certificates = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Set<String> roles = new LinkedHashSet<>(List.of(ROLE_READ, ROLE_READ_DLP, ROLE_AUDIT_QUERY));
 
     private AppSpec(String clientId) {

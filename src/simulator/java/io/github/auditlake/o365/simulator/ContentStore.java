@@ -143,6 +143,11 @@ final class ContentStore {
     }
 
     SimBlob addExplicit(ContentType type, Instant created, Instant visibleAt, List<String> records) {
+        return addExplicit(type, created, visibleAt, created.plus(spec.expiration()), records);
+    }
+
+    SimBlob addExplicit(
+            ContentType type, Instant created, Instant visibleAt, Instant expiration, List<String> records) {
         List<String> ids = new ArrayList<>(records.size());
         for (String rec : records) {
             try {
@@ -163,7 +168,7 @@ final class ContentStore {
                 id,
                 created,
                 visibleAt,
-                created.plus(spec.expiration()),
+                expiration,
                 records.size(),
                 n,
                 0,

@@ -451,6 +451,20 @@ public final class ManagementApiSimulator implements AutoCloseable {
         return store(tenantId).addExplicit(type, contentCreated, visibleAt, recordJson);
     }
 
+    /**
+     * Adds an explicit blob whose {@code contentExpiration} is {@code expiration} (the service sets it per blob,
+     * independently of the 7-day listing limit: reference 2.5, 3.4); after it, fetching the blob answers AF20051.
+     */
+    public SimBlob addBlob(
+            String tenantId,
+            ContentType type,
+            Instant contentCreated,
+            Instant visibleAt,
+            Instant expiration,
+            List<String> recordJson) {
+        return store(tenantId).addExplicit(type, contentCreated, visibleAt, expiration, recordJson);
+    }
+
     /** Every blob (scheduled and explicit) with {@code from <= contentCreated < to}, visible or not. */
     public List<SimBlob> blobs(String tenantId, ContentType type, Instant from, Instant to) {
         return store(tenantId).range(type, from, to);
@@ -609,6 +623,48 @@ public final class ManagementApiSimulator implements AutoCloseable {
             }
         }
         return count;
+    }
+
+    /**
+     * A tenant or service admin disables the app's subscription to {@code type} (reference 2.1, AF20023 "The
+     * subscription was disabled."): the listing shows it {@code disabled}, content calls answer AF20023, and its webhook
+     * stays registered. A start enables it again, for content created from then on (reference 2.3). Returns false when
+     * the app has no such subscription.
+     */
+    public boolean disableSubscription(String tenantId, String clientId, ContentType type) {
+        Subscription s = subscriptions.get(subKey(tenantId.toLowerCase(Locale.ROOT), clientId, type));
+        if (s == null) {
+            return false;
+        }
+        synchronized (s) {
+            s.enabled = false;
+        }
+        return true;
+    }
+
+    /**
+     * The subscription as the service has it: {@code enabled}, {@code disabled}, or empty when the app never started
+     * one (AF20022).
+     */
+    public Optional<String> subscriptionStatus(String tenantId, String clientId, ContentType type) {
+        Subscription s = subscriptions.get(subKey(tenantId.toLowerCase(Locale.ROOT), clientId, type));
+        if (s == null) {
+            return Optional.empty();
+        }
+        synchronized (s) {
+            return Optional.of(s.enabled ? "enabled" : "disabled");
+        }
+    }
+
+    /** The address of the webhook registered on the subscription, if any. */
+    public Optional<String> subscriptionWebhook(String tenantId, String clientId, ContentType type) {
+        Subscription s = subscriptions.get(subKey(tenantId.toLowerCase(Locale.ROOT), clientId, type));
+        if (s == null) {
+            return Optional.empty();
+        }
+        synchronized (s) {
+            return s.webhook == null ? Optional.empty() : Optional.of(s.webhook.address);
+        }
     }
 
     private ContentStore store(String tenantId) {

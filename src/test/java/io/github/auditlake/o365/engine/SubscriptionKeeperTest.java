@@ -13,6 +13,10 @@ import io.github.auditlake.o365.api.ManagementApi;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.client.ManagementApis;
+import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.engine.health.HealthEvent;
+import io.github.auditlake.o365.engine.health.HealthMonitor;
+import io.github.auditlake.o365.engine.health.HealthSettings;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
@@ -154,22 +158,81 @@ class SubscriptionKeeperTest {
         exchange.forEach(r -> assertEquals(200, r.status(), "no AF429 for starting too early"));
         List<RecordedRequest> general = starts(ContentType.GENERAL);
         assertEquals(1, general.size());
-        assertEquals(lostAgainAt, general.get(0).start(), "another content type does not wait");
+        assertTrue(
+                general.get(0).start().isBefore(lostAgainAt.plus(SubscriptionKeeper.START_JITTER)),
+                "another content type does not wait for the 15-minute rule, only the jitter: " + lostAgainAt + " then "
+                        + general.get(0).start());
         assertEquals(3, metrics.subscriptionsStarted.sum());
     }
 
-    /** The service answers AF20024 (already enabled) to a start: that is success, not an error. */
+    /**
+     * Several connectors on one tenant: another one already started the subscription again, so the listing after the
+     * jitter says it is enabled and this keeper starts nothing (no AF20024, no AF429 for a second start).
+     */
     @Test
-    void alreadyEnabledIsSuccess() throws Exception {
+    void aSubscriptionAnotherClientStartedAgainIsNotStartedTwice() throws Exception {
         start(true);
         SubscriptionKeeper k = keeper(true);
+        StreamId s = new StreamId(TENANT, ContentType.EXCHANGE);
+        HealthMonitor health = new HealthMonitor(List.of(s), HealthSettings.DEFAULTS, clock, "t");
+        k.reportTo(health);
 
         k.lost(ContentType.EXCHANGE, disabled(ContentType.EXCHANGE));
 
-        List<RecordedRequest> exchange = starts(ContentType.EXCHANGE);
-        assertEquals(1, exchange.size());
-        assertEquals(400, exchange.get(0).status(), "the service answered AF20024");
-        assertEquals(1, metrics.subscriptionsStarted.sum());
+        assertEquals(List.of(), starts(ContentType.EXCHANGE));
+        assertEquals(0, metrics.subscriptionsStarted.sum());
+        List<String> states = health.drain().stream().map(HealthEvent::state).toList();
+        assertEquals(List.of("signing-in", "disabled", "subscribed"), states);
+    }
+
+    /**
+     * A subscription disabled while running, with a webhook registered through the CLI: it is started again at once
+     * (no start within 15 minutes), the start carries the webhook so it stays registered, and the health states say
+     * so.
+     */
+    @Test
+    void aDisabledSubscriptionIsStartedAgainKeepingItsWebhook() throws Exception {
+        start(true);
+        com.sun.net.httpserver.HttpServer hook =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        hook.start();
+        try {
+            String address = "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook";
+            api.startSubscription(
+                    ContentType.EXCHANGE, new ManagementApi.WebhookRequest(address, "shared-secret", null));
+            clock.advance(Duration.ofMinutes(16));
+            assertTrue(sim.disableSubscription(TENANT, CLIENT, ContentType.EXCHANGE));
+            SubscriptionKeeper k = keeper(true);
+            StreamId s = new StreamId(TENANT, ContentType.EXCHANGE);
+            HealthMonitor health = new HealthMonitor(List.of(s), HealthSettings.DEFAULTS, clock, "t");
+            k.reportTo(health);
+
+            k.lost(ContentType.EXCHANGE, disabled(ContentType.EXCHANGE));
+
+            assertEquals(
+                    java.util.Optional.of("enabled"), sim.subscriptionStatus(TENANT, CLIENT, ContentType.EXCHANGE));
+            assertEquals(
+                    java.util.Optional.of(address),
+                    sim.subscriptionWebhook(TENANT, CLIENT, ContentType.EXCHANGE),
+                    "the webhook is still registered");
+            List<RecordedRequest> exchange = starts(ContentType.EXCHANGE);
+            assertEquals(2, exchange.size(), "the CLI's start, then the keeper's");
+            assertEquals(200, exchange.get(1).status());
+            List<HealthEvent> events = health.drain();
+            assertEquals(
+                    List.of("signing-in", "disabled", "subscribed"),
+                    events.stream().map(HealthEvent::state).toList());
+            assertEquals("AF20023", events.get(1).details().get("errorCode"));
+            assertEquals(true, events.get(2).details().get("startedByConnector"));
+            assertEquals(true, events.get(2).details().get("webhookKept"));
+        } finally {
+            hook.stop(0);
+        }
     }
 
     @Test

@@ -134,7 +134,7 @@ class MultiTenantClusterTest {
             for (javax.management.ObjectName n : jmx.queryNames(
                     new javax.management.ObjectName("kafka.connect:type=plugins,connector=mt,*"), null)) {
                 String tenant = n.getKeyProperty("tenant");
-                if (tenant != null) {
+                if (tenant != null && n.getKeyProperty("content-type") == null) { // per tenant, not per stream
                     failing.merge(tenant, ((Number) jmx.getAttribute(n, "tenant-failing")).longValue(), Math::max);
                 }
             }

@@ -25,7 +25,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /** Shared helpers of the simulator conformance tests: a plain JDK HttpClient, nothing from the project client. */
-final class SimTestSupport {
+public final class SimTestSupport {
 
     static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
     static final String OTHER_TENANT = "11111111-2222-4333-8444-555555555555";
@@ -168,9 +168,23 @@ final class SimTestSupport {
     }
 
     /** A self-signed RSA-2048 certificate and key made with keytool (as an operator would). */
-    record Cert(X509Certificate certificate, PrivateKey key, Path pkcs12, String password) {}
+    public record Cert(X509Certificate certificate, PrivateKey key, Path pkcs12, String password) {
+        /** The key (PKCS#8) and the certificate as one PEM text, as {@code o365.client.certificate.pem} takes it. */
+        public String pem() throws java.security.cert.CertificateEncodingException {
+            java.util.Base64.Encoder b64 =
+                    java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+            return "-----BEGIN PRIVATE KEY-----\n" + b64.encodeToString(key.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\n"
+                    + b64.encodeToString(certificate.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+        }
+    }
 
     static Cert selfSigned(Path dir, String alias) throws Exception {
+        return selfSigned(dir, alias, 30);
+    }
+
+    /** A self-signed certificate valid for {@code days} (its {@code notAfter} that far ahead). */
+    public static Cert selfSigned(Path dir, String alias, int days) throws Exception {
         Path ks = dir.resolve(alias + ".p12");
         String pw = "changeit";
         Process p = new ProcessBuilder(
@@ -184,7 +198,7 @@ final class SimTestSupport {
                         "-keysize",
                         "2048",
                         "-validity",
-                        "30",
+                        Integer.toString(days),
                         "-dname",
                         "CN=" + alias,
                         "-storetype",

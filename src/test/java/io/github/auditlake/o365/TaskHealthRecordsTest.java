@@ -1,0 +1,182 @@
+package io.github.auditlake.o365;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.config.O365SourceTaskConfig;
+import io.github.auditlake.o365.testkit.Await;
+import io.github.auditlake.o365.testkit.FakeManagementApi;
+import io.github.auditlake.o365.testkit.FakeTaskContext;
+import io.github.auditlake.o365.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The task's health records: what they carry as a position, and a failed task's last word. */
+class TaskHealthRecordsTest {
+    static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
+    static final String HEALTH = "audit-health";
+    static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
+    static final ObjectMapper JSON = new ObjectMapper();
+    final ManualClock clock = new ManualClock(NOW);
+    final FakeManagementApi api = new FakeManagementApi(TENANT, clock);
+    final List<O365AuditSourceTask> tasks = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        tasks.forEach(O365AuditSourceTask::stop);
+    }
+
+    O365AuditSourceTask start(FakeTaskContext ctx) {
+        Map<String, String> p = new HashMap<>();
+        p.put("name", "conn");
+        p.put("o365.tenant.id", TENANT);
+        p.put("o365.client.id", "app");
+        p.put("o365.client.secret", "s3cret");
+        p.put("o365.initial.lookback.ms", Long.toString(Duration.ofDays(1).toMillis()));
+        p.put("o365.heartbeat.interval.ms", "0");
+        p.put("o365.health.topic", HEALTH);
+        p.put("topic", "audit.${contentType}");
+        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.General");
+        p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100");
+        O365AuditSourceTask t = new O365AuditSourceTask((c, rpm, v) -> api, clock, clock.sleeper());
+        tasks.add(t);
+        t.initialize(ctx);
+        t.start(p);
+        return t;
+    }
+
+    /**
+     * A health record never moves a stream's position: it carries the offset of the last record the task handed to
+     * Connect for its stream (re-committing it changes nothing), or, before any, no partition and no offset (a null
+     * offset with the stream's partition would be a tombstone resetting the stream).
+     */
+    @Test
+    void healthRecordsCarryTheLastHandedOverPositionAndNeverOneAhead() throws Exception {
+        api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(2)), 3);
+        FakeTaskContext ctx = new FakeTaskContext(false);
+        O365AuditSourceTask t = start(ctx);
+        List<SourceRecord> all = new ArrayList<>();
+        Await.untilBlocking(
+                Duration.ofSeconds(20),
+                Await.checked(() -> {
+                    List<SourceRecord> batch = t.poll();
+                    if (batch != null) {
+                        all.addAll(batch);
+                    }
+                    return all.stream()
+                                    .filter(r -> r.topic().equals(HEALTH))
+                                    .filter(r -> r.key().equals(TENANT + "|Audit.Exchange"))
+                                    .anyMatch(r -> ((String) r.value()).contains("\"caught-up\""))
+                            && all.stream()
+                                            .filter(r -> !r.topic().equals(HEALTH))
+                                            .count()
+                                    == 3;
+                }),
+                () -> "records so far: " + all.size());
+        Map<Map<String, ?>, Map<String, ?>> lastHanded = new HashMap<>();
+        int health = 0;
+        for (SourceRecord r : all) {
+            if (!r.topic().equals(HEALTH)) {
+                lastHanded.put(r.sourcePartition(), r.sourceOffset());
+                continue;
+            }
+            health++;
+            JsonNode v = JSON.readTree((String) r.value());
+            assertEquals(r.key(), v.path("key").asText());
+            if (r.sourceOffset() == null) {
+                assertNull(r.sourcePartition(), "no offset, no partition: " + v);
+                if (v.hasNonNull("contentType")) {
+                    String stream = v.path("key").asText();
+                    assertTrue(
+                            lastHanded.keySet().stream()
+                                    .noneMatch(p -> stream.equals(p.get("tenant") + "|" + p.get("contentType"))),
+                            "a stream with a handed-over position carries it: " + v);
+                }
+            } else {
+                assertEquals(lastHanded.get(r.sourcePartition()), r.sourceOffset(), "the last handed position: " + v);
+            }
+        }
+        assertTrue(health >= 4, "signing-in and a later state for each stream: " + health);
+    }
+
+    /**
+     * A single-tenant task fails on a permanent error: its last poll() hands over the stream's health record, and the
+     * failure (the task's status trace) names the stream's state.
+     */
+    @Test
+    void aFailingTaskPublishesTheStateThenFailsWithItInItsMessage() throws Exception {
+        api.failListing(new ApiException(
+                ErrorKind.PERMANENT,
+                401,
+                "AF10001",
+                "The permission set () sent in the request did not include the expected permission "
+                        + "ActivityFeed.Read.",
+                null,
+                null,
+                null));
+        FakeTaskContext ctx = new FakeTaskContext(false);
+        O365AuditSourceTask t = start(ctx);
+        List<SourceRecord> health = new ArrayList<>();
+        ConnectException e = assertThrows(
+                ConnectException.class,
+                () -> Await.untilBlocking(
+                        Duration.ofSeconds(20),
+                        Await.checked(() -> {
+                            List<SourceRecord> batch = t.poll();
+                            if (batch != null) {
+                                health.addAll(batch);
+                            }
+                            return false;
+                        }),
+                        () -> "no failure"));
+        assertTrue(e.getMessage().contains("Health:") && e.getMessage().contains("permission-missing"), e.getMessage());
+        assertTrue(
+                health.stream()
+                        .map(r -> (String) r.value())
+                        .anyMatch(v -> v.contains("\"permission-missing\"") && v.contains("ActivityFeed.Read")),
+                health.toString());
+    }
+
+    /**
+     * With connector-defined transactions, a poll that returns only health records ends the transaction on the last
+     * of them: an idle stream sends nothing else that would, and a read_committed consumer would never see them.
+     */
+    @Test
+    void withConnectorTransactionsEveryPollsLastHealthRecordEndsTheTransaction() throws Exception {
+        FakeTaskContext ctx = new FakeTaskContext(true);
+        O365AuditSourceTask t = start(ctx);
+        List<List<SourceRecord>> polls = new ArrayList<>();
+        Await.untilBlocking(
+                Duration.ofSeconds(20),
+                Await.checked(() -> {
+                    List<SourceRecord> batch = t.poll();
+                    if (batch != null) {
+                        polls.add(batch);
+                    }
+                    return polls.stream()
+                            .flatMap(List::stream)
+                            .anyMatch(r -> ((String) r.value()).contains("\"caught-up\""));
+                }),
+                () -> "polls so far: " + polls);
+        for (List<SourceRecord> batch : polls) {
+            SourceRecord last = batch.get(batch.size() - 1);
+            assertEquals(HEALTH, last.topic(), "nothing to deliver: only health records");
+            assertTrue(ctx.transactions.commitsOn.contains(last), "the transaction ends on " + last.value());
+        }
+    }
+}

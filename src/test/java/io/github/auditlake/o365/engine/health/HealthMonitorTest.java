@@ -1,0 +1,355 @@
+package io.github.auditlake.o365.engine.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.api.ApiException;
+import io.github.auditlake.o365.api.ContentBlob;
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.testkit.LogCapture;
+import io.github.auditlake.o365.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The health state machine and its warnings, with an injected clock. */
+class HealthMonitorTest {
+    static final String TENANT = "7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
+    static final StreamId EXCHANGE = new StreamId(TENANT, ContentType.EXCHANGE);
+    static final StreamId GENERAL = new StreamId(TENANT, ContentType.GENERAL);
+    static final Instant T0 = Instant.parse("2026-11-20T12:00:00Z");
+
+    final ManualClock clock = new ManualClock(T0);
+    final HealthMonitor health =
+            new HealthMonitor(List.of(EXCHANGE, GENERAL), HealthSettings.DEFAULTS, clock, "c/task-0");
+
+    static ApiException error(ErrorKind kind, int status, String code, Duration retryAfter) {
+        return new ApiException(kind, status, code, "Listing content " + code, retryAfter, null, null);
+    }
+
+    List<HealthEvent> events(StreamId s) {
+        return health.drain().stream().filter(e -> s.equals(e.stream())).toList();
+    }
+
+    /** The warnings queued (summaries and stream states left out). */
+    List<HealthEvent> warnings() {
+        return health.drain().stream()
+                .filter(e -> e.kind() == HealthEvent.Kind.WARNING)
+                .toList();
+    }
+
+    HealthEvent only(StreamId s) {
+        List<HealthEvent> e = events(s);
+        assertEquals(1, e.size(), "one change: " + e);
+        return e.get(0);
+    }
+
+    @Test
+    void everyStreamStartsSigningInThenSubscribedThenCaughtUp() {
+        HealthEvent first = only(EXCHANGE);
+        assertEquals("signing-in", first.state());
+        assertNull(first.previousState());
+        assertEquals(EXCHANGE.encode(), first.key());
+        health.subscribed(EXCHANGE, false, false);
+        HealthEvent sub = only(EXCHANGE);
+        assertEquals("subscribed", sub.state());
+        assertEquals("signing-in", sub.previousState());
+        health.progressed(EXCHANGE, true, Duration.ofSeconds(30), 4);
+        HealthEvent up = only(EXCHANGE);
+        assertEquals("caught-up", up.state());
+        assertEquals(30_000L, up.details().get("lagMs"));
+        assertEquals(StreamState.CAUGHT_UP.code(), health.stateCode(EXCHANGE));
+    }
+
+    @Test
+    void theSameStateTwiceIsOneRecord() {
+        health.drain();
+        health.progressed(EXCHANGE, true, Duration.ZERO, 1);
+        health.progressed(EXCHANGE, true, Duration.ZERO, 1);
+        health.subscribed(EXCHANGE, false, false); // a check while running changes nothing
+        assertEquals(1, events(EXCHANGE).size());
+    }
+
+    @Test
+    void aBacklogBeyondTheLagThresholdIsLaggingWithItsLag() {
+        health.drain();
+        health.progressed(EXCHANGE, false, Duration.ofMinutes(20), 3);
+        assertEquals("collecting", only(EXCHANGE).state());
+        health.progressed(EXCHANGE, false, Duration.ofHours(30), 3);
+        HealthEvent lag = only(EXCHANGE);
+        assertEquals("lagging", lag.state());
+        assertEquals(Duration.ofHours(30).toMillis(), lag.details().get("lagMs"));
+    }
+
+    @Test
+    void throttlingShowsAtOnceWithItsRetryAfterAndClearsOnTheNextAnswer() {
+        health.progressed(EXCHANGE, true, Duration.ZERO, 1);
+        health.drain();
+        health.retrying(EXCHANGE, error(ErrorKind.TRANSIENT, 429, "AF429", Duration.ofSeconds(42)), clock.instant());
+        HealthEvent t = only(EXCHANGE);
+        assertEquals("throttled", t.state());
+        assertEquals(42_000L, t.details().get("retryAfterMs"));
+        health.answered(EXCHANGE);
+        HealthEvent back = only(EXCHANGE);
+        assertEquals("caught-up", back.state());
+        assertEquals("throttled", back.previousState());
+    }
+
+    @Test
+    void anOutageIsStalledOnlyAfterTheThresholdWithItsStart() {
+        health.progressed(EXCHANGE, true, Duration.ZERO, 1);
+        health.drain();
+        Instant began = clock.instant();
+        ApiException outage = error(ErrorKind.TRANSIENT, 503, null, null);
+        health.retrying(EXCHANGE, outage, began);
+        clock.advance(Duration.ofMinutes(4));
+        health.retrying(EXCHANGE, outage, began);
+        assertTrue(events(EXCHANGE).isEmpty(), "a short outage is no state change");
+        clock.advance(Duration.ofMinutes(1));
+        health.retrying(EXCHANGE, outage, began);
+        HealthEvent stalled = only(EXCHANGE);
+        assertEquals("stalled", stalled.state());
+        assertEquals(began.toString(), stalled.details().get("failingSince"));
+        assertEquals(503, stalled.details().get("httpStatus"));
+        health.answered(EXCHANGE);
+        assertEquals("caught-up", only(EXCHANGE).state());
+    }
+
+    @Test
+    void aDisabledSubscriptionSaysWhenItIsStartedAgainAndTheRestartIsARecovery() {
+        health.progressed(EXCHANGE, true, Duration.ZERO, 1);
+        health.drain();
+        Instant at = T0.plus(Duration.ofMinutes(15));
+        health.disabled(EXCHANGE, "AF20023", at);
+        HealthEvent d = only(EXCHANGE);
+        assertEquals("disabled", d.state());
+        assertEquals("AF20023", d.details().get("errorCode"));
+        assertEquals(at.toString(), d.details().get("restartAt"));
+        assertTrue(((String) d.details().get("fix")).contains("starts it again"));
+        health.subscribed(EXCHANGE, true, true);
+        HealthEvent s = only(EXCHANGE);
+        assertEquals("subscribed", s.state());
+        assertEquals(true, s.details().get("webhookKept"));
+        assertTrue(s.message().contains("started again"), s.message());
+    }
+
+    @Test
+    void unmanagedSubscriptionsSayHowToStartThem() {
+        health.disabled(EXCHANGE, "AF20022", null);
+        HealthEvent d = events(EXCHANGE).get(1);
+        assertEquals("disabled", d.state());
+        assertTrue(d.message().contains("subscriptions start"), d.message());
+    }
+
+    @Test
+    void permanentFailuresAreClassifiedWithTheFix() {
+        health.drain();
+        health.failed(EXCHANGE, error(ErrorKind.PERMANENT, 401, "AF10001", null));
+        HealthEvent p = only(EXCHANGE);
+        assertEquals("permission-missing", p.state());
+        assertEquals("ActivityFeed.Read", p.details().get("permission"));
+        StreamId dlp = new StreamId(TENANT, ContentType.DLP_ALL);
+        assertEquals(
+                StreamState.PERMISSION_MISSING,
+                HealthMonitor.classify(ContentType.DLP_ALL, error(ErrorKind.PERMANENT, 401, null, null))
+                        .state());
+        assertEquals(
+                "ActivityFeed.ReadDlp",
+                HealthMonitor.classify(dlp.contentType(), error(ErrorKind.PERMANENT, 401, null, null))
+                        .details()
+                        .get("permission"));
+        assertEquals(
+                StreamState.SIGN_IN_FAILED,
+                HealthMonitor.classify(ContentType.GENERAL, error(ErrorKind.AUTHENTICATION, 400, null, null))
+                        .state());
+        assertEquals(
+                StreamState.AUDIT_OFF,
+                HealthMonitor.classify(
+                                ContentType.GENERAL,
+                                new ApiException(
+                                        ErrorKind.PERMANENT,
+                                        400,
+                                        null,
+                                        "Starting the subscription: The audit service does not know this tenant: "
+                                                + "unified audit logging may be off",
+                                        null,
+                                        null,
+                                        null))
+                        .state());
+        assertEquals(
+                StreamState.FAILED,
+                HealthMonitor.classify(ContentType.GENERAL, error(ErrorKind.PERMANENT, 400, "AF20011", null))
+                        .state());
+    }
+
+    @Test
+    void aCaughtUpStreamThatListsNothingForTheQuietThresholdIsTenantQuiet() {
+        health.progressed(EXCHANGE, true, Duration.ZERO, 0);
+        health.drain();
+        clock.advance(Duration.ofHours(23));
+        health.progressed(EXCHANGE, true, Duration.ZERO, 0);
+        assertTrue(events(EXCHANGE).isEmpty());
+        clock.advance(Duration.ofHours(1));
+        health.progressed(EXCHANGE, true, Duration.ZERO, 0);
+        HealthEvent q = only(EXCHANGE);
+        assertEquals("tenant-quiet", q.state());
+        assertTrue(q.message().contains("audit"), q.message());
+        health.progressed(EXCHANGE, true, Duration.ZERO, 2);
+        assertEquals("caught-up", only(EXCHANGE).state());
+    }
+
+    @Test
+    void pendingBlobsAreCountedWithTheAgeOfTheOldest() {
+        ContentBlob a = blob("a", T0.plus(Duration.ofDays(7)));
+        ContentBlob b = blob("b", T0.plus(Duration.ofDays(7)));
+        health.listed(EXCHANGE, List.of(a));
+        clock.advance(Duration.ofMinutes(3));
+        health.listed(EXCHANGE, List.of(a, b)); // listed again: keeps its first listing time
+        assertEquals(2, health.blobsPending(EXCHANGE));
+        assertEquals(Duration.ofMinutes(3).toMillis(), health.oldestPendingAgeMs(EXCHANGE));
+        health.delivered(EXCHANGE, a, clock.instant());
+        assertEquals(1, health.blobsPending(EXCHANGE));
+        assertEquals(0, health.oldestPendingAgeMs(EXCHANGE));
+        health.pendingForgotten(EXCHANGE);
+        assertEquals(0, health.blobsPending(EXCHANGE));
+    }
+
+    @Test
+    void aBlobListedAndNotDeliveredCloseToItsExpiryIsWarnedAndClearedOnDelivery() {
+        health.drain();
+        ContentBlob risky = blob("risky", T0.plus(Duration.ofHours(30)));
+        health.listed(EXCHANGE, List.of(risky, blob("safe", T0.plus(Duration.ofDays(6)))));
+        health.tick();
+        assertTrue(events(EXCHANGE).isEmpty(), "30 h from expiry is outside the 24 h margin");
+        clock.advance(Duration.ofHours(7));
+        health.tick();
+        HealthEvent w = only(EXCHANGE);
+        assertEquals(HealthEvent.Kind.WARNING, w.kind());
+        assertEquals("blob-expiry-risk", w.state());
+        assertEquals("risky", w.details().get("contentId"));
+        assertEquals(risky.contentExpiration().toString(), w.details().get("contentExpiration"));
+        health.tick();
+        assertTrue(events(EXCHANGE).isEmpty(), "raised once");
+        try (LogCapture log = LogCapture.open()) {
+            assertTrue(health.delivered(EXCHANGE, risky, clock.instant()));
+            assertEquals(
+                    1,
+                    log.lines().stream()
+                            .filter(l -> l.contains("expiry risk") && l.contains("risky"))
+                            .count(),
+                    log.lines().toString());
+        }
+        assertEquals(1, health.blobExpiryRisks.sum());
+        health.tick();
+        HealthEvent cleared = only(EXCHANGE);
+        assertEquals("cleared", cleared.state());
+        assertEquals("blob-expiry-risk", cleared.previousState());
+    }
+
+    @Test
+    void aBlobDeliveredWellBeforeItsExpiryIsNoRisk() {
+        assertFalse(health.delivered(EXCHANGE, blob("x", T0.plus(Duration.ofDays(3))), T0));
+        assertEquals(0, health.blobExpiryRisks.sum());
+    }
+
+    @Test
+    void aCertificateCloseToItsNotAfterIsWarnedOnceAndARenewedOneIsValidAgain() {
+        AtomicReference<Instant> notAfter = new AtomicReference<>(T0.plus(Duration.ofDays(9)));
+        health.credential(TENANT, () -> Optional.of(notAfter.get()));
+        health.drain();
+        health.tick();
+        List<HealthEvent> w = warnings();
+        assertEquals(1, w.size(), w.toString());
+        assertEquals(HealthEvent.Kind.WARNING, w.get(0).kind());
+        assertEquals("credential-expiring", w.get(0).state());
+        assertEquals(TENANT, w.get(0).key());
+        assertEquals(notAfter.get().toString(), w.get(0).details().get("notAfter"));
+        assertEquals(Duration.ofDays(9).toMillis(), w.get(0).details().get("expiresInMs"));
+        clock.advance(Duration.ofMinutes(2));
+        health.tick();
+        assertTrue(warnings().isEmpty(), "warned once");
+        notAfter.set(T0.plus(Duration.ofDays(365)));
+        clock.advance(Duration.ofMinutes(2));
+        health.tick();
+        List<HealthEvent> c = warnings();
+        assertEquals(1, c.size(), c.toString());
+        assertEquals("credential-valid", c.get(0).state());
+        assertEquals("credential-expiring", c.get(0).previousState());
+    }
+
+    @Test
+    void aCertificateFarFromExpiryIsValidUntilTimeBringsItWithinTheHorizon() {
+        health.credential(TENANT, () -> Optional.of(T0.plus(Duration.ofDays(20))));
+        health.drain();
+        health.tick();
+        List<HealthEvent> first = warnings();
+        assertEquals(1, first.size(), first.toString());
+        assertEquals("credential-valid", first.get(0).state());
+        assertNull(first.get(0).previousState());
+        clock.advance(Duration.ofDays(5));
+        health.tick();
+        assertTrue(warnings().isEmpty(), "15 days left: still outside the 14-day horizon");
+        clock.advance(Duration.ofDays(1).plusMinutes(1));
+        health.tick();
+        List<HealthEvent> w = warnings();
+        assertEquals(1, w.size(), w.toString());
+        assertEquals("credential-expiring", w.get(0).state());
+        assertEquals("credential-valid", w.get(0).previousState());
+    }
+
+    @Test
+    void anUnknownCredentialExpiryPublishesNothing() {
+        health.credential(TENANT, Optional::empty);
+        health.drain();
+        health.tick();
+        assertTrue(warnings().isEmpty());
+    }
+
+    @Test
+    void theSummaryComesEveryIntervalWithEachStreamsState() {
+        health.progressed(EXCHANGE, true, Duration.ofSeconds(5), 1);
+        health.listed(GENERAL, List.of(blob("g", T0.plus(Duration.ofDays(7)))));
+        health.drain();
+        clock.advance(Duration.ofMinutes(4));
+        health.tick();
+        assertTrue(health.drain().isEmpty());
+        clock.advance(Duration.ofMinutes(1));
+        health.tick();
+        List<HealthEvent> s = health.drain();
+        assertEquals(1, s.size());
+        HealthEvent sum = s.get(0);
+        assertEquals(HealthEvent.Kind.SUMMARY, sum.kind());
+        assertEquals("c/task-0", sum.key());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> streams =
+                (List<Map<String, Object>>) sum.details().get("streams");
+        assertEquals("caught-up", streams.get(0).get("state"));
+        assertEquals(1, streams.get(1).get("blobsPending"));
+        assertEquals(Duration.ofMinutes(5).toMillis(), streams.get(1).get("oldestPendingAgeMs"));
+        assertEquals(Map.of("signing-in", 1, "caught-up", 1), sum.details().get("states"));
+    }
+
+    @Test
+    void theFailureDescriptionNamesTheState() {
+        health.failed(EXCHANGE, error(ErrorKind.PERMANENT, 401, "AF10001", null));
+        String d = health.describe(EXCHANGE);
+        assertTrue(d.contains("permission-missing") && d.contains("ActivityFeed.Read"), d);
+    }
+
+    static ContentBlob blob(String id, Instant expiration) {
+        return new ContentBlob(
+                "Audit.Exchange",
+                id,
+                "https://manage.office.com/x/" + id,
+                expiration.minus(Duration.ofDays(7)),
+                expiration);
+    }
+}
