@@ -103,6 +103,10 @@ public class O365AuditSourceTask extends SourceTask {
             engine.decodeTextWhileFetching(); // the value is text: decode it off the task thread
         }
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
+        TaskMetrics.registerContentTypes(
+                context,
+                metrics,
+                streams.stream().map(s -> s.contentType().wireName()).distinct().toList());
         state = new O365AuditSourceTaskState(
                 config,
                 List.copyOf(apis.values()),

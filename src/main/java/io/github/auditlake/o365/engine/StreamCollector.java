@@ -81,7 +81,13 @@ final class StreamCollector {
     private Duration nextFrontier(Instant now) throws InterruptedException {
         StreamCursor c = position.cursor();
         Optional<Window> w = planner.frontier(c.highWatermark(), c.origin(), now);
-        boolean caughtUp = w.isEmpty() || lister.frontier(w.get());
+        // a caught-up stream whose day sweep is due lists the frontier and the day in one listing
+        Optional<Window> wide = w.filter(f -> f.reachesNow() && planner.daySweepDue(c.sweptDay(), now))
+                .flatMap(f -> planner.widened(f, c.origin(), now));
+        boolean caughtUp = w.isEmpty()
+                || (wide.isPresent()
+                        ? lister.frontierWithDaySweep(wide.get(), w.get(), now)
+                        : lister.frontier(w.get()));
         if (caughtUp) {
             lister.sweepIfDue();
         }
