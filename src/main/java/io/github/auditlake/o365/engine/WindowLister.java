@@ -200,7 +200,9 @@ final class WindowLister {
         }
         metrics.sweeps.increment();
         List<Work> work = plan(new ArrayList<>(found.values()), false);
-        measureLateness(work, calls.serviceNow());
+        if (caughtUp) {
+            measureLateness(work, calls.serviceNow());
+        }
         countStragglers(work.size(), day ? "24-hour" : "older");
         delivery.deliver(work, UnaryOperator.identity());
         position.moveTo(position.cursor().withSwept(day, startedAt));

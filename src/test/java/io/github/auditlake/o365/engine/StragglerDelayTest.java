@@ -173,6 +173,36 @@ class StragglerDelayTest {
     }
 
     @Test
+    void aStragglerTwoDaysLateIsDeliveredWithinAnHourWithAWeekOfCoverage() throws Exception {
+        schedule(NOW.minus(Duration.ofHours(3)), NOW.plus(Duration.ofHours(52)));
+        FakeBlob late2d = api.addBlob(
+                ContentType.EXCHANGE,
+                NOW.plus(Duration.ofMinutes(61)),
+                NOW.plus(Duration.ofMinutes(61)).plus(Duration.ofHours(48)).plusSeconds(23),
+                2);
+        EngineSettings d = defaults();
+        WindowPlanner p = d.planner();
+        WindowPlanner week = new WindowPlanner(
+                Duration.ofHours(1),
+                Duration.ofDays(7).minus(Duration.ofMinutes(15)),
+                Duration.ofMinutes(15),
+                p.sweepInterval());
+        EngineSettings s = EngineSettings.builder(week, d.initialLookback())
+                .pollInterval(d.pollInterval())
+                .outputCapacity(d.outputCapacity())
+                .build();
+        CollectionEngine e = engine(s, new EngineMetrics());
+        Map<String, List<Instant>> at = run(e, truth, NOW.plus(Duration.ofHours(51)));
+        for (String id : late2d.recordIds()) {
+            List<Instant> times = at.getOrDefault(id, List.of());
+            assertEquals(1, times.size(), id + " delivered exactly once: " + times);
+            Duration delay = Duration.between(late2d.visibleAt(), times.get(0));
+            assertTrue(
+                    delay.compareTo(Duration.ofHours(1)) <= 0, id + " delivered " + delay + " after it became visible");
+        }
+    }
+
+    @Test
     void aQuietTenantsListingsCostOneRequestAMinuteWithTheDaySweepIncluded() throws Exception {
         // a quiet tenant: one blob an hour, and one straggler 5 hours late
         for (Instant t = NOW.minus(Duration.ofHours(3));
