@@ -112,6 +112,10 @@ public class O365AuditSourceTask extends SourceTask {
         }
         engine.reportHealthTo(health);
         TaskMetrics.registerHealth(context, health, streams);
+        TaskMetrics.registerContentTypes(
+                context,
+                metrics,
+                streams.stream().map(s -> s.contentType().wireName()).distinct().toList());
         state = new O365AuditSourceTaskState(
                 config,
                 List.copyOf(apis.values()),

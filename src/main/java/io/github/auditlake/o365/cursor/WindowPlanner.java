@@ -16,9 +16,12 @@ import java.util.Optional;
  *   <li><b>Frontier</b>, every poll: {@code [max(H - 1h, floor), min(max(H, floor) + maxWindow, now - endMargin))}.
  *       It advances the high watermark H and re-lists the most recent hour, where most late blobs appear, at no
  *       extra cost (the window is merely longer).</li>
- *   <li><b>Day sweep</b>, every {@code sweepInterval}: the last 24 hours (or the coverage, if shorter), up to H.</li>
- *   <li><b>Old sweep</b>, every {@code 4 x sweepInterval}: from {@code now - coverage} to {@code now - 24h}, in
- *       listings of at most 24 hours (the API's limit), when the coverage exceeds a day.</li>
+ *   <li><b>Day sweep</b>, every {@code sweepInterval} (3 minutes by default): the last 24 hours (or the coverage, if
+ *       shorter), up to H. When it is due at a frontier listing that reaches now, the two are one listing: the
+ *       frontier window {@linkplain #widened widened} back to the day sweep's start (never more than the API's 24
+ *       hours), so a quiet tenant's sweep costs no request of its own.</li>
+ *   <li><b>Old sweep</b>, every {@code max(4 x sweepInterval, 30 min)}: from {@code now - coverage} to
+ *       {@code now - 24h}, in listings of at most 24 hours (the API's limit), when the coverage exceeds a day.</li>
  * </ul>
  * A sweep delivers only the blobs that are not in the stream's delivered set, which covers the whole coverage, so a
  * blob that becomes visible up to {@code coverage} after its {@code contentCreated} is delivered exactly once.
@@ -42,8 +45,19 @@ public final class WindowPlanner {
     public static final Duration END_MARGIN = Duration.ofSeconds(2);
     /** Windows starting this close to the retention floor remember their undelivered blobs (see pending). */
     public static final Duration EDGE = Duration.ofHours(2);
-    /** The old sweep runs this many times less often than the day sweep. */
+    /** The old sweep runs this many times less often than the day sweep... */
     public static final int OLD_SWEEP_FACTOR = 4;
+    /**
+     * ...and at most this often: blobs more than a day late are delivered within about half an hour of becoming
+     * visible, and a 7-day coverage's six day-long listings are not repeated every few minutes.
+     */
+    public static final Duration OLD_SWEEP_MIN_INTERVAL = Duration.ofMinutes(30);
+    /**
+     * The day sweep's interval by default. A straggler up to a day late is found by the first day sweep after it
+     * became visible: at most one interval plus one poll interval later (the sweep runs after a frontier listing),
+     * about 4 minutes with the 1-minute poll interval, inside the 5 minutes promised.
+     */
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(3);
 
     private final Duration maxWindow;
     private final Duration coverage;
@@ -190,8 +204,35 @@ public final class WindowPlanner {
 
     /** True when the old sweep is due (last completed at {@code last}); never when the coverage is a day or less. */
     public boolean oldSweepDue(Instant last, Instant now) {
-        return coverage.compareTo(DAY) > 0
-                && !last.plus(sweepInterval.multipliedBy(OLD_SWEEP_FACTOR)).isAfter(now);
+        return coverage.compareTo(DAY) > 0 && !last.plus(oldSweepInterval()).isAfter(now);
+    }
+
+    /** The time between old sweeps: {@code max(4 x sweepInterval, 30 min)}. */
+    public Duration oldSweepInterval() {
+        Duration d = sweepInterval.multipliedBy(OLD_SWEEP_FACTOR);
+        return d.compareTo(OLD_SWEEP_MIN_INTERVAL) < 0 ? OLD_SWEEP_MIN_INTERVAL : d;
+    }
+
+    /** The time between day sweeps. */
+    public Duration sweepInterval() {
+        return sweepInterval;
+    }
+
+    /**
+     * The frontier window {@code frontier} widened back to the day sweep's start ({@code max(now - min(coverage,
+     * 24h), origin, floor)}), so that one listing is both the frontier and the day sweep; empty when that would not
+     * reach further back than the frontier already does. The widened window still ends where the frontier does, at
+     * most at {@code now - 2 s}, so it never spans more than the API's 24 hours.
+     */
+    public Optional<Window> widened(Window frontier, Instant origin, Instant now) {
+        Duration span = coverage.compareTo(DAY) < 0 ? coverage : DAY;
+        Instant floor = retentionFloor(now);
+        Instant start = max(max(now.minus(span), origin), floor);
+        if (!start.isBefore(frontier.start())
+                || Duration.between(start, frontier.end()).compareTo(API_MAX_WINDOW) > 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Window(start, frontier.end(), frontier.reachesNow(), start.isBefore(floor.plus(EDGE))));
     }
 
     /** The listings of the day sweep: the last 24 hours (or the coverage), up to {@code hw}. */

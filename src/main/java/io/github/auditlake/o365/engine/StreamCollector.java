@@ -87,12 +87,16 @@ final class StreamCollector {
     private Duration nextFrontier(Instant now) throws InterruptedException {
         StreamCursor c = position.cursor();
         Optional<Window> w = planner.frontier(c.highWatermark(), c.origin(), now);
+        // a caught-up stream whose day sweep is due lists the frontier and the day in one listing
+        Optional<Window> wide = w.filter(f -> f.reachesNow() && planner.daySweepDue(c.sweptDay(), now))
+                .flatMap(f -> planner.widened(f, c.origin(), now));
         boolean caughtUp;
         if (w.isEmpty()) {
             caughtUp = true; // nothing to list yet: the position is at the service's time
             ctx.health().progressed(stream, true, Duration.between(c.highWatermark(), now), 0);
         } else {
-            caughtUp = lister.frontier(w.get());
+            caughtUp =
+                    wide.isPresent() ? lister.frontierWithDaySweep(wide.get(), w.get(), now) : lister.frontier(w.get());
         }
         if (caughtUp) {
             lister.sweepIfDue();

@@ -9,12 +9,16 @@ import io.github.auditlake.o365.cursor.WindowPlanner;
 import io.github.auditlake.o365.cursor.WindowPlanner.Window;
 import io.github.auditlake.o365.engine.BlobDelivery.Work;
 import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.metrics.LatenessHistogram;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +40,10 @@ final class WindowLister {
     private final StreamCalls calls;
     private final StreamPosition position;
     private final BlobDelivery delivery;
+    private final LatenessHistogram lateness;
     private int windowErrors;
+    /** True once a frontier listing reached now: later listings measure lateness (see {@link #measureLateness}). */
+    private boolean caughtUp;
 
     WindowLister(
             StreamId stream, WorkerContext ctx, StreamCalls calls, StreamPosition position, BlobDelivery delivery) {
@@ -47,10 +54,26 @@ final class WindowLister {
         this.calls = calls;
         this.position = position;
         this.delivery = delivery;
+        this.lateness = metrics.lateness(stream.contentType().wireName());
     }
 
     /** Lists and delivers one frontier window. Returns true when the stream is caught up (the window reached now). */
     boolean frontier(Window w) throws InterruptedException {
+        return frontier(w, null, null);
+    }
+
+    /**
+     * Lists and delivers one frontier window that is also the day sweep: {@code wide}, the frontier window
+     * {@code frontier} widened back over the day ({@link WindowPlanner#widened}). The blobs it finds before the
+     * frontier's start are stragglers; once they are delivered, the day sweep is recorded as done at
+     * {@code startedAt}. Returns true when the stream is caught up.
+     */
+    boolean frontierWithDaySweep(Window wide, Window frontier, Instant startedAt) throws InterruptedException {
+        return frontier(wide, frontier.start(), startedAt);
+    }
+
+    private boolean frontier(Window w, Instant stragglersBefore, Instant sweptAt) throws InterruptedException {
+        boolean measure = caughtUp && w.reachesNow();
         List<ContentBlob> listed;
         Instant listedAt;
         try {
@@ -80,6 +103,17 @@ final class WindowLister {
         }
         metrics.windowsListed.increment();
         List<Work> work = plan(listed, true, listedAt);
+        if (measure) {
+            measureLateness(work, listedAt);
+        }
+        if (stragglersBefore != null) {
+            long late = work.stream()
+                    .filter(x -> x.skip() == 0
+                            && x.lastId() == null
+                            && x.blob().contentCreated().isBefore(stragglersBefore))
+                    .count();
+            countStragglers(late, "24-hour");
+        }
         log.debug(
                 "Stream {}: window [{}, {}) lists {} blobs, {} to deliver",
                 stream,
@@ -100,7 +134,43 @@ final class WindowLister {
                         w.reachesNow(),
                         java.time.Duration.between(position.cursor().highWatermark(), calls.serviceNow()),
                         listed.size());
+        if (sweptAt != null) {
+            metrics.sweeps.increment();
+            position.moveTo(position.cursor().withSwept(true, sweptAt));
+        }
+        caughtUp = caughtUp || w.reachesNow();
         return w.reachesNow();
+    }
+
+    /**
+     * Records the lateness of the blobs a caught-up stream lists for the first time (not delivered, not in progress):
+     * the time of this listing minus their {@code contentCreated}. The span of a listing of a caught-up stream was
+     * last listed at most one listing interval before, so a blob became visible at most that long before it was
+     * first listed. Listings while catching up are not measured (their blobs were visible long before).
+     */
+    private void measureLateness(List<Work> work, Instant listedAt) {
+        StreamCursor c = position.cursor();
+        Set<String> listedBefore = new HashSet<>();
+        if (c.inProgress() != null) {
+            listedBefore.add(c.inProgress().contentId());
+        }
+        c.pending().forEach(b -> listedBefore.add(b.contentId()));
+        for (Work x : work) {
+            if (!listedBefore.contains(x.blob().contentId())) {
+                lateness.record(Duration.between(x.blob().contentCreated(), listedAt));
+            }
+        }
+    }
+
+    private void countStragglers(long n, String which) {
+        if (n > 0) {
+            metrics.stragglersFound.add(n);
+            log.info(
+                    "Stream {}: the {} sweep found {} blob(s) that became visible late; delivering them",
+                    stream,
+                    which,
+                    n);
+        }
     }
 
     /** Runs the day and old sweeps when due: re-lists older spans and delivers the blobs not delivered yet. */
@@ -139,14 +209,10 @@ final class WindowLister {
         }
         metrics.sweeps.increment();
         List<Work> work = plan(new ArrayList<>(found.values()), false, calls.serviceNow());
-        if (!work.isEmpty()) {
-            metrics.stragglersFound.add(work.size());
-            log.info(
-                    "Stream {}: the {} sweep found {} blob(s) that became visible late; delivering them",
-                    stream,
-                    day ? "24-hour" : "older",
-                    work.size());
+        if (caughtUp) {
+            measureLateness(work, calls.serviceNow());
         }
+        countStragglers(work.size(), day ? "24-hour" : "older");
         ctx.health().listed(stream, work.stream().map(Work::blob).toList());
         delivery.deliver(work, UnaryOperator.identity());
         position.moveTo(position.cursor().withSwept(day, startedAt));

@@ -1,6 +1,8 @@
 package io.github.auditlake.o365.metrics;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -85,6 +87,38 @@ public final class EngineMetrics {
         return recordsEmittedByTenant.computeIfAbsent(tenant, t -> new LongAdder());
     }
 
+    /**
+     * Per content type (its wire name, e.g. {@code Audit.Exchange}): how late blobs became visible, measured for the
+     * blobs a caught-up stream lists for the first time (see {@link #lateness(String)}).
+     */
+    private final Map<String, LatenessHistogram> latenessByContentType = new ConcurrentHashMap<>();
+
+    /**
+     * The lateness histogram of a content type: each blob a caught-up stream lists for the first time is recorded
+     * with its first listing's time minus its {@code contentCreated}. A blob becomes visible at most one listing
+     * interval before it is first listed (the poll interval for the most recent hour, the sweep interval for older
+     * spans), so the figures are upper bounds to that resolution.
+     */
+    public LatenessHistogram lateness(String contentType) {
+        return latenessByContentType.computeIfAbsent(contentType, t -> new LatenessHistogram());
+    }
+
+    /**
+     * The lateness figures of every content type measured so far, by wire name, in name order (a content type
+     * appears once a stream of it has caught up). Plain Java, for the health summary and the plugin metrics.
+     */
+    public Map<String, LatenessHistogram.Snapshot> latenessSnapshots() {
+        Map<String, LatenessHistogram.Snapshot> out = new TreeMap<>();
+        latenessByContentType.forEach((t, h) -> out.put(t, h.snapshot()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The lateness figures of one content type ({@link LatenessHistogram.Snapshot#EMPTY} before any). */
+    public LatenessHistogram.Snapshot latenessSnapshot(String contentType) {
+        LatenessHistogram h = latenessByContentType.get(contentType);
+        return h == null ? LatenessHistogram.Snapshot.EMPTY : h.snapshot();
+    }
+
     public AtomicLong highWatermark(String stream) {
         return highWatermarkMs.computeIfAbsent(stream, s -> new AtomicLong());
     }
@@ -98,6 +132,7 @@ public final class EngineMetrics {
                 + " stalled=" + stalledStreams()
                 + " retentionGaps=" + retentionGaps.sum() + " listRetries=" + listRetries.sum()
                 + " fetchRetries=" + fetchRetries.sum() + " heartbeats=" + heartbeats.sum()
-                + " serviceDatesRejected=" + serviceDatesRejected.sum();
+                + " serviceDatesRejected=" + serviceDatesRejected.sum()
+                + (latenessByContentType.isEmpty() ? "" : " lateness=" + latenessSnapshots());
     }
 }

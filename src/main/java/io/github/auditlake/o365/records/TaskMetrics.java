@@ -4,6 +4,7 @@ import io.github.auditlake.o365.cursor.StreamId;
 import io.github.auditlake.o365.engine.MemoryBudget;
 import io.github.auditlake.o365.mapping.DriftRadar;
 import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.metrics.LatenessHistogram;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -306,6 +307,76 @@ public final class TaskMetrics {
                 "blob-expiry-risks-total",
                 "Blobs delivered (or skipped) within o365.health.expiry.margin.ms of their contentExpiration",
                 health.blobExpiryRisks);
+    }
+
+    /**
+     * Per content type (tag {@code content-type}): how late its blobs became visible, from
+     * {@link EngineMetrics#lateness(String)}: the count measured and the p50, p90, p99 and largest lateness in ms.
+     */
+    public static void registerContentTypes(
+            SourceTaskContext context, EngineMetrics m, java.util.Collection<String> contentTypes) {
+        PluginMetrics pm;
+        try {
+            pm = context.pluginMetrics();
+        } catch (NoSuchMethodError | UnsupportedOperationException e) {
+            return;
+        }
+        if (pm == null) {
+            return;
+        }
+        for (String t : new java.util.TreeSet<>(contentTypes)) {
+            latenessGauge(
+                    pm,
+                    "blob-lateness-count",
+                    "Blobs of this content type whose lateness was measured (listed for the first time by a "
+                            + "caught-up stream) since the task started",
+                    t,
+                    LatenessHistogram.Snapshot::count,
+                    m);
+            latenessGauge(
+                    pm,
+                    "blob-lateness-p50-ms",
+                    "Median time from a blob's contentCreated to its first listing (ms; an upper bound of when it "
+                            + "became visible, within one listing interval and 10 %)",
+                    t,
+                    LatenessHistogram.Snapshot::p50Ms,
+                    m);
+            latenessGauge(
+                    pm,
+                    "blob-lateness-p90-ms",
+                    "90th percentile of the time from a blob's contentCreated to its first listing (ms)",
+                    t,
+                    LatenessHistogram.Snapshot::p90Ms,
+                    m);
+            latenessGauge(
+                    pm,
+                    "blob-lateness-p99-ms",
+                    "99th percentile of the time from a blob's contentCreated to its first listing (ms)",
+                    t,
+                    LatenessHistogram.Snapshot::p99Ms,
+                    m);
+            latenessGauge(
+                    pm,
+                    "blob-lateness-max-ms",
+                    "Largest time from a blob's contentCreated to its first listing (ms); compare it with "
+                            + "o365.straggler.coverage.ms: a blob later than the coverage is not collected",
+                    t,
+                    LatenessHistogram.Snapshot::maxMs,
+                    m);
+        }
+    }
+
+    private static void latenessGauge(
+            PluginMetrics pm,
+            String name,
+            String doc,
+            String contentType,
+            java.util.function.ToLongFunction<LatenessHistogram.Snapshot> figure,
+            EngineMetrics m) {
+        LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+        tags.put("content-type", contentType);
+        pm.addMetric(pm.metricName(name, doc, tags), (Gauge<Long>)
+                (config, now) -> figure.applyAsLong(m.latenessSnapshot(contentType)));
     }
 
     private static void counter(PluginMetrics pm, String name, String doc, LongAdder adder) {

@@ -72,22 +72,23 @@ public final class CollectionSettings {
                     + "still be delivered (exactly once). Microsoft documents that blobs appear out of order and late: core "
                     + "services typically after 60-90 minutes, other workloads later, and after incidents some records 3-5 "
                     + "days late. The most recent hour is re-listed with every listing, the last 24 hours every "
-                    + "o365.straggler.sweep.interval.ms, older spans up to this coverage four times less often, in listings of "
-                    + "at most 24 hours. The offset remembers the blobs delivered within the coverage (about 8 bytes each). "
+                    + "o365.straggler.sweep.interval.ms, older spans up to this coverage four times less often (at most "
+                    + "every 30 minutes), in listings of at most 24 hours. The offset remembers the blobs delivered within the coverage (about 8 bytes each). "
                     + "Up to 7 days minus 15 minutes (the API's retention).");
 
     public static final Setting<Long> SWEEP_INTERVAL_MS = Setting.longValue(
-                    G,
-                    "o365.straggler.sweep.interval.ms",
-                    Duration.ofMinutes(15).toMillis())
+                    G, "o365.straggler.sweep.interval.ms", WindowPlanner.DEFAULT_SWEEP_INTERVAL.toMillis())
             .range(1000, Duration.ofHours(6).toMillis())
             .importance(Importance.LOW)
             .width(Width.SHORT)
             .display("Straggler sweep interval (ms)")
             .doc("Time between sweeps of the last 24 hours for blobs that became "
                     + "visible late (a sweep lists the span again and delivers only blobs not delivered yet; it costs one "
-                    + "request per 600 blobs of the span). Spans older than 24 hours (when o365.straggler.coverage.ms exceeds "
-                    + "a day) are swept four times less often.");
+                    + "request per 600 blobs of the span, and nothing extra while the span fits in the page the frontier "
+                    + "listing costs anyway: the two are one listing). With the default and the default poll interval, a "
+                    + "blob up to a day late is delivered within about 5 minutes of becoming visible. Spans older than 24 "
+                    + "hours (when o365.straggler.coverage.ms exceeds a day) are swept four times less often, and at most "
+                    + "every 30 minutes.");
 
     public static final Setting<Boolean> MANAGE_SUBSCRIPTIONS = Setting.bool(
                     G, "o365.subscriptions.manage.enabled", true)

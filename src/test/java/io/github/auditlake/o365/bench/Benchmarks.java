@@ -54,14 +54,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The benchmark harness: a real KRaft broker and real Connect workers (separate JVMs, the connector loaded from the
  * unpacked plugin archive {@code target/plugin}) against the simulator. Every scenario is measured beside its
  * ceiling or minimum from the same run; the results are printed as a table and written to {@code benchmarks.md}
- * with PNG plots. Run with {@code ./bench [--smoke] [--out DIR] [throughput|backfill|memory|freshness|api ...]}.
+ * with PNG plots. Run with {@code ./bench [--smoke] [--out DIR] [throughput|backfill|memory|freshness|api|stragglers ...]}.
  * Not a pass/fail test: {@code BenchmarkSmokeIT} runs the smoke sizes only to keep it working.
  */
 public final class Benchmarks {
     static final String TENANT = "5c2e7a10-3b4d-4e6f-8a9b-0c1d2e3f4a5b";
     static final String CLIENT = "7d6c5b4a-3e2f-4a1b-9c8d-7e6f5a4b3c2d";
     static final String SECRET = "bench-secret";
-    static final List<String> ALL = List.of("throughput", "backfill", "memory", "freshness", "api");
+    static final List<String> ALL = List.of("throughput", "backfill", "memory", "freshness", "api", "stragglers");
     static final int PARTITIONS = 5;
 
     final Sizes sz;
@@ -172,6 +172,9 @@ public final class Benchmarks {
         }
         if (scenarios.contains("freshness") || scenarios.contains("api")) {
             guarded("freshness", this::freshness);
+        }
+        if (scenarios.contains("stragglers")) {
+            guarded("stragglers", this::stragglers);
         }
     }
 
@@ -1373,6 +1376,234 @@ public final class Benchmarks {
         }
     }
 
+    // ------------------------------------------------------------------ 6. stragglers
+
+    /** Lateness of the stragglers of the stragglers scenario, in turn. */
+    static final List<Duration> STRAGGLER_LAGS =
+            List.of(Duration.ofMinutes(90), Duration.ofHours(5), Duration.ofHours(20));
+
+    /**
+     * Stragglers within minutes (issue 23): with the connector's default listing settings (full sizes), blobs whose
+     * contentCreated lies 1.5, 5 or 20 hours back become visible during the run, one every few seconds; measured
+     * together: the delay from visible to the straggler's last record read, and the API requests per blob (listings
+     * and fetches) while they appear.
+     */
+    private void stragglers() throws Exception {
+        boolean full = sz.name().equals("full");
+        int bph = full ? 60 : 20;
+        Duration measure = full ? Duration.ofMinutes(15) : Duration.ofSeconds(20);
+        Duration every = full ? Duration.ofSeconds(20) : Duration.ofSeconds(2);
+        Duration lookback = Duration.ofHours(22);
+        List<ContentType> types = List.of(ContentType.EXCHANGE, ContentType.SHAREPOINT);
+        TenantSpec spec = tenant().backfill(Duration.ofHours(23));
+        for (ContentType t : types) {
+            spec = spec.volume(t, Volume.of(bph, 10));
+        }
+        try (ManagementApiSimulator sim = simulator(SimClock.system(), spec)) {
+            String topic = "stragglers";
+            kafka.createTopic(topic, PARTITIONS);
+            Map<String, long[]> seen = new ConcurrentHashMap<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread reader =
+                    new Thread(() -> readContentIds(topic, "bench-stragglers", seen, stop), "stragglers-reader");
+            reader.start();
+            ProcessConnectWorker w = worker("stragglers", "384m", List.of());
+            try {
+                Map<String, String> c = connector(sim, topic, 1, lookback, sz.pollIntervalMs());
+                c.put("o365.content.types", "Audit.Exchange,Audit.SharePoint");
+                if (full) {
+                    // the defaults: 1-minute poll interval, 3-minute day sweep, 24 h coverage
+                    c.remove("o365.poll.interval.ms");
+                    c.remove("o365.straggler.sweep.interval.ms");
+                } else {
+                    c.put("o365.straggler.sweep.interval.ms", "3000");
+                }
+                Instant putAt = Instant.now();
+                w.putConnector("stragglers", c, Duration.ofMinutes(1));
+                // caught up: every blob of the day visible at the start read whole
+                List<SimBlob> day = new ArrayList<>();
+                for (ContentType t : types) {
+                    day.addAll(sim.visibleBlobs(
+                            TENANT, t, putAt.minus(lookback).plus(Duration.ofMinutes(30)), putAt.minusSeconds(60)));
+                }
+                Await.until(
+                        Duration.ofMinutes(10),
+                        () -> day.stream()
+                                .allMatch(b -> seen.containsKey(b.contentId())
+                                        && seen.get(b.contentId())[0] >= b.recordCount()),
+                        () -> "the day before the run read whole");
+                sim.resetLog();
+                long mFrom = System.nanoTime();
+                Instant from = Instant.now();
+                List<SimBlob> late = new ArrayList<>();
+                int i = 0;
+                while (Duration.between(from, Instant.now()).compareTo(measure) < 0) {
+                    Instant now = Instant.now();
+                    Duration lag = STRAGGLER_LAGS.get(i % STRAGGLER_LAGS.size());
+                    ContentType t = types.get((i / STRAGGLER_LAGS.size()) % types.size());
+                    List<String> records = new ArrayList<>();
+                    for (int r = 0; r < 5; r++) {
+                        records.add("{\"Id\":\"straggler-" + i + "-" + r + "\",\"CreationTime\":\""
+                                + now.minus(lag)
+                                        .truncatedTo(ChronoUnit.SECONDS)
+                                        .toString()
+                                        .replace("Z", "")
+                                + "\",\"Operation\":\"Straggler\",\"Workload\":\"Exchange\"}");
+                    }
+                    late.add(sim.addBlob(TENANT, t, now.minus(lag), now, records));
+                    i++;
+                    Thread.sleep(every.toMillis());
+                }
+                Instant to = Instant.now();
+                long mTo = System.nanoTime();
+                // wait for the last ones: at most 10 minutes (twice the promise) after the last became visible
+                Await.until(
+                        Duration.ofMinutes(11),
+                        () -> Instant.now().isAfter(to.plus(Duration.ofMinutes(10)))
+                                || late.stream()
+                                        .allMatch(b -> seen.containsKey(b.contentId())
+                                                && seen.get(b.contentId())[0] >= b.recordCount()),
+                        () -> "the stragglers");
+                List<RecordedRequest> reqs = apiRequests(sim, mFrom, mTo);
+                w.deleteConnector("stragglers");
+                stop.set(true);
+                reader.join(10_000);
+                List<Double> delays = new ArrayList<>();
+                Map<Duration, List<Double>> byLag = new LinkedHashMap<>();
+                int missing = 0;
+                int duplicated = 0;
+                for (int k = 0; k < late.size(); k++) {
+                    SimBlob b = late.get(k);
+                    long[] v = seen.get(b.contentId());
+                    if (v == null || v[0] < b.recordCount()) {
+                        missing++;
+                        continue;
+                    }
+                    if (v[0] > b.recordCount()) {
+                        duplicated++;
+                    }
+                    double d = (v[1] - b.visibleAt().toEpochMilli()) / 1000.0;
+                    delays.add(d);
+                    byLag.computeIfAbsent(STRAGGLER_LAGS.get(k % STRAGGLER_LAGS.size()), x -> new ArrayList<>())
+                            .add(d);
+                }
+                if (delays.isEmpty()) {
+                    throw new IllegalStateException("no straggler delivered of " + late.size());
+                }
+                delays.sort(Double::compare);
+                // every blob that became visible while the stragglers appeared: the schedule's and the stragglers
+                long scheduled = 0;
+                for (ContentType t : types) {
+                    scheduled += sim.visibleBlobs(TENANT, t, from.minus(Duration.ofHours(1)), to).stream()
+                            .filter(b -> !b.visibleAt().isBefore(from)
+                                    && b.visibleAt().isBefore(to))
+                            .filter(b -> !late.contains(b))
+                            .count();
+                }
+                long blobs = scheduled + late.size();
+                long listings = reqs.stream()
+                        .filter(r -> r.path().endsWith("/subscriptions/content"))
+                        .count();
+                long fetches =
+                        reqs.stream().filter(RecordedRequest::isBlobFetch).count();
+                double hours = Duration.between(from, to).toMillis() / 3_600_000.0;
+                res.add(
+                        "stragglers",
+                        "p50 straggler visible → last record read",
+                        pct(delays, 50),
+                        "s",
+                        "promise (p99)",
+                        300,
+                        "",
+                        null);
+                res.add(
+                        "stragglers",
+                        "p99 straggler visible → last record read",
+                        pct(delays, 99),
+                        "s",
+                        "promise (p99)",
+                        300,
+                        "≤ 300 s",
+                        pct(delays, 99) <= 300 && missing == 0);
+                res.add(
+                        "stragglers",
+                        "max straggler visible → last record read",
+                        delays.get(delays.size() - 1),
+                        "s",
+                        "promise (p99)",
+                        300,
+                        "",
+                        null);
+                res.add(
+                        "stragglers",
+                        "requests per blob while stragglers appear",
+                        reqs.size() / (double) Math.max(1, blobs),
+                        "req/blob",
+                        "1 (one fetch per blob)",
+                        1,
+                        "",
+                        null);
+                res.add(
+                        "stragglers",
+                        "listing requests per hour per content type",
+                        listings / hours / types.size(),
+                        "req/h",
+                        "frontier, 1 a minute",
+                        60,
+                        "",
+                        null);
+                StringBuilder lagNote = new StringBuilder();
+                byLag.forEach((lag, ds) -> {
+                    ds.sort(Double::compare);
+                    lagNote.append(String.format(
+                            Locale.ROOT,
+                            "%s late: %d, median %.0f s, max %.0f s; ",
+                            lag.toString().substring(2).toLowerCase(Locale.ROOT),
+                            ds.size(),
+                            pct(ds, 50),
+                            ds.get(ds.size() - 1)));
+                });
+                res.note(
+                        "stragglers",
+                        String.format(
+                                Locale.ROOT,
+                                "Real clock; %s; two content types (Audit.Exchange, Audit.SharePoint), %d blobs per "
+                                        + "hour each (10 records), a day of them before the run (lookback %s); one "
+                                        + "task. During %s, a straggler became visible every %s (5 records; "
+                                        + "created 1.5 h, 5 h and 20 h earlier in turn, content types alternating): "
+                                        + "%d stragglers, delivered %d, missing %d, with records read more than once "
+                                        + "%d. Delay = consumer-side time the straggler's last record was read − "
+                                        + "the time it became visible. By lateness: %s"
+                                        + "Requests while they appeared: %d (%d listing pages, %d blob fetches) for %d "
+                                        + "blobs that became visible (%d scheduled, %d stragglers).",
+                                full
+                                        ? "the connector's default listing settings (`o365.poll.interval.ms` 60000, "
+                                                + "`o365.straggler.sweep.interval.ms` 180000, 24 h coverage)"
+                                        : "smoke settings (poll interval " + sz.pollIntervalMs()
+                                                + " ms, sweep interval 3 s)",
+                                bph,
+                                lookback,
+                                measure,
+                                every,
+                                late.size(),
+                                delays.size(),
+                                missing,
+                                duplicated,
+                                lagNote,
+                                reqs.size(),
+                                listings,
+                                fetches,
+                                blobs,
+                                scheduled,
+                                late.size()));
+                data.put("stragglers", delays);
+            } finally {
+                stop.set(true);
+                release(w);
+            }
+        }
+    }
+
     static double pct(List<Double> sorted, double p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
@@ -1380,9 +1611,14 @@ public final class Benchmarks {
 
     /** Reads the topic until stopped: per content id, the records read and when the latest one was read. */
     private void readFreshness(String topic, Map<String, long[]> seen, AtomicBoolean stop) {
+        readContentIds(topic, "bench-freshness", seen, stop);
+    }
+
+    /** Reads the topic until stopped: per content id, the records read and when the latest one was read. */
+    private void readContentIds(String topic, String group, Map<String, long[]> seen, AtomicBoolean stop) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-freshness");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         try (KafkaConsumer<byte[], byte[]> c =

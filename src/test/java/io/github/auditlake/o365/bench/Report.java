@@ -25,6 +25,7 @@ final class Report {
         TITLES.put("memory", "3. Memory");
         TITLES.put("freshness", "4. Freshness");
         TITLES.put("api", "5. API efficiency");
+        TITLES.put("stragglers", "6. Stragglers within minutes");
     }
 
     @SuppressWarnings("unchecked")
@@ -97,6 +98,19 @@ final class Report {
                     "% of blobs",
                     Map.of("blobs", cdf));
             plots.add("freshness:benchmarks-freshness.png");
+        }
+        if (b.data.get("stragglers") instanceof List<?> d) {
+            List<double[]> cdf = new ArrayList<>();
+            for (int i = 0; i < d.size(); i++) {
+                cdf.add(new double[] {(Double) d.get(i), 100.0 * (i + 1) / d.size()});
+            }
+            Plot.lines(
+                    b.out.resolve("benchmarks-stragglers.png"),
+                    "Stragglers: delay from becoming visible to last record read (CDF)",
+                    "seconds",
+                    "% of stragglers",
+                    Map.of("stragglers", cdf));
+            plots.add("stragglers:benchmarks-stragglers.png");
         }
 
         StringBuilder md = new StringBuilder();

@@ -101,6 +101,48 @@ class WindowPlannerTest {
     }
 
     @Test
+    void theOldSweepRunsFourTimesLessOftenThanTheDaySweepButAtMostEveryHalfHour() {
+        WindowPlanner fast = new WindowPlanner(
+                Duration.ofHours(1), Duration.ofDays(7).minus(MARGIN), MARGIN, WindowPlanner.DEFAULT_SWEEP_INTERVAL);
+        assertEquals(Duration.ofMinutes(30), fast.oldSweepInterval());
+        assertFalse(fast.oldSweepDue(NOW.minus(Duration.ofMinutes(29)), NOW));
+        assertTrue(fast.oldSweepDue(NOW.minus(Duration.ofMinutes(30)), NOW));
+        assertEquals(Duration.ofMinutes(60), week.oldSweepInterval(), "4 x a 15-minute day sweep, as before");
+    }
+
+    @Test
+    void aCaughtUpFrontierWidenedForTheDaySweepStartsWhereTheDaySweepDoesAndEndsWithTheFrontier() {
+        Instant hw = NOW.minus(Duration.ofMinutes(1));
+        Window f = planner.frontier(hw, NOW).orElseThrow();
+        Window wide = planner.widened(f, Instant.EPOCH, NOW).orElseThrow();
+        assertEquals(NOW.minus(Duration.ofHours(24)), wide.start(), "the day sweep's start");
+        assertEquals(planner.daySweep(hw, NOW).get(0).start(), wide.start());
+        assertEquals(f.end(), wide.end());
+        assertTrue(wide.reachesNow());
+        assertFalse(wide.nearEdge());
+        assertTrue(
+                Duration.between(wide.start(), wide.end()).compareTo(WindowPlanner.API_MAX_WINDOW) <= 0,
+                "within the API's 24 hours");
+    }
+
+    @Test
+    void aFrontierIsNotWidenedBeforeTheOriginNorPastTheApisDayNorWhenItAlreadyReachesAsFarBack() {
+        Instant hw = NOW.minus(Duration.ofMinutes(1));
+        Window f = planner.frontier(hw, NOW).orElseThrow();
+        assertTrue(planner.widened(f, NOW.minus(Duration.ofMinutes(30)), NOW).isEmpty(), "origin after its start");
+        Window partly = planner.widened(f, NOW.minus(Duration.ofHours(5)), NOW).orElseThrow();
+        assertEquals(NOW.minus(Duration.ofHours(5)), partly.start(), "the origin bounds it");
+        Window wideOne = new Window(NOW.minus(Duration.ofHours(24)), NOW.minus(Duration.ofHours(1)), false, false);
+        assertTrue(planner.widened(wideOne, Instant.EPOCH, NOW).isEmpty(), "already reaches back as far");
+        WindowPlanner twoHours =
+                new WindowPlanner(Duration.ofHours(1), Duration.ofHours(2), MARGIN, Duration.ofMinutes(3));
+        assertEquals(
+                NOW.minus(Duration.ofHours(2)),
+                twoHours.widened(f, Instant.EPOCH, NOW).orElseThrow().start(),
+                "a coverage under a day bounds it");
+    }
+
+    @Test
     void deliveredBlobsAreForgottenOnlyBeyondTheCoverage() {
         assertEquals(NOW.minus(Duration.ofHours(25)), planner.forgetBefore(NOW, NOW));
         // catching up from far back: keep what the re-listed hour may return

@@ -29,13 +29,16 @@ class ApiCostTest {
     record Cost(double requestsPerHour, double requestsPerBlob, int blobsPerHour) {}
 
     static Cost measure(Duration coverage, Duration history) throws Exception {
+        return measure(coverage, history, Duration.ofMinutes(15));
+    }
+
+    static Cost measure(Duration coverage, Duration history, Duration sweepInterval) throws Exception {
         ManualClock clock = new ManualClock(NOW);
         FakeManagementApi api = new FakeManagementApi("7d3c1a2b-5e6f-4a8b-9c0d-1e2f3a4b5c6d", clock);
         api.addSchedule(
                 ContentType.EXCHANGE, NOW.minus(history), NOW.plus(Duration.ofHours(6)), Duration.ofSeconds(18), 1);
         EngineSettings s = EngineSettings.builder(
-                        new WindowPlanner(
-                                Duration.ofHours(1), coverage, Duration.ofMinutes(15), Duration.ofMinutes(15)),
+                        new WindowPlanner(Duration.ofHours(1), coverage, Duration.ofMinutes(15), sweepInterval),
                         history.minus(Duration.ofMinutes(20)))
                 .pollInterval(Duration.ofMinutes(1))
                 .fetchConcurrency(4)
@@ -85,6 +88,16 @@ class ApiCostTest {
                 "API cost, 24 h coverage: %.0f requests/hour, %.2f requests/blob%n",
                 c.requestsPerHour(), c.requestsPerBlob());
         assertTrue(c.requestsPerBlob() >= 1.0 && c.requestsPerBlob() < 1.8, "requests per blob " + c);
+    }
+
+    @Test
+    void aBusyTenantCostsAboutTwoRequestsPerBlobWithTheDefaultThreeMinuteDaySweep() throws Exception {
+        Cost c = measure(Duration.ofHours(24), Duration.ofHours(25), WindowPlanner.DEFAULT_SWEEP_INTERVAL);
+        System.out.printf(
+                "API cost, 24 h coverage, 3-minute day sweep: %.0f requests/hour, %.2f requests/blob%n",
+                c.requestsPerHour(), c.requestsPerBlob());
+        // fetches 200/h; frontier 40 listings of one page; 20 day listings of 8 pages (the frontier's included)
+        assertTrue(c.requestsPerBlob() >= 1.8 && c.requestsPerBlob() < 2.2, "requests per blob " + c);
     }
 
     @Test
