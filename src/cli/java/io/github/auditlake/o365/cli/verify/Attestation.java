@@ -40,16 +40,8 @@ public final class Attestation {
         b.append("<p class=\"verdict ")
                 .append(r.complete() ? "ok\">COMPLETE" : "bad\">NOT COMPLETE")
                 .append("</p>\n<p class=\"lead\">")
-                .append(
-                        r.complete()
-                                ? "Every content blob the Management Activity API lists for this tenant and range is accounted "
-                                        + "for in the connector's ledger"
-                                : "Some content blobs the Management Activity API lists are not accounted for, or their records "
-                                        + "do not match the ledger: see the list below")
-                .append(
-                        m.data()
-                                ? ", and the audit topics hold exactly the records the ledger describes.</p>\n"
-                                : ". The audit topics themselves were not read (no --data).</p>\n");
+                .append(lead(r))
+                .append("</p>\n");
 
         b.append("<h2>What was checked, and how</h2>\n<table class=\"facts\">\n");
         fact(b, "Tenant", m.tenant());
@@ -181,6 +173,18 @@ public final class Attestation {
         return b.toString();
     }
 
+    private static String lead(VerifyReport r) {
+        if (!r.complete()) {
+            return "Some content blobs the Management Activity API lists are not accounted for in the connector's "
+                    + "ledger, or their records in the audit topics do not match it: each is listed below.";
+        }
+        return "Every content blob the Management Activity API lists for this tenant and range is accounted for in "
+                + "the connector's ledger"
+                + (r.meta().data()
+                        ? ", and the audit topics hold exactly the records the ledger describes."
+                        : ". The audit topics themselves were not read (no --data).");
+    }
+
     /** Delivered records per hour, one line per content type; red bands: hours with missing or mismatched blobs. */
     static void plot(StringBuilder b, VerifyReport r) {
         List<Instant> hours = Comparison.hours(r.meta().start(), r.meta().end());
@@ -292,6 +296,10 @@ public final class Attestation {
         b.append("<rect x=\"").append(fmt(lx)).append("\" y=\"").append(h - 18);
         b.append("\" width=\"12\" height=\"12\" fill=\"#f4b6b6\"/><text x=\"").append(fmt(lx + 16));
         b.append("\" y=\"").append(h - 8).append("\" font-size=\"12\">missing or mismatched</text>\n");
+        lx += 180;
+        b.append("<rect x=\"").append(fmt(lx)).append("\" y=\"").append(h - 18);
+        b.append("\" width=\"12\" height=\"12\" fill=\"#e0e0e0\"/><text x=\"").append(fmt(lx + 16));
+        b.append("\" y=\"").append(h - 8).append("\" font-size=\"12\">pending (within the grace)</text>\n");
         b.append("</svg>\n");
     }
 
