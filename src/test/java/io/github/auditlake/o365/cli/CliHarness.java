@@ -69,11 +69,16 @@ final class CliHarness implements AutoCloseable {
     }
 
     CliHarness(TenantSpec tenant, SimClock clock) {
+        this(tenant, clock, 7);
+    }
+
+    /** @param pageSize blobs per listing page (the service's is 600; 7 makes the tests follow pages) */
+    CliHarness(TenantSpec tenant, SimClock clock, int pageSize) {
         this.clock = clock;
         this.sim = ManagementApiSimulator.builder()
                 .clock(clock)
                 .seed(11)
-                .pageSize(7)
+                .pageSize(pageSize)
                 .tenant(tenant)
                 .build()
                 .start();
