@@ -1,0 +1,67 @@
+package io.github.auditlake.o365.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.cluster.Classpaths;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged CLI jar (target/o365-audit-cli.jar): it holds every core package the CLI uses and the Kafka client for
+ * verify, never Connect; and a command other than verify runs without loading a single Kafka class.
+ */
+class CliJarIT {
+    static final Path JAR = Classpaths.projectDir().resolve("target/o365-audit-cli.jar");
+
+    @Test
+    void holdsTheCorePackagesAndTheKafkaClientButNoConnect() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (ZipFile z = new ZipFile(JAR.toFile())) {
+            z.stream().forEach(e -> names.add(e.getName()));
+        }
+        for (String cls : List.of(
+                "io/github/auditlake/o365/settings/Setting.class",
+                "io/github/auditlake/o365/ledger/LedgerEntry.class",
+                "io/github/auditlake/o365/cli/verify/Verifier.class",
+                "org/apache/kafka/clients/consumer/KafkaConsumer.class",
+                "com/github/luben/zstd/Zstd.class")) {
+            assertTrue(names.contains(cls), cls);
+        }
+        assertFalse(names.stream().anyMatch(n -> n.startsWith("org/apache/kafka/connect/")), "no Connect");
+        assertFalse(names.stream().anyMatch(n -> n.startsWith("io/github/auditlake/o365/records/")), "no connector");
+    }
+
+    @Test
+    void otherCommandsLoadNoKafkaClassAndVerifysHelpRuns(@TempDir Path dir) throws Exception {
+        // a command that fails for want of credentials after parsing every command: nothing of Kafka is needed
+        String classes = java(dir, "-verbose:class", "-jar", JAR.toString(), "subscriptions", "list");
+        assertTrue(classes.contains("io.github.auditlake.o365.cli.VerifyCommand"), "every command was built");
+        assertFalse(classes.contains("org.apache.kafka"), "no Kafka class loaded");
+        String help = java(dir, "-jar", JAR.toString(), "verify", "--help");
+        assertTrue(
+                help.contains("--bootstrap-server") && help.contains("NOT complete: at least one blob missing"), help);
+    }
+
+    private static String java(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(args));
+        Path out = dir.resolve("out.txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("O365_"));
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the CLI ends");
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertTrue(p.exitValue() == 0 || p.exitValue() == 2, "exit " + p.exitValue() + ": " + text);
+        return text;
+    }
+}
