@@ -66,11 +66,11 @@ public final class Verifier {
         Map<String, DataCheck.Result> data = null;
         if (!req.dataTopics().isEmpty()) {
             req.progress().accept("reading the audit topics " + req.dataTopics());
-            DataCheck check = new DataCheck(m.tenant(), ledger.entries().values());
+            DataCheck check = new DataCheck(ledger.entries().values());
             TopicScan.Counts counts = scan.scan(req.dataTopics(), check.sink());
             data = check.results();
             notes.add("audit records read: " + counts.records + " (" + check.recordsOfOtherBlobs()
-                    + " of other tenants, ranges or blobs not in the ledger)");
+                    + " of blobs not in the ledger's range for the tenant)");
         }
         return Comparison.compare(m, listed, ledger, data, now, notes);
     }

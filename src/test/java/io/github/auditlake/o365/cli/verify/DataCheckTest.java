@@ -40,7 +40,6 @@ class DataCheckTest {
     static ConsumerRecord<byte[], byte[]> record(int index, String value, long offset) {
         ConsumerRecord<byte[], byte[]> r =
                 new ConsumerRecord<>("audit", (int) (offset % 3), offset, null, value.getBytes(StandardCharsets.UTF_8));
-        r.headers().add("o365.tenant", TENANT.getBytes(StandardCharsets.UTF_8));
         r.headers().add(LedgerEntry.HEADER_CONTENT_ID, "blob-1".getBytes(StandardCharsets.UTF_8));
         r.headers().add(LedgerEntry.HEADER_RECORD_INDEX, Integer.toString(index).getBytes(StandardCharsets.UTF_8));
         return r;
@@ -49,7 +48,7 @@ class DataCheckTest {
     @Test
     void recordsOutOfOrderAndDuplicatedGiveTheLedgersHash() {
         LedgerEntry e = entry();
-        DataCheck c = new DataCheck(TENANT, List.of(e));
+        DataCheck c = new DataCheck(List.of(e));
         int[] order = {2, 0, 2, 1, 0};
         long offset = 0;
         for (int i : order) {
@@ -64,7 +63,7 @@ class DataCheckTest {
 
     @Test
     void aCopyWithOtherBytesIsAProblemEvenWhenTheFirstCopyWasRight() {
-        DataCheck c = new DataCheck(TENANT, List.of(entry()));
+        DataCheck c = new DataCheck(List.of(entry()));
         for (int i = 0; i < 3; i++) {
             c.sink().accept(record(i, VALUES.get(i), i));
         }
@@ -77,10 +76,12 @@ class DataCheckTest {
     }
 
     @Test
-    void aRecordWithoutAnIndexOrOfAnotherTenantIsNotCounted() {
-        DataCheck c = new DataCheck(TENANT, List.of(entry()));
+    void aRecordWithoutAnIndexOrOfAnotherBlobIsNotCounted() {
+        DataCheck c = new DataCheck(List.of(entry()));
         ConsumerRecord<byte[], byte[]> other = record(0, VALUES.get(0), 0);
-        other.headers().remove("o365.tenant").add("o365.tenant", "t-2".getBytes(StandardCharsets.UTF_8));
+        other.headers()
+                .remove(LedgerEntry.HEADER_CONTENT_ID)
+                .add(LedgerEntry.HEADER_CONTENT_ID, "blob-2".getBytes(StandardCharsets.UTF_8));
         c.sink().accept(other);
         ConsumerRecord<byte[], byte[]> noIndex = record(0, VALUES.get(0), 1);
         noIndex.headers().remove(LedgerEntry.HEADER_RECORD_INDEX);
