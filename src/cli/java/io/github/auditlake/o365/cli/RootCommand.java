@@ -28,7 +28,12 @@ import picocli.CommandLine.Mixin;
                     + "Audit.General, DLP.All (any case), a comma-separated list, or all."
         },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:failure (one line on stderr says why)", "2:usage error"},
+        exitCodeList = {
+            "0:success",
+            "1:failure (one line on stderr says why)",
+            "2:usage error",
+            "3:verify: the range is not complete (a blob missing or mismatched)"
+        },
         subcommands = {
             SubscriptionsCommand.class,
             ContentCommand.class,

@@ -119,6 +119,24 @@ final class CliHarness implements AutoCloseable {
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Runs {@code verify} for this harness's tenant: the entry point for end-to-end tests (a connector wrote the
+     * ledger and the audit topics on {@code bootstrapServers}); {@code extra} adds options such as {@code --data},
+     * {@code --ledger-topic}, {@code --data-topic} or {@code --json}.
+     */
+    Run verify(String bootstrapServers, Instant start, Instant end, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "verify",
+                "--bootstrap-server",
+                bootstrapServers,
+                "--start",
+                start.toString(),
+                "--end",
+                end.toString()));
+        args.addAll(Arrays.asList(extra));
+        return run(args.toArray(String[]::new));
+    }
+
     /** Record ids of every blob the simulator lists for {@code [from, to)}, each blob once, with repeats. */
     List<String> recordIdsOfBlobs(ContentType type, Instant from, Instant to) {
         List<String> ids = new ArrayList<>();

@@ -161,8 +161,9 @@ class VerifyCommandTest {
                                         .value())
                                 .equals(victim.contentId())));
         CliHarness.Run r = verify("--data", "--data-topic", audit + "-damaged", "--json");
-        assertEquals(0, r.code(), r.toString());
-        assertEquals(0, JSON.readTree(r.out()).get("totals").get("mismatched").asInt());
+        JsonNode report = JSON.readTree(r.out());
+        assertEquals(0, r.code(), () -> r.err() + report.get("blobs") + report.get("notes"));
+        assertEquals(0, report.get("totals").get("mismatched").asInt());
     }
 
     @Test

@@ -26,6 +26,7 @@ public final class LedgerFixture implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final ManagementApi api;
     private final String tenant;
+    private final java.util.List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
 
     public LedgerFixture(String bootstrapServers, ManagementApi api, String tenant) {
         Map<String, Object> p = new HashMap<>();
@@ -56,7 +57,7 @@ public final class LedgerFixture implements AutoCloseable {
                 h.add("o365.content.type", utf8(blob.contentType()));
                 h.add(LedgerEntry.HEADER_CONTENT_ID, utf8(blob.contentId()));
                 h.add(LedgerEntry.HEADER_RECORD_INDEX, utf8(Long.toString(i)));
-                producer.send(new ProducerRecord<>(auditTopic, null, null, utf8(r.id()), value, h));
+                sent.add(producer.send(new ProducerRecord<>(auditTopic, null, null, utf8(r.id()), value, h)));
                 digest.add(value);
             }
         }
@@ -74,11 +75,20 @@ public final class LedgerFixture implements AutoCloseable {
 
     /** Writes any ledger entry as the connector's StringConverter would. */
     public void write(String ledgerTopic, LedgerEntry e) {
-        producer.send(new ProducerRecord<>(ledgerTopic, utf8(e.key()), utf8(e.toJson())));
+        sent.add(producer.send(new ProducerRecord<>(ledgerTopic, utf8(e.key()), utf8(e.toJson()))));
     }
 
+    /** Flushes, and fails when any record was not written. */
     public void flush() {
         producer.flush();
+        try {
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("a record was not written", e);
+        }
+        sent.clear();
     }
 
     private LedgerEntry entry(

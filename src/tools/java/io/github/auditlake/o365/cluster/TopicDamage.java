@@ -117,10 +117,12 @@ public final class TopicDamage {
                 KafkaProducer<byte[], byte[]> producer =
                         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
                 Admin admin = Admin.create(a)) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             List<PartitionInfo> infos = consumer.partitionsFor(source, Duration.ofSeconds(30));
             admin.createTopics(List.of(new NewTopic(target, infos.size(), (short) 1)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, target, infos.size());
             List<TopicPartition> parts = new ArrayList<>();
             infos.forEach(i -> parts.add(new TopicPartition(source, i.partition())));
             consumer.assign(parts);
@@ -134,17 +136,46 @@ public final class TopicDamage {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     read++;
                     for (ProducerRecord<byte[], byte[]> out : damage.apply(r, target)) {
-                        producer.send(out);
+                        sent.add(producer.send(out));
                     }
                 }
             }
             producer.flush();
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(60, TimeUnit.SECONDS); // a record that was not written fails the copy, never a silent loss
+            }
             return read;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while copying " + source, e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot create topic " + target, e);
+            throw new IllegalStateException("cannot copy " + source + " to " + target, e);
+        }
+    }
+
+    /**
+     * Waits (at most 30 s) until every partition of a new topic has a leader: an idempotent producer that sends
+     * before can loop on OUT_OF_ORDER_SEQUENCE_NUMBER until its batches expire (see {@link ProcessKafka}).
+     */
+    static void awaitLeaders(Admin admin, String topic, int partitions)
+            throws InterruptedException, java.util.concurrent.ExecutionException,
+                    java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            var d = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(topic);
+            if (d != null
+                    && d.partitions().size() == partitions
+                    && d.partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " has partitions without a leader after 30 s");
+            }
+            Thread.sleep(50); // polling the broker's metadata with a deadline, not synchronisation by sleep
         }
     }
 }
