@@ -38,6 +38,14 @@ class CliJarIT {
         }
         assertFalse(names.stream().anyMatch(n -> n.startsWith("org/apache/kafka/connect/")), "no Connect");
         assertFalse(names.stream().anyMatch(n -> n.startsWith("io/github/auditlake/o365/records/")), "no connector");
+        // the plugin archive ships this jar under cli/, and Connect scans it: nothing there is a Connect plugin
+        assertFalse(names.contains("org/apache/kafka/common/config/provider/FileConfigProvider.class"));
+        assertFalse(
+                names.stream().anyMatch(n -> n.startsWith("META-INF/services/org.apache.kafka")),
+                ""
+                        + names.stream()
+                                .filter(n -> n.startsWith("META-INF/services/"))
+                                .toList());
     }
 
     @Test
