@@ -187,7 +187,8 @@ final class VerifyCommand extends ApiCommand {
                 topics,
                 graceDuration,
                 types.stream().map(ContentType::wireName).toList(),
-                String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+                // the command line as given, secrets masked (global options such as --client-secret are in it)
+                ctx.redact(String.join(" ", spec.commandLine().getParseResult().originalArgs())));
         VerifyReport report;
         try {
             report = Verifier.verify(new Verifier.Request(kafka, ledgerTopic, topics, meta, ctx::debug), listed, now);

@@ -1,6 +1,7 @@
 package io.github.auditlake.o365.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -218,7 +219,14 @@ class VerifyCommandTest {
     void theLedgerDumpHashesToTheReportedRangeHashAndTheAttestationIsWritten(@TempDir Path dir) throws Exception {
         Path dump = dir.resolve("ledger.jsonl");
         Path page = dir.resolve("attestation.html");
-        CliHarness.Run r = verify("--json", "--ledger-dump", dump.toString(), "--attest", page.toString());
+        CliHarness.Run r = verify(
+                "--json",
+                "--ledger-dump",
+                dump.toString(),
+                "--attest",
+                page.toString(),
+                "--client-secret",
+                CliHarness.SECRET);
         assertEquals(0, r.code(), r.toString());
         String hash = JSON.readTree(r.out()).get("ledgerRangeSha256").asText();
         byte[] lines = Files.readAllBytes(dump);
@@ -228,6 +236,8 @@ class VerifyCommandTest {
         assertEquals(blobs.size(), new String(lines).lines().count());
         String html = Files.readString(page);
         assertTrue(html.contains(hash) && html.contains("COMPLETE") && html.contains(CliHarness.TENANT), html);
+        assertTrue(html.contains("--client-secret ***"), "the command line is shown, its secret masked");
+        assertFalse(html.contains(CliHarness.SECRET) || r.out().contains(CliHarness.SECRET), "no secret");
     }
 
     @Test
