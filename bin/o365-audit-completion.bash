@@ -159,6 +159,7 @@ function _complete_o365-audit() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} export" ];    then _picocli_o365-audit; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications" ];    then _picocli_o365-audit; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_o365-audit; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} verify" ];    then _picocli_o365-audit; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} subscriptions list" ];    then _picocli_o365-audit_subscriptions; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} subscriptions start" ];    then _picocli_o365-audit_subscriptions; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} subscriptions stop" ];    then _picocli_o365-audit_subscriptions; return $?; fi
@@ -172,19 +173,21 @@ function _complete_o365-audit() {
   local cmds2=(export)
   local cmds3=(notifications)
   local cmds4=(doctor)
-  local cmds5=(subscriptions list)
-  local cmds6=(subscriptions start)
-  local cmds7=(subscriptions stop)
-  local cmds8=(content list)
-  local cmds9=(content get)
-  local cmds10=(notifications list)
+  local cmds5=(verify)
+  local cmds6=(subscriptions list)
+  local cmds7=(subscriptions start)
+  local cmds8=(subscriptions stop)
+  local cmds9=(content list)
+  local cmds10=(content get)
+  local cmds11=(notifications list)
 
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_o365-audit_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_o365-audit_content_get; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_o365-audit_content_list; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_o365-audit_subscriptions_stop; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_o365-audit_subscriptions_start; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_o365-audit_subscriptions_list; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_o365-audit_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_o365-audit_content_get; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_o365-audit_content_list; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_o365-audit_subscriptions_stop; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_o365-audit_subscriptions_start; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_o365-audit_subscriptions_list; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_o365-audit_verify; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_o365-audit_doctor; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_o365-audit_notifications; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_o365-audit_export; return $?; fi
@@ -201,7 +204,7 @@ function _picocli_o365-audit() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="subscriptions content export notifications doctor"
+  local commands="subscriptions content export notifications doctor verify"
   local flag_opts="'--quiet' '-q' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
@@ -750,6 +753,150 @@ function _picocli_o365-audit_doctor() {
   case ${prev_word} in
     '--content-type')
       return
+      ;;
+    '--tenant')
+      return
+      ;;
+    '--client-id')
+      return
+      ;;
+    '--client-secret')
+      return
+      ;;
+    '--certificate')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--certificate-password')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--api-url')
+      return
+      ;;
+    '--login-url')
+      return
+      ;;
+    '--publisher-id')
+      return
+      ;;
+    '--proxy')
+      return
+      ;;
+    '--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--allow-endpoint')
+      return
+      ;;
+    '--auth-method')
+      return
+      ;;
+    '--client-assertion-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--managed-identity-client-id')
+      return
+      ;;
+    '--identity-endpoint')
+      return
+      ;;
+    '--ca-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--truststore')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--truststore-password')
+      return
+      ;;
+    '--truststore-type')
+      return
+      ;;
+    '--timeout')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `verify` subcommand.
+function _picocli_o365-audit_verify() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--data' '--json' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
+  local arg_opts="'--content-type' '--start' '--end' '--bootstrap-server' '--command-config' '--ledger-topic' '--topic-template' '--data-topic' '--grace' '--attest' '--ledger-dump' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--content-type')
+      return
+      ;;
+    '--start')
+      return
+      ;;
+    '--end')
+      return
+      ;;
+    '--bootstrap-server')
+      return
+      ;;
+    '--command-config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ledger-topic')
+      return
+      ;;
+    '--topic-template')
+      return
+      ;;
+    '--data-topic')
+      return
+      ;;
+    '--grace')
+      return
+      ;;
+    '--attest')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--ledger-dump')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--tenant')
       return

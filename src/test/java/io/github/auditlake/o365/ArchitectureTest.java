@@ -17,7 +17,8 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
  * <pre>
  *   core       api, auth, client, cursor, engine, history, ledger, mapping, metrics, settings (src/main/java) knows nothing of Kafka nor of any front end
  *   connector  the root package, config, records     (src/main/java)   Connect glue over the core
- *   cli        cli                                   (src/cli/java)    the o365-audit CLI over the core
+ *   cli        cli, cli.verify                       (src/cli/java)    the o365-audit CLI over the core; only
+ *                                                                      cli.verify uses Kafka (kafka-clients, for verify)
  *   simulator  simulator                             (src/simulator/java) only the core's API model
  *   tools      quickstart, cluster                   (src/tools/java)  may use everything
  * </pre>
@@ -53,10 +54,33 @@ class ArchitectureTest {
     static final ArchRule cliKnowsNothingOfKafka = noClasses()
             .that()
             .resideInAnyPackage(ROOT + ".cli..")
+            .and()
+            .resideOutsideOfPackage(ROOT + ".cli.verify..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("org.apache.kafka..")
-            .because("the CLI jar holds no Kafka (a provided dependency of the plugin)");
+            .because("only verify reads Kafka, in its own package: the other commands never load a Kafka class "
+                    + "(picocli builds every command at start-up, so the verify command itself names no Kafka type)");
+
+    @ArchTest
+    static final ArchRule verifyUsesOnlyTheKafkaClient = noClasses()
+            .that()
+            .resideInAnyPackage(ROOT + ".cli.verify..")
+            .should()
+            .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("org.apache.kafka..")
+                    .and(JavaClass.Predicates.resideOutsideOfPackages(
+                            "org.apache.kafka.clients..", "org.apache.kafka.common..")))
+            .because("the CLI jar ships kafka-clients (and its codecs) for verify, never Connect: the plugin's Kafka "
+                    + "stays provided");
+
+    @ArchTest
+    static final ArchRule verifyDoesNotReachBackIntoTheCommands = noClasses()
+            .that()
+            .resideInAnyPackage(ROOT + ".cli.verify..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage(ROOT + ".cli")
+            .because("cli.verify is the reusable verification (tests call Verifier directly); the commands call it");
 
     @ArchTest
     static final ArchRule simulatorUsesOnlyTheApiModel = noClasses()

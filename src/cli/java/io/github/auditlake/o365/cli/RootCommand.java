@@ -13,7 +13,8 @@ import picocli.CommandLine.Mixin;
         sortOptions = false,
         description = {
             "The operator's tool for the Office 365 Management Activity API: subscriptions, content "
-                    + "listings, blob downloads, exports of a time range, and a health check (doctor).",
+                    + "listings, blob downloads, exports of a time range, a health check (doctor), and a completeness check against the connector's "
+                    + "ledger (verify).",
             "",
             "Credentials come from options, the environment (O365_TENANT_ID, O365_CLIENT_ID, O365_CLIENT_SECRET, "
                     + "O365_CLIENT_CERTIFICATE_PATH, O365_CLIENT_CERTIFICATE_PASSWORD, O365_CLOUD, O365_API_URL, "
@@ -32,6 +33,7 @@ import picocli.CommandLine.Mixin;
             "1:failure (one line on stderr says why)",
             "2:usage error",
             "3:timed out (--timeout)",
+            "4:verify: the range is not complete (a blob missing or mismatched)",
             "130:interrupted (Ctrl-C); an export to a file can be resumed (--resume)"
         },
         subcommands = {
@@ -39,7 +41,8 @@ import picocli.CommandLine.Mixin;
             ContentCommand.class,
             ExportCommand.class,
             NotificationsCommand.class,
-            DoctorCommand.class
+            DoctorCommand.class,
+            VerifyCommand.class
         })
 final class RootCommand {
     @Mixin

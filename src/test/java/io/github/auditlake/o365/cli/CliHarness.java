@@ -71,11 +71,16 @@ final class CliHarness implements AutoCloseable {
     }
 
     CliHarness(TenantSpec tenant, SimClock clock) {
+        this(tenant, clock, 7);
+    }
+
+    /** @param pageSize blobs per listing page (the service's is 600; 7 makes the tests follow pages) */
+    CliHarness(TenantSpec tenant, SimClock clock, int pageSize) {
         this.clock = clock;
         this.sim = ManagementApiSimulator.builder()
                 .clock(clock)
                 .seed(11)
-                .pageSize(7)
+                .pageSize(pageSize)
                 .tenant(tenant)
                 .build()
                 .start();
@@ -115,6 +120,24 @@ final class CliHarness implements AutoCloseable {
         });
         int code = Main.run(args, ctx);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs {@code verify} for this harness's tenant: the entry point for end-to-end tests (a connector wrote the
+     * ledger and the audit topics on {@code bootstrapServers}); {@code extra} adds options such as {@code --data},
+     * {@code --ledger-topic}, {@code --data-topic} or {@code --json}.
+     */
+    Run verify(String bootstrapServers, Instant start, Instant end, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "verify",
+                "--bootstrap-server",
+                bootstrapServers,
+                "--start",
+                start.toString(),
+                "--end",
+                end.toString()));
+        args.addAll(Arrays.asList(extra));
+        return run(args.toArray(String[]::new));
     }
 
     /** Record ids of every blob the simulator lists for {@code [from, to)}, each blob once, with repeats. */
