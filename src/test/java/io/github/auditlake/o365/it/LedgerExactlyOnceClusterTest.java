@@ -5,7 +5,10 @@ import static io.github.auditlake.o365.it.ClusterSupport.simulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.cli.CliProcess;
 import io.github.auditlake.o365.cursor.StreamCursor;
 import io.github.auditlake.o365.ledger.BlobDigest;
 import io.github.auditlake.o365.ledger.LedgerEntry;
@@ -42,7 +45,8 @@ import org.junit.jupiter.api.Timeout;
  * The completeness ledger on a real exactly-once cluster, across a task restart requested while the stored offset
  * was inside a blob: for every blob, the ledger's count and chained SHA-256 are those of the blob's records a
  * {@code read_committed} consumer finds on a three-partition audit topic, put back in order by their
- * {@code o365.content.id} and {@code o365.record.index} headers; and Connect created the ledger topic compacted.
+ * {@code o365.content.id} and {@code o365.record.index} headers; Connect created the ledger topic compacted; and
+ * {@code o365-audit verify --data} over the range finds nothing missing or mismatched and exits 0.
  */
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 class LedgerExactlyOnceClusterTest {
@@ -99,6 +103,7 @@ class LedgerExactlyOnceClusterTest {
                     Topic ledger = new Topic(LEDGER)) {
                 check(tenant, types, blobs, audit, ledger);
             }
+            verifyWithTheCli(sim, tenant, from, t0);
             assertEquals(
                     Set.of("compact"),
                     Set.of(cleanupPolicy(LEDGER).split(",")),
@@ -157,6 +162,45 @@ class LedgerExactlyOnceClusterTest {
             }
         }
         assertEquals(List.of(), mismatched, "ledger entries that do not match the audit topic");
+    }
+
+    /**
+     * {@code o365-audit verify --data} over what the connector wrote: the API's listing of the range against the ledger
+     * and the audit topic, end to end: every blob listed is in the ledger and its records match, so it exits 0.
+     */
+    static void verifyWithTheCli(ManagementApiSimulator sim, String tenant, Instant from, Instant to) throws Exception {
+        CliProcess.Result r = CliProcess.run(
+                Map.of(
+                        "O365_TENANT_ID",
+                        tenant,
+                        "O365_CLIENT_ID",
+                        ClusterSupport.CLIENT,
+                        "O365_CLIENT_SECRET",
+                        ClusterSupport.SECRET,
+                        "O365_API_URL",
+                        sim.baseUrl(),
+                        "O365_LOGIN_URL",
+                        sim.baseUrl()),
+                "verify",
+                "--bootstrap-server",
+                connect.kafka().bootstrapServers(),
+                "--content-type",
+                "Audit.Exchange,Audit.General",
+                "--start",
+                from.toString(),
+                "--end",
+                to.toString(),
+                "--ledger-topic",
+                LEDGER,
+                "--data",
+                "--data-topic",
+                AUDIT,
+                "--json");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode totals = new ObjectMapper().readTree(r.out()).get("totals");
+        assertEquals(0, totals.get("missing").asInt(), r.out());
+        assertEquals(0, totals.get("mismatched").asInt(), r.out());
+        assertTrue(totals.get("inLedger").asInt() > 0, r.out());
     }
 
     static String key(String tenant, SimBlob b) {
