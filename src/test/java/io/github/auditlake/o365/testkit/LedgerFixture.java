@@ -33,6 +33,13 @@ public final class LedgerFixture implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // a loaded test machine times requests out: an idempotent producer's retry of a batch the broker had already
+        // appended then failed for good with OUT_OF_ORDER_SEQUENCE_NUMBER; a retried batch is at worst a duplicate
+        // here, which verify tolerates (one batch in flight keeps the order)
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 60_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.api = api;
         this.tenant = tenant;

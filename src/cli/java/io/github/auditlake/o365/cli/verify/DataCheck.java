@@ -100,6 +100,9 @@ final class DataCheck {
 
         String sha256;
         long duplicates;
+        /** Distinct indexes from the entry's chainFrom on: the records its count and chain cover. */
+        long chained;
+
         final List<String> problems = new ArrayList<>();
 
         Blob(LedgerEntry entry) {
@@ -129,12 +132,16 @@ final class DataCheck {
                 }
                 return;
             }
+            if (index < entry.chainFrom()) {
+                return; // before the chain (its blob resumed from an offset older than the ledger): not counted
+            }
+            chained++;
             if (values == null) {
                 problem("record " + index + " is beyond the ledger's " + entry.records() + " records (" + where + ")");
                 return;
             }
             values.put(index, value);
-            if (fingerprints.size() == entry.records()) {
+            if (chained == entry.records()) {
                 sha256 = chain(values);
                 values = null;
             }
@@ -154,7 +161,7 @@ final class DataCheck {
 
         Result result() {
             String hash = sha256 != null ? sha256 : chain(values);
-            return new Result(fingerprints.size(), hash, duplicates, List.copyOf(problems));
+            return new Result(chained, hash, duplicates, List.copyOf(problems));
         }
 
         private static long fingerprint(byte[] value) {
