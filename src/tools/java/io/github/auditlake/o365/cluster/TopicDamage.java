@@ -109,6 +109,13 @@ public final class TopicDamage {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // on a loaded machine an idempotent producer's retry of a batch the broker had appended failed for good
+        // (OUT_OF_ORDER_SEQUENCE_NUMBER); one batch in flight keeps the order, and a retried batch is at worst a
+        // duplicate, which verify tolerates
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 60_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
         Properties a = new Properties();
         a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         long read = 0;
