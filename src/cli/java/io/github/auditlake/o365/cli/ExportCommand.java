@@ -109,7 +109,8 @@ final class ExportCommand extends ApiCommand {
             paramLabel = "FORMAT",
             defaultValue = "jsonl",
             description = "jsonl (default: each record's original JSON on its own line), json (one array), csv or "
-                    + "table (tab-separated) of --fields.")
+                    + "table (tab-separated) of --fields, or fields: not the records but, per RecordType, how many "
+                    + "records carry each top-level field (what the tenant actually sends).")
     String format;
 
     @Option(
@@ -214,8 +215,8 @@ final class ExportCommand extends ApiCommand {
         }
         columns = RecordFormat.resolveFields(columns);
         String fmt = format.trim().toLowerCase(java.util.Locale.ROOT);
-        if (!Arrays.asList("jsonl", "json", "csv", "table").contains(fmt)) {
-            throw CliException.usage("unknown --format '" + format + "': use jsonl, json, csv or table");
+        if (!Arrays.asList("jsonl", "json", "csv", "table", "fields").contains(fmt)) {
+            throw CliException.usage("unknown --format '" + format + "': use jsonl, json, csv, table or fields");
         }
         Integer configured = settings().requestsPerMinute();
         int rpm = requestsPerMinute != null
@@ -253,7 +254,8 @@ final class ExportCommand extends ApiCommand {
                     + "it instead, stop this and run " + CliContext.PROGRAM + " export --resume --output " + target
                     + ")");
         }
-        if (part != null && state == null && !readsHistory) {
+        // a field census is made whole at the end: it keeps no resume state (run it again)
+        if (part != null && state == null && !readsHistory && !fmt.equals("fields")) {
             state = new ExportState.Data();
             state.tenant = settings().tenantId();
             state.contentTypes = types.stream().map(ContentType::wireName).toList();
@@ -316,8 +318,9 @@ final class ExportCommand extends ApiCommand {
             }
         } catch (Cancelled c) {
             if (state == null) {
-                ctx.error("interrupted: " + totals.blobs + " blobs, " + totals.records + " records are in " + part
-                        + "; an export that reads audit search cannot be resumed: run it again");
+                ctx.error(
+                        "interrupted: " + totals.blobs + " blobs, " + totals.records + " records are in " + part
+                                + "; this export (it reads audit search, or makes a field census) cannot be resumed: run it again");
                 return CliException.INTERRUPTED;
             }
             ctx.error("interrupted: " + totals.blobs + " blobs, " + totals.records + " records are in " + part

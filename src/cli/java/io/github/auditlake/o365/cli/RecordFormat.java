@@ -188,7 +188,9 @@ abstract class RecordFormat {
             case "json" -> new JsonArray(out);
             case "csv" -> new Delimited(out, fields, true, rawCells);
             case "table" -> new Delimited(out, fields, false, rawCells);
-            default -> throw CliException.usage("unknown --format '" + name + "': use jsonl, json, csv or table");
+            case "fields" -> new FieldCensus(out);
+            default ->
+                throw CliException.usage("unknown --format '" + name + "': use jsonl, json, csv, table or fields");
         };
     }
 
@@ -283,6 +285,71 @@ abstract class RecordFormat {
                 b.append(Cells.csv(cells.get(i), raw));
             }
             return b.append("\r\n").toString();
+        }
+    }
+
+    /**
+     * Not the records but what they are made of: for each RecordType (with its name from the plugin's RecordType
+     * table), how many records, and how many of them carry each top-level field; tab-separated, RecordTypes in
+     * order, fields from the most frequent. What a tenant actually sends, to write or check a mapping.
+     */
+    static final class FieldCensus extends RecordFormat {
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+        /** RecordType (null: none or not a number) to field to count; the record count under the key "". */
+        private final java.util.TreeMap<Integer, java.util.Map<String, long[]>> byType =
+                new java.util.TreeMap<>(java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()));
+
+        private long unreadable;
+
+        FieldCensus(Writer out) {
+            super(out);
+        }
+
+        @Override
+        void record(String json) {
+            com.fasterxml.jackson.databind.JsonNode n;
+            try {
+                n = JSON.readTree(json);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                unreadable++;
+                return;
+            }
+            if (n == null || !n.isObject()) {
+                unreadable++;
+                return;
+            }
+            com.fasterxml.jackson.databind.JsonNode rt = n.get("RecordType");
+            Integer type = rt != null && rt.canConvertToInt() ? Integer.valueOf(rt.intValue()) : null;
+            java.util.Map<String, long[]> fields = byType.computeIfAbsent(type, t -> new java.util.HashMap<>());
+            fields.computeIfAbsent("", f -> new long[1])[0]++;
+            n.fieldNames().forEachRemaining(f -> fields.computeIfAbsent(f, x -> new long[1])[0]++);
+        }
+
+        @Override
+        void end() throws IOException {
+            io.github.auditlake.o365.mapping.RecordTypes table =
+                    io.github.auditlake.o365.mapping.RecordTypes.standard();
+            out.write("RecordType\tName\tRecords\tField\tPresent\n");
+            for (java.util.Map.Entry<Integer, java.util.Map<String, long[]>> t : byType.entrySet()) {
+                Integer type = t.getKey();
+                String name = type == null ? "(no RecordType)" : table.name(type);
+                long records = t.getValue().get("")[0];
+                List<java.util.Map.Entry<String, long[]>> fields = t.getValue().entrySet().stream()
+                        .filter(e -> !e.getKey().isEmpty())
+                        .sorted(java.util.Comparator.<java.util.Map.Entry<String, long[]>>comparingLong(
+                                        e -> -e.getValue()[0])
+                                .thenComparing(java.util.Map.Entry::getKey))
+                        .toList();
+                for (java.util.Map.Entry<String, long[]> f : fields) {
+                    out.write((type == null ? "" : type.toString()) + "\t"
+                            + (name == null ? "(unknown to the table)" : name) + "\t" + records + "\t"
+                            + Cells.table(f.getKey(), false) + "\t" + f.getValue()[0] + "\n");
+                }
+            }
+            if (unreadable > 0) {
+                out.write("\t(not a JSON object)\t" + unreadable + "\t\t\n");
+            }
         }
     }
 }
