@@ -25,7 +25,8 @@ final class Log4j {
                         "logger.reflections.name = org.reflections",
                         "logger.reflections.level = error",
                         "logger.msal.name = com.microsoft.aad.msal4j",
-                        "logger.msal.level = warn",
+                        "logger.msal.level = off", // the connector says what a failed sign-in means, in one line with
+                        // the fix
                         ""));
         return f;
     }
@@ -42,7 +43,7 @@ final class Log4j {
                         "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
                         "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
                         "log4j.logger.org.reflections=ERROR",
-                        "log4j.logger.com.microsoft.aad.msal4j=WARN",
+                        "log4j.logger.com.microsoft.aad.msal4j=OFF",
                         ""));
         return f;
     }
