@@ -15,7 +15,7 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 /**
  * The allowed dependencies between the packages of the four source roots (tests may use everything):
  * <pre>
- *   core       api, auth, client, cursor, engine, history, ledger, mapping, metrics, settings (src/main/java) knows nothing of Kafka nor of any front end
+ *   core       api, auth, client, cursor, engine, enrich, history, ledger, mapping, metrics, settings (src/main/java) knows nothing of Kafka nor of any front end
  *   connector  the root package, config, records     (src/main/java)   Connect glue over the core
  *   cli        cli                                   (src/cli/java)    the o365-audit CLI over the core
  *   simulator  simulator                             (src/simulator/java) only the core's API model
@@ -33,6 +33,7 @@ class ArchitectureTest {
         ROOT + ".client..",
         ROOT + ".cursor..",
         ROOT + ".engine..",
+        ROOT + ".enrich..",
         ROOT + ".history..",
         ROOT + ".ledger..",
         ROOT + ".mapping..",
@@ -88,6 +89,7 @@ class ArchitectureTest {
                     ROOT + ".client..",
                     ROOT + ".cursor..",
                     ROOT + ".engine..",
+                    ROOT + ".enrich..",
                     ROOT + ".history..",
                     ROOT + ".ledger..",
                     ROOT + ".metrics..")
