@@ -34,10 +34,21 @@ public final class Enricher implements AutoCloseable {
     private final DirectoryCache cache;
     private final RequestBudget budget;
     private final Clock clock;
+    private final java.util.function.LongSupplier nanoTime;
     private final EnrichStats stats = new EnrichStats();
     private Instant deniedUntil = Instant.MIN;
 
     public Enricher(EnrichSettings settings, DirectoryApi directory, Clock clock) {
+        this(settings, directory, clock, System::nanoTime);
+    }
+
+    /**
+     * @param clock    for the cache's TTLs, the request budget and {@code Retry-After}
+     * @param nanoTime for the time bound: the real time a blob waits (a monotonic clock; tests pass their own)
+     */
+    public Enricher(
+            EnrichSettings settings, DirectoryApi directory, Clock clock, java.util.function.LongSupplier nanoTime) {
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.directory = Objects.requireNonNull(directory, "directory");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -59,7 +70,7 @@ public final class Enricher implements AutoCloseable {
      * JSON object gets {@link Enrichment#NONE}.
      */
     public List<Enrichment> enrich(List<String> recordJsons) {
-        Instant deadline = clock.instant().plus(settings.timeout());
+        long deadline = nanoTime.getAsLong() + settings.timeout().toNanos();
         List<Map<EnrichField, String>> wanted = new ArrayList<>(recordJsons.size());
         Map<String, DirectoryCache.Lookup> answers = new HashMap<>();
         Set<String> misses = new LinkedHashSet<>();
@@ -102,7 +113,7 @@ public final class Enricher implements AutoCloseable {
 
     /** Looks up {@code ids} in batches; fills {@code answers}; returns the ids that could not be, with why. */
     private Map<String, Unenriched> resolve(
-            List<String> ids, Instant deadline, Map<String, DirectoryCache.Lookup> answers) {
+            List<String> ids, long deadline, Map<String, DirectoryCache.Lookup> answers) {
         Map<String, Unenriched> failed = new HashMap<>();
         Unenriched stop = null;
         for (int from = 0; from < ids.size(); from += DirectoryApi.MAX_IDS) {
@@ -111,7 +122,7 @@ public final class Enricher implements AutoCloseable {
             if (stop == null && now.isBefore(deniedUntil)) {
                 stop = Unenriched.DENIED;
             }
-            Duration left = Duration.between(now, deadline);
+            Duration left = Duration.ofNanos(deadline - nanoTime.getAsLong());
             if (stop == null && (left.isNegative() || left.isZero())) {
                 stop = Unenriched.TIMEOUT;
             }

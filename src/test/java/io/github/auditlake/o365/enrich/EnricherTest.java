@@ -35,7 +35,7 @@ class EnricherTest {
     }
 
     Enricher enricher(EnrichSettings s) {
-        return new Enricher(s, dir, clock);
+        return new Enricher(s, dir, clock, () -> clock.millis() * 1_000_000L);
     }
 
     @Test
