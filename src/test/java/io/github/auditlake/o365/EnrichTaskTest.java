@@ -215,4 +215,40 @@ class EnrichTaskTest {
         }
         assertTrue(found > 20, "struct values enriched: " + found);
     }
+
+    @Test
+    void enrichmentResumesAfterAThrottlingStorm() throws Exception {
+        startSim(AppSpec.of(CLIENT).secret("s3cret"));
+        sim.directory().throttleAll(true, Duration.ofSeconds(60));
+        Instant calm = T0.plus(Duration.ofMinutes(10));
+        FakeTaskContext ctx = new FakeTaskContext(false);
+        List<SourceRecord> delivered = new ArrayList<>();
+        O365AuditSourceTask task = TaskAgainstSimulatorTest.start(sim, clock, ctx, props(true, null));
+        int[] stormEnd = {-1};
+        try {
+            TaskAgainstSimulatorTest.pollUntil(
+                    task,
+                    ctx,
+                    delivered,
+                    d -> {
+                        if (stormEnd[0] < 0 && clock.instant().isAfter(calm)) {
+                            sim.directory().throttleAll(false, Duration.ofSeconds(60));
+                            stormEnd[0] = d.size();
+                        }
+                        return clock.instant().isAfter(T0.plus(Duration.ofMinutes(90)));
+                    },
+                    false);
+        } finally {
+            task.stop();
+        }
+        assertTrue(stormEnd[0] > 0);
+        long throttled = delivered.subList(0, stormEnd[0]).stream()
+                .filter(r -> "throttled".equals(header(r, RecordEnrichment.SKIPPED_HEADER)))
+                .count();
+        List<SourceRecord> after = delivered.subList(stormEnd[0], delivered.size());
+        long enrichedAfter =
+                after.stream().filter(r -> header(r, "o365.actor.id") != null).count();
+        assertTrue(throttled > 50, "marked during the storm: " + throttled);
+        assertTrue(enrichedAfter > 0, "enriched after the storm: " + enrichedAfter + " of " + after.size());
+    }
 }
