@@ -70,9 +70,10 @@ public final class EnrichmentSettings {
             .importance(Importance.LOW)
             .width(Width.SHORT)
             .display("Graph requests per minute")
-            .doc("Enrichment's own Graph request budget per task (apart from the Management API's), never waited "
-                    + "for: beyond it, records go on unenriched (o365.enrich.skipped=budget). One request resolves up "
-                    + "to 1,000 ids.");
+            .doc(
+                    "Enrichment's own Graph request budget per task and tenant (apart from the Management API's), never waited "
+                            + "for: beyond it, records go on unenriched (o365.enrich.skipped=budget). One request resolves up "
+                            + "to 1,000 ids.");
 
     public static final Setting<Integer> CACHE_MAX_ENTRIES = Setting.integer(
                     G, "o365.enrich.cache.max.entries", EnrichSettings.DEFAULT_CACHE_MAX_ENTRIES)
