@@ -18,6 +18,7 @@ import io.github.auditlake.o365.engine.health.HealthMonitor;
 import io.github.auditlake.o365.mapping.DriftRadar;
 import io.github.auditlake.o365.metrics.EngineMetrics;
 import io.github.auditlake.o365.records.HealthMapper;
+import io.github.auditlake.o365.records.RecordEnrichment;
 import io.github.auditlake.o365.records.RecordMapper;
 import io.github.auditlake.o365.records.TaskMetrics;
 import io.github.auditlake.o365.settings.EngineMapping;
@@ -133,6 +134,24 @@ public class O365AuditSourceTask extends SourceTask {
                 health,
                 config.healthTopic() == null ? null : new HealthMapper(config.healthTopic()),
                 storedOffsets);
+        if (config.enrichEnabled()) {
+            Map<String, io.github.auditlake.o365.enrich.Enricher> enrichers = new java.util.LinkedHashMap<>();
+            for (String tenant : apis.keySet()) {
+                apiFactory
+                        .directory(config, tenant, false)
+                        .ifPresent(dir -> enrichers.put(
+                                tenant,
+                                new io.github.auditlake.o365.enrich.Enricher(config.enrichSettings(), dir, clock)));
+            }
+            state.enrichment = new RecordEnrichment(enrichers);
+            TaskMetrics.registerEnrichment(context, state.enrichment);
+            log.info(
+                    "Graph enrichment on for tenants {} (fields {}, types {}, bound {} ms a batch)",
+                    enrichers.keySet(),
+                    config.enrichSettings().fields(),
+                    config.enrichSettings().kinds(),
+                    config.enrichSettings().timeout().toMillis());
+        }
         log.info(
                 "Task starting for streams {} (exactly-once transaction boundaries: {}; completeness ledger: {})",
                 streams,
@@ -205,8 +224,14 @@ public class O365AuditSourceTask extends SourceTask {
         // blob end followed by the records limit in one batch never merges two transactions into one too large
         List<SourceRecord> commitOn = new ArrayList<>(2);
         int sinceCommit = s.recordsSinceCommit;
+        // enrichment happens here, before Connect sees the records: what a transaction commits is what was enriched
+        Map<Emission, io.github.auditlake.o365.enrich.Enrichment> enriched =
+                s.enrichment == null ? Map.of() : s.enrichment.enrich(batch);
         for (Emission e : batch) {
             SourceRecord r = s.mapper.toRecord(e);
+            if (!enriched.isEmpty()) {
+                RecordEnrichment.attach(r, enriched.get(e));
+            }
             long charged = CollectionEngine.charged(e);
             if (charged > 0) {
                 r = new ChargedRecord(r, e.stream(), charged);
@@ -329,6 +354,9 @@ public class O365AuditSourceTask extends SourceTask {
             return;
         }
         s.engine.close();
+        if (s.enrichment != null) {
+            s.enrichment.close();
+        }
         for (ManagementApi api : s.apis) {
             try {
                 api.close();
@@ -366,6 +394,8 @@ public class O365AuditSourceTask extends SourceTask {
         int recordsSinceCommit;
         /** With the ledger on: the last record handed over ended a blob whose ledger entry has not come yet. */
         boolean awaitingLedger;
+        /** Graph enrichment, or null when off. */
+        RecordEnrichment enrichment;
 
         O365AuditSourceTaskState(
                 O365SourceTaskConfig config,

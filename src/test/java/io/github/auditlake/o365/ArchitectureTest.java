@@ -15,7 +15,7 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 /**
  * The allowed dependencies between the packages of the four source roots (tests may use everything):
  * <pre>
- *   core       api, auth, client, cursor, engine, history, ledger, mapping, metrics, settings (src/main/java) knows nothing of Kafka nor of any front end
+ *   core       api, auth, client, cursor, engine, enrich, history, ledger, mapping, metrics, settings (src/main/java) knows nothing of Kafka nor of any front end
  *   connector  the root package, config, records     (src/main/java)   Connect glue over the core
  *   cli        cli, cli.verify                       (src/cli/java)    the o365-audit CLI over the core; only
  *                                                                      cli.verify uses Kafka (kafka-clients, for verify)
@@ -34,6 +34,7 @@ class ArchitectureTest {
         ROOT + ".client..",
         ROOT + ".cursor..",
         ROOT + ".engine..",
+        ROOT + ".enrich..",
         ROOT + ".history..",
         ROOT + ".ledger..",
         ROOT + ".mapping..",
@@ -112,6 +113,7 @@ class ArchitectureTest {
                     ROOT + ".client..",
                     ROOT + ".cursor..",
                     ROOT + ".engine..",
+                    ROOT + ".enrich..",
                     ROOT + ".history..",
                     ROOT + ".ledger..",
                     ROOT + ".metrics..")

@@ -58,6 +58,19 @@ public enum Cloud {
         return loginBaseUrl;
     }
 
+    /**
+     * The Microsoft Graph base of this cloud: {@code https://graph.microsoft.com} (commercial and GCC),
+     * {@code https://graph.microsoft.us} (GCC High), {@code https://dod-graph.microsoft.us} (DoD). Also Graph's token
+     * resource there.
+     */
+    public String graphBaseUrl() {
+        return switch (this) {
+            case GCC_HIGH -> "https://graph.microsoft.us";
+            case DOD -> "https://dod-graph.microsoft.us";
+            default -> "https://graph.microsoft.com";
+        };
+    }
+
     public static Optional<Cloud> fromConfigName(String name) {
         if (name == null) {
             return Optional.empty();

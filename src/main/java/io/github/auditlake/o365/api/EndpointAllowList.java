@@ -138,11 +138,12 @@ public final class EndpointAllowList {
         return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     }
 
-    /** The API and login hosts of every Microsoft cloud. */
+    /** The API, login and Graph hosts of every Microsoft cloud. */
     public static boolean isMicrosoftHost(String host) {
         for (Cloud c : Cloud.values()) {
             if (URI.create(c.apiBaseUrl()).getHost().equalsIgnoreCase(host)
-                    || URI.create(c.loginBaseUrl()).getHost().equalsIgnoreCase(host)) {
+                    || URI.create(c.loginBaseUrl()).getHost().equalsIgnoreCase(host)
+                    || URI.create(c.graphBaseUrl()).getHost().equalsIgnoreCase(host)) {
                 return true;
             }
         }

@@ -40,6 +40,7 @@ public final class ClientSettings {
     private final Cloud cloud;
     private final String apiBaseUrl;
     private final String loginBaseUrl;
+    private final String graphBaseUrl;
     private final String identityEndpoint;
     private final String publisherId;
     private final int requestsPerMinute;
@@ -75,6 +76,7 @@ public final class ClientSettings {
         cloud = b.cloud == null ? Cloud.COMMERCIAL : b.cloud;
         apiBaseUrl = b.apiBaseUrl == null ? null : Endpoints.validateBaseUrl(b.apiBaseUrl, "API base URL");
         loginBaseUrl = b.loginBaseUrl == null ? null : Endpoints.validateBaseUrl(b.loginBaseUrl, "login base URL");
+        graphBaseUrl = b.graphBaseUrl == null ? null : Endpoints.validateBaseUrl(b.graphBaseUrl, "Graph base URL");
         identityEndpoint = b.identityEndpoint == null
                 ? null
                 : Endpoints.validateIdentityEndpoint(b.identityEndpoint, "identity endpoint");
@@ -120,6 +122,9 @@ public final class ClientSettings {
         if (loginBaseUrl != null && !allowList.allows(loginBaseUrl)) {
             throw new IllegalArgumentException(allowList.refusal("the login URL override", loginBaseUrl));
         }
+        if (graphBaseUrl != null && !allowList.allows(graphBaseUrl)) {
+            throw new IllegalArgumentException(allowList.refusal("the Graph URL override", graphBaseUrl));
+        }
         if (identityEndpoint != null && !allowList.allows(identityEndpoint)) {
             throw new IllegalArgumentException(
                     allowList.refusal("the managed identity endpoint override", identityEndpoint));
@@ -132,7 +137,7 @@ public final class ClientSettings {
         }
         // Plain http through a proxy would hand the secret and the tokens to it in clear.
         if (proxyHost != null) {
-            for (String url : new String[] {apiBaseUrl, loginBaseUrl}) {
+            for (String url : new String[] {apiBaseUrl, loginBaseUrl, graphBaseUrl}) {
                 if (url != null && url.regionMatches(true, 0, "http:", 0, 5)) {
                     throw new IllegalArgumentException(httpOverrideWithProxy(url));
                 }
@@ -186,6 +191,11 @@ public final class ClientSettings {
 
     public Optional<String> apiBaseUrlOverride() {
         return Optional.ofNullable(apiBaseUrl);
+    }
+
+    /** The Graph base URL override ({@code o365.graph.url}), if set. */
+    public Optional<String> graphBaseUrlOverride() {
+        return Optional.ofNullable(graphBaseUrl);
     }
 
     public Optional<String> loginBaseUrlOverride() {
@@ -335,6 +345,7 @@ public final class ClientSettings {
         private Cloud cloud = Cloud.COMMERCIAL;
         private String apiBaseUrl;
         private String loginBaseUrl;
+        private String graphBaseUrl;
         private String identityEndpoint;
         private String publisherId;
         private int requestsPerMinute = DEFAULT_REQUESTS_PER_MINUTE;
@@ -400,6 +411,12 @@ public final class ClientSettings {
         /** Overrides the API base URL (https, or http for loopback only), e.g. a simulator. */
         public Builder apiBaseUrl(String v) {
             apiBaseUrl = v;
+            return this;
+        }
+
+        /** Overrides the Microsoft Graph base URL (https, or http for loopback only), e.g. a simulator. */
+        public Builder graphBaseUrl(String v) {
+            graphBaseUrl = v;
             return this;
         }
 

@@ -26,4 +26,13 @@ public interface ApiFactory {
     default Supplier<Optional<Instant>> credentialExpiry(O365SourceConfig config) {
         return Optional::empty;
     }
+
+    /**
+     * The Graph directory client of one tenant, for enrichment: same sign-in, a Graph token of its own; empty when
+     * this factory has none (test fakes without Graph).
+     */
+    default Optional<io.github.auditlake.o365.enrich.DirectoryApi> directory(
+            O365SourceConfig config, String tenant, boolean forValidation) {
+        return Optional.empty();
+    }
 }

@@ -82,7 +82,11 @@ public final class ConfigValidator {
         }
         boolean ok = crossField(config, values);
         if (ok) {
+            int before = errorCount(values);
             liveCheck(config, values);
+            if (config.enrichEnabled() && errorCount(values) == before) {
+                enrichCheck(config, values);
+            }
         }
         return base;
     }
@@ -176,6 +180,7 @@ public final class ConfigValidator {
         checkTopics(c, values);
         checkBaseUrl(values, API_URL_CONFIG, c.apiUrlOverride());
         checkBaseUrl(values, LOGIN_URL_CONFIG, c.loginUrlOverride());
+        checkBaseUrl(values, O365SourceConfig.GRAPH_URL_CONFIG, c.graphUrlOverride());
         String identityEndpoint = c.managedIdentityEndpointOverride();
         if (identityEndpoint != null) {
             try {
@@ -187,6 +192,7 @@ public final class ConfigValidator {
         if (errorCount(values) == before) {
             checkAllowed(values, API_URL_CONFIG, c.apiUrlOverride());
             checkAllowed(values, LOGIN_URL_CONFIG, c.loginUrlOverride());
+            checkAllowed(values, O365SourceConfig.GRAPH_URL_CONFIG, c.graphUrlOverride());
             checkAllowed(values, MANAGED_IDENTITY_ENDPOINT_CONFIG, identityEndpoint);
             if (c.proxyUrl() != null) {
                 URI p = URI.create(c.proxyUrl());
@@ -200,8 +206,11 @@ public final class ConfigValidator {
                                             + PROXY_PASSWORD_CONFIG + ")",
                                     c.proxyUrl()));
                 }
-                for (String key : java.util.List.of(API_URL_CONFIG, LOGIN_URL_CONFIG)) {
-                    String url = key.equals(API_URL_CONFIG) ? c.apiUrlOverride() : c.loginUrlOverride();
+                for (String key :
+                        java.util.List.of(API_URL_CONFIG, LOGIN_URL_CONFIG, O365SourceConfig.GRAPH_URL_CONFIG)) {
+                    String url = key.equals(API_URL_CONFIG)
+                            ? c.apiUrlOverride()
+                            : key.equals(LOGIN_URL_CONFIG) ? c.loginUrlOverride() : c.graphUrlOverride();
                     if (url != null && url.regionMatches(true, 0, "http:", 0, 5)) {
                         add(values, key, ClientSettings.httpOverrideWithProxy(url) + " (" + PROXY_URL_CONFIG + ")");
                     }
@@ -460,6 +469,26 @@ public final class ConfigValidator {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * With enrichment on: one Graph lookup of an id nobody has (nothing is read) for the first tenant, with the same
+     * sign-in; a refusal is an error on {@code o365.enrich.enabled} naming the permission to grant.
+     */
+    private void enrichCheck(O365SourceConfig config, Map<String, ConfigValue> values) {
+        String key = io.github.auditlake.o365.settings.EnrichmentSettings.ENABLED.key();
+        io.github.auditlake.o365.enrich.EnrichSettings e = config.enrichSettings();
+        try (io.github.auditlake.o365.enrich.DirectoryApi dir =
+                apiFactory.directory(config, config.tenants().get(0), true).orElse(null)) {
+            if (dir == null) {
+                return;
+            }
+            io.github.auditlake.o365.enrich.EnrichAccess.checkPermission(
+                            dir, e.kinds(), java.time.Duration.ofSeconds(15))
+                    .ifPresent(msg -> add(values, key, msg));
+        } catch (RuntimeException ex) {
+            add(values, key, "Could not check the Graph permission for enrichment: " + ex.getMessage());
         }
     }
 

@@ -53,6 +53,18 @@ public final class DefaultApiFactory implements ApiFactory {
 
     @Override
     public ManagementApi create(O365SourceConfig c, String tenant, int requestsPerMinute, boolean forValidation) {
+        return ManagementApis.create(clientSettings(c, tenant, requestsPerMinute, forValidation));
+    }
+
+    @Override
+    public java.util.Optional<io.github.auditlake.o365.enrich.DirectoryApi> directory(
+            O365SourceConfig c, String tenant, boolean forValidation) {
+        return java.util.Optional.of(
+                io.github.auditlake.o365.enrich.EnrichAccess.directory(clientSettings(c, tenant, 60, forValidation)));
+    }
+
+    private ClientSettings clientSettings(
+            O365SourceConfig c, String tenant, int requestsPerMinute, boolean forValidation) {
         ClientSettings.Builder b = ClientSettings.builder()
                 .tenantId(tenant)
                 .clientId(c.clientId())
@@ -96,6 +108,9 @@ public final class DefaultApiFactory implements ApiFactory {
         if (c.loginUrlOverride() != null) {
             b.loginBaseUrl(c.loginUrlOverride());
         }
+        if (c.graphUrlOverride() != null) {
+            b.graphBaseUrl(c.graphUrlOverride());
+        }
         if (c.proxyUrl() != null) {
             URI proxy = URI.create(c.proxyUrl());
             b.proxy(proxy.getHost(), ClientMapping.proxyPort(proxy));
@@ -113,7 +128,7 @@ public final class DefaultApiFactory implements ApiFactory {
         } else {
             ClientMapping.http(c, b);
         }
-        return ManagementApis.create(b.build());
+        return b.build();
     }
 
     @Override

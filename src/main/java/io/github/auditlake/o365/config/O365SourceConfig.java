@@ -47,6 +47,7 @@ public class O365SourceConfig extends AbstractConfig implements Resolved {
             ConnectionSettings.CLIENT_CERTIFICATE_PASSWORD.key();
     public static final String CLOUD_CONFIG = ConnectionSettings.CLOUD.key();
     public static final String API_URL_CONFIG = ConnectionSettings.API_URL.key();
+    public static final String GRAPH_URL_CONFIG = ConnectionSettings.GRAPH_URL.key();
     public static final String LOGIN_URL_CONFIG = ConnectionSettings.LOGIN_URL.key();
     public static final String PUBLISHER_ID_CONFIG = ConnectionSettings.PUBLISHER_ID.key();
     public static final String CONTENT_TYPES_CONFIG = CollectionSettings.CONTENT_TYPES.key();
@@ -233,6 +234,30 @@ public class O365SourceConfig extends AbstractConfig implements Resolved {
 
     public String apiUrlOverride() {
         String s = getString(API_URL_CONFIG);
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /** Whether Graph enrichment is on ({@code o365.enrich.enabled}). */
+    public boolean enrichEnabled() {
+        return getBoolean(io.github.auditlake.o365.settings.EnrichmentSettings.ENABLED.key());
+    }
+
+    /** The core's enrichment settings from {@code o365.enrich.*}. */
+    public io.github.auditlake.o365.enrich.EnrichSettings enrichSettings() {
+        return io.github.auditlake.o365.settings.EnrichmentSettings.toCore(
+                getList(io.github.auditlake.o365.settings.EnrichmentSettings.FIELDS.key()),
+                getList(io.github.auditlake.o365.settings.EnrichmentSettings.TYPES.key()),
+                getLong(io.github.auditlake.o365.settings.EnrichmentSettings.TIMEOUT_MS.key()),
+                getInt(io.github.auditlake.o365.settings.EnrichmentSettings.REQUESTS_PER_MINUTE.key()),
+                getInt(io.github.auditlake.o365.settings.EnrichmentSettings.CACHE_MAX_ENTRIES.key()),
+                getLong(io.github.auditlake.o365.settings.EnrichmentSettings.CACHE_MAX_BYTES.key()),
+                getLong(io.github.auditlake.o365.settings.EnrichmentSettings.CACHE_TTL_MS.key()),
+                getLong(io.github.auditlake.o365.settings.EnrichmentSettings.NEGATIVE_TTL_MS.key()));
+    }
+
+    /** The Graph base URL override ({@code o365.graph.url}), or null. */
+    public String graphUrlOverride() {
+        String s = getString(GRAPH_URL_CONFIG);
         return s == null || s.isBlank() ? null : s.trim();
     }
 

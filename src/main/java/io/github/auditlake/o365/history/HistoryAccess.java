@@ -37,20 +37,31 @@ public final class HistoryAccess {
     }
 
     /**
-     * Where Graph calls go: {@code https://graph.microsoft.com}, or the API base URL override when one is set (the
-     * simulator and reverse proxies serve both APIs at one base).
+     * Where Graph calls go: the Graph base URL override ({@code o365.graph.url}) when set; else the API base URL
+     * override when one is set (the simulator and reverse proxies serve both APIs at one base, as before
+     * {@code o365.graph.url} existed); else the cloud's Graph host.
      */
     public static String graphBaseUrl(ClientSettings s) {
-        return s.apiBaseUrlOverride().orElse(GRAPH_RESOURCE);
+        return s.graphBaseUrlOverride()
+                .or(s::apiBaseUrlOverride)
+                .orElse(s.cloud().graphBaseUrl());
     }
 
-    /** The Graph token provider for the settings' credential (managed identity or app registration). */
+    /** Graph's token resource for the settings' cloud: the global Graph, or the US government's. */
+    public static String graphResource(ClientSettings s) {
+        return s.cloud().graphBaseUrl();
+    }
+
+    /**
+     * The Graph token provider for the settings' credential (managed identity or app registration): tokens for the
+     * cloud's Graph ({@link #graphResource}), cached apart from the Management API's.
+     */
     public static TokenProvider graphTokens(ClientSettings s, OkHttpClient http) {
         if (s.credential() instanceof ClientCredential.ManagedIdentity mi) {
             return new ManagedIdentityTokenProvider(
                     s.tenantId(),
                     mi,
-                    GRAPH_RESOURCE,
+                    graphResource(s),
                     s.identityEndpointOverride().orElse(null),
                     http,
                     s.clock());
@@ -61,7 +72,7 @@ public final class HistoryAccess {
                 s.credential(),
                 s.loginAuthorityBaseUrl(),
                 s.loginBaseUrlOverride().orElse(null),
-                GRAPH_RESOURCE + "/.default",
+                graphResource(s) + "/.default",
                 http,
                 s.clock(),
                 s.allowedPaths());

@@ -17,10 +17,37 @@ import org.apache.kafka.connect.data.Timestamp;
  * The {@code struct} value format: the Management API's common schema as a Connect Struct, plus the original JSON
  * text in {@code Raw}, so nothing is lost. Every field is optional (records that lack one, or hold another type, get
  * null; {@code Raw} always has everything). Schema {@value #NAME}, version {@value #VERSION}.
+ *
+ * <p>Version 2 added the optional {@code enrichment} field (Graph enrichment, {@code o365.enrich.enabled}): null
+ * when enrichment is off or found nothing; a version-1 reader ignores it (a backward-compatible change).
  */
 public final class AuditStruct {
     public static final String NAME = "io.github.auditlake.o365.AuditRecord";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** One resolved directory object of the {@code enrichment} field. */
+    public static final Schema DIRECTORY_OBJECT = SchemaBuilder.struct()
+            .name("io.github.auditlake.o365.DirectoryObject")
+            .optional()
+            .doc("A directory object Microsoft Graph resolved: its id, type and attributes")
+            .field("id", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("type", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("upn", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("displayName", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("department", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("jobTitle", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("appId", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+    /** The optional {@code enrichment} field: actor, target and group, and why some were not looked up. */
+    public static final Schema ENRICHMENT = SchemaBuilder.struct()
+            .name("io.github.auditlake.o365.Enrichment")
+            .optional()
+            .doc("Who is behind the record's GUIDs, from Microsoft Graph (o365.enrich.enabled)")
+            .field("actor", DIRECTORY_OBJECT)
+            .field("target", DIRECTORY_OBJECT)
+            .field("group", DIRECTORY_OBJECT)
+            .field("skipped", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+
     public static final Schema SCHEMA = SchemaBuilder.struct()
             .name(NAME)
             .version(VERSION)
@@ -39,6 +66,7 @@ public final class AuditStruct {
             .field("ClientIP", Schema.OPTIONAL_STRING_SCHEMA)
             .field("Scope", Schema.OPTIONAL_INT32_SCHEMA)
             .field("Raw", Schema.STRING_SCHEMA)
+            .field("enrichment", ENRICHMENT)
             .build();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Names of records are never interned, and not kept beyond the last MiB of records (see {@link BoundedJson}). */

@@ -239,6 +239,60 @@ public final class TaskMetrics {
         }
     }
 
+    /**
+     * Graph enrichment's metrics per tenant (tag {@code tenant}): getByIds requests and ids sent, cache hits and
+     * misses, records enriched, records that went on unenriched by reason (tag {@code reason}), and the cache's
+     * entries and estimated bytes.
+     */
+    public static void registerEnrichment(SourceTaskContext context, RecordEnrichment enrichment) {
+        PluginMetrics pm = pluginMetrics(context);
+        if (pm == null) {
+            return;
+        }
+        enrichment.enrichers().forEach((tenant, en) -> {
+            LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+            tags.put("tenant", tenant);
+            io.github.auditlake.o365.enrich.EnrichStats st = en.stats();
+            gauge(pm, "enrich-lookups-total", "Graph getByIds requests sent for enrichment", tags, st::requests);
+            gauge(pm, "enrich-ids-requested-total", "Ids sent in Graph getByIds requests", tags, st::idsRequested);
+            gauge(pm, "enrich-cache-hits-total", "Enrichment lookups answered by the cache", tags, st::cacheHits);
+            gauge(
+                    pm,
+                    "enrich-cache-misses-total",
+                    "Enrichment lookups the cache could not answer",
+                    tags,
+                    st::cacheMisses);
+            gauge(
+                    pm,
+                    "enrich-records-enriched-total",
+                    "Records with enrichment attached and nothing skipped",
+                    tags,
+                    st::enrichedRecords);
+            gauge(
+                    pm,
+                    "enrich-cache-entries",
+                    "Entries in the enrichment cache",
+                    tags,
+                    () -> en.cache().size());
+            gauge(
+                    pm,
+                    "enrich-cache-bytes",
+                    "Estimated bytes of the enrichment cache",
+                    tags,
+                    () -> en.cache().bytes());
+            for (io.github.auditlake.o365.enrich.Unenriched u : io.github.auditlake.o365.enrich.Unenriched.values()) {
+                LinkedHashMap<String, String> t = new LinkedHashMap<>(tags);
+                t.put("reason", u.label());
+                gauge(
+                        pm,
+                        "enrich-records-unenriched-total",
+                        "Records that went on without (all of) their enrichment, by reason",
+                        t,
+                        () -> st.unenriched(u));
+            }
+        });
+    }
+
     /** The task's plugin metrics, or null on a worker without them (Kafka < 4.1). */
     private static PluginMetrics pluginMetrics(SourceTaskContext context) {
         try {

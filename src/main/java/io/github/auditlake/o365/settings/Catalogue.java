@@ -27,6 +27,7 @@ public final class Catalogue {
         m.put(Group.COLLECTION, CollectionSettings.ALL);
         m.put(Group.DESTINATION, DestinationSettings.ALL);
         m.put(Group.HTTP, HttpSettings.ALL);
+        m.put(Group.ENRICHMENT, EnrichmentSettings.ALL);
         for (Map.Entry<Group, List<Setting<?>>> e : m.entrySet()) {
             for (Setting<?> s : e.getValue()) {
                 if (s.group() != e.getKey()) {

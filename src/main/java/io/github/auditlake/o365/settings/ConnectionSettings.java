@@ -156,6 +156,17 @@ public final class ConnectionSettings {
                     + "the access token. URLs the service returns on the cloud's API host (contentUri, NextPageUri) are "
                     + "rewritten to this base, so a reverse proxy sees every call.");
 
+    public static final Setting<String> GRAPH_URL = Setting.string(G, "o365.graph.url", "")
+            .importance(Importance.LOW)
+            .width(Width.LONG)
+            .display("Graph URL override")
+            .doc("Overrides the Microsoft Graph base URL of the cloud (for example a simulator or a reverse proxy), "
+                    + "without the /v1.0 path; used by Graph enrichment (o365.enrich.*). Plain http is allowed only for "
+                    + "loopback addresses. The host must be on the worker's endpoint allow-list "
+                    + "(O365_ENDPOINT_OVERRIDE_HOSTS or -Do365.endpoint.override.hosts), because it receives the Graph "
+                    + "access token. Empty: the cloud's Graph host (graph.microsoft.com; graph.microsoft.us for "
+                    + "gcc-high; dod-graph.microsoft.us for dod).");
+
     public static final Setting<String> LOGIN_URL = Setting.string(G, "o365.login.url", "")
             .importance(Importance.LOW)
             .width(Width.LONG)
@@ -188,6 +199,7 @@ public final class ConnectionSettings {
             MANAGED_IDENTITY_ENDPOINT,
             CLOUD,
             API_URL,
+            GRAPH_URL,
             LOGIN_URL,
             PUBLISHER_ID);
 

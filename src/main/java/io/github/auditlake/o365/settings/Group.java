@@ -5,7 +5,8 @@ public enum Group {
     CONNECTION("Microsoft 365 connection"),
     COLLECTION("Collection"),
     DESTINATION("Destination"),
-    HTTP("HTTP and retries");
+    HTTP("HTTP and retries"),
+    ENRICHMENT("Graph enrichment");
 
     private final String title;
 

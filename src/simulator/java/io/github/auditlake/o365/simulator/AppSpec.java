@@ -27,7 +27,11 @@ public final class AppSpec {
     private final String clientId;
     private volatile String secret;
     private final List<X509Certificate> certificates = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Set<String> roles = new LinkedHashSet<>(List.of(ROLE_READ, ROLE_READ_DLP, ROLE_AUDIT_QUERY));
+    /** Microsoft Graph's application permission for directory lookups ({@link Directory}). */
+    public static final String ROLE_DIRECTORY = Directory.ROLE_DIRECTORY;
+
+    private final Set<String> roles =
+            new LinkedHashSet<>(List.of(ROLE_READ, ROLE_READ_DLP, ROLE_AUDIT_QUERY, ROLE_DIRECTORY));
 
     private AppSpec(String clientId) {
         this.clientId = clientId;

@@ -142,6 +142,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     private final Faults faults;
     private final AuditSearch auditSearch;
+    private final Directory directory;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Map<String, Set<SimBlob>> served = new ConcurrentHashMap<>();
     private final java.util.ArrayDeque<RecordedRequest> log = new java.util.ArrayDeque<>();
@@ -178,6 +179,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
         this.notifyEvery = b.notifyEvery;
         this.faults = new Faults(seed);
         this.auditSearch = new AuditSearch(clock, tenants::get);
+        this.directory = new Directory(clock);
         this.pageShuffle = new SplittableRandom(seed ^ 0x5AFFL);
         new SecureRandom().nextBytes(tokenKey);
         Instant now = clock.instant();
@@ -410,6 +412,11 @@ public final class ManagementApiSimulator implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** The Graph directory ({@code POST /v1.0/directoryObjects/getByIds}) and its controls. */
+    public Directory directory() {
+        return directory;
     }
 
     /** The Graph audit-search endpoints ({@code /v1.0/security/auditLog/queries}) and their controls. */
@@ -877,6 +884,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 api(c, URLDecoder.decode(m.group(1), StandardCharsets.UTF_8), m.group(2));
             } else if (AuditSearch.matches(c.path)) {
                 graph(c);
+            } else if (Directory.matches(c.path)) {
+                directory(c);
             } else {
                 ObjectNode n = Jwts.JSON
                         .createObjectNode()
@@ -1512,7 +1521,7 @@ public final class ManagementApiSimulator implements AutoCloseable {
         boolean graph = aud.equals(AuditSearch.GRAPH_RESOURCE);
         List<String> granted = new ArrayList<>();
         for (String role : app.rolesOrdered()) {
-            if (role.startsWith("AuditLogsQuery") == graph) {
+            if ((role.startsWith("AuditLogsQuery") || Directory.ROLES.contains(role)) == graph) {
                 granted.add(role);
             }
         }
@@ -1619,6 +1628,13 @@ public final class ManagementApiSimulator implements AutoCloseable {
     private void graph(Call c) throws IOException {
         AuditSearch.Answer a = auditSearch.handle(
                 c.ex.getRequestMethod(), c.path, c.query, c.body, bearer(c, AuditSearch.GRAPH_RESOURCE), baseUrl);
+        a.headers().forEach((k, v) -> c.ex.getResponseHeaders().set(k, v));
+        c.send(a.status(), a.body());
+    }
+
+    /** The Graph directory endpoint (see {@link Directory}). */
+    private void directory(Call c) throws IOException {
+        AuditSearch.Answer a = directory.handle(c.ex.getRequestMethod(), c.body, bearer(c, AuditSearch.GRAPH_RESOURCE));
         a.headers().forEach((k, v) -> c.ex.getResponseHeaders().set(k, v));
         c.send(a.status(), a.body());
     }

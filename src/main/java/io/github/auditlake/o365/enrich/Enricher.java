@@ -1,0 +1,211 @@
+package io.github.auditlake.o365.enrich;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enriches the records of one blob at a time: collects the GUIDs of the configured fields, answers what it can from
+ * the {@link DirectoryCache}, and asks Graph for the rest in {@code getByIds} calls of up to 1,000 ids, within the
+ * {@link RequestBudget} and within {@link EnrichSettings#timeout()} for the whole blob. It never waits for Graph
+ * beyond that bound, never retries within a blob, and never drops a record: a record whose GUIDs could not be looked
+ * up goes on with the {@link Unenriched} reason. After a 429 no request is sent before its {@code Retry-After}; after
+ * a 403 none before {@link EnrichSettings#deniedRecheck()}. Not thread-safe: one per task.
+ */
+public final class Enricher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Enricher.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final EnrichSettings settings;
+    private final DirectoryApi directory;
+    private final DirectoryCache cache;
+    private final RequestBudget budget;
+    private final Clock clock;
+    private final java.util.function.LongSupplier nanoTime;
+    private final EnrichStats stats = new EnrichStats();
+    private Instant deniedUntil = Instant.MIN;
+
+    public Enricher(EnrichSettings settings, DirectoryApi directory, Clock clock) {
+        this(settings, directory, clock, System::nanoTime);
+    }
+
+    /**
+     * @param clock    for the cache's TTLs, the request budget and {@code Retry-After}
+     * @param nanoTime for the time bound: the real time a blob waits (a monotonic clock; tests pass their own)
+     */
+    public Enricher(
+            EnrichSettings settings, DirectoryApi directory, Clock clock, java.util.function.LongSupplier nanoTime) {
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.cache = new DirectoryCache(
+                settings.cacheMaxEntries(), settings.cacheMaxBytes(), settings.ttl(), settings.negativeTtl(), clock);
+        this.budget = new RequestBudget(settings.requestsPerMinute(), clock);
+    }
+
+    public EnrichStats stats() {
+        return stats;
+    }
+
+    public DirectoryCache cache() {
+        return cache;
+    }
+
+    /**
+     * The enrichment of each record (same order), given each record's original JSON text. A text that is not a
+     * JSON object gets {@link Enrichment#NONE}.
+     */
+    public List<Enrichment> enrich(List<String> recordJsons) {
+        long deadline = nanoTime.getAsLong() + settings.timeout().toNanos();
+        List<Map<EnrichField, String>> wanted = new ArrayList<>(recordJsons.size());
+        Map<String, DirectoryCache.Lookup> answers = new HashMap<>();
+        Set<String> misses = new LinkedHashSet<>();
+        for (String json : recordJsons) {
+            Map<EnrichField, String> ids = guids(json);
+            wanted.add(ids);
+            for (String id : ids.values()) {
+                if (answers.containsKey(id) || misses.contains(id)) {
+                    continue;
+                }
+                DirectoryCache.Lookup l = cache.get(id);
+                if (l instanceof DirectoryCache.Miss) {
+                    stats.miss();
+                    misses.add(id);
+                } else {
+                    stats.hit();
+                    answers.put(id, l);
+                }
+            }
+        }
+        Map<String, Unenriched> failed = resolve(new ArrayList<>(misses), deadline, answers);
+        List<Enrichment> out = new ArrayList<>(wanted.size());
+        for (Map<EnrichField, String> ids : wanted) {
+            Map<EnrichField, DirectoryObject> objects = new EnumMap<>(EnrichField.class);
+            Unenriched skipped = null;
+            for (Map.Entry<EnrichField, String> e : ids.entrySet()) {
+                DirectoryCache.Lookup l = answers.get(e.getValue());
+                if (l instanceof DirectoryCache.Hit h) {
+                    objects.put(e.getKey(), h.object());
+                } else if (l == null && skipped == null) {
+                    skipped = failed.getOrDefault(e.getValue(), Unenriched.ERROR);
+                }
+            }
+            Enrichment en = objects.isEmpty() && skipped == null ? Enrichment.NONE : new Enrichment(objects, skipped);
+            stats.record(en);
+            out.add(en);
+        }
+        return out;
+    }
+
+    /** Looks up {@code ids} in batches; fills {@code answers}; returns the ids that could not be, with why. */
+    private Map<String, Unenriched> resolve(
+            List<String> ids, long deadline, Map<String, DirectoryCache.Lookup> answers) {
+        Map<String, Unenriched> failed = new HashMap<>();
+        Unenriched stop = null;
+        for (int from = 0; from < ids.size(); from += DirectoryApi.MAX_IDS) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + DirectoryApi.MAX_IDS));
+            Instant now = clock.instant();
+            if (stop == null && now.isBefore(deniedUntil)) {
+                stop = Unenriched.DENIED;
+            }
+            Duration left = Duration.ofNanos(deadline - nanoTime.getAsLong());
+            if (stop == null && (left.isNegative() || left.isZero())) {
+                stop = Unenriched.TIMEOUT;
+            }
+            if (stop == null) {
+                stop = budget.tryAcquire();
+            }
+            if (stop == null) {
+                stop = lookup(batch, left, answers);
+            }
+            if (stop != null) {
+                for (String id : batch) {
+                    failed.put(id, stop);
+                }
+            }
+        }
+        return failed;
+    }
+
+    /** One getByIds call; null on success, else why the batch (and the blob's later batches) went unanswered. */
+    private Unenriched lookup(List<String> batch, Duration left, Map<String, DirectoryCache.Lookup> answers) {
+        stats.request(batch.size());
+        try {
+            List<DirectoryObject> found = directory.getByIds(batch, settings.kinds(), left);
+            Map<String, DirectoryObject> byId = new HashMap<>();
+            for (DirectoryObject o : found) {
+                byId.put(o.id(), o);
+            }
+            for (String id : batch) {
+                DirectoryObject o = byId.get(id);
+                if (o != null) {
+                    cache.put(o);
+                    answers.put(id, new DirectoryCache.Hit(o));
+                } else {
+                    cache.putMissing(id);
+                    answers.put(id, new DirectoryCache.KnownMissing());
+                }
+            }
+            return null;
+        } catch (DirectoryException e) {
+            switch (e.reason()) {
+                case THROTTLED ->
+                    budget.retryAfter(e.retryAfter() != null ? e.retryAfter() : settings.defaultRetryAfter());
+                case DENIED -> {
+                    if (!clock.instant().isBefore(deniedUntil.plus(settings.deniedRecheck()))) {
+                        LOG.warn(
+                                "Graph enrichment denied ({}); records go on unenriched, asking again in {}",
+                                e.getMessage(),
+                                settings.deniedRecheck());
+                    }
+                    deniedUntil = clock.instant().plus(settings.deniedRecheck());
+                }
+                default ->
+                    LOG.debug(
+                            "Graph enrichment lookup failed ({}): {}",
+                            e.reason().label(),
+                            e.getMessage());
+            }
+            return e.reason();
+        }
+    }
+
+    private Map<EnrichField, String> guids(String json) {
+        Map<EnrichField, String> ids = new EnumMap<>(EnrichField.class);
+        JsonNode n;
+        try {
+            n = MAPPER.readTree(json);
+        } catch (IOException e) {
+            return ids;
+        }
+        if (n == null || !n.isObject()) {
+            return ids;
+        }
+        for (EnrichField f : settings.fields()) {
+            String g = f.guid(n);
+            if (g != null) {
+                ids.put(f, g);
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        directory.close();
+    }
+}

@@ -1,0 +1,206 @@
+package io.github.auditlake.o365.enrich;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.auditlake.o365.api.AccessToken;
+import io.github.auditlake.o365.api.TokenProvider;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * Graph's {@code POST {base}/v1.0/directoryObjects/getByIds} over OkHttp, with the Graph token of the connector's
+ * one sign-in. The whole call (token included) runs on a worker thread of its own and is abandoned, and its HTTP
+ * call cancelled, when the caller's timeout passes, so a slow sign-in or a slow Graph never holds the caller longer.
+ * Classifies answers: 429 is {@link Unenriched#THROTTLED} with {@code Retry-After}; 403 {@link Unenriched#DENIED}
+ * (naming the permissions); a timeout {@link Unenriched#TIMEOUT}; anything else {@link Unenriched#ERROR}. A 401 is
+ * retried once with a fresh token. Never logs the token.
+ */
+public final class OkHttpDirectoryApi implements DirectoryApi {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+    /** The largest answer read: 1,000 objects of a few hundred bytes each, with room to spare. */
+    private static final long MAX_BODY_BYTES = 8L * 1024 * 1024;
+
+    private final OkHttpClient http;
+    private final TokenProvider tokens;
+    private final HttpUrl url;
+    private final String userAgent;
+    private final boolean ownsResources;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "o365-graph-enrich");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param graphBase     Graph's base, e.g. {@code https://graph.microsoft.com} (no version)
+     * @param ownsResources whether {@link #close()} closes the token provider
+     */
+    public OkHttpDirectoryApi(
+            OkHttpClient http, TokenProvider tokens, String graphBase, String userAgent, boolean ownsResources) {
+        this.http = Objects.requireNonNull(http, "http");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        String base = graphBase.endsWith("/") ? graphBase.substring(0, graphBase.length() - 1) : graphBase;
+        this.url = HttpUrl.get(base + "/v1.0/directoryObjects/getByIds");
+        this.userAgent = userAgent;
+        this.ownsResources = ownsResources;
+    }
+
+    @Override
+    public List<DirectoryObject> getByIds(List<String> ids, Set<ObjectKind> types, Duration timeout)
+            throws DirectoryException {
+        if (ids.size() > MAX_IDS) {
+            throw new IllegalArgumentException("at most " + MAX_IDS + " ids per call");
+        }
+        byte[] body = requestBody(ids, types);
+        OkHttpClient bounded = http.newBuilder().callTimeout(timeout).build();
+        Future<List<DirectoryObject>> f = worker.submit(() -> call(bounded, body));
+        try {
+            return f.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new DirectoryException(Unenriched.TIMEOUT, null, "Graph did not answer within " + timeout);
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new DirectoryException(Unenriched.TIMEOUT, null, "interrupted while waiting for Graph");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DirectoryException d) {
+                throw d;
+            }
+            if (e.getCause() instanceof java.io.InterruptedIOException) {
+                throw new DirectoryException(Unenriched.TIMEOUT, null, "Graph did not answer within " + timeout);
+            }
+            throw new DirectoryException(Unenriched.ERROR, null, "Graph lookup failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private List<DirectoryObject> call(OkHttpClient client, byte[] body) throws IOException, DirectoryException {
+        boolean refreshed = false;
+        while (true) {
+            AccessToken token = tokens.token();
+            Request req = new Request.Builder()
+                    .url(url)
+                    .post(RequestBody.create(body, JSON))
+                    .header("Authorization", "Bearer " + token.value())
+                    .header("Accept", "application/json")
+                    .header("User-Agent", userAgent)
+                    .build();
+            try (Response resp = client.newCall(req).execute()) {
+                int status = resp.code();
+                if (status == 200) {
+                    okio.BufferedSource src = resp.body().source();
+                    if (src.request(MAX_BODY_BYTES + 1)) {
+                        throw new DirectoryException(Unenriched.ERROR, null, "Graph's answer is too large");
+                    }
+                    return parse(src.getBuffer().readByteArray());
+                }
+                if (status == 401 && !refreshed) {
+                    refreshed = true;
+                    tokens.invalidate(token);
+                    continue;
+                }
+                throw classify(status, resp.header("Retry-After"));
+            }
+        }
+    }
+
+    static DirectoryException classify(int status, String retryAfter) {
+        return switch (status) {
+            case 429 ->
+                new DirectoryException(
+                        Unenriched.THROTTLED, parseRetryAfter(retryAfter), "Graph throttled the lookup (429)");
+            case 403 ->
+                new DirectoryException(
+                        Unenriched.DENIED,
+                        null,
+                        "Graph refused the lookup (403): grant the app the application permission Directory.Read.All, or"
+                                + " User.Read.All, Application.Read.All and GroupMember.Read.All for the types looked up,"
+                                + " with admin consent");
+            default -> new DirectoryException(Unenriched.ERROR, null, "Graph answered HTTP " + status);
+        };
+    }
+
+    static Duration parseRetryAfter(String v) {
+        if (v == null) {
+            return null;
+        }
+        try {
+            long s = Long.parseLong(v.trim());
+            return s < 0 ? null : Duration.ofSeconds(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static byte[] requestBody(List<String> ids, Set<ObjectKind> types) {
+        ObjectNode root = MAPPER.createObjectNode();
+        ArrayNode a = root.putArray("ids");
+        ids.forEach(a::add);
+        ArrayNode t = root.putArray("types");
+        for (ObjectKind k : ObjectKind.values()) {
+            if (types.contains(k)) {
+                t.add(k.graphName());
+            }
+        }
+        try {
+            return MAPPER.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<DirectoryObject> parse(byte[] body) throws DirectoryException {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new DirectoryException(Unenriched.ERROR, null, "Graph's answer is not JSON", e);
+        }
+        List<DirectoryObject> out = new ArrayList<>();
+        for (JsonNode o : root.path("value")) {
+            ObjectKind kind =
+                    ObjectKind.fromGraph(o.path("@odata.type").asText(null)).orElse(null);
+            String id = o.path("id").asText(null);
+            if (kind == null || id == null) {
+                continue;
+            }
+            out.add(new DirectoryObject(
+                    id.toLowerCase(Locale.ROOT),
+                    kind,
+                    o.path("userPrincipalName").asText(null),
+                    o.path("displayName").asText(null),
+                    o.path("department").asText(null),
+                    o.path("jobTitle").asText(null),
+                    o.path("appId").asText(null)));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        if (ownsResources) {
+            tokens.close();
+        }
+    }
+}

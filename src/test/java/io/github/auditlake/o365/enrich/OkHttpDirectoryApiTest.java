@@ -1,0 +1,70 @@
+package io.github.auditlake.o365.enrich;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.api.Cloud;
+import io.github.auditlake.o365.api.EndpointAllowList;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Graph's answers as the directory client reads them, and the Graph hosts of each cloud. */
+class OkHttpDirectoryApiTest {
+
+    @Test
+    void answersAreClassifiedByStatus() {
+        DirectoryException t = OkHttpDirectoryApi.classify(429, "12");
+        assertEquals(Unenriched.THROTTLED, t.reason());
+        assertEquals(Duration.ofSeconds(12), t.retryAfter());
+        assertNull(OkHttpDirectoryApi.classify(429, "Wed, 21 Oct 2015 07:28:00 GMT")
+                .retryAfter());
+        DirectoryException d = OkHttpDirectoryApi.classify(403, null);
+        assertEquals(Unenriched.DENIED, d.reason());
+        assertTrue(
+                d.getMessage().contains("Directory.Read.All") && d.getMessage().contains("GroupMember.Read.All"));
+        assertEquals(Unenriched.ERROR, OkHttpDirectoryApi.classify(503, null).reason());
+    }
+
+    @Test
+    void theRequestNamesIdsAndTypesAsGraphSpellsThem() {
+        String body = new String(
+                OkHttpDirectoryApi.requestBody(
+                        List.of("a", "b"), EnumSet.of(ObjectKind.GROUP, ObjectKind.SERVICE_PRINCIPAL)),
+                StandardCharsets.UTF_8);
+        assertEquals("{\"ids\":[\"a\",\"b\"],\"types\":[\"servicePrincipal\",\"group\"]}", body);
+    }
+
+    @Test
+    void objectsAreReadByTheirOdataTypeAndUnknownTypesAreLeftOut() throws Exception {
+        String json = "{\"value\":[{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"AB-1\",\"userPrincipalName\":"
+                + "\"u@x\",\"displayName\":\"U\",\"jobTitle\":null},{\"@odata.type\":\"#microsoft.graph.device\","
+                + "\"id\":\"d\"},{\"@odata.type\":\"#microsoft.graph.servicePrincipal\",\"id\":\"s\",\"appId\":\"app\","
+                + "\"displayName\":\"S\"}]}";
+        List<DirectoryObject> out = OkHttpDirectoryApi.parse(json.getBytes(StandardCharsets.UTF_8));
+        assertEquals(2, out.size());
+        assertEquals("ab-1", out.get(0).id());
+        assertEquals("u@x", out.get(0).userPrincipalName());
+        assertNull(out.get(0).jobTitle());
+        assertEquals(ObjectKind.SERVICE_PRINCIPAL, out.get(1).kind());
+        assertEquals("app", out.get(1).appId());
+        assertThrows(DirectoryException.class, () -> OkHttpDirectoryApi.parse("<html>".getBytes()));
+    }
+
+    @Test
+    void eachCloudHasItsGraphHostAndItNeedsNoAllowListEntry() {
+        assertEquals("https://graph.microsoft.com", Cloud.COMMERCIAL.graphBaseUrl());
+        assertEquals("https://graph.microsoft.com", Cloud.GCC.graphBaseUrl());
+        assertEquals("https://graph.microsoft.us", Cloud.GCC_HIGH.graphBaseUrl());
+        assertEquals("https://dod-graph.microsoft.us", Cloud.DOD.graphBaseUrl());
+        EndpointAllowList none = EndpointAllowList.of("");
+        for (Cloud c : Cloud.values()) {
+            assertTrue(none.allows(c.graphBaseUrl()), c.graphBaseUrl());
+        }
+        assertTrue(!none.allows("http://graph.microsoft.com"), "plain http to Graph is not Microsoft's host");
+    }
+}
