@@ -156,8 +156,10 @@ class EnrichTaskTest {
             assertEquals(o.properties().get("userPrincipalName"), header(r, "o365.actor.upn"));
         }
         assertTrue(withActor > 50, "records enriched: " + withActor);
+        // batched per poll and cached: far fewer lookups than records (how many polls a run takes depends on the
+        // engine's batches, so the bound leaves room: one request per record, or per batch without a cache, fails it)
         assertTrue(
-                sim.directory().requestCount() * 20 < enriched.size(),
+                sim.directory().requestCount() * 10 < enriched.size(),
                 sim.directory().requestCount() + " Graph requests for " + enriched.size() + " records");
     }
 
