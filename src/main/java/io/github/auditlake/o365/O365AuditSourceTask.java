@@ -110,6 +110,7 @@ public class O365AuditSourceTask extends SourceTask {
         for (String tenant : apis.keySet()) {
             health.credential(tenant, apiFactory.credentialExpiry(config));
         }
+        health.lateness(metrics::latenessSnapshots);
         engine.reportHealthTo(health);
         TaskMetrics.registerHealth(context, health, streams);
         TaskMetrics.registerContentTypes(

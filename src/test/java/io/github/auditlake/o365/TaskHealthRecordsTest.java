@@ -42,6 +42,10 @@ class TaskHealthRecordsTest {
     }
 
     O365AuditSourceTask start(FakeTaskContext ctx) {
+        return start(ctx, Map.of());
+    }
+
+    O365AuditSourceTask start(FakeTaskContext ctx, Map<String, String> more) {
         Map<String, String> p = new HashMap<>();
         p.put("name", "conn");
         p.put("o365.tenant.id", TENANT);
@@ -53,6 +57,7 @@ class TaskHealthRecordsTest {
         p.put("topic", "audit.${contentType}");
         p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.General");
         p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100");
+        p.putAll(more);
         O365AuditSourceTask t = new O365AuditSourceTask((c, rpm, v) -> api, clock, clock.sleeper());
         tasks.add(t);
         t.initialize(ctx);
@@ -178,5 +183,63 @@ class TaskHealthRecordsTest {
             assertEquals(HEALTH, last.topic(), "nothing to deliver: only health records");
             assertTrue(ctx.transactions.commitsOn.contains(last), "the transaction ends on " + last.value());
         }
+    }
+
+    /** Polls {@code t} until a health record's value satisfies {@code done}; returns every health value seen. */
+    static List<JsonNode> pollHealthUntil(O365AuditSourceTask t, java.util.function.Predicate<JsonNode> done)
+            throws Exception {
+        List<JsonNode> seen = new ArrayList<>();
+        Await.untilBlocking(
+                Duration.ofSeconds(30),
+                Await.checked(() -> {
+                    List<SourceRecord> batch = t.poll();
+                    boolean found = false;
+                    for (SourceRecord r : batch == null ? List.<SourceRecord>of() : batch) {
+                        if (r.topic().equals(HEALTH)) {
+                            JsonNode v = JSON.readTree((String) r.value());
+                            seen.add(v);
+                            found |= done.test(v);
+                        }
+                    }
+                    return found;
+                }),
+                () -> "health records so far: " + seen);
+        return seen;
+    }
+
+    /**
+     * The task's periodic summary on the health topic carries the lateness its engine measured: a blob that becomes
+     * visible 8 minutes after its contentCreated, listed by the caught-up stream, shows in its content type's figures.
+     */
+    @Test
+    void theSummaryOnTheHealthTopicCarriesTheLatenessTheEngineMeasured() throws Exception {
+        api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(2)), 1);
+        api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofMinutes(5)), NOW.plus(Duration.ofMinutes(3)), 1);
+        O365AuditSourceTask t = start(new FakeTaskContext(false), Map.of("o365.health.summary.interval.ms", "60000"));
+        List<JsonNode> seen = pollHealthUntil(
+                t,
+                v -> v.path("kind").asText().equals("summary")
+                        && v.path("details")
+                                        .path("lateness")
+                                        .path("Audit.Exchange")
+                                        .path("count")
+                                        .asLong()
+                                > 0);
+        JsonNode summary = seen.get(seen.size() - 1);
+        JsonNode exchange = summary.path("details").path("lateness").path("Audit.Exchange");
+        assertEquals(1, exchange.path("count").asLong(), summary.toString());
+        long max = exchange.path("maxMs").asLong();
+        assertTrue(
+                max >= Duration.ofMinutes(8).toMillis()
+                        && max < Duration.ofMinutes(12).toMillis(),
+                summary.toString());
+        assertEquals(max, exchange.path("p99Ms").asLong(), "one blob: every percentile is its lateness");
+        assertEquals(
+                0,
+                summary.path("details")
+                        .path("lateness")
+                        .path("Audit.General")
+                        .path("count")
+                        .asLong());
     }
 }

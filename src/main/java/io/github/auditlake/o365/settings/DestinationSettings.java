@@ -95,7 +95,8 @@ public final class DestinationSettings {
             .width(Width.SHORT)
             .display("Health summary interval (ms)")
             .doc("How often each task publishes a summary of its streams (state, lag, blobs listed and not yet "
-                    + "delivered) on o365.health.topic; 0 publishes none.");
+                    + "delivered) and of each content type's lateness (count, p50, p90, p99, maximum) on "
+                    + "o365.health.topic; 0 publishes none.");
 
     public static final Setting<Long> HEALTH_STALLED_AFTER_MS = Setting.longValue(
                     G, "o365.health.stalled.after.ms", HealthSettings.DEFAULT_STALLED_AFTER.toMillis())

@@ -5,6 +5,7 @@ import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.metrics.LatenessHistogram;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -53,6 +55,9 @@ public final class HealthMonitor {
     private final Map<String, Supplier<Optional<Instant>>> credentials = new LinkedHashMap<>();
     /** Per tenant: the credential standing last published ({@link #WARNING_CREDENTIAL} or {@link #CREDENTIAL_VALID}). */
     private final Map<String, String> credentialPublished = new LinkedHashMap<>();
+
+    /** Per content type (wire name): the lateness figures measured so far (none until {@link #lateness} is called). */
+    private Supplier<Map<String, LatenessHistogram.Snapshot>> lateness = Map::of;
 
     private Instant credentialCheckedAt;
     private Instant lastSummary;
@@ -97,6 +102,14 @@ public final class HealthMonitor {
      */
     public synchronized void credential(String tenant, Supplier<Optional<Instant>> notAfter) {
         credentials.put(tenant, notAfter);
+    }
+
+    /**
+     * Where the summary reads each content type's lateness figures: the task's
+     * {@code EngineMetrics.latenessSnapshots()} (content type wire name to its figures since the task started).
+     */
+    public synchronized void lateness(Supplier<Map<String, LatenessHistogram.Snapshot>> figures) {
+        this.lateness = figures;
     }
 
     // ------------------------------------------------------------------ what the engine observes
@@ -466,6 +479,7 @@ public final class HealthMonitor {
         d.put("streams", list);
         d.put("states", byState);
         d.put("blobExpiryRisksTotal", blobExpiryRisks.sum());
+        d.put("lateness", latenessDetails());
         StringBuilder msg = new StringBuilder(streams.size() + " stream(s): ");
         String sep = "";
         for (Map.Entry<String, Object> e : byState.entrySet()) {
@@ -473,6 +487,30 @@ public final class HealthMonitor {
             sep = ", ";
         }
         return new HealthEvent(HealthEvent.Kind.SUMMARY, null, taskKey, null, "summary", null, now, msg.toString(), d);
+    }
+
+    /**
+     * Per content type of the task's streams (and any other the figures name), in name order: {@code count},
+     * {@code p50Ms}, {@code p90Ms}, {@code p99Ms}, {@code maxMs} (all 0 before a blob was measured).
+     */
+    private Map<String, Object> latenessDetails() {
+        Map<String, LatenessHistogram.Snapshot> figures = lateness.get();
+        Map<String, LatenessHistogram.Snapshot> all = new TreeMap<>();
+        for (StreamId s : streams.keySet()) {
+            all.put(s.contentType().wireName(), LatenessHistogram.Snapshot.EMPTY);
+        }
+        all.putAll(figures);
+        Map<String, Object> out = new LinkedHashMap<>();
+        all.forEach((type, f) -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("count", f.count());
+            one.put("p50Ms", f.p50Ms());
+            one.put("p90Ms", f.p90Ms());
+            one.put("p99Ms", f.p99Ms());
+            one.put("maxMs", f.maxMs());
+            out.put(type, one);
+        });
+        return out;
     }
 
     private void checkCredentials(Instant now) {

@@ -10,6 +10,8 @@ import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.metrics.LatenessHistogram;
 import io.github.auditlake.o365.testkit.LogCapture;
 import io.github.auditlake.o365.testkit.ManualClock;
 import java.time.Duration;
@@ -335,6 +337,32 @@ class HealthMonitorTest {
         assertEquals(1, streams.get(1).get("blobsPending"));
         assertEquals(Duration.ofMinutes(5).toMillis(), streams.get(1).get("oldestPendingAgeMs"));
         assertEquals(Map.of("signing-in", 1, "caught-up", 1), sum.details().get("states"));
+    }
+
+    /**
+     * The summary carries each content type's lateness figures as the engine measured them: every content type of the
+     * task's streams (zeros before a blob was measured), each with its count, percentiles and maximum.
+     */
+    @Test
+    void theSummaryCarriesTheLatenessFiguresOfEachContentType() {
+        EngineMetrics metrics = new EngineMetrics();
+        health.lateness(metrics::latenessSnapshots);
+        metrics.lateness("Audit.Exchange").record(Duration.ofSeconds(90));
+        metrics.lateness("Audit.Exchange").record(Duration.ofHours(20));
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> lateness =
+                (Map<String, Map<String, Object>>) health.summary(T0).details().get("lateness");
+        assertEquals(List.of("Audit.Exchange", "Audit.General"), List.copyOf(lateness.keySet()));
+        Map<String, Object> exchange = lateness.get("Audit.Exchange");
+        LatenessHistogram.Snapshot f = metrics.latenessSnapshot("Audit.Exchange");
+        assertEquals(2L, exchange.get("count"));
+        assertEquals(Duration.ofHours(20).toMillis(), exchange.get("maxMs"));
+        assertEquals(f.p50Ms(), exchange.get("p50Ms"));
+        assertEquals(f.p90Ms(), exchange.get("p90Ms"));
+        assertEquals(f.p99Ms(), exchange.get("p99Ms"));
+        assertTrue((long) exchange.get("p50Ms") < Duration.ofMinutes(2).toMillis(), "median of the prompt half");
+        assertEquals(
+                Map.of("count", 0L, "p50Ms", 0L, "p90Ms", 0L, "p99Ms", 0L, "maxMs", 0L), lateness.get("Audit.General"));
     }
 
     @Test
