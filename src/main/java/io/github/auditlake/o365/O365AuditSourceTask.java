@@ -110,7 +110,8 @@ public class O365AuditSourceTask extends SourceTask {
         for (String tenant : apis.keySet()) {
             health.credential(tenant, apiFactory.credentialExpiry(config));
         }
-        health.lateness(metrics::latenessSnapshots);
+        health.lateness(
+                metrics::latenessSnapshots, EngineMapping.planner(config).coverage());
         engine.reportHealthTo(health);
         TaskMetrics.registerHealth(context, health, streams);
         TaskMetrics.registerContentTypes(

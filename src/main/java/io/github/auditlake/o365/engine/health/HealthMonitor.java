@@ -47,6 +47,16 @@ public final class HealthMonitor {
     public static final String WARNING_BLOB_EXPIRY = "blob-expiry-risk";
     public static final String CLEARED = "cleared";
 
+    /**
+     * A content type whose blobs became visible this late, as a share of the straggler coverage, is at risk: a blob
+     * later than the coverage is never listed. 80 %: a day's coverage warns at 19.2 hours, with hours left to act.
+     */
+    public static final int COVERAGE_RISK_PERCENT = 80;
+
+    public static final String WARNING_COVERAGE = "coverage-risk";
+    /** A content type's lateness standing when its largest lateness is under the risk threshold. */
+    public static final String COVERAGE_OK = "coverage-ok";
+
     private final HealthSettings settings;
     private final Clock clock;
     private final String taskKey;
@@ -58,6 +68,10 @@ public final class HealthMonitor {
 
     /** Per content type (wire name): the lateness figures measured so far (none until {@link #lateness} is called). */
     private Supplier<Map<String, LatenessHistogram.Snapshot>> lateness = Map::of;
+    /** The straggler coverage, or null: no coverage warning. */
+    private Duration coverage;
+    /** Per content type: its lateness standing last published ({@link #WARNING_COVERAGE} or {@link #COVERAGE_OK}). */
+    private final Map<String, String> coveragePublished = new LinkedHashMap<>();
 
     private Instant credentialCheckedAt;
     private Instant lastSummary;
@@ -105,11 +119,15 @@ public final class HealthMonitor {
     }
 
     /**
-     * Where the summary reads each content type's lateness figures: the task's
+     * Where the summary and the {@link #WARNING_COVERAGE} warning read each content type's lateness figures: the task's
      * {@code EngineMetrics.latenessSnapshots()} (content type wire name to its figures since the task started).
+     *
+     * @param coverage the straggler coverage ({@code o365.straggler.coverage.ms}): a content type whose largest
+     *                 lateness reaches {@value #COVERAGE_RISK_PERCENT} % of it raises the warning; null for none
      */
-    public synchronized void lateness(Supplier<Map<String, LatenessHistogram.Snapshot>> figures) {
+    public synchronized void lateness(Supplier<Map<String, LatenessHistogram.Snapshot>> figures, Duration coverage) {
         this.lateness = figures;
+        this.coverage = coverage;
     }
 
     // ------------------------------------------------------------------ what the engine observes
@@ -442,6 +460,7 @@ public final class HealthMonitor {
         for (Map.Entry<StreamId, Stream> e : streams.entrySet()) {
             checkExpiry(e.getKey(), e.getValue(), now);
         }
+        checkCoverage(now);
         if (!settings.summaryInterval().isZero()
                 && Duration.between(lastSummary, now).compareTo(settings.summaryInterval()) >= 0) {
             lastSummary = now;
@@ -549,6 +568,64 @@ public final class HealthMonitor {
                             + "connector before then."
                     : "The app's certificate in use is valid until " + notAfter.get() + ", beyond the warning horizon.";
             enqueue(new HealthEvent(HealthEvent.Kind.WARNING, null, tenant, tenant, standing, before, now, msg, d));
+        }
+    }
+
+    /**
+     * Per content type with figures: its standing against the coverage, published the first time it is measured
+     * ({@link #COVERAGE_OK} or {@link #WARNING_COVERAGE}, previous state null) and at each change. The figures count
+     * since the task started and their maximum never falls, so a raised warning stays for the task's life; a task's
+     * restart resets them, and its first standing replaces the previous run's on a compacted topic.
+     */
+    private void checkCoverage(Instant now) {
+        if (coverage == null || coverage.isZero()) {
+            return;
+        }
+        long thresholdMs = coverage.toMillis() / 100 * COVERAGE_RISK_PERCENT;
+        for (Map.Entry<String, LatenessHistogram.Snapshot> e : lateness.get().entrySet()) {
+            LatenessHistogram.Snapshot f = e.getValue();
+            if (f.count() == 0) {
+                continue;
+            }
+            String type = e.getKey();
+            String standing = f.maxMs() >= thresholdMs ? WARNING_COVERAGE : COVERAGE_OK;
+            String before = coveragePublished.put(type, standing);
+            if (standing.equals(before)) {
+                continue;
+            }
+            List<String> tenants = streams.keySet().stream()
+                    .filter(s -> s.contentType().wireName().equals(type))
+                    .map(StreamId::tenantId)
+                    .distinct()
+                    .toList();
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("count", f.count());
+            d.put("p99Ms", f.p99Ms());
+            d.put("maxMs", f.maxMs());
+            d.put("coverageMs", coverage.toMillis());
+            d.put("thresholdMs", thresholdMs);
+            d.put("tenants", tenants);
+            Duration max = Duration.ofMillis(f.maxMs());
+            String msg = standing.equals(WARNING_COVERAGE)
+                    ? "Blobs of " + type + " became visible up to " + hours(max) + " after their contentCreated (the "
+                            + "largest of " + f.count() + " measured since the task started), " + COVERAGE_RISK_PERCENT
+                            + " % or more of o365.straggler.coverage.ms (" + hours(coverage) + "). A blob later than "
+                            + "the coverage is never listed again, so it would be missed. Raise "
+                            + "o365.straggler.coverage.ms (up to 7 days minus 15 minutes)."
+                    : "Blobs of " + type + " became visible at most " + hours(max) + " after their contentCreated ("
+                            + f.count() + " measured since the task started), under " + COVERAGE_RISK_PERCENT
+                            + " % of o365.straggler.coverage.ms (" + hours(coverage) + ").";
+            enqueue(new HealthEvent(
+                    HealthEvent.Kind.WARNING,
+                    null,
+                    taskKey + "|" + type,
+                    tenants.size() == 1 ? tenants.get(0) : null,
+                    type,
+                    standing,
+                    before,
+                    now,
+                    msg,
+                    d));
         }
     }
 

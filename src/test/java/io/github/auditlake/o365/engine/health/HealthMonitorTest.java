@@ -346,7 +346,7 @@ class HealthMonitorTest {
     @Test
     void theSummaryCarriesTheLatenessFiguresOfEachContentType() {
         EngineMetrics metrics = new EngineMetrics();
-        health.lateness(metrics::latenessSnapshots);
+        health.lateness(metrics::latenessSnapshots, Duration.ofHours(24));
         metrics.lateness("Audit.Exchange").record(Duration.ofSeconds(90));
         metrics.lateness("Audit.Exchange").record(Duration.ofHours(20));
         @SuppressWarnings("unchecked")
@@ -363,6 +363,89 @@ class HealthMonitorTest {
         assertTrue((long) exchange.get("p50Ms") < Duration.ofMinutes(2).toMillis(), "median of the prompt half");
         assertEquals(
                 Map.of("count", 0L, "p50Ms", 0L, "p90Ms", 0L, "p99Ms", 0L, "maxMs", 0L), lateness.get("Audit.General"));
+    }
+
+    /**
+     * A content type's standing against the coverage is published once measured, then the warning when the largest
+     * lateness reaches 80 % of the coverage: once, keyed by the task and the content type, never cleared while the
+     * task runs (its figures' maximum never falls).
+     */
+    @Test
+    void lateBlobsNearTheCoverageRaiseCoverageRiskOnceAndItIsNeverClearedWhileTheTaskRuns() {
+        EngineMetrics metrics = new EngineMetrics();
+        health.lateness(metrics::latenessSnapshots, Duration.ofHours(24));
+        health.drain();
+        health.tick();
+        assertTrue(warnings().isEmpty(), "nothing measured: no standing");
+        metrics.lateness("Audit.Exchange").record(Duration.ofMinutes(10));
+        health.tick();
+        HealthEvent ok = onlyWarning();
+        assertEquals(HealthMonitor.COVERAGE_OK, ok.state());
+        assertNull(ok.previousState());
+        assertEquals("c/task-0|Audit.Exchange", ok.key());
+        assertEquals(TENANT, ok.tenant());
+        assertEquals("Audit.Exchange", ok.contentType());
+        assertNull(ok.stream());
+        metrics.lateness("Audit.Exchange").record(Duration.ofHours(19)); // under 19.2 h, 80 % of a day
+        health.tick();
+        assertTrue(warnings().isEmpty(), "under the threshold: no change");
+        metrics.lateness("Audit.Exchange").record(Duration.ofHours(20));
+        clock.advance(Duration.ofMinutes(1));
+        health.tick();
+        HealthEvent risk = onlyWarning();
+        assertEquals(HealthMonitor.WARNING_COVERAGE, risk.state());
+        assertEquals(HealthMonitor.COVERAGE_OK, risk.previousState());
+        assertEquals(ok.key(), risk.key());
+        assertEquals(T0.plus(Duration.ofMinutes(1)), risk.since());
+        assertEquals(Duration.ofHours(20).toMillis(), risk.details().get("maxMs"));
+        assertEquals(3L, risk.details().get("count"));
+        assertEquals(Duration.ofHours(24).toMillis(), risk.details().get("coverageMs"));
+        assertEquals(Duration.ofMinutes(19 * 60 + 12).toMillis(), risk.details().get("thresholdMs"));
+        assertEquals(List.of(TENANT), risk.details().get("tenants"));
+        assertTrue(risk.message().contains("o365.straggler.coverage.ms"), risk.message());
+        for (int i = 0; i < 3; i++) {
+            metrics.lateness("Audit.Exchange").record(Duration.ofMinutes(1));
+            clock.advance(Duration.ofHours(1));
+            health.tick();
+        }
+        assertTrue(warnings().isEmpty(), "raised once, never cleared while the task runs");
+        assertTrue(metrics.latenessSnapshots().keySet().stream().noneMatch(t -> t.equals("Audit.General")));
+    }
+
+    /**
+     * A task's restart resets the figures: the new task's first standing of a content type is published with no
+     * previous state under the same key, so on a compacted topic it replaces the previous run's warning.
+     */
+    @Test
+    void aRestartedTasksFirstStandingReplacesThePreviousRunsCoverageRisk() {
+        HealthMonitor restarted =
+                new HealthMonitor(List.of(EXCHANGE, GENERAL), HealthSettings.DEFAULTS, clock, "c/task-0");
+        EngineMetrics metrics = new EngineMetrics();
+        restarted.lateness(metrics::latenessSnapshots, Duration.ofHours(2));
+        metrics.lateness("Audit.General").record(Duration.ofMinutes(95)); // 80 % of 2 h is 96 min
+        restarted.tick();
+        List<HealthEvent> w = restarted.drain().stream()
+                .filter(e -> e.kind() == HealthEvent.Kind.WARNING)
+                .toList();
+        assertEquals(1, w.size(), w.toString());
+        assertEquals("c/task-0|Audit.General", w.get(0).key());
+        assertEquals(HealthMonitor.COVERAGE_OK, w.get(0).state());
+        assertNull(w.get(0).previousState());
+        metrics.lateness("Audit.General").record(Duration.ofMinutes(96));
+        restarted.tick();
+        assertEquals(
+                List.of(HealthMonitor.WARNING_COVERAGE),
+                restarted.drain().stream()
+                        .filter(e -> e.kind() == HealthEvent.Kind.WARNING)
+                        .map(HealthEvent::state)
+                        .toList(),
+                "exactly at 80 % of the coverage");
+    }
+
+    HealthEvent onlyWarning() {
+        List<HealthEvent> w = warnings();
+        assertEquals(1, w.size(), "one warning: " + w);
+        return w.get(0);
     }
 
     @Test
