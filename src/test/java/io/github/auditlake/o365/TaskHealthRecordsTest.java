@@ -279,4 +279,69 @@ class TaskHealthRecordsTest {
                         >= Duration.ofMinutes(50).toMillis(),
                 risk.toString());
     }
+
+    /**
+     * The schema-drift radar's first sighting reaches the health topic: a record with a RecordType missing from the
+     * table is delivered, and a schema-drift record keyed by its stream follows it, carrying the position of that
+     * record (handed over in the same poll or an earlier one), never one ahead.
+     */
+    @Test
+    void anUnknownRecordTypeIsDeliveredAndItsFirstSightingIsASchemaDriftRecord() throws Exception {
+        String unknown = "{\"CreationTime\":\"2026-11-20T09:59:30\",\"Id\":\"r9\",\"Operation\":\"Brand.New\","
+                + "\"RecordType\":999,\"Workload\":\"Next\"}";
+        api.addRawBlob(
+                ContentType.EXCHANGE,
+                NOW.minus(Duration.ofHours(2)),
+                NOW.minus(Duration.ofHours(2)),
+                List.of(
+                        new io.github.auditlake.o365.api.AuditRecord(
+                                unknown, "r9", "2026-11-20T09:59:30", "Next", 999, "Brand.New"),
+                        new io.github.auditlake.o365.api.AuditRecord(
+                                unknown.replace("r9", "r10"), "r10", "2026-11-20T09:59:30", "Next", 999, "Brand.New")));
+        O365AuditSourceTask t = start(new FakeTaskContext(false));
+        List<SourceRecord> all = new ArrayList<>();
+        Await.untilBlocking(
+                Duration.ofSeconds(20),
+                Await.checked(() -> {
+                    List<SourceRecord> batch = t.poll();
+                    if (batch != null) {
+                        all.addAll(batch);
+                    }
+                    return all.stream().filter(r -> !r.topic().equals(HEALTH)).count() == 2
+                            && all.stream()
+                                    .filter(r -> r.topic().equals(HEALTH))
+                                    .anyMatch(r -> ((String) r.value()).contains("\"drift\":\"operation\""));
+                }),
+                () -> "records so far: " + all);
+        List<JsonNode> drift = new ArrayList<>();
+        Map<Map<String, ?>, Map<String, ?>> lastHanded = new HashMap<>();
+        for (SourceRecord r : all) {
+            if (!r.topic().equals(HEALTH)) {
+                lastHanded.put(r.sourcePartition(), r.sourceOffset());
+                continue;
+            }
+            JsonNode v = JSON.readTree((String) r.value());
+            if (v.path("kind").asText().equals("schema-drift")) {
+                drift.add(v);
+                assertEquals(TENANT + "|Audit.Exchange", r.key());
+                assertEquals(lastHanded.get(r.sourcePartition()), r.sourceOffset(), "the position handed over: " + v);
+                assertTrue(r.sourceOffset() != null, "the drifting record was handed over first: " + v);
+            }
+        }
+        assertEquals(
+                List.of("record-type", "operation"),
+                drift.stream()
+                        .map(v -> v.path("details").path("drift").asText())
+                        .toList(),
+                "each value once per stream (json-bytes parses no fields): " + drift);
+        JsonNode rt = drift.get(0);
+        assertEquals("schema-drift", rt.path("state").asText());
+        assertEquals("Audit.Exchange", rt.path("contentType").asText());
+        assertEquals("999", rt.path("details").path("value").asText());
+        assertEquals(999, rt.path("details").path("recordType").asInt());
+        assertEquals(
+                "new RecordType 999 first seen in Audit.Exchange",
+                rt.path("message").asText());
+        assertEquals("Brand.New", drift.get(1).path("details").path("value").asText());
+    }
 }

@@ -64,7 +64,9 @@ public record HealthEvent(
         /** A warning with a time was raised or (state {@code cleared}) cleared. */
         WARNING("warning"),
         /** A task's periodic summary of its streams. */
-        SUMMARY("summary");
+        SUMMARY("summary"),
+        /** A stream sent, for the first time since the task started, something the mapping tables do not know. */
+        SCHEMA_DRIFT("schema-drift");
 
         private final String wireName;
 

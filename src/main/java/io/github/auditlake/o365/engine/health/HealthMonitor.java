@@ -57,6 +57,9 @@ public final class HealthMonitor {
     /** A content type's lateness standing when its largest lateness is under the risk threshold. */
     public static final String COVERAGE_OK = "coverage-ok";
 
+    /** The state of a {@link HealthEvent.Kind#SCHEMA_DRIFT} record. */
+    public static final String SCHEMA_DRIFT = "schema-drift";
+
     private final HealthSettings settings;
     private final Clock clock;
     private final String taskKey;
@@ -353,6 +356,33 @@ public final class HealthMonitor {
 
     static boolean isThrottling(ApiException e) {
         return "AF429".equalsIgnoreCase(e.errorCode().orElse("")) || e.httpStatus() == 429;
+    }
+
+    /**
+     * Stream {@code s} sent, for the first time since the task started, a value the mapping tables do not know (told by
+     * the schema-drift radar, on the task thread): queued as one {@link HealthEvent.Kind#SCHEMA_DRIFT} record keyed by
+     * the stream, published at the task's next hand-over.
+     *
+     * @param drift      what drifted: {@code record-type}, {@code operation} or {@code field}
+     * @param value      the RecordType number, the Operation, or the field name
+     * @param recordType the record's RecordType, or null
+     * @param message    for a person, e.g. {@code new RecordType 463 first seen in Audit.General}
+     */
+    public synchronized void schemaDrift(StreamId s, String drift, String value, Integer recordType, String message) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("drift", drift);
+        d.put("value", value);
+        d.put("recordType", recordType);
+        enqueue(new HealthEvent(
+                HealthEvent.Kind.SCHEMA_DRIFT,
+                s,
+                s.encode(),
+                s.tenantId(),
+                SCHEMA_DRIFT,
+                null,
+                clock.instant(),
+                message,
+                d));
     }
 
     // ------------------------------------------------------------------ blobs listed and not yet delivered

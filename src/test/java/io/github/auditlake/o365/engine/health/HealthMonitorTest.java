@@ -442,6 +442,71 @@ class HealthMonitorTest {
                 "exactly at 80 % of the coverage");
     }
 
+    /** A stream's first-seen drift value is one schema-drift record keyed by the stream, saying what drifted. */
+    @Test
+    void schemaDriftIsOneRecordKeyedByTheStreamSayingWhatDrifted() {
+        health.drain();
+        clock.advance(Duration.ofSeconds(7));
+        health.schemaDrift(GENERAL, "record-type", "463", 463, "new RecordType 463 first seen in Audit.General");
+        List<HealthEvent> e = health.drain();
+        assertEquals(1, e.size(), e.toString());
+        HealthEvent d = e.get(0);
+        assertEquals(HealthEvent.Kind.SCHEMA_DRIFT, d.kind());
+        assertEquals("schema-drift", d.kind().wireName());
+        assertEquals(GENERAL.encode(), d.key());
+        assertEquals(TENANT, d.tenant());
+        assertEquals("Audit.General", d.contentType());
+        assertEquals(HealthMonitor.SCHEMA_DRIFT, d.state());
+        assertNull(d.previousState());
+        assertEquals(T0.plusSeconds(7), d.since());
+        assertEquals("new RecordType 463 first seen in Audit.General", d.message());
+        assertEquals(Map.of("drift", "record-type", "value", "463", "recordType", 463), d.details());
+        assertEquals(StreamState.SIGNING_IN, health.state(GENERAL), "drift is no change of the stream's state");
+    }
+
+    /**
+     * Drift reported from several threads while another drains (the radar on the task thread, a drain at every poll)
+     * is neither lost nor published twice.
+     */
+    @Test
+    void driftReportedWhileAnotherThreadDrainsIsNeitherLostNorDuplicated() throws Exception {
+        health.drain();
+        int threads = 4;
+        int each = 500;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> reporters = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    health.schemaDrift(EXCHANGE, "field", "F" + id + "_" + i, 2, "new field");
+                }
+            });
+            th.start();
+            reporters.add(th);
+        }
+        List<HealthEvent> drained = new java.util.ArrayList<>();
+        go.countDown();
+        while (reporters.stream().anyMatch(Thread::isAlive)) {
+            drained.addAll(health.drain());
+        }
+        for (Thread th : reporters) {
+            th.join();
+        }
+        drained.addAll(health.drain());
+        assertEquals(threads * each, drained.size());
+        assertEquals(
+                threads * each,
+                drained.stream().map(e -> e.details().get("value")).distinct().count(),
+                "each value once");
+    }
+
     HealthEvent onlyWarning() {
         List<HealthEvent> w = warnings();
         assertEquals(1, w.size(), "one warning: " + w);
