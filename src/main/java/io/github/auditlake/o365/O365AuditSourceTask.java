@@ -104,13 +104,16 @@ public class O365AuditSourceTask extends SourceTask {
             engine.decodeTextWhileFetching(); // the value is text: decode it off the task thread
         }
         TaskMetrics.registerTenants(context, metrics, apis.keySet());
-        // schema drift: logged once per new value and stream; the health topic may publish the same events
-        DriftRadar drift = new DriftRadar(e -> log.info("Schema drift on stream {}: {}", e.stream(), e.message()));
-        TaskMetrics.registerDrift(context, drift, streams);
         HealthMonitor health = new HealthMonitor(streams, EngineMapping.health(config), clock, config.taskKey());
+        // schema drift: logged once per new value and stream, and queued for the health topic (the radar runs on the
+        // task thread while mapping records; the monitor is thread-safe and poll() drains it after the batch)
+        DriftRadar drift = new DriftRadar(e -> driftSeen(health, e));
+        TaskMetrics.registerDrift(context, drift, streams);
         for (String tenant : apis.keySet()) {
             health.credential(tenant, apiFactory.credentialExpiry(config));
         }
+        health.lateness(
+                metrics::latenessSnapshots, EngineMapping.planner(config).coverage());
         engine.reportHealthTo(health);
         TaskMetrics.registerHealth(context, health, streams);
         TaskMetrics.registerContentTypes(
@@ -158,6 +161,17 @@ public class O365AuditSourceTask extends SourceTask {
                 tx == null ? "set by the worker" : "at blob boundaries",
                 config.ledgerTopic() == null ? "off" : config.ledgerTopic());
         engine.start();
+    }
+
+    /** One new value of the schema-drift radar: logged, and queued as a {@code schema-drift} health record. */
+    static void driftSeen(HealthMonitor health, DriftRadar.Event e) {
+        log.info("Schema drift on stream {}: {}", e.stream(), e.message());
+        health.schemaDrift(StreamId.decode(e.stream()), driftName(e.kind()), e.value(), e.recordType(), e.message());
+    }
+
+    /** {@code record-type}, {@code operation} or {@code field}. */
+    static String driftName(DriftRadar.Kind kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     private Map<StreamId, StreamCursor> readPositions(

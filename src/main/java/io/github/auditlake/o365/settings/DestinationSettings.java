@@ -83,10 +83,11 @@ public final class DestinationSettings {
             .doc("Topic of health records (never an audit topic); empty (the default) publishes none. One record per "
                     + "change of state of a stream (tenant and content type: signing-in, subscribed, collecting, "
                     + "caught-up, lagging, throttled, stalled, disabled, permission-missing, sign-in-failed, audit-off, "
-                    + "tenant-quiet, failed), per warning raised or cleared (credential-expiring, blob-expiry-risk), and a "
-                    + "summary per task every o365.health.summary.interval.ms. Key: the stream (tenant|content type), "
-                    + "the tenant of a credential warning, or the task of a summary; value: a JSON document documented in "
-                    + "docs/operations.md. It must exist, or Connect must be allowed to create it.");
+                    + "tenant-quiet, failed), per warning raised or cleared (credential-expiring, blob-expiry-risk, "
+                    + "coverage-risk), per first sighting of schema drift on a stream (schema-drift), and a summary per "
+                    + "task every o365.health.summary.interval.ms. Key: the stream (tenant|content type), the tenant of a credential warning, the task and content type of a coverage "
+                    + "warning, or the task of a summary; value: a JSON document documented in docs/operations.md. It "
+                    + "must exist, or Connect must be allowed to create it.");
 
     public static final Setting<Long> HEALTH_SUMMARY_INTERVAL_MS = Setting.longValue(
                     G, "o365.health.summary.interval.ms", HealthSettings.DEFAULT_SUMMARY_INTERVAL.toMillis())
@@ -95,7 +96,8 @@ public final class DestinationSettings {
             .width(Width.SHORT)
             .display("Health summary interval (ms)")
             .doc("How often each task publishes a summary of its streams (state, lag, blobs listed and not yet "
-                    + "delivered) on o365.health.topic; 0 publishes none.");
+                    + "delivered) and of each content type's lateness (count, p50, p90, p99, maximum) on "
+                    + "o365.health.topic; 0 publishes none.");
 
     public static final Setting<Long> HEALTH_STALLED_AFTER_MS = Setting.longValue(
                     G, "o365.health.stalled.after.ms", HealthSettings.DEFAULT_STALLED_AFTER.toMillis())

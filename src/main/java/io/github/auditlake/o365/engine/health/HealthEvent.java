@@ -9,9 +9,11 @@ import java.util.Map;
  * a task's periodic summary. docs/operations.md ("Health topic") documents the fields.
  *
  * @param kind          {@link Kind}
- * @param stream        the stream it is about, or null (a credential warning names a tenant; a summary a task)
+ * @param stream        the stream it is about, or null (a credential warning names a tenant; a coverage warning a
+ *                      task's content type; a summary a task)
  * @param key           the record key: {@link StreamId#encode()} for a stream, else what it is about
  * @param tenant        the tenant, or null for a summary
+ * @param contentType   the content type's wire name, or null (a credential warning, a summary)
  * @param state         the new state, the warning's name, or {@code summary}
  * @param previousState the state before, or null (a first state, a new warning)
  * @param since         when the state began or the warning was raised
@@ -24,11 +26,36 @@ public record HealthEvent(
         StreamId stream,
         String key,
         String tenant,
+        String contentType,
         String state,
         String previousState,
         Instant since,
         String message,
         Map<String, Object> details) {
+
+    /** An event about {@code stream} (or about none): its content type is the stream's. */
+    public HealthEvent(
+            Kind kind,
+            StreamId stream,
+            String key,
+            String tenant,
+            String state,
+            String previousState,
+            Instant since,
+            String message,
+            Map<String, Object> details) {
+        this(
+                kind,
+                stream,
+                key,
+                tenant,
+                stream == null ? null : stream.contentType().wireName(),
+                state,
+                previousState,
+                since,
+                message,
+                details);
+    }
 
     /** What a health record is. */
     public enum Kind {
@@ -37,7 +64,9 @@ public record HealthEvent(
         /** A warning with a time was raised or (state {@code cleared}) cleared. */
         WARNING("warning"),
         /** A task's periodic summary of its streams. */
-        SUMMARY("summary");
+        SUMMARY("summary"),
+        /** A stream sent, for the first time since the task started, something the mapping tables do not know. */
+        SCHEMA_DRIFT("schema-drift");
 
         private final String wireName;
 
@@ -48,10 +77,5 @@ public record HealthEvent(
         public String wireName() {
             return wireName;
         }
-    }
-
-    /** The content type's wire name, or null. */
-    public String contentType() {
-        return stream == null ? null : stream.contentType().wireName();
     }
 }

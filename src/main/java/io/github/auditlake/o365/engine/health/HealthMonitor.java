@@ -5,6 +5,7 @@ import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.metrics.LatenessHistogram;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,6 +47,19 @@ public final class HealthMonitor {
     public static final String WARNING_BLOB_EXPIRY = "blob-expiry-risk";
     public static final String CLEARED = "cleared";
 
+    /**
+     * A content type whose blobs became visible this late, as a share of the straggler coverage, is at risk: a blob
+     * later than the coverage is never listed. 80 %: a day's coverage warns at 19.2 hours, with hours left to act.
+     */
+    public static final int COVERAGE_RISK_PERCENT = 80;
+
+    public static final String WARNING_COVERAGE = "coverage-risk";
+    /** A content type's lateness standing when its largest lateness is under the risk threshold. */
+    public static final String COVERAGE_OK = "coverage-ok";
+
+    /** The state of a {@link HealthEvent.Kind#SCHEMA_DRIFT} record. */
+    public static final String SCHEMA_DRIFT = "schema-drift";
+
     private final HealthSettings settings;
     private final Clock clock;
     private final String taskKey;
@@ -53,6 +68,13 @@ public final class HealthMonitor {
     private final Map<String, Supplier<Optional<Instant>>> credentials = new LinkedHashMap<>();
     /** Per tenant: the credential standing last published ({@link #WARNING_CREDENTIAL} or {@link #CREDENTIAL_VALID}). */
     private final Map<String, String> credentialPublished = new LinkedHashMap<>();
+
+    /** Per content type (wire name): the lateness figures measured so far (none until {@link #lateness} is called). */
+    private Supplier<Map<String, LatenessHistogram.Snapshot>> lateness = Map::of;
+    /** The straggler coverage, or null: no coverage warning. */
+    private Duration coverage;
+    /** Per content type: its lateness standing last published ({@link #WARNING_COVERAGE} or {@link #COVERAGE_OK}). */
+    private final Map<String, String> coveragePublished = new LinkedHashMap<>();
 
     private Instant credentialCheckedAt;
     private Instant lastSummary;
@@ -97,6 +119,18 @@ public final class HealthMonitor {
      */
     public synchronized void credential(String tenant, Supplier<Optional<Instant>> notAfter) {
         credentials.put(tenant, notAfter);
+    }
+
+    /**
+     * Where the summary and the {@link #WARNING_COVERAGE} warning read each content type's lateness figures: the task's
+     * {@code EngineMetrics.latenessSnapshots()} (content type wire name to its figures since the task started).
+     *
+     * @param coverage the straggler coverage ({@code o365.straggler.coverage.ms}): a content type whose largest
+     *                 lateness reaches {@value #COVERAGE_RISK_PERCENT} % of it raises the warning; null for none
+     */
+    public synchronized void lateness(Supplier<Map<String, LatenessHistogram.Snapshot>> figures, Duration coverage) {
+        this.lateness = figures;
+        this.coverage = coverage;
     }
 
     // ------------------------------------------------------------------ what the engine observes
@@ -324,6 +358,33 @@ public final class HealthMonitor {
         return "AF429".equalsIgnoreCase(e.errorCode().orElse("")) || e.httpStatus() == 429;
     }
 
+    /**
+     * Stream {@code s} sent, for the first time since the task started, a value the mapping tables do not know (told by
+     * the schema-drift radar, on the task thread): queued as one {@link HealthEvent.Kind#SCHEMA_DRIFT} record keyed by
+     * the stream, published at the task's next hand-over.
+     *
+     * @param drift      what drifted: {@code record-type}, {@code operation} or {@code field}
+     * @param value      the RecordType number, the Operation, or the field name
+     * @param recordType the record's RecordType, or null
+     * @param message    for a person, e.g. {@code new RecordType 463 first seen in Audit.General}
+     */
+    public synchronized void schemaDrift(StreamId s, String drift, String value, Integer recordType, String message) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("drift", drift);
+        d.put("value", value);
+        d.put("recordType", recordType);
+        enqueue(new HealthEvent(
+                HealthEvent.Kind.SCHEMA_DRIFT,
+                s,
+                s.encode(),
+                s.tenantId(),
+                SCHEMA_DRIFT,
+                null,
+                clock.instant(),
+                message,
+                d));
+    }
+
     // ------------------------------------------------------------------ blobs listed and not yet delivered
 
     /** Blobs listed that the stream will deliver (a blob listed again keeps its first listing time). */
@@ -429,6 +490,7 @@ public final class HealthMonitor {
         for (Map.Entry<StreamId, Stream> e : streams.entrySet()) {
             checkExpiry(e.getKey(), e.getValue(), now);
         }
+        checkCoverage(now);
         if (!settings.summaryInterval().isZero()
                 && Duration.between(lastSummary, now).compareTo(settings.summaryInterval()) >= 0) {
             lastSummary = now;
@@ -466,6 +528,7 @@ public final class HealthMonitor {
         d.put("streams", list);
         d.put("states", byState);
         d.put("blobExpiryRisksTotal", blobExpiryRisks.sum());
+        d.put("lateness", latenessDetails());
         StringBuilder msg = new StringBuilder(streams.size() + " stream(s): ");
         String sep = "";
         for (Map.Entry<String, Object> e : byState.entrySet()) {
@@ -473,6 +536,30 @@ public final class HealthMonitor {
             sep = ", ";
         }
         return new HealthEvent(HealthEvent.Kind.SUMMARY, null, taskKey, null, "summary", null, now, msg.toString(), d);
+    }
+
+    /**
+     * Per content type of the task's streams (and any other the figures name), in name order: {@code count},
+     * {@code p50Ms}, {@code p90Ms}, {@code p99Ms}, {@code maxMs} (all 0 before a blob was measured).
+     */
+    private Map<String, Object> latenessDetails() {
+        Map<String, LatenessHistogram.Snapshot> figures = lateness.get();
+        Map<String, LatenessHistogram.Snapshot> all = new TreeMap<>();
+        for (StreamId s : streams.keySet()) {
+            all.put(s.contentType().wireName(), LatenessHistogram.Snapshot.EMPTY);
+        }
+        all.putAll(figures);
+        Map<String, Object> out = new LinkedHashMap<>();
+        all.forEach((type, f) -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("count", f.count());
+            one.put("p50Ms", f.p50Ms());
+            one.put("p90Ms", f.p90Ms());
+            one.put("p99Ms", f.p99Ms());
+            one.put("maxMs", f.maxMs());
+            out.put(type, one);
+        });
+        return out;
     }
 
     private void checkCredentials(Instant now) {
@@ -511,6 +598,64 @@ public final class HealthMonitor {
                             + "connector before then."
                     : "The app's certificate in use is valid until " + notAfter.get() + ", beyond the warning horizon.";
             enqueue(new HealthEvent(HealthEvent.Kind.WARNING, null, tenant, tenant, standing, before, now, msg, d));
+        }
+    }
+
+    /**
+     * Per content type with figures: its standing against the coverage, published the first time it is measured
+     * ({@link #COVERAGE_OK} or {@link #WARNING_COVERAGE}, previous state null) and at each change. The figures count
+     * since the task started and their maximum never falls, so a raised warning stays for the task's life; a task's
+     * restart resets them, and its first standing replaces the previous run's on a compacted topic.
+     */
+    private void checkCoverage(Instant now) {
+        if (coverage == null || coverage.isZero()) {
+            return;
+        }
+        long thresholdMs = coverage.toMillis() / 100 * COVERAGE_RISK_PERCENT;
+        for (Map.Entry<String, LatenessHistogram.Snapshot> e : lateness.get().entrySet()) {
+            LatenessHistogram.Snapshot f = e.getValue();
+            if (f.count() == 0) {
+                continue;
+            }
+            String type = e.getKey();
+            String standing = f.maxMs() >= thresholdMs ? WARNING_COVERAGE : COVERAGE_OK;
+            String before = coveragePublished.put(type, standing);
+            if (standing.equals(before)) {
+                continue;
+            }
+            List<String> tenants = streams.keySet().stream()
+                    .filter(s -> s.contentType().wireName().equals(type))
+                    .map(StreamId::tenantId)
+                    .distinct()
+                    .toList();
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("count", f.count());
+            d.put("p99Ms", f.p99Ms());
+            d.put("maxMs", f.maxMs());
+            d.put("coverageMs", coverage.toMillis());
+            d.put("thresholdMs", thresholdMs);
+            d.put("tenants", tenants);
+            Duration max = Duration.ofMillis(f.maxMs());
+            String msg = standing.equals(WARNING_COVERAGE)
+                    ? "Blobs of " + type + " became visible up to " + hours(max) + " after their contentCreated (the "
+                            + "largest of " + f.count() + " measured since the task started), " + COVERAGE_RISK_PERCENT
+                            + " % or more of o365.straggler.coverage.ms (" + hours(coverage) + "). A blob later than "
+                            + "the coverage is never listed again, so it would be missed. Raise "
+                            + "o365.straggler.coverage.ms (up to 7 days minus 15 minutes)."
+                    : "Blobs of " + type + " became visible at most " + hours(max) + " after their contentCreated ("
+                            + f.count() + " measured since the task started), under " + COVERAGE_RISK_PERCENT
+                            + " % of o365.straggler.coverage.ms (" + hours(coverage) + ").";
+            enqueue(new HealthEvent(
+                    HealthEvent.Kind.WARNING,
+                    null,
+                    taskKey + "|" + type,
+                    tenants.size() == 1 ? tenants.get(0) : null,
+                    type,
+                    standing,
+                    before,
+                    now,
+                    msg,
+                    d));
         }
     }
 

@@ -10,6 +10,8 @@ import io.github.auditlake.o365.api.ContentBlob;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.cursor.StreamId;
+import io.github.auditlake.o365.metrics.EngineMetrics;
+import io.github.auditlake.o365.metrics.LatenessHistogram;
 import io.github.auditlake.o365.testkit.LogCapture;
 import io.github.auditlake.o365.testkit.ManualClock;
 import java.time.Duration;
@@ -335,6 +337,180 @@ class HealthMonitorTest {
         assertEquals(1, streams.get(1).get("blobsPending"));
         assertEquals(Duration.ofMinutes(5).toMillis(), streams.get(1).get("oldestPendingAgeMs"));
         assertEquals(Map.of("signing-in", 1, "caught-up", 1), sum.details().get("states"));
+    }
+
+    /**
+     * The summary carries each content type's lateness figures as the engine measured them: every content type of the
+     * task's streams (zeros before a blob was measured), each with its count, percentiles and maximum.
+     */
+    @Test
+    void theSummaryCarriesTheLatenessFiguresOfEachContentType() {
+        EngineMetrics metrics = new EngineMetrics();
+        health.lateness(metrics::latenessSnapshots, Duration.ofHours(24));
+        metrics.lateness("Audit.Exchange").record(Duration.ofSeconds(90));
+        metrics.lateness("Audit.Exchange").record(Duration.ofHours(20));
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> lateness =
+                (Map<String, Map<String, Object>>) health.summary(T0).details().get("lateness");
+        assertEquals(List.of("Audit.Exchange", "Audit.General"), List.copyOf(lateness.keySet()));
+        Map<String, Object> exchange = lateness.get("Audit.Exchange");
+        LatenessHistogram.Snapshot f = metrics.latenessSnapshot("Audit.Exchange");
+        assertEquals(2L, exchange.get("count"));
+        assertEquals(Duration.ofHours(20).toMillis(), exchange.get("maxMs"));
+        assertEquals(f.p50Ms(), exchange.get("p50Ms"));
+        assertEquals(f.p90Ms(), exchange.get("p90Ms"));
+        assertEquals(f.p99Ms(), exchange.get("p99Ms"));
+        assertTrue((long) exchange.get("p50Ms") < Duration.ofMinutes(2).toMillis(), "median of the prompt half");
+        assertEquals(
+                Map.of("count", 0L, "p50Ms", 0L, "p90Ms", 0L, "p99Ms", 0L, "maxMs", 0L), lateness.get("Audit.General"));
+    }
+
+    /**
+     * A content type's standing against the coverage is published once measured, then the warning when the largest
+     * lateness reaches 80 % of the coverage: once, keyed by the task and the content type, never cleared while the
+     * task runs (its figures' maximum never falls).
+     */
+    @Test
+    void lateBlobsNearTheCoverageRaiseCoverageRiskOnceAndItIsNeverClearedWhileTheTaskRuns() {
+        EngineMetrics metrics = new EngineMetrics();
+        health.lateness(metrics::latenessSnapshots, Duration.ofHours(24));
+        health.drain();
+        health.tick();
+        assertTrue(warnings().isEmpty(), "nothing measured: no standing");
+        metrics.lateness("Audit.Exchange").record(Duration.ofMinutes(10));
+        health.tick();
+        HealthEvent ok = onlyWarning();
+        assertEquals(HealthMonitor.COVERAGE_OK, ok.state());
+        assertNull(ok.previousState());
+        assertEquals("c/task-0|Audit.Exchange", ok.key());
+        assertEquals(TENANT, ok.tenant());
+        assertEquals("Audit.Exchange", ok.contentType());
+        assertNull(ok.stream());
+        metrics.lateness("Audit.Exchange").record(Duration.ofHours(19)); // under 19.2 h, 80 % of a day
+        health.tick();
+        assertTrue(warnings().isEmpty(), "under the threshold: no change");
+        metrics.lateness("Audit.Exchange").record(Duration.ofHours(20));
+        clock.advance(Duration.ofMinutes(1));
+        health.tick();
+        HealthEvent risk = onlyWarning();
+        assertEquals(HealthMonitor.WARNING_COVERAGE, risk.state());
+        assertEquals(HealthMonitor.COVERAGE_OK, risk.previousState());
+        assertEquals(ok.key(), risk.key());
+        assertEquals(T0.plus(Duration.ofMinutes(1)), risk.since());
+        assertEquals(Duration.ofHours(20).toMillis(), risk.details().get("maxMs"));
+        assertEquals(3L, risk.details().get("count"));
+        assertEquals(Duration.ofHours(24).toMillis(), risk.details().get("coverageMs"));
+        assertEquals(Duration.ofMinutes(19 * 60 + 12).toMillis(), risk.details().get("thresholdMs"));
+        assertEquals(List.of(TENANT), risk.details().get("tenants"));
+        assertTrue(risk.message().contains("o365.straggler.coverage.ms"), risk.message());
+        for (int i = 0; i < 3; i++) {
+            metrics.lateness("Audit.Exchange").record(Duration.ofMinutes(1));
+            clock.advance(Duration.ofHours(1));
+            health.tick();
+        }
+        assertTrue(warnings().isEmpty(), "raised once, never cleared while the task runs");
+        assertTrue(metrics.latenessSnapshots().keySet().stream().noneMatch(t -> t.equals("Audit.General")));
+    }
+
+    /**
+     * A task's restart resets the figures: the new task's first standing of a content type is published with no
+     * previous state under the same key, so on a compacted topic it replaces the previous run's warning.
+     */
+    @Test
+    void aRestartedTasksFirstStandingReplacesThePreviousRunsCoverageRisk() {
+        HealthMonitor restarted =
+                new HealthMonitor(List.of(EXCHANGE, GENERAL), HealthSettings.DEFAULTS, clock, "c/task-0");
+        EngineMetrics metrics = new EngineMetrics();
+        restarted.lateness(metrics::latenessSnapshots, Duration.ofHours(2));
+        metrics.lateness("Audit.General").record(Duration.ofMinutes(95)); // 80 % of 2 h is 96 min
+        restarted.tick();
+        List<HealthEvent> w = restarted.drain().stream()
+                .filter(e -> e.kind() == HealthEvent.Kind.WARNING)
+                .toList();
+        assertEquals(1, w.size(), w.toString());
+        assertEquals("c/task-0|Audit.General", w.get(0).key());
+        assertEquals(HealthMonitor.COVERAGE_OK, w.get(0).state());
+        assertNull(w.get(0).previousState());
+        metrics.lateness("Audit.General").record(Duration.ofMinutes(96));
+        restarted.tick();
+        assertEquals(
+                List.of(HealthMonitor.WARNING_COVERAGE),
+                restarted.drain().stream()
+                        .filter(e -> e.kind() == HealthEvent.Kind.WARNING)
+                        .map(HealthEvent::state)
+                        .toList(),
+                "exactly at 80 % of the coverage");
+    }
+
+    /** A stream's first-seen drift value is one schema-drift record keyed by the stream, saying what drifted. */
+    @Test
+    void schemaDriftIsOneRecordKeyedByTheStreamSayingWhatDrifted() {
+        health.drain();
+        clock.advance(Duration.ofSeconds(7));
+        health.schemaDrift(GENERAL, "record-type", "463", 463, "new RecordType 463 first seen in Audit.General");
+        List<HealthEvent> e = health.drain();
+        assertEquals(1, e.size(), e.toString());
+        HealthEvent d = e.get(0);
+        assertEquals(HealthEvent.Kind.SCHEMA_DRIFT, d.kind());
+        assertEquals("schema-drift", d.kind().wireName());
+        assertEquals(GENERAL.encode(), d.key());
+        assertEquals(TENANT, d.tenant());
+        assertEquals("Audit.General", d.contentType());
+        assertEquals(HealthMonitor.SCHEMA_DRIFT, d.state());
+        assertNull(d.previousState());
+        assertEquals(T0.plusSeconds(7), d.since());
+        assertEquals("new RecordType 463 first seen in Audit.General", d.message());
+        assertEquals(Map.of("drift", "record-type", "value", "463", "recordType", 463), d.details());
+        assertEquals(StreamState.SIGNING_IN, health.state(GENERAL), "drift is no change of the stream's state");
+    }
+
+    /**
+     * Drift reported from several threads while another drains (the radar on the task thread, a drain at every poll)
+     * is neither lost nor published twice.
+     */
+    @Test
+    void driftReportedWhileAnotherThreadDrainsIsNeitherLostNorDuplicated() throws Exception {
+        health.drain();
+        int threads = 4;
+        int each = 500;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> reporters = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    health.schemaDrift(EXCHANGE, "field", "F" + id + "_" + i, 2, "new field");
+                }
+            });
+            th.start();
+            reporters.add(th);
+        }
+        List<HealthEvent> drained = new java.util.ArrayList<>();
+        go.countDown();
+        while (reporters.stream().anyMatch(Thread::isAlive)) {
+            drained.addAll(health.drain());
+        }
+        for (Thread th : reporters) {
+            th.join();
+        }
+        drained.addAll(health.drain());
+        assertEquals(threads * each, drained.size());
+        assertEquals(
+                threads * each,
+                drained.stream().map(e -> e.details().get("value")).distinct().count(),
+                "each value once");
+    }
+
+    HealthEvent onlyWarning() {
+        List<HealthEvent> w = warnings();
+        assertEquals(1, w.size(), "one warning: " + w);
+        return w.get(0);
     }
 
     @Test
