@@ -115,12 +115,7 @@ public final class TaskMetrics {
      * values under each task (the budget is shared by all tasks of the plugin in the worker JVM).
      */
     public static void registerBudget(SourceTaskContext context, MemoryBudget budget) {
-        PluginMetrics pm;
-        try {
-            pm = context.pluginMetrics();
-        } catch (NoSuchMethodError | UnsupportedOperationException e) {
-            return;
-        }
+        PluginMetrics pm = pluginMetrics(context);
         if (pm == null) {
             return;
         }
@@ -321,12 +316,7 @@ public final class TaskMetrics {
             SourceTaskContext context,
             io.github.auditlake.o365.engine.health.HealthMonitor health,
             java.util.Collection<io.github.auditlake.o365.cursor.StreamId> streams) {
-        PluginMetrics pm;
-        try {
-            pm = context.pluginMetrics();
-        } catch (NoSuchMethodError | UnsupportedOperationException e) {
-            return;
-        }
+        PluginMetrics pm = pluginMetrics(context);
         if (pm == null) {
             return;
         }
@@ -369,12 +359,7 @@ public final class TaskMetrics {
      */
     public static void registerContentTypes(
             SourceTaskContext context, EngineMetrics m, java.util.Collection<String> contentTypes) {
-        PluginMetrics pm;
-        try {
-            pm = context.pluginMetrics();
-        } catch (NoSuchMethodError | UnsupportedOperationException e) {
-            return;
-        }
+        PluginMetrics pm = pluginMetrics(context);
         if (pm == null) {
             return;
         }
