@@ -52,14 +52,17 @@ public final class ManagementApis {
      * client-credentials sign-in.
      */
     public static TokenProvider tokenProvider(ClientSettings s, OkHttpClient http) {
+        return tokenProvider(s, http, s.tokenCloud().resource(), s.scope());
+    }
+
+    /**
+     * The sign-in provider of the settings' credential for another resource (Microsoft Graph): a managed identity
+     * asks for {@code resource}, an app registration for {@code scope}; each provider caches its own tokens.
+     */
+    public static TokenProvider tokenProvider(ClientSettings s, OkHttpClient http, String resource, String scope) {
         if (s.credential() instanceof ClientCredential.ManagedIdentity mi) {
             return new ManagedIdentityTokenProvider(
-                    s.tenantId(),
-                    mi,
-                    s.tokenCloud().resource(),
-                    s.identityEndpointOverride().orElse(null),
-                    http,
-                    s.clock());
+                    s.tenantId(), mi, resource, s.identityEndpointOverride().orElse(null), http, s.clock());
         }
         return new MsalTokenProvider(
                 s.tenantId(),
@@ -67,7 +70,7 @@ public final class ManagementApis {
                 s.credential(),
                 s.loginAuthorityBaseUrl(),
                 s.loginBaseUrlOverride().orElse(null),
-                s.scope(),
+                scope,
                 http,
                 s.clock(),
                 s.allowedPaths());

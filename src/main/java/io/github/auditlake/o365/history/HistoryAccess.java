@@ -2,9 +2,6 @@ package io.github.auditlake.o365.history;
 
 import io.github.auditlake.o365.api.Cloud;
 import io.github.auditlake.o365.api.TokenProvider;
-import io.github.auditlake.o365.auth.ClientCredential;
-import io.github.auditlake.o365.auth.ManagedIdentityTokenProvider;
-import io.github.auditlake.o365.auth.MsalTokenProvider;
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.client.ManagementApis;
 import java.util.Optional;
@@ -57,25 +54,8 @@ public final class HistoryAccess {
      * cloud's Graph ({@link #graphResource}), cached apart from the Management API's.
      */
     public static TokenProvider graphTokens(ClientSettings s, OkHttpClient http) {
-        if (s.credential() instanceof ClientCredential.ManagedIdentity mi) {
-            return new ManagedIdentityTokenProvider(
-                    s.tenantId(),
-                    mi,
-                    graphResource(s),
-                    s.identityEndpointOverride().orElse(null),
-                    http,
-                    s.clock());
-        }
-        return new MsalTokenProvider(
-                s.tenantId(),
-                s.clientId(),
-                s.credential(),
-                s.loginAuthorityBaseUrl(),
-                s.loginBaseUrlOverride().orElse(null),
-                graphResource(s) + "/.default",
-                http,
-                s.clock(),
-                s.allowedPaths());
+        return io.github.auditlake.o365.client.ManagementApis.tokenProvider(
+                s, http, graphResource(s), graphResource(s) + "/.default");
     }
 
     /**
