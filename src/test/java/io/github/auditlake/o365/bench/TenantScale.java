@@ -102,8 +102,9 @@ public final class TenantScale {
             }
 
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            java.util.Set<Long> before = new java.util.HashSet<>();
+            Thread.getAllStackTraces().keySet().forEach(t -> before.add(t.getId()));
             long heapBefore = heapAfterGc();
-            int threadsBefore = connectorThreads().size();
             O365AuditSourceConnector connector = new O365AuditSourceConnector();
             connector.start(props);
             Map<String, String> taskProps = connector.taskConfigs(1).get(0);
@@ -111,34 +112,30 @@ public final class TenantScale {
             O365AuditSourceTaskAccess task =
                     O365AuditSourceTaskAccess.start(taskProps, new DefaultApiFactory(), new FakeTaskContext(false));
             Map<Object, Map<String, ?>> offsets = new HashMap<>();
-            long records = 0;
-            // caught up: the busy tenants' backlog delivered and nothing more for 10 s
+            long[] records = {0};
+            int streams = n * ContentType.values().length;
+            // caught up: every stream listed at least twice (its first listing reaches now, the second is a caught-up
+            // stream's next one) and the busy tenants' backlog delivered (nothing new for 5 s)
             long quietSince = System.nanoTime();
-            long cpuThreadStart = mx.getCurrentThreadCpuTime();
-            while (System.nanoTime() - quietSince < Duration.ofSeconds(10).toNanos()) {
-                List<SourceRecord> batch = task.poll();
-                if (batch != null && !batch.isEmpty()) {
-                    records += batch.size();
-                    batch.forEach(r -> offsets.put(r.sourcePartition(), r.sourceOffset()));
+            while (task.metrics().windowsListed.sum() < 2L * streams
+                    || System.nanoTime() - quietSince < Duration.ofSeconds(5).toNanos()) {
+                if (drain(task, offsets, records) > 0) {
                     quietSince = System.nanoTime();
                 }
             }
-            double caughtUpSeconds = (System.nanoTime() - t0) / 1e9 - 10;
+            double caughtUpSeconds = (System.nanoTime() - t0) / 1e9 - 5;
             long windowsBefore = task.metrics().windowsListed.sum();
 
             // caught up: CPU of the connector's threads (and this polling thread) and listings over the idle window
-            long cpu0 = connectorCpu(mx) + mx.getCurrentThreadCpuTime();
+            List<Thread> measured = connectorThreads(before);
+            long cpu0 = cpu(mx, measured) + mx.getCurrentThreadCpuTime();
             long idleEnd = System.nanoTime() + idle.toNanos();
             while (System.nanoTime() < idleEnd) {
-                List<SourceRecord> batch = task.poll();
-                if (batch != null) {
-                    records += batch.size();
-                    batch.forEach(r -> offsets.put(r.sourcePartition(), r.sourceOffset()));
-                }
+                drain(task, offsets, records);
             }
-            long cpuNanos = connectorCpu(mx) + mx.getCurrentThreadCpuTime() - cpu0;
+            long cpuNanos = cpu(mx, measured) + mx.getCurrentThreadCpuTime() - cpu0;
             long listings = task.metrics().windowsListed.sum() - windowsBefore;
-            int threads = connectorThreads().size() - threadsBefore;
+            int threads = connectorThreads(before).size();
             long heapAfter = heapAfterGc();
             double hours = idle.toMillis() / 3_600_000.0;
             long offsetBytes = 0;
@@ -156,20 +153,36 @@ public final class TenantScale {
                     offsets.isEmpty() ? 0 : offsetBytes / (double) offsets.size(),
                     validateSeconds,
                     caughtUpSeconds,
-                    records);
+                    records[0]);
         }
     }
 
-    /** The threads the connector made: the engine's ({@code o365-*}) and the HTTP client's ({@code OkHttp*}). */
-    static List<Thread> connectorThreads() {
+    /** One poll; each record is acknowledged at once, as a worker does once the broker has it. */
+    static int drain(O365AuditSourceTaskAccess task, Map<Object, Map<String, ?>> offsets, long[] records)
+            throws InterruptedException {
+        List<SourceRecord> batch = task.poll();
+        if (batch == null) {
+            return 0;
+        }
+        for (SourceRecord r : batch) {
+            offsets.put(r.sourcePartition(), r.sourceOffset());
+            task.commitRecord(r);
+        }
+        records[0] += batch.size();
+        return batch.size();
+    }
+
+    /** The threads the connector made since {@code before}: the engine's ({@code o365-*}) and the HTTP client's. */
+    static List<Thread> connectorThreads(java.util.Set<Long> before) {
         return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !before.contains(t.getId()) && t.isAlive())
                 .filter(t -> t.getName().startsWith("o365-") || t.getName().startsWith("OkHttp"))
                 .toList();
     }
 
-    static long connectorCpu(ThreadMXBean mx) {
+    static long cpu(ThreadMXBean mx, List<Thread> threads) {
         long sum = 0;
-        for (Thread t : connectorThreads()) {
+        for (Thread t : threads) {
             long c = mx.getThreadCpuTime(t.getId());
             if (c > 0) {
                 sum += c;
