@@ -29,6 +29,11 @@ public final class O365AuditSourceTaskAccess {
         return task.poll();
     }
 
+    /** What the worker calls once the broker acknowledged {@code r}: returns its bytes to the memory budget. */
+    public void commitRecord(SourceRecord r) {
+        task.commitRecord(r, null);
+    }
+
     public EngineMetrics metrics() {
         return task.metrics();
     }

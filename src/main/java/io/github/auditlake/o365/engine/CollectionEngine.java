@@ -29,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects the streams of one task: a worker thread per stream plans windows, lists them and emits the records of
- * their blobs in order, while a shared pool fetches blobs ahead within a byte budget. The task drains
+ * Collects the streams of one task: each stream plans windows, lists them and emits the records of their blobs in
+ * order, in turns on a bounded pool of stream threads ({@code o365.stream.threads}; a caught-up stream waits on a
+ * timer, holding no thread), while a shared pool fetches blobs ahead within a byte budget. The task drains
  * {@link #poll(Duration, int)}; failures of the workers are rethrown from there. A worker gets what it needs in a
  * {@link WorkerContext}; docs/design.md draws the threads and what they hand to each other.
  *
@@ -53,6 +54,10 @@ public final class CollectionEngine implements AutoCloseable {
     private final Semaphore readAheadSlots;
 
     private final ExecutorService workerPool;
+    /** Hands waiting streams back to {@link #workerPool} when their wait is over. */
+    private final StreamTimer timer;
+
+    private final Thread timerThread;
     /** The streams to collect; their workers are made at {@link #start()}. */
     private final List<Stream> streams = new ArrayList<>();
 
@@ -113,13 +118,18 @@ public final class CollectionEngine implements AutoCloseable {
         this.budget = budget.open();
         this.polled = new PolledBytes(this.budget, streams);
         int id = ENGINE_IDS.incrementAndGet();
-        // a thread for each stream's current blob besides the read-ahead ones: a read-ahead fetch waiting for the
-        // budget must never keep a stream's current blob from being fetched (it did: streams waited on empty heads
-        // while every fetch thread held a read-ahead blob waiting for the budget)
-        this.fetchPool = Executors.newFixedThreadPool(
-                settings.fetchConcurrency() + Math.max(1, streams.size()), named("o365-fetch-" + id));
+        // the streams run in turns on at most o365.stream.threads threads, whatever their number
+        int streamThreads = Math.max(1, Math.min(streams.size(), settings.streamThreads()));
+        // a thread for each running stream's current blob besides the read-ahead ones: a read-ahead fetch waiting for
+        // the budget must never keep a stream's current blob from being fetched (it did: streams waited on empty heads
+        // while every fetch thread held a read-ahead blob waiting for the budget). A stream has a current blob only
+        // during its turn (a round delivers every blob it listed), so one per stream thread is enough
+        this.fetchPool =
+                Executors.newFixedThreadPool(settings.fetchConcurrency() + streamThreads, named("o365-fetch-" + id));
         this.readAheadSlots = new Semaphore(settings.fetchConcurrency());
-        this.workerPool = Executors.newFixedThreadPool(Math.max(1, streams.size()), named("o365-stream-" + id));
+        this.workerPool = Executors.newFixedThreadPool(streamThreads, named("o365-stream-" + id));
+        this.timer = new StreamTimer(clock, sleeper, this::runTurn);
+        this.timerThread = named("o365-timer-" + id).newThread(timer);
         Map<String, SubscriptionKeeper> keepers = new HashMap<>();
         this.health = HealthMonitor.unread(streams, clock);
         for (StreamId s : streams) {
@@ -186,9 +196,27 @@ public final class CollectionEngine implements AutoCloseable {
             workers.add(
                     new StreamWorker(s.id(), ctx, polled.holdOf(s.id()), s.api(), s.keeper(), s.start(), s.random()));
         }
+        timerThread.start();
         for (StreamWorker w : workers) {
-            workerPool.execute(w);
+            runTurn(w);
         }
+    }
+
+    /** Runs a stream's turn on a stream thread (queued behind the turns waiting for one). */
+    private void runTurn(Runnable turn) {
+        try {
+            workerPool.execute(turn);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!closed) {
+                throw e;
+            }
+            // closing: the stream stops here
+        }
+    }
+
+    /** Streams waiting for their next turn (caught up, or backing off after an isolated failure). */
+    public int waitingStreams() {
+        return timer.waiting();
     }
 
     /**
@@ -303,6 +331,16 @@ public final class CollectionEngine implements AutoCloseable {
         }
 
         @Override
+        public void again(Runnable turn) {
+            runTurn(turn);
+        }
+
+        @Override
+        public void after(Runnable turn, Duration wait, String why) {
+            timer.after(wait, turn, why);
+        }
+
+        @Override
         public boolean closed() {
             return closed;
         }
@@ -311,6 +349,7 @@ public final class CollectionEngine implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        timer.close();
         workerPool.shutdownNow();
         fetchPool.shutdownNow();
         for (StreamWorker w : workers) {

@@ -30,6 +30,8 @@ import java.time.Instant;
  *                            {@link Emission.Ledger} after each blob's last record or skip
  * @param recordMaxBytes      records larger than this (UTF-8 bytes) go to the skips topic, not the audit topic: the
  *                            ledger's chain leaves them out (the same test as the task's, {@code AuditRecord.exceeds})
+ * @param streamThreads       threads that run the streams' collection rounds (per task), whatever the number of
+ *                            streams: a caught-up stream holds none while it waits for its next listing
  */
 public record EngineSettings(
         WindowPlanner planner,
@@ -46,7 +48,8 @@ public record EngineSettings(
         Instant endAt,
         boolean isolateFailures,
         boolean ledger,
-        int recordMaxBytes) {
+        int recordMaxBytes,
+        int streamThreads) {
     /** Backoff cap for a stream whose tenant fails permanently (isolated failures). */
     public static final Duration ISOLATED_BACKOFF_MAX = Duration.ofMinutes(5);
 
@@ -54,6 +57,11 @@ public record EngineSettings(
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
     /** Blobs fetched ahead at once, by default. */
     public static final int DEFAULT_FETCH_CONCURRENCY = 4;
+    /**
+     * Threads running the streams' rounds (per task), by default: enough for one tenant's five content types to
+     * collect at once, and a bound for hundreds of tenants.
+     */
+    public static final int DEFAULT_STREAM_THREADS = 8;
     /** Heap bytes of records held, by default: 32 MiB. */
     public static final long DEFAULT_BUFFER_MAX_BYTES = 32L * 1024 * 1024;
     /** Minimum time between heartbeats of a stream, by default. */
@@ -98,7 +106,8 @@ public record EngineSettings(
                 .endAt(endAt)
                 .isolateFailures(isolateFailures)
                 .ledger(ledger)
-                .recordMaxBytes(recordMaxBytes);
+                .recordMaxBytes(recordMaxBytes)
+                .streamThreads(streamThreads);
     }
 
     /** Builds {@link EngineSettings} by name; every field not set keeps its named default. */
@@ -118,6 +127,7 @@ public record EngineSettings(
         private boolean isolateFailures;
         private boolean ledger;
         private int recordMaxBytes = Integer.MAX_VALUE;
+        private int streamThreads = DEFAULT_STREAM_THREADS;
 
         private Builder(WindowPlanner planner, Duration initialLookback) {
             this.planner = planner;
@@ -189,6 +199,12 @@ public record EngineSettings(
             return this;
         }
 
+        /** Threads running the streams' rounds (per task), whatever the number of streams. */
+        public Builder streamThreads(int v) {
+            streamThreads = v;
+            return this;
+        }
+
         public EngineSettings build() {
             return new EngineSettings(
                     planner,
@@ -205,7 +221,8 @@ public record EngineSettings(
                     endAt,
                     isolateFailures,
                     ledger,
-                    recordMaxBytes);
+                    recordMaxBytes,
+                    streamThreads);
         }
     }
 
@@ -218,6 +235,9 @@ public record EngineSettings(
         }
         if (outputCapacity < 1) {
             throw new IllegalArgumentException("outputCapacity must be >= 1");
+        }
+        if (streamThreads < 1) {
+            throw new IllegalArgumentException("streamThreads must be >= 1");
         }
         if (recordMaxBytes < 1) {
             throw new IllegalArgumentException("recordMaxBytes must be >= 1");

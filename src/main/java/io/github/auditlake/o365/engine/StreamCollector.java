@@ -43,8 +43,19 @@ final class StreamCollector {
         this.lister = lister;
     }
 
-    /** Collects until the engine closes or, with an end bound, the stream reached it. */
-    void collect() throws InterruptedException {
+    /**
+     * What a stream does after a round: go on at once ({@link #AGAIN}), wait {@code delay} before the next round, or stop
+     * ({@link #DONE}: it reached its end bound).
+     *
+     * @param why what a wait is for, or null (see {@link io.github.auditlake.o365.api.Sleeper#sleep(Duration, String)})
+     */
+    record Next(Duration delay, String why, boolean done) {
+        static final Next AGAIN = new Next(null, null, false);
+        static final Next DONE = new Next(null, null, true);
+    }
+
+    /** Makes sure the subscription is on and places a new stream's start. Before the first round, and after a failure. */
+    void begin() throws InterruptedException {
         calls.ensureSubscription();
         if (position.cursor() == null) {
             // placed after the first response, so "now" is the service's time, whatever the worker's clock says
@@ -54,33 +65,36 @@ final class StreamCollector {
             position.placeStart(StreamCursor.startingAt(planner.initialHighWatermark(from, now), from));
             log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream, from);
         }
+    }
+
+    /**
+     * One round: the next step the planner gives, then what to do next. A caught-up stream waits a poll interval;
+     * its thread is not held meanwhile (the engine runs the next round when the wait is over).
+     */
+    Next round() throws InterruptedException {
         Instant endAt = settings.endAt() == null ? null : WindowPlanner.boundInMillis(settings.endAt());
-        while (!ctx.engine().closed()) {
-            Instant now = calls.serviceNow();
-            if (position.cursor().highWatermark().isAfter(now.plus(ServiceClock.TOLERANCE))) {
-                askServiceTime(now);
-            }
-            checkRetention(now);
-            Duration wait = endAt == null ? nextFrontier(now) : nextBounded(endAt, now);
-            StreamCursor c = position.cursor();
-            position.moveTo(c.forgettingBefore(planner.forgetBefore(c.highWatermark(), calls.serviceNow())));
-            metrics.highWatermark(stream.encode())
-                    .set(position.cursor().highWatermark().toEpochMilli());
-            position.heartbeatIfDue();
-            if (endAt != null && !position.cursor().highWatermark().isBefore(endAt)) {
-                ctx.engine().drained(stream);
-                return;
-            }
-            if (wait != null) {
-                ctx.sleeper()
-                        .sleep(
-                                wait,
-                                endAt == null
-                                        ? null
-                                        : "the service's clock to pass the end of the range (" + endAt
-                                                + ") by its margin");
-            }
+        Instant now = calls.serviceNow();
+        if (position.cursor().highWatermark().isAfter(now.plus(ServiceClock.TOLERANCE))) {
+            askServiceTime(now);
         }
+        checkRetention(now);
+        Duration wait = endAt == null ? nextFrontier(now) : nextBounded(endAt, now);
+        StreamCursor c = position.cursor();
+        position.moveTo(c.forgettingBefore(planner.forgetBefore(c.highWatermark(), calls.serviceNow())));
+        metrics.highWatermark(stream.encode())
+                .set(position.cursor().highWatermark().toEpochMilli());
+        position.heartbeatIfDue();
+        if (endAt != null && !position.cursor().highWatermark().isBefore(endAt)) {
+            ctx.engine().drained(stream);
+            return Next.DONE;
+        }
+        if (wait == null) {
+            return Next.AGAIN;
+        }
+        return new Next(
+                wait,
+                endAt == null ? null : "the service's clock to pass the end of the range (" + endAt + ") by its margin",
+                false);
     }
 
     /** Lists the next frontier window, and the sweeps once caught up. Returns the wait before the next, or null. */

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream's thread: collects until the engine closes (or the stream reached its end bound), and hands a failure
- * to the engine, or, when failures are isolated (several tenants), reports a permanent one and retries with backoff.
+ * One stream's collection, run in turns on the engine's stream threads (a round per turn, see {@link #run()}): collects
+ * until the engine closes (or the stream reached its end bound), and hands a failure to the engine, or, when failures
+ * are isolated (several tenants), reports a permanent one and retries with backoff.
  * The parts, each given the engine's {@link WorkerContext}: {@link StreamCollector} runs the collection loop,
  * {@link WindowLister} lists windows, {@link BlobDelivery} fetches blobs and emits their records,
  * {@link StreamCalls} calls the service and {@link StreamPosition} carries the stream's position to the engine.
@@ -32,6 +33,12 @@ final class StreamWorker implements Runnable {
     private final StreamPosition position;
     private final BlobDelivery delivery;
     private final StreamCollector collector;
+    /** Whether the subscription and the start were made sure of (see {@link StreamCollector#begin()}). */
+    private boolean begun;
+    /** Permanent failures so far (isolated failures): the backoff grows with them. */
+    private int failures;
+    /** The wait before retrying after the last isolated failure. */
+    private Duration isolatedDelay;
 
     /** @param start the stored position, or null for a new stream (it starts at now minus the initial lookback) */
     StreamWorker(
@@ -53,21 +60,42 @@ final class StreamWorker implements Runnable {
                 stream, ctx, calls, position, new WindowLister(stream, ctx, calls, position, delivery));
     }
 
+    /**
+     * One turn: the first time (and after an isolated failure) make sure of the subscription and the start, then one
+     * round; hands the next turn back to the engine (at once, or after the round's wait) instead of holding the
+     * thread. The stream ends when the engine closes, it reached its end bound, or it failed.
+     */
     @Override
     public void run() {
+        boolean over = true;
         try {
-            int failures = 0;
-            while (!ctx.engine().closed()) {
-                try {
-                    collector.collect();
-                    return;
-                } catch (ApiException e) {
-                    if (!settings.isolateFailures() || e.kind() == ErrorKind.TRANSIENT) {
-                        throw e;
-                    }
-                    failures++;
-                    isolate(e, failures);
+            if (ctx.engine().closed()) {
+                return;
+            }
+            try {
+                if (!begun) {
+                    collector.begin();
+                    begun = true;
                 }
+                StreamCollector.Next next = collector.round();
+                if (next.done()) {
+                    return;
+                }
+                over = false;
+                if (next.delay() == null) {
+                    ctx.engine().again(this);
+                } else {
+                    ctx.engine().after(this, next.delay(), next.why());
+                }
+            } catch (ApiException e) {
+                if (!settings.isolateFailures() || e.kind() == ErrorKind.TRANSIENT) {
+                    throw e;
+                }
+                failures++;
+                begun = false; // the subscription and the start are checked again before the next round
+                String why = isolate(e, failures);
+                over = false;
+                ctx.engine().after(this, isolatedDelay, why);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -84,8 +112,10 @@ final class StreamWorker implements Runnable {
                             new IllegalStateException("Stream " + stream + " stopped on a fatal error: " + e, e));
             throw e;
         } finally {
-            metrics.stalledSince(stream.encode()).set(0);
-            cancel();
+            if (over) {
+                metrics.stalledSince(stream.encode()).set(0);
+                cancel();
+            }
         }
     }
 
@@ -110,9 +140,10 @@ final class StreamWorker implements Runnable {
 
     /**
      * With several tenants, one tenant's permanent failure (consent revoked, tenant deleted, permission missing) must
-     * not stop the others: report it (WARN naming the tenant, metric, skips topic) and retry with backoff.
+     * not stop the others: report it (WARN naming the tenant, metric, skips topic) and retry with backoff (sets
+     * {@link #isolatedDelay}; returns what the wait is for). The stream holds no thread while it waits.
      */
-    private void isolate(ApiException e, int failures) throws InterruptedException {
+    private String isolate(ApiException e, int failures) throws InterruptedException {
         cancel();
         ctx.health().failed(stream, e);
         ctx.health().pendingForgotten(stream);
@@ -134,6 +165,7 @@ final class StreamWorker implements Runnable {
         if (failures == 1) {
             position.failure(described.getMessage());
         }
-        ctx.sleeper().sleep(d, stream + " cannot collect: " + described.getMessage());
+        isolatedDelay = d;
+        return stream + " cannot collect: " + described.getMessage();
     }
 }

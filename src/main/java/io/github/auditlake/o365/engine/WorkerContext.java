@@ -44,6 +44,12 @@ record WorkerContext(
         /** The stream stopped on {@code e}: {@code poll()} rethrows it. */
         void failed(StreamId stream, RuntimeException e);
 
+        /** Runs the stream's next turn on a stream thread, after the turns already waiting for one. */
+        void again(Runnable turn);
+
+        /** Runs the stream's next turn on a stream thread once {@code wait} has passed; no thread is held meanwhile. */
+        void after(Runnable turn, java.time.Duration wait, String why);
+
         /** True once the engine is closing: its workers and fetches stop, and nothing they meet then is a failure. */
         boolean closed();
     }

@@ -109,6 +109,18 @@ public final class CollectionSettings {
             .doc("Blobs a task fetches ahead at once, besides each stream's "
                     + "current blob (which always has its own fetch). Records are still emitted in order per stream.");
 
+    public static final Setting<Integer> STREAM_THREADS = Setting.integer(
+                    G, "o365.stream.threads", EngineSettings.DEFAULT_STREAM_THREADS)
+            .range(1, 256)
+            .importance(Importance.LOW)
+            .width(Width.SHORT)
+            .display("Stream threads")
+            .doc("Threads per task that run the streams' collection rounds (list a window, deliver its blobs), "
+                    + "whatever the number of streams: a caught-up stream holds no thread while it waits for its next "
+                    + "listing, so hundreds of tenants share these. A task's threads are this, plus this plus "
+                    + "o365.fetch.concurrency fetch threads, plus one timer. Raise it when many tenants are busy at "
+                    + "once (a stream retrying a failed call keeps its thread while it waits).");
+
     public static final Setting<Long> BUFFER_MAX_BYTES = Setting.longValue(
                     G, "o365.buffer.max.bytes", EngineSettings.DEFAULT_BUFFER_MAX_BYTES)
             .range(1024 * 1024, 4L * 1024 * 1024 * 1024)
@@ -194,6 +206,7 @@ public final class CollectionSettings {
             SWEEP_INTERVAL_MS,
             MANAGE_SUBSCRIPTIONS,
             FETCH_CONCURRENCY,
+            STREAM_THREADS,
             BUFFER_MAX_BYTES,
             HEARTBEAT_INTERVAL_MS,
             HEARTBEAT_TOPIC,

@@ -34,6 +34,7 @@ public final class EngineMapping {
         return EngineSettings.builder(planner(r), millis(r, CollectionSettings.INITIAL_LOOKBACK_MS))
                 .pollInterval(millis(r, CollectionSettings.POLL_INTERVAL_MS))
                 .fetchConcurrency(r.value(CollectionSettings.FETCH_CONCURRENCY))
+                .streamThreads(r.value(CollectionSettings.STREAM_THREADS))
                 .bufferMaxBytes(r.value(CollectionSettings.BUFFER_MAX_BYTES))
                 .outputCapacity(EngineSettings.outputCapacityFor(r.value(CollectionSettings.BATCH_MAX_RECORDS)))
                 .heartbeatInterval(millis(r, CollectionSettings.HEARTBEAT_INTERVAL_MS))

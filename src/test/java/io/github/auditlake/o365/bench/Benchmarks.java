@@ -86,6 +86,11 @@ public final class Benchmarks {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("tenants")) {
+            // the tenant-scale scenario runs in one JVM, without a broker: ./bench tenants [N ...]
+            TenantScale.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         Sizes sz = Sizes.full();
         Path out = Classpaths.projectDir().resolve("docs");
         Set<String> sel = new LinkedHashSet<>();

@@ -171,6 +171,11 @@ final class Report {
                 md.append(n).append("\n\n");
             }
         }
+        // the tenant-scale section comes from its own run (./bench tenants), kept in its own file
+        Path tenants = io.github.auditlake.o365.cluster.Classpaths.projectDir().resolve("docs/benchmarks-tenants.md");
+        if (b.sz.name().equals("full") && Files.isRegularFile(tenants)) {
+            md.append(Files.readString(tenants).trim()).append("\n\n");
+        }
         Path analysis = io.github.auditlake.o365.cluster.Classpaths.projectDir().resolve("docs/benchmarks-analysis.md");
         if (b.sz.name().equals("full") && Files.isRegularFile(analysis)) {
             md.append("## Analysis\n\nHand-written from the figures above and the profiles of this run (kept in "
