@@ -111,6 +111,7 @@ public class O365AuditSourceTask extends SourceTask {
             health.credential(tenant, apiFactory.credentialExpiry(config));
         }
         engine.reportHealthTo(health);
+        readHistory(config, engine);
         TaskMetrics.registerHealth(context, health, streams);
         TaskMetrics.registerContentTypes(
                 context,
@@ -215,7 +216,7 @@ public class O365AuditSourceTask extends SourceTask {
             s.handedOffsets.put(e.stream(), r.sourceOffset());
             if (s.ledger) {
                 // a blob's last record (or skip) waits for its ledger entry: no transaction ends between the two
-                s.awaitingLedger = (e instanceof Emission.Event ev && ev.blobEnd())
+                s.awaitingLedger = (e instanceof Emission.Event ev && ev.blobEnd() && !ev.fromAuditSearch())
                         || (e instanceof Emission.Skip sk && sk.blobEnd());
             }
             sinceCommit++;
@@ -244,6 +245,10 @@ public class O365AuditSourceTask extends SourceTask {
      * the same transaction as the blob's last record (one record over the limit at most).
      */
     static boolean isBoundary(Emission e, int sinceCommit, O365AuditSourceTaskState s) {
+        if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
+            // history: only a query range's end is a position a restart resumes from (no ledger entry follows it)
+            return ev.blobEnd();
+        }
         boolean blobEnd =
                 (e instanceof Emission.Event ev && ev.blobEnd()) || (e instanceof Emission.Skip sk && sk.blobEnd());
         if (s.ledger) {
@@ -322,6 +327,33 @@ public class O365AuditSourceTask extends SourceTask {
         }
     }
 
+    /** Audit-search clients of the history phase, per tenant, built when a new stream first needs one. */
+    private final Map<String, io.github.auditlake.o365.history.AuditSearchApi> historyApis =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * With {@code o365.history.start} set, the streams without a stored position first read their history through
+     * audit search (one client and one query budget per tenant, shared by the task's streams of that tenant).
+     */
+    private void readHistory(O365SourceTaskConfig config, CollectionEngine engine) {
+        java.util.Optional<java.util.function.UnaryOperator<java.time.Instant>> start = config.historyStart();
+        if (start.isEmpty()) {
+            return;
+        }
+        Map<String, io.github.auditlake.o365.history.QueryBudget> budgets =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        io.github.auditlake.o365.history.HistorySettings hs =
+                io.github.auditlake.o365.history.HistorySettings.DEFAULTS.withQueriesPerDay(
+                        config.historyQueriesPerDay());
+        engine.readHistoryWith(new io.github.auditlake.o365.engine.HistorySource(
+                start.get(),
+                t -> historyApis.computeIfAbsent(t, k -> apiFactory.auditSearch(config, k)),
+                t -> budgets.computeIfAbsent(
+                        t, k -> new io.github.auditlake.o365.history.QueryBudget(hs.queriesPerDay(), clock)),
+                hs));
+        log.info("History through audit search is on: new streams read from {} first", config.historyStartText());
+    }
+
     @Override
     public void stop() {
         O365AuditSourceTaskState s = state;
@@ -329,6 +361,7 @@ public class O365AuditSourceTask extends SourceTask {
             return;
         }
         s.engine.close();
+        historyApis.values().forEach(io.github.auditlake.o365.history.AuditSearchApi::close);
         for (ManagementApi api : s.apis) {
             try {
                 api.close();

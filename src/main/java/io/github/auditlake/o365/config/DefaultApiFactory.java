@@ -53,6 +53,27 @@ public final class DefaultApiFactory implements ApiFactory {
 
     @Override
     public ManagementApi create(O365SourceConfig c, String tenant, int requestsPerMinute, boolean forValidation) {
+        return ManagementApis.create(clientSettings(c, tenant, requestsPerMinute, forValidation));
+    }
+
+    @Override
+    public io.github.auditlake.o365.history.AuditSearchApi auditSearch(O365SourceConfig c, String tenant) {
+        return io.github.auditlake.o365.history.HistoryAccess.create(
+                clientSettings(c, tenant, c.requestsPerMinute(), false));
+    }
+
+    @Override
+    public java.util.List<String> graphRoles(O365SourceConfig c, String tenant) {
+        ClientSettings cs = clientSettings(c, tenant, 60, true);
+        try (io.github.auditlake.o365.api.TokenProvider tokens =
+                io.github.auditlake.o365.history.HistoryAccess.graphTokens(cs, ManagementApis.httpClient(cs))) {
+            return io.github.auditlake.o365.history.HistoryAccess.roles(
+                    tokens.token().value());
+        }
+    }
+
+    private ClientSettings clientSettings(
+            O365SourceConfig c, String tenant, int requestsPerMinute, boolean forValidation) {
         ClientSettings.Builder b = ClientSettings.builder()
                 .tenantId(tenant)
                 .clientId(c.clientId())
@@ -113,7 +134,7 @@ public final class DefaultApiFactory implements ApiFactory {
         } else {
             ClientMapping.http(c, b);
         }
-        return ManagementApis.create(b.build());
+        return b.build();
     }
 
     @Override
