@@ -194,7 +194,7 @@ public class O365AuditSourceTask extends SourceTask {
             if (health.isEmpty()) {
                 return null;
             }
-            if (s.transactions != null && !s.awaitingLedger) {
+            if (s.transactions != null && !s.awaitingLedger && !s.historyRangeOpen) {
                 // health records end the transaction (nothing else may come to end it while the streams are idle)
                 s.transactions.commitTransaction(health.get(health.size() - 1));
                 s.recordsSinceCommit = 0;
@@ -214,9 +214,13 @@ public class O365AuditSourceTask extends SourceTask {
             }
             records.add(r);
             s.handedOffsets.put(e.stream(), r.sourceOffset());
-            if (s.ledger) {
+            if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
+                // inside a query range of history, records carry the range's start: no transaction ends there
+                s.historyRangeOpen = !ev.blobEnd();
+            }
+            if (s.ledger && !(e instanceof Emission.Event h && h.fromAuditSearch())) {
                 // a blob's last record (or skip) waits for its ledger entry: no transaction ends between the two
-                s.awaitingLedger = (e instanceof Emission.Event ev && ev.blobEnd() && !ev.fromAuditSearch())
+                s.awaitingLedger = (e instanceof Emission.Event ev && ev.blobEnd())
                         || (e instanceof Emission.Skip sk && sk.blobEnd());
             }
             sinceCommit++;
@@ -227,7 +231,7 @@ public class O365AuditSourceTask extends SourceTask {
         }
         int before = records.size();
         healthRecords(s, records);
-        if (records.size() > before && !s.awaitingLedger) {
+        if (records.size() > before && !s.awaitingLedger && !s.historyRangeOpen) {
             commitOn.add(records.get(records.size() - 1)); // health records end the transaction: seen at once
             sinceCommit = 0;
         }
@@ -246,8 +250,14 @@ public class O365AuditSourceTask extends SourceTask {
      */
     static boolean isBoundary(Emission e, int sinceCommit, O365AuditSourceTaskState s) {
         if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
-            // history: only a query range's end is a position a restart resumes from (no ledger entry follows it)
-            return ev.blobEnd();
+            // history: only a query range's end is a position a restart resumes from (no ledger entry follows it;
+            // another stream's blob waiting for its entry ends the transaction with that entry instead)
+            return ev.blobEnd() && !s.awaitingLedger;
+        }
+        if (s.historyRangeOpen) {
+            // another stream's history range is open (its records carry the range's start): committing now would
+            // store that start with some of the range's records, delivered again after a restart
+            return false;
         }
         boolean blobEnd =
                 (e instanceof Emission.Event ev && ev.blobEnd()) || (e instanceof Emission.Skip sk && sk.blobEnd());
@@ -399,6 +409,8 @@ public class O365AuditSourceTask extends SourceTask {
         int recordsSinceCommit;
         /** With the ledger on: the last record handed over ended a blob whose ledger entry has not come yet. */
         boolean awaitingLedger;
+        /** A history query range's records are being handed over (its last one not yet): see {@link #isBoundary}. */
+        boolean historyRangeOpen;
 
         O365AuditSourceTaskState(
                 O365SourceTaskConfig config,

@@ -51,6 +51,8 @@ final class HistoryDelivery {
     private ContentBlob heldBlob;
     private StreamCursor rangeStart;
     private StringBuilder rangeIds = new StringBuilder();
+    /** True while this stream holds {@link HistorySource#ranges()} (between a range's first and last records). */
+    private boolean rangeOpen;
 
     HistoryDelivery(StreamId stream, WorkerContext ctx, MemoryBudget.StreamHold hold, StreamPosition position) {
         this.stream = stream;
@@ -152,6 +154,7 @@ final class HistoryDelivery {
             throw new InterruptedException("stopped");
         } finally {
             dropHeld();
+            closeRange();
         }
         ctx.metrics().historyQueries.add(reader.queriesSubmitted());
         log.info("Stream {}: history {} read ({} queries)", stream, range, reader.queriesSubmitted());
@@ -173,6 +176,9 @@ final class HistoryDelivery {
             rangeIds.append(HistoryPhase.encode(r.id()));
         }
         AuditRecord record = toAuditRecord(r);
+        if (!rangeOpen) {
+            openRange();
+        }
         long n = BlobBuffer.sizeOf(record);
         charge(n);
         if (held != null) {
@@ -192,6 +198,7 @@ final class HistoryDelivery {
         } else {
             position.moveTo(after);
         }
+        closeRange();
         rangeStart = after;
         position.heartbeatIfDue();
     }
@@ -211,6 +218,23 @@ final class HistoryDelivery {
             }
         }
         position.history(b, r, after, rangeEnd);
+    }
+
+    /** Waits until no other stream of the engine is inside a range (see {@link HistorySource#ranges()}). */
+    private void openRange() throws InterruptedException {
+        while (!ctx.history().ranges().tryAcquire(1, TimeUnit.SECONDS)) {
+            if (ctx.engine().closed()) {
+                throw new Stopped();
+            }
+        }
+        rangeOpen = true;
+    }
+
+    private void closeRange() {
+        if (rangeOpen) {
+            rangeOpen = false;
+            ctx.history().ranges().release();
+        }
     }
 
     /** Charges {@code n} bytes to the stream's hold, waiting for room (a stream holding nothing always has room). */

@@ -16,13 +16,26 @@ import java.util.function.UnaryOperator;
  * @param apis     the audit-search client of each tenant
  * @param budgets  the query budget of each tenant, shared by its streams (one per tenant and task)
  * @param settings how queries are paced and sized
+ * @param ranges   held by the stream emitting a query range's records, from its first record to its last: the ranges
+ *                 of the engine's streams never interleave in its output, so a task that ends transactions only
+ *                 outside an open range (see the task) never commits a position inside one
  */
 public record HistorySource(
         UnaryOperator<Instant> startAt,
         Function<String, AuditSearchApi> apis,
         Function<String, QueryBudget> budgets,
-        HistorySettings settings) {
+        HistorySettings settings,
+        java.util.concurrent.Semaphore ranges) {
+    public HistorySource(
+            UnaryOperator<Instant> startAt,
+            Function<String, AuditSearchApi> apis,
+            Function<String, QueryBudget> budgets,
+            HistorySettings settings) {
+        this(startAt, apis, budgets, settings, new java.util.concurrent.Semaphore(1));
+    }
+
     public HistorySource {
+        Objects.requireNonNull(ranges, "ranges");
         Objects.requireNonNull(startAt, "startAt");
         Objects.requireNonNull(apis, "apis");
         Objects.requireNonNull(budgets, "budgets");
