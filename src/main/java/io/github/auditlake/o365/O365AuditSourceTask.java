@@ -194,7 +194,9 @@ public class O365AuditSourceTask extends SourceTask {
             if (health.isEmpty()) {
                 return null;
             }
-            if (s.transactions != null && !s.awaitingLedger && !s.historyRangeOpen) {
+            if (s.transactions != null
+                    && !s.awaitingLedger
+                    && !(s.historyRangeOpen && HOLD_TRANSACTIONS_IN_HISTORY_RANGES)) {
                 // health records end the transaction (nothing else may come to end it while the streams are idle)
                 s.transactions.commitTransaction(health.get(health.size() - 1));
                 s.recordsSinceCommit = 0;
@@ -231,7 +233,9 @@ public class O365AuditSourceTask extends SourceTask {
         }
         int before = records.size();
         healthRecords(s, records);
-        if (records.size() > before && !s.awaitingLedger && !s.historyRangeOpen) {
+        if (records.size() > before
+                && !s.awaitingLedger
+                && !(s.historyRangeOpen && HOLD_TRANSACTIONS_IN_HISTORY_RANGES)) {
             commitOn.add(records.get(records.size() - 1)); // health records end the transaction: seen at once
             sinceCommit = 0;
         }
@@ -248,13 +252,20 @@ public class O365AuditSourceTask extends SourceTask {
      * blob's last record or skip is never a boundary, not even of the records limit, so the entry always commits in
      * the same transaction as the blob's last record (one record over the limit at most).
      */
+    /**
+     * Whether other streams' boundaries wait while a history range is open. Off: with it on, the exactly-once cluster
+     * test lost its last transaction (under investigation); with several streams per task, a transaction may then end
+     * inside a history range (docs/design.md).
+     */
+    static final boolean HOLD_TRANSACTIONS_IN_HISTORY_RANGES = false;
+
     static boolean isBoundary(Emission e, int sinceCommit, O365AuditSourceTaskState s) {
         if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
             // history: only a query range's end is a position a restart resumes from (no ledger entry follows it;
             // another stream's blob waiting for its entry ends the transaction with that entry instead)
             return ev.blobEnd() && !s.awaitingLedger;
         }
-        if (s.historyRangeOpen) {
+        if (s.historyRangeOpen && HOLD_TRANSACTIONS_IN_HISTORY_RANGES) {
             // another stream's history range is open (its records carry the range's start): committing now would
             // store that start with some of the range's records, delivered again after a restart
             return false;
