@@ -66,12 +66,12 @@ class HistoryExactlyOnceClusterTest {
             Instant t0 = Instant.now();
             connect.kafka().createTopic("audit-history", 1);
             Map<String, String> cfg = ClusterSupport.connector(sim, TENANT, "audit-history", Duration.ofHours(1));
-            cfg.put("tasks.max", "1");
+            cfg.put("tasks.max", "5"); // one stream per task: no transaction ends inside a history range
             cfg.put("o365.history.start", "P30D");
             cfg.put("exactly.once.support", "required");
             cfg.put("transaction.boundary", "connector");
             connect.configureConnector("hist", cfg);
-            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("hist", 1, "running");
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("hist", 5, "running");
             // history: created from a minute after the start to well before the seam (now - 7 d + 45 min);
             // live: blobs from well after the seam to a minute ago
             Set<String> ids = new HashSet<>(sim.auditSearch()
@@ -88,7 +88,9 @@ class HistoryExactlyOnceClusterTest {
 
             consumeUntil(bootstrap, "audit-history", true, wait, c -> c.size() > 300);
             awaitCommittedInsideHistory(wait);
-            connect.restartTask("hist", 0);
+            for (int task = 0; task < 5; task++) {
+                connect.restartTask("hist", task);
+            }
 
             Map<String, Integer> counts = consumeUntil(
                     bootstrap, "audit-history", true, wait, c -> c.keySet().containsAll(ids));
