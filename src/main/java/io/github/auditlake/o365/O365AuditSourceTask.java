@@ -115,6 +115,7 @@ public class O365AuditSourceTask extends SourceTask {
         health.lateness(
                 metrics::latenessSnapshots, EngineMapping.planner(config).coverage());
         engine.reportHealthTo(health);
+        readHistory(config, engine);
         TaskMetrics.registerHealth(context, health, streams);
         TaskMetrics.registerContentTypes(
                 context,
@@ -226,7 +227,9 @@ public class O365AuditSourceTask extends SourceTask {
             if (health.isEmpty()) {
                 return null;
             }
-            if (s.transactions != null && !s.awaitingLedger) {
+            if (s.transactions != null
+                    && !s.awaitingLedger
+                    && !(s.historyRangeOpen && HOLD_TRANSACTIONS_IN_HISTORY_RANGES)) {
                 // health records end the transaction (nothing else may come to end it while the streams are idle)
                 s.transactions.commitTransaction(health.get(health.size() - 1));
                 s.recordsSinceCommit = 0;
@@ -252,7 +255,11 @@ public class O365AuditSourceTask extends SourceTask {
             }
             records.add(r);
             s.handedOffsets.put(e.stream(), r.sourceOffset());
-            if (s.ledger) {
+            if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
+                // inside a query range of history, records carry the range's start: no transaction ends there
+                s.historyRangeOpen = !ev.blobEnd();
+            }
+            if (s.ledger && !(e instanceof Emission.Event h && h.fromAuditSearch())) {
                 // a blob's last record (or skip) waits for its ledger entry: no transaction ends between the two
                 s.awaitingLedger = (e instanceof Emission.Event ev && ev.blobEnd())
                         || (e instanceof Emission.Skip sk && sk.blobEnd());
@@ -265,7 +272,9 @@ public class O365AuditSourceTask extends SourceTask {
         }
         int before = records.size();
         healthRecords(s, records);
-        if (records.size() > before && !s.awaitingLedger) {
+        if (records.size() > before
+                && !s.awaitingLedger
+                && !(s.historyRangeOpen && HOLD_TRANSACTIONS_IN_HISTORY_RANGES)) {
             commitOn.add(records.get(records.size() - 1)); // health records end the transaction: seen at once
             sinceCommit = 0;
         }
@@ -282,7 +291,24 @@ public class O365AuditSourceTask extends SourceTask {
      * blob's last record or skip is never a boundary, not even of the records limit, so the entry always commits in
      * the same transaction as the blob's last record (one record over the limit at most).
      */
+    /**
+     * Whether other streams' boundaries wait while a history range is open. Off: with it on, the exactly-once cluster
+     * test lost its last transaction (under investigation); with several streams per task, a transaction may then end
+     * inside a history range (docs/design.md).
+     */
+    static final boolean HOLD_TRANSACTIONS_IN_HISTORY_RANGES = false;
+
     static boolean isBoundary(Emission e, int sinceCommit, O365AuditSourceTaskState s) {
+        if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
+            // history: only a query range's end is a position a restart resumes from (no ledger entry follows it;
+            // another stream's blob waiting for its entry ends the transaction with that entry instead)
+            return ev.blobEnd() && !s.awaitingLedger;
+        }
+        if (s.historyRangeOpen && HOLD_TRANSACTIONS_IN_HISTORY_RANGES) {
+            // another stream's history range is open (its records carry the range's start): committing now would
+            // store that start with some of the range's records, delivered again after a restart
+            return false;
+        }
         boolean blobEnd =
                 (e instanceof Emission.Event ev && ev.blobEnd()) || (e instanceof Emission.Skip sk && sk.blobEnd());
         if (s.ledger) {
@@ -361,6 +387,33 @@ public class O365AuditSourceTask extends SourceTask {
         }
     }
 
+    /** Audit-search clients of the history phase, per tenant, built when a new stream first needs one. */
+    private final Map<String, io.github.auditlake.o365.history.AuditSearchApi> historyApis =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * With {@code o365.history.start} set, the streams without a stored position first read their history through
+     * audit search (one client and one query budget per tenant, shared by the task's streams of that tenant).
+     */
+    private void readHistory(O365SourceTaskConfig config, CollectionEngine engine) {
+        java.util.Optional<java.util.function.UnaryOperator<java.time.Instant>> start = config.historyStart();
+        if (start.isEmpty()) {
+            return;
+        }
+        Map<String, io.github.auditlake.o365.history.QueryBudget> budgets =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        io.github.auditlake.o365.history.HistorySettings hs =
+                io.github.auditlake.o365.history.HistorySettings.DEFAULTS.withQueriesPerDay(
+                        config.historyQueriesPerDay());
+        engine.readHistoryWith(new io.github.auditlake.o365.engine.HistorySource(
+                start.get(),
+                t -> historyApis.computeIfAbsent(t, k -> apiFactory.auditSearch(config, k)),
+                t -> budgets.computeIfAbsent(
+                        t, k -> new io.github.auditlake.o365.history.QueryBudget(hs.queriesPerDay(), clock)),
+                hs));
+        log.info("History through audit search is on: new streams read from {} first", config.historyStartText());
+    }
+
     @Override
     public void stop() {
         O365AuditSourceTaskState s = state;
@@ -371,6 +424,7 @@ public class O365AuditSourceTask extends SourceTask {
         if (s.enrichment != null) {
             s.enrichment.close();
         }
+        historyApis.values().forEach(io.github.auditlake.o365.history.AuditSearchApi::close);
         for (ManagementApi api : s.apis) {
             try {
                 api.close();
@@ -410,6 +464,8 @@ public class O365AuditSourceTask extends SourceTask {
         boolean awaitingLedger;
         /** Graph enrichment, or null when off. */
         RecordEnrichment enrichment;
+        /** A history query range's records are being handed over (its last one not yet): see {@link #isBoundary}. */
+        boolean historyRangeOpen;
 
         O365AuditSourceTaskState(
                 O365SourceTaskConfig config,

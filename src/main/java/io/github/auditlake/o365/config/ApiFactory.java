@@ -19,6 +19,19 @@ public interface ApiFactory {
         return create(config, requestsPerMinute, forValidation);
     }
 
+    /** The audit-search client of one tenant (history through Microsoft Graph); the same credential. */
+    default io.github.auditlake.o365.history.AuditSearchApi auditSearch(O365SourceConfig config, String tenant) {
+        throw new UnsupportedOperationException("this factory builds no audit-search client");
+    }
+
+    /**
+     * The application permissions ({@code roles}) of a Microsoft Graph token for the tenant from the configured
+     * credential (for {@code validate()}); empty when the token is not a JWT.
+     */
+    default java.util.List<String> graphRoles(O365SourceConfig config, String tenant) {
+        return java.util.List.of();
+    }
+
     /**
      * When the configured credential expires (a certificate's {@code notAfter}), read again at each call so a renewed
      * file is seen; empty when unknown (a secret, a managed or workload identity).

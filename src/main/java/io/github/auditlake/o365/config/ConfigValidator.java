@@ -218,7 +218,58 @@ public final class ConfigValidator {
             }
         }
         checkTrust(c, values);
+        checkHistory(c, values);
         return errorCount(values) == before;
+    }
+
+    private static final String HISTORY_START =
+            io.github.auditlake.o365.settings.CollectionSettings.HISTORY_START.key();
+
+    /** {@code o365.history.start}: its form, and a cloud that has audit search. */
+    private static void checkHistory(O365SourceConfig c, Map<String, ConfigValue> values) {
+        try {
+            if (c.historyStart().isEmpty()) {
+                return;
+            }
+        } catch (IllegalArgumentException e) {
+            add(values, HISTORY_START, e.getMessage());
+            return;
+        }
+        io.github.auditlake.o365.history.HistoryAccess.unsupportedCloud(c.cloud())
+                .ifPresent(why -> add(
+                        values,
+                        HISTORY_START,
+                        "History cannot be read in this cloud: " + why + ". Leave " + HISTORY_START + " empty"));
+    }
+
+    /**
+     * With history on: a Microsoft Graph token of the same credential must carry an audit-search permission (its
+     * roles, as {@code o365-audit doctor} reads them; no query is spent). Returns the error, or null.
+     */
+    private String checkHistoryPermission(O365SourceConfig c, String tenant, boolean nameTenant) {
+        String p = io.github.auditlake.o365.history.HistoryAccess.PERMISSION;
+        java.util.List<String> roles;
+        try {
+            roles = apiFactory.graphRoles(c, tenant);
+        } catch (RuntimeException e) {
+            return "History is on, but no Microsoft Graph token could be obtained for audit search"
+                    + (nameTenant ? " (tenant " + tenant + ")" : "") + ": " + e.getMessage();
+        }
+        if (roles.isEmpty() || roles.stream().anyMatch(r -> r.startsWith("AuditLogsQuery"))) {
+            if (!roles.isEmpty() && !roles.contains(p)) {
+                log.warn(
+                        "Only {} granted on Microsoft Graph: history holds those services' records only; grant {}",
+                        roles.stream()
+                                .filter(r -> r.startsWith("AuditLogsQuery"))
+                                .toList(),
+                        p);
+            }
+            return null; // granted, or a token whose roles cannot be read (not a JWT): the task will tell
+        }
+        return "History is on, but the application lacks " + p + " on Microsoft Graph"
+                + (nameTenant ? " (tenant " + tenant + ")" : "") + " (token roles: " + String.join(", ", roles)
+                + "). Grant the application permission " + p + " of 'Microsoft Graph' with admin consent, or leave "
+                + HISTORY_START + " empty";
     }
 
     /** Methods of an app registration need its client id, and no managed-identity setting. */
@@ -433,6 +484,19 @@ public final class ConfigValidator {
     static final int LIVE_CHECK_PARALLELISM = 32;
 
     private void liveCheck(O365SourceConfig config, Map<String, ConfigValue> values) {
+        int before = errorCount(values);
+        liveCheckApi(config, values);
+        if (errorCount(values) == before && config.historyStart().isPresent()) {
+            for (String t : config.tenants()) {
+                String m = checkHistoryPermission(config, t, config.tenants().size() > 1);
+                if (m != null) {
+                    add(values, HISTORY_START, m);
+                }
+            }
+        }
+    }
+
+    private void liveCheckApi(O365SourceConfig config, Map<String, ConfigValue> values) {
         java.util.List<String> tenants = config.tenants();
         if (tenants.size() == 1) {
             report(config, values, null, check(config, tenants.get(0)));

@@ -63,6 +63,22 @@ public final class DefaultApiFactory implements ApiFactory {
                 io.github.auditlake.o365.enrich.EnrichAccess.directory(clientSettings(c, tenant, 60, forValidation)));
     }
 
+    @Override
+    public io.github.auditlake.o365.history.AuditSearchApi auditSearch(O365SourceConfig c, String tenant) {
+        return io.github.auditlake.o365.history.HistoryAccess.create(
+                clientSettings(c, tenant, c.requestsPerMinute(), false));
+    }
+
+    @Override
+    public java.util.List<String> graphRoles(O365SourceConfig c, String tenant) {
+        ClientSettings cs = clientSettings(c, tenant, 60, true);
+        try (io.github.auditlake.o365.api.TokenProvider tokens =
+                io.github.auditlake.o365.history.HistoryAccess.graphTokens(cs, ManagementApis.httpClient(cs))) {
+            return io.github.auditlake.o365.history.HistoryAccess.roles(
+                    tokens.token().value());
+        }
+    }
+
     private ClientSettings clientSettings(
             O365SourceConfig c, String tenant, int requestsPerMinute, boolean forValidation) {
         ClientSettings.Builder b = ClientSettings.builder()

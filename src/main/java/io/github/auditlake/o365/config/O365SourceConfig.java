@@ -341,6 +341,22 @@ public class O365SourceConfig extends AbstractConfig implements Resolved {
         return t == null || t.isBlank() ? null : t.trim();
     }
 
+    /** Where history through audit search begins (given the service's time), or empty: history off. */
+    public java.util.Optional<java.util.function.UnaryOperator<java.time.Instant>> historyStart() {
+        return io.github.auditlake.o365.history.HistoryStart.parse(
+                getString(io.github.auditlake.o365.settings.CollectionSettings.HISTORY_START.key()));
+    }
+
+    /** The raw o365.history.start, or null when empty. */
+    public String historyStartText() {
+        String t = getString(io.github.auditlake.o365.settings.CollectionSettings.HISTORY_START.key());
+        return t == null || t.isBlank() ? null : t.trim();
+    }
+
+    public int historyQueriesPerDay() {
+        return getInt(io.github.auditlake.o365.settings.CollectionSettings.HISTORY_QUERIES_PER_DAY.key());
+    }
+
     /** The health topic, or null when none is configured (empty). */
     public String healthTopic() {
         String t = getString(DestinationSettings.HEALTH_TOPIC.key());

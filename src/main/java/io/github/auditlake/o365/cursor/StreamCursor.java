@@ -92,6 +92,8 @@ public final class StreamCursor {
     private final DoneIndex done;
     private final BlobPosition inProgress;
     private final List<ContentBlob> pending;
+    /** History through audit search ({@code o365.history.start}), or null for a stream without. */
+    private final HistoryPhase history;
     /**
      * Everything but the per-record fields, built once and shared by every record of a blob: the holder passes from
      * a cursor to the next one of the same blob whether or not it was built yet (the stream thread makes cursors
@@ -112,8 +114,9 @@ public final class StreamCursor {
             long sweptOld,
             DoneIndex done,
             BlobPosition inProgress,
-            List<ContentBlob> pending) {
-        this(highWatermark, origin, sweptDay, sweptOld, done, inProgress, pending, new BaseRef());
+            List<ContentBlob> pending,
+            HistoryPhase history) {
+        this(highWatermark, origin, sweptDay, sweptOld, done, inProgress, pending, history, new BaseRef());
     }
 
     private StreamCursor(
@@ -124,8 +127,10 @@ public final class StreamCursor {
             DoneIndex done,
             BlobPosition inProgress,
             List<ContentBlob> pending,
+            HistoryPhase history,
             BaseRef base) {
         this.base = base;
+        this.history = history;
         this.highWatermark = Objects.requireNonNull(highWatermark, "highWatermark");
         this.origin = origin;
         this.sweptDay = sweptDay;
@@ -142,7 +147,29 @@ public final class StreamCursor {
 
     /** A fresh stream at high watermark {@code start} that began at {@code origin} (now minus the lookback). */
     public static StreamCursor startingAt(Instant start, Instant origin) {
-        return new StreamCursor(truncateToMillis(start), origin.toEpochMilli(), 0, 0, DoneIndex.EMPTY, null, List.of());
+        return new StreamCursor(
+                truncateToMillis(start), origin.toEpochMilli(), 0, 0, DoneIndex.EMPTY, null, List.of(), null);
+    }
+
+    /** History through audit search, or null: a stream that never had a history phase. */
+    public HistoryPhase history() {
+        return history;
+    }
+
+    /**
+     * The same position with history state {@code h} (null: none). A new stream with history on gets it before it
+     * starts; the history phase moves it range by range.
+     */
+    public StreamCursor withHistory(HistoryPhase h) {
+        return new StreamCursor(highWatermark, origin, sweptDay, sweptOld, done, inProgress, pending, h);
+    }
+
+    /**
+     * A new stream whose live part starts at {@code seam} (high watermark {@code hw}, origin the seam), with history
+     * state {@code h}: used while the history phase moves its seam with the API's retention floor.
+     */
+    public static StreamCursor startingAtSeam(Instant hw, Instant seam, HistoryPhase h) {
+        return new StreamCursor(truncateToMillis(hw), seam.toEpochMilli(), 0, 0, DoneIndex.EMPTY, null, List.of(), h);
     }
 
     /** Where the stream began: nothing before it is listed again (sweeps respect the initial lookback). */
@@ -200,7 +227,7 @@ public final class StreamCursor {
                 && Objects.equals(inProgress.firstListedMs(), p.firstListedMs())
                 && inProgress.chainFrom() == p.chainFrom();
         return new StreamCursor(
-                highWatermark, origin, sweptDay, sweptOld, done, p, pending, sameBlob ? base : new BaseRef());
+                highWatermark, origin, sweptDay, sweptOld, done, p, pending, history, sameBlob ? base : new BaseRef());
     }
 
     /** Position after {@code recordsDone} records of {@code blob} (no record id known). */
@@ -227,24 +254,26 @@ public final class StreamCursor {
                 sweptOld,
                 done.plus(blob.contentCreated().toEpochMilli(), blob.contentId()),
                 null,
-                p);
+                p,
+                history);
     }
 
     /** Remembers the blobs listed near the retention edge that are still to be delivered. */
     public StreamCursor withPending(List<ContentBlob> blobs) {
-        return new StreamCursor(highWatermark, origin, sweptDay, sweptOld, done, inProgress, List.copyOf(blobs));
+        return new StreamCursor(
+                highWatermark, origin, sweptDay, sweptOld, done, inProgress, List.copyOf(blobs), history);
     }
 
     /** Position after a whole frontier window ending at {@code end}: H moves to {@code end}, never backwards. */
     public StreamCursor withWindowDone(Instant end) {
         Instant h = truncateToMillis(end).isAfter(highWatermark) ? truncateToMillis(end) : highWatermark;
-        return new StreamCursor(h, origin, sweptDay, sweptOld, done, null, List.of());
+        return new StreamCursor(h, origin, sweptDay, sweptOld, done, null, List.of(), history);
     }
 
     /** Moves H forward to {@code at} (past the retention floor), keeping the blobs in progress and pending. */
     public StreamCursor withHighWatermarkAtLeast(Instant at) {
         Instant h = truncateToMillis(at).isAfter(highWatermark) ? truncateToMillis(at) : highWatermark;
-        return new StreamCursor(h, origin, sweptDay, sweptOld, done, inProgress, pending);
+        return new StreamCursor(h, origin, sweptDay, sweptOld, done, inProgress, pending, history);
     }
 
     /** Records that a sweep completed at {@code at}: of the last 24 hours, or of the older coverage. */
@@ -256,13 +285,16 @@ public final class StreamCursor {
                 day ? sweptOld : at.toEpochMilli(),
                 done,
                 inProgress,
-                pending);
+                pending,
+                history);
     }
 
     /** Forgets delivered blobs created before {@code keepFrom} (whole hour buckets, so slightly more is kept). */
     public StreamCursor forgettingBefore(Instant keepFrom) {
         DoneIndex d = done.prunedBefore(keepFrom.toEpochMilli());
-        return d == done ? this : new StreamCursor(highWatermark, origin, sweptDay, sweptOld, d, inProgress, pending);
+        return d == done
+                ? this
+                : new StreamCursor(highWatermark, origin, sweptDay, sweptOld, d, inProgress, pending, history);
     }
 
     /** The offset map. Records of one blob share everything but their position inside it. */
@@ -284,6 +316,9 @@ public final class StreamCursor {
             }
             if (!pending.isEmpty()) {
                 m.put(PENDING, encodePending(pending));
+            }
+            if (history != null) {
+                history.addTo(m);
             }
             if (inProgress != null) {
                 m.put(BLOB_ID, inProgress.contentId());
@@ -417,7 +452,8 @@ public final class StreamCursor {
         }
         // without an origin (version 1, or a hand-written offset): the stream began one re-listed hour before H
         long origin = offset.get(ORIGIN) == null ? hw - WindowPlanner.RECENT.toMillis() : requireLong(offset, ORIGIN);
-        return new StreamCursor(Instant.ofEpochMilli(hw), origin, sd, so, done, pos, pending);
+        HistoryPhase history = HistoryPhase.fromOffset(offset);
+        return new StreamCursor(Instant.ofEpochMilli(hw), origin, sd, so, done, pos, pending, history);
     }
 
     /**
@@ -530,7 +566,8 @@ public final class StreamCursor {
                 && c.sweptOld == sweptOld
                 && c.done.equals(done)
                 && Objects.equals(c.inProgress, inProgress)
-                && c.pending.equals(pending);
+                && c.pending.equals(pending)
+                && Objects.equals(c.history, history);
     }
 
     @Override
@@ -542,7 +579,8 @@ public final class StreamCursor {
     public String toString() {
         return "StreamCursor[hw=" + highWatermark + ", done=" + done.size()
                 + (inProgress == null ? "" : ", blob=" + inProgress.contentId() + "@" + inProgress.recordsDone())
-                + (pending.isEmpty() ? "" : ", pending=" + pending.size()) + "]";
+                + (pending.isEmpty() ? "" : ", pending=" + pending.size())
+                + (history == null ? "" : ", " + history) + "]";
     }
 
     /**

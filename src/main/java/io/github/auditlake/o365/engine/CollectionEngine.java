@@ -70,6 +70,7 @@ public final class CollectionEngine implements AutoCloseable {
     private volatile boolean decodeWhileFetching;
     private final List<SubscriptionKeeper> keepers = new ArrayList<>();
     private HealthMonitor health;
+    private HistorySource history;
 
     /**
      * @param apis      the API client for each tenant (a stream's tenant must be present)
@@ -175,6 +176,14 @@ public final class CollectionEngine implements AutoCloseable {
         keepers.forEach(k -> k.reportTo(monitor));
     }
 
+    /**
+     * New streams (no stored position) first read their history through audit search ({@code o365.history.start}).
+     * Call before {@link #start()}.
+     */
+    public void readHistoryWith(HistorySource source) {
+        this.history = source;
+    }
+
     /** Where the streams' health is reported. */
     public HealthMonitor health() {
         return health;
@@ -191,7 +200,8 @@ public final class CollectionEngine implements AutoCloseable {
                 readAheadSlots,
                 decodeWhileFetching,
                 new Outlet(),
-                health);
+                health,
+                history);
         for (Stream s : streams) {
             workers.add(
                     new StreamWorker(s.id(), ctx, polled.holdOf(s.id()), s.api(), s.keeper(), s.start(), s.random()));

@@ -32,6 +32,26 @@ public sealed interface Emission
         public Event(StreamId stream, ContentBlob blob, AuditRecord record, StreamCursor cursorAfter, boolean blobEnd) {
             this(stream, blob, record, cursorAfter, blobEnd, -1);
         }
+
+        /**
+         * True for a record read through audit search (the history phase): its {@code blob} stands for its query
+         * range (content id {@link #AUDIT_SEARCH}, no URI of the service), and {@code blobEnd} marks the range's
+         * end, the only position inside history a restart resumes from.
+         */
+        public boolean fromAuditSearch() {
+            return blob != null && AUDIT_SEARCH_URI.equals(blob.contentUri());
+        }
+    }
+
+    /** The content id of the stand-in blob of a history record (see {@link Event#fromAuditSearch()}). */
+    String AUDIT_SEARCH = "audit-search";
+
+    /** The content URI of the stand-in blob of a history record: never a URL the service lists. */
+    String AUDIT_SEARCH_URI = "audit-search:";
+
+    /** The stand-in blob of the history records of {@code contentType} created from {@code rangeStart}. */
+    static ContentBlob auditSearchRange(String contentType, java.time.Instant rangeStart) {
+        return new ContentBlob(contentType, AUDIT_SEARCH, AUDIT_SEARCH_URI, rangeStart, null);
     }
 
     /** Progress without records (windows listed empty, a stalled blob), so a restart does not redo it. */

@@ -29,10 +29,17 @@ final class StreamCollector {
     private final StreamCalls calls;
     private final StreamPosition position;
     private final WindowLister lister;
+    private final HistoryDelivery history;
     private boolean positionAheadLogged;
 
     StreamCollector(
-            StreamId stream, WorkerContext ctx, StreamCalls calls, StreamPosition position, WindowLister lister) {
+            StreamId stream,
+            WorkerContext ctx,
+            StreamCalls calls,
+            StreamPosition position,
+            WindowLister lister,
+            HistoryDelivery history) {
+        this.history = history;
         this.stream = stream;
         this.ctx = ctx;
         this.settings = ctx.settings();
@@ -62,9 +69,27 @@ final class StreamCollector {
             Duration asked = calls.confirmServiceTime();
             Instant now = calls.serviceNow();
             Instant from = now.minus(asked).minus(settings.initialLookback());
-            position.placeStart(StreamCursor.startingAt(planner.initialHighWatermark(from, now), from));
-            log.info("Stream {} has no stored position; starting at {} (now minus the initial lookback)", stream, from);
+            Instant historyFrom =
+                    ctx.history() == null ? null : ctx.history().startAt().apply(now.minus(asked));
+            if (historyFrom != null && historyFrom.isBefore(history.seamAt(now.minus(asked)))) {
+                position.placeStart(history.newStream(historyFrom, now.minus(asked)));
+                log.info(
+                        "Stream {} has no stored position; reading history from {} through audit search, then the "
+                                + "Management API from {}",
+                        stream,
+                        historyFrom,
+                        position.cursor().origin());
+            } else {
+                position.placeStart(StreamCursor.startingAt(planner.initialHighWatermark(from, now), from));
+                log.info(
+                        "Stream {} has no stored position; starting at {} (now minus the initial lookback)",
+                        stream,
+                        from);
+            }
         }
+        // a new stream with history on reads it first, through audit search, up to the seam (it holds this stream's
+        // thread meanwhile: one of o365.stream.threads)
+        history.run(calls::serviceNow);
     }
 
     /**
@@ -80,7 +105,15 @@ final class StreamCollector {
         checkRetention(now);
         Duration wait = endAt == null ? nextFrontier(now) : nextBounded(endAt, now);
         StreamCursor c = position.cursor();
-        position.moveTo(c.forgettingBefore(planner.forgetBefore(c.highWatermark(), calls.serviceNow())));
+        c = c.forgettingBefore(planner.forgetBefore(c.highWatermark(), calls.serviceNow()));
+        if (c.history() != null
+                && c.history().idCount() > 0
+                && c.highWatermark().toEpochMilli()
+                        > c.history().seam().toEpochMilli()
+                                + io.github.auditlake.o365.cursor.HistoryPhase.SEAM_IDS_KEPT_MS) {
+            c = c.withHistory(c.history().withoutIds()); // blobs a day past the seam carry no record before it
+        }
+        position.moveTo(c);
         metrics.highWatermark(stream.encode())
                 .set(position.cursor().highWatermark().toEpochMilli());
         position.heartbeatIfDue();

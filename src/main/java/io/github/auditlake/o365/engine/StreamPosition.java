@@ -13,6 +13,7 @@ import java.time.Instant;
  * here with the position after it. Used by the stream's worker thread only.
  */
 final class StreamPosition {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamPosition.class);
     private final StreamId stream;
     private final WorkerContext ctx;
     private final EngineMetrics metrics;
@@ -21,6 +22,8 @@ final class StreamPosition {
     private StreamCursor lastEmitted;
 
     private Instant lastHeartbeat = Instant.EPOCH;
+    /** The stream's hold in the memory budget: a record not delivered again at the seam leaves it. */
+    private MemoryBudget.StreamHold hold;
 
     /** @param start the stored position, or null for a new stream until {@link #placeStart} */
     StreamPosition(StreamId stream, WorkerContext ctx, StreamCursor start) {
@@ -29,6 +32,11 @@ final class StreamPosition {
         this.metrics = ctx.metrics();
         this.cursor = start;
         this.lastEmitted = start;
+    }
+
+    /** The stream's hold in the memory budget (see {@link #record}). */
+    void holdIn(MemoryBudget.StreamHold h) {
+        this.hold = h;
     }
 
     StreamCursor cursor() {
@@ -52,6 +60,25 @@ final class StreamPosition {
      */
     void record(ContentBlob blob, AuditRecord record, long index, StreamCursor after, boolean blobEnd)
             throws InterruptedException {
+        if (record.problem() == null && deliveredByHistory(record)) {
+            // the history phase delivered it (a record created before the seam, carried by a blob after it)
+            metrics.historySeamDuplicates.increment();
+            log.debug(
+                    "Stream {}: record {} was delivered by the history phase; not delivered again",
+                    stream,
+                    record.id());
+            if (hold != null) {
+                java.util.concurrent.locks.ReentrantLock lock = ctx.budget().budget().lock;
+                lock.lock();
+                try {
+                    ctx.budget().release(BlobBuffer.sizeOf(record), hold); // charged by its fetch, never polled
+                } finally {
+                    lock.unlock();
+                }
+            }
+            cursor = after;
+            return;
+        }
         if (record.problem() != null) {
             metrics.recordsSkipped.increment();
             ctx.engine().emit(new Emission.Skip(stream, blob, record, record.problem(), -1, after, blobEnd));
@@ -63,6 +90,31 @@ final class StreamPosition {
         }
         cursor = after;
         lastEmitted = after;
+    }
+
+    /** One record read through audit search; {@code rangeEnd} for the last of its query range. */
+    void history(ContentBlob range, AuditRecord record, StreamCursor after, boolean rangeEnd)
+            throws InterruptedException {
+        ctx.engine().emit(new Emission.Event(stream, range, record, after, rangeEnd, -1));
+        metrics.recordsEmitted.increment();
+        metrics.recordsEmittedBy(stream.tenantId()).increment();
+        metrics.bytesEmitted.add(record.textLength());
+        metrics.historyRecords.increment();
+        cursor = after;
+        lastEmitted = after;
+    }
+
+    private boolean deliveredByHistory(AuditRecord record) {
+        io.github.auditlake.o365.cursor.HistoryPhase h = cursor == null ? null : cursor.history();
+        if (h == null || h.idCount() == 0) {
+            return false;
+        }
+        return h.deliveredByHistory(record.id(), creation(record.creationTime()));
+    }
+
+    private static Instant creation(String t) {
+        Long ms = io.github.auditlake.o365.mapping.CreationTimes.millis(t);
+        return ms == null ? null : Instant.ofEpochMilli(ms);
     }
 
     /** The rest of {@code blob}, after {@code delivered} records, is skipped (the service says it is gone). */

@@ -55,9 +55,15 @@ final class StreamWorker implements Runnable {
         this.metrics = ctx.metrics();
         this.calls = new StreamCalls(stream, api, keeper, ctx, random);
         this.position = new StreamPosition(stream, ctx, start);
+        this.position.holdIn(hold);
         this.delivery = new BlobDelivery(stream, ctx, hold, calls, position);
         this.collector = new StreamCollector(
-                stream, ctx, calls, position, new WindowLister(stream, ctx, calls, position, delivery));
+                stream,
+                ctx,
+                calls,
+                position,
+                new WindowLister(stream, ctx, calls, position, delivery),
+                new HistoryDelivery(stream, ctx, hold, position));
     }
 
     /**

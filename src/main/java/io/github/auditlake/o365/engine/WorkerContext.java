@@ -20,6 +20,7 @@ import java.util.concurrent.Semaphore;
  *                            {@link CollectionEngine#decodeTextWhileFetching()})
  * @param engine              where the worker hands its results to
  * @param health              where the worker reports what it observes (states, blobs listed and delivered)
+ * @param history             how new streams read their history through audit search, or null (history off)
  */
 record WorkerContext(
         EngineSettings settings,
@@ -31,7 +32,8 @@ record WorkerContext(
         Semaphore readAheadSlots,
         boolean decodeWhileFetching,
         Outlet engine,
-        HealthMonitor health) {
+        HealthMonitor health,
+        HistorySource history) {
 
     /** What a worker hands back to its engine. */
     interface Outlet {

@@ -33,6 +33,36 @@ public final class HistoryAccess {
                 + " beyond the Management API's 7 days");
     }
 
+    /** The permission audit search needs (application, Microsoft Graph). */
+    public static final String PERMISSION = "AuditLogsQuery.Read.All";
+
+    /**
+     * The {@code roles} claim (application permissions) of an access token, read without verifying it (diagnostics
+     * only); empty when the token is not a JWT or has none.
+     */
+    public static java.util.List<String> roles(String token) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        String[] parts = token == null ? new String[0] : token.split("\\.");
+        if (parts.length < 2) {
+            return out;
+        }
+        try {
+            byte[] json = java.util.Base64.getUrlDecoder()
+                    .decode(parts[1].replace('+', '-').replace('/', '_').replace("=", ""));
+            com.fasterxml.jackson.databind.JsonNode n =
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            com.fasterxml.jackson.databind.JsonNode r = n == null ? null : n.get("roles");
+            if (r != null && r.isArray()) {
+                r.forEach(x -> out.add(x.asText()));
+            } else if (r != null && r.isTextual()) {
+                out.add(r.asText());
+            }
+        } catch (Exception e) {
+            return out;
+        }
+        return out;
+    }
+
     /**
      * Where Graph calls go: the Graph base URL override ({@code o365.graph.url}) when set; else the API base URL
      * override when one is set (the simulator and reverse proxies serve both APIs at one base, as before

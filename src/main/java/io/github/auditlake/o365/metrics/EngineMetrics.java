@@ -13,6 +13,12 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class EngineMetrics {
     public final LongAdder recordsEmitted = new LongAdder();
+    /** Records read through audit search (history phase), delivered. */
+    public final LongAdder historyRecords = new LongAdder();
+    /** Audit-search queries submitted by history phases. */
+    public final LongAdder historyQueries = new LongAdder();
+    /** Management API records created before the seam that the history phase had delivered: not delivered again. */
+    public final LongAdder historySeamDuplicates = new LongAdder();
     /** Of {@link #recordsEmitted}: per tenant id. */
     public final Map<String, LongAdder> recordsEmittedByTenant = new ConcurrentHashMap<>();
 

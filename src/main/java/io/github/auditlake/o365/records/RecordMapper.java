@@ -34,6 +34,12 @@ public final class RecordMapper {
     public static final String HEADER_RECORD_TYPE_NAME = "o365.record.type.name";
 
     public static final String HEADER_SKIP_REASON = "o365.skip.reason";
+    /** On records read through audit search (the history phase) only: {@value #SOURCE_AUDIT_SEARCH}. */
+    public static final String HEADER_SOURCE = "o365.source";
+
+    public static final String SOURCE_AUDIT_SEARCH = "audit-search";
+    private static final Header SOURCE_HEADER =
+            new FixedHeader(HEADER_SOURCE, Schema.STRING_SCHEMA, SOURCE_AUDIT_SEARCH);
 
     private final String topicTemplate;
     private final String heartbeatTopic;
@@ -219,11 +225,15 @@ public final class RecordMapper {
         if (hContentType) {
             h.add(contentTypeHeader);
         }
-        if (hContentId) {
+        boolean history = e.fromAuditSearch();
+        if (hContentId && !history) {
             h.add(contentIdHeader);
         }
-        if (hContentCreated) {
+        if (hContentCreated && !history) {
             h.add(contentCreatedHeader);
+        }
+        if (history) {
+            h.add(SOURCE_HEADER); // no blob: neither its id nor its creation time
         }
         if (hRecordIndex && e.index() >= 0) {
             h.add(new FixedHeader(HEADER_RECORD_INDEX, Schema.INT64_SCHEMA, e.index()));

@@ -68,6 +68,17 @@ public final class TaskMetrics {
         counter(pm, "sweeps-total", "Straggler sweeps of older spans completed", m.sweeps);
         counter(
                 pm,
+                "history-records-total",
+                "Audit records read through audit search (o365.history.start) handed to Connect",
+                m.historyRecords);
+        counter(pm, "history-queries-total", "Audit-search queries submitted by history phases", m.historyQueries);
+        counter(
+                pm,
+                "history-seam-duplicates-total",
+                "Management API records created before the seam that history had delivered: not delivered again",
+                m.historySeamDuplicates);
+        counter(
+                pm,
                 "stragglers-total",
                 "Blobs found by sweeps (visible only after their span was first listed)",
                 m.stragglersFound);

@@ -3,6 +3,7 @@ package io.github.auditlake.o365.settings;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.cursor.WindowPlanner;
 import io.github.auditlake.o365.engine.EngineSettings;
+import io.github.auditlake.o365.history.HistorySettings;
 import io.github.auditlake.o365.settings.Setting.Importance;
 import io.github.auditlake.o365.settings.Setting.Width;
 import java.time.Duration;
@@ -40,6 +41,29 @@ public final class CollectionSettings {
             .doc("Where a stream without a stored position (first start, or after "
                     + "an offset reset) begins: now minus this. The default is the 7 days the API keeps, less 15 minutes "
                     + "of safety margin; the maximum is 7 days.");
+
+    public static final Setting<String> HISTORY_START = Setting.string(G, "o365.history.start", "")
+            .importance(Importance.MEDIUM)
+            .width(Width.MEDIUM)
+            .display("History start")
+            .doc("History beyond the Management API's 7 days, read through Microsoft Graph's audit search: an ISO date "
+                    + "(2026-09-01, midnight UTC), an ISO instant (2026-09-01T00:00:00Z) or an ISO duration back from "
+                    + "now (P90D, PT36H, P3M). Empty (the default) turns it off. A stream without a stored position (first "
+                    + "start, or after an offset reset) first reads, through audit search, the part from this start that "
+                    + "the Management API can no longer list, then goes on with the Management API from a seam about 7 "
+                    + "days back; a stream with a stored position never reads history. Needs the application permission "
+                    + "AuditLogsQuery.Read.All on Microsoft Graph; the commercial and GCC clouds only. Reaches as far "
+                    + "back as the tenant's audit retention (180 days standard).");
+
+    public static final Setting<Integer> HISTORY_QUERIES_PER_DAY = Setting.integer(
+                    G, "o365.history.queries.per.day", HistorySettings.DEFAULT_QUERIES_PER_DAY)
+            .range(1, 10_000)
+            .importance(Importance.LOW)
+            .width(Width.SHORT)
+            .display("History queries per day")
+            .doc("Audit-search query submissions per tenant and task in any 24 hours, while history is read (the "
+                    + "service allows about 200 per tenant, shared with every other tool of the tenant). Each stream "
+                    + "submits its own queries.");
 
     public static final Setting<Long> POLL_INTERVAL_MS = Setting.longValue(
                     G, "o365.poll.interval.ms", EngineSettings.DEFAULT_POLL_INTERVAL.toMillis())
@@ -200,6 +224,8 @@ public final class CollectionSettings {
     public static final List<Setting<?>> ALL = List.of(
             CONTENT_TYPES,
             INITIAL_LOOKBACK_MS,
+            HISTORY_START,
+            HISTORY_QUERIES_PER_DAY,
             POLL_INTERVAL_MS,
             WINDOW_MAX_MS,
             COVERAGE_MS,

@@ -1,0 +1,167 @@
+package io.github.auditlake.o365;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.config.ApiFactory;
+import io.github.auditlake.o365.config.O365SourceConfig;
+import io.github.auditlake.o365.config.O365SourceTaskConfig;
+import io.github.auditlake.o365.cursor.HistoryPhase;
+import io.github.auditlake.o365.history.AuditQuery;
+import io.github.auditlake.o365.history.AuditSearchApi;
+import io.github.auditlake.o365.history.HistoryRecord;
+import io.github.auditlake.o365.history.QueryStatus;
+import io.github.auditlake.o365.history.RecordPage;
+import io.github.auditlake.o365.history.TimeRange;
+import io.github.auditlake.o365.records.RecordMapper;
+import io.github.auditlake.o365.testkit.FakeManagementApi;
+import io.github.auditlake.o365.testkit.FakeTaskContext;
+import io.github.auditlake.o365.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The task with history on and two streams: a connector-defined transaction never ends inside a history query range
+ * of any stream (not at the records limit, not at another stream's boundary), so a restart from any committed
+ * position delivers no record twice.
+ */
+class HistoryTaskTest {
+    static final String TENANT = O365AuditSourceTaskTest.TENANT;
+    static final Instant NOW = O365AuditSourceTaskTest.NOW;
+    final ManualClock clock = new ManualClock(NOW);
+    final FakeManagementApi api = new FakeManagementApi(TENANT, clock);
+    final List<HistoryRecord> history = new ArrayList<>();
+    final List<O365AuditSourceTask> tasks = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        tasks.forEach(O365AuditSourceTask::stop);
+    }
+
+    /** Audit search over {@link #history}, each query succeeding at once. */
+    final AuditSearchApi search = new AuditSearchApi() {
+        final Map<String, TimeRange> queries = new HashMap<>();
+
+        @Override
+        public synchronized AuditQuery submit(TimeRange range, String displayName) {
+            String id = "q" + queries.size();
+            queries.put(id, range);
+            return new AuditQuery(
+                    id, range, QueryStatus.NOT_STARTED, OptionalLong.empty(), OptionalLong.empty(), false);
+        }
+
+        @Override
+        public AuditQuery query(String id, TimeRange range) {
+            return new AuditQuery(id, range, QueryStatus.SUCCEEDED, OptionalLong.empty(), OptionalLong.empty(), false);
+        }
+
+        @Override
+        public synchronized RecordPage records(String id) {
+            TimeRange r = queries.get(id);
+            return new RecordPage(
+                    history.stream().filter(h -> r.contains(h.created())).toList(), Optional.empty());
+        }
+
+        @Override
+        public RecordPage page(String nextLink) {
+            throw new AssertionError();
+        }
+    };
+
+    @Test
+    void noTransactionEndsInsideAHistoryRangeSoEveryCommittedPositionRestartsWithoutDuplicates() throws Exception {
+        for (ContentType type : new ContentType[] {ContentType.EXCHANGE, ContentType.GENERAL}) {
+            for (Instant t = NOW.minus(Duration.ofDays(10)).plus(Duration.ofMinutes(20));
+                    t.isBefore(NOW.minus(Duration.ofDays(6)));
+                    t = t.plus(Duration.ofMinutes(30))) {
+                FakeManagementApi.FakeBlob b = api.addBlob(type, t, t, 3);
+                for (int i = 0; i < 3; i++) {
+                    history.add(new HistoryRecord(
+                            b.recordIds().get(i), t.minusSeconds(30), b.json().get(i), 2, "Exchange", type));
+                }
+            }
+        }
+        Map<String, String> p = new HashMap<>();
+        p.put("o365.tenant.id", TENANT);
+        p.put("o365.client.id", "app");
+        p.put("o365.client.secret", "s3cret");
+        p.put("o365.heartbeat.interval.ms", "0");
+        p.put("topic", "audit.${contentType}");
+        p.put("o365.history.start", "P10D");
+        p.put("o365.transaction.max.records", "7");
+        p.put("o365.batch.max.records", "13");
+        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.General");
+        p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100");
+        ApiFactory factory = new ApiFactory() {
+            @Override
+            public ManagementApi create(O365SourceConfig c, int rpm, boolean v) {
+                return api;
+            }
+
+            @Override
+            public AuditSearchApi auditSearch(O365SourceConfig c, String tenant) {
+                return search;
+            }
+        };
+        FakeTaskContext ctx = new FakeTaskContext(true);
+        O365AuditSourceTask t = new O365AuditSourceTask(factory, clock, clock.sleeper());
+        tasks.add(t);
+        t.initialize(ctx);
+        t.start(p);
+        // the history of both streams: 6 days and 10 hours before the seam, 3 records each half hour, per stream
+        List<SourceRecord> out = O365AuditSourceTaskTest.pollUntil(t, ctx, 2 * 3 * 2 * 24 * 3);
+
+        List<SourceRecord> fromHistory = out.stream()
+                .filter(r -> r.headers().lastWithName(RecordMapper.HEADER_SOURCE) != null)
+                .toList();
+        assertTrue(fromHistory.size() > 800, "history records: " + fromHistory.size());
+        Header source = fromHistory.get(0).headers().lastWithName(RecordMapper.HEADER_SOURCE);
+        assertEquals("audit-search", source.value());
+        assertTrue(ctx.transactions.commitsOn.size() >= 6, "transactions ended: " + ctx.transactions.commitsOn.size());
+        // a restart from the offsets committed with a transaction resumes each stream at its h.done: every history
+        // record delivered before the commit must have been created before it
+        int checked = 0;
+        for (SourceRecord commit : ctx.transactions.commitsOn) {
+            int end = indexOf(out, commit);
+            Map<Map<String, ?>, Long> resumeAt = new HashMap<>();
+            for (int i = 0; i <= end; i++) {
+                Object done = out.get(i).sourceOffset().get(HistoryPhase.DONE);
+                if (done != null) {
+                    resumeAt.put(out.get(i).sourcePartition(), ((Number) done).longValue());
+                }
+            }
+            for (int i = 0; i <= end; i++) {
+                SourceRecord r = out.get(i);
+                if (r.headers().lastWithName(RecordMapper.HEADER_SOURCE) != null) {
+                    Long at = resumeAt.get(r.sourcePartition());
+                    assertTrue(
+                            r.timestamp() < at,
+                            "record " + r.key() + " committed at " + commit.key() + " would be delivered again");
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 800);
+    }
+
+    static int indexOf(List<SourceRecord> out, SourceRecord r) {
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i) == r) {
+                return i;
+            }
+        }
+        throw new AssertionError("not polled: " + r.key());
+    }
+}
