@@ -95,7 +95,7 @@ class PluginArchiveIT {
                     "etc/o365-source-exactly-once.json",
                     "etc/prometheus/jmx-exporter.yaml",
                     "etc/grafana/o365-audit-dashboard.json",
-                    "doc/operations.md")) {
+                    "doc/docs/operations.md")) {
                 assertTrue(names.contains(base + f), "missing " + f + " in " + names);
             }
             JsonNode m;
