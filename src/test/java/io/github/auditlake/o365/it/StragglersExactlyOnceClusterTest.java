@@ -63,9 +63,10 @@ class StragglersExactlyOnceClusterTest {
             Instant t0 = Instant.now();
             connect.kafka().createTopic("audit-late", 1);
             // the default configuration (24 h coverage, 1 h re-listed with every listing), except that the 24-hour
-            // sweep runs every 3 s instead of every 15 minutes, so the test need not wait a quarter of an hour
+            // sweep runs every 3 s instead of every 3 minutes and the frontier is listed every 5 s instead of every
+            // minute (a due day sweep rides on the next frontier listing), so the test need not wait for minutes
             Map<String, String> cfg = new HashMap<>(connector(sim, tenant, "audit-late", Duration.ofHours(24)));
-            cfg.remove("o365.poll.interval.ms");
+            cfg.put("o365.poll.interval.ms", "5000");
             cfg.remove("o365.heartbeat.interval.ms");
             cfg.remove("o365.retry.backoff.ms");
             cfg.remove("o365.retry.backoff.max.ms");
@@ -116,7 +117,7 @@ class StragglersExactlyOnceClusterTest {
                     bootstrap,
                     "audit-late",
                     true,
-                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(120),
                     c -> c.keySet().containsAll(late) && sweepsSince(sim, now) >= 3);
             assertEquals(Map.of(), once(counts), "records seen more than once by a read_committed consumer");
             connect.deleteConnector("late");
