@@ -13,9 +13,7 @@ import io.github.auditlake.o365.simulator.SimBlob;
 import io.github.auditlake.o365.simulator.Volume;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,98 +44,30 @@ class StragglersExactlyOnceClusterTest {
         }
     }
 
-    static Map<String, Integer> once(Map<String, Integer> counts) {
-        Map<String, Integer> twice = new HashMap<>();
-        counts.forEach((k, n) -> {
-            if (n != 1) {
-                twice.put(k, n);
-            }
-        });
-        return twice;
-    }
-
     @Test
     void stragglersTwoToTwentyHoursLateAppearingDuringTheRunAreDeliveredExactlyOnce() throws Exception {
         String tenant = "33333333-3333-4444-8555-666666666601";
         try (ManagementApiSimulator sim = simulator(tenant, Volume.of(4, 10), Duration.ofHours(24), 0)) {
-            Instant t0 = Instant.now();
-            connect.kafka().createTopic("audit-late", 1);
             // the default configuration (24 h coverage, 1 h re-listed with every listing), except that the 24-hour
             // sweep runs every 3 s instead of every 3 minutes and the frontier is listed every 5 s instead of every
             // minute (a due day sweep rides on the next frontier listing), so the test need not wait for minutes
-            Map<String, String> cfg = new HashMap<>(connector(sim, tenant, "audit-late", Duration.ofHours(24)));
-            cfg.put("o365.poll.interval.ms", "5000");
-            cfg.remove("o365.heartbeat.interval.ms");
-            cfg.remove("o365.retry.backoff.ms");
-            cfg.remove("o365.retry.backoff.max.ms");
-            cfg.put("o365.straggler.sweep.interval.ms", "3000");
-            cfg.put("o365.content.types", "Audit.Exchange,Audit.SharePoint");
-            cfg.put("tasks.max", "1");
-            cfg.put("exactly.once.support", "required");
-            cfg.put("transaction.boundary", "connector");
-            connect.configureConnector("late", cfg);
-            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("late", 1, "running");
-            Set<String> ids = new HashSet<>();
-            for (ContentType t : List.of(ContentType.EXCHANGE, ContentType.SHAREPOINT)) {
-                ids.addAll(sim.expectedRecordIds(
-                        tenant, t, t0.minus(Duration.ofHours(23)), t0.minus(Duration.ofMinutes(5))));
-            }
-            String bootstrap = connect.kafka().bootstrapServers();
-            consumeUntil(
-                    bootstrap,
-                    "audit-late",
-                    true,
-                    Duration.ofSeconds(180),
-                    c -> c.keySet().containsAll(ids));
+            StragglerRun run = StragglerRun.start(connect, sim, tenant, "audit-late", "late", cfg -> {
+                cfg.put("o365.poll.interval.ms", "5000");
+                cfg.put("o365.straggler.sweep.interval.ms", "3000");
+            });
 
             // stragglers become visible now, created 2 to 20 hours ago: spans the connector listed long before
             Instant now = Instant.now();
-            List<String> late = new ArrayList<>();
-            int i = 0;
-            for (long hours : new long[] {2, 5, 11, 20}) {
-                for (ContentType t : List.of(ContentType.EXCHANGE, ContentType.SHAREPOINT)) {
-                    String id = "straggler-" + hours + "h-" + (i++);
-                    sim.addBlob(
-                            tenant,
-                            t,
-                            now.minus(Duration.ofHours(hours)),
-                            now,
-                            List.of("{\"Id\":\"" + id + "\",\"CreationTime\":\"2026-11-29T01:00:00\"}"));
-                    late.add(id);
-                }
-            }
-            Map<String, Integer> counts = consumeUntil(
-                    bootstrap,
-                    "audit-late",
-                    true,
-                    Duration.ofSeconds(120),
-                    c -> c.keySet().containsAll(late));
+            List<String> late = run.addStragglers(
+                    now, List.of(Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(11), Duration.ofHours(20)));
+            run.consume(Duration.ofSeconds(120), c -> c.keySet().containsAll(late));
             // a few more sweeps: nothing may be delivered twice
-            counts = consumeUntil(
-                    bootstrap,
-                    "audit-late",
-                    true,
-                    Duration.ofSeconds(120),
-                    c -> c.keySet().containsAll(late) && sweepsSince(sim, now) >= 3);
-            assertEquals(Map.of(), once(counts), "records seen more than once by a read_committed consumer");
+            Map<String, Integer> counts = run.consume(
+                    Duration.ofSeconds(120), c -> c.keySet().containsAll(late) && run.sweepsSince(now) >= 3);
+            assertEquals(
+                    Map.of(), StragglerRun.notOnce(counts), "records seen more than once by a read_committed consumer");
             connect.deleteConnector("late");
         }
-    }
-
-    /** Full 24-hour listings of Audit.Exchange the simulator answered after {@code since}: the day sweeps. */
-    static long sweepsSince(ManagementApiSimulator sim, Instant since) {
-        return sim.requests().stream()
-                .filter(r -> r.path().endsWith("/subscriptions/content")
-                        && r.query("contentType").orElse("").equals("Audit.Exchange")
-                        && r.query("startTime").isPresent()
-                        && r.start().isAfter(since)
-                        && Duration.between(
-                                                Instant.parse(
-                                                        r.query("startTime").get()),
-                                                Instant.parse(r.query("endTime").get()))
-                                        .compareTo(Duration.ofHours(20))
-                                > 0)
-                .count();
     }
 
     @Test
@@ -190,7 +120,7 @@ class StragglersExactlyOnceClusterTest {
                     connect.connectorStatus("stall").tasks().get(0).state(),
                     "the task survived the stall: "
                             + connect.connectorStatus("stall").tasks().get(0).trace());
-            assertEquals(Map.of(), once(counts), "exactly once");
+            assertEquals(Map.of(), StragglerRun.notOnce(counts), "exactly once");
             connect.deleteConnector("stall");
         }
     }

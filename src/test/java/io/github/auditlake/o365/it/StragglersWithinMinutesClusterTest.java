@@ -1,20 +1,14 @@
 package io.github.auditlake.o365.it;
 
-import static io.github.auditlake.o365.it.ClusterSupport.connector;
-import static io.github.auditlake.o365.it.ClusterSupport.consumeUntil;
 import static io.github.auditlake.o365.it.ClusterSupport.simulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.Volume;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,55 +50,14 @@ class StragglersWithinMinutesClusterTest {
             throws Exception {
         String tenant = "33333333-3333-4444-8555-666666666623";
         try (ManagementApiSimulator sim = simulator(tenant, Volume.of(4, 10), Duration.ofHours(24), 0)) {
-            Instant t0 = Instant.now();
-            connect.kafka().createTopic("audit-minutes", 1);
-            Map<String, String> cfg = new HashMap<>(connector(sim, tenant, "audit-minutes", Duration.ofHours(24)));
             // the defaults: 1-minute poll interval, 3-minute day sweep, 24 h coverage, heartbeats every 5 minutes
-            cfg.remove("o365.poll.interval.ms");
-            cfg.remove("o365.heartbeat.interval.ms");
-            cfg.remove("o365.retry.backoff.ms");
-            cfg.remove("o365.retry.backoff.max.ms");
-            cfg.put("o365.content.types", "Audit.Exchange,Audit.SharePoint");
-            cfg.put("tasks.max", "1");
-            cfg.put("exactly.once.support", "required");
-            cfg.put("transaction.boundary", "connector");
-            connect.configureConnector("minutes", cfg);
-            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning("minutes", 1, "running");
-            Set<String> ids = new HashSet<>();
-            for (ContentType t : List.of(ContentType.EXCHANGE, ContentType.SHAREPOINT)) {
-                ids.addAll(sim.expectedRecordIds(
-                        tenant, t, t0.minus(Duration.ofHours(23)), t0.minus(Duration.ofMinutes(5))));
-            }
-            String bootstrap = connect.kafka().bootstrapServers();
-            consumeUntil(
-                    bootstrap,
-                    "audit-minutes",
-                    true,
-                    Duration.ofSeconds(180),
-                    c -> c.keySet().containsAll(ids));
+            StragglerRun run = StragglerRun.start(
+                    connect, sim, tenant, "audit-minutes", "minutes", cfg -> cfg.remove("o365.poll.interval.ms"));
 
             // stragglers become visible now, created 1.5 and 20 hours ago: spans listed long before
             Instant visible = Instant.now();
-            List<String> late = new ArrayList<>();
-            int i = 0;
-            for (Duration lag : List.of(Duration.ofMinutes(90), Duration.ofHours(20))) {
-                for (ContentType t : List.of(ContentType.EXCHANGE, ContentType.SHAREPOINT)) {
-                    String id = "straggler-" + lag.toMinutes() + "m-" + (i++);
-                    sim.addBlob(
-                            tenant,
-                            t,
-                            visible.minus(lag),
-                            visible,
-                            List.of("{\"Id\":\"" + id + "\",\"CreationTime\":\"2026-11-29T01:00:00\"}"));
-                    late.add(id);
-                }
-            }
-            Map<String, Integer> counts = consumeUntil(
-                    bootstrap,
-                    "audit-minutes",
-                    true,
-                    Duration.ofMinutes(8),
-                    c -> c.keySet().containsAll(late));
+            List<String> late = run.addStragglers(visible, List.of(Duration.ofMinutes(90), Duration.ofHours(20)));
+            run.consume(Duration.ofMinutes(8), c -> c.keySet().containsAll(late));
             System.out.printf(
                     "stragglers visible at %s all read by %s (%d s)%n",
                     visible,
@@ -112,14 +65,10 @@ class StragglersWithinMinutesClusterTest {
                     Duration.between(visible, Instant.now()).toSeconds());
             // another day sweep after they were delivered: nothing may come twice
             Instant delivered = Instant.now();
-            counts = consumeUntil(
-                    bootstrap,
-                    "audit-minutes",
-                    true,
-                    Duration.ofMinutes(10),
-                    c -> c.keySet().containsAll(late) && daySpansSince(sim, delivered) >= 1);
-            assertTrue(daySpansSince(sim, delivered) >= 1, "another day sweep of Audit.Exchange ran");
-            assertEquals(Map.of(), StragglersExactlyOnceClusterTest.once(counts), "exactly once");
+            Map<String, Integer> counts = run.consume(
+                    Duration.ofMinutes(10), c -> c.keySet().containsAll(late) && run.sweepsSince(delivered) >= 1);
+            assertTrue(run.sweepsSince(delivered) >= 1, "another day sweep of Audit.Exchange ran");
+            assertEquals(Map.of(), StragglerRun.notOnce(counts), "exactly once");
             for (String id : late) {
                 assertEquals(1, counts.get(id), id);
             }
@@ -129,11 +78,6 @@ class StragglersWithinMinutesClusterTest {
                     "the 20-hour straggler shows in blob-lateness-max-ms: " + maxLateness);
             connect.deleteConnector("minutes");
         }
-    }
-
-    /** Listings of Audit.Exchange spanning more than 20 hours that the simulator answered after {@code since}. */
-    static long daySpansSince(ManagementApiSimulator sim, Instant since) {
-        return StragglersExactlyOnceClusterTest.sweepsSince(sim, since);
     }
 
     /** The plugin metric {@code blob-lateness-max-ms} of a content type, read over JMX (the worker is in this JVM). */
