@@ -81,11 +81,11 @@ final class HistoryDelivery {
         while (!ctx.engine().closed()) {
             StreamCursor c = position.cursor();
             HistoryPhase h = c.history();
+            if (h != null && h.active() && source == null) {
+                skipRest(c, h);
+                return;
+            }
             if (h == null || source == null) {
-                if (h != null && h.active()) {
-                    log.warn(
-                            "Stream {} has history left ({}) but o365.history.start is off: it is not read", stream, h);
-                }
                 return;
             }
             Instant now = serviceNow.get();
@@ -108,6 +108,20 @@ final class HistoryDelivery {
             }
             read(source, new TimeRange(h.done(), h.seam()));
         }
+    }
+
+    /**
+     * {@code o365.history.start} was cleared while the stream had history left: the rest, {@code [h.done, seam)}, is
+     * not read. The skip is logged, counted ({@code history-gaps-skipped-total}) and published on the skips topic with
+     * the position after it (the phase over), so it is published once and the live part goes on from the seam.
+     */
+    private void skipRest(StreamCursor c, HistoryPhase h) throws InterruptedException {
+        String reason = "o365.history.start was cleared while the history phase had [" + h.done() + ", " + h.seam()
+                + ") left: that part is not read (records created then are not delivered)";
+        log.warn("Stream {}: {}; published on the skips topic", stream, reason);
+        ctx.metrics().historyGapsSkipped.increment();
+        StreamCursor after = c.withHistory(h.withDone(h.seam(), ""));
+        position.historyGap(h.done(), h.seam(), reason, after);
     }
 
     private void read(HistorySource source, TimeRange range) throws InterruptedException {
@@ -152,12 +166,34 @@ final class HistoryDelivery {
             });
         } catch (Stopped e) {
             throw new InterruptedException("stopped");
+        } catch (RuntimeException e) {
+            throw rangeBroken(range, e);
         } finally {
             dropHeld();
             closeRange();
         }
         ctx.metrics().historyQueries.add(reader.queriesSubmitted());
         log.info("Stream {}: history {} read ({} queries)", stream, range, reader.queriesSubmitted());
+    }
+
+    /**
+     * A failure while a range is open: some of its records were handed over, carrying the range's start, and its end
+     * will never come. Retrying the stream (an isolated failure) would hand them over again into the same open
+     * transaction, so the failure stops the task instead: the open transaction is aborted and the restarted task
+     * resumes at the range's start, delivering nothing twice. Outside a range the failure is returned as it is.
+     */
+    private RuntimeException rangeBroken(TimeRange range, RuntimeException e) {
+        if (!rangeOpen || !ctx.settings().isolateFailures()) {
+            return e; // not isolated: the failure stops the task anyway
+        }
+        if (e instanceof io.github.auditlake.o365.api.ApiException api) {
+            ctx.health().failed(stream, api);
+        }
+        return new IllegalStateException(
+                "Stream " + stream + ": reading history " + range + " through audit search failed inside a query range"
+                        + " whose first records were handed over (" + e.getMessage() + "); the task stops so that the"
+                        + " range is not delivered twice, and resumes at the range's start when restarted",
+                e);
     }
 
     /** Signals an interrupt through the reader's callbacks. */

@@ -79,6 +79,12 @@ public final class TaskMetrics {
                 m.historySeamDuplicates);
         counter(
                 pm,
+                "history-gaps-skipped-total",
+                "History phases whose rest was not read because o365.history.start was cleared (published on the "
+                        + "skips topic)",
+                m.historyGapsSkipped);
+        counter(
+                pm,
                 "stragglers-total",
                 "Blobs found by sweeps (visible only after their span was first listed)",
                 m.stragglersFound);

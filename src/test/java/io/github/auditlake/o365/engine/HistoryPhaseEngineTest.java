@@ -165,6 +165,10 @@ class HistoryPhaseEngineTest {
     }
 
     CollectionEngine engine(Map<StreamId, StreamCursor> positions, EngineMetrics metrics) {
+        return engine(positions, metrics, true);
+    }
+
+    CollectionEngine engine(Map<StreamId, StreamCursor> positions, EngineMetrics metrics, boolean historyOn) {
         CollectionEngine e = new CollectionEngine(
                 List.of(EXCHANGE),
                 t -> api,
@@ -175,8 +179,10 @@ class HistoryPhaseEngineTest {
                 new Random(3),
                 metrics);
         QueryBudget budget = new QueryBudget(HistorySettings.DEFAULT_QUERIES_PER_DAY, truth);
-        e.readHistoryWith(new HistorySource(
-                now -> now.minus(Duration.ofDays(30)), t -> search, t -> budget, HistorySettings.DEFAULTS));
+        if (historyOn) {
+            e.readHistoryWith(new HistorySource(
+                    now -> now.minus(Duration.ofDays(30)), t -> search, t -> budget, HistorySettings.DEFAULTS));
+        }
         engines.add(e);
         e.start();
         return e;
@@ -336,5 +342,69 @@ class HistoryPhaseEngineTest {
         assertEquals(0, search.submitted.get());
         assertTrue(events.stream().noneMatch(Emission.Event::fromAuditSearch));
         assertNull(events.get(0).cursorAfter().history());
+    }
+
+    /**
+     * {@code o365.history.start} cleared while a stream had history left (its stored position inside the phase): the
+     * rest is not read, and the skip is logged, counted and published once (a {@code HistoryGap} with the range, carrying
+     * the position with the phase over); the live part goes on from the seam, and a later start publishes nothing.
+     */
+    @Test
+    void aHistoryStartClearedMidPhaseSkipsTheRestCountedAndPublishedOnce() throws Exception {
+        tenant();
+        CollectionEngine first = engine(Map.of(), new EngineMetrics());
+        List<Emission.Event> before = run(
+                first,
+                NOW.plus(Duration.ofHours(1)),
+                x -> x.stream()
+                                .filter(ev -> ev.fromAuditSearch() && ev.blobEnd())
+                                .count()
+                        >= 2);
+        first.close();
+        StreamCursor at = before.stream()
+                .filter(ev -> ev.fromAuditSearch() && ev.blobEnd())
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .cursorAfter();
+        assertTrue(at.history().active(), "stored inside history");
+        int submitted = search.submitted.get();
+
+        EngineMetrics metrics = new EngineMetrics();
+        CollectionEngine second = engine(Map.of(EXCHANGE, at), metrics, false);
+        List<Emission> out = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (out.stream().filter(m -> m instanceof Emission.Event).count() < 20) {
+            assertTrue(System.nanoTime() < deadline, "timed out: " + out.size());
+            out.addAll(second.poll(Duration.ofMillis(1), 10_000));
+            if (truth.sleepers() > 0) {
+                out.addAll(second.poll(Duration.ZERO, 10_000));
+                truth.advance(Duration.ofSeconds(15));
+            }
+        }
+        List<Emission.HistoryGap> gaps = out.stream()
+                .filter(m -> m instanceof Emission.HistoryGap)
+                .map(m -> (Emission.HistoryGap) m)
+                .toList();
+        assertEquals(1, gaps.size(), "one gap published");
+        Emission.HistoryGap gap = gaps.get(0);
+        assertTrue(out.get(0) instanceof Emission.HistoryGap, "before anything live");
+        assertEquals(at.history().done(), gap.from());
+        assertEquals(at.history().seam(), gap.to());
+        assertTrue(gap.reason().contains("o365.history.start"), gap.reason());
+        assertFalse(gap.cursorAfter().history().active(), "the phase is over in the position it carries");
+        assertEquals(1, metrics.historyGapsSkipped.sum());
+        assertEquals(submitted, search.submitted.get(), "no query once the start is cleared");
+        assertTrue(out.stream()
+                .filter(m -> m instanceof Emission.Event)
+                .map(m -> (Emission.Event) m)
+                .noneMatch(
+                        ev -> ev.fromAuditSearch() || ev.blob().contentCreated().isBefore(gap.to())));
+        second.close();
+
+        // a restart from the position after the gap publishes nothing more
+        EngineMetrics again = new EngineMetrics();
+        CollectionEngine third = engine(Map.of(EXCHANGE, gap.cursorAfter()), again, false);
+        run(third, truth.instant().plus(Duration.ofMinutes(5)), x -> false);
+        assertEquals(0, again.historyGapsSkipped.sum());
     }
 }
