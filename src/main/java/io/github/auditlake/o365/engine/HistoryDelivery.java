@@ -133,6 +133,11 @@ final class HistoryDelivery {
                 ctx.clock(),
                 ctx.sleeper(),
                 new HistoryReader.Listener() {
+                    /** The queries submitted and not finished (for the health state). */
+                    final java.util.Map<String, Boolean> running = new java.util.HashMap<>();
+
+                    Instant refusedSince;
+
                     @Override
                     public void queryState(AuditQuery q) {
                         log.debug(
@@ -141,6 +146,22 @@ final class HistoryDelivery {
                                 q.id(),
                                 q.range(),
                                 q.status().wireName());
+                        if (q.status().isFinal()) {
+                            running.remove(q.id());
+                        } else {
+                            running.put(q.id(), Boolean.TRUE);
+                        }
+                        refusedSince = null;
+                        ctx.health().answered(stream);
+                        reportHealth(position.cursor().history(), running.size());
+                    }
+
+                    @Override
+                    public void refused(io.github.auditlake.o365.api.ApiException e) {
+                        if (refusedSince == null) {
+                            refusedSince = ctx.clock().instant();
+                        }
+                        ctx.health().retrying(stream, e, refusedSince); // throttled, or stalled if it lasts
                     }
 
                     @Override
@@ -151,10 +172,12 @@ final class HistoryDelivery {
                             Thread.currentThread().interrupt();
                             throw new Stopped();
                         }
+                        reportHealth(position.cursor().history(), running.size());
                     }
                 },
                 "o365 connector " + stream.encode());
         rangeStart = position.cursor();
+        reportHealth(rangeStart.history(), 0);
         try {
             reader.read(range, r -> {
                 try {
@@ -194,6 +217,13 @@ final class HistoryDelivery {
                         + " whose first records were handed over (" + e.getMessage() + "); the task stops so that the"
                         + " range is not delivered twice, and resumes at the range's start when restarted",
                 e);
+    }
+
+    /** The stream's {@code history} health state: where it stands (see HealthMonitor#history). */
+    private void reportHealth(HistoryPhase h, int queriesRunning) {
+        if (h != null) {
+            ctx.health().history(stream, h.start(), h.done(), h.seam(), queriesRunning);
+        }
     }
 
     /** Signals an interrupt through the reader's callbacks. */

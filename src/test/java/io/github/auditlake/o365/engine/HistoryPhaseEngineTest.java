@@ -407,4 +407,47 @@ class HistoryPhaseEngineTest {
         run(third, truth.instant().plus(Duration.ofMinutes(5)), x -> false);
         assertEquals(0, again.historyGapsSkipped.sum());
     }
+
+    /** The stream is {@code history} on the health topic while it reads history, then collecting or caught up. */
+    @Test
+    void theHistoryPhaseReportsTheHistoryStateThenTheLivePartItsOwn() throws Exception {
+        tenant();
+        io.github.auditlake.o365.engine.health.HealthMonitor health =
+                new io.github.auditlake.o365.engine.health.HealthMonitor(
+                        List.of(EXCHANGE),
+                        io.github.auditlake.o365.engine.health.HealthSettings.DEFAULTS,
+                        truth,
+                        "c/task-0");
+        CollectionEngine e = new CollectionEngine(
+                List.of(EXCHANGE),
+                t -> api,
+                Map.of(),
+                StragglerDelayTest.defaults(),
+                truth,
+                truth.waitingSleeper(),
+                new Random(3),
+                new EngineMetrics());
+        e.reportHealthTo(health);
+        QueryBudget budget = new QueryBudget(HistorySettings.DEFAULT_QUERIES_PER_DAY, truth);
+        e.readHistoryWith(new HistorySource(
+                now -> now.minus(Duration.ofDays(30)), t -> search, t -> budget, HistorySettings.DEFAULTS));
+        engines.add(e);
+        e.start();
+        run(e, NOW.plus(Duration.ofMinutes(40)), x -> false);
+
+        List<io.github.auditlake.o365.engine.health.HealthEvent> states =
+                health.drain().stream().filter(h -> EXCHANGE.equals(h.stream())).toList();
+        List<String> names = states.stream()
+                .map(io.github.auditlake.o365.engine.health.HealthEvent::state)
+                .toList();
+        int history = names.indexOf("history");
+        assertTrue(history > 0, "history reported: " + names);
+        assertTrue(
+                names.subList(history + 1, names.size()).stream()
+                        .anyMatch(n -> n.equals("collecting") || n.equals("caught-up") || n.equals("lagging")),
+                "then the live part: " + names);
+        Map<String, Object> d = states.get(history).details();
+        assertNotNull(d.get("seam"));
+        assertNotNull(d.get("historyDoneUpTo"));
+    }
 }
