@@ -103,9 +103,8 @@ class HistoryTaskTest {
         p.put("o365.history.start", "P10D");
         p.put("o365.transaction.max.records", "7");
         p.put("o365.batch.max.records", "13");
-        // one stream per task: the scope of the history promise under exactly-once (with several streams, another
-        // stream's boundary may end a transaction inside an open history range; a known limit, see docs/design.md)
-        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange");
+        // two streams in the task: another stream's boundary never ends a transaction inside an open history range
+        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.General");
         p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100");
         ApiFactory factory = new ApiFactory() {
             @Override
@@ -123,9 +122,8 @@ class HistoryTaskTest {
         tasks.add(t);
         t.initialize(ctx);
         t.start(p);
-        // the stream's history: 4 days before the seam, 3 records each half hour (the Audit.General ones are not
-        // this stream's)
-        List<SourceRecord> out = O365AuditSourceTaskTest.pollUntil(t, ctx, 3 * 2 * 24 * 3);
+        // each stream's history: 4 days before the seam, 3 records each half hour
+        List<SourceRecord> out = O365AuditSourceTaskTest.pollUntil(t, ctx, 2 * 3 * 2 * 24 * 3);
 
         List<SourceRecord> fromHistory = out.stream()
                 .filter(r -> r.headers().lastWithName(RecordMapper.HEADER_SOURCE) != null)
