@@ -68,6 +68,8 @@ class HistoryPhaseEngineTest {
         final AtomicInteger submitted = new AtomicInteger();
         final AtomicInteger limitHits = new AtomicInteger();
         volatile int limit = Integer.MAX_VALUE;
+        /** The query whose records break off after their first page (a permanent refusal), or null. */
+        volatile String brokenQuery;
 
         synchronized void add(HistoryRecord r) {
             records.add(r);
@@ -106,11 +108,18 @@ class HistoryPhaseEngineTest {
             // the service's order is not time order: newest first
             List<HistoryRecord> r = new ArrayList<>(in(queries.get(id)));
             java.util.Collections.reverse(r);
+            if (id.equals(brokenQuery)) {
+                return new RecordPage(r.subList(0, r.size() / 2), Optional.of("next-" + id));
+            }
             return new RecordPage(r, Optional.empty());
         }
 
         @Override
         public RecordPage page(String nextLink) {
+            if (brokenQuery != null && nextLink.equals("next-" + brokenQuery)) {
+                throw new io.github.auditlake.o365.api.ApiException(
+                        io.github.auditlake.o365.api.ErrorKind.PERMANENT, "Audit search refused the next page");
+            }
             throw new AssertionError("no next page");
         }
     }
@@ -449,5 +458,52 @@ class HistoryPhaseEngineTest {
         Map<String, Object> d = states.get(history).details();
         assertNotNull(d.get("seam"));
         assertNotNull(d.get("historyDoneUpTo"));
+    }
+
+    /**
+     * With isolated failures (several tenants), a permanent failure inside an open range (some of its records handed
+     * over, carrying the range's start) is not retried: retrying would hand them over again into the same open
+     * transaction. The engine fails instead (the task stops, its transaction is aborted, and a restart resumes at the
+     * range's start).
+     */
+    @Test
+    void aFailureInsideAnOpenRangeStopsTheEngineInsteadOfRetryingTheRangeWithIsolatedFailures() throws Exception {
+        tenant();
+        search.brokenQuery = "q2";
+        EngineSettings isolated =
+                StragglerDelayTest.defaults().toBuilder().isolateFailures(true).build();
+        CollectionEngine e = new CollectionEngine(
+                List.of(EXCHANGE),
+                t -> api,
+                Map.of(),
+                isolated,
+                truth,
+                truth.waitingSleeper(),
+                new Random(3),
+                new EngineMetrics());
+        QueryBudget budget = new QueryBudget(HistorySettings.DEFAULT_QUERIES_PER_DAY, truth);
+        e.readHistoryWith(new HistorySource(
+                now -> now.minus(Duration.ofDays(30)), t -> search, t -> budget, HistorySettings.DEFAULTS));
+        engines.add(e);
+        e.start();
+        List<Emission.Event> out = new ArrayList<>();
+        RuntimeException failure = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (failure == null) {
+            assertTrue(System.nanoTime() < deadline, "no failure; " + out.size() + " records");
+            try {
+                take(e, out, Duration.ofMillis(1));
+                if (truth.sleepers() > 0) {
+                    truth.advance(Duration.ofSeconds(15));
+                }
+            } catch (RuntimeException f) {
+                failure = f;
+            }
+        }
+        assertTrue(failure.getMessage().contains("inside a query range"), failure.getMessage());
+        // the broken range's first half was handed over once, and never again
+        Map<String, Integer> counts = counts(out);
+        assertTrue(counts.values().stream().allMatch(n -> n == 1), "nothing handed over twice");
+        assertTrue(out.stream().anyMatch(ev -> ev.fromAuditSearch() && !ev.blobEnd()), "the range had opened");
     }
 }
