@@ -227,10 +227,9 @@ public class O365AuditSourceTask extends SourceTask {
             if (health.isEmpty()) {
                 return null;
             }
-            if (s.transactions != null
-                    && !s.awaitingLedger
-                    && !(s.historyRangeOpen && HOLD_TRANSACTIONS_IN_HISTORY_RANGES)) {
-                // health records end the transaction (nothing else may come to end it while the streams are idle)
+            if (s.transactions != null && !s.awaitingLedger && s.openHistoryRanges.isEmpty()) {
+                // health records end the transaction (nothing else may come to end it while the streams are idle);
+                // never inside an open history range: the range's end commits it
                 s.transactions.commitTransaction(health.get(health.size() - 1));
                 s.recordsSinceCommit = 0;
             }
@@ -257,7 +256,11 @@ public class O365AuditSourceTask extends SourceTask {
             s.handedOffsets.put(e.stream(), r.sourceOffset());
             if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
                 // inside a query range of history, records carry the range's start: no transaction ends there
-                s.historyRangeOpen = !ev.blobEnd();
+                if (ev.blobEnd()) {
+                    s.openHistoryRanges.remove(e.stream());
+                } else {
+                    s.openHistoryRanges.add(e.stream());
+                }
             }
             if (s.ledger && !(e instanceof Emission.Event h && h.fromAuditSearch())) {
                 // a blob's last record (or skip) waits for its ledger entry: no transaction ends between the two
@@ -272,9 +275,7 @@ public class O365AuditSourceTask extends SourceTask {
         }
         int before = records.size();
         healthRecords(s, records);
-        if (records.size() > before
-                && !s.awaitingLedger
-                && !(s.historyRangeOpen && HOLD_TRANSACTIONS_IN_HISTORY_RANGES)) {
+        if (records.size() > before && !s.awaitingLedger && s.openHistoryRanges.isEmpty()) {
             commitOn.add(records.get(records.size() - 1)); // health records end the transaction: seen at once
             sinceCommit = 0;
         }
@@ -289,22 +290,18 @@ public class O365AuditSourceTask extends SourceTask {
      * True when a connector-defined transaction ends at {@code e}: a heartbeat, a blob's end, or the records limit
      * ({@code sinceCommit} records, {@code e} included). With the ledger on, a blob ends at its ledger entry: the
      * blob's last record or skip is never a boundary, not even of the records limit, so the entry always commits in
-     * the same transaction as the blob's last record (one record over the limit at most).
+     * the same transaction as the blob's last record (one record over the limit at most). While any stream of the
+     * task has a history query range open ({@code openHistoryRanges}, updated for {@code e} already), nothing is a
+     * boundary: the range's end is, once no other range is open (the engine's streams emit one range at a time, and a
+     * range that cannot end fails the task, see {@code HistoryDelivery}).
      */
-    /**
-     * Whether other streams' boundaries wait while a history range is open. Off: with it on, the exactly-once cluster
-     * test lost its last transaction (under investigation); with several streams per task, a transaction may then end
-     * inside a history range (docs/design.md).
-     */
-    static final boolean HOLD_TRANSACTIONS_IN_HISTORY_RANGES = false;
-
     static boolean isBoundary(Emission e, int sinceCommit, O365AuditSourceTaskState s) {
         if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
             // history: only a query range's end is a position a restart resumes from (no ledger entry follows it;
             // another stream's blob waiting for its entry ends the transaction with that entry instead)
-            return ev.blobEnd() && !s.awaitingLedger;
+            return ev.blobEnd() && !s.awaitingLedger && s.openHistoryRanges.isEmpty();
         }
-        if (s.historyRangeOpen && HOLD_TRANSACTIONS_IN_HISTORY_RANGES) {
+        if (!s.openHistoryRanges.isEmpty()) {
             // another stream's history range is open (its records carry the range's start): committing now would
             // store that start with some of the range's records, delivered again after a restart
             return false;
@@ -408,8 +405,11 @@ public class O365AuditSourceTask extends SourceTask {
         engine.readHistoryWith(new io.github.auditlake.o365.engine.HistorySource(
                 start.get(),
                 t -> historyApis.computeIfAbsent(t, k -> apiFactory.auditSearch(config, k)),
+                // the task's share of the tenant's daily budget (by the tenant's streams it holds)
                 t -> budgets.computeIfAbsent(
-                        t, k -> new io.github.auditlake.o365.history.QueryBudget(hs.queriesPerDay(), clock)),
+                        t,
+                        k -> new io.github.auditlake.o365.history.QueryBudget(
+                                config.historyQueriesPerDayFor(k), clock)),
                 hs));
         log.info("History through audit search is on: new streams read from {} first", config.historyStartText());
     }
@@ -464,8 +464,11 @@ public class O365AuditSourceTask extends SourceTask {
         boolean awaitingLedger;
         /** Graph enrichment, or null when off. */
         RecordEnrichment enrichment;
-        /** A history query range's records are being handed over (its last one not yet): see {@link #isBoundary}. */
-        boolean historyRangeOpen;
+        /**
+         * The streams whose history query range is being handed over (its first record handed, its last one not yet):
+         * their records carry the range's start, so no transaction ends while one is open (see {@link #isBoundary}).
+         */
+        final java.util.Set<StreamId> openHistoryRanges = new java.util.HashSet<>();
 
         O365AuditSourceTaskState(
                 O365SourceTaskConfig config,

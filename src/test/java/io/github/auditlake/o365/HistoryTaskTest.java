@@ -1,6 +1,7 @@
 package io.github.auditlake.o365;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.auditlake.o365.api.ContentType;
@@ -102,9 +103,8 @@ class HistoryTaskTest {
         p.put("o365.history.start", "P10D");
         p.put("o365.transaction.max.records", "7");
         p.put("o365.batch.max.records", "13");
-        // one stream per task: the scope of the history promise under exactly-once (with several streams, another
-        // stream's boundary may end a transaction inside an open history range; a known limit, see docs/design.md)
-        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange");
+        // two streams in the task: another stream's boundary never ends a transaction inside an open history range
+        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.General");
         p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100");
         ApiFactory factory = new ApiFactory() {
             @Override
@@ -122,9 +122,8 @@ class HistoryTaskTest {
         tasks.add(t);
         t.initialize(ctx);
         t.start(p);
-        // the stream's history: 4 days before the seam, 3 records each half hour (the Audit.General ones are not
-        // this stream's)
-        List<SourceRecord> out = O365AuditSourceTaskTest.pollUntil(t, ctx, 3 * 2 * 24 * 3);
+        // each stream's history: 4 days before the seam, 3 records each half hour
+        List<SourceRecord> out = O365AuditSourceTaskTest.pollUntil(t, ctx, 2 * 3 * 2 * 24 * 3);
 
         List<SourceRecord> fromHistory = out.stream()
                 .filter(r -> r.headers().lastWithName(RecordMapper.HEADER_SOURCE) != null)
@@ -157,6 +156,165 @@ class HistoryTaskTest {
             }
         }
         assertTrue(checked > 800);
+    }
+
+    /**
+     * Two streams with history in one task, exactly-once with connector-defined transactions and a health topic (whose
+     * records end transactions too): the task is stopped mid-history and a new one starts from the offsets of the
+     * last transaction it committed (what a crash leaves), as Connect would. Every record of the two streams is
+     * delivered exactly once across the restart. On main, another stream's boundary or a health record could end a
+     * transaction inside an open history range, storing the range's start with part of its records: the restart
+     * delivered that part again.
+     */
+    @Test
+    void twoStreamsWithHistoryRestartedMidRangeDeliverEveryRecordOnce() throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (ContentType type : new ContentType[] {ContentType.EXCHANGE, ContentType.GENERAL}) {
+            for (Instant t = NOW.minus(Duration.ofDays(10)).plus(Duration.ofMinutes(20));
+                    t.isBefore(NOW.minus(Duration.ofDays(6)));
+                    t = t.plus(Duration.ofMinutes(30))) {
+                FakeManagementApi.FakeBlob b = api.addBlob(type, t, t, 3);
+                expected.addAll(b.recordIds());
+                for (int i = 0; i < 3; i++) {
+                    history.add(new HistoryRecord(
+                            b.recordIds().get(i), t.minusSeconds(30), b.json().get(i), 2, "Exchange", type));
+                }
+            }
+        }
+        Map<String, String> p = new HashMap<>();
+        p.put("o365.tenant.id", TENANT);
+        p.put("o365.client.id", "app");
+        p.put("o365.client.secret", "s3cret");
+        p.put("o365.heartbeat.interval.ms", "0");
+        p.put("o365.health.topic", "o365-health");
+        p.put("topic", "audit.${contentType}");
+        p.put("o365.history.start", "P10D");
+        p.put("o365.transaction.max.records", "7");
+        p.put("o365.batch.max.records", "13");
+        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.General");
+        p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100");
+        ApiFactory factory = new ApiFactory() {
+            @Override
+            public ManagementApi create(O365SourceConfig c, int rpm, boolean v) {
+                return api;
+            }
+
+            @Override
+            public AuditSearchApi auditSearch(O365SourceConfig c, String tenant) {
+                return search;
+            }
+        };
+        FakeTaskContext first = new FakeTaskContext(true);
+        O365AuditSourceTask t1 = new O365AuditSourceTask(factory, clock, clock.sleeper());
+        tasks.add(t1);
+        t1.initialize(first);
+        t1.start(p);
+        List<SourceRecord> out = O365AuditSourceTaskTest.pollUntil(t1, first, expected.size() / 3);
+        t1.stop();
+        tasks.remove(t1);
+        assertFalse(first.transactions.commitsOn.isEmpty(), "no transaction ended");
+        // what a crash leaves: the records and offsets of the transactions committed, the rest aborted. The crash
+        // comes right after the commit whose stored positions are the worst for a restart (the most history records
+        // committed but created after where their stream would resume), else after a commit in the middle of history
+        int end = worstCommit(out, first.transactions.commitsOn);
+        FakeTaskContext second = new FakeTaskContext(true);
+        List<SourceRecord> committed = out.subList(0, end + 1);
+        committed.forEach(second::store);
+        Map<String, Integer> counts = new HashMap<>();
+        committed.forEach(r -> count(counts, r));
+        long historyCommitted = committed.stream()
+                .filter(r -> r.headers().lastWithName(RecordMapper.HEADER_SOURCE) != null)
+                .count();
+        assertTrue(historyCommitted > 0, "the first task committed history records");
+        assertTrue(
+                committed.stream().anyMatch(r -> {
+                    Object seam = r.sourceOffset().get(HistoryPhase.SEAM);
+                    Object done = r.sourceOffset().get(HistoryPhase.DONE);
+                    return seam != null && done != null && ((Number) done).longValue() < ((Number) seam).longValue();
+                }),
+                "the restart happens during history");
+
+        O365AuditSourceTask t2 = new O365AuditSourceTask(factory, clock, clock.sleeper());
+        tasks.add(t2);
+        t2.initialize(second);
+        t2.start(p);
+        List<SourceRecord> again = new ArrayList<>();
+        io.github.auditlake.o365.testkit.Await.untilBlocking(
+                Duration.ofSeconds(20),
+                io.github.auditlake.o365.testkit.Await.checked(() -> {
+                    List<SourceRecord> batch = t2.poll();
+                    if (batch != null) {
+                        for (SourceRecord r : batch) {
+                            again.add(r);
+                            t2.commitRecord(r, null);
+                            count(counts, r);
+                        }
+                    }
+                    return counts.keySet().containsAll(expected);
+                }),
+                () -> "delivered " + counts.size() + " of " + expected.size());
+        Map<String, Integer> twice = new HashMap<>();
+        counts.forEach((id, n) -> {
+            if (n != 1) {
+                twice.put(id, n);
+            }
+        });
+        assertEquals(Map.of(), twice, "records delivered more than once across the restart");
+        assertEquals(expected.size(), counts.size());
+    }
+
+    /**
+     * The index in {@code out} of the commit after which a restart would deliver the most history records again (those
+     * committed but created at or after their stream's stored {@code h.done}); with none, the middle commit of those
+     * stored inside history.
+     */
+    static int worstCommit(List<SourceRecord> out, List<SourceRecord> commits) {
+        int worst = -1;
+        long most = 0;
+        List<Integer> insideHistory = new ArrayList<>();
+        for (SourceRecord commit : commits) {
+            int end = indexOf(out, commit);
+            Map<Map<String, ?>, Map<String, ?>> stored = new HashMap<>();
+            for (int i = 0; i <= end; i++) {
+                if (out.get(i).sourcePartition() != null) {
+                    stored.put(out.get(i).sourcePartition(), out.get(i).sourceOffset());
+                }
+            }
+            long again = 0;
+            boolean inHistory = false;
+            for (int i = 0; i <= end; i++) {
+                SourceRecord r = out.get(i);
+                Map<String, ?> at = stored.get(r.sourcePartition());
+                Object done = at == null ? null : at.get(HistoryPhase.DONE);
+                if (done == null) {
+                    continue;
+                }
+                inHistory |= ((Number) done).longValue() < ((Number) at.get(HistoryPhase.SEAM)).longValue();
+                if (r.headers().lastWithName(RecordMapper.HEADER_SOURCE) != null
+                        && r.timestamp() >= ((Number) done).longValue()) {
+                    again++;
+                }
+            }
+            if (again > most) {
+                most = again;
+                worst = end;
+            }
+            if (inHistory) {
+                insideHistory.add(end);
+            }
+        }
+        if (worst >= 0) {
+            return worst;
+        }
+        assertFalse(insideHistory.isEmpty(), "no transaction ended during history");
+        return insideHistory.get(insideHistory.size() / 2);
+    }
+
+    /** Counts an audit record by its key (the Id); other records (health) are left out. */
+    private static void count(Map<String, Integer> counts, SourceRecord r) {
+        if (r.topic().startsWith("audit.")) {
+            counts.merge(String.valueOf(r.key()), 1, Integer::sum);
+        }
     }
 
     static int indexOf(List<SourceRecord> out, SourceRecord r) {

@@ -77,6 +77,50 @@ class O365AuditSourceConnectorTest {
     }
 
     /**
+     * {@code o365.history.queries.per.day} is a tenant's budget: spread over tasks, each task gets the share of the
+     * tenant's streams it holds (at least 1), so the tasks of a tenant together submit at most the budget (on main,
+     * each task had the whole budget: five tasks, five times it).
+     */
+    @Test
+    void theDailyHistoryQueryBudgetOfATenantIsSharedByItsTasksByTheStreamsTheyHold() {
+        String other = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+        Map<String, String> p = props();
+        p.remove("o365.tenant.id");
+        p.put("o365.tenant.ids", TENANT + "," + other);
+        p.put("o365.history.start", "P30D");
+        p.put("o365.history.queries.per.day", "150");
+        O365AuditSourceConnector c = new O365AuditSourceConnector();
+        c.start(p);
+        for (int max : new int[] {1, 2, 3, 4, 5, 7, 10}) {
+            List<Map<String, String>> tasks = c.taskConfigs(max);
+            for (String tenant : List.of(TENANT, other)) {
+                int sum = 0;
+                for (Map<String, String> t : tasks) {
+                    O365SourceTaskConfig tc = new O365SourceTaskConfig(t);
+                    long mine = tc.assignedStreams().stream()
+                            .filter(s -> s.tenantId().equals(tenant))
+                            .count();
+                    int share = tc.historyQueriesPerDayFor(tenant);
+                    assertEquals(Math.max(1, 150 * mine / 5), share, max + " tasks, " + mine + " streams of " + tenant);
+                    if (mine > 0) {
+                        sum += share;
+                    }
+                }
+                assertTrue(sum <= 150, max + " tasks: the tasks of " + tenant + " submit " + sum + " a day");
+                assertTrue(sum >= 150 - tasks.size(), max + " tasks: the budget is used: " + sum);
+            }
+        }
+        // one task per stream of one tenant: a fifth each
+        O365AuditSourceConnector single = new O365AuditSourceConnector();
+        Map<String, String> one = props();
+        one.put("o365.history.start", "P30D");
+        single.start(one);
+        for (Map<String, String> t : single.taskConfigs(5)) {
+            assertEquals(30, new O365SourceTaskConfig(t).historyQueriesPerDayFor(TENANT));
+        }
+    }
+
+    /**
      * On main, o365.task.requests.per.minute typed into the connector config was copied to every task, which then
      * ignored its share of o365.requests.per.minute (a REST user could lift the budget without bound).
      */

@@ -66,10 +66,24 @@ public final class O365SourceTaskConfig extends O365SourceConfig {
         if (fixed != null) {
             return fixed;
         }
+        return share(requestsPerMinute(), tenant);
+    }
+
+    /**
+     * This task's share of a tenant's daily audit-search budget ({@code o365.history.queries.per.day}, which is per
+     * tenant): the budget times the fraction of that tenant's streams the task holds, at least 1. A tenant whose
+     * streams are spread over several tasks therefore submits at most its budget a day in all (plus at most one per
+     * task when a task's share rounds below 1).
+     */
+    public int historyQueriesPerDayFor(String tenant) {
+        return share(historyQueriesPerDay(), tenant);
+    }
+
+    private int share(int perTenant, String tenant) {
         long mine = assignedStreams().stream()
                 .filter(s -> s.tenantId().equalsIgnoreCase(tenant))
                 .count();
         int all = contentTypes().size();
-        return (int) Math.max(1, requestsPerMinute() * mine / Math.max(1, all));
+        return (int) Math.max(1, (long) perTenant * mine / Math.max(1, all));
     }
 }

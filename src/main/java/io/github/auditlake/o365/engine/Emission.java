@@ -8,7 +8,12 @@ import io.github.auditlake.o365.ledger.LedgerEntry;
 
 /** What the engine hands to the task, in order per stream. Each carries the stream's position after it. */
 public sealed interface Emission
-        permits Emission.Event, Emission.Heartbeat, Emission.Skip, Emission.StreamFailure, Emission.Ledger {
+        permits Emission.Event,
+                Emission.Heartbeat,
+                Emission.Skip,
+                Emission.StreamFailure,
+                Emission.Ledger,
+                Emission.HistoryGap {
     StreamId stream();
 
     StreamCursor cursorAfter();
@@ -89,4 +94,13 @@ public sealed interface Emission
      * position is unchanged.
      */
     record StreamFailure(StreamId stream, String reason, StreamCursor cursorAfter) implements Emission {}
+
+    /**
+     * The part of a stream's history that will not be read, published on the skips topic: {@code o365.history.start}
+     * was cleared while the stream's history phase had {@code [from, to)} left. It carries the position after the skip
+     * (the phase over, {@code h.done} at the seam), so it is published once.
+     */
+    record HistoryGap(
+            StreamId stream, java.time.Instant from, java.time.Instant to, String reason, StreamCursor cursorAfter)
+            implements Emission {}
 }

@@ -81,11 +81,11 @@ final class HistoryDelivery {
         while (!ctx.engine().closed()) {
             StreamCursor c = position.cursor();
             HistoryPhase h = c.history();
+            if (h != null && h.active() && source == null) {
+                skipRest(c, h);
+                return;
+            }
             if (h == null || source == null) {
-                if (h != null && h.active()) {
-                    log.warn(
-                            "Stream {} has history left ({}) but o365.history.start is off: it is not read", stream, h);
-                }
                 return;
             }
             Instant now = serviceNow.get();
@@ -110,6 +110,20 @@ final class HistoryDelivery {
         }
     }
 
+    /**
+     * {@code o365.history.start} was cleared while the stream had history left: the rest, {@code [h.done, seam)}, is
+     * not read. The skip is logged, counted ({@code history-gaps-skipped-total}) and published on the skips topic with
+     * the position after it (the phase over), so it is published once and the live part goes on from the seam.
+     */
+    private void skipRest(StreamCursor c, HistoryPhase h) throws InterruptedException {
+        String reason = "o365.history.start was cleared while the history phase had [" + h.done() + ", " + h.seam()
+                + ") left: that part is not read (records created then are not delivered)";
+        log.warn("Stream {}: {}; published on the skips topic", stream, reason);
+        ctx.metrics().historyGapsSkipped.increment();
+        StreamCursor after = c.withHistory(h.withDone(h.seam(), ""));
+        position.historyGap(h.done(), h.seam(), reason, after);
+    }
+
     private void read(HistorySource source, TimeRange range) throws InterruptedException {
         log.info("Stream {}: reading history {} through audit search", stream, range);
         HistoryReader reader = new HistoryReader(
@@ -119,6 +133,11 @@ final class HistoryDelivery {
                 ctx.clock(),
                 ctx.sleeper(),
                 new HistoryReader.Listener() {
+                    /** The queries submitted and not finished (for the health state). */
+                    final java.util.Map<String, Boolean> running = new java.util.HashMap<>();
+
+                    Instant refusedSince;
+
                     @Override
                     public void queryState(AuditQuery q) {
                         log.debug(
@@ -127,6 +146,22 @@ final class HistoryDelivery {
                                 q.id(),
                                 q.range(),
                                 q.status().wireName());
+                        if (q.status().isFinal()) {
+                            running.remove(q.id());
+                        } else {
+                            running.put(q.id(), Boolean.TRUE);
+                        }
+                        refusedSince = null;
+                        ctx.health().answered(stream);
+                        reportHealth(position.cursor().history(), running.size());
+                    }
+
+                    @Override
+                    public void refused(io.github.auditlake.o365.api.ApiException e) {
+                        if (refusedSince == null) {
+                            refusedSince = ctx.clock().instant();
+                        }
+                        ctx.health().retrying(stream, e, refusedSince); // throttled, or stalled if it lasts
                     }
 
                     @Override
@@ -137,10 +172,12 @@ final class HistoryDelivery {
                             Thread.currentThread().interrupt();
                             throw new Stopped();
                         }
+                        reportHealth(position.cursor().history(), running.size());
                     }
                 },
                 "o365 connector " + stream.encode());
         rangeStart = position.cursor();
+        reportHealth(rangeStart.history(), 0);
         try {
             reader.read(range, r -> {
                 try {
@@ -152,12 +189,41 @@ final class HistoryDelivery {
             });
         } catch (Stopped e) {
             throw new InterruptedException("stopped");
+        } catch (RuntimeException e) {
+            throw rangeBroken(range, e);
         } finally {
             dropHeld();
             closeRange();
         }
         ctx.metrics().historyQueries.add(reader.queriesSubmitted());
         log.info("Stream {}: history {} read ({} queries)", stream, range, reader.queriesSubmitted());
+    }
+
+    /**
+     * A failure while a range is open: some of its records were handed over, carrying the range's start, and its end
+     * will never come. Retrying the stream (an isolated failure) would hand them over again into the same open
+     * transaction, so the failure stops the task instead: the open transaction is aborted and the restarted task
+     * resumes at the range's start, delivering nothing twice. Outside a range the failure is returned as it is.
+     */
+    private RuntimeException rangeBroken(TimeRange range, RuntimeException e) {
+        if (!rangeOpen || !ctx.settings().isolateFailures()) {
+            return e; // not isolated: the failure stops the task anyway
+        }
+        if (e instanceof io.github.auditlake.o365.api.ApiException api) {
+            ctx.health().failed(stream, api);
+        }
+        return new IllegalStateException(
+                "Stream " + stream + ": reading history " + range + " through audit search failed inside a query range"
+                        + " whose first records were handed over (" + e.getMessage() + "); the task stops so that the"
+                        + " range is not delivered twice, and resumes at the range's start when restarted",
+                e);
+    }
+
+    /** The stream's {@code history} health state: where it stands (see HealthMonitor#history). */
+    private void reportHealth(HistoryPhase h, int queriesRunning) {
+        if (h != null) {
+            ctx.health().history(stream, h.start(), h.done(), h.seam(), queriesRunning);
+        }
     }
 
     /** Signals an interrupt through the reader's callbacks. */

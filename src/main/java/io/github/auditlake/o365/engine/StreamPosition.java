@@ -104,6 +104,13 @@ final class StreamPosition {
         lastEmitted = after;
     }
 
+    /** The rest of the stream's history that will not be read, published on the skips topic (see HistoryGap). */
+    void historyGap(Instant from, Instant to, String reason, StreamCursor after) throws InterruptedException {
+        ctx.engine().emit(new Emission.HistoryGap(stream, from, to, reason, after));
+        cursor = after;
+        lastEmitted = after;
+    }
+
     private boolean deliveredByHistory(AuditRecord record) {
         io.github.auditlake.o365.cursor.HistoryPhase h = cursor == null ? null : cursor.history();
         if (h == null || h.idCount() == 0) {

@@ -40,6 +40,9 @@ public final class HistoryReader {
 
         /** A record outside its query's range (the service's answer): not delivered, logged and counted. */
         default void outOfRange(TimeRange range, HistoryRecord record) {}
+
+        /** A call was refused for now (throttled, or a transient failure past the client's retries): tried again. */
+        default void refused(ApiException e) {}
     }
 
     private static final class Slot {
@@ -178,6 +181,7 @@ public final class HistoryReader {
                 if (!e.isTransient()) {
                     throw e;
                 }
+                listener.refused(e);
                 Duration after = e.retryAfter().orElse(settings.pollMax());
                 s.due = now.plus(after);
                 LOG.info(
@@ -211,6 +215,7 @@ public final class HistoryReader {
                         throw e;
                     }
                     LOG.debug("Reading audit search {} failed for now: {}", s.query.id(), e.getMessage());
+                    listener.refused(e);
                 }
                 s.pollDelay = min(s.pollDelay.multipliedBy(2), settings.pollMax());
                 s.due = now.plus(s.pollDelay);

@@ -19,6 +19,8 @@ public final class EngineMetrics {
     public final LongAdder historyQueries = new LongAdder();
     /** Management API records created before the seam that the history phase had delivered: not delivered again. */
     public final LongAdder historySeamDuplicates = new LongAdder();
+    /** History phases whose rest was skipped because o365.history.start was cleared (each published). */
+    public final LongAdder historyGapsSkipped = new LongAdder();
     /** Of {@link #recordsEmitted}: per tenant id. */
     public final Map<String, LongAdder> recordsEmittedByTenant = new ConcurrentHashMap<>();
 

@@ -181,6 +181,9 @@ public final class RecordMapper {
         if (e instanceof Emission.Ledger l) {
             return ledger(l);
         }
+        if (e instanceof Emission.HistoryGap g) {
+            return historyGap(g);
+        }
         return heartbeat((Emission.Heartbeat) e);
     }
 
@@ -425,6 +428,36 @@ public final class RecordMapper {
                 entry.key(),
                 Schema.STRING_SCHEMA,
                 entry.toJson(),
+                null,
+                h);
+    }
+
+    /**
+     * The part of a stream's history that will not be read ({@code o365.history.start} cleared mid-phase), on the
+     * skips topic: {@code kind: history-gap}, the stream, {@code from} and {@code to} (ISO instants) and the reason.
+     */
+    private SourceRecord historyGap(Emission.HistoryGap g) {
+        StreamId s = g.stream();
+        com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
+        n.put("kind", "history-gap");
+        n.put("tenant", s.tenantId());
+        n.put("contentType", s.contentType().wireName());
+        n.put("from", g.from().toString());
+        n.put("to", g.to().toString());
+        n.put("reason", g.reason());
+        ConnectHeaders h = new ConnectHeaders();
+        h.addString(HEADER_TENANT, s.tenantId());
+        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        h.addString(HEADER_SKIP_REASON, g.reason());
+        return new SourceRecord(
+                s.partition(),
+                g.cursorAfter().toOffset(),
+                skipsTopic,
+                null,
+                Schema.STRING_SCHEMA,
+                s.encode(),
+                Schema.STRING_SCHEMA,
+                n.toString(),
                 null,
                 h);
     }

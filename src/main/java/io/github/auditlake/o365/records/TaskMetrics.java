@@ -79,6 +79,12 @@ public final class TaskMetrics {
                 m.historySeamDuplicates);
         counter(
                 pm,
+                "history-gaps-skipped-total",
+                "History phases whose rest was not read because o365.history.start was cleared (published on the "
+                        + "skips topic)",
+                m.historyGapsSkipped);
+        counter(
+                pm,
                 "stragglers-total",
                 "Blobs found by sweeps (visible only after their span was first listed)",
                 m.stragglersFound);
@@ -340,7 +346,8 @@ public final class TaskMetrics {
                             "stream-health-state",
                             "The stream's health state: 1 signing-in, 2 subscribed, 3 collecting, 4 caught-up, "
                                     + "5 lagging, 6 throttled, 7 stalled, 8 disabled, 9 permission-missing, "
-                                    + "10 sign-in-failed, 11 audit-off, 12 tenant-quiet, 13 failed (docs/operations.md)",
+                                    + "10 sign-in-failed, 11 audit-off, 12 tenant-quiet, 13 failed, 14 history "
+                                    + "(docs/operations.md)",
                             new LinkedHashMap<>(tags)),
                     (Gauge<Long>) (config, now) -> health.stateCode(s));
             pm.addMetric(

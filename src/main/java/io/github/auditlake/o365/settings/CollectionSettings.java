@@ -61,9 +61,10 @@ public final class CollectionSettings {
             .importance(Importance.LOW)
             .width(Width.SHORT)
             .display("History queries per day")
-            .doc("Audit-search query submissions per tenant and task in any 24 hours, while history is read (the "
+            .doc("Audit-search query submissions per tenant in any 24 hours, while history is read (the "
                     + "service allows about 200 per tenant, shared with every other tool of the tenant). Each stream "
-                    + "submits its own queries.");
+                    + "submits its own queries; a task gets the share of its tenant's streams it holds (at least 1), "
+                    + "so the tasks of a tenant together stay within it.");
 
     public static final Setting<Long> POLL_INTERVAL_MS = Setting.longValue(
                     G, "o365.poll.interval.ms", EngineSettings.DEFAULT_POLL_INTERVAL.toMillis())

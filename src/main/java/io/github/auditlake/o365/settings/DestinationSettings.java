@@ -83,7 +83,7 @@ public final class DestinationSettings {
             .doc("Topic of health records (never an audit topic); empty (the default) publishes none. One record per "
                     + "change of state of a stream (tenant and content type: signing-in, subscribed, collecting, "
                     + "caught-up, lagging, throttled, stalled, disabled, permission-missing, sign-in-failed, audit-off, "
-                    + "tenant-quiet, failed), per warning raised or cleared (credential-expiring, blob-expiry-risk, "
+                    + "tenant-quiet, failed, history), per warning raised or cleared (credential-expiring, blob-expiry-risk, "
                     + "coverage-risk), per first sighting of schema drift on a stream (schema-drift), and a summary per "
                     + "task every o365.health.summary.interval.ms. Key: the stream (tenant|content type), the tenant of a credential warning, the task and content type of a coverage "
                     + "warning, or the task of a summary; value: a JSON document documented in docs/operations.md. It "

@@ -68,6 +68,8 @@ class HistoryPhaseEngineTest {
         final AtomicInteger submitted = new AtomicInteger();
         final AtomicInteger limitHits = new AtomicInteger();
         volatile int limit = Integer.MAX_VALUE;
+        /** The query whose records break off after their first page (a permanent refusal), or null. */
+        volatile String brokenQuery;
 
         synchronized void add(HistoryRecord r) {
             records.add(r);
@@ -106,11 +108,18 @@ class HistoryPhaseEngineTest {
             // the service's order is not time order: newest first
             List<HistoryRecord> r = new ArrayList<>(in(queries.get(id)));
             java.util.Collections.reverse(r);
+            if (id.equals(brokenQuery)) {
+                return new RecordPage(r.subList(0, r.size() / 2), Optional.of("next-" + id));
+            }
             return new RecordPage(r, Optional.empty());
         }
 
         @Override
         public RecordPage page(String nextLink) {
+            if (brokenQuery != null && nextLink.equals("next-" + brokenQuery)) {
+                throw new io.github.auditlake.o365.api.ApiException(
+                        io.github.auditlake.o365.api.ErrorKind.PERMANENT, "Audit search refused the next page");
+            }
             throw new AssertionError("no next page");
         }
     }
@@ -165,6 +174,10 @@ class HistoryPhaseEngineTest {
     }
 
     CollectionEngine engine(Map<StreamId, StreamCursor> positions, EngineMetrics metrics) {
+        return engine(positions, metrics, true);
+    }
+
+    CollectionEngine engine(Map<StreamId, StreamCursor> positions, EngineMetrics metrics, boolean historyOn) {
         CollectionEngine e = new CollectionEngine(
                 List.of(EXCHANGE),
                 t -> api,
@@ -175,8 +188,10 @@ class HistoryPhaseEngineTest {
                 new Random(3),
                 metrics);
         QueryBudget budget = new QueryBudget(HistorySettings.DEFAULT_QUERIES_PER_DAY, truth);
-        e.readHistoryWith(new HistorySource(
-                now -> now.minus(Duration.ofDays(30)), t -> search, t -> budget, HistorySettings.DEFAULTS));
+        if (historyOn) {
+            e.readHistoryWith(new HistorySource(
+                    now -> now.minus(Duration.ofDays(30)), t -> search, t -> budget, HistorySettings.DEFAULTS));
+        }
         engines.add(e);
         e.start();
         return e;
@@ -336,5 +351,159 @@ class HistoryPhaseEngineTest {
         assertEquals(0, search.submitted.get());
         assertTrue(events.stream().noneMatch(Emission.Event::fromAuditSearch));
         assertNull(events.get(0).cursorAfter().history());
+    }
+
+    /**
+     * {@code o365.history.start} cleared while a stream had history left (its stored position inside the phase): the
+     * rest is not read, and the skip is logged, counted and published once (a {@code HistoryGap} with the range, carrying
+     * the position with the phase over); the live part goes on from the seam, and a later start publishes nothing.
+     */
+    @Test
+    void aHistoryStartClearedMidPhaseSkipsTheRestCountedAndPublishedOnce() throws Exception {
+        tenant();
+        CollectionEngine first = engine(Map.of(), new EngineMetrics());
+        List<Emission.Event> before = run(
+                first,
+                NOW.plus(Duration.ofHours(1)),
+                x -> x.stream()
+                                .filter(ev -> ev.fromAuditSearch() && ev.blobEnd())
+                                .count()
+                        >= 2);
+        first.close();
+        StreamCursor at = before.stream()
+                .filter(ev -> ev.fromAuditSearch() && ev.blobEnd())
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .cursorAfter();
+        assertTrue(at.history().active(), "stored inside history");
+        int submitted = search.submitted.get();
+
+        EngineMetrics metrics = new EngineMetrics();
+        CollectionEngine second = engine(Map.of(EXCHANGE, at), metrics, false);
+        List<Emission> out = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (out.stream().filter(m -> m instanceof Emission.Event).count() < 20) {
+            assertTrue(System.nanoTime() < deadline, "timed out: " + out.size());
+            out.addAll(second.poll(Duration.ofMillis(1), 10_000));
+            if (truth.sleepers() > 0) {
+                out.addAll(second.poll(Duration.ZERO, 10_000));
+                truth.advance(Duration.ofSeconds(15));
+            }
+        }
+        List<Emission.HistoryGap> gaps = out.stream()
+                .filter(m -> m instanceof Emission.HistoryGap)
+                .map(m -> (Emission.HistoryGap) m)
+                .toList();
+        assertEquals(1, gaps.size(), "one gap published");
+        Emission.HistoryGap gap = gaps.get(0);
+        assertTrue(out.get(0) instanceof Emission.HistoryGap, "before anything live");
+        assertEquals(at.history().done(), gap.from());
+        assertEquals(at.history().seam(), gap.to());
+        assertTrue(gap.reason().contains("o365.history.start"), gap.reason());
+        assertFalse(gap.cursorAfter().history().active(), "the phase is over in the position it carries");
+        assertEquals(1, metrics.historyGapsSkipped.sum());
+        assertEquals(submitted, search.submitted.get(), "no query once the start is cleared");
+        assertTrue(out.stream()
+                .filter(m -> m instanceof Emission.Event)
+                .map(m -> (Emission.Event) m)
+                .noneMatch(
+                        ev -> ev.fromAuditSearch() || ev.blob().contentCreated().isBefore(gap.to())));
+        second.close();
+
+        // a restart from the position after the gap publishes nothing more
+        EngineMetrics again = new EngineMetrics();
+        CollectionEngine third = engine(Map.of(EXCHANGE, gap.cursorAfter()), again, false);
+        run(third, truth.instant().plus(Duration.ofMinutes(5)), x -> false);
+        assertEquals(0, again.historyGapsSkipped.sum());
+    }
+
+    /** The stream is {@code history} on the health topic while it reads history, then collecting or caught up. */
+    @Test
+    void theHistoryPhaseReportsTheHistoryStateThenTheLivePartItsOwn() throws Exception {
+        tenant();
+        io.github.auditlake.o365.engine.health.HealthMonitor health =
+                new io.github.auditlake.o365.engine.health.HealthMonitor(
+                        List.of(EXCHANGE),
+                        io.github.auditlake.o365.engine.health.HealthSettings.DEFAULTS,
+                        truth,
+                        "c/task-0");
+        CollectionEngine e = new CollectionEngine(
+                List.of(EXCHANGE),
+                t -> api,
+                Map.of(),
+                StragglerDelayTest.defaults(),
+                truth,
+                truth.waitingSleeper(),
+                new Random(3),
+                new EngineMetrics());
+        e.reportHealthTo(health);
+        QueryBudget budget = new QueryBudget(HistorySettings.DEFAULT_QUERIES_PER_DAY, truth);
+        e.readHistoryWith(new HistorySource(
+                now -> now.minus(Duration.ofDays(30)), t -> search, t -> budget, HistorySettings.DEFAULTS));
+        engines.add(e);
+        e.start();
+        run(e, NOW.plus(Duration.ofMinutes(40)), x -> false);
+
+        List<io.github.auditlake.o365.engine.health.HealthEvent> states =
+                health.drain().stream().filter(h -> EXCHANGE.equals(h.stream())).toList();
+        List<String> names = states.stream()
+                .map(io.github.auditlake.o365.engine.health.HealthEvent::state)
+                .toList();
+        int history = names.indexOf("history");
+        assertTrue(history > 0, "history reported: " + names);
+        assertTrue(
+                names.subList(history + 1, names.size()).stream()
+                        .anyMatch(n -> n.equals("collecting") || n.equals("caught-up") || n.equals("lagging")),
+                "then the live part: " + names);
+        Map<String, Object> d = states.get(history).details();
+        assertNotNull(d.get("seam"));
+        assertNotNull(d.get("historyDoneUpTo"));
+    }
+
+    /**
+     * With isolated failures (several tenants), a permanent failure inside an open range (some of its records handed
+     * over, carrying the range's start) is not retried: retrying would hand them over again into the same open
+     * transaction. The engine fails instead (the task stops, its transaction is aborted, and a restart resumes at the
+     * range's start).
+     */
+    @Test
+    void aFailureInsideAnOpenRangeStopsTheEngineInsteadOfRetryingTheRangeWithIsolatedFailures() throws Exception {
+        tenant();
+        search.brokenQuery = "q2";
+        EngineSettings isolated =
+                StragglerDelayTest.defaults().toBuilder().isolateFailures(true).build();
+        CollectionEngine e = new CollectionEngine(
+                List.of(EXCHANGE),
+                t -> api,
+                Map.of(),
+                isolated,
+                truth,
+                truth.waitingSleeper(),
+                new Random(3),
+                new EngineMetrics());
+        QueryBudget budget = new QueryBudget(HistorySettings.DEFAULT_QUERIES_PER_DAY, truth);
+        e.readHistoryWith(new HistorySource(
+                now -> now.minus(Duration.ofDays(30)), t -> search, t -> budget, HistorySettings.DEFAULTS));
+        engines.add(e);
+        e.start();
+        List<Emission.Event> out = new ArrayList<>();
+        RuntimeException failure = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (failure == null) {
+            assertTrue(System.nanoTime() < deadline, "no failure; " + out.size() + " records");
+            try {
+                take(e, out, Duration.ofMillis(1));
+                if (truth.sleepers() > 0) {
+                    truth.advance(Duration.ofSeconds(15));
+                }
+            } catch (RuntimeException f) {
+                failure = f;
+            }
+        }
+        assertTrue(failure.getMessage().contains("inside a query range"), failure.getMessage());
+        // the broken range's first half was handed over once, and never again
+        Map<String, Integer> counts = counts(out);
+        assertTrue(counts.values().stream().allMatch(n -> n == 1), "nothing handed over twice");
+        assertTrue(out.stream().anyMatch(ev -> ev.fromAuditSearch() && !ev.blobEnd()), "the range had opened");
     }
 }

@@ -68,4 +68,24 @@ class RecordMapperHistoryTest {
         assertNull(header(r, RecordMapper.HEADER_SOURCE));
         assertEquals("b1", header(r, RecordMapper.HEADER_CONTENT_ID));
     }
+
+    @Test
+    void aSkippedHistoryGapGoesToTheSkipsTopicWithItsRangeAndThePositionAfterIt() throws Exception {
+        Instant seam = FROM.plus(Duration.ofDays(20));
+        StreamCursor after = StreamCursor.startingAtSeam(seam, seam, HistoryPhase.begin(FROM, seam))
+                .withHistory(HistoryPhase.begin(FROM, seam).withDone(seam, ""));
+        SourceRecord r = mapper.toRecord(new Emission.HistoryGap(STREAM, FROM, seam, "start cleared", after));
+
+        assertEquals("skips", r.topic());
+        assertEquals(STREAM.encode(), r.key());
+        com.fasterxml.jackson.databind.JsonNode n =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree((String) r.value());
+        assertEquals("history-gap", n.get("kind").asText());
+        assertEquals(FROM.toString(), n.get("from").asText());
+        assertEquals(seam.toString(), n.get("to").asText());
+        assertEquals("Audit.Exchange", n.get("contentType").asText());
+        assertEquals("start cleared", header(r, RecordMapper.HEADER_SKIP_REASON));
+        assertEquals(seam.toEpochMilli(), r.sourceOffset().get(HistoryPhase.DONE), "the phase is over");
+        assertEquals(STREAM.partition(), r.sourcePartition());
+    }
 }

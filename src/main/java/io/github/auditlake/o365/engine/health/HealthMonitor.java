@@ -240,6 +240,35 @@ public final class HealthMonitor {
     }
 
     /**
+     * The stream reads its history through audit search: {@code history} on the health topic when it begins, with
+     * where it stands in the details (the message follows each range; the gauge and the failure trace show it).
+     *
+     * @param done           every record of the stream created in {@code [start, done)} was handed over
+     * @param seam           where the Management API's part begins
+     * @param queriesRunning audit-search queries submitted and not finished
+     */
+    public synchronized void history(StreamId s, Instant start, Instant done, Instant seam, int queriesRunning) {
+        Stream st = stream(s);
+        if (st == null) {
+            return;
+        }
+        st.failingSince = null;
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("historyStart", start.toString());
+        d.put("historyDoneUpTo", done.toString());
+        d.put("seam", seam.toString());
+        d.put("queriesRunning", queriesRunning);
+        st.running = StreamState.HISTORY;
+        change(
+                s,
+                st,
+                StreamState.HISTORY,
+                "Reading history through audit search: done up to " + done + " of [" + start + ", " + seam + "); "
+                        + queriesRunning + " queries running. The Management API's part begins at the seam.",
+                d);
+    }
+
+    /**
      * A call of the stream failed transiently and is retried: throttling shows at once, other failures once they
      * last longer than the stall threshold.
      *
@@ -333,6 +362,15 @@ public final class HealthMonitor {
                     StreamState.PERMISSION_MISSING,
                     "The app lacks the permission " + permission + " (Application) of 'Office 365 Management APIs', "
                             + "or admin consent was revoked: grant it and admin consent. " + text,
+                    d);
+        }
+        if (lower.contains("auditlogsquery")) {
+            // audit search (the history phase) refused: its own permission, on Microsoft Graph
+            d.put("permission", "AuditLogsQuery.Read.All");
+            return new Classified(
+                    StreamState.PERMISSION_MISSING,
+                    "The app lacks the permission AuditLogsQuery.Read.All (Application) of Microsoft Graph, needed "
+                            + "to read history (o365.history.start): grant it and admin consent. " + text,
                     d);
         }
         if (e.kind() == ErrorKind.AUTHENTICATION) {

@@ -32,7 +32,12 @@ public enum StreamState {
     /** Caught up, but nothing was listed for longer than the quiet threshold (auditing off, or nothing happening). */
     TENANT_QUIET(12),
     /** Any other permanent failure (the message says what to fix). */
-    FAILED(13);
+    FAILED(13),
+    /**
+     * A new stream reads its history through audit search ({@code o365.history.start}) up to the seam, before its
+     * Management API part.
+     */
+    HISTORY(14);
 
     private final int code;
 
@@ -52,6 +57,6 @@ public enum StreamState {
 
     /** True for the states of a stream that works (delivering or waiting for content). */
     public boolean healthy() {
-        return this == SUBSCRIBED || this == COLLECTING || this == CAUGHT_UP || this == SIGNING_IN;
+        return this == SUBSCRIBED || this == COLLECTING || this == CAUGHT_UP || this == SIGNING_IN || this == HISTORY;
     }
 }

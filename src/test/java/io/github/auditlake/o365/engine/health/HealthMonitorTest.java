@@ -528,4 +528,65 @@ class HealthMonitorTest {
                 expiration.minus(Duration.ofDays(7)),
                 expiration);
     }
+
+    /**
+     * The history phase is a state of its own, {@code history}, with where it stands in the details; throttling of
+     * audit search shows as {@code throttled} and returns to {@code history}; audit search's 403 is
+     * {@code permission-missing} naming {@code AuditLogsQuery.Read.All}; the live part then moves on as usual.
+     */
+    @Test
+    void theHistoryPhaseIsItsOwnStateAndItsErrorsMapToTheExistingStates() {
+        health.drain();
+        Instant start = T0.minus(Duration.ofDays(30));
+        Instant seam = T0.minus(Duration.ofDays(7)).plus(Duration.ofMinutes(45));
+        health.history(EXCHANGE, start, start, seam, 0);
+        HealthEvent h = only(EXCHANGE);
+        assertEquals("history", h.state());
+        assertEquals(start.toString(), h.details().get("historyDoneUpTo"));
+        assertEquals(seam.toString(), h.details().get("seam"));
+        assertEquals(0, h.details().get("queriesRunning"));
+        assertEquals(StreamState.HISTORY.code(), health.stateCode(EXCHANGE));
+        assertTrue(StreamState.HISTORY.healthy());
+
+        Instant later = start.plus(Duration.ofDays(3));
+        health.history(EXCHANGE, start, later, seam, 4); // progress: no new record, the description follows
+        assertEquals(List.of(), events(EXCHANGE));
+        assertTrue(health.describe(EXCHANGE).contains(later.toString()), health.describe(EXCHANGE));
+        assertTrue(health.describe(EXCHANGE).contains("4 queries running"), health.describe(EXCHANGE));
+
+        health.retrying(
+                EXCHANGE,
+                new ApiException(
+                        ErrorKind.TRANSIENT,
+                        429,
+                        null,
+                        "Submitting an audit search was refused for now",
+                        Duration.ofSeconds(30),
+                        null,
+                        null),
+                T0);
+        assertEquals("throttled", only(EXCHANGE).state());
+        health.answered(EXCHANGE);
+        HealthEvent back = only(EXCHANGE);
+        assertEquals("history", back.state());
+        assertEquals("throttled", back.previousState());
+
+        health.failed(
+                EXCHANGE,
+                new ApiException(
+                        ErrorKind.PERMANENT,
+                        403,
+                        null,
+                        "Audit search is not permitted: grant the application the Microsoft Graph application "
+                                + "permission AuditLogsQuery.Read.All (or the AuditLogsQuery-<service>.Read.All ones)",
+                        null,
+                        null,
+                        null));
+        HealthEvent denied = only(EXCHANGE);
+        assertEquals("permission-missing", denied.state());
+        assertEquals("AuditLogsQuery.Read.All", denied.details().get("permission"));
+
+        health.progressed(EXCHANGE, false, Duration.ofMinutes(5), 3);
+        assertEquals("collecting", only(EXCHANGE).state());
+    }
 }
