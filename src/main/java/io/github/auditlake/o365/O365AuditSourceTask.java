@@ -227,7 +227,7 @@ public class O365AuditSourceTask extends SourceTask {
             if (health.isEmpty()) {
                 return null;
             }
-            if (s.transactions != null && !s.awaitingLedger && s.openHistoryRanges.isEmpty()) {
+            if (s.transactions != null && s.awaitingLedger.isEmpty() && s.openHistoryRanges.isEmpty()) {
                 // health records end the transaction (nothing else may come to end it while the streams are idle);
                 // never inside an open history range: the range's end commits it
                 s.transactions.commitTransaction(health.get(health.size() - 1));
@@ -263,9 +263,14 @@ public class O365AuditSourceTask extends SourceTask {
                 }
             }
             if (s.ledger && !(e instanceof Emission.Event h && h.fromAuditSearch())) {
-                // a blob's last record (or skip) waits for its ledger entry: no transaction ends between the two
-                s.awaitingLedger = (e instanceof Emission.Event ev && ev.blobEnd())
-                        || (e instanceof Emission.Skip sk && sk.blobEnd());
+                // a blob's last record (or skip) waits for its ledger entry: no transaction ends between the two,
+                // whatever the task's other streams emit in between
+                if ((e instanceof Emission.Event ev && ev.blobEnd())
+                        || (e instanceof Emission.Skip sk && sk.blobEnd())) {
+                    s.awaitingLedger.add(e.stream());
+                } else {
+                    s.awaitingLedger.remove(e.stream());
+                }
             }
             sinceCommit++;
             if (isBoundary(e, sinceCommit, s)) {
@@ -275,7 +280,7 @@ public class O365AuditSourceTask extends SourceTask {
         }
         int before = records.size();
         healthRecords(s, records);
-        if (records.size() > before && !s.awaitingLedger && s.openHistoryRanges.isEmpty()) {
+        if (records.size() > before && s.awaitingLedger.isEmpty() && s.openHistoryRanges.isEmpty()) {
             commitOn.add(records.get(records.size() - 1)); // health records end the transaction: seen at once
             sinceCommit = 0;
         }
@@ -299,7 +304,7 @@ public class O365AuditSourceTask extends SourceTask {
         if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
             // history: only a query range's end is a position a restart resumes from (no ledger entry follows it;
             // another stream's blob waiting for its entry ends the transaction with that entry instead)
-            return ev.blobEnd() && !s.awaitingLedger && s.openHistoryRanges.isEmpty();
+            return ev.blobEnd() && s.awaitingLedger.isEmpty() && s.openHistoryRanges.isEmpty();
         }
         if (!s.openHistoryRanges.isEmpty()) {
             // another stream's history range is open (its records carry the range's start): committing now would
@@ -309,9 +314,12 @@ public class O365AuditSourceTask extends SourceTask {
         boolean blobEnd =
                 (e instanceof Emission.Event ev && ev.blobEnd()) || (e instanceof Emission.Skip sk && sk.blobEnd());
         if (s.ledger) {
-            return e instanceof Emission.Heartbeat
-                    || e instanceof Emission.Ledger
-                    || (!blobEnd && sinceCommit >= s.transactionMaxRecords);
+            // no stream of the task may be between a blob's last record and its entry (a blob end puts its stream
+            // in awaitingLedger, so neither a blob's last record nor the records limit inside a blob end is a boundary)
+            return s.awaitingLedger.isEmpty()
+                    && (e instanceof Emission.Heartbeat
+                            || e instanceof Emission.Ledger
+                            || (!blobEnd && sinceCommit >= s.transactionMaxRecords));
         }
         return e instanceof Emission.Heartbeat || blobEnd || sinceCommit >= s.transactionMaxRecords;
     }
@@ -460,8 +468,11 @@ public class O365AuditSourceTask extends SourceTask {
 
         long lastSummaryNanos = System.nanoTime();
         int recordsSinceCommit;
-        /** With the ledger on: the last record handed over ended a blob whose ledger entry has not come yet. */
-        boolean awaitingLedger;
+        /**
+         * With the ledger on: the streams whose blob's last record (or skip) was handed over and whose ledger entry has
+         * not come yet; no transaction ends while one is waiting.
+         */
+        final java.util.Set<StreamId> awaitingLedger = new java.util.HashSet<>();
         /** Graph enrichment, or null when off. */
         RecordEnrichment enrichment;
         /**
