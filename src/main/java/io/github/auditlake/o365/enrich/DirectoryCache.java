@@ -98,6 +98,15 @@ public final class DirectoryCache {
         return bytes;
     }
 
+    /** The estimated bytes of the entries, summed anew (equals {@link #bytes()} unless the accounting drifted). */
+    synchronized long recountBytes() {
+        long b = 0;
+        for (Entry e : entries.values()) {
+            b += e.bytes;
+        }
+        return b;
+    }
+
     /** Entries evicted to stay within the bounds, so far. */
     public synchronized long evictions() {
         return evictions;
