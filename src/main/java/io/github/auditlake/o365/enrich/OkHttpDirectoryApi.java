@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.auditlake.o365.api.AccessToken;
+import io.github.auditlake.o365.api.GraphCall;
 import io.github.auditlake.o365.api.TokenProvider;
 import java.io.IOException;
 import java.time.Duration;
@@ -26,7 +26,6 @@ import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * Graph's {@code POST {base}/v1.0/directoryObjects/getByIds} and, for service principals by app id, JSON
@@ -124,40 +123,26 @@ public final class OkHttpDirectoryApi implements DirectoryApi {
 
     /** One POST of {@code body} to {@code target}; the 200 answer's bytes (bounded), else the classified failure. */
     private byte[] call(OkHttpClient client, HttpUrl target, byte[] body) throws IOException, DirectoryException {
-        boolean refreshed = false;
-        while (true) {
-            AccessToken token = tokens.token();
-            Request req = new Request.Builder()
-                    .url(target)
-                    .post(RequestBody.create(body, JSON))
-                    .header("Authorization", "Bearer " + token.value())
-                    .header("Accept", "application/json")
-                    .header("User-Agent", userAgent)
-                    .build();
-            try (Response resp = client.newCall(req).execute()) {
-                int status = resp.code();
-                if (status == 200) {
-                    okio.BufferedSource src = resp.body().source();
-                    if (src.request(MAX_BODY_BYTES + 1)) {
-                        throw new DirectoryException(Unenriched.ERROR, null, "Graph's answer is too large");
-                    }
-                    return src.getBuffer().readByteArray();
-                }
-                if (status == 401 && !refreshed) {
-                    refreshed = true;
-                    tokens.invalidate(token);
-                    continue;
-                }
-                throw classify(status, resp.header("Retry-After"));
-            }
+        GraphCall.Answer a = GraphCall.execute(
+                client,
+                tokens,
+                userAgent,
+                () -> new Request.Builder().url(target).post(RequestBody.create(body, JSON)),
+                MAX_BODY_BYTES,
+                "Graph directory");
+        if (a.status() == 200) {
+            return a.body();
         }
+        throw classifyStatus(a.status(), a.retryAfter());
     }
 
     static DirectoryException classify(int status, String retryAfter) {
+        return classifyStatus(status, GraphCall.retryAfterSeconds(retryAfter));
+    }
+
+    static DirectoryException classifyStatus(int status, Duration retryAfter) {
         return switch (status) {
-            case 429 ->
-                new DirectoryException(
-                        Unenriched.THROTTLED, parseRetryAfter(retryAfter), "Graph throttled the lookup (429)");
+            case 429 -> new DirectoryException(Unenriched.THROTTLED, retryAfter, "Graph throttled the lookup (429)");
             case 403 ->
                 new DirectoryException(
                         Unenriched.DENIED,
@@ -167,18 +152,6 @@ public final class OkHttpDirectoryApi implements DirectoryApi {
                                 + " with admin consent");
             default -> new DirectoryException(Unenriched.ERROR, null, "Graph answered HTTP " + status);
         };
-    }
-
-    static Duration parseRetryAfter(String v) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            long s = Long.parseLong(v.trim());
-            return s < 0 ? null : Duration.ofSeconds(s);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     static byte[] requestBody(List<String> ids, Set<ObjectKind> types) {
