@@ -8,14 +8,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.auditlake.o365.api.ContentType;
+import io.github.auditlake.o365.api.ManagementApi;
+import io.github.auditlake.o365.client.ManagementApis;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.Directory;
 import io.github.auditlake.o365.simulator.SimBlob;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code export --enrich} and {@code content get --enrich} against the simulator's Management API and Graph: the
@@ -222,5 +230,58 @@ class ExportEnrichTest {
             withActor += JSON.readTree(line).path("enrichment").has("actor") ? 1 : 0;
         }
         assertTrue(withActor > 0, run.out());
+    }
+
+    @Test
+    void anInterruptedEnrichedExportResumesEnrichedAndWritesWhatAnUninterruptedOneWrites(@TempDir Path dir)
+            throws Exception {
+        cli = new CliHarness(CliHarness.tenant(4));
+        String[] range = {
+            "export",
+            "--content-type",
+            "Audit.AzureActiveDirectory",
+            "--start",
+            "-2d",
+            "--end",
+            "-1h",
+            "--concurrency",
+            "1"
+        };
+        Path whole = dir.resolve("whole.jsonl");
+        CliHarness.Run full = cli.run(concat(range, "--enrich", "-o", whole.toString()));
+        assertEquals(0, full.code(), full.toString());
+
+        Path file = dir.resolve("resumed.jsonl");
+        AtomicInteger opened = new AtomicInteger();
+        cli.apiFactory = settings -> {
+            ManagementApi real = ManagementApis.create(settings);
+            return (ManagementApi) Proxy.newProxyInstance(
+                    ManagementApi.class.getClassLoader(), new Class<?>[] {ManagementApi.class}, (p, m, args) -> {
+                        if (m.getName().equals("openBlob") && opened.incrementAndGet() == 30) {
+                            cli.context.cancel(); // Ctrl-C
+                        }
+                        try {
+                            return m.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        };
+        CliHarness.Run cut = cli.run(concat(range, "--enrich", "-o", file.toString()));
+        assertEquals(CliException.INTERRUPTED, cut.code(), cut.toString());
+        cli.apiFactory = ManagementApis::create;
+
+        CliHarness.Run resumed = cli.run("export", "--resume", "-o", file.toString());
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertTrue(resumed.err().contains("continues with --enrich"), resumed.err());
+        assertEquals(Files.readString(whole), Files.readString(file), "byte for byte the uninterrupted export");
+        assertTrue(Files.readString(file).contains("\"actor\":{\"id\""), "enriched");
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = new String[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
