@@ -257,17 +257,9 @@ public final class Directory {
     AuditSearch.Answer handleBatch(String method, byte[] body, JsonNode claims) throws IOException {
         requests.incrementAndGet();
         batchRequests.incrementAndGet();
-        Duration d = delay;
-        if (!d.isZero()) {
-            try {
-                Thread.sleep(d.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (claims == null) {
-            return error(
-                    401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.", Map.of());
+        AuditSearch.Answer refused = admit(claims);
+        if (refused != null) {
+            return refused;
         }
         if (!method.equals("POST")) {
             return error(405, "Request_BadRequest", "The batch endpoint accepts POST only.", Map.of());
@@ -412,9 +404,8 @@ public final class Directory {
         inner.put("request-id", UUID.randomUUID().toString());
     }
 
-    /** Answers one directory request; {@code claims} are a valid Graph token's claims (null: none or invalid). */
-    AuditSearch.Answer handle(String method, byte[] body, JsonNode claims) throws IOException {
-        requests.incrementAndGet();
+    /** Every request's start: the {@link #delay}, then a 401 without a valid Graph token (null: admitted). */
+    private AuditSearch.Answer admit(JsonNode claims) throws IOException {
         Duration d = delay;
         if (!d.isZero()) {
             try {
@@ -426,6 +417,16 @@ public final class Directory {
         if (claims == null) {
             return error(
                     401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.", Map.of());
+        }
+        return null;
+    }
+
+    /** Answers one directory request; {@code claims} are a valid Graph token's claims (null: none or invalid). */
+    AuditSearch.Answer handle(String method, byte[] body, JsonNode claims) throws IOException {
+        requests.incrementAndGet();
+        AuditSearch.Answer refused = admit(claims);
+        if (refused != null) {
+            return refused;
         }
         if (!method.equals("POST")) {
             return error(
