@@ -511,7 +511,7 @@ function _picocli_o365-audit_export() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--raw-cells' '--resume' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
+  local flag_opts="'--raw-cells' '--enrich' '--resume' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
   local arg_opts="'--content-type' '--start' '--source' '--history-queries-per-day' '--end' '--output' '-o' '--format' '--fields' '--concurrency' '--requests-per-minute' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
@@ -1426,7 +1426,7 @@ function _picocli_o365-audit_content_get() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
+  local flag_opts="'--enrich' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
   local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default

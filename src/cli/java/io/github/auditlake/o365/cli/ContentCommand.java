@@ -100,6 +100,13 @@ final class ContentCommand {
         @Parameters(index = "0", paramLabel = "URI|CONTENT_ID", description = "A contentUri or a contentId.")
         String target;
 
+        @Option(
+                names = "--enrich",
+                description =
+                        "Each line becomes {\"record\":<the original record, byte for byte>,\"enrichment\":{...}}: "
+                                + "who is behind the record's GUIDs, from Microsoft Graph, as export --enrich writes it.")
+        boolean enrich;
+
         Get(CliContext ctx) {
             super(ctx);
         }
@@ -144,17 +151,26 @@ final class ContentCommand {
             if (r.isSkipped()) {
                 throw CliException.failure("blob " + id + " cannot be fetched: " + r.skipped(), null);
             }
-            try (RecordBuffer records = r.records()) {
+            try (RecordBuffer records = r.records();
+                    CliEnrichment enrichment = enrich ? CliEnrichment.open(ctx, clientSettings()) : null) {
                 Writer w = Output.writer(ctx.out());
+                RecordFormat out = RecordFormat.of("jsonl", List.of(), w);
+                if (enrichment != null) {
+                    out = enrichment.wrap(out);
+                }
+                RecordFormat format = out;
                 records.forEach(line -> {
                     try {
-                        w.write(line);
-                        w.write('\n');
+                        format.record(line);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
                 });
+                format.end();
                 w.flush();
+                if (enrichment != null) {
+                    enrichment.summary();
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

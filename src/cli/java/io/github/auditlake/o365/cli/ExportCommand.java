@@ -131,6 +131,20 @@ final class ExportCommand extends ApiCommand {
     List<String> fields;
 
     @Option(
+            names = "--enrich",
+            description =
+                    "Also write who is behind each record's GUIDs, from Microsoft Graph (one sign-in with the same "
+                            + "credential; Graph permission User.Read.All, Application.Read.All and GroupMember.Read.All, or "
+                            + "Directory.Read.All): the actor (UserKey, Actor[].ID), target (Target[].ID), group (AADGroupId), "
+                            + "app (ApplicationId, AppId) and team (TeamGuid when a GUID), batched and cached as the connector "
+                            + "does. jsonl and json: each record becomes {\"record\":<the original record, byte for byte>,"
+                            + "\"enrichment\":{\"actor\":{\"id\":...,\"type\":...,\"upn\":...,\"displayName\":...},...}}; csv and "
+                            + "table: --fields <who>.<attribute>, e.g. actor.upn,app.displayName, and enrich.skipped. When Graph "
+                            + "is slow (10 s), throttled or refuses, records are written unenriched, with enrichment.skipped "
+                            + "saying why.")
+    boolean enrich;
+
+    @Option(
             names = "--concurrency",
             paramLabel = "N",
             defaultValue = "" + EngineSettings.DEFAULT_FETCH_CONCURRENCY,
@@ -191,6 +205,11 @@ final class ExportCommand extends ApiCommand {
             }
             contentType = String.join(",", resumed.contentTypes);
             format = resumed.format;
+            if (enrich != resumed.enrich) {
+                ctx.warn("--resume continues " + (resumed.enrich ? "with" : "without") + " --enrich, as the "
+                        + "interrupted export did");
+            }
+            enrich = resumed.enrich;
             fields = resumed.fields;
             rawCells = resumed.rawCells;
         } else if (contentType == null || start == null) {
@@ -213,10 +232,14 @@ final class ExportCommand extends ApiCommand {
         if (columns.isEmpty()) {
             throw CliException.usage("--fields is empty");
         }
-        columns = RecordFormat.resolveFields(columns);
+        columns = RecordFormat.resolveFields(columns, enrich);
         String fmt = format.trim().toLowerCase(java.util.Locale.ROOT);
         if (!Arrays.asList("jsonl", "json", "csv", "table", "fields").contains(fmt)) {
             throw CliException.usage("unknown --format '" + format + "': use jsonl, json, csv, table or fields");
+        }
+        if (enrich && fmt.equals("fields")) {
+            throw CliException.usage("--enrich adds who is behind the records' GUIDs to jsonl, json, csv or table; "
+                    + "--format fields counts the records' own fields");
         }
         Integer configured = settings().requestsPerMinute();
         int rpm = requestsPerMinute != null
@@ -265,10 +288,13 @@ final class ExportCommand extends ApiCommand {
             state.format = fmt;
             state.fields = columns;
             state.rawCells = rawCells;
+            state.enrich = enrich;
         }
         Totals totals = new Totals();
         boolean finished = false;
-        try (ManagementApi api = ctx.createApi(cs)) {
+        try (ManagementApi api = ctx.createApi(cs);
+                CliEnrichment enrichment = enrich ? CliEnrichment.open(ctx, cs) : null) {
+            this.enrichment = enrichment;
             Counting os = new Counting(
                     part == null
                             ? ctx.out()
@@ -282,6 +308,9 @@ final class ExportCommand extends ApiCommand {
             try {
                 Writer w = Output.writer(os);
                 RecordFormat out = RecordFormat.of(fmt, columns, w, rawCells);
+                if (enrichment != null) {
+                    out = enrichment.wrap(out);
+                }
                 if (resumed == null) {
                     out.begin();
                 } else {
@@ -355,6 +384,9 @@ final class ExportCommand extends ApiCommand {
             ctx.info("seam at " + seam.seam() + ": " + seam.size() + " Management API records created before it, "
                     + seam.duplicates() + " of them also in audit search (matched by Id, written once)");
         }
+        if (enrichment != null) {
+            enrichment.summary();
+        }
         ctx.info("done: " + totals.blobs + " blobs, " + totals.records + " records, " + totals.skipped + " skipped"
                 + (totals.skipped > 0 ? " (named above)" : ""));
         return 0;
@@ -363,6 +395,9 @@ final class ExportCommand extends ApiCommand {
     /** Ctrl-C while collecting: what is written stays, with its resume state. */
     /** The Id matching at the seam when audit search reads the older part; null otherwise. */
     private SeamIds seam;
+
+    /** {@code --enrich}'s enricher while the export runs; null without it. */
+    private CliEnrichment enrichment;
 
     private static final class Cancelled extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -531,6 +566,8 @@ final class ExportCommand extends ApiCommand {
                         moved = true;
                     }
                 }
+                // an enriching format enriches the batch's records together and writes them now, before the checkpoint
+                out.flush();
                 t.blobs = blobsBefore + metrics.blobsCompleted.sum();
                 if (moved) {
                     checkpoint.save(t);

@@ -43,6 +43,9 @@ final class ExportState {
         public String format;
         public List<String> fields;
         public boolean rawCells;
+        /** {@code --enrich} (absent in the state of an export made before it: false). */
+        public boolean enrich;
+
         public long bytes;
         public long blobs;
         public long records;

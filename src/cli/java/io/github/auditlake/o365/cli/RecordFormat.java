@@ -127,6 +127,15 @@ abstract class RecordFormat {
      * workload fields; an unknown name is a usage error naming the valid ones.
      */
     static List<String> resolveFields(List<String> requested) {
+        return resolveFields(requested, false);
+    }
+
+    /**
+     * As {@link #resolveFields(List)}; with {@code enrich}, enrichment columns ({@code actor.upn},
+     * {@code app.displayName}, {@code enrich.skipped}, ...) too. Without it, such a column is a usage error that names
+     * {@code --enrich}.
+     */
+    static List<String> resolveFields(List<String> requested, boolean enrich) {
         Map<String, String> known = new LinkedHashMap<>();
         for (String f : COMMON_FIELDS) {
             known.put(f.toLowerCase(Locale.ROOT), f);
@@ -137,6 +146,13 @@ abstract class RecordFormat {
         List<String> out = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         for (String r : requested) {
+            if (CliEnrichment.isColumn(r)) {
+                if (!enrich) {
+                    throw CliException.usage("--fields " + r + " is an enrichment column: add --enrich");
+                }
+                out.add(CliEnrichment.column(r));
+                continue;
+            }
             String f = known.get(r.toLowerCase(Locale.ROOT));
             if (f == null) {
                 unknown.add(r);
@@ -201,7 +217,27 @@ abstract class RecordFormat {
 
     abstract void record(String json) throws IOException;
 
+    /**
+     * Writes a record with its enrichment ({@code --enrich}): jsonl and json write {@code {"record":<the original
+     * text>,"enrichment":{...}}} (the record byte for byte, its enrichment beside it); csv and table fill the
+     * enrichment columns ({@code actor.upn}, ...).
+     */
+    void record(String json, io.github.auditlake.o365.enrich.Enrichment e) throws IOException {
+        record(json);
+    }
+
+    /**
+     * Writes what is held back (an enriching format holds up to a chunk of records): called after each batch of the
+     * engine, before the resume state is saved.
+     */
+    void flush() throws IOException {}
+
     void end() throws IOException {}
+
+    /** The jsonl and json element of an enriched record: the original text and its enrichment, side by side. */
+    static String enriched(String json, io.github.auditlake.o365.enrich.Enrichment e) {
+        return "{\"record\":" + json + ",\"enrichment\":" + CliEnrichment.json(e) + "}";
+    }
 
     static final class Jsonl extends RecordFormat {
         Jsonl(Writer out) {
@@ -212,6 +248,11 @@ abstract class RecordFormat {
         void record(String json) throws IOException {
             out.write(json);
             out.write('\n');
+        }
+
+        @Override
+        void record(String json, io.github.auditlake.o365.enrich.Enrichment e) throws IOException {
+            record(enriched(json, e));
         }
     }
 
@@ -240,6 +281,11 @@ abstract class RecordFormat {
         }
 
         @Override
+        void record(String json, io.github.auditlake.o365.enrich.Enrichment e) throws IOException {
+            record(enriched(json, e));
+        }
+
+        @Override
         void end() throws IOException {
             out.write(first ? "]\n" : "\n]\n");
         }
@@ -264,10 +310,21 @@ abstract class RecordFormat {
 
         @Override
         void record(String json) throws IOException {
+            record(json, null);
+        }
+
+        @Override
+        void record(String json, io.github.auditlake.o365.enrich.Enrichment e) throws IOException {
             JsonNode n = MAPPER.readTree(json);
             String[] cells = new String[fields.size()];
             for (int i = 0; i < cells.length; i++) {
-                JsonNode v = field(n, fields.get(i));
+                String f = fields.get(i);
+                if (CliEnrichment.isColumn(f)) {
+                    String c = CliEnrichment.cell(f, e);
+                    cells[i] = c == null ? "" : c;
+                    continue;
+                }
+                JsonNode v = field(n, f);
                 cells[i] = v == null || v.isNull() ? "" : v.isValueNode() ? v.asText() : v.toString();
             }
             out.write(line(List.of(cells)));

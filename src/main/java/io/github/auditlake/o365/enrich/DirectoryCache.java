@@ -68,14 +68,25 @@ public final class DirectoryCache {
         return e.object == null ? MISSING : new Hit(e.object);
     }
 
-    /** Caches a found object. */
+    /** Caches a found object under its id. */
     public synchronized void put(DirectoryObject o) {
-        store(o.id(), new Entry(o, clock.instant().plus(ttl), o.approxBytes()));
+        put(o.id(), o);
     }
 
-    /** Caches that the directory does not know {@code id}. */
+    /** Caches a found object under {@code key} (its id, or {@code app:<appId>} for a service principal by app id). */
+    public synchronized void put(String key, DirectoryObject o) {
+        long b = o.approxBytes() + (key.equals(o.id()) ? 0 : 2L * key.length());
+        store(key, new Entry(o, clock.instant().plus(ttl), b));
+    }
+
+    /** Caches that the directory does not know {@code id} (an object id, or {@code app:<appId>}). */
     public synchronized void putMissing(String id) {
-        store(id, new Entry(null, clock.instant().plus(negativeTtl), NEGATIVE_BYTES));
+        store(id, new Entry(null, clock.instant().plus(negativeTtl), negativeBytes(id)));
+    }
+
+    /** Bytes a negative entry for {@code key} takes, roughly: its key and the entry object. */
+    static long negativeBytes(String key) {
+        return 2L * key.length() + NEGATIVE_BYTES - 2L * 36;
     }
 
     public synchronized int size() {
@@ -85,6 +96,15 @@ public final class DirectoryCache {
     /** The estimated bytes of all entries (never above the bound after a put). */
     public synchronized long bytes() {
         return bytes;
+    }
+
+    /** The estimated bytes of the entries, summed anew (equals {@link #bytes()} unless the accounting drifted). */
+    synchronized long recountBytes() {
+        long b = 0;
+        for (Entry e : entries.values()) {
+            b += e.bytes;
+        }
+        return b;
     }
 
     /** Entries evicted to stay within the bounds, so far. */

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Enriches the records of one blob at a time: collects the GUIDs of the configured fields, answers what it can from
  * the {@link DirectoryCache}, and asks Graph for the rest in {@code getByIds} calls of up to 1,000 ids, within the
- * {@link RequestBudget} and within {@link EnrichSettings#timeout()} for the whole blob. It never waits for Graph
+ * {@link RequestBudget} and within {@link EnrichSettings#timeout()} for the whole blob. App ids ({@link EnrichField#APP})
+ * are resolved to service principals with one JSON {@code $batch} of up to 20 {@code $filter=appId in (...)} queries
+ * of 15 app ids each (300 app ids a request; the budget counts each query, as Graph does). It never waits for Graph
  * beyond that bound, never retries within a blob, and never drops a record: a record whose GUIDs could not be looked
  * up goes on with the {@link Unenriched} reason. After a 429 no request is sent before its {@code Retry-After}; after
  * a 403 none before {@link EnrichSettings#deniedRecheck()}. Not thread-safe: one per task.
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class Enricher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Enricher.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The cache key prefix of an app id (app ids and object ids are different namespaces). */
+    static final String APP_KEY = "app:";
 
     private final EnrichSettings settings;
     private final DirectoryApi directory;
@@ -75,28 +79,28 @@ public final class Enricher implements AutoCloseable {
         Map<String, DirectoryCache.Lookup> answers = new HashMap<>();
         Set<String> misses = new LinkedHashSet<>();
         for (String json : recordJsons) {
-            Map<EnrichField, String> ids = guids(json);
-            wanted.add(ids);
-            for (String id : ids.values()) {
-                if (answers.containsKey(id) || misses.contains(id)) {
+            Map<EnrichField, String> keys = keys(json);
+            wanted.add(keys);
+            for (String key : keys.values()) {
+                if (answers.containsKey(key) || misses.contains(key)) {
                     continue;
                 }
-                DirectoryCache.Lookup l = cache.get(id);
+                DirectoryCache.Lookup l = cache.get(key);
                 if (l instanceof DirectoryCache.Miss) {
                     stats.miss();
-                    misses.add(id);
+                    misses.add(key);
                 } else {
                     stats.hit();
-                    answers.put(id, l);
+                    answers.put(key, l);
                 }
             }
         }
-        Map<String, Unenriched> failed = resolve(new ArrayList<>(misses), deadline, answers);
+        Map<String, Unenriched> failed = resolve(misses, deadline, answers);
         List<Enrichment> out = new ArrayList<>(wanted.size());
-        for (Map<EnrichField, String> ids : wanted) {
+        for (Map<EnrichField, String> keys : wanted) {
             Map<EnrichField, DirectoryObject> objects = new EnumMap<>(EnrichField.class);
             Unenriched skipped = null;
-            for (Map.Entry<EnrichField, String> e : ids.entrySet()) {
+            for (Map.Entry<EnrichField, String> e : keys.entrySet()) {
                 DirectoryCache.Lookup l = answers.get(e.getValue());
                 if (l instanceof DirectoryCache.Hit h) {
                     objects.put(e.getKey(), h.object());
@@ -111,13 +115,35 @@ public final class Enricher implements AutoCloseable {
         return out;
     }
 
-    /** Looks up {@code ids} in batches; fills {@code answers}; returns the ids that could not be, with why. */
+    /** One request's worth of cache keys: object ids for getByIds, or {@code app:} keys for a $batch by app id. */
+    private record Chunk(boolean byAppId, List<String> keys) {
+        /** What the chunk costs from the budget: one getByIds, or one per query of the $batch. */
+        int cost() {
+            return byAppId ? DirectoryApi.queriesFor(keys.size()) : 1;
+        }
+    }
+
+    /** Looks up {@code keys} in chunks; fills {@code answers}; returns the keys that could not be, with why. */
     private Map<String, Unenriched> resolve(
-            List<String> ids, long deadline, Map<String, DirectoryCache.Lookup> answers) {
+            Set<String> keys, long deadline, Map<String, DirectoryCache.Lookup> answers) {
+        List<String> objectIds = new ArrayList<>();
+        List<String> appKeys = new ArrayList<>();
+        for (String k : keys) {
+            (k.startsWith(APP_KEY) ? appKeys : objectIds).add(k);
+        }
+        List<Chunk> chunks = new ArrayList<>();
+        for (int from = 0; from < objectIds.size(); from += DirectoryApi.MAX_IDS) {
+            chunks.add(new Chunk(
+                    false, objectIds.subList(from, Math.min(objectIds.size(), from + DirectoryApi.MAX_IDS))));
+        }
+        // a $batch costs one token per query: never more than the bucket holds
+        int appChunk = Math.min(DirectoryApi.MAX_APP_IDS, DirectoryApi.APP_IDS_PER_QUERY * budget.perMinute());
+        for (int from = 0; from < appKeys.size(); from += appChunk) {
+            chunks.add(new Chunk(true, appKeys.subList(from, Math.min(appKeys.size(), from + appChunk))));
+        }
         Map<String, Unenriched> failed = new HashMap<>();
         Unenriched stop = null;
-        for (int from = 0; from < ids.size(); from += DirectoryApi.MAX_IDS) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + DirectoryApi.MAX_IDS));
+        for (Chunk chunk : chunks) {
             Instant now = clock.instant();
             if (stop == null && now.isBefore(deniedUntil)) {
                 stop = Unenriched.DENIED;
@@ -127,13 +153,15 @@ public final class Enricher implements AutoCloseable {
                 stop = Unenriched.TIMEOUT;
             }
             if (stop == null) {
-                stop = budget.tryAcquire();
+                stop = budget.tryAcquire(chunk.cost());
             }
             if (stop == null) {
-                stop = lookup(batch, left, answers);
+                stop = chunk.byAppId()
+                        ? lookupApps(chunk.keys(), left, answers, failed)
+                        : lookup(chunk.keys(), left, answers);
             }
             if (stop != null) {
-                for (String id : batch) {
+                for (String id : chunk.keys()) {
                     failed.put(id, stop);
                 }
             }
@@ -141,7 +169,7 @@ public final class Enricher implements AutoCloseable {
         return failed;
     }
 
-    /** One getByIds call; null on success, else why the batch (and the blob's later batches) went unanswered. */
+    /** One getByIds call; null on success, else why the chunk (and the blob's later chunks) went unanswered. */
     private Unenriched lookup(List<String> batch, Duration left, Map<String, DirectoryCache.Lookup> answers) {
         stats.request(batch.size());
         try {
@@ -162,29 +190,70 @@ public final class Enricher implements AutoCloseable {
             }
             return null;
         } catch (DirectoryException e) {
-            switch (e.reason()) {
-                case THROTTLED ->
-                    budget.retryAfter(e.retryAfter() != null ? e.retryAfter() : settings.defaultRetryAfter());
-                case DENIED -> {
-                    if (!clock.instant().isBefore(deniedUntil.plus(settings.deniedRecheck()))) {
-                        LOG.warn(
-                                "Graph enrichment denied ({}); records go on unenriched, asking again in {}",
-                                e.getMessage(),
-                                settings.deniedRecheck());
-                    }
-                    deniedUntil = clock.instant().plus(settings.deniedRecheck());
-                }
-                default ->
-                    LOG.debug(
-                            "Graph enrichment lookup failed ({}): {}",
-                            e.reason().label(),
-                            e.getMessage());
-            }
-            return e.reason();
+            return failure(e);
         }
     }
 
-    private Map<EnrichField, String> guids(String json) {
+    /**
+     * One $batch by app id; null when the batch was answered (some of its queries may have failed: their keys go in
+     * {@code failed}), else why the chunk (and the blob's later chunks) went unanswered.
+     */
+    private Unenriched lookupApps(
+            List<String> keys,
+            Duration left,
+            Map<String, DirectoryCache.Lookup> answers,
+            Map<String, Unenriched> failed) {
+        stats.request(keys.size());
+        List<String> appIds = new ArrayList<>(keys.size());
+        keys.forEach(k -> appIds.add(k.substring(APP_KEY.length())));
+        DirectoryApi.AppIdAnswer a;
+        try {
+            a = directory.servicePrincipalsByAppId(appIds, left);
+        } catch (DirectoryException e) {
+            return failure(e);
+        }
+        Set<DirectoryException> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            DirectoryObject o = a.found().get(appIds.get(i));
+            DirectoryException e = a.failed().get(appIds.get(i));
+            if (o != null) {
+                cache.put(key, o);
+                answers.put(key, new DirectoryCache.Hit(o));
+            } else if (e != null) {
+                if (seen.add(e)) {
+                    failure(e);
+                }
+                failed.put(key, e.reason());
+            } else {
+                cache.putMissing(key);
+                answers.put(key, new DirectoryCache.KnownMissing());
+            }
+        }
+        return null;
+    }
+
+    /** Honours a failed request (Retry-After, the denial's recheck) and says why its ids went unanswered. */
+    private Unenriched failure(DirectoryException e) {
+        switch (e.reason()) {
+            case THROTTLED -> budget.retryAfter(e.retryAfter() != null ? e.retryAfter() : settings.defaultRetryAfter());
+            case DENIED -> {
+                if (!clock.instant().isBefore(deniedUntil.plus(settings.deniedRecheck()))) {
+                    LOG.warn(
+                            "Graph enrichment denied ({}); records go on unenriched, asking again in {}",
+                            e.getMessage(),
+                            settings.deniedRecheck());
+                }
+                deniedUntil = clock.instant().plus(settings.deniedRecheck());
+            }
+            default ->
+                LOG.debug("Graph enrichment lookup failed ({}): {}", e.reason().label(), e.getMessage());
+        }
+        return e.reason();
+    }
+
+    /** The cache key of each configured role's GUID in {@code json}: the object id, or {@code app:<appId>}. */
+    private Map<EnrichField, String> keys(String json) {
         Map<EnrichField, String> ids = new EnumMap<>(EnrichField.class);
         JsonNode n;
         try {
@@ -196,9 +265,12 @@ public final class Enricher implements AutoCloseable {
             return ids;
         }
         for (EnrichField f : settings.fields()) {
+            if (f.byAppId() && !settings.kinds().contains(ObjectKind.SERVICE_PRINCIPAL)) {
+                continue;
+            }
             String g = f.guid(n);
             if (g != null) {
-                ids.put(f, g);
+                ids.put(f, f.byAppId() ? APP_KEY + g : g);
             }
         }
         return ids;

@@ -29,6 +29,17 @@ public final class RequestBudget {
 
     /** Why no request may be sent now, or null when one may (and its token is taken). */
     public synchronized Unenriched tryAcquire() {
+        return tryAcquire(1);
+    }
+
+    /**
+     * Why {@code n} requests (the queries of one JSON {@code $batch}, which Graph counts one by one) may not be sent
+     * now, or null when they may (and their tokens are taken). All or nothing.
+     */
+    public synchronized Unenriched tryAcquire(int n) {
+        if (n < 1 || n > perMinute) {
+            throw new IllegalArgumentException("n must be within 1.." + perMinute);
+        }
         Instant now = clock.instant();
         if (now.isBefore(blockedUntil)) {
             return Unenriched.THROTTLED;
@@ -38,10 +49,10 @@ public final class RequestBudget {
             tokens = Math.min(perMinute, tokens + perMinute * ms / 60_000.0);
             refilled = now;
         }
-        if (tokens < 1) {
+        if (tokens < n) {
             return Unenriched.BUDGET;
         }
-        tokens -= 1;
+        tokens -= n;
         return null;
     }
 
@@ -56,5 +67,10 @@ public final class RequestBudget {
     /** When requests may be sent again after a {@code Retry-After} (in the past when they may now). */
     public synchronized Instant blockedUntil() {
         return blockedUntil;
+    }
+
+    /** The most requests one {@link #tryAcquire(int)} may ask for. */
+    public int perMinute() {
+        return perMinute;
     }
 }

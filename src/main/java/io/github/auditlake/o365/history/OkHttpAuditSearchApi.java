@@ -6,10 +6,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.auditlake.o365.api.AccessToken;
 import io.github.auditlake.o365.api.ApiException;
-import io.github.auditlake.o365.api.BodyLimits;
 import io.github.auditlake.o365.api.ErrorKind;
+import io.github.auditlake.o365.api.GraphCall;
 import io.github.auditlake.o365.api.RetryPolicy;
 import io.github.auditlake.o365.api.Sleeper;
 import io.github.auditlake.o365.api.TokenProvider;
@@ -34,7 +33,6 @@ import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,36 +202,15 @@ public final class OkHttpAuditSearchApi implements AuditSearchApi {
     private byte[] call(String what, Supplier<Request.Builder> request) {
         Instant start = clock.instant();
         int attempt = 0;
-        boolean refreshed = false;
         while (true) {
             attempt++;
-            AccessToken token = tokens.token();
-            Request req = request.get()
-                    .header("Authorization", "Bearer " + token.value())
-                    .header("Accept", "application/json")
-                    .header("User-Agent", userAgent)
-                    .build();
             ApiException failure;
-            try (Response resp = http.newCall(req).execute()) {
-                int status = resp.code();
-                if (status >= 200 && status < 300) {
-                    if (resp.body() == null) {
-                        return new byte[0];
-                    }
-                    okio.BufferedSource src = resp.body().source();
-                    if (src.request((long) PAGE_MAX_BYTES + 1)) {
-                        throw new BodyLimits.BodyTooLargeException(what, PAGE_MAX_BYTES);
-                    }
-                    return src.getBuffer().readByteArray();
+            try {
+                GraphCall.Answer a = GraphCall.execute(http, tokens, userAgent, request, PAGE_MAX_BYTES, what);
+                if (a.ok()) {
+                    return a.body();
                 }
-                String body = errorBody(resp);
-                if (status == 401 && !refreshed) {
-                    refreshed = true;
-                    tokens.invalidate(token);
-                    attempt--;
-                    continue;
-                }
-                failure = classify(what, status, body, retryAfter(resp));
+                failure = classify(what, a.status(), a.errorBody(), a.retryAfter());
             } catch (IOException e) {
                 failure = new ApiException(ErrorKind.TRANSIENT, what + " failed: " + e, e);
             }
@@ -296,23 +273,6 @@ public final class OkHttpAuditSearchApi implements AuditSearchApi {
                     null);
         }
         return new ApiException(ErrorKind.PERMANENT, status, code, what + " failed" + said, null, null, null);
-    }
-
-    private static String errorBody(Response resp) throws IOException {
-        return resp.body() == null ? "" : BodyLimits.readPrefix(resp.body(), BodyLimits.ERROR_MAX_BYTES);
-    }
-
-    private static Duration retryAfter(Response resp) {
-        String v = resp.header("Retry-After");
-        if (v == null) {
-            return null;
-        }
-        try {
-            long s = Long.parseLong(v.trim());
-            return s < 0 ? null : Duration.ofSeconds(s);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     // ------------------------------------------------------------------ parsing

@@ -37,7 +37,7 @@ public final class AuditStruct {
             .field("jobTitle", Schema.OPTIONAL_STRING_SCHEMA)
             .field("appId", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
-    /** The optional {@code enrichment} field: actor, target and group, and why some were not looked up. */
+    /** The optional {@code enrichment} field: actor, target, group, app and team, and why some were not looked up. */
     public static final Schema ENRICHMENT = SchemaBuilder.struct()
             .name("io.github.auditlake.o365.Enrichment")
             .optional()
@@ -45,6 +45,8 @@ public final class AuditStruct {
             .field("actor", DIRECTORY_OBJECT)
             .field("target", DIRECTORY_OBJECT)
             .field("group", DIRECTORY_OBJECT)
+            .field("app", DIRECTORY_OBJECT)
+            .field("team", DIRECTORY_OBJECT)
             .field("skipped", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
 

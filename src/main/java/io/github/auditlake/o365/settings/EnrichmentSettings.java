@@ -41,7 +41,11 @@ public final class EnrichmentSettings {
             .display("Enriched fields")
             .doc("Which GUIDs to resolve, each giving headers o365.<name>.*: actor (UserKey when it is a GUID, else "
                     + "the first GUID among Actor[].ID), target (the first GUID among Target[].ID), group "
-                    + "(AADGroupId).");
+                    + "(AADGroupId), app (ApplicationId, else AppId: an app id, resolved to the tenant's service "
+                    + "principal with a JSON $batch of $filter=appId in (...) queries; needs servicePrincipal in "
+                    + "o365.enrich.types), team (TeamGuid when it is a GUID, looked up as a group; the service usually "
+                    + "sends a thread id there, which is not looked up). MailboxGuid is not resolved: Microsoft Graph "
+                    + "v1.0 has no lookup by mailbox GUID.");
 
     public static final Setting<List<String>> TYPES = Setting.list(
                     G, "o365.enrich.types", List.of("user", "servicePrincipal", "group"))

@@ -886,6 +886,8 @@ public final class ManagementApiSimulator implements AutoCloseable {
                 graph(c);
             } else if (Directory.matches(c.path)) {
                 directory(c);
+            } else if (Directory.matchesBatch(c.path)) {
+                directoryBatch(c);
             } else {
                 ObjectNode n = Jwts.JSON
                         .createObjectNode()
@@ -1635,6 +1637,14 @@ public final class ManagementApiSimulator implements AutoCloseable {
     /** The Graph directory endpoint (see {@link Directory}). */
     private void directory(Call c) throws IOException {
         AuditSearch.Answer a = directory.handle(c.ex.getRequestMethod(), c.body, bearer(c, AuditSearch.GRAPH_RESOURCE));
+        a.headers().forEach((k, v) -> c.ex.getResponseHeaders().set(k, v));
+        c.send(a.status(), a.body());
+    }
+
+    /** Graph's JSON batch endpoint (see {@link Directory#handleBatch}). */
+    private void directoryBatch(Call c) throws IOException {
+        AuditSearch.Answer a =
+                directory.handleBatch(c.ex.getRequestMethod(), c.body, bearer(c, AuditSearch.GRAPH_RESOURCE));
         a.headers().forEach((k, v) -> c.ex.getResponseHeaders().set(k, v));
         c.send(a.status(), a.body());
     }

@@ -91,6 +91,11 @@ public final class Benchmarks {
             TenantScale.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("enrich")) {
+            // the enrichment cost, in one JVM, without a broker: ./bench enrich [RECORDS [ROUNDS]]
+            EnrichBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         Sizes sz = Sizes.full();
         Path out = Classpaths.projectDir().resolve("docs");
         Set<String> sel = new LinkedHashSet<>();

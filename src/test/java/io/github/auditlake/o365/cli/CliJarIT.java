@@ -33,6 +33,7 @@ class CliJarIT {
         for (String cls : List.of(
                 "io/github/auditlake/o365/settings/Setting.class",
                 "io/github/auditlake/o365/ledger/LedgerEntry.class",
+                "io/github/auditlake/o365/enrich/Enricher.class", // export --enrich, content get --enrich
                 "io/github/auditlake/o365/cli/verify/Verifier.class",
                 "org/apache/kafka/clients/consumer/KafkaConsumer.class",
                 "com/github/luben/zstd/Zstd.class")) {

@@ -159,4 +159,75 @@ class EnrichAgainstSimulatorTest {
                     EnrichAccess.checkPermission(dir, EnumSet.of(ObjectKind.USER), Duration.ofSeconds(30)));
         }
     }
+
+    static List<String> signIns(List<String> appIds) {
+        List<String> r = new ArrayList<>();
+        for (String a : appIds) {
+            r.add("{\"Id\":\"" + UUID.randomUUID() + "\",\"ApplicationId\":\"" + a + "\"}");
+        }
+        return r;
+    }
+
+    @Test
+    void appIdsAreResolvedToServicePrincipalsThroughTheBatchEndpoint() {
+        start(AppSpec.of(CLIENT).secret(SECRET));
+        List<String> apps = guids(400);
+        try (Enricher e = enricher(Duration.ofSeconds(30))) {
+            List<Enrichment> out = e.enrich(signIns(apps));
+            int found = 0;
+            for (int i = 0; i < apps.size(); i++) {
+                Directory.DirObject expected = sim.directory().servicePrincipalByAppId(apps.get(i));
+                DirectoryObject got = out.get(i).objects().get(EnrichField.APP);
+                assertNull(out.get(i).skipped());
+                if (expected == null) {
+                    assertNull(got);
+                } else {
+                    found++;
+                    assertEquals(expected.id(), got.id());
+                    assertEquals(apps.get(i), got.appId());
+                    assertEquals(expected.properties().get("displayName"), got.displayName());
+                }
+            }
+            assertTrue(found > 300, "most app ids are known: " + found);
+            assertEquals(2, sim.directory().batchCount(), "400 app ids in two $batch requests");
+            assertEquals(27, sim.directory().batchQueryCount(), "20 + 7 queries of at most 15 app ids");
+            e.enrich(signIns(apps));
+            assertEquals(2, sim.directory().batchCount(), "the second blob is answered by the cache");
+        }
+    }
+
+    @Test
+    void aThrottledQueryInsideABatchMarksItsAppIdsAndTheOthersAreEnriched() {
+        start(AppSpec.of(CLIENT).secret(SECRET));
+        sim.directory().unknownOneIn(0).throttleNext(1, Duration.ofSeconds(3600));
+        List<String> apps = guids(30);
+        try (Enricher e = enricher(Duration.ofSeconds(30))) {
+            List<Enrichment> out = e.enrich(signIns(apps));
+            for (int i = 0; i < 15; i++) {
+                assertEquals(Unenriched.THROTTLED, out.get(i).skipped(), "the throttled query's app id " + i);
+            }
+            for (int i = 15; i < 30; i++) {
+                assertEquals(
+                        apps.get(i), out.get(i).objects().get(EnrichField.APP).appId());
+            }
+            int asked = sim.directory().requestCount();
+            e.enrich(signIns(apps.subList(0, 15)));
+            assertEquals(asked, sim.directory().requestCount(), "the query's Retry-After is honoured");
+        }
+    }
+
+    @Test
+    void withoutApplicationReadAllAppLookupsAreDenied() {
+        start(AppSpec.of(CLIENT).secret(SECRET).roles(AppSpec.ROLE_READ, Directory.ROLE_USER));
+        try (Enricher e = new Enricher(
+                EnrichSettings.DEFAULTS
+                        .withTimeout(Duration.ofSeconds(30))
+                        .withKinds(EnumSet.of(ObjectKind.USER, ObjectKind.SERVICE_PRINCIPAL)),
+                EnrichAccess.directory(settings()),
+                Clock.systemUTC())) {
+            List<Enrichment> out = e.enrich(signIns(guids(3)));
+            assertTrue(out.stream().allMatch(x -> x.skipped() == Unenriched.DENIED), out.toString());
+            assertEquals(1, sim.directory().batchCount());
+        }
+    }
 }

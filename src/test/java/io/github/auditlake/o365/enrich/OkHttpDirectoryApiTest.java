@@ -67,4 +67,41 @@ class OkHttpDirectoryApiTest {
         }
         assertTrue(!none.allows("http://graph.microsoft.com"), "plain http to Graph is not Microsoft's host");
     }
+
+    static final String A1 = "11111111-1111-4111-8111-111111111111";
+    static final String A2 = "22222222-2222-4222-8222-222222222222";
+    static final String A3 = "33333333-3333-4333-8333-333333333333";
+
+    @Test
+    void theBatchAsksEachQueryForItsAppIdsWithAnInFilter() {
+        String body =
+                new String(OkHttpDirectoryApi.batchBody(List.of(List.of(A1, A2), List.of(A3))), StandardCharsets.UTF_8);
+        assertEquals(
+                "{\"requests\":[{\"id\":\"1\",\"method\":\"GET\",\"url\":\"/servicePrincipals?$filter=appId%20in%20('"
+                        + A1 + "','" + A2 + "')&$select=id,appId,displayName\"},{\"id\":\"2\",\"method\":\"GET\","
+                        + "\"url\":\"/servicePrincipals?$filter=appId%20in%20('" + A3
+                        + "')&$select=id,appId,displayName\"}]}",
+                body);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> OkHttpDirectoryApi.batchBody(List.of(List.of("x') or true or ('"))),
+                "only GUIDs go into a filter");
+    }
+
+    @Test
+    void eachQueryOfABatchAnswersOnItsOwnInAnyOrder() throws Exception {
+        String json = "{\"responses\":[{\"id\":\"2\",\"status\":429,\"headers\":{\"retry-after\":\"7\"},"
+                + "\"body\":{\"error\":{\"code\":\"TooManyRequests\"}}},{\"id\":\"1\",\"status\":200,"
+                + "\"body\":{\"value\":[{\"id\":\"SP-1\",\"appId\":\"" + A1.toUpperCase()
+                + "\",\"displayName\":\"One\"}]}}]}";
+        DirectoryApi.AppIdAnswer a = OkHttpDirectoryApi.parseBatch(
+                json.getBytes(StandardCharsets.UTF_8), List.of(List.of(A1, A2), List.of(A3), List.of("x")));
+        assertEquals("sp-1", a.found().get(A1).id());
+        assertEquals(ObjectKind.SERVICE_PRINCIPAL, a.found().get(A1).kind());
+        assertNull(a.found().get(A2), "A2 was answered: unknown to the directory");
+        assertNull(a.failed().get(A2));
+        assertEquals(Unenriched.THROTTLED, a.failed().get(A3).reason());
+        assertEquals(Duration.ofSeconds(7), a.failed().get(A3).retryAfter());
+        assertEquals(Unenriched.ERROR, a.failed().get("x").reason(), "a query without an answer failed");
+    }
 }

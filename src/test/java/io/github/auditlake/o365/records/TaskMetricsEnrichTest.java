@@ -59,6 +59,11 @@ class TaskMetricsEnrichTest {
                 }
 
                 @Override
+                public AppIdAnswer servicePrincipalsByAppId(List<String> appIds, Duration timeout) {
+                    throw new AssertionError("these records carry no app id");
+                }
+
+                @Override
                 public void close() {}
             };
             Enricher en = new Enricher(EnrichSettings.DEFAULTS, dir, Clock.systemUTC());

@@ -189,4 +189,98 @@ class SimDirectoryTest {
         String token = json(r).get("access_token").asText();
         assertEquals(401, getByIds(token, ids(1), null).statusCode());
     }
+
+    private HttpResponse<String> batch(String token, List<String> urls) {
+        StringBuilder b = new StringBuilder("{\"requests\":[");
+        for (int i = 0; i < urls.size(); i++) {
+            b.append(i == 0 ? "" : ",")
+                    .append("{\"id\":\"")
+                    .append(i + 1)
+                    .append("\",\"method\":\"GET\",\"url\":\"")
+                    .append(urls.get(i))
+                    .append("\"}");
+        }
+        b.append("]}");
+        return post(
+                sim.baseUrl() + "/v1.0/$batch", "application/json", b.toString(), "Authorization", "Bearer " + token);
+    }
+
+    private static String in(List<String> appIds) {
+        StringBuilder b = new StringBuilder("/servicePrincipals?$filter=appId%20in%20(");
+        for (int i = 0; i < appIds.size(); i++) {
+            b.append(i == 0 ? "" : ",").append('\'').append(appIds.get(i)).append('\'');
+        }
+        return b.append(")&$select=id,appId,displayName").toString();
+    }
+
+    /** The answer to request {@code id} of a batch answer. */
+    private static JsonNode response(HttpResponse<String> r, String id) {
+        for (JsonNode n : json(r).get("responses")) {
+            if (n.get("id").asText().equals(id)) {
+                return n;
+            }
+        }
+        throw new AssertionError("no response " + id + " in " + r.body());
+    }
+
+    @Test
+    void aBatchAnswersEachRequestOnItsOwnWithServicePrincipalsByAppId() {
+        List<String> apps = ids(40);
+        String token = graphToken(CLIENT);
+        HttpResponse<String> r = batch(
+                token,
+                List.of(
+                        in(apps.subList(0, 15)),
+                        in(apps.subList(15, 31)),
+                        "/servicePrincipals(appId='" + Directory.GRAPH_APP_ID + "')",
+                        "/users?$top=1"));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode first = response(r, "1");
+        assertEquals(200, first.get("status").asInt());
+        int found = 0;
+        for (JsonNode sp : first.path("body").path("value")) {
+            Directory.DirObject expected =
+                    sim.directory().servicePrincipalByAppId(sp.get("appId").asText());
+            assertNotNull(expected, sp.toString());
+            assertEquals(expected.id(), sp.get("id").asText());
+            assertTrue(apps.subList(0, 15).contains(sp.get("appId").asText()));
+            found++;
+        }
+        assertTrue(found >= 10, "most app ids are known: " + found);
+        assertEquals(400, response(r, "2").get("status").asInt(), "16 values: beyond Graph's 15");
+        assertTrue(response(r, "2")
+                .path("body")
+                .path("error")
+                .path("message")
+                .asText()
+                .contains("Max allowed: 15"));
+        assertEquals(
+                "Microsoft Graph",
+                response(r, "3").path("body").path("displayName").asText());
+        assertEquals(400, response(r, "4").get("status").asInt(), "not served");
+        assertEquals(1, sim.directory().batchCount());
+        assertEquals(4, sim.directory().batchQueryCount());
+    }
+
+    @Test
+    void throttlingAndPermissionApplyToEachRequestOfABatch() {
+        List<String> apps = ids(30);
+        sim.directory().throttleNext(1, Duration.ofSeconds(9));
+        HttpResponse<String> r = batch(graphToken(CLIENT), List.of(in(apps.subList(0, 15)), in(apps.subList(15, 30))));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(429, response(r, "1").get("status").asInt());
+        assertEquals("9", response(r, "1").path("headers").path("Retry-After").asText());
+        assertEquals(200, response(r, "2").get("status").asInt());
+
+        HttpResponse<String> denied = batch(graphToken(USERS_ONLY), List.of(in(apps.subList(0, 1))));
+        assertEquals(200, denied.statusCode());
+        assertEquals(403, response(denied, "1").get("status").asInt(), "needs Application.Read.All");
+
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 21; i++) {
+            many.add(in(apps.subList(i, i + 1)));
+        }
+        assertEquals(400, batch(graphToken(CLIENT), many).statusCode(), "at most 20 requests a batch");
+        assertEquals(401, batch("not-a-token", List.of(in(apps.subList(0, 1)))).statusCode());
+    }
 }
