@@ -149,6 +149,45 @@ class LedgerTaskTest {
                 keys(ctx.transactions.commitsOn));
     }
 
+    /**
+     * With two streams in the task, whatever the interleaving of their emissions, no transaction ends between a blob's
+     * last record and its entry: the other stream's records limit, blob ends and entries wait for it.
+     */
+    @Test
+    void withTwoStreamsNoTransactionEndsBetweenAnyBlobsLastRecordAndItsEntry() throws Exception {
+        List<FakeManagementApi.FakeBlob> blobs = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Instant at = NOW.minus(Duration.ofHours(20)).plus(Duration.ofMinutes(30L * i));
+            blobs.add(api.addBlob(ContentType.EXCHANGE, at, at, 2 + i % 4));
+            blobs.add(api.addBlob(ContentType.SHAREPOINT, at, at, 3 + i % 3));
+        }
+        int total = blobs.stream().mapToInt(b -> b.recordIds().size() + 1).sum();
+        Map<String, String> props = props(2, 7);
+        props.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.SharePoint");
+        FakeTaskContext ctx = new FakeTaskContext(true);
+        O365AuditSourceTask t = start(ctx, props);
+
+        List<SourceRecord> out = O365AuditSourceTaskTest.pollUntil(t, ctx, total);
+
+        Map<Object, Integer> at = new HashMap<>();
+        for (int i = 0; i < out.size(); i++) {
+            at.put(out.get(i).key(), i);
+        }
+        for (SourceRecord commit : ctx.transactions.commitsOn) {
+            int p = out.indexOf(commit);
+            for (FakeManagementApi.FakeBlob b : blobs) {
+                String ct = b.blob().contentType();
+                int last = at.get(b.recordIds().get(b.recordIds().size() - 1));
+                int entry = at.get(LedgerEntry.key(TENANT, ct, b.blob().contentId()));
+                assertTrue(
+                        p < last || p >= entry,
+                        "a transaction ended at " + p + " (" + commit.key() + "), between the last record of "
+                                + b.blob().contentId() + " at " + last + " and its entry at " + entry);
+            }
+        }
+        assertTrue(ctx.transactions.commitsOn.size() >= blobs.size(), "every entry's boundary kept");
+    }
+
     @Test
     void withTheLedgerOffNoEntryIsWrittenAndTheBlobsLastRecordEndsTheTransaction() throws Exception {
         var blob = api.addBlob(ContentType.EXCHANGE, NOW.minus(Duration.ofHours(3)), NOW.minus(Duration.ofHours(3)), 3);
