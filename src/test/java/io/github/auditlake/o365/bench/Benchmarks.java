@@ -567,7 +567,8 @@ public final class Benchmarks {
                                     + Profile.summarize(jfr, 12, window[0], window[1]));
                 }
                 // 2. the Connect floor: same records, same converters, a trivial task
-                double floor = runFloor(format, sample, n);
+                double[] floorRun = runFloor(format, sample, n);
+                double floor = floorRun[0];
                 // 3. the producer ceiling: same bytes, plain producer
                 String ct = "throughput-ceiling-" + format;
                 kafka.createTopic(ct, PARTITIONS);
@@ -614,6 +615,19 @@ public final class Benchmarks {
                 }
                 perFormat.put(format, new double[] {one[0], floor, ceil});
                 Double target = FLOOR_TARGETS.get(format);
+                // worker CPU per record: only the worker process is measured (the simulator and the producer run in
+                // the harness JVM), so this holds on a shared machine where the rates swing with the load
+                res.add(
+                        "throughput",
+                        "1 task, " + format + ", worker CPU-µs per record",
+                        one[3],
+                        "µs/rec",
+                        "Connect floor (same run)",
+                        floorRun[1],
+                        target == null
+                                ? ""
+                                : "≤ " + Results.fmt(1 / target) + " × floor (floor ÷ ours ≥ " + target + ")",
+                        target == null ? null : floorRun[1] / one[3] >= target);
                 res.add(
                         "throughput",
                         "1 task, " + format + ", records/s",
@@ -698,7 +712,10 @@ public final class Benchmarks {
         }
     }
 
-    /** Runs our connector on a fresh worker until {@code n} records are in the topic: {rate, rate from PUT, reqs}. */
+    /**
+     * Runs our connector on a fresh worker until {@code n} records are in the topic: {rate, rate from PUT, reqs, worker
+     * CPU-µs per record from PUT}.
+     */
     private double[] runConnector(
             ManagementApiSimulator sim,
             String topic,
@@ -737,27 +754,38 @@ public final class Benchmarks {
                             cpuNote(cpu0, cpu1, secs(t[1] - put))));
             System.out.printf(
                     Locale.ROOT,
-                    "%d task(s), %s: %,d records in %.1f s (%.1f s from PUT), %d API " + "requests%n",
+                    "%d task(s), %s: %,d records in %.1f s (%.1f s from PUT), %d API requests, worker %.2f CPU-µs per "
+                            + "record, harness (simulator) %.2f%n",
                     tasks,
                     format,
                     n,
                     secs(t[1] - t[0]),
                     secs(t[1] - put),
-                    reqs);
+                    reqs,
+                    (cpu1[0] - cpu0[0]) * 1e6 / n,
+                    (cpu1[2] - cpu0[2]) * 1e6 / n);
             w.deleteConnector(name);
-            return new double[] {n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs};
+            return new double[] {n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs, (cpu1[0] - cpu0[0]) * 1e6 / n};
         } finally {
             release(w);
         }
     }
 
-    /** Runs the Connect floor with {@code format}'s converters over {@code sample}: records/s, first to last. */
-    private double runFloor(String format, List<Sample> sample, long n) throws Exception {
+    /**
+     * Runs the Connect floor with {@code format}'s converters over {@code sample}: {records/s first to last, worker
+     * CPU-µs per record from PUT}.
+     */
+    private double[] runFloor(String format, List<Sample> sample, long n) throws Exception {
         String topic = "throughput-floor-" + format;
         kafka.createTopic(topic, PARTITIONS);
         Path file = work.resolve("floor-sample-" + format + ".bin");
         FloorConnector.writeSample(file, sample);
-        ProcessConnectWorker w = worker("floor-" + format, "1g", List.of());
+        // the same recording as the connector's worker, so that both CPU figures carry its (small) cost
+        Path jfr = work.resolve("throughput-floor-" + format + ".jfr");
+        List<String> jvm = !sz.shareWorker() && !format.equals("struct")
+                ? List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true")
+                : List.of();
+        ProcessConnectWorker w = worker("floor-" + format, "1g", jvm);
         try {
             String name = "floor-" + format;
             Map<String, String> c = new LinkedHashMap<>();
@@ -777,18 +805,31 @@ public final class Benchmarks {
             long put = System.nanoTime();
             w.putConnector(name, c, Duration.ofMinutes(1));
             long[] t = awaitRecords(topic, n, w, name);
+            double[] cpu1 = cpu(w);
             res.note(
                     "throughput",
                     String.format(
                             Locale.ROOT,
                             "CPU during the %s Connect-floor run (PUT to last " + "record): %s.",
                             format,
-                            cpuNote(cpu0, cpu(w), secs(t[1] - put))));
-            System.out.printf(Locale.ROOT, "floor, %s: %,d records in %.1f s%n", format, n, secs(t[1] - t[0]));
+                            cpuNote(cpu0, cpu1, secs(t[1] - put))));
+            System.out.printf(
+                    Locale.ROOT,
+                    "floor, %s: %,d records in %.1f s, worker %.2f CPU-µs per record%n",
+                    format,
+                    n,
+                    secs(t[1] - t[0]),
+                    (cpu1[0] - cpu0[0]) * 1e6 / n);
             w.deleteConnector(name);
-            return n / secs(t[1] - t[0]);
+            return new double[] {n / secs(t[1] - t[0]), (cpu1[0] - cpu0[0]) * 1e6 / n};
         } finally {
             release(w);
+            if (jfr.toFile().isFile()) {
+                res.note(
+                        "throughput",
+                        "Profile of the Connect floor's worker, " + format + " (same settings, the whole run):\n\n"
+                                + Profile.summarize(jfr, 8, null, null));
+            }
         }
     }
 
