@@ -181,6 +181,38 @@ class TopLevelFieldsTest {
         }
     }
 
+    /**
+     * The stream reads plain records straight from its read buffer, topping it up when a record goes on past it:
+     * whatever sizes the body's reads come in, every record is the one Jackson reads from its bytes.
+     */
+    @Test
+    void recordsReadFromTheBodyMatchJacksonWhateverTheReadSizes() throws IOException {
+        Random rnd = new Random(7);
+        List<byte[]> records = new ArrayList<>();
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 3_000; i++) {
+            String r = randomRecord(rnd);
+            records.add(utf8(r));
+            body.append(i == 0 ? "" : rnd.nextBoolean() ? "," : " ,\n").append(r);
+        }
+        body.append(']');
+        byte[] all = utf8(body.toString());
+        java.io.InputStream uneven = new ByteArrayInputStream(all) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1 + rnd.nextInt(300)));
+            }
+        };
+        List<AuditRecord> read = new ArrayList<>();
+        try (JsonAuditRecordStream s = new JsonAuditRecordStream(uneven, null, "t")) {
+            s.forEachRemaining(read::add);
+        }
+        assertEquals(records.size(), read.size());
+        for (int i = 0; i < records.size(); i++) {
+            assertEquals(jackson.readWithJackson(records.get(i)), read.get(i), "record " + i);
+        }
+    }
+
     private void jacksonRejects(byte[] r, String what) {
         try {
             jackson.readWithJackson(r);
