@@ -537,7 +537,8 @@ public final class Benchmarks {
                                     + "set is exactly these blobs. For each value format, in this order and in the same run: our "
                                     + "connector with one task; the **Connect floor** (a trivial source task, `FloorConnector` in the "
                                     + "bench package, emitting the records our connector wrote, read back and turned into Connect "
-                                    + "data once at start with the same converters: same keys, values, headers, topic and offset "
+                                    + "data once at start with the same converters: same keys, values, headers (with our schemas: "
+                                    + "strings, the record index INT64, the record type INT32), topic and offset "
                                     + "shape, through the same kind of worker, converters and default `SimpleHeaderConverter`); "
                                     + "then the **producer ceiling** (a plain `KafkaProducer` sending the same bytes). Converters: "
                                     + "key `StringConverter`; value `StringConverter` (json-string), `ByteArrayConverter` "
@@ -829,7 +830,6 @@ public final class Benchmarks {
             c.put(FloorConnector.KEY_CONVERTER, "org.apache.kafka.connect.storage.StringConverter");
             c.put(FloorConnector.VALUE_CONVERTER, FORMATS.get(format).get("value.converter"));
             c.put(FloorConnector.SCHEMAS, FORMATS.get(format).getOrDefault("value.converter.schemas.enable", "false"));
-            c.put(FloorConnector.HEADER_CONVERTER, "org.apache.kafka.connect.storage.SimpleHeaderConverter");
             double[] cpu0 = cpu(w);
             long put = System.nanoTime();
             w.putConnector(name, c, Duration.ofMinutes(1));
