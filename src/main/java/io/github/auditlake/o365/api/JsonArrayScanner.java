@@ -49,6 +49,8 @@ final class JsonArrayScanner {
     private int end;
     private long consumed;
     private State state = State.BEFORE_ARRAY;
+    /** The blob's recurring Workload and Operation values, one String instance each. */
+    private final TopLevelFields.Recurring recurring = new TopLevelFields.Recurring();
 
     // the element being read
     private byte[] element = new byte[INITIAL_ELEMENT_BUFFER];
@@ -145,7 +147,7 @@ final class JsonArrayScanner {
      */
     private Element plainObject() throws IOException {
         while (true) {
-            TopLevelFields.Reader reader = new TopLevelFields.Reader(chunk, pos, end);
+            TopLevelFields.Reader reader = new TopLevelFields.Reader(chunk, pos, end, recurring);
             int after = reader.object();
             if (after >= 0) {
                 int size = after - pos;

@@ -41,9 +41,42 @@ final class TopLevelFields {
 
     /** The element (exactly these bytes) as a record, or null: then Jackson reads it (see the class comment). */
     static AuditRecord read(byte[] b) {
-        Reader r = new Reader(b, 0, b.length);
+        Reader r = new Reader(b, 0, b.length, null);
         int end = r.object();
         return end >= 0 && r.ws(end) == b.length ? r.record(b) : null;
+    }
+
+    /**
+     * The few values that recur from record to record (a blob's Workload, its Operations), each as one String
+     * instance: the record mapper's header lookups by them then find their hash computed and the same key. A small
+     * direct-mapped table of short values, so it never holds more than {@value #SLOTS} values of up to
+     * {@value #MAX_LENGTH} bytes, whatever the records hold. Not thread-safe: one per scanner.
+     */
+    static final class Recurring {
+        static final int SLOTS = 64;
+        static final int MAX_LENGTH = 64;
+        private final byte[][] bytes = new byte[SLOTS][];
+        private final String[] strings = new String[SLOTS];
+
+        /** The UTF-8 text {@code b[from, from + length)}, the same instance as the last time it was seen here. */
+        String string(byte[] b, int from, int length) {
+            if (length > MAX_LENGTH) {
+                return new String(b, from, length, StandardCharsets.UTF_8);
+            }
+            int h = length;
+            for (int k = from; k < from + length; k++) {
+                h = 31 * h + b[k];
+            }
+            int slot = (h ^ (h >>> 7) ^ (h >>> 16)) & (SLOTS - 1);
+            byte[] seen = bytes[slot];
+            if (seen != null && java.util.Arrays.equals(seen, 0, seen.length, b, from, from + length)) {
+                return strings[slot];
+            }
+            String s = new String(b, from, length, StandardCharsets.UTF_8);
+            bytes[slot] = java.util.Arrays.copyOfRange(b, from, from + length);
+            strings[slot] = s;
+            return s;
+        }
     }
 
     /**
@@ -54,16 +87,19 @@ final class TopLevelFields {
         private final byte[] b;
         private final int from;
         private final int n;
+        private final Recurring recurring;
         private String id;
         private String creationTime;
         private String workload;
         private String operation;
         private Integer recordType;
 
-        Reader(byte[] b, int from, int limit) {
+        /** @param recurring gives the Workload and Operation values, or null: new strings */
+        Reader(byte[] b, int from, int limit, Recurring recurring) {
             this.b = b;
             this.from = from;
             this.n = limit;
+            this.recurring = recurring;
         }
 
         /** The record of the object {@link #object()} read; {@code bytes} are its exact bytes. */
@@ -156,7 +192,9 @@ final class TopLevelFields {
                 if (hasEscape(i + 1, end - 1)) {
                     return FALLBACK; // Jackson decodes the escapes
                 }
-                text = new String(b, i + 1, end - i - 2, StandardCharsets.UTF_8);
+                text = recurring != null && (which == WORKLOAD || which == OPERATION)
+                        ? recurring.string(b, i + 1, end - i - 2)
+                        : new String(b, i + 1, end - i - 2, StandardCharsets.UTF_8);
             } else if (c == 'n') {
                 text = null;
             } else {

@@ -213,6 +213,29 @@ class TopLevelFieldsTest {
         }
     }
 
+    @Test
+    void recurringWorkloadsAndOperationsOfABlobAreOneStringInstanceEach() {
+        String a = "{\"Id\":\"1\",\"Workload\":\"Exchange\",\"Operation\":\"Send\"}";
+        String b = "{\"Id\":\"2\",\"Workload\":\"Exchange\",\"Operation\":\"MailItemsAccessed\"}";
+        String c = "{\"Id\":\"3\",\"Workload\":\"Exchange\",\"Operation\":\"Send\"}";
+        List<AuditRecord> records = new ArrayList<>();
+        try (JsonAuditRecordStream s = new JsonAuditRecordStream(
+                new ByteArrayInputStream(utf8("[" + a + "," + b + "," + c + "]")), null, "t")) {
+            s.forEachRemaining(records::add);
+        }
+        assertSame(records.get(0).workload(), records.get(1).workload());
+        assertSame(records.get(0).operation(), records.get(2).operation());
+        assertEquals("MailItemsAccessed", records.get(1).operation());
+        assertEquals("Send", records.get(2).operation());
+        // a table of a few short values: a long one is a new string each time, equal all the same
+        TopLevelFields.Recurring recurring = new TopLevelFields.Recurring();
+        byte[] text = utf8("x".repeat(TopLevelFields.Recurring.MAX_LENGTH + 1));
+        String first = recurring.string(text, 0, text.length);
+        String second = recurring.string(text, 0, text.length);
+        assertEquals(first, second);
+        org.junit.jupiter.api.Assertions.assertNotSame(first, second);
+    }
+
     private void jacksonRejects(byte[] r, String what) {
         try {
             jackson.readWithJackson(r);
