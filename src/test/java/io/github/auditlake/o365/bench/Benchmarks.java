@@ -337,7 +337,7 @@ public final class Benchmarks {
     }
 
     /**
-     * As above; with {@code warm} non-null, also notes the records in the topic, the worker's CPU seconds and its JIT
+     * As above; with {@code warm} non-null (its first element negative), also notes the records in the topic, the worker's CPU seconds and its JIT
      * compiler threads' CPU seconds when the topic first holds a quarter of {@code n}: {records, CPU-s, JIT CPU-s}
      * (the start of the steady state, after warm-up).
      */
@@ -357,7 +357,7 @@ public final class Benchmarks {
                         if (c > 0 && st[0] < 0) {
                             st[0] = now;
                         }
-                        if (warm != null && warm[0] == 0 && c >= n / 4) {
+                        if (warm != null && warm[0] < 0 && c >= n / 4) {
                             warm[1] = cpuSecs(w.process().pid());
                             warm[2] = jitSecs(w.process().pid());
                             warm[0] = c;
@@ -804,13 +804,13 @@ public final class Benchmarks {
             // per 1,000-record blob caps a tenant at about 30,000 records/s, which is where one task landed
             c.put("o365.requests.per.minute", "60000");
             w.putConnector(name, c, Duration.ofMinutes(1));
-            double[] warm = new double[3];
+            double[] warm = {-1, 0, 0}; // filled when the topic holds a quarter of the records
             long[] t = awaitRecords(topic, n, w, name, -1, warm);
             int reqs = apiRequests(sim, put, t[1]).size();
             double[] cpu1 = cpu(w);
             double jit = jitSecs(w.process().pid()) - warm[2];
-            double steady = (cpu1[0] - warm[1]) * 1e6 / (n - warm[0]);
-            double app = (cpu1[0] - warm[1] - jit) * 1e6 / (n - warm[0]);
+            double steady = (cpu1[0] - warm[1]) * 1e6 / Math.max(1, n - warm[0]);
+            double app = (cpu1[0] - warm[1] - jit) * 1e6 / Math.max(1, n - warm[0]);
             window[1] = Instant.now();
             res.note(
                     "throughput",
@@ -877,12 +877,12 @@ public final class Benchmarks {
             double[] cpu0 = cpu(w);
             long put = System.nanoTime();
             w.putConnector(name, c, Duration.ofMinutes(1));
-            double[] warm = new double[3];
+            double[] warm = {-1, 0, 0}; // filled when the topic holds a quarter of the records
             long[] t = awaitRecords(topic, n, w, name, -1, warm);
             double[] cpu1 = cpu(w);
             double jit = jitSecs(w.process().pid()) - warm[2];
-            double steady = (cpu1[0] - warm[1]) * 1e6 / (n - warm[0]);
-            double app = (cpu1[0] - warm[1] - jit) * 1e6 / (n - warm[0]);
+            double steady = (cpu1[0] - warm[1]) * 1e6 / Math.max(1, n - warm[0]);
+            double app = (cpu1[0] - warm[1] - jit) * 1e6 / Math.max(1, n - warm[0]);
             res.note(
                     "throughput",
                     String.format(
