@@ -5,16 +5,20 @@ import java.io.InputStream;
 import java.util.Arrays;
 
 /**
- * Splits a JSON array read from a stream into its elements' exact bytes, without parsing them: a byte-level scanner
- * that only tracks strings (with their escapes) and bracket depth. An element of at most {@code maxElementBytes}
+ * Splits a JSON array read from a stream into its elements' exact bytes. An element that is a plain object within
+ * the read buffer is read in the same pass by {@link TopLevelFields} (its five fields with it); any other is cut
+ * without parsing it by a byte-level scanner that only tracks strings (with their escapes) and bracket depth. An element of at most {@code maxElementBytes}
  * bytes is handed out whole; a larger one is not held: once it passes the limit, its bytes are counted and dropped,
  * so memory stays at {@code maxElementBytes} plus one read buffer whatever the body holds. The elements themselves
  * are checked by the caller's parser; this class checks the array around them (the opening and closing brackets,
  * the commas, nothing after the array but whitespace). Not thread-safe.
  */
 final class JsonArrayScanner {
-    /** One element of the array. */
-    record Element(byte[] bytes, long size, byte[] head) {
+    /**
+     * One element of the array; {@code record} is the element already read as an audit record by
+     * {@link TopLevelFields} (a plain object), else null.
+     */
+    record Element(byte[] bytes, long size, byte[] head, AuditRecord record) {
         /** The element's exact bytes, or null when it is larger than the limit. */
         @Override
         public byte[] bytes() {
@@ -45,6 +49,8 @@ final class JsonArrayScanner {
     private int end;
     private long consumed;
     private State state = State.BEFORE_ARRAY;
+    /** The blob's recurring Workload and Operation values, one String instance each. */
+    private final TopLevelFields.Recurring recurring = new TopLevelFields.Recurring();
 
     // the element being read
     private byte[] element = new byte[INITIAL_ELEMENT_BUFFER];
@@ -96,7 +102,10 @@ final class JsonArrayScanner {
                     if (b == ',') {
                         throw new IOException("an empty array element at byte " + position());
                     }
-                    Element e = element();
+                    Element e = b == '{' ? plainObject() : null;
+                    if (e == null) {
+                        e = element();
+                    }
                     state = State.AFTER_ELEMENT;
                     return e;
                 }
@@ -128,6 +137,56 @@ final class JsonArrayScanner {
                 }
             }
         }
+    }
+
+    /**
+     * The common case in one pass: an object starting at {@code chunk[pos]} that {@link TopLevelFields} reads whole
+     * within the read buffer (topped up from the body while the object goes on past it), copied out once. Null, with
+     * nothing consumed, for anything else ({@link #element()} then cuts it and the caller's parser reads it): an
+     * object it does not take, one larger than the limit or the buffer, a body that ends inside it.
+     */
+    private Element plainObject() throws IOException {
+        while (true) {
+            TopLevelFields.Reader reader = new TopLevelFields.Reader(chunk, pos, end, recurring);
+            int after = reader.object();
+            if (after >= 0) {
+                int size = after - pos;
+                if (size > maxElementBytes) {
+                    return null;
+                }
+                byte[] bytes = Arrays.copyOfRange(chunk, pos, after);
+                pos = after;
+                return new Element(bytes, size, null, reader.record(bytes));
+            }
+            if (after != TopLevelFields.NEED_MORE || end - pos >= Math.min(maxElementBytes, chunk.length)) {
+                return null;
+            }
+            if (!readMore()) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Moves the unread bytes to the start of the read buffer and reads more after them; false at the end of the
+     * body.
+     */
+    private boolean readMore() throws IOException {
+        if (pos > 0) {
+            System.arraycopy(chunk, pos, chunk, 0, end - pos);
+            consumed += pos;
+            end -= pos;
+            pos = 0;
+        }
+        int r;
+        do {
+            r = in.read(chunk, end, chunk.length - end);
+        } while (r == 0);
+        if (r < 0) {
+            return false;
+        }
+        end += r;
+        return true;
     }
 
     /** Reads one element starting at {@code chunk[pos]} (not whitespace, not ',' or ']'). */
@@ -210,13 +269,13 @@ final class JsonArrayScanner {
         if (head != null) {
             byte[] h = head;
             head = null;
-            return new Element(null, elementSize, h);
+            return new Element(null, elementSize, h, null);
         }
         byte[] out = Arrays.copyOf(element, elementLength);
         if (element.length > 4 * INITIAL_ELEMENT_BUFFER && elementLength < element.length / 4) {
             element = new byte[INITIAL_ELEMENT_BUFFER]; // one large record does not pin its buffer
         }
-        return new Element(out, elementSize, null);
+        return new Element(out, elementSize, null, null);
     }
 
     /** Appends {@code chunk[from, to)} to the element, or only counts it once the element is too large. */

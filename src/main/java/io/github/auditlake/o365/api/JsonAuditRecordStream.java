@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * into its elements' bytes without parsing them, and an element larger than the limit is counted and dropped while it
  * is read, never held. It is handed on as a record that is too large ({@link AuditRecord#tooLarge}: its {@code Id}
  * when the first {@code maxRecordBytes} bytes hold it, and its exact size), and the rest of the blob is read as usual.
- * Each element within the limit is parsed on its own, by a Jackson parser of this stream's own factory. Field names
+ * Each element within the limit is read on its own: first by {@link TopLevelFields}, a strict one-pass reader of
+ * the five fields that builds no tokens or names (the scanner runs it on the read buffer, so a plain record is cut
+ * and read in one pass); what it does not take (not an object, a syntax error, escapes in a name or in one of the
+ * five values, very deep nesting) by a Jackson parser of this stream's own factory. Field names
  * are never interned, and the factory (with the symbol table of the names it has seen) is replaced once the records
  * it parsed reach {@link #SYMBOL_TABLE_RECORD_BYTES}: the names kept are bounded by that plus one record, and nothing
  * is shared between blobs, so long or many distinct field names cannot accumulate in the worker.
@@ -163,7 +166,19 @@ public final class JsonAuditRecordStream implements AuditRecordStream {
                     "the record is larger than o365.record.max.bytes (" + maxRecordBytes + "): " + element.size()
                             + " bytes; it was not read");
         }
+        if (element.record() != null) {
+            return element.record(); // read by the scanner in the same pass
+        }
         byte[] bytes = element.bytes();
+        AuditRecord plain = TopLevelFields.read(bytes);
+        if (plain != null) {
+            return plain; // the common case: a plain object, read in one pass without Jackson's tokens
+        }
+        return readWithJackson(bytes);
+    }
+
+    /** Reads one element within the limit with Jackson (the path for what {@link TopLevelFields} does not take). */
+    AuditRecord readWithJackson(byte[] bytes) throws IOException {
         try (JsonParser parser = factories.forBytes(bytes.length).createParser(bytes)) {
             return parse(parser, bytes);
         }

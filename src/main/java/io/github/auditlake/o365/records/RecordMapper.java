@@ -355,6 +355,17 @@ public final class RecordMapper {
     }
 
     /**
+     * A new header set holding the stream's tenant and content type: the start of the headers of its skip,
+     * stream-failure and ledger records.
+     */
+    private static ConnectHeaders streamHeaders(StreamId s) {
+        ConnectHeaders h = new ConnectHeaders();
+        h.addString(HEADER_TENANT, s.tenantId());
+        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        return h;
+    }
+
+    /**
      * A record for the skips topic: a skipped blob ({@code record == null}) or one undeliverable element, as a small
      * JSON document; the raw text is included when it fits within the record size limit.
      */
@@ -387,9 +398,7 @@ public final class RecordMapper {
                 n.put("raw", record.json());
             }
         }
-        ConnectHeaders h = new ConnectHeaders();
-        h.addString(HEADER_TENANT, s.tenantId());
-        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        ConnectHeaders h = streamHeaders(s);
         h.addString(HEADER_CONTENT_ID, blob.contentId());
         h.addString(HEADER_SKIP_REASON, reason);
         return new SourceRecord(
@@ -415,9 +424,7 @@ public final class RecordMapper {
         }
         io.github.auditlake.o365.ledger.LedgerEntry entry = l.entry();
         StreamId s = l.stream();
-        ConnectHeaders h = new ConnectHeaders();
-        h.addString(HEADER_TENANT, s.tenantId());
-        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        ConnectHeaders h = streamHeaders(s);
         h.addString(HEADER_CONTENT_ID, entry.contentId());
         return new SourceRecord(
                 s.partition(),
@@ -470,9 +477,7 @@ public final class RecordMapper {
         n.put("contentType", s.contentType().wireName());
         n.put("reason", f.reason());
         n.put("position", f.cursorAfter().highWatermark().toString());
-        ConnectHeaders h = new ConnectHeaders();
-        h.addString(HEADER_TENANT, s.tenantId());
-        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        ConnectHeaders h = streamHeaders(s);
         h.addString(HEADER_SKIP_REASON, f.reason());
         return new SourceRecord(
                 s.partition(),

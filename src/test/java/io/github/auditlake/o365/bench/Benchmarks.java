@@ -338,6 +338,16 @@ public final class Benchmarks {
      * its GC log after line {@code gcSkip}.
      */
     long[] awaitRecords(String topic, long n, ProcessConnectWorker w, String connector, int gcSkip) throws Exception {
+        return awaitRecords(topic, n, w, connector, gcSkip, null);
+    }
+
+    /**
+     * As above; with {@code warm} non-null (its first element negative), also notes the records in the topic, the worker's CPU seconds and its JIT
+     * compiler threads' CPU seconds when the topic first holds a quarter of {@code n}: {records, CPU-s, JIT CPU-s}
+     * (the start of the steady state, after warm-up).
+     */
+    long[] awaitRecords(String topic, long n, ProcessConnectWorker w, String connector, int gcSkip, double[] warm)
+            throws Exception {
         long deadline = System.nanoTime() + sz.scenarioTimeout().toNanos();
         // first record seen, last status check, last progress check, records at the last progress check
         long[] st = {-1, System.nanoTime(), System.nanoTime(), 0};
@@ -351,6 +361,11 @@ public final class Benchmarks {
                         long now = System.nanoTime();
                         if (c > 0 && st[0] < 0) {
                             st[0] = now;
+                        }
+                        if (warm != null && warm[0] < 0 && c >= n / 4) {
+                            warm[1] = cpuSecs(w.process().pid());
+                            warm[2] = jitSecs(w.process().pid());
+                            warm[0] = c;
                         }
                         if (c >= n) {
                             result[0] = st[0];
@@ -453,6 +468,31 @@ public final class Benchmarks {
         }
     }
 
+    /**
+     * CPU seconds the JIT compiler's threads of a process have used so far ({@code C1/C2 CompilerThread*}, from
+     * /proc/<pid>/task; they live as long as the JVM, so none is lost to a thread that ended), 0 if unknown.
+     */
+    static double jitSecs(long pid) {
+        double s = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String st = Files.readString(t.resolve("stat"));
+                    String comm = st.substring(st.indexOf('(') + 1, st.lastIndexOf(')'));
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                        s += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return s;
+    }
+
     /** CPU seconds of {worker, broker, harness (simulator, producer, consumers)}. */
     double[] cpu(ProcessConnectWorker w) {
         return new double[] {
@@ -529,7 +569,8 @@ public final class Benchmarks {
                                     + "set is exactly these blobs. For each value format, in this order and in the same run: our "
                                     + "connector with one task; the **Connect floor** (a trivial source task, `FloorConnector` in the "
                                     + "bench package, emitting the records our connector wrote, read back and turned into Connect "
-                                    + "data once at start with the same converters: same keys, values, headers, topic and offset "
+                                    + "data once at start with the same converters: same keys, values, headers (with our schemas: "
+                                    + "strings, the record index INT64, the record type INT32), topic and offset "
                                     + "shape, through the same kind of worker, converters and default `SimpleHeaderConverter`); "
                                     + "then the **producer ceiling** (a plain `KafkaProducer` sending the same bytes). Converters: "
                                     + "key `StringConverter`; value `StringConverter` (json-string), `ByteArrayConverter` "
@@ -572,7 +613,8 @@ public final class Benchmarks {
                                     + Profile.summarize(jfr, 12, window[0], window[1]));
                 }
                 // 2. the Connect floor: same records, same converters, a trivial task
-                double floor = runFloor(format, sample, n);
+                double[] floorRun = runFloor(format, sample, n);
+                double floor = floorRun[0];
                 // 3. the producer ceiling: same bytes, plain producer
                 String ct = "throughput-ceiling-" + format;
                 kafka.createTopic(ct, PARTITIONS);
@@ -619,6 +661,41 @@ public final class Benchmarks {
                 }
                 perFormat.put(format, new double[] {one[0], floor, ceil});
                 Double target = FLOOR_TARGETS.get(format);
+                // worker CPU per record: only the worker process is measured (the simulator and the producer run in
+                // the harness JVM), so this holds on a shared machine where the rates swing with the load. Warm: from
+                // the first quarter of the records to the last; and without the JIT compiler's threads, which were
+                // still compiling through runs of half a million records (the connector loads more code than the
+                // floor: HTTP, JSON, the engine), a start-up cost that a worker running for hours does not pay per
+                // record
+                res.add(
+                        "throughput",
+                        "1 task, " + format + ", worker CPU-µs per record, warm, without JIT threads",
+                        one[5],
+                        "µs/rec",
+                        "Connect floor (same run)",
+                        floorRun[3],
+                        target == null
+                                ? ""
+                                : "≤ " + Results.fmt(1 / target) + " × floor (floor ÷ ours ≥ " + target + ")",
+                        target == null ? null : floorRun[3] / one[5] >= target);
+                res.add(
+                        "throughput",
+                        "1 task, " + format + ", worker CPU-µs per record, warm",
+                        one[4],
+                        "µs/rec",
+                        "Connect floor (same run)",
+                        floorRun[2],
+                        "",
+                        null);
+                res.add(
+                        "throughput",
+                        "1 task, " + format + ", worker CPU-µs per record, PUT to last",
+                        one[3],
+                        "µs/rec",
+                        "Connect floor (same run)",
+                        floorRun[1],
+                        "",
+                        null);
                 res.add(
                         "throughput",
                         "1 task, " + format + ", records/s",
@@ -703,7 +780,11 @@ public final class Benchmarks {
         }
     }
 
-    /** Runs our connector on a fresh worker until {@code n} records are in the topic: {rate, rate from PUT, reqs}. */
+    /**
+     * Runs our connector on a fresh worker until {@code n} records are in the topic: {rate, rate from PUT, reqs, worker
+     * CPU-µs per record from PUT, the same after the first quarter of the records (warm), the warm figure without the
+     * JIT compiler's threads}.
+     */
     private double[] runConnector(
             ManagementApiSimulator sim,
             String topic,
@@ -728,9 +809,13 @@ public final class Benchmarks {
             // per 1,000-record blob caps a tenant at about 30,000 records/s, which is where one task landed
             c.put("o365.requests.per.minute", "60000");
             w.putConnector(name, c, Duration.ofMinutes(1));
-            long[] t = awaitRecords(topic, n, w, name);
+            double[] warm = {-1, 0, 0}; // filled when the topic holds a quarter of the records
+            long[] t = awaitRecords(topic, n, w, name, -1, warm);
             int reqs = apiRequests(sim, put, t[1]).size();
             double[] cpu1 = cpu(w);
+            double jit = jitSecs(w.process().pid()) - warm[2];
+            double steady = (cpu1[0] - warm[1]) * 1e6 / Math.max(1, n - warm[0]);
+            double app = (cpu1[0] - warm[1] - jit) * 1e6 / Math.max(1, n - warm[0]);
             window[1] = Instant.now();
             res.note(
                     "throughput",
@@ -742,27 +827,44 @@ public final class Benchmarks {
                             cpuNote(cpu0, cpu1, secs(t[1] - put))));
             System.out.printf(
                     Locale.ROOT,
-                    "%d task(s), %s: %,d records in %.1f s (%.1f s from PUT), %d API " + "requests%n",
+                    "%d task(s), %s: %,d records in %.1f s (%.1f s from PUT), %d API requests, worker %.2f CPU-µs per "
+                            + "record (%.2f after the first quarter, %.2f without the JIT's threads), harness (simulator) "
+                            + "%.2f%n",
                     tasks,
                     format,
                     n,
                     secs(t[1] - t[0]),
                     secs(t[1] - put),
-                    reqs);
+                    reqs,
+                    (cpu1[0] - cpu0[0]) * 1e6 / n,
+                    steady,
+                    app,
+                    (cpu1[2] - cpu0[2]) * 1e6 / n);
             w.deleteConnector(name);
-            return new double[] {n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs};
+            return new double[] {
+                n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs, (cpu1[0] - cpu0[0]) * 1e6 / n, steady, app
+            };
         } finally {
             release(w);
         }
     }
 
-    /** Runs the Connect floor with {@code format}'s converters over {@code sample}: records/s, first to last. */
-    private double runFloor(String format, List<Sample> sample, long n) throws Exception {
+    /**
+     * Runs the Connect floor with {@code format}'s converters over {@code sample}: {records/s first to last, worker
+     * CPU-µs per record from PUT, the same after the first quarter of the records (warm), the warm figure without the
+     * JIT compiler's threads}.
+     */
+    private double[] runFloor(String format, List<Sample> sample, long n) throws Exception {
         String topic = "throughput-floor-" + format;
         kafka.createTopic(topic, PARTITIONS);
         Path file = work.resolve("floor-sample-" + format + ".bin");
         FloorConnector.writeSample(file, sample);
-        ProcessConnectWorker w = worker("floor-" + format, "1g", List.of());
+        // the same recording as the connector's worker, so that both CPU figures carry its (small) cost
+        Path jfr = work.resolve("throughput-floor-" + format + ".jfr");
+        List<String> jvm = !sz.shareWorker() && !format.equals("struct")
+                ? List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true")
+                : List.of();
+        ProcessConnectWorker w = worker("floor-" + format, "1g", jvm);
         try {
             String name = "floor-" + format;
             Map<String, String> c = new LinkedHashMap<>();
@@ -777,23 +879,42 @@ public final class Benchmarks {
             c.put(FloorConnector.KEY_CONVERTER, "org.apache.kafka.connect.storage.StringConverter");
             c.put(FloorConnector.VALUE_CONVERTER, FORMATS.get(format).get("value.converter"));
             c.put(FloorConnector.SCHEMAS, FORMATS.get(format).getOrDefault("value.converter.schemas.enable", "false"));
-            c.put(FloorConnector.HEADER_CONVERTER, "org.apache.kafka.connect.storage.SimpleHeaderConverter");
             double[] cpu0 = cpu(w);
             long put = System.nanoTime();
             w.putConnector(name, c, Duration.ofMinutes(1));
-            long[] t = awaitRecords(topic, n, w, name);
+            double[] warm = {-1, 0, 0}; // filled when the topic holds a quarter of the records
+            long[] t = awaitRecords(topic, n, w, name, -1, warm);
+            double[] cpu1 = cpu(w);
+            double jit = jitSecs(w.process().pid()) - warm[2];
+            double steady = (cpu1[0] - warm[1]) * 1e6 / Math.max(1, n - warm[0]);
+            double app = (cpu1[0] - warm[1] - jit) * 1e6 / Math.max(1, n - warm[0]);
             res.note(
                     "throughput",
                     String.format(
                             Locale.ROOT,
                             "CPU during the %s Connect-floor run (PUT to last " + "record): %s.",
                             format,
-                            cpuNote(cpu0, cpu(w), secs(t[1] - put))));
-            System.out.printf(Locale.ROOT, "floor, %s: %,d records in %.1f s%n", format, n, secs(t[1] - t[0]));
+                            cpuNote(cpu0, cpu1, secs(t[1] - put))));
+            System.out.printf(
+                    Locale.ROOT,
+                    "floor, %s: %,d records in %.1f s, worker %.2f CPU-µs per record (%.2f after the first quarter, %.2f "
+                            + "without the JIT's threads)%n",
+                    format,
+                    n,
+                    secs(t[1] - t[0]),
+                    (cpu1[0] - cpu0[0]) * 1e6 / n,
+                    steady,
+                    app);
             w.deleteConnector(name);
-            return n / secs(t[1] - t[0]);
+            return new double[] {n / secs(t[1] - t[0]), (cpu1[0] - cpu0[0]) * 1e6 / n, steady, app};
         } finally {
             release(w);
+            if (jfr.toFile().isFile()) {
+                res.note(
+                        "throughput",
+                        "Profile of the Connect floor's worker, " + format + " (same settings, the whole run):\n\n"
+                                + Profile.summarize(jfr, 8, null, null));
+            }
         }
     }
 

@@ -699,10 +699,12 @@ public final class HealthMonitor {
 
     private void checkExpiry(StreamId s, Stream st, Instant now) {
         Pending atRisk = null;
+        // expires within the margin: before now + margin (one Instant per tick, not a Duration per pending blob)
+        Instant risky = now.plus(settings.expiryMargin());
         for (Pending p : st.pending.values()) {
             Instant exp = p.blob.contentExpiration();
             if (exp != null
-                    && Duration.between(now, exp).compareTo(settings.expiryMargin()) < 0
+                    && exp.isBefore(risky)
                     && (atRisk == null || exp.isBefore(atRisk.blob.contentExpiration()))) {
                 atRisk = p;
             }
