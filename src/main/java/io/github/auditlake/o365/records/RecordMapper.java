@@ -356,7 +356,7 @@ public final class RecordMapper {
 
     /**
      * A new header set holding the stream's tenant and content type: the start of the headers of its skip,
-     * stream-failure and ledger records.
+     * stream-failure, history-gap and ledger records.
      */
     private static ConnectHeaders streamHeaders(StreamId s) {
         ConnectHeaders h = new ConnectHeaders();
@@ -452,9 +452,7 @@ public final class RecordMapper {
         n.put("from", g.from().toString());
         n.put("to", g.to().toString());
         n.put("reason", g.reason());
-        ConnectHeaders h = new ConnectHeaders();
-        h.addString(HEADER_TENANT, s.tenantId());
-        h.addString(HEADER_CONTENT_TYPE, s.contentType().wireName());
+        ConnectHeaders h = streamHeaders(s);
         h.addString(HEADER_SKIP_REASON, g.reason());
         return new SourceRecord(
                 s.partition(),
