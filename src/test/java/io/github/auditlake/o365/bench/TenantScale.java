@@ -5,6 +5,7 @@ import io.github.auditlake.o365.O365AuditSourceConnector;
 import io.github.auditlake.o365.O365AuditSourceTaskAccess;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.config.DefaultApiFactory;
+import io.github.auditlake.o365.settings.CollectionSettings;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.TenantSpec;
@@ -89,6 +90,9 @@ public final class TenantScale {
                     .tenants(String.join(",", ids))
                     .client(CLIENT, SECRET)
                     .lookback(Duration.ofHours(2))
+                    .with(
+                            CollectionSettings.POLL_IDLE_MAX_MS.key(),
+                            Long.getLong("bench.tenants.idle.max.ms", 0L).toString())
                     .build();
             // validate(): signs in to every tenant and lists its subscriptions
             long v0 = System.nanoTime();
