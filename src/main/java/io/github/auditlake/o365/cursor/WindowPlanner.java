@@ -202,6 +202,12 @@ public final class WindowPlanner {
         return !last.plus(sweepInterval).isAfter(now);
     }
 
+    /** How long until the day sweep last done at {@code last} is due again (zero when it is due). */
+    public Duration untilDaySweep(Instant last, Instant now) {
+        Duration d = Duration.between(now, last.plus(sweepInterval));
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
     /** True when the old sweep is due (last completed at {@code last}); never when the coverage is a day or less. */
     public boolean oldSweepDue(Instant last, Instant now) {
         return coverage.compareTo(DAY) > 0 && !last.plus(oldSweepInterval()).isAfter(now);

@@ -229,6 +229,11 @@ public final class CollectionEngine implements AutoCloseable {
         return timer.waiting();
     }
 
+    /** When the earliest waiting stream's next turn is due (the engine's clock, in ms); {@link Long#MAX_VALUE}: none. */
+    long nextTurnDueMillis() {
+        return timer.nextDueMillis();
+    }
+
     /**
      * Waits up to {@code maxWait} for the first emission, then takes whatever else is ready (at most
      * {@code maxItems}). Returns an empty list when nothing arrived. Rethrows a worker's failure.

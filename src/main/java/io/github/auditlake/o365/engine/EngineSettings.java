@@ -32,6 +32,11 @@ import java.time.Instant;
  *                            ledger's chain leaves them out (the same test as the task's, {@code AuditRecord.exceeds})
  * @param streamThreads       threads that run the streams' collection rounds (per task), whatever the number of
  *                            streams: a caught-up stream holds none while it waits for its next listing
+ * @param idlePollMax         longest wait between listings of a caught-up stream whose listings find nothing: the
+ *                            wait doubles from {@code pollInterval} after the second empty listing in a row, up to
+ *                            this, never past
+ *                            the stream's next day sweep, and is back at {@code pollInterval} after a listing that
+ *                            finds a blob; at or below {@code pollInterval} it turns the backoff off
  */
 public record EngineSettings(
         WindowPlanner planner,
@@ -49,12 +54,24 @@ public record EngineSettings(
         boolean isolateFailures,
         boolean ledger,
         int recordMaxBytes,
-        int streamThreads) {
+        int streamThreads,
+        Duration idlePollMax) {
     /** Backoff cap for a stream whose tenant fails permanently (isolated failures). */
     public static final Duration ISOLATED_BACKOFF_MAX = Duration.ofMinutes(5);
 
     /** Wait between frontier listings of a caught-up stream, by default. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * Longest wait between listings of an idle stream, by default: zero, no backoff (an idle stream lists every poll
+     * interval, so new content is listed within a minute; {@link #RECOMMENDED_IDLE_POLL_MAX} trades that for a third
+     * of the requests).
+     */
+    public static final Duration DEFAULT_IDLE_POLL_MAX = Duration.ZERO;
+    /**
+     * The idle backoff the docs recommend for many quiet tenants: the day sweep's default interval, so an idle stream
+     * lists once per day sweep (the sweep rides on that listing) and stragglers are found as soon as before.
+     */
+    public static final Duration RECOMMENDED_IDLE_POLL_MAX = WindowPlanner.DEFAULT_SWEEP_INTERVAL;
     /** Blobs fetched ahead at once, by default. */
     public static final int DEFAULT_FETCH_CONCURRENCY = 4;
     /**
@@ -107,7 +124,8 @@ public record EngineSettings(
                 .isolateFailures(isolateFailures)
                 .ledger(ledger)
                 .recordMaxBytes(recordMaxBytes)
-                .streamThreads(streamThreads);
+                .streamThreads(streamThreads)
+                .idlePollMax(idlePollMax);
     }
 
     /** Builds {@link EngineSettings} by name; every field not set keeps its named default. */
@@ -128,6 +146,7 @@ public record EngineSettings(
         private boolean ledger;
         private int recordMaxBytes = Integer.MAX_VALUE;
         private int streamThreads = DEFAULT_STREAM_THREADS;
+        private Duration idlePollMax = DEFAULT_IDLE_POLL_MAX;
 
         private Builder(WindowPlanner planner, Duration initialLookback) {
             this.planner = planner;
@@ -205,6 +224,15 @@ public record EngineSettings(
             return this;
         }
 
+        /**
+         * The longest wait between listings of a caught-up stream that finds nothing (at or below the poll interval:
+         * no backoff).
+         */
+        public Builder idlePollMax(Duration v) {
+            idlePollMax = v;
+            return this;
+        }
+
         public EngineSettings build() {
             return new EngineSettings(
                     planner,
@@ -222,7 +250,8 @@ public record EngineSettings(
                     isolateFailures,
                     ledger,
                     recordMaxBytes,
-                    streamThreads);
+                    streamThreads,
+                    idlePollMax);
         }
     }
 
@@ -245,5 +274,24 @@ public record EngineSettings(
         if (stallCommitAfter == null) {
             stallCommitAfter = Duration.ZERO;
         }
+        if (idlePollMax == null) {
+            idlePollMax = Duration.ZERO;
+        }
+    }
+
+    /** Doublings of the poll interval at most (a bound for the shift; the cap is {@link #idlePollMax}). */
+    private static final int IDLE_DOUBLINGS_MAX = 16;
+
+    /**
+     * The wait before the next listing of a caught-up stream after {@code emptyListings} consecutive listings that
+     * found nothing: the poll interval after one, then doubled for each further one, up to {@link #idlePollMax} (never
+     * below the poll interval).
+     */
+    public Duration idleWait(int emptyListings) {
+        if (emptyListings <= 1 || idlePollMax.compareTo(pollInterval) <= 0) {
+            return pollInterval;
+        }
+        Duration d = pollInterval.multipliedBy(1L << Math.min(emptyListings - 1, IDLE_DOUBLINGS_MAX));
+        return d.compareTo(idlePollMax) > 0 ? idlePollMax : d;
     }
 }

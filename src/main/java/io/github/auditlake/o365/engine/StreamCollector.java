@@ -31,6 +31,8 @@ final class StreamCollector {
     private final WindowLister lister;
     private final HistoryDelivery history;
     private boolean positionAheadLogged;
+    /** Consecutive caught-up rounds whose listings found nothing: the wait before the next grows with them. */
+    private int emptyListings;
 
     StreamCollector(
             StreamId stream,
@@ -148,7 +150,28 @@ final class StreamCollector {
         if (caughtUp) {
             lister.sweepIfDue();
         }
-        return caughtUp ? settings.pollInterval() : null;
+        boolean found = lister.foundSinceAsked();
+        if (!caughtUp) {
+            emptyListings = 0;
+            return null;
+        }
+        emptyListings = found ? 0 : emptyListings + 1;
+        return idleWait();
+    }
+
+    /**
+     * The wait of a caught-up stream: the poll interval, or, after listings that found nothing, longer
+     * ({@link EngineSettings#idleWait}), but never past the stream's next day sweep, so a straggler is listed as soon
+     * as with a listing every poll interval (the sweep rides on the listing when it is due).
+     */
+    private Duration idleWait() {
+        Duration wait = settings.idleWait(emptyListings);
+        if (wait.compareTo(settings.pollInterval()) <= 0) {
+            return wait;
+        }
+        Duration untilSweep = planner.untilDaySweep(position.cursor().sweptDay(), calls.serviceNow());
+        Duration bound = untilSweep.compareTo(settings.pollInterval()) > 0 ? untilSweep : settings.pollInterval();
+        return wait.compareTo(bound) > 0 ? bound : wait;
     }
 
     /** The next step of a bounded run ({@link WindowPlanner#bounded}). Returns the wait before the next, or null. */

@@ -57,6 +57,12 @@ final class StreamTimer implements Runnable {
         return queue.size();
     }
 
+    /** When the earliest waiting stream is due (the engine's clock, in ms), or {@link Long#MAX_VALUE} if none waits. */
+    synchronized long nextDueMillis() {
+        Due d = queue.peek();
+        return d == null ? Long.MAX_VALUE : d.at();
+    }
+
     @Override
     public void run() {
         thread = Thread.currentThread();

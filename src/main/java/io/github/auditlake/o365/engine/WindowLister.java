@@ -44,6 +44,8 @@ final class WindowLister {
     private int windowErrors;
     /** True once a frontier listing reached now: later listings measure lateness (see {@link #measureLateness}). */
     private boolean caughtUp;
+    /** Whether a listing found a blob to deliver since {@link #foundSinceAsked()} was last asked. */
+    private boolean found;
 
     WindowLister(
             StreamId stream, WorkerContext ctx, StreamCalls calls, StreamPosition position, BlobDelivery delivery) {
@@ -103,6 +105,7 @@ final class WindowLister {
         }
         metrics.windowsListed.increment();
         List<Work> work = plan(listed, true, listedAt);
+        found |= !work.isEmpty();
         if (measure) {
             measureLateness(work, listedAt);
         }
@@ -140,6 +143,16 @@ final class WindowLister {
         }
         caughtUp = caughtUp || w.reachesNow();
         return w.reachesNow();
+    }
+
+    /**
+     * Whether a listing (frontier or sweep) found a blob to deliver since the last call; resets. The collector backs
+     * off the listings of a stream whose listings find nothing ({@link EngineSettings#idleWait}).
+     */
+    boolean foundSinceAsked() {
+        boolean f = found;
+        found = false;
+        return f;
     }
 
     /**
@@ -209,6 +222,7 @@ final class WindowLister {
         }
         metrics.sweeps.increment();
         List<Work> work = plan(new ArrayList<>(found.values()), false, calls.serviceNow());
+        this.found |= !work.isEmpty();
         if (caughtUp) {
             measureLateness(work, calls.serviceNow());
         }

@@ -33,6 +33,7 @@ public final class EngineMapping {
         Duration retryBackoffMax = millis(r, HttpSettings.RETRY_BACKOFF_MAX_MS);
         return EngineSettings.builder(planner(r), millis(r, CollectionSettings.INITIAL_LOOKBACK_MS))
                 .pollInterval(millis(r, CollectionSettings.POLL_INTERVAL_MS))
+                .idlePollMax(millis(r, CollectionSettings.POLL_IDLE_MAX_MS))
                 .fetchConcurrency(r.value(CollectionSettings.FETCH_CONCURRENCY))
                 .streamThreads(r.value(CollectionSettings.STREAM_THREADS))
                 .bufferMaxBytes(r.value(CollectionSettings.BUFFER_MAX_BYTES))

@@ -118,6 +118,8 @@ public final class Faults {
         latencyMin = Duration.ZERO;
         latencyMax = Duration.ZERO;
         windows.clear();
+        peaks.clear();
+        overBudget = 0;
         return this;
     }
 
@@ -185,10 +187,30 @@ public final class Faults {
         while (!w.isEmpty() && w.peekFirst() <= nowMillis - 60_000) {
             w.pollFirst();
         }
+        // the requests of the last minute with this one, refused or not: above the budget when it is refused
+        peaks.merge(key, w.size() + 1, Math::max);
         if (w.size() >= throttlePerMinute) {
+            overBudget++;
             return true;
         }
         w.addLast(nowMillis);
         return false;
+    }
+
+    private final Map<String, Integer> peaks = new HashMap<>();
+    private long overBudget;
+
+    /**
+     * With {@link #throttle(int)} on: the most requests any (tenant, PublisherIdentifier) sent in a sliding 60 s window
+     * (SimClock), the refused one included, keyed {@code tenant|publisher} in lower case. A key above the budget was
+     * throttled; a client that keeps to its budget keeps every key at or below it.
+     */
+    public synchronized Map<String, Integer> peakRequestsPerMinute() {
+        return Map.copyOf(peaks);
+    }
+
+    /** How many requests {@link #throttle(int)} refused (answered AF429) since the start or {@link #clear()}. */
+    public synchronized long refusedOverBudget() {
+        return overBudget;
     }
 }

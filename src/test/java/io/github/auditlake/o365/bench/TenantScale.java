@@ -5,6 +5,7 @@ import io.github.auditlake.o365.O365AuditSourceConnector;
 import io.github.auditlake.o365.O365AuditSourceTaskAccess;
 import io.github.auditlake.o365.api.ContentType;
 import io.github.auditlake.o365.config.DefaultApiFactory;
+import io.github.auditlake.o365.settings.CollectionSettings;
 import io.github.auditlake.o365.simulator.AppSpec;
 import io.github.auditlake.o365.simulator.ManagementApiSimulator;
 import io.github.auditlake.o365.simulator.TenantSpec;
@@ -89,6 +90,9 @@ public final class TenantScale {
                     .tenants(String.join(",", ids))
                     .client(CLIENT, SECRET)
                     .lookback(Duration.ofHours(2))
+                    .with(
+                            CollectionSettings.POLL_IDLE_MAX_MS.key(),
+                            Long.getLong("bench.tenants.idle.max.ms", 0L).toString())
                     .build();
             // validate(): signs in to every tenant and lists its subscriptions
             long v0 = System.nanoTime();
@@ -199,6 +203,9 @@ public final class TenantScale {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
+    /** Issue 27's flatness bound: a per-tenant figure at 500 tenants within this factor of the 10-tenant one. */
+    static final double FLAT_FACTOR = 1.25;
+
     static String table(List<Row> rows, Duration idle) {
         StringBuilder sb = new StringBuilder();
         sb.append("| tenants (streams) | threads | heap after GC per tenant | CPU per tenant per hour, caught up | "
@@ -236,7 +243,29 @@ public final class TenantScale {
                     z.validateSeconds() / a.validateSeconds(),
                     z.caughtUpSeconds() / a.caughtUpSeconds()));
         }
-        sb.append("\nCaught-up window measured: ").append(idle.toSeconds()).append(" s per size.\n");
+        if (rows.size() > 1) {
+            // the issue's acceptance: threads and heap per tenant at the largest size within 1.25x of the smallest
+            Row a = rows.get(0);
+            Row z = rows.get(rows.size() - 1);
+            double threads = (z.threads() / (double) z.tenants()) / (a.threads() / (double) a.tenants());
+            double heap = z.heapKibPerTenant() / a.heapKibPerTenant();
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%nFlat per tenant (%d-tenant figure within %.2fx of the %d-tenant one): threads per tenant"
+                            + " x%.3f (%s), heap per tenant x%.2f (%s).%n",
+                    z.tenants(),
+                    FLAT_FACTOR,
+                    a.tenants(),
+                    threads,
+                    threads <= FLAT_FACTOR ? "yes" : "NO",
+                    heap,
+                    heap <= FLAT_FACTOR ? "yes" : "NO"));
+        }
+        sb.append("\nCaught-up window measured: ")
+                .append(idle.toSeconds())
+                .append(" s per size; o365.poll.idle.max.ms = ")
+                .append(Long.getLong("bench.tenants.idle.max.ms", 0L))
+                .append(" (bench.tenants.idle.max.ms).\n");
         return sb.toString();
     }
 }

@@ -92,6 +92,16 @@ class WindowPlannerTest {
     }
 
     @Test
+    void theTimeUntilTheDaySweepIsDueEndsWhenItIsDue() {
+        Instant last = NOW.minus(Duration.ofMinutes(14));
+        assertEquals(Duration.ofMinutes(1), planner.untilDaySweep(last, NOW));
+        assertFalse(planner.daySweepDue(last, NOW.plus(Duration.ofMinutes(1)).minusMillis(1)));
+        assertTrue(planner.daySweepDue(last, NOW.plus(planner.untilDaySweep(last, NOW))));
+        assertEquals(Duration.ZERO, planner.untilDaySweep(NOW.minus(Duration.ofMinutes(15)), NOW));
+        assertEquals(Duration.ZERO, planner.untilDaySweep(NOW.minus(Duration.ofHours(2)), NOW), "overdue: now");
+    }
+
+    @Test
     void sweepsAreDueOnTheirSchedule() {
         Instant last = NOW.minus(Duration.ofMinutes(14));
         assertFalse(planner.daySweepDue(last, NOW));

@@ -158,7 +158,7 @@ class ManyTenantsEngineTest {
                 streams,
                 t -> api,
                 Map.of(),
-                settings(),
+                settings(), // without the idle backoff (o365.poll.idle.max.ms off, the default)
                 clock,
                 clock.waitingSleeper(),
                 new Random(1),
@@ -239,6 +239,145 @@ class ManyTenantsEngineTest {
             assertTrue(metrics.tenantFailingSince(tenant(7)) > 0, "the failing tenant is reported");
             assertEquals(0, metrics.tenantFailingSince(tenant(8)));
             assertEquals(null, e.failedStream(), "the task goes on");
+        }
+    }
+
+    @Test
+    void theIdleWaitDoublesFromTheSecondEmptyListingUpToItsCapAndIsOffByDefault() {
+        EngineSettings on =
+                settings().toBuilder().idlePollMax(Duration.ofMinutes(5)).build();
+        List<Duration> waits = new ArrayList<>();
+        for (int empty = 0; empty <= 5; empty++) {
+            waits.add(on.idleWait(empty));
+        }
+        assertEquals(
+                List.of(
+                        Duration.ofMinutes(1),
+                        Duration.ofMinutes(1),
+                        Duration.ofMinutes(2),
+                        Duration.ofMinutes(4),
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(5)),
+                waits);
+        assertEquals(Duration.ofMinutes(5), on.idleWait(Integer.MAX_VALUE), "no overflow");
+        assertEquals(Duration.ofMinutes(1), settings().idleWait(10), "off by default: the poll interval");
+        assertEquals(
+                Duration.ofMinutes(1),
+                settings().toBuilder()
+                        .idlePollMax(Duration.ofSeconds(30))
+                        .build()
+                        .idleWait(10),
+                "at or below the poll interval: off");
+    }
+
+    /** Advances simulated time a minute at a time until {@code until}, each step until every due stream listed. */
+    static void stepMinutes(ManualClock clock, CollectionEngine e, int streams, List<String> got, Instant until)
+            throws Exception {
+        while (clock.instant().isBefore(until)) {
+            clock.advance(Duration.ofMinutes(1));
+            // quiet: every stream back on the timer, none of them due, the timer asleep
+            pollUntil(
+                    e,
+                    got,
+                    () -> e.waitingStreams() == streams
+                            && e.nextTurnDueMillis() > clock.millis()
+                            && clock.sleepers() > 0,
+                    "listed at " + clock.instant());
+        }
+    }
+
+    @Test
+    void anIdleStreamBacksOffButNeverPastItsNextDaySweep() throws Exception {
+        ManualClock clock = new ManualClock(NOW);
+        FakeManagementApi api = new FakeManagementApi(tenant(2), clock);
+        List<StreamId> streams = new ArrayList<>();
+        for (ContentType t : ContentType.values()) {
+            streams.add(new StreamId(api.tenantId(), t));
+        }
+        List<String> got = new ArrayList<>();
+        try (CollectionEngine e = new CollectionEngine(
+                streams,
+                t -> api,
+                Map.of(),
+                // o365.poll.idle.max.ms 10 minutes, above the day sweep's 3: the sweep still lists every 3 minutes
+                settings().toBuilder().idlePollMax(Duration.ofMinutes(10)).build(),
+                clock,
+                clock.waitingSleeper(),
+                new Random(1),
+                new EngineMetrics())) {
+            e.start();
+            pollUntil(e, got, () -> e.waitingStreams() == streams.size(), "caught up");
+            Instant from = NOW.plus(Duration.ofHours(1));
+            Instant to = from.plus(Duration.ofHours(1));
+            stepMinutes(clock, e, streams.size(), got, to.plus(Duration.ofMinutes(1)));
+            List<Instant> hour = api.requestTimes().stream()
+                    .filter(t -> !t.isBefore(from) && t.isBefore(to))
+                    .toList();
+            System.out.printf(
+                    "idle tenant with the idle backoff: %d requests in a simulated hour (%d streams)%n",
+                    hour.size(), streams.size());
+            // a listing per day sweep (every 3 minutes), no more: a third of the 60 a minute's listing costs
+            assertTrue(hour.size() >= 20 * streams.size(), "a listing at least every day sweep: " + hour.size());
+            assertTrue(hour.size() <= 21 * streams.size(), "at most one listing per 3 minutes: " + hour.size());
+            // the longest gap between two listings is the day sweep's interval: stragglers are found as before
+            List<Instant> sorted = new ArrayList<>(api.requestTimes().stream()
+                    .filter(t -> !t.isBefore(from) && t.isBefore(to))
+                    .distinct()
+                    .sorted()
+                    .toList());
+            for (int i = 1; i < sorted.size(); i++) {
+                assertTrue(
+                        Duration.between(sorted.get(i - 1), sorted.get(i)).compareTo(Duration.ofMinutes(3)) <= 0,
+                        "listings at most 3 minutes apart: " + sorted);
+            }
+            assertEquals(List.of(), got, "nothing to deliver");
+        }
+    }
+
+    @Test
+    void theFirstBlobAnIdleStreamFindsBringsItsListingsBackToThePollInterval() throws Exception {
+        ManualClock clock = new ManualClock(NOW);
+        FakeManagementApi api = new FakeManagementApi(tenant(3), clock);
+        List<StreamId> streams = List.of(new StreamId(api.tenantId(), ContentType.EXCHANGE));
+        List<String> got = new ArrayList<>();
+        try (CollectionEngine e = new CollectionEngine(
+                streams,
+                t -> api,
+                Map.of(),
+                settings().toBuilder()
+                        .idlePollMax(EngineSettings.RECOMMENDED_IDLE_POLL_MAX)
+                        .build(),
+                clock,
+                clock.waitingSleeper(),
+                new Random(1),
+                new EngineMetrics())) {
+            e.start();
+            pollUntil(e, got, () -> e.waitingStreams() == 1, "caught up");
+            stepMinutes(clock, e, 1, got, NOW.plus(Duration.ofMinutes(30)));
+            // backed off: one listing in the last 3 minutes
+            Instant idleFrom = clock.instant().minus(Duration.ofMinutes(3));
+            assertEquals(
+                    1,
+                    api.requestTimes().stream().filter(t -> t.isAfter(idleFrom)).count(),
+                    "idle: " + api.requestTimes());
+            // a blob becomes visible: listed within the backed-off wait, then a listing every minute again
+            Instant visible = clock.instant();
+            List<String> ids = api.addBlob(ContentType.EXCHANGE, visible.minusSeconds(30), visible, 2)
+                    .recordIds();
+            while (got.size() < 2) {
+                assertTrue(
+                        clock.instant().isBefore(visible.plus(Duration.ofMinutes(3))),
+                        "listed within the backed-off wait: " + got);
+                stepMinutes(clock, e, 1, got, clock.instant().plus(Duration.ofMinutes(1)));
+            }
+            Instant found = clock.instant(); // the listing that found it ran at this minute
+            stepMinutes(clock, e, 1, got, found.plus(Duration.ofMinutes(3)));
+            long after = api.requestTimes().stream()
+                    .filter(t -> t.isAfter(found) && !t.isAfter(found.plus(Duration.ofMinutes(3))))
+                    .count();
+            // after it: a listing a minute later, another a minute later (the second empty one), then doubling
+            assertTrue(after >= 2, "listings every minute again after the blob: " + after);
+            assertEquals(new HashSet<>(ids), new HashSet<>(got));
         }
     }
 }

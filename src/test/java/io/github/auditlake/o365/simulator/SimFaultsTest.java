@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,6 +95,29 @@ class SimFaultsTest {
         HttpResponse<String> r429 = get(listUrl, token);
         assertApiError(r429, 429, "AF429");
         assertEquals("17", r429.headers().firstValue("Retry-After").orElse(""));
+    }
+
+    @Test
+    void peakPerMinuteCountsEveryRequestOfATenantAndExceedsTheBudgetOnlyWhenRefused() {
+        sim.faults().throttle(3);
+        String withPub = blobUri() + "?PublisherIdentifier=" + PUBLISHER;
+        String key = TENANT.toLowerCase(java.util.Locale.ROOT) + "|" + PUBLISHER.toLowerCase(java.util.Locale.ROOT);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, get(withPub, token).statusCode());
+        }
+        assertEquals(3, sim.faults().peakRequestsPerMinute().get(key));
+        assertEquals(0, sim.faults().refusedOverBudget());
+        clock.advance(Duration.ofSeconds(61)); // the window slid: the next three stay at the budget
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, get(withPub, token).statusCode());
+        }
+        assertEquals(3, sim.faults().peakRequestsPerMinute().get(key), "a sliding minute, not a total");
+        assertApiError(get(withPub, token), 403, "AF429");
+        assertEquals(4, sim.faults().peakRequestsPerMinute().get(key), "the refused request is counted");
+        assertEquals(1, sim.faults().refusedOverBudget());
+        sim.faults().clear();
+        assertEquals(Map.of(), sim.faults().peakRequestsPerMinute());
+        assertEquals(0, sim.faults().refusedOverBudget());
     }
 
     @Test
