@@ -83,40 +83,10 @@ class HistoryTaskTest {
 
     @Test
     void noTransactionEndsInsideAHistoryRangeSoEveryCommittedPositionRestartsWithoutDuplicates() throws Exception {
-        for (ContentType type : new ContentType[] {ContentType.EXCHANGE, ContentType.GENERAL}) {
-            for (Instant t = NOW.minus(Duration.ofDays(10)).plus(Duration.ofMinutes(20));
-                    t.isBefore(NOW.minus(Duration.ofDays(6)));
-                    t = t.plus(Duration.ofMinutes(30))) {
-                FakeManagementApi.FakeBlob b = api.addBlob(type, t, t, 3);
-                for (int i = 0; i < 3; i++) {
-                    history.add(new HistoryRecord(
-                            b.recordIds().get(i), t.minusSeconds(30), b.json().get(i), 2, "Exchange", type));
-                }
-            }
-        }
-        Map<String, String> p = new HashMap<>();
-        p.put("o365.tenant.id", TENANT);
-        p.put("o365.client.id", "app");
-        p.put("o365.client.secret", "s3cret");
-        p.put("o365.heartbeat.interval.ms", "0");
-        p.put("topic", "audit.${contentType}");
-        p.put("o365.history.start", "P10D");
-        p.put("o365.transaction.max.records", "7");
-        p.put("o365.batch.max.records", "13");
+        fourDaysOfHistory();
         // two streams in the task: another stream's boundary never ends a transaction inside an open history range
-        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.General");
-        p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100");
-        ApiFactory factory = new ApiFactory() {
-            @Override
-            public ManagementApi create(O365SourceConfig c, int rpm, boolean v) {
-                return api;
-            }
-
-            @Override
-            public AuditSearchApi auditSearch(O365SourceConfig c, String tenant) {
-                return search;
-            }
-        };
+        Map<String, String> p = twoStreamsWithHistory();
+        ApiFactory factory = factory();
         FakeTaskContext ctx = new FakeTaskContext(true);
         O365AuditSourceTask t = new O365AuditSourceTask(factory, clock, clock.sleeper());
         tasks.add(t);
@@ -168,42 +138,10 @@ class HistoryTaskTest {
      */
     @Test
     void twoStreamsWithHistoryRestartedMidRangeDeliverEveryRecordOnce() throws Exception {
-        List<String> expected = new ArrayList<>();
-        for (ContentType type : new ContentType[] {ContentType.EXCHANGE, ContentType.GENERAL}) {
-            for (Instant t = NOW.minus(Duration.ofDays(10)).plus(Duration.ofMinutes(20));
-                    t.isBefore(NOW.minus(Duration.ofDays(6)));
-                    t = t.plus(Duration.ofMinutes(30))) {
-                FakeManagementApi.FakeBlob b = api.addBlob(type, t, t, 3);
-                expected.addAll(b.recordIds());
-                for (int i = 0; i < 3; i++) {
-                    history.add(new HistoryRecord(
-                            b.recordIds().get(i), t.minusSeconds(30), b.json().get(i), 2, "Exchange", type));
-                }
-            }
-        }
-        Map<String, String> p = new HashMap<>();
-        p.put("o365.tenant.id", TENANT);
-        p.put("o365.client.id", "app");
-        p.put("o365.client.secret", "s3cret");
-        p.put("o365.heartbeat.interval.ms", "0");
+        List<String> expected = fourDaysOfHistory();
+        Map<String, String> p = twoStreamsWithHistory();
         p.put("o365.health.topic", "o365-health");
-        p.put("topic", "audit.${contentType}");
-        p.put("o365.history.start", "P10D");
-        p.put("o365.transaction.max.records", "7");
-        p.put("o365.batch.max.records", "13");
-        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.General");
-        p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100");
-        ApiFactory factory = new ApiFactory() {
-            @Override
-            public ManagementApi create(O365SourceConfig c, int rpm, boolean v) {
-                return api;
-            }
-
-            @Override
-            public AuditSearchApi auditSearch(O365SourceConfig c, String tenant) {
-                return search;
-            }
-        };
+        ApiFactory factory = factory();
         FakeTaskContext first = new FakeTaskContext(true);
         O365AuditSourceTask t1 = new O365AuditSourceTask(factory, clock, clock.sleeper());
         tasks.add(t1);
@@ -324,5 +262,57 @@ class HistoryTaskTest {
             }
         }
         throw new AssertionError("not polled: " + r.key());
+    }
+
+    /**
+     * Audit.Exchange and Audit.General blobs every half hour from 10 to 6 days ago, 3 records each, which audit search
+     * also holds (created 30 s before their blob); returns the records' Ids.
+     */
+    List<String> fourDaysOfHistory() {
+        List<String> ids = new ArrayList<>();
+        for (ContentType type : new ContentType[] {ContentType.EXCHANGE, ContentType.GENERAL}) {
+            for (Instant t = NOW.minus(Duration.ofDays(10)).plus(Duration.ofMinutes(20));
+                    t.isBefore(NOW.minus(Duration.ofDays(6)));
+                    t = t.plus(Duration.ofMinutes(30))) {
+                FakeManagementApi.FakeBlob b = api.addBlob(type, t, t, 3);
+                ids.addAll(b.recordIds());
+                for (int i = 0; i < 3; i++) {
+                    history.add(new HistoryRecord(
+                            b.recordIds().get(i), t.minusSeconds(30), b.json().get(i), 2, "Exchange", type));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** A task's settings: Audit.Exchange and Audit.General in one task, history from 10 days back, small transactions. */
+    static Map<String, String> twoStreamsWithHistory() {
+        Map<String, String> p = new HashMap<>();
+        p.put("o365.tenant.id", TENANT);
+        p.put("o365.client.id", "app");
+        p.put("o365.client.secret", "s3cret");
+        p.put("o365.heartbeat.interval.ms", "0");
+        p.put("topic", "audit.${contentType}");
+        p.put("o365.history.start", "P10D");
+        p.put("o365.transaction.max.records", "7");
+        p.put("o365.batch.max.records", "13");
+        p.put(O365SourceTaskConfig.TASK_STREAMS_CONFIG, TENANT + "|Audit.Exchange," + TENANT + "|Audit.General");
+        p.put(O365SourceTaskConfig.TASK_REQUESTS_PER_MINUTE_CONFIG, "100");
+        return p;
+    }
+
+    /** The task's APIs: the fake Management API and the fake audit search. */
+    ApiFactory factory() {
+        return new ApiFactory() {
+            @Override
+            public ManagementApi create(O365SourceConfig c, int rpm, boolean v) {
+                return api;
+            }
+
+            @Override
+            public AuditSearchApi auditSearch(O365SourceConfig c, String tenant) {
+                return search;
+            }
+        };
     }
 }

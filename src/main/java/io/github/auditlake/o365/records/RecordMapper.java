@@ -444,48 +444,46 @@ public final class RecordMapper {
      * skips topic: {@code kind: history-gap}, the stream, {@code from} and {@code to} (ISO instants) and the reason.
      */
     private SourceRecord historyGap(Emission.HistoryGap g) {
-        StreamId s = g.stream();
-        com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
-        n.put("kind", "history-gap");
-        n.put("tenant", s.tenantId());
-        n.put("contentType", s.contentType().wireName());
+        com.fasterxml.jackson.databind.node.ObjectNode n = streamDocument("history-gap", g.stream(), g.reason());
         n.put("from", g.from().toString());
         n.put("to", g.to().toString());
-        n.put("reason", g.reason());
-        ConnectHeaders h = streamHeaders(s);
-        h.addString(HEADER_SKIP_REASON, g.reason());
-        return new SourceRecord(
-                s.partition(),
-                g.cursorAfter().toOffset(),
-                skipsTopic,
-                null,
-                Schema.STRING_SCHEMA,
-                s.encode(),
-                Schema.STRING_SCHEMA,
-                n.toString(),
-                null,
-                h);
+        return streamSkip(g.stream(), n, g.reason(), g.cursorAfter());
     }
 
     private SourceRecord streamFailure(Emission.StreamFailure f) {
-        StreamId s = f.stream();
+        com.fasterxml.jackson.databind.node.ObjectNode n = streamDocument("stream-failure", f.stream(), f.reason());
+        n.put("position", f.cursorAfter().highWatermark().toString());
+        return streamSkip(f.stream(), n, f.reason(), f.cursorAfter());
+    }
+
+    /** The start of a skips-topic document about a whole stream: its kind, tenant, content type and the reason. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode streamDocument(
+            String kind, StreamId s, String reason) {
         com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
-        n.put("kind", "stream-failure");
+        n.put("kind", kind);
         n.put("tenant", s.tenantId());
         n.put("contentType", s.contentType().wireName());
-        n.put("reason", f.reason());
-        n.put("position", f.cursorAfter().highWatermark().toString());
+        n.put("reason", reason);
+        return n;
+    }
+
+    /** A skips-topic record about stream {@code s}, keyed by the stream, at position {@code after}. */
+    private SourceRecord streamSkip(
+            StreamId s,
+            com.fasterxml.jackson.databind.node.ObjectNode document,
+            String reason,
+            io.github.auditlake.o365.cursor.StreamCursor after) {
         ConnectHeaders h = streamHeaders(s);
-        h.addString(HEADER_SKIP_REASON, f.reason());
+        h.addString(HEADER_SKIP_REASON, reason);
         return new SourceRecord(
                 s.partition(),
-                f.cursorAfter().toOffset(),
+                after.toOffset(),
                 skipsTopic,
                 null,
                 Schema.STRING_SCHEMA,
                 s.encode(),
                 Schema.STRING_SCHEMA,
-                n.toString(),
+                document.toString(),
                 null,
                 h);
     }
