@@ -502,6 +502,34 @@ public final class Benchmarks {
         };
     }
 
+    /**
+     * The smallest CPU time a per-record figure is computed from. /proc counts CPU in 10 ms ticks, and the JIT's share
+     * is subtracted in ticks too, so below a few tenths of a second (the smoke sizes) the difference is mostly rounding
+     * and can even be zero or negative: such a figure is reported as not measured ("-"), with a note, never as a number.
+     */
+    static final double CPU_RESOLUTION_SECS = 0.25;
+
+    static final String CPU_RESOLUTION_NOTE = "below the resolution of the CPU counters";
+
+    /** CPU-µs per record, or NaN (with a note) when {@code cpuSecs} is too small to be told from tick rounding. */
+    double perRecord(double cpuSecs, long records, String what) {
+        if (cpuSecs < CPU_RESOLUTION_SECS || records <= 0) {
+            res.note(
+                    "throughput",
+                    String.format(
+                            Locale.ROOT,
+                            "CPU per record of %s not measured: %.2f CPU-s over %,d records is %s (10 ms ticks; at "
+                                    + "least %.2f CPU-s needed).",
+                            what,
+                            cpuSecs,
+                            records,
+                            CPU_RESOLUTION_NOTE,
+                            CPU_RESOLUTION_SECS));
+            return Double.NaN;
+        }
+        return cpuSecs * 1e6 / records;
+    }
+
     static String cpuNote(double[] a, double[] b, double wall) {
         return String.format(
                 Locale.ROOT,
@@ -677,7 +705,7 @@ public final class Benchmarks {
                         target == null
                                 ? ""
                                 : "≤ " + Results.fmt(1 / target) + " × floor (floor ÷ ours ≥ " + target + ")",
-                        target == null ? null : floorRun[3] / one[5] >= target);
+                        target == null || Double.isNaN(floorRun[3] / one[5]) ? null : floorRun[3] / one[5] >= target);
                 res.add(
                         "throughput",
                         "1 task, " + format + ", worker CPU-µs per record, warm",
@@ -814,8 +842,9 @@ public final class Benchmarks {
             int reqs = apiRequests(sim, put, t[1]).size();
             double[] cpu1 = cpu(w);
             double jit = jitSecs(w.process().pid()) - warm[2];
-            double steady = (cpu1[0] - warm[1]) * 1e6 / Math.max(1, n - warm[0]);
-            double app = (cpu1[0] - warm[1] - jit) * 1e6 / Math.max(1, n - warm[0]);
+            double steady = perRecord(cpu1[0] - warm[1], (long) (n - warm[0]), label + ", warm");
+            double app = perRecord(
+                    cpu1[0] - warm[1] - jit, (long) (n - warm[0]), label + ", warm without the JIT's threads");
             window[1] = Instant.now();
             res.note(
                     "throughput",
@@ -842,7 +871,7 @@ public final class Benchmarks {
                     (cpu1[2] - cpu0[2]) * 1e6 / n);
             w.deleteConnector(name);
             return new double[] {
-                n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs, (cpu1[0] - cpu0[0]) * 1e6 / n, steady, app
+                n / secs(t[1] - t[0]), n / secs(t[1] - put), reqs, perRecord(cpu1[0] - cpu0[0], n, label), steady, app
             };
         } finally {
             release(w);
@@ -886,8 +915,9 @@ public final class Benchmarks {
             long[] t = awaitRecords(topic, n, w, name, -1, warm);
             double[] cpu1 = cpu(w);
             double jit = jitSecs(w.process().pid()) - warm[2];
-            double steady = (cpu1[0] - warm[1]) * 1e6 / Math.max(1, n - warm[0]);
-            double app = (cpu1[0] - warm[1] - jit) * 1e6 / Math.max(1, n - warm[0]);
+            double steady = perRecord(cpu1[0] - warm[1], (long) (n - warm[0]), name + ", warm");
+            double app =
+                    perRecord(cpu1[0] - warm[1] - jit, (long) (n - warm[0]), name + ", warm without the JIT's threads");
             res.note(
                     "throughput",
                     String.format(
@@ -906,7 +936,7 @@ public final class Benchmarks {
                     steady,
                     app);
             w.deleteConnector(name);
-            return new double[] {n / secs(t[1] - t[0]), (cpu1[0] - cpu0[0]) * 1e6 / n, steady, app};
+            return new double[] {n / secs(t[1] - t[0]), perRecord(cpu1[0] - cpu0[0], n, name), steady, app};
         } finally {
             release(w);
             if (jfr.toFile().isFile()) {
