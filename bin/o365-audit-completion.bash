@@ -206,7 +206,7 @@ function _picocli_o365-audit() {
 
   local commands="subscriptions content export notifications doctor verify"
   local flag_opts="'--quiet' '-q' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -236,6 +236,9 @@ function _picocli_o365-audit() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -308,7 +311,7 @@ function _picocli_o365-audit_subscriptions() {
 
   local commands="list start stop"
   local flag_opts="'-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -338,6 +341,9 @@ function _picocli_o365-audit_subscriptions() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -410,7 +416,7 @@ function _picocli_o365-audit_content() {
 
   local commands="list get"
   local flag_opts="'-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -440,6 +446,9 @@ function _picocli_o365-audit_content() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -512,7 +521,7 @@ function _picocli_o365-audit_export() {
 
   local commands=""
   local flag_opts="'--raw-cells' '--enrich' '--resume' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--content-type' '--start' '--source' '--history-queries-per-day' '--end' '--output' '-o' '--format' '--fields' '--concurrency' '--requests-per-minute' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--content-type' '--start' '--source' '--history-queries-per-day' '--end' '--output' '-o' '--format' '--fields' '--concurrency' '--requests-per-minute' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -572,6 +581,9 @@ function _picocli_o365-audit_export() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -644,7 +656,7 @@ function _picocli_o365-audit_notifications() {
 
   local commands="list"
   local flag_opts="'-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -674,6 +686,9 @@ function _picocli_o365-audit_notifications() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -746,7 +761,7 @@ function _picocli_o365-audit_doctor() {
 
   local commands=""
   local flag_opts="'--json' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--content-type' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--content-type' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -779,6 +794,9 @@ function _picocli_o365-audit_doctor() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -851,7 +869,7 @@ function _picocli_o365-audit_verify() {
 
   local commands=""
   local flag_opts="'--data' '--json' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--content-type' '--start' '--end' '--bootstrap-server' '--command-config' '--ledger-topic' '--topic-template' '--data-topic' '--grace' '--attest' '--ledger-dump' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--content-type' '--start' '--end' '--bootstrap-server' '--command-config' '--ledger-topic' '--topic-template' '--data-topic' '--grace' '--attest' '--ledger-dump' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -925,6 +943,9 @@ function _picocli_o365-audit_verify() {
     '--login-url')
       return
       ;;
+    '--graph-url')
+      return
+      ;;
     '--publisher-id')
       return
       ;;
@@ -995,7 +1016,7 @@ function _picocli_o365-audit_subscriptions_list() {
 
   local commands=""
   local flag_opts="'--json' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1025,6 +1046,9 @@ function _picocli_o365-audit_subscriptions_list() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -1097,7 +1121,7 @@ function _picocli_o365-audit_subscriptions_start() {
 
   local commands=""
   local flag_opts="'--no-webhook' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--content-type' '--webhook-address' '--webhook-auth-id' '--webhook-expiration' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--content-type' '--webhook-address' '--webhook-auth-id' '--webhook-expiration' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1139,6 +1163,9 @@ function _picocli_o365-audit_subscriptions_start() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -1211,7 +1238,7 @@ function _picocli_o365-audit_subscriptions_stop() {
 
   local commands=""
   local flag_opts="'--yes' '-y' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--content-type' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--content-type' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1244,6 +1271,9 @@ function _picocli_o365-audit_subscriptions_stop() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -1316,7 +1346,7 @@ function _picocli_o365-audit_content_list() {
 
   local commands=""
   local flag_opts="'--json' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--content-type' '--start' '--end' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--content-type' '--start' '--end' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1355,6 +1385,9 @@ function _picocli_o365-audit_content_list() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -1427,7 +1460,7 @@ function _picocli_o365-audit_content_get() {
 
   local commands=""
   local flag_opts="'--enrich' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1457,6 +1490,9 @@ function _picocli_o365-audit_content_get() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')
@@ -1529,7 +1565,7 @@ function _picocli_o365-audit_notifications_list() {
 
   local commands=""
   local flag_opts="'--json' '-h' '--help' '-V' '--version' '--quiet' '-q' '--verbose'"
-  local arg_opts="'--content-type' '--start' '--end' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
+  local arg_opts="'--content-type' '--start' '--end' '--tenant' '--client-id' '--client-secret' '--certificate' '--certificate-password' '--cloud' '--api-url' '--login-url' '--graph-url' '--publisher-id' '--proxy' '--config' '--allow-endpoint' '--auth-method' '--client-assertion-file' '--managed-identity-client-id' '--identity-endpoint' '--ca-file' '--truststore' '--truststore-password' '--truststore-type' '--timeout'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1568,6 +1604,9 @@ function _picocli_o365-audit_notifications_list() {
       return
       ;;
     '--login-url')
+      return
+      ;;
+    '--graph-url')
       return
       ;;
     '--publisher-id')

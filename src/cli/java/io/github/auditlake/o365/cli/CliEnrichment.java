@@ -27,7 +27,10 @@ import java.util.Optional;
 final class CliEnrichment implements AutoCloseable {
     /** Records enriched together: their distinct GUIDs go in one lookup round. */
     static final int CHUNK = 1000;
-    /** The CLI is not a stream that must keep moving: it waits longer for Graph than the connector's default. */
+    /**
+     * The CLI is not a stream that must keep moving: it waits longer for Graph than the connector's default (unless
+     * {@code --config} sets {@code o365.enrich.timeout.ms}).
+     */
     static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** The name of the column of {@code o365.enrich.skipped}, for --fields. */
     static final String SKIPPED_COLUMN = "enrich.skipped";
@@ -47,8 +50,7 @@ final class CliEnrichment implements AutoCloseable {
      * Signs in to Graph with the command's credential and checks the permission once (a lookup of an id nobody has):
      * a missing permission is a warning naming it, and records go on unenriched ({@code enrich.skipped=denied}).
      */
-    static CliEnrichment open(CliContext ctx, ClientSettings cs) {
-        EnrichSettings s = EnrichSettings.DEFAULTS.withTimeout(TIMEOUT);
+    static CliEnrichment open(CliContext ctx, ClientSettings cs, EnrichSettings s) {
         DirectoryApi dir = EnrichAccess.directory(cs);
         Optional<String> problem = EnrichAccess.checkPermission(dir, s.kinds(), TIMEOUT);
         problem.ifPresent(p -> ctx.warn("--enrich: " + p + "; records are written unenriched"));

@@ -6,9 +6,11 @@ import io.github.auditlake.o365.api.TlsTrust;
 import io.github.auditlake.o365.auth.ClientCredential;
 import io.github.auditlake.o365.auth.OkHttpMsalHttpClient;
 import io.github.auditlake.o365.client.ClientSettings;
+import io.github.auditlake.o365.enrich.EnrichSettings;
 import io.github.auditlake.o365.settings.AuthMethod;
 import io.github.auditlake.o365.settings.ClientMapping;
 import io.github.auditlake.o365.settings.ConnectionSettings;
+import io.github.auditlake.o365.settings.EnrichmentSettings;
 import io.github.auditlake.o365.settings.HttpSettings;
 import io.github.auditlake.o365.settings.Setting;
 import io.github.auditlake.o365.settings.Validity;
@@ -37,6 +39,7 @@ final class CliSettings {
     static final String ENV_CLOUD = "O365_CLOUD";
     static final String ENV_API_URL = "O365_API_URL";
     static final String ENV_LOGIN_URL = "O365_LOGIN_URL";
+    static final String ENV_GRAPH_URL = "O365_GRAPH_URL";
     static final String ENV_AUTH_METHOD = "O365_AUTH_METHOD";
     static final String ENV_FEDERATED_TOKEN_FILE = "AZURE_FEDERATED_TOKEN_FILE";
     static final String ENV_PROXY_USER = "O365_HTTP_PROXY_USER";
@@ -52,6 +55,7 @@ final class CliSettings {
     static final Setting<String> KEY_CLOUD = ConnectionSettings.CLOUD;
     static final Setting<String> KEY_API_URL = ConnectionSettings.API_URL;
     static final Setting<String> KEY_LOGIN_URL = ConnectionSettings.LOGIN_URL;
+    static final Setting<String> KEY_GRAPH_URL = ConnectionSettings.GRAPH_URL;
     static final Setting<String> KEY_PUBLISHER_ID = ConnectionSettings.PUBLISHER_ID;
     static final Setting<String> KEY_PROXY_URL = HttpSettings.PROXY_URL;
     static final Setting<String> KEY_PROXY_USER = HttpSettings.PROXY_USER;
@@ -77,6 +81,7 @@ final class CliSettings {
             KEY_CLOUD,
             KEY_API_URL,
             KEY_LOGIN_URL,
+            KEY_GRAPH_URL,
             KEY_PUBLISHER_ID,
             KEY_PROXY_URL,
             KEY_PROXY_USER,
@@ -90,7 +95,17 @@ final class CliSettings {
             KEY_TRUSTSTORE_PASSWORD,
             KEY_TRUSTSTORE_TYPE,
             KEY_CA_PEM_PATH,
-            KEY_CA_PEM);
+            KEY_CA_PEM,
+            // --enrich reads these as the connector does (o365.enrich.enabled is the connector's switch; --enrich is
+            // the CLI's)
+            EnrichmentSettings.FIELDS,
+            EnrichmentSettings.TYPES,
+            EnrichmentSettings.TIMEOUT_MS,
+            EnrichmentSettings.REQUESTS_PER_MINUTE,
+            EnrichmentSettings.CACHE_MAX_ENTRIES,
+            EnrichmentSettings.CACHE_MAX_BYTES,
+            EnrichmentSettings.CACHE_TTL_MS,
+            EnrichmentSettings.NEGATIVE_TTL_MS);
 
     /** The secretless sign-in settings: a federated token file, or a managed identity. */
     record Secretless(AuthMethod method, Value assertionFile, Value identityClientId, Value identityEndpoint) {}
@@ -109,12 +124,14 @@ final class CliSettings {
     private final Cloud cloud;
     private final Value apiUrl;
     private final Value loginUrl;
+    private final Value graphUrl;
     private final Value publisherId;
     private final Proxy proxy;
     private final Integer requestsPerMinute;
     private final Secretless secretless;
     private final TlsTrust tlsTrust;
     private final String tlsSource;
+    private final EnrichSettings enrich;
 
     private CliSettings(
             Value tenant,
@@ -125,12 +142,16 @@ final class CliSettings {
             Cloud cloud,
             Value apiUrl,
             Value loginUrl,
+            Value graphUrl,
             Value publisherId,
             Proxy proxy,
             Integer requestsPerMinute,
             Secretless secretless,
             TlsTrust tlsTrust,
-            String tlsSource) {
+            String tlsSource,
+            EnrichSettings enrich) {
+        this.graphUrl = graphUrl;
+        this.enrich = enrich;
         this.secretless = secretless;
         this.tlsTrust = tlsTrust;
         this.tlsSource = tlsSource;
@@ -207,6 +228,7 @@ final class CliSettings {
         }
         Value apiUrl = pick(o.apiUrl, "--api-url", env, ENV_API_URL, file, KEY_API_URL);
         Value loginUrl = pick(o.loginUrl, "--login-url", env, ENV_LOGIN_URL, file, KEY_LOGIN_URL);
+        Value graphUrl = pick(o.graphUrl, "--graph-url", env, ENV_GRAPH_URL, file, KEY_GRAPH_URL);
         Value publisher = pick(o.publisherId, "--publisher-id", null, null, file, KEY_PUBLISHER_ID);
 
         Proxy proxy = null;
@@ -251,6 +273,7 @@ final class CliSettings {
             EndpointAllowList allowed = allowList(o.allowEndpoints, env);
             requireAllowed(o.config, KEY_API_URL, apiUrl, allowed);
             requireAllowed(o.config, KEY_LOGIN_URL, loginUrl, allowed);
+            requireAllowed(o.config, KEY_GRAPH_URL, graphUrl, allowed);
             if (secretless != null && secretless.identityEndpoint() != null) {
                 requireAllowed(o.config, KEY_MI_ENDPOINT, secretless.identityEndpoint(), allowed);
             }
@@ -269,12 +292,71 @@ final class CliSettings {
                 cloud,
                 apiUrl,
                 loginUrl,
+                graphUrl,
                 publisher,
                 proxy,
                 rpm,
                 secretless,
                 trust.trust(),
-                trust.source());
+                trust.source(),
+                enrichSettings(file));
+    }
+
+    private static EnrichSettings enrichSettings(ConnectorConfigFile file) {
+        return EnrichmentSettings.toCore(
+                listOf(file, EnrichmentSettings.FIELDS),
+                listOf(file, EnrichmentSettings.TYPES),
+                longOf(file, EnrichmentSettings.TIMEOUT_MS, CliEnrichment.TIMEOUT.toMillis()),
+                (int) longOf(
+                        file,
+                        EnrichmentSettings.REQUESTS_PER_MINUTE,
+                        EnrichmentSettings.REQUESTS_PER_MINUTE.defaultValue()),
+                (int) longOf(
+                        file,
+                        EnrichmentSettings.CACHE_MAX_ENTRIES,
+                        EnrichmentSettings.CACHE_MAX_ENTRIES.defaultValue()),
+                longOf(file, EnrichmentSettings.CACHE_MAX_BYTES, EnrichmentSettings.CACHE_MAX_BYTES.defaultValue()),
+                longOf(file, EnrichmentSettings.CACHE_TTL_MS, EnrichmentSettings.CACHE_TTL_MS.defaultValue()),
+                longOf(file, EnrichmentSettings.NEGATIVE_TTL_MS, EnrichmentSettings.NEGATIVE_TTL_MS.defaultValue()));
+    }
+
+    /** A number of {@code --config} within the setting's range, or {@code dflt}; a usage error naming the key else. */
+    private static long longOf(ConnectorConfigFile file, Setting<? extends Number> key, long dflt) {
+        String text = file.get(key);
+        if (text == null) {
+            return dflt;
+        }
+        long v;
+        try {
+            v = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw CliException.usage("--config: " + key + " is not a number: " + text);
+        }
+        if (key.validity() instanceof Validity.Range r && !r.contains(v)) {
+            throw CliException.usage("--config: " + key + " must be " + r.min() + ".." + r.max() + ", got " + v);
+        }
+        return v;
+    }
+
+    /** A comma-separated list of {@code --config} whose every element the setting allows, or its default. */
+    private static List<String> listOf(ConnectorConfigFile file, Setting<List<String>> key) {
+        String text = file.get(key);
+        if (text == null) {
+            return key.defaultValue();
+        }
+        List<String> items = Arrays.stream(text.split(","))
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .toList();
+        if (key.validity() instanceof Validity.SubsetOf allowed) {
+            for (String item : items) {
+                if (!allowed.names().contains(item)) {
+                    throw CliException.usage("--config: " + key + " has '" + item + "'; each element must be one of "
+                            + String.join(", ", allowed.names()));
+                }
+            }
+        }
+        return items;
     }
 
     /** The extra trust and where it came from. */
@@ -541,6 +623,23 @@ final class CliSettings {
         return apiUrl != null ? stripSlash(apiUrl.value()) : cloud.apiBaseUrl();
     }
 
+    /**
+     * Where Graph requests go (audit search, enrichment): the Graph override, else the API override (a simulator
+     * serving both), else the cloud's Graph; as the connector resolves it.
+     */
+    String graphBaseUrl() {
+        return graphUrl != null ? stripSlash(graphUrl.value()) : apiUrl != null ? apiBaseUrl() : cloud.graphBaseUrl();
+    }
+
+    /**
+     * The enrichment settings of {@code --enrich}: the {@code o365.enrich.*} keys of {@code --config} (fields, types,
+     * bounds, cache) as the connector reads them, else the connector's defaults; the Graph wait is the CLI's
+     * {@link CliEnrichment#TIMEOUT} unless the file sets {@code o365.enrich.timeout.ms}.
+     */
+    EnrichSettings enrichSettings() {
+        return enrich;
+    }
+
     /** Where sign-in requests go: the override, or the cloud's login host. */
     String loginBaseUrl() {
         return loginUrl != null ? stripSlash(loginUrl.value()) : cloud.loginBaseUrl();
@@ -627,6 +726,9 @@ final class CliSettings {
             if (loginUrl != null) {
                 b.loginBaseUrl(loginUrl.value());
             }
+            if (graphUrl != null) {
+                b.graphBaseUrl(graphUrl.value());
+            }
             if (publisherId != null) {
                 b.publisherId(publisherId.value());
             }
@@ -664,6 +766,10 @@ final class CliSettings {
         lines.add("API: " + apiBaseUrl() + (apiUrl == null ? " (cloud default)" : " (from " + apiUrl.source() + ")"));
         lines.add("login: " + loginBaseUrl()
                 + (loginUrl == null ? " (cloud default)" : " (from " + loginUrl.source() + ")"));
+        lines.add("Graph: " + graphBaseUrl()
+                + (graphUrl != null
+                        ? " (from " + graphUrl.source() + ")"
+                        : apiUrl != null ? " (the API override, from " + apiUrl.source() + ")" : " (cloud default)"));
         lines.add("publisher id: " + (publisherId == null ? "the tenant id" : show(publisherId)));
         lines.add("proxy: "
                 + (proxy == null

@@ -152,7 +152,10 @@ final class ContentCommand {
                 throw CliException.failure("blob " + id + " cannot be fetched: " + r.skipped(), null);
             }
             try (RecordBuffer records = r.records();
-                    CliEnrichment enrichment = enrich ? CliEnrichment.open(ctx, clientSettings()) : null) {
+                    CliEnrichment enrichment = enrich
+                            ? CliEnrichment.open(
+                                    ctx, clientSettings(), settings().enrichSettings())
+                            : null) {
                 Writer w = Output.writer(ctx.out());
                 RecordFormat out = RecordFormat.of("jsonl", List.of(), w);
                 if (enrichment != null) {

@@ -293,7 +293,8 @@ final class ExportCommand extends ApiCommand {
         Totals totals = new Totals();
         boolean finished = false;
         try (ManagementApi api = ctx.createApi(cs);
-                CliEnrichment enrichment = enrich ? CliEnrichment.open(ctx, cs) : null) {
+                CliEnrichment enrichment =
+                        enrich ? CliEnrichment.open(ctx, cs, settings().enrichSettings()) : null) {
             this.enrichment = enrichment;
             Counting os = new Counting(
                     part == null

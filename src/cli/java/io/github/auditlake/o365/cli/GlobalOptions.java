@@ -77,6 +77,15 @@ final class GlobalOptions {
     String loginUrl;
 
     @Option(
+            names = "--graph-url",
+            paramLabel = "URL",
+            scope = ScopeType.INHERIT,
+            order = 107,
+            description = "Microsoft Graph base URL override (audit search, --enrich), without /v1.0; default: the "
+                    + "cloud's Graph, or --api-url when that is given. Env: O365_GRAPH_URL.")
+    String graphUrl;
+
+    @Option(
             names = "--publisher-id",
             paramLabel = "GUID",
             scope = ScopeType.INHERIT,

@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
             "",
             "Credentials come from options, the environment (O365_TENANT_ID, O365_CLIENT_ID, O365_CLIENT_SECRET, "
                     + "O365_CLIENT_CERTIFICATE_PATH, O365_CLIENT_CERTIFICATE_PASSWORD, O365_CLOUD, O365_API_URL, "
-                    + "O365_LOGIN_URL, O365_HTTP_PROXY_USER, O365_HTTP_PROXY_PASSWORD) or a connector configuration "
+                    + "O365_LOGIN_URL, O365_GRAPH_URL, O365_HTTP_PROXY_USER, O365_HTTP_PROXY_PASSWORD) or a connector configuration "
                     + "(--config), in that order of precedence. --client-secret shows in the process list: pass "
                     + "secrets through the environment or --config. A --config file may point only at Microsoft's "
                     + "hosts unless --allow-endpoint HOST[:PORT] (or O365_ENDPOINT_OVERRIDE_HOSTS) allows another.",

@@ -83,6 +83,7 @@ class ConfigEndpointTest {
         String[][] cases = {
             {"o365.api.url=https://attacker.example", "o365.api.url", "attacker.example"},
             {"o365.login.url=https://attacker.example:8443/x", "o365.login.url", "attacker.example:8443"},
+            {"o365.graph.url=https://graph.attacker.example", "o365.graph.url", "graph.attacker.example"},
             {
                 "o365.http.proxy.url=http://proxy.attacker.example:3128",
                 "o365.http.proxy.url",

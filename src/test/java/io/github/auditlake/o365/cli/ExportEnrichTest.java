@@ -211,6 +211,70 @@ class ExportEnrichTest {
     }
 
     @Test
+    void graphGoesWhereGraphUrlSaysNotToTheApiOverride() throws Exception {
+        cli = new CliHarness(CliHarness.tenant(3));
+        // a port nobody listens on: if --graph-url were ignored, Graph would be the API override (the simulator)
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String nowhere = "http://127.0.0.1:" + closed;
+        CliHarness.Run elsewhere = cli.run(args("--enrich", "--graph-url", nowhere, "--verbose"));
+        assertEquals(0, elsewhere.code(), elsewhere.toString());
+        assertTrue(elsewhere.err().contains("Graph: " + nowhere + " (from --graph-url)"), elsewhere.err());
+        assertEquals(0, cli.sim.directory().requestCount(), "no Graph request reached the API override's host");
+        int marked = 0;
+        for (String line : elsewhere.lines()) {
+            JsonNode n = JSON.readTree(line);
+            assertFalse(n.path("enrichment").has("actor"), line);
+            marked += n.path("enrichment").path("skipped").asText("").isEmpty() ? 0 : 1;
+        }
+        assertTrue(marked > 30, "records marked unenriched: " + marked);
+
+        cli.env.put(CliSettings.ENV_GRAPH_URL, cli.sim.baseUrl());
+        CliHarness.Run there = cli.run(args("--enrich", "--verbose"));
+        assertEquals(0, there.code(), there.toString());
+        assertTrue(there.err().contains("(from env " + CliSettings.ENV_GRAPH_URL + ")"), there.err());
+        assertTrue(cli.sim.directory().requestCount() > 0, "Graph asked where O365_GRAPH_URL says");
+        assertTrue(there.lines().stream().anyMatch(l -> l.contains("\"actor\":{")), "records enriched: " + there.out());
+    }
+
+    @Test
+    void theConfigsGraphUrlIsAllowListedAndItsEnrichSettingsApply(@TempDir Path dir) throws Exception {
+        cli = new CliHarness(CliHarness.tenant(3));
+        String host = java.net.URI.create(cli.sim.baseUrl()).getAuthority();
+        Path file = dir.resolve("connector.properties");
+        Files.writeString(file, "o365.graph.url=" + cli.sim.baseUrl() + "\no365.enrich.fields=actor\n");
+        CliHarness.Run refused = cli.run(args("--enrich", "--config", file.toString()));
+        assertEquals(CliException.USAGE, refused.code(), refused.toString());
+        assertTrue(
+                refused.err().contains("o365.graph.url points at " + host)
+                        && refused.err().contains("--allow-endpoint " + host),
+                refused.err());
+        assertEquals(0, cli.sim.directory().requestCount(), "nothing asked of a refused Graph");
+
+        CliHarness.Run run = cli.run(args("--enrich", "--config", file.toString(), "--allow-endpoint", host));
+        assertEquals(0, run.code(), run.toString());
+        int actors = 0;
+        for (String line : run.lines()) {
+            JsonNode e = JSON.readTree(line).path("enrichment");
+            assertFalse(e.has("app"), "o365.enrich.fields=actor: no app resolved: " + line);
+            actors += e.has("actor") ? 1 : 0;
+        }
+        assertTrue(actors > 30, "records with their actor: " + actors);
+        assertFalse(run.err().contains("unknown key"), run.err());
+
+        Files.writeString(file, "o365.enrich.types=user,robot\n");
+        CliHarness.Run bad = cli.run(args("--enrich", "--config", file.toString()));
+        assertEquals(CliException.USAGE, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("o365.enrich.types") && bad.err().contains("robot"), bad.err());
+        Files.writeString(file, "o365.enrich.timeout.ms=5\n");
+        CliHarness.Run small = cli.run(args("--enrich", "--config", file.toString()));
+        assertEquals(CliException.USAGE, small.code(), small.toString());
+        assertTrue(small.err().contains("o365.enrich.timeout.ms must be"), small.err());
+    }
+
+    @Test
     void contentGetEnrichWritesEachRecordWithItsEnrichment() throws Exception {
         cli = new CliHarness(CliHarness.tenant(3));
         SimBlob blob = cli.sim
