@@ -73,21 +73,9 @@ public final class GraphCall {
                     tokens.invalidate(token);
                     continue;
                 }
-                return new Answer(status, null, error, retryAfterSeconds(resp.header("Retry-After")));
+                return new Answer(
+                        status, null, error, RetryAfter.parse(resp.header("Retry-After"), resp.header("Date"), null));
             }
-        }
-    }
-
-    /** A {@code Retry-After} of whole seconds, or null (absent, an HTTP date, not a number, negative). */
-    public static Duration retryAfterSeconds(String v) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            long s = Long.parseLong(v.trim());
-            return s < 0 ? null : Duration.ofSeconds(s);
-        } catch (NumberFormatException e) {
-            return null;
         }
     }
 }

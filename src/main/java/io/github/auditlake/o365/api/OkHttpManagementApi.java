@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -650,38 +649,11 @@ public final class OkHttpManagementApi implements ManagementApi {
     }
 
     private Duration retryAfter(Response resp) {
-        String v = resp.header("Retry-After");
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        String t = v.trim();
-        try {
-            long secs = Long.parseLong(t);
-            return secs < 0 ? null : Duration.ofSeconds(secs);
-        } catch (NumberFormatException e) {
-            try {
-                Instant at = ZonedDateTime.parse(t, DateTimeFormatter.RFC_1123_DATE_TIME)
-                        .toInstant();
-                Instant ref = Optional.ofNullable(serverDate(resp)).orElse(clock.instant());
-                Duration d = Duration.between(ref, at);
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (DateTimeParseException e2) {
-                return null;
-            }
-        }
+        return RetryAfter.parse(resp.header("Retry-After"), resp.header("Date"), clock.instant());
     }
 
     private static Instant serverDate(Response resp) {
-        String v = resp.header("Date");
-        if (v == null) {
-            return null;
-        }
-        try {
-            return ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
-                    .toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return RetryAfter.httpDate(resp.header("Date"));
     }
 
     private static void traceBody(ErrorClassifier.Call call, String body) {

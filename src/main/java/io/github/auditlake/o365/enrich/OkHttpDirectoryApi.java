@@ -137,7 +137,7 @@ public final class OkHttpDirectoryApi implements DirectoryApi {
     }
 
     static DirectoryException classify(int status, String retryAfter) {
-        return classifyStatus(status, GraphCall.retryAfterSeconds(retryAfter));
+        return classifyStatus(status, io.github.auditlake.o365.api.RetryAfter.parse(retryAfter, null, null));
     }
 
     static DirectoryException classifyStatus(int status, Duration retryAfter) {

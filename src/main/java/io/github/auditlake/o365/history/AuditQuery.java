@@ -12,4 +12,18 @@ public record AuditQuery(
         QueryStatus status,
         OptionalLong returnedRecords,
         OptionalLong recordLimit,
-        boolean limitExceeded) {}
+        boolean limitExceeded) {
+
+    /**
+     * Whether the query's answer may be cut at the record limit: the service's flag, or (for a service without the
+     * flag: beta, older v1.0, another implementation) an approximate count that reached the limit. Splitting a range
+     * that was not truncated costs one query more; reading a truncated one as whole would lose records.
+     */
+    public boolean mayBeTruncated() {
+        return limitExceeded
+                || (returnedRecords.isPresent()
+                        && recordLimit.isPresent()
+                        && recordLimit.getAsLong() > 0
+                        && returnedRecords.getAsLong() >= recordLimit.getAsLong());
+    }
+}

@@ -238,7 +238,7 @@ public final class HistoryReader {
                 continue;
             }
             QueryStatus st = s.query.status();
-            if (st == QueryStatus.SUCCEEDED && s.query.limitExceeded()) {
+            if (st == QueryStatus.SUCCEEDED && s.query.mayBeTruncated()) {
                 List<TimeRange> halves = planner.split(s.range);
                 LOG.info(
                         "Audit search {} over {} hit the record limit ({}); querying its halves",
@@ -268,9 +268,9 @@ public final class HistoryReader {
         return false;
     }
 
-    private long deliver(Slot s, Sink sink) {
+    private long deliver(Slot s, Sink sink) throws InterruptedException {
         long n = 0;
-        RecordPage page = api.records(s.query.id());
+        RecordPage page = fetch(() -> api.records(s.query.id()));
         while (true) {
             for (HistoryRecord r : page.records()) {
                 if (!s.range.contains(r.created())) {
@@ -290,11 +290,36 @@ public final class HistoryReader {
             if (page.nextLink().isEmpty()) {
                 break;
             }
-            page = api.page(page.nextLink().get());
+            String next = page.nextLink().get();
+            page = fetch(() -> api.page(next));
         }
         LOG.debug("Audit search {} over {}: {} records", s.query.id(), s.range, n);
         listener.rangeDone(s.range, n);
         return n;
+    }
+
+    /**
+     * A page of records, asked again (the same page: nothing delivered twice, nothing skipped) while the service
+     * refuses it for now beyond the client's own retries (a long throttling, an outage): the query's results are
+     * kept by the service, so the read waits instead of failing the range.
+     */
+    private RecordPage fetch(java.util.function.Supplier<RecordPage> call) throws InterruptedException {
+        while (true) {
+            try {
+                return call.get();
+            } catch (ApiException e) {
+                if (!e.isTransient()) {
+                    throw e;
+                }
+                listener.refused(e);
+                Duration after = e.retryAfter().orElse(settings.pollMax());
+                LOG.info(
+                        "Audit search refused a page of records for now; asking again in {}: {}",
+                        after,
+                        e.getMessage());
+                sleeper.sleep(after);
+            }
+        }
     }
 
     private static Instant min(Instant a, Instant b) {

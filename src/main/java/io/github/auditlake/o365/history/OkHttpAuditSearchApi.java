@@ -70,7 +70,7 @@ public final class OkHttpAuditSearchApi implements AuditSearchApi {
     private final OkHttpClient http;
     private final TokenProvider tokens;
     private final HttpUrl base;
-    private final Path path;
+    private volatile Path path;
     private final RetryPolicy retry;
     private final Clock clock;
     private final Sleeper sleeper;
@@ -122,11 +122,34 @@ public final class OkHttpAuditSearchApi implements AuditSearchApi {
         body.put("filterStartDateTime", range.from().toString());
         body.put("filterEndDateTime", range.to().toString());
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        HttpUrl url = queries().build();
-        byte[] answer = call(
-                "submitting an audit search over " + range,
-                () -> new Request.Builder().url(url).post(RequestBody.create(bytes, JSON_TYPE)));
+        byte[] answer;
+        try {
+            HttpUrl url = queries().build();
+            answer = call(
+                    "submitting an audit search over " + range,
+                    () -> new Request.Builder().url(url).post(RequestBody.create(bytes, JSON_TYPE)));
+        } catch (ApiException e) {
+            if (path != Path.V1 || e.httpStatus() != 404) {
+                throw e;
+            }
+            // the resource is not at v1.0: the API went back to beta once (2025); its beta path serves the same
+            // queries, and from then on they are submitted and read there
+            LOG.warn(
+                    "Audit search answered 404 at {}; using the beta path {} from now on",
+                    Path.V1.segments,
+                    Path.BETA.segments);
+            path = Path.BETA;
+            HttpUrl url = queries().build();
+            answer = call(
+                    "submitting an audit search over " + range,
+                    () -> new Request.Builder().url(url).post(RequestBody.create(bytes, JSON_TYPE)));
+        }
         return parseQuery(answer, range);
+    }
+
+    /** Where queries are submitted now ({@link Path#V1}, or {@link Path#BETA} after v1.0 answered 404). */
+    Path path() {
+        return path;
     }
 
     @Override
@@ -178,6 +201,9 @@ public final class OkHttpAuditSearchApi implements AuditSearchApi {
      */
     HttpUrl sameOrigin(String link) {
         HttpUrl u = HttpUrl.parse(link);
+        if (u == null && link != null && !link.isBlank()) {
+            u = base.resolve(link.trim()); // a relative link (Graph sends absolute ones; another service may not)
+        }
         if (u == null) {
             throw new ApiException(ErrorKind.PERMANENT, "Audit search returned an invalid @odata.nextLink");
         }

@@ -9,7 +9,8 @@ import java.util.Objects;
  * Cuts a range into query ranges small enough for the service's record limit. It starts with {@code initial}
  * slices; after each succeeded query it sizes the next slices so that they would return about {@link #TARGET_FILL}
  * of the record limit at the rate just seen (within {@code min} and {@code max}); a query that hit the limit is cut
- * in two halves, and later slices are no longer than a half. Not thread-safe; pure (no clock, no IO).
+ * in two halves, and later slices are no longer than a half. Boundaries fall on whole seconds (see
+ * {@link #ceilSecond}). Not thread-safe; pure (no clock, no IO).
  */
 public final class SlicePlanner {
     /** Aim at half the limit: a busier stretch than the last one seen still fits. */
@@ -39,8 +40,18 @@ public final class SlicePlanner {
 
     /** The next query range from {@code from}, ending at {@code end} at the latest. */
     public TimeRange next(Instant from, Instant end) {
-        Instant to = from.plus(current);
+        Instant to = ceilSecond(from.plus(current));
         return new TimeRange(from, to.isAfter(end) ? end : to);
+    }
+
+    /**
+     * {@code t} rounded up to a whole second. Boundaries between queries fall on whole seconds: records carry
+     * whole-second creation times, and a service that compares its filter at a coarser grain than ours (or truncates
+     * it) would otherwise answer a record on a boundary in the other query than the one whose range holds it.
+     */
+    static Instant ceilSecond(Instant t) {
+        Instant floor = t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return floor.equals(t) ? t : floor.plusSeconds(1);
     }
 
     /** A query over {@code range} returned {@code records} of at most {@code limit}: size the next slices. */
@@ -65,7 +76,10 @@ public final class SlicePlanner {
             throw new IllegalStateException("audit search hit its record limit over " + range + ", which is already"
                     + " as short as allowed (" + min + "); its records cannot all be read");
         }
-        Instant mid = range.from().plus(half);
+        Instant mid = range.from().plus(half).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        if (!mid.isAfter(range.from())) {
+            mid = range.from().plus(half); // a range of under two seconds: only a fractional middle is inside it
+        }
         if (current.compareTo(half) > 0) {
             current = clamp(half);
         }

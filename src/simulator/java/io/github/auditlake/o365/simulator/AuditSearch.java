@@ -142,6 +142,10 @@ public final class AuditSearch {
     private volatile int dailyQueries = 200;
     private volatile int concurrentQueries = 50;
     private volatile Duration retention = Duration.ofDays(180);
+    private final AtomicInteger throttleRecordsNext = new AtomicInteger();
+    private volatile Duration throttleRecordsRetryAfter = Duration.ofSeconds(10);
+    private volatile boolean limitFlag = true;
+    private volatile boolean v1Withdrawn;
 
     AuditSearch(Clock clock, Function<String, ContentStore> stores) {
         this.clock = clock;
@@ -212,6 +216,32 @@ public final class AuditSearch {
         return this;
     }
 
+    /**
+     * The next {@code n} requests for a page of records (not submissions or state reads) are answered 429 with
+     * {@code Retry-After}: a long throttling while a result is read.
+     */
+    public AuditSearch throttleRecordsNext(int n, Duration retryAfter) {
+        this.throttleRecordsRetryAfter = retryAfter;
+        throttleRecordsNext.addAndGet(n);
+        return this;
+    }
+
+    /**
+     * Whether a query's state carries {@code isRecordCountLimitExceeded} (default true). Off: as the beta resource and
+     * v1.0 before 2026 answered, only {@code recordCountLimit} and {@code approximateReturnedRecordCount}, so a
+     * truncated result shows only as a count at the limit.
+     */
+    public AuditSearch limitFlag(boolean on) {
+        this.limitFlag = on;
+        return this;
+    }
+
+    /** The v1.0 path answers 404, only the beta path serves queries (as in 2025, message MC1052169). */
+    public AuditSearch v1Withdrawn(boolean withdrawn) {
+        this.v1Withdrawn = withdrawn;
+        return this;
+    }
+
     /** Every query submitted so far, in order (rejected submissions are not queries). */
     public List<Query> queries() {
         synchronized (submitted) {
@@ -247,7 +277,7 @@ public final class AuditSearch {
             throws IOException {
         requests.incrementAndGet();
         Matcher m = PATH.matcher(path);
-        if (!m.matches()) {
+        if (!m.matches() || (v1Withdrawn && m.group(1).equals("v1.0"))) {
             return error(404, "UnknownError", "Resource not found for the segment.", Map.of());
         }
         if (claims == null) {
@@ -300,6 +330,9 @@ public final class AuditSearch {
         }
         if (m.group(3) == null) {
             return json(200, state(q, root));
+        }
+        if (throttleRecordsNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return throttled(throttleRecordsRetryAfter);
         }
         return records(q, query, root);
     }
@@ -407,10 +440,14 @@ public final class AuditSearch {
         if (status.equals("succeeded")) {
             List<String[]> recs = materialise(q);
             o.put("approximateReturnedRecordCount", recs.size());
-            o.put("isRecordCountLimitExceeded", q.limitExceeded);
+            if (limitFlag) {
+                o.put("isRecordCountLimitExceeded", q.limitExceeded);
+            }
         } else {
             o.putNull("approximateReturnedRecordCount");
-            o.put("isRecordCountLimitExceeded", false);
+            if (limitFlag) {
+                o.put("isRecordCountLimitExceeded", false);
+            }
         }
         return o;
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import org.junit.jupiter.api.Test;
@@ -60,9 +61,37 @@ class GraphCallTest {
             assertEquals(BodyLimits.ERROR_MAX_BYTES, a.errorBody().length(), "only the first bytes are read");
             assertEquals(Duration.ofSeconds(17), a.retryAfter());
         }
-        assertNull(GraphCall.retryAfterSeconds("Wed, 21 Oct 2015 07:28:00 GMT"));
-        assertNull(GraphCall.retryAfterSeconds("-1"));
-        assertNull(GraphCall.retryAfterSeconds(null));
+        assertNull(RetryAfter.parse("-1", null, null));
+        assertNull(RetryAfter.parse(null, null, null));
+        assertNull(RetryAfter.parse("soon", null, Instant.EPOCH));
+    }
+
+    @Test
+    void anHttpDateRetryAfterIsReadAgainstTheAnswersOwnDate() throws Exception {
+        // the server's clock is a day ahead of ours: its Date, not ours, is the reference
+        assertEquals(
+                Duration.ofSeconds(30),
+                RetryAfter.parse(
+                        "Wed, 21 Oct 2015 07:28:30 GMT",
+                        "Wed, 21 Oct 2015 07:28:00 GMT",
+                        Instant.parse("2015-10-20T07:28:00Z")));
+        assertEquals(
+                Duration.ofSeconds(5),
+                RetryAfter.parse("Wed, 21 Oct 2015 07:28:05 GMT", null, Instant.parse("2015-10-21T07:28:00Z")));
+        assertEquals(
+                Duration.ZERO,
+                RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT", "Wed, 21 Oct 2015 08:00:00 GMT", null));
+        assertNull(RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT", null, null), "nothing to read a date against");
+        try (StubServer s = new StubServer()) {
+            // the JDK server sets its own Date (now): an hour after it, whatever this machine's load
+            String inAnHour = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                    java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusHours(1));
+            s.enqueue(StubServer.Reply.json(429, "{}").with("Retry-After", inAnHour));
+            Duration d = get(s, 1024).retryAfter();
+            assertTrue(
+                    d != null && d.compareTo(Duration.ofMinutes(50)) > 0 && d.compareTo(Duration.ofMinutes(61)) < 0,
+                    "an HTTP-date Retry-After read against the answer's Date: " + d);
+        }
     }
 
     @Test

@@ -97,6 +97,42 @@ class HistoryReaderTest {
     }
 
     @Test
+    void aTruncatedResultIsSplitEvenWithoutTheLimitFlag() throws Exception {
+        h = new HistorySimulator();
+        // beta and v1.0 before 2026: no isRecordCountLimitExceeded, only a count that reached the limit
+        h.sim.auditSearch().recordLimit(100).limitFlag(false);
+        TimeRange range = new TimeRange(NOW.minus(Duration.ofDays(12)), NOW.minus(Duration.ofDays(10)));
+        List<HistoryRecord> got = read(HistorySettings.DEFAULTS, range, new ArrayList<>());
+        List<String> expected = h.sim.auditSearch().recordIds(TENANT, range.from(), range.to());
+        assertTrue(expected.size() > 300, "well over the limit: " + expected.size());
+        assertEquals(counts(expected), counts(ids(got)));
+    }
+
+    @Test
+    void aLongThrottlingWhileReadingRecordsWaitsAndLosesNothing() throws Exception {
+        h = new HistorySimulator();
+        // longer than the client's own retries allow in total: the reader itself waits and asks for the same page
+        h.sim.auditSearch().throttleRecordsNext(3, Duration.ofMinutes(20));
+        TimeRange range = new TimeRange(NOW.minus(Duration.ofDays(10)), NOW.minus(Duration.ofDays(9)));
+        List<HistoryRecord> got = read(HistorySettings.DEFAULTS, range, new ArrayList<>());
+        assertEquals(counts(h.sim.auditSearch().recordIds(TENANT, range.from(), range.to())), counts(ids(got)));
+        assertTrue(
+                h.sleeps.stream().filter(d -> d.equals(Duration.ofMinutes(20))).count() >= 1, h.sleeps.toString());
+    }
+
+    @Test
+    void whenV1AnswersNotFoundTheBetaPathServes() throws Exception {
+        h = new HistorySimulator();
+        h.sim.auditSearch().v1Withdrawn(true);
+        TimeRange range = new TimeRange(NOW.minus(Duration.ofDays(10)), NOW.minus(Duration.ofDays(9)));
+        List<HistoryRecord> got = read(HistorySettings.DEFAULTS, range, new ArrayList<>());
+        assertEquals(counts(h.sim.auditSearch().recordIds(TENANT, range.from(), range.to())), counts(ids(got)));
+        assertTrue(
+                h.sim.requests().stream().anyMatch(r -> r.path().startsWith("/beta/security/auditLog/auditLogQueries")),
+                "read through beta");
+    }
+
+    @Test
     void failedAndCancelledQueriesAreSubmittedAgain() throws Exception {
         h = new HistorySimulator();
         h.sim.auditSearch().failNext(1).cancelNext(1);

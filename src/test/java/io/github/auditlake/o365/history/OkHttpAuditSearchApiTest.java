@@ -1,6 +1,7 @@
 package io.github.auditlake.o365.history;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,21 @@ class OkHttpAuditSearchApiTest {
     }
 
     @Test
+    void withoutTheFlagACountAtTheLimitMeansTruncated() {
+        String atLimit = "{\"id\":\"q1\",\"status\":\"succeeded\",\"recordCountLimit\":100,"
+                + "\"approximateReturnedRecordCount\":100}";
+        String under = "{\"id\":\"q1\",\"status\":\"succeeded\",\"recordCountLimit\":100,"
+                + "\"approximateReturnedRecordCount\":99}";
+        String neither = "{\"id\":\"q1\",\"status\":\"succeeded\"}";
+        assertTrue(OkHttpAuditSearchApi.parseQuery(atLimit.getBytes(StandardCharsets.UTF_8), null)
+                .mayBeTruncated());
+        assertFalse(OkHttpAuditSearchApi.parseQuery(under.getBytes(StandardCharsets.UTF_8), null)
+                .mayBeTruncated());
+        assertFalse(OkHttpAuditSearchApi.parseQuery(neither.getBytes(StandardCharsets.UTF_8), null)
+                .mayBeTruncated());
+    }
+
+    @Test
     void errorsAreClassified() {
         ApiException throttled = OkHttpAuditSearchApi.classify(
                 "x", 429, "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"m\"}}", Duration.ofSeconds(9));
@@ -108,6 +124,11 @@ class OkHttpAuditSearchApiTest {
         assertEquals(
                 "http://127.0.0.1:9999/x",
                 api.sameOrigin("http://127.0.0.1:9999/x").toString());
+        assertEquals(
+                "http://127.0.0.1:9999/v1.0/security/auditLog/queries/q/records?$skiptoken=abc",
+                api.sameOrigin("/v1.0/security/auditLog/queries/q/records?$skiptoken=abc")
+                        .toString(),
+                "a relative link is read against Graph's base");
         ApiException e = assertThrows(ApiException.class, () -> api.sameOrigin("https://evil.example.com/x"));
         assertEquals(ErrorKind.PERMANENT, e.kind());
     }

@@ -42,6 +42,25 @@ class SlicePlannerTest {
     }
 
     @Test
+    void boundariesBetweenQueriesFallOnWholeSeconds() {
+        SlicePlanner p = new SlicePlanner(Duration.ofDays(1), Duration.ofMinutes(1), Duration.ofDays(7));
+        // a range from an odd start (a history start, a resumed range) ends on a whole second
+        p.observe(new TimeRange(T, T.plus(Duration.ofDays(1))), 333_333, 1_000_000);
+        Instant odd = T.plusMillis(250);
+        TimeRange next = p.next(odd, T.plus(Duration.ofDays(30)));
+        assertEquals(odd, next.from(), "a range starts where the last one ended");
+        assertEquals(0, next.to().getNano(), "ends on a whole second: " + next);
+        // a split's middle too, even of an odd range
+        TimeRange oddRange =
+                new TimeRange(T.plusMillis(250), T.plus(Duration.ofMinutes(7)).plusMillis(1));
+        List<TimeRange> halves = p.split(oddRange);
+        assertEquals(0, halves.get(0).to().getNano(), halves.toString());
+        assertEquals(halves.get(0).to(), halves.get(1).from());
+        assertEquals(oddRange.from(), halves.get(0).from());
+        assertEquals(oddRange.to(), halves.get(1).to());
+    }
+
+    @Test
     void aRangeAtTheShortestSliceCannotBeSplit() {
         SlicePlanner p = new SlicePlanner(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofDays(7));
         assertThrows(IllegalStateException.class, () -> p.split(new TimeRange(T, T.plus(Duration.ofSeconds(90)))));
