@@ -49,6 +49,7 @@ public final class HistoryReader {
         final TimeRange range;
         AuditQuery query;
         int attempts;
+        Instant submittedAt;
         Instant due = Instant.MIN;
         Duration pollDelay;
 
@@ -172,6 +173,7 @@ public final class HistoryReader {
                 s.attempts++;
                 queriesSubmitted++;
                 s.query = api.submit(s.range, displayName + " " + s.range);
+                s.submittedAt = now;
                 s.pollDelay = settings.pollInitial();
                 s.due = now.plus(s.pollDelay);
                 wake = min(wake, s.due);
@@ -211,11 +213,25 @@ public final class HistoryReader {
                     }
                     s.query = q;
                 } catch (ApiException e) {
+                    if (e.httpStatus() == 404) {
+                        // the service no longer knows the query (expired, or lost): nothing of it was delivered
+                        abandon(s, "is no longer known to the service (404)");
+                        continue;
+                    }
                     if (!e.isTransient()) {
                         throw e;
                     }
                     LOG.debug("Reading audit search {} failed for now: {}", s.query.id(), e.getMessage());
                     listener.refused(e);
+                }
+                if (!s.query.status().isFinal()
+                        && s.submittedAt != null
+                        && Duration.between(s.submittedAt, now).compareTo(settings.queryTimeout()) > 0) {
+                    abandon(
+                            s,
+                            "is still " + s.query.status().wireName() + " after " + settings.queryTimeout()
+                                    + " (the service may have stalled)");
+                    continue;
                 }
                 s.pollDelay = min(s.pollDelay.multipliedBy(2), settings.pollMax());
                 s.due = now.plus(s.pollDelay);
@@ -225,6 +241,24 @@ public final class HistoryReader {
             }
         }
         return wake;
+    }
+
+    /**
+     * Gives a query up before it delivered anything (the service lost it, or it never ends): its range is submitted
+     * again, as after a failure, within {@code queryAttempts}.
+     */
+    private void abandon(Slot s, String why) {
+        String id = s.query.id();
+        if (s.attempts >= settings.queryAttempts()) {
+            throw new ApiException(
+                    ErrorKind.PERMANENT,
+                    "Audit search " + id + " over " + s.range + " " + why + ", after " + s.attempts
+                            + " submissions of the range; giving up");
+        }
+        LOG.warn("Audit search {} over {} {}; submitting the range again", id, s.range, why);
+        s.query = null;
+        s.submittedAt = null;
+        s.due = Instant.MIN;
     }
 
     /**

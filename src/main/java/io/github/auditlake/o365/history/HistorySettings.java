@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param pollInitial    the first wait before reading a query's state
  * @param pollMax        the longest wait between two reads of a query's state
  * @param queryAttempts  submissions of one range before a failed or cancelled query is an error
+ * @param queryTimeout   how long a query may stay queued or running (or in a state this version does not know)
+ *                       before it is given up and its range submitted again, as after a failure
  */
 public record HistorySettings(
         int queriesPerDay,
@@ -23,7 +25,8 @@ public record HistorySettings(
         Duration maxSlice,
         Duration pollInitial,
         Duration pollMax,
-        int queryAttempts) {
+        int queryAttempts,
+        Duration queryTimeout) {
 
     public static final int DEFAULT_QUERIES_PER_DAY = 150;
     public static final int DEFAULT_MAX_IN_FLIGHT = 10;
@@ -36,7 +39,8 @@ public record HistorySettings(
             Duration.ofDays(7),
             Duration.ofSeconds(5),
             Duration.ofMinutes(2),
-            3);
+            3,
+            Duration.ofHours(24));
 
     public HistorySettings {
         if (queriesPerDay < 1 || maxInFlight < 1 || queryAttempts < 1) {
@@ -47,15 +51,16 @@ public record HistorySettings(
         Objects.requireNonNull(maxSlice, "maxSlice");
         Objects.requireNonNull(pollInitial, "pollInitial");
         Objects.requireNonNull(pollMax, "pollMax");
+        Objects.requireNonNull(queryTimeout, "queryTimeout");
     }
 
     public HistorySettings withQueriesPerDay(int n) {
         return new HistorySettings(
-                n, maxInFlight, initialSlice, minSlice, maxSlice, pollInitial, pollMax, queryAttempts);
+                n, maxInFlight, initialSlice, minSlice, maxSlice, pollInitial, pollMax, queryAttempts, queryTimeout);
     }
 
     public HistorySettings withInitialSlice(Duration d) {
         return new HistorySettings(
-                queriesPerDay, maxInFlight, d, minSlice, maxSlice, pollInitial, pollMax, queryAttempts);
+                queriesPerDay, maxInFlight, d, minSlice, maxSlice, pollInitial, pollMax, queryAttempts, queryTimeout);
     }
 }

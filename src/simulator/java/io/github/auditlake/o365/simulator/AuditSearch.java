@@ -146,6 +146,8 @@ public final class AuditSearch {
     private volatile Duration throttleRecordsRetryAfter = Duration.ofSeconds(10);
     private volatile boolean limitFlag = true;
     private volatile boolean v1Withdrawn;
+    private final AtomicInteger stallNext = new AtomicInteger();
+    private final AtomicInteger loseNext = new AtomicInteger();
 
     AuditSearch(Clock clock, Function<String, ContentStore> stores) {
         this.clock = clock;
@@ -239,6 +241,18 @@ public final class AuditSearch {
     /** The v1.0 path answers 404, only the beta path serves queries (as in 2025, message MC1052169). */
     public AuditSearch v1Withdrawn(boolean withdrawn) {
         this.v1Withdrawn = withdrawn;
+        return this;
+    }
+
+    /** The next {@code n} queries submitted stay {@code running} for ever (a stalled service). */
+    public AuditSearch stallNext(int n) {
+        stallNext.addAndGet(n);
+        return this;
+    }
+
+    /** The next {@code n} queries submitted are forgotten at once: reading them answers 404 (expired, lost). */
+    public AuditSearch loseNext(int n) {
+        loseNext.addAndGet(n);
         return this;
     }
 
@@ -392,7 +406,9 @@ public final class AuditSearch {
             }
             long days = Math.max(1, Duration.between(from, to).toMillis() / (24 * HOUR_MS));
             Instant runningAt = now.plus(queueDelay);
-            Instant doneAt = runningAt.plus(runTime).plus(runTimePerDay.multipliedBy(days));
+            Instant doneAt = stallNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                    ? Instant.MAX
+                    : runningAt.plus(runTime).plus(runTimePerDay.multipliedBy(days));
             String fate = "succeeded";
             if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 fate = "failed";
@@ -411,7 +427,9 @@ public final class AuditSearch {
                     fate,
                     version);
             submitted.add(q);
-            queries.put(q.id, q);
+            if (loseNext.getAndUpdate(n -> Math.max(0, n - 1)) == 0) {
+                queries.put(q.id, q);
+            }
         }
         return json(201, state(q, root));
     }

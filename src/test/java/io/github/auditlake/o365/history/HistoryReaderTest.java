@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.auditlake.o365.api.ApiException;
 import io.github.auditlake.o365.api.ErrorKind;
 import io.github.auditlake.o365.simulator.AppSpec;
+import io.github.auditlake.o365.simulator.AuditSearch;
 import io.github.auditlake.o365.simulator.RecordedRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,6 +131,27 @@ class HistoryReaderTest {
         assertTrue(
                 h.sim.requests().stream().anyMatch(r -> r.path().startsWith("/beta/security/auditLog/auditLogQueries")),
                 "read through beta");
+    }
+
+    @Test
+    void aQueryTheServiceLosesOrNeverEndsIsSubmittedAgain() throws Exception {
+        h = new HistorySimulator();
+        h.sim.auditSearch().loseNext(1);
+        TimeRange range = new TimeRange(NOW.minus(Duration.ofDays(10)), NOW.minus(Duration.ofDays(9)));
+        List<HistoryRecord> got = read(HistorySettings.DEFAULTS, range, new ArrayList<>());
+        assertEquals(counts(h.sim.auditSearch().recordIds(TENANT, range.from(), range.to())), counts(ids(got)));
+        assertEquals(2, h.sim.auditSearch().queries().size(), "lost (404), then one that ends");
+
+        h.sim.auditSearch().stallNext(1);
+        TimeRange later = new TimeRange(NOW.minus(Duration.ofDays(9)), NOW.minus(Duration.ofDays(8)));
+        got = read(HistorySettings.DEFAULTS, later, new ArrayList<>());
+        assertEquals(counts(h.sim.auditSearch().recordIds(TENANT, later.from(), later.to())), counts(ids(got)));
+        List<AuditSearch.Query> qs = h.sim.auditSearch().queries();
+        assertEquals(4, qs.size(), "stalled, then one that ends");
+        assertTrue(
+                !qs.get(3).created().isBefore(qs.get(2).created().plus(HistorySettings.DEFAULTS.queryTimeout())),
+                "the stalled one given up after the timeout: "
+                        + qs.stream().map(AuditSearch.Query::created).toList());
     }
 
     @Test
