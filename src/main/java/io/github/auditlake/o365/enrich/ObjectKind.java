@@ -36,7 +36,9 @@ public enum ObjectKind {
         if (odataType == null) {
             return Optional.empty();
         }
-        String n = odataType.startsWith("#microsoft.graph.") ? odataType.substring(17) : odataType;
+        // "#microsoft.graph.user" as Graph writes it; "microsoft.graph.user" and "user" as others may
+        String n = odataType.startsWith("#") ? odataType.substring(1) : odataType;
+        n = n.regionMatches(true, 0, "microsoft.graph.", 0, 16) ? n.substring(16) : n;
         for (ObjectKind k : values()) {
             if (k.graphName.equalsIgnoreCase(n.toLowerCase(Locale.ROOT))) {
                 return Optional.of(k);

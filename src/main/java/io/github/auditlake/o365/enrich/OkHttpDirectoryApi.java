@@ -150,6 +150,14 @@ public final class OkHttpDirectoryApi implements DirectoryApi {
                         "Graph refused the lookup (403): grant the app the application permission Directory.Read.All, or"
                                 + " User.Read.All, Application.Read.All and GroupMember.Read.All for the types looked up,"
                                 + " with admin consent");
+            // Graph also sheds load with 503 (and a gateway with 504) carrying a Retry-After: honoured as throttling
+            case 503, 504 ->
+                retryAfter == null
+                        ? new DirectoryException(Unenriched.ERROR, null, "Graph answered HTTP " + status)
+                        : new DirectoryException(
+                                Unenriched.THROTTLED,
+                                retryAfter,
+                                "Graph is unavailable for now (" + status + ", Retry-After " + retryAfter + ")");
             default -> new DirectoryException(Unenriched.ERROR, null, "Graph answered HTTP " + status);
         };
     }

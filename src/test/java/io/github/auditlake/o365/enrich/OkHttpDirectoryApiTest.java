@@ -31,6 +31,15 @@ class OkHttpDirectoryApiTest {
     }
 
     @Test
+    void aServiceUnavailableWithRetryAfterIsHonouredAsThrottling() {
+        DirectoryException busy = OkHttpDirectoryApi.classify(503, "30");
+        assertEquals(Unenriched.THROTTLED, busy.reason());
+        assertEquals(java.time.Duration.ofSeconds(30), busy.retryAfter());
+        assertEquals(Unenriched.ERROR, OkHttpDirectoryApi.classify(503, null).reason());
+        assertEquals(Unenriched.ERROR, OkHttpDirectoryApi.classify(500, "30").reason());
+    }
+
+    @Test
     void theRequestNamesIdsAndTypesAsGraphSpellsThem() {
         String body = new String(
                 OkHttpDirectoryApi.requestBody(
@@ -53,6 +62,17 @@ class OkHttpDirectoryApiTest {
         assertEquals(ObjectKind.SERVICE_PRINCIPAL, out.get(1).kind());
         assertEquals("app", out.get(1).appId());
         assertThrows(DirectoryException.class, () -> OkHttpDirectoryApi.parse("<html>".getBytes()));
+    }
+
+    @Test
+    void anOdataTypeIsReadWithOrWithoutItsHashAndNamespace() {
+        for (String t : List.of("#microsoft.graph.user", "microsoft.graph.user", "#Microsoft.Graph.User", "user")) {
+            assertEquals(java.util.Optional.of(ObjectKind.USER), ObjectKind.fromGraph(t), t);
+        }
+        assertEquals(
+                java.util.Optional.of(ObjectKind.SERVICE_PRINCIPAL),
+                ObjectKind.fromGraph("microsoft.graph.servicePrincipal"));
+        assertEquals(java.util.Optional.empty(), ObjectKind.fromGraph("#microsoft.graph.device"));
     }
 
     @Test
