@@ -161,11 +161,13 @@ public final class ConnectionSettings {
             .width(Width.LONG)
             .display("Graph URL override")
             .doc("Overrides the Microsoft Graph base URL of the cloud (for example a simulator or a reverse proxy), "
-                    + "without the /v1.0 path; used by Graph enrichment (o365.enrich.*). Plain http is allowed only for "
+                    + "without the /v1.0 path; used by Graph enrichment (o365.enrich.*) and audit search "
+                    + "(o365.history.start). Plain http is allowed only for "
                     + "loopback addresses. The host must be on the worker's endpoint allow-list "
                     + "(O365_ENDPOINT_OVERRIDE_HOSTS or -Do365.endpoint.override.hosts), because it receives the Graph "
-                    + "access token. Empty: the cloud's Graph host (graph.microsoft.com; graph.microsoft.us for "
-                    + "gcc-high; dod-graph.microsoft.us for dod).");
+                    + "access token. Empty: o365.api.url when that is set (a simulator or proxy serving both APIs; set "
+                    + "this too when Graph is elsewhere), else the cloud's Graph host (graph.microsoft.com; "
+                    + "graph.microsoft.us for gcc-high; dod-graph.microsoft.us for dod).");
 
     public static final Setting<String> LOGIN_URL = Setting.string(G, "o365.login.url", "")
             .importance(Importance.LOW)
