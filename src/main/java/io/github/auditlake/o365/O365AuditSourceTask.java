@@ -254,15 +254,16 @@ public class O365AuditSourceTask extends SourceTask {
             }
             records.add(r);
             s.handedOffsets.put(e.stream(), r.sourceOffset());
-            if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
-                // inside a query range of history, records carry the range's start: no transaction ends there
-                if (ev.blobEnd()) {
+            if (Emission.fromAuditSearch(e)) {
+                // inside a query range of history, records (and skips) carry the range's start: no transaction ends
+                // there
+                if (Emission.endsBlob(e)) {
                     s.openHistoryRanges.remove(e.stream());
                 } else {
                     s.openHistoryRanges.add(e.stream());
                 }
             }
-            if (s.ledger && !(e instanceof Emission.Event h && h.fromAuditSearch())) {
+            if (s.ledger && !Emission.fromAuditSearch(e)) {
                 // a blob's last record (or skip) waits for its ledger entry: no transaction ends between the two,
                 // whatever the task's other streams emit in between
                 if ((e instanceof Emission.Event ev && ev.blobEnd())
@@ -301,10 +302,10 @@ public class O365AuditSourceTask extends SourceTask {
      * range that cannot end fails the task, see {@code HistoryDelivery}).
      */
     static boolean isBoundary(Emission e, int sinceCommit, O365AuditSourceTaskState s) {
-        if (e instanceof Emission.Event ev && ev.fromAuditSearch()) {
+        if (Emission.fromAuditSearch(e)) {
             // history: only a query range's end is a position a restart resumes from (no ledger entry follows it;
             // another stream's blob waiting for its entry ends the transaction with that entry instead)
-            return ev.blobEnd() && s.awaitingLedger.isEmpty() && s.openHistoryRanges.isEmpty();
+            return Emission.endsBlob(e) && s.awaitingLedger.isEmpty() && s.openHistoryRanges.isEmpty();
         }
         if (!s.openHistoryRanges.isEmpty()) {
             // another stream's history range is open (its records carry the range's start): committing now would

@@ -379,7 +379,8 @@ final class ExportCommand extends ApiCommand {
                     + " queries"
                     + (old.outOfRange > 0
                             ? ", " + old.outOfRange + " outside their query's range " + "(not written)"
-                            : ""));
+                            : "")
+                    + (old.unreadable > 0 ? ", " + old.unreadable + " unreadable skipped (named above)" : ""));
         }
         if (seam != null) {
             ctx.info("seam at " + seam.seam() + ": " + seam.size() + " Management API records created before it, "

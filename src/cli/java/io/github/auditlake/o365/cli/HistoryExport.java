@@ -102,6 +102,8 @@ final class HistoryExport {
         long records;
         long queries;
         long outOfRange;
+        /** Elements of audit search's answer that are not audit records (named on stderr, not written). */
+        long unreadable;
     }
 
     /**
@@ -144,7 +146,7 @@ final class HistoryExport {
                     "o365-audit export");
             ctx.debug(
                     "export: audit search for " + window + ", " + settings.queriesPerDay() + " queries a day at most");
-            reader.read(new TimeRange(window.start(), window.end()), r -> write(r, wanted, out, seam, result));
+            reader.read(new TimeRange(window.start(), window.end()), r -> write(ctx, r, wanted, out, seam, result));
             result.queries = reader.queriesSubmitted();
             result.outOfRange = reader.outOfRange();
             if (ctx.interactive()) {
@@ -159,7 +161,15 @@ final class HistoryExport {
         return result;
     }
 
-    private static void write(HistoryRecord r, Set<ContentType> wanted, RecordFormat out, SeamIds seam, Result result) {
+    private static void write(
+            CliContext ctx, HistoryRecord r, Set<ContentType> wanted, RecordFormat out, SeamIds seam, Result result) {
+        if (r.problem() != null) {
+            // its content type is unknown: named whatever --content-type asked, never written as a record
+            result.unreadable++;
+            ctx.warn("audit search: skipped an element that is not an audit record (Graph id " + r.id() + "): "
+                    + r.problem());
+            return;
+        }
         if (!wanted.contains(r.contentType())) {
             return;
         }

@@ -78,7 +78,22 @@ public sealed interface Emission
             long recordsDelivered,
             StreamCursor cursorAfter,
             boolean blobEnd)
-            implements Emission {}
+            implements Emission {
+        /** True for an unreadable element of audit search's answer (the history phase), in its query range's place. */
+        public boolean fromAuditSearch() {
+            return blob != null && AUDIT_SEARCH_URI.equals(blob.contentUri());
+        }
+    }
+
+    /** True for what the history phase emits: a record read through audit search, or an unreadable one skipped. */
+    static boolean fromAuditSearch(Emission e) {
+        return (e instanceof Event ev && ev.fromAuditSearch()) || (e instanceof Skip sk && sk.fromAuditSearch());
+    }
+
+    /** True when {@code e} ends its blob (for the history phase: its query range). */
+    static boolean endsBlob(Emission e) {
+        return (e instanceof Event ev && ev.blobEnd()) || (e instanceof Skip sk && sk.blobEnd());
+    }
 
     /**
      * The completeness ledger's entry of a blob that ended (delivered, or skipped as gone or expired), right after its

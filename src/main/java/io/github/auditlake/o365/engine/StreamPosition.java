@@ -95,6 +95,15 @@ final class StreamPosition {
     /** One record read through audit search; {@code rangeEnd} for the last of its query range. */
     void history(ContentBlob range, AuditRecord record, StreamCursor after, boolean rangeEnd)
             throws InterruptedException {
+        if (record.problem() != null) {
+            // an element of audit search's answer that is not an audit record: on the skips topic, in the range's
+            // place (it may end the range)
+            metrics.recordsSkipped.increment();
+            ctx.engine().emit(new Emission.Skip(stream, range, record, record.problem(), -1, after, rangeEnd));
+            cursor = after;
+            lastEmitted = after;
+            return;
+        }
         ctx.engine().emit(new Emission.Event(stream, range, record, after, rangeEnd, -1));
         metrics.recordsEmitted.increment();
         metrics.recordsEmittedBy(stream.tenantId()).increment();

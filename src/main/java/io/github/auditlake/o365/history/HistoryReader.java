@@ -307,7 +307,7 @@ public final class HistoryReader {
         RecordPage page = fetch(() -> api.records(s.query.id()));
         while (true) {
             for (HistoryRecord r : page.records()) {
-                if (!s.range.contains(r.created())) {
+                if (r.created() != null && !s.range.contains(r.created())) {
                     outOfRange++;
                     LOG.warn(
                             "Audit search {} returned record {} created at {}, outside its range {}: not delivered",

@@ -368,6 +368,7 @@ public final class OkHttpAuditSearchApi implements AuditSearchApi {
     }
 
     private static HistoryRecord parseRecord(JsonParser p, byte[] body) throws IOException {
+        int recordStart = (int) p.currentTokenLocation().getByteOffset();
         String id = null;
         String created = null;
         String json = null;
@@ -390,9 +391,23 @@ public final class OkHttpAuditSearchApi implements AuditSearchApi {
             }
         }
         if (json == null) {
-            throw new ApiException(ErrorKind.PERMANENT, "Audit search returned record " + id + " without auditData");
+            String raw = new String(
+                    body, recordStart, (int) p.currentLocation().getByteOffset() - recordStart, StandardCharsets.UTF_8);
+            return HistoryRecord.unreadable(
+                    id, parseTime(created), raw, "audit search returned a record without auditData");
         }
-        return fromAuditData(id, created, json);
+        try {
+            return fromAuditData(id, created, json);
+        } catch (ApiException | IOException e) {
+            // one element the service got wrong (auditData not JSON, no Id, no creation time) is skipped and
+            // published, not a reason to stop reading the range, nor a page to ask again for ever
+            return HistoryRecord.unreadable(
+                    id,
+                    parseTime(created),
+                    json,
+                    "audit search returned a record whose auditData cannot be read ("
+                            + (e instanceof ApiException ? e.getMessage() : "not valid JSON") + ")");
+        }
     }
 
     /** Reads Id, CreationTime, RecordType and Workload from the record's own JSON (top-level fields only). */

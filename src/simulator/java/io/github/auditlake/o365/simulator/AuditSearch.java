@@ -147,6 +147,7 @@ public final class AuditSearch {
     private volatile boolean limitFlag = true;
     private volatile boolean v1Withdrawn;
     private final AtomicInteger stallNext = new AtomicInteger();
+    private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
     private final AtomicInteger loseNext = new AtomicInteger();
 
     AuditSearch(Clock clock, Function<String, ContentStore> stores) {
@@ -253,6 +254,12 @@ public final class AuditSearch {
     /** The next {@code n} queries submitted are forgotten at once: reading them answers 404 (expired, lost). */
     public AuditSearch loseNext(int n) {
         loseNext.addAndGet(n);
+        return this;
+    }
+
+    /** The records with these Ids are served with {@code "auditData": null} (a service's bad element). */
+    public AuditSearch unreadable(java.util.Collection<String> ids) {
+        unreadable.addAll(ids);
         return this;
     }
 
@@ -510,7 +517,7 @@ public final class AuditSearch {
             if (i > skip) {
                 sb.append(',');
             }
-            graphRecord(sb, q.tenant, recs.get(i));
+            graphRecord(sb, q.tenant, recs.get(i), !unreadable.contains(recs.get(i)[0]));
         }
         sb.append(']');
         if (end < recs.size()) {
@@ -532,7 +539,8 @@ public final class AuditSearch {
     }
 
     /** One {@code auditLogRecord}: Graph's own fields, then the Management API's JSON verbatim in auditData. */
-    private static void graphRecord(StringBuilder sb, String tenant, String[] r) throws IOException {
+    private static void graphRecord(StringBuilder sb, String tenant, String[] r, boolean withAuditData)
+            throws IOException {
         JsonNode a = Jwts.JSON.readTree(r[2]);
         int type = a.path("RecordType").asInt();
         ObjectNode o = Jwts.JSON.createObjectNode();
@@ -552,7 +560,7 @@ public final class AuditSearch {
         String head = Jwts.JSON.writeValueAsString(o);
         sb.append(head, 0, head.length() - 1)
                 .append(",\"auditData\":")
-                .append(r[2])
+                .append(withAuditData ? r[2] : "null")
                 .append('}');
     }
 

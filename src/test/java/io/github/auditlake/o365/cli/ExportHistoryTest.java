@@ -178,6 +178,33 @@ class ExportHistoryTest {
     }
 
     @Test
+    void anElementWithoutAuditDataIsNamedAndSkippedAndTheRestWritten() throws Exception {
+        cli = new CliHarness(tenant());
+        Instant from = CliHarness.NOW.minus(Duration.ofDays(20));
+        Instant to = CliHarness.NOW.minus(Duration.ofDays(19));
+        List<String> expected = new ArrayList<>(cli.sim.auditSearch().recordIds(CliHarness.TENANT, from, to));
+        List<String> bad = List.of(expected.get(0), expected.get(expected.size() / 2));
+        cli.sim.auditSearch().unreadable(bad);
+        CliHarness.Run r = cli.run(
+                "export",
+                "--content-type",
+                "all",
+                "--source",
+                "audit-search",
+                "--start",
+                from.toString(),
+                "--end",
+                to.toString());
+        assertEquals(0, r.code(), r.toString());
+        expected.removeAll(bad);
+        assertSameCounts(counts(expected), counts(ids(r.lines())));
+        for (String id : bad) {
+            assertTrue(r.err().contains("Graph id " + id) && r.err().contains("without auditData"), r.err());
+        }
+        assertTrue(r.err().contains("2 unreadable skipped"), r.err());
+    }
+
+    @Test
     void activityApiAloneStillRefusesAStartBeyondSevenDays() {
         cli = new CliHarness(tenant());
         CliHarness.Run r = cli.run("export", "--content-type", "all", "--source", "activity-api", "--start", "-10d");

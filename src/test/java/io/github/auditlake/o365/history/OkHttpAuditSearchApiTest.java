@@ -51,6 +51,34 @@ class OkHttpAuditSearchApiTest {
     }
 
     @Test
+    void anElementThatIsNotAnAuditRecordIsKeptAsUnreadableAndTheRestRead() {
+        String body = "{\"value\":["
+                + "{\"id\":\"bad-1\",\"createdDateTime\":\"2024-01-02T03:04:05Z\",\"auditData\":null},"
+                + "{\"id\":\"x-1\",\"auditData\":" + AUDIT_DATA + "},"
+                + "{\"id\":\"bad-2\",\"auditData\":\"{not json\"},"
+                + "{\"id\":\"bad-3\",\"auditData\":{\"Operation\":\"Send\"}}"
+                + "],\"@odata.nextLink\":\"https://graph.microsoft.com/v1.0/next\"}";
+        RecordPage page = OkHttpAuditSearchApi.parsePage(body.getBytes(StandardCharsets.UTF_8));
+        assertEquals(4, page.records().size(), "nothing dropped, nothing thrown");
+        HistoryRecord noData = page.records().get(0);
+        assertEquals("bad-1", noData.id());
+        assertTrue(noData.problem().contains("without auditData"), noData.problem());
+        assertEquals(Instant.parse("2024-01-02T03:04:05Z"), noData.created());
+        assertTrue(
+                noData.json().startsWith("{\"id\":\"bad-1\"") && noData.json().endsWith("null}"), noData.json());
+        assertEquals(null, page.records().get(1).problem());
+        assertEquals(AUDIT_DATA, page.records().get(1).json());
+        assertTrue(
+                page.records().get(2).problem().contains("not valid JSON"),
+                page.records().get(2).problem());
+        assertEquals("{not json", page.records().get(2).json());
+        assertTrue(
+                page.records().get(3).problem().contains("creation time"),
+                page.records().get(3).problem());
+        assertEquals(Optional.of("https://graph.microsoft.com/v1.0/next"), page.nextLink(), "the page goes on");
+    }
+
+    @Test
     void queryStateWithItsLimitFlag() {
         String body = "{\"id\":\"q1\",\"status\":\"succeeded\",\"filterStartDateTime\":\"2024-01-01T00:00:00Z\","
                 + "\"filterEndDateTime\":\"2024-01-02T00:00:00Z\",\"recordCountLimit\":100,"
