@@ -11,6 +11,7 @@ import io.github.auditlake.o365.api.Subscription;
 import io.github.auditlake.o365.api.TokenProvider;
 import io.github.auditlake.o365.client.ClientSettings;
 import io.github.auditlake.o365.client.ManagementApis;
+import io.github.auditlake.o365.enrich.ObjectKind;
 import io.github.auditlake.o365.history.HistoryAccess;
 import java.io.IOException;
 import java.io.Writer;
@@ -47,7 +48,10 @@ import picocli.CommandLine.Option;
             "Checks, in order: the settings, the proxy, the sign-in and API endpoints, the clock against "
                     + "the service's Date header, sign-in, the token's permissions (ActivityFeed.Read, and "
                     + "ActivityFeed.ReadDlp for DLP.All), whether audit search (history beyond 7 days) is permitted "
-                    + "(AuditLogsQuery.Read.All on a Microsoft Graph token; a WARN at worst), the subscriptions, and whether each enabled subscription listed "
+                    + "(AuditLogsQuery.Read.All on a Microsoft Graph token; a WARN at worst), whether enrichment "
+                    + "(--enrich) may resolve users, service principals and groups (Directory.Read.All, or "
+                    + "User.Read.All, Application.Read.All and GroupMember.Read.All; a WARN at worst), the "
+                    + "subscriptions, and whether each enabled subscription listed "
                     + "content in the last 24 hours. One line per check: OK, WARN or FAIL and what it means (--json: "
                     + "one JSON document). A subscription not enabled fails the check when its content type is "
                     + "requested with --content-type, and when no subscription at all is enabled. Exit code 1 "
@@ -162,7 +166,7 @@ final class DoctorCommand extends ApiCommand {
             String token = signIn(http, st, cs);
             if (token != null) {
                 checkRoles(token);
-                checkAuditSearch(http, cs);
+                checkGraph(http, cs);
                 try (ManagementApi api = ctx.createApi(cs)) {
                     List<Subscription> subs = checkSubscriptions(api, required);
                     if (subs != null) {
@@ -376,52 +380,91 @@ final class DoctorCommand extends ApiCommand {
     }
 
     /**
-     * Whether audit search (history beyond 7 days, {@code export --start} older than 7 days) may be used: the cloud,
-     * then the roles of a Microsoft Graph token from the same credential. No query is submitted (each one counts
-     * against the tenant's daily budget). Never a failure: audit search is optional.
+     * What the app may read on Microsoft Graph, from the roles of one Graph token of the same credential (nothing is
+     * queried): audit search (history beyond 7 days, {@code export --start} older than 7 days; the cloud first), then
+     * enrichment ({@code --enrich}, {@code o365.enrich.*}). Never a failure: both are optional.
      */
-    private void checkAuditSearch(OkHttpClient http, ClientSettings cs) {
+    private void checkGraph(OkHttpClient http, ClientSettings cs) {
         Optional<String> unsupported = HistoryAccess.unsupportedCloud(cs.cloud());
-        if (unsupported.isPresent()) {
-            report(Status.WARN, "audit search", unsupported.get());
-            return;
-        }
+        List<String> roles;
         try (TokenProvider tokens = HistoryAccess.graphTokens(cs, http)) {
             JsonNode payload = Jwt.payload(tokens.token().value()).orElse(null);
             if (payload == null) {
-                report(
-                        Status.WARN,
-                        "audit search",
-                        "the Microsoft Graph token is not a JWT, so its permissions cannot" + " be read");
+                String why = "the Microsoft Graph token is not a JWT, so its permissions cannot be read";
+                report(Status.WARN, "audit search", unsupported.orElse(why));
+                report(Status.WARN, "enrichment", why);
                 return;
             }
-            List<String> roles = Jwt.roles(payload);
-            List<String> granted =
-                    roles.stream().filter(r -> r.startsWith("AuditLogsQuery")).toList();
-            if (granted.contains(AUDIT_QUERY)) {
-                report(
-                        Status.OK,
-                        "audit search",
-                        AUDIT_QUERY + " granted on Microsoft Graph: history beyond 7 days " + "can be read");
-            } else if (!granted.isEmpty()) {
-                report(
-                        Status.WARN,
-                        "audit search",
-                        "only " + String.join(", ", granted) + " granted on Microsoft "
-                                + "Graph: audit search returns those services' records only; grant " + AUDIT_QUERY
-                                + " for all of them");
-            } else {
-                report(
-                        Status.WARN,
-                        "audit search",
-                        AUDIT_QUERY + " is missing on Microsoft Graph (token roles: "
-                                + (roles.isEmpty() ? "none" : String.join(", ", roles))
-                                + "): history beyond 7 days cannot be "
-                                + "read. Grant the application the permission " + AUDIT_QUERY + " (Application) of "
-                                + "'Microsoft Graph' and admin consent");
-            }
+            roles = Jwt.roles(payload);
         } catch (RuntimeException e) {
-            report(Status.WARN, "audit search", "no Microsoft Graph token: " + e.getMessage());
+            report(Status.WARN, "audit search", unsupported.orElse("no Microsoft Graph token: " + e.getMessage()));
+            report(Status.WARN, "enrichment", "no Microsoft Graph token: " + e.getMessage());
+            return;
+        }
+        if (unsupported.isPresent()) {
+            report(Status.WARN, "audit search", unsupported.get());
+        } else {
+            checkAuditSearch(roles);
+        }
+        checkEnrichment(roles);
+    }
+
+    private void checkAuditSearch(List<String> roles) {
+        List<String> granted =
+                roles.stream().filter(r -> r.startsWith("AuditLogsQuery")).toList();
+        if (granted.contains(AUDIT_QUERY)) {
+            report(
+                    Status.OK,
+                    "audit search",
+                    AUDIT_QUERY + " granted on Microsoft Graph: history beyond 7 days " + "can be read");
+        } else if (!granted.isEmpty()) {
+            report(
+                    Status.WARN,
+                    "audit search",
+                    "only " + String.join(", ", granted) + " granted on Microsoft "
+                            + "Graph: audit search returns those services' records only; grant " + AUDIT_QUERY
+                            + " for all of them");
+        } else {
+            report(
+                    Status.WARN,
+                    "audit search",
+                    AUDIT_QUERY + " is missing on Microsoft Graph (token roles: "
+                            + (roles.isEmpty() ? "none" : String.join(", ", roles))
+                            + "): history beyond 7 days cannot be "
+                            + "read. Grant the application the permission " + AUDIT_QUERY + " (Application) of "
+                            + "'Microsoft Graph' and admin consent");
+        }
+    }
+
+    /** Enrichment's permissions for the default types (users, service principals, groups). */
+    private void checkEnrichment(List<String> roles) {
+        if (roles.contains(ObjectKind.DIRECTORY_READ_ALL)) {
+            report(
+                    Status.OK,
+                    "enrichment",
+                    ObjectKind.DIRECTORY_READ_ALL + " granted on Microsoft Graph: users, service principals and "
+                            + "groups can be resolved");
+            return;
+        }
+        List<String> missing = new java.util.ArrayList<>();
+        for (ObjectKind k : List.of(ObjectKind.USER, ObjectKind.SERVICE_PRINCIPAL, ObjectKind.GROUP)) {
+            if (!roles.contains(k.permission()) && !missing.contains(k.permission())) {
+                missing.add(k.permission());
+            }
+        }
+        if (missing.isEmpty()) {
+            report(
+                    Status.OK,
+                    "enrichment",
+                    "User.Read.All, Application.Read.All and GroupMember.Read.All granted on Microsoft Graph: users, "
+                            + "service principals and groups can be resolved");
+        } else {
+            report(
+                    Status.WARN,
+                    "enrichment",
+                    String.join(", ", missing) + " missing on Microsoft Graph: --enrich and o365.enrich.* leave "
+                            + "those records unenriched (marked denied). Grant " + ObjectKind.DIRECTORY_READ_ALL
+                            + ", or the missing ones (Application) of 'Microsoft Graph', and admin consent");
         }
     }
 

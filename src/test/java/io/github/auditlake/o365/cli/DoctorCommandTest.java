@@ -116,6 +116,7 @@ class DoctorCommandTest {
         CliHarness.Run r = cli.run("doctor");
         assertEquals(0, r.code(), r.toString());
         assertLine(r, "OK", "audit search", "AuditLogsQuery.Read.All granted");
+        assertLine(r, "OK", "enrichment", "Directory.Read.All granted");
     }
 
     @Test
@@ -124,7 +125,10 @@ class DoctorCommandTest {
         CliHarness.Run r = cli.run("doctor");
         assertEquals(0, r.code(), "audit search is optional: " + r);
         assertLine(r, "WARN", "audit search", "AuditLogsQuery.Read.All is missing", "admin consent");
+        assertLine(
+                r, "WARN", "enrichment", "User.Read.All, Application.Read.All, GroupMember.Read.All missing", "denied");
         assertEquals(0, cli.sim.auditSearch().requestCount(), "no query spent on the check");
+        assertEquals(0, cli.sim.directory().requestCount(), "no lookup spent on the check");
     }
 
     @Test
