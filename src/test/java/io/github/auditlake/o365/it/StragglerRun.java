@@ -93,6 +93,26 @@ final class StragglerRun {
         return late;
     }
 
+    /**
+     * Waits until the connector has listed each content type up to now (a listing answered 200 whose end reaches the
+     * time it was asked), so that what becomes visible afterwards is found by the listings of a caught-up stream,
+     * which measure lateness: blobs found while a stream still catches up are not measured. {@link #start} returns
+     * once the records up to 5 minutes ago are in the topic, which can be before the last catch-up window is listed.
+     */
+    void awaitListedUpToNow(Duration wait) {
+        io.github.auditlake.o365.testkit.Await.until(
+                wait,
+                () -> TYPES.stream()
+                        .allMatch(t -> sim.requests().stream()
+                                .anyMatch(r -> r.path().endsWith("/subscriptions/content")
+                                        && r.status() == 200
+                                        && r.query("contentType").orElse("").equals(t.wireName())
+                                        && r.query("endTime").isPresent()
+                                        && !Instant.parse(r.query("endTime").get())
+                                                .isBefore(r.start().minusSeconds(90)))),
+                () -> "no listing up to now of each of " + TYPES);
+    }
+
     /** Reads the topic (read_committed) until {@code done} holds for the counts by key, within {@code wait}. */
     Map<String, Integer> consume(Duration wait, java.util.function.Predicate<Map<String, Integer>> done)
             throws Exception {

@@ -54,7 +54,9 @@ class StragglersWithinMinutesClusterTest {
             StragglerRun run = StragglerRun.start(
                     connect, sim, tenant, "audit-minutes", "minutes", cfg -> cfg.remove("o365.poll.interval.ms"));
 
-            // stragglers become visible now, created 1.5 and 20 hours ago: spans listed long before
+            // stragglers become visible now, created 1.5 and 20 hours ago: spans listed long before, by streams that
+            // have caught up (whose listings measure lateness)
+            run.awaitListedUpToNow(Duration.ofMinutes(3));
             Instant visible = Instant.now();
             List<String> late = run.addStragglers(visible, List.of(Duration.ofMinutes(90), Duration.ofHours(20)));
             run.consume(Duration.ofMinutes(8), c -> c.keySet().containsAll(late));
