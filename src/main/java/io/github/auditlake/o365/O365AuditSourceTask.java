@@ -266,8 +266,7 @@ public class O365AuditSourceTask extends SourceTask {
             if (s.ledger && !Emission.fromAuditSearch(e)) {
                 // a blob's last record (or skip) waits for its ledger entry: no transaction ends between the two,
                 // whatever the task's other streams emit in between
-                if ((e instanceof Emission.Event ev && ev.blobEnd())
-                        || (e instanceof Emission.Skip sk && sk.blobEnd())) {
+                if (Emission.endsBlob(e)) {
                     s.awaitingLedger.add(e.stream());
                 } else {
                     s.awaitingLedger.remove(e.stream());
@@ -312,8 +311,7 @@ public class O365AuditSourceTask extends SourceTask {
             // store that start with some of the range's records, delivered again after a restart
             return false;
         }
-        boolean blobEnd =
-                (e instanceof Emission.Event ev && ev.blobEnd()) || (e instanceof Emission.Skip sk && sk.blobEnd());
+        boolean blobEnd = Emission.endsBlob(e);
         if (s.ledger) {
             // no stream of the task may be between a blob's last record and its entry (a blob end puts its stream
             // in awaitingLedger, so neither a blob's last record nor the records limit inside a blob end is a boundary)

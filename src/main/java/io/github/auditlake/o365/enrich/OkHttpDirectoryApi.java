@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.auditlake.o365.api.GraphCall;
+import io.github.auditlake.o365.api.RetryAfter;
 import io.github.auditlake.o365.api.TokenProvider;
 import java.io.IOException;
 import java.time.Duration;
@@ -137,7 +138,7 @@ public final class OkHttpDirectoryApi implements DirectoryApi {
     }
 
     static DirectoryException classify(int status, String retryAfter) {
-        return classifyStatus(status, io.github.auditlake.o365.api.RetryAfter.parse(retryAfter, null, null));
+        return classifyStatus(status, RetryAfter.parse(retryAfter, null, null));
     }
 
     static DirectoryException classifyStatus(int status, Duration retryAfter) {

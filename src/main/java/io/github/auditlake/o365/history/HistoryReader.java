@@ -244,8 +244,8 @@ public final class HistoryReader {
     }
 
     /**
-     * Gives a query up before it delivered anything (the service lost it, or it never ends): its range is submitted
-     * again, as after a failure, within {@code queryAttempts}.
+     * Gives a query up before it delivered anything (it failed or was cancelled, the service lost it, or it never
+     * ends): its range is submitted again, up to {@code queryAttempts} submissions, then it is a permanent error.
      */
     private void abandon(Slot s, String why) {
         String id = s.query.id();
@@ -287,15 +287,7 @@ public final class HistoryReader {
                 return true;
             }
             if (st == QueryStatus.FAILED || st == QueryStatus.CANCELLED) {
-                if (s.attempts >= settings.queryAttempts()) {
-                    throw new ApiException(
-                            ErrorKind.PERMANENT,
-                            "Audit search over " + s.range + " ended " + st.wireName() + " " + s.attempts
-                                    + " times; giving up");
-                }
-                LOG.warn("Audit search {} over {} ended {}; submitting it again", s.query.id(), s.range, st.wireName());
-                s.query = null;
-                s.due = Instant.MIN;
+                abandon(s, "ended " + st.wireName());
                 return true;
             }
         }

@@ -124,10 +124,7 @@ public final class OkHttpAuditSearchApi implements AuditSearchApi {
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         byte[] answer;
         try {
-            HttpUrl url = queries().build();
-            answer = call(
-                    "submitting an audit search over " + range,
-                    () -> new Request.Builder().url(url).post(RequestBody.create(bytes, JSON_TYPE)));
+            answer = post(bytes, range);
         } catch (ApiException e) {
             if (path != Path.V1 || e.httpStatus() != 404) {
                 throw e;
@@ -139,12 +136,17 @@ public final class OkHttpAuditSearchApi implements AuditSearchApi {
                     Path.V1.segments,
                     Path.BETA.segments);
             path = Path.BETA;
-            HttpUrl url = queries().build();
-            answer = call(
-                    "submitting an audit search over " + range,
-                    () -> new Request.Builder().url(url).post(RequestBody.create(bytes, JSON_TYPE)));
+            answer = post(bytes, range);
         }
         return parseQuery(answer, range);
+    }
+
+    /** Submits a query's body at the current {@link #path}. */
+    private byte[] post(byte[] body, TimeRange range) {
+        HttpUrl url = queries().build();
+        return call(
+                "submitting an audit search over " + range,
+                () -> new Request.Builder().url(url).post(RequestBody.create(body, JSON_TYPE)));
     }
 
     /** Where queries are submitted now ({@link Path#V1}, or {@link Path#BETA} after v1.0 answered 404). */
